@@ -1,0 +1,87 @@
+"""Percentage: a validated Decimal rate that applies to Money with explicit rounding."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+from babel.numbers import format_percent
+
+from partnerkit.core._money import DEFAULT_ROUNDING, Money, to_decimal
+from partnerkit.core.errors import ValidationError
+
+__all__ = ["Percentage"]
+
+_HUNDRED = Decimal(100)
+
+
+@attrs.frozen(order=True, repr=False, init=False)
+class Percentage:
+    """A rate in percent between 0 and 100 inclusive: ``Percentage("12.5")`` is 12.5 %.
+
+    Margins, discounts and shares are percentages; applying one to Money
+    says when it rounds.
+
+    >>> margin = Percentage("12.5")
+    >>> margin.of(Money("199.99", "EUR"))
+    Money('25.00', 'EUR')
+    >>> margin.of(Money("199.99", "EUR"), rounded=False)
+    Money('24.998750', 'EUR')
+    >>> margin.complement()
+    Percentage('87.5')
+    >>> Percentage("120")
+    Traceback (most recent call last):
+    ...
+    partnerkit.core.errors.ValidationError: 1 invalid field: value: 120 is outside 0..100 ...
+    """
+
+    value: Decimal
+
+    def __init__(self, value: Decimal | int | str) -> None:
+        number = to_decimal(value, "value")
+        if not 0 <= number <= _HUNDRED:
+            raise ValidationError.single(
+                "value", "out_of_range", f"{number} is outside 0..100 (percent)"
+            )
+        object.__setattr__(self, "value", number)
+
+    @classmethod
+    def from_fraction(cls, fraction: Decimal | int | str) -> Percentage:
+        """Build from a fraction of one: ``from_fraction("0.15")`` is 15 %."""
+        return cls(to_decimal(fraction, "fraction") * _HUNDRED)
+
+    @property
+    def fraction(self) -> Decimal:
+        """The rate as a fraction of one (15 % → ``Decimal("0.15")``)."""
+        return self.value / _HUNDRED
+
+    def of(self, money: Money, *, rounded: bool = True, rounding: str = DEFAULT_ROUNDING) -> Money:
+        """This share of ``money``; rounded to the minor unit with ``rounding`` unless told not to."""
+        share = money * self.fraction
+        return share.round(rounding) if rounded else share
+
+    def complement(self) -> Percentage:
+        """100 % minus this rate."""
+        return Percentage(_HUNDRED - self.value)
+
+    def __add__(self, other: Percentage) -> Percentage:
+        if not isinstance(other, Percentage):
+            return NotImplemented
+        return Percentage(self.value + other.value)
+
+    def __sub__(self, other: Percentage) -> Percentage:
+        if not isinstance(other, Percentage):
+            return NotImplemented
+        return Percentage(self.value - other.value)
+
+    def format(self, locale: str, *, decimal_quantization: bool = False) -> str:
+        """Format for people in ``locale`` through babel (``12,5 %`` in German)."""
+        return str(
+            format_percent(self.fraction, locale=locale, decimal_quantization=decimal_quantization)
+        )
+
+    def __repr__(self) -> str:
+        return f"Percentage({str(self.value)!r})"
+
+    def __str__(self) -> str:
+        return f"{self.value}%"

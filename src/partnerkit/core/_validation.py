@@ -1,0 +1,249 @@
+"""Collecting every bad field before raising, and reading settings from dicts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from partnerkit.core.errors import FieldError, ValidationError, join_path
+
+__all__ = ["ConfigReader", "ErrorCollector"]
+
+T = TypeVar("T")
+
+
+class ErrorCollector:
+    """Gathers :class:`FieldError` values so one :class:`ValidationError` can name them all.
+
+    >>> errors = ErrorCollector()
+    >>> errors.add("name", "required", "name is required")
+    >>> with errors.catch("address"):
+    ...     raise ValidationError.single("postal_code", "invalid", "not a postcode")
+    >>> errors.paths
+    ('name', 'address.postal_code')
+    >>> errors.raise_if_any()
+    Traceback (most recent call last):
+    ...
+    partnerkit.core.errors.ValidationError: 2 invalid fields: ...
+    """
+
+    __slots__ = ("_errors", "_prefix")
+
+    def __init__(self, prefix: str = "") -> None:
+        self._prefix = prefix
+        self._errors: list[FieldError] = []
+
+    def add(self, path: str, code: str, message: str) -> None:
+        """Record one bad field (``path`` is relative to this collector's prefix)."""
+        self._errors.append(FieldError(join_path(self._prefix, path), code, message))
+
+    def extend(self, error: ValidationError, prefix: str = "") -> None:
+        """Record every field of ``error``, its paths put under ``prefix``."""
+        full = join_path(self._prefix, prefix)
+        self._errors.extend(e.prefixed(full) for e in error.errors)
+
+    @contextmanager
+    def catch(self, prefix: str = "") -> Iterator[None]:
+        """Record a :class:`ValidationError` raised in the block instead of letting it out."""
+        try:
+            yield
+        except ValidationError as exc:
+            self.extend(exc, prefix)
+
+    def check(self, path: str, fn: Callable[[], T]) -> T | None:
+        """Call ``fn``; on a :class:`ValidationError` record it under ``path`` and return None."""
+        try:
+            return fn()
+        except ValidationError as exc:
+            self.extend(exc, path)
+            return None
+
+    @property
+    def errors(self) -> tuple[FieldError, ...]:
+        """The errors recorded so far."""
+        return tuple(self._errors)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The paths recorded so far."""
+        return tuple(e.path for e in self._errors)
+
+    def __bool__(self) -> bool:
+        return bool(self._errors)
+
+    def raise_if_any(self) -> None:
+        """Raise one :class:`ValidationError` naming every recorded field, if any."""
+        if self._errors:
+            raise ValidationError(self._errors)
+
+
+_MISSING: Any = object()
+
+
+class ConfigReader:
+    """Reads typed settings out of a plain mapping (parsed TOML or JSON), recording bad keys.
+
+    Each accessor returns the value, or the default when the key is absent,
+    or ``None`` after recording an error when the value is bad. Call
+    :meth:`finish` at the end: it flags keys nobody read (typos) and raises
+    one :class:`ValidationError` for everything found.
+
+    >>> reader = ConfigReader({"month": 13, "naem": "x"}, path="fiscal")
+    >>> reader.int("month", minimum=1, maximum=12)
+    >>> reader.str("name", default="FY")
+    'FY'
+    >>> reader.finish()
+    Traceback (most recent call last):
+    ...
+    partnerkit.core.errors.ValidationError: 2 invalid fields: fiscal.month: ...
+    """
+
+    __slots__ = ("_data", "_errors", "_path", "_seen")
+
+    def __init__(
+        self,
+        data: object,
+        path: str = "",
+        errors: ErrorCollector | None = None,
+    ) -> None:
+        self._path = path
+        self._errors = errors if errors is not None else ErrorCollector()
+        self._seen: set[str] = set()
+        if isinstance(data, Mapping):
+            self._data: Mapping[str, object] = data
+        else:
+            self._data = {}
+            self._errors.add(path, "invalid", f"expected a table, got {type(data).__name__}")
+
+    @property
+    def errors(self) -> ErrorCollector:
+        """The collector this reader records into."""
+        return self._errors
+
+    @property
+    def path(self) -> str:
+        """The dotted path of this table."""
+        return self._path
+
+    def has(self, key: str) -> bool:
+        """Whether ``key`` is present."""
+        return key in self._data
+
+    def keys(self) -> list[str]:
+        """The keys present, in input order."""
+        return list(self._data)
+
+    def child_path(self, key: str | int) -> str:
+        """The dotted path of ``key`` under this table."""
+        return join_path(self._path, key)
+
+    def error(self, key: str | int, code: str, message: str) -> None:
+        """Record an error for ``key`` of this table."""
+        self._errors.add(self.child_path(key), code, message)
+
+    def raw(self, key: str, default: object = _MISSING) -> object:
+        """Return the value as it is, marking the key as read."""
+        self._seen.add(key)
+        if key in self._data:
+            return self._data[key]
+        if default is _MISSING:
+            self.error(key, "required", f"{key} is required")
+            return None
+        return default
+
+    def _typed(self, key: str, default: object, kinds: tuple[type, ...], label: str) -> Any:
+        value = self.raw(key, default)
+        if value is None or (value is default and default is not _MISSING):
+            return value
+        if isinstance(value, bool) and bool not in kinds:
+            self.error(key, "invalid", f"expected {label}, got a boolean")
+            return None
+        if not isinstance(value, kinds):
+            self.error(key, "invalid", f"expected {label}, got {type(value).__name__}")
+            return None
+        return value
+
+    def str(
+        self, key: str, default: Any = _MISSING, *, choices: Collection[str] | None = None
+    ) -> Any:
+        """Read a string; with ``choices``, it must be one of them."""
+        value = self._typed(key, default, (str,), "a string")
+        if isinstance(value, str) and choices is not None and value not in choices:
+            allowed = ", ".join(sorted(choices))
+            self.error(key, "invalid_choice", f"{value!r} is not one of: {allowed}")
+            return None
+        if isinstance(value, str) and not value.strip() and default is _MISSING:
+            self.error(key, "required", f"{key} must not be empty")
+            return None
+        return value
+
+    def bool(self, key: str, default: Any = _MISSING) -> Any:
+        """Read a boolean."""
+        return self._typed(key, default, (bool,), "true or false")
+
+    def int(
+        self,
+        key: str,
+        default: Any = _MISSING,
+        *,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> Any:
+        """Read an integer, optionally within ``minimum``..``maximum`` (inclusive)."""
+        value = self._typed(key, default, (int,), "an integer")
+        if isinstance(value, int) and value is not default:
+            if (minimum is not None and value < minimum) or (
+                maximum is not None and value > maximum
+            ):
+                low = "" if minimum is None else str(minimum)
+                high = "" if maximum is None else str(maximum)
+                self.error(key, "out_of_range", f"{value} is outside {low}..{high}")
+                return None
+        return value
+
+    def decimal(self, key: str, default: Any = _MISSING) -> Any:
+        """Read a decimal from a string or an integer (never from a float)."""
+        value = self.raw(key, default)
+        if value is None or (value is default and default is not _MISSING):
+            return value
+        if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+            self.error(
+                key, "invalid", "expected a decimal written as a string or an integer, not a float"
+            )
+            return None
+        try:
+            result = Decimal(value)
+        except InvalidOperation:
+            self.error(key, "invalid", f"{value!r} is not a decimal number")
+            return None
+        if not result.is_finite():
+            self.error(key, "invalid", "must be a finite number")
+            return None
+        return result
+
+    def table(self, key: str, *, required: bool = False) -> ConfigReader:
+        """Return a reader for the sub-table ``key`` (an empty one when absent)."""
+        value = self.raw(key, _MISSING if required else {})
+        return ConfigReader(value if value is not None else {}, self.child_path(key), self._errors)
+
+    def tables(self, key: str) -> list[ConfigReader]:
+        """Return readers for an array of tables (``[[key]]`` in TOML)."""
+        value = self.raw(key, [])
+        if not isinstance(value, list):
+            self.error(key, "invalid", "expected an array of tables")
+            return []
+        return [
+            ConfigReader(item, join_path(self.child_path(key), i), self._errors)
+            for i, item in enumerate(value)
+        ]
+
+    def finish(self, *, allow_unknown: bool = False, raise_errors: bool = True) -> None:
+        """Flag keys nobody read as ``unknown``, then raise if anything was recorded."""
+        if not allow_unknown:
+            for key in self._data:
+                if key not in self._seen:
+                    self.error(key, "unknown", f"unknown setting {key!r}")
+        if raise_errors:
+            self._errors.raise_if_any()
