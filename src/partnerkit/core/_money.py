@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache
 from typing import Any, SupportsIndex, overload
 
 import attrs
@@ -33,13 +33,13 @@ def is_known_currency(code: str) -> bool:
     return code in _KNOWN_CURRENCIES
 
 
-@lru_cache(maxsize=None)
+@cache
 def currency_exponent(code: str) -> int:
     """The number of decimal places of ``code``'s minor unit (JPY 0, EUR 2, BHD 3), from CLDR."""
     return int(get_currency_precision(code))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _quantum(code: str) -> Decimal:
     return Decimal(1).scaleb(-currency_exponent(code))
 
@@ -52,7 +52,7 @@ def to_decimal(value: object, path: str = "amount") -> Decimal:
     """
     if type(value) is Decimal:
         result = value
-    elif isinstance(value, bool) or isinstance(value, float):
+    elif isinstance(value, (bool, float)):
         kind = "a boolean" if isinstance(value, bool) else "a float"
         raise ValidationError.single(
             path, "invalid", f"got {kind}; pass a Decimal, an int or a decimal string"
@@ -71,7 +71,9 @@ def to_decimal(value: object, path: str = "amount") -> Decimal:
             path, "invalid", f"got {type(value).__name__}; pass a Decimal, an int or a string"
         )
     if not result.is_finite():
-        raise ValidationError.single(path, "invalid", "must be a finite number, not NaN or infinity")
+        raise ValidationError.single(
+            path, "invalid", "must be a finite number, not NaN or infinity"
+        )
     return result
 
 
@@ -270,7 +272,7 @@ class Money:
     def __truediv__(self, other: Decimal | int) -> Money: ...
 
     def __truediv__(self, other: Money | Decimal | int) -> Money | Decimal:
-        """Divide by a number (gives Money, unrounded) or by Money of the same currency (a ratio)."""
+        """Divide by a number (unrounded Money) or by Money of the same currency (a ratio)."""
         if isinstance(other, Money):
             return self.amount / self._other(other, "divide").amount
         divisor = to_decimal(other, "divisor")
@@ -311,11 +313,13 @@ class Money:
 
     # -- display -----------------------------------------------------------------------------
 
-    def format(self, locale: str, *, format: str | None = None, currency_digits: bool = True) -> str:
-        """Format for people in ``locale`` through babel (always pass the reader's locale).
+    def format(
+        self, locale: str, *, format: str | None = None, currency_digits: bool = True
+    ) -> str:
+        r"""Format for people in ``locale`` through babel (always pass the reader's locale).
 
         >>> Money("1234.5", "EUR").format("de_DE")
-        '1.234,50\\xa0€'
+        '1.234,50\xa0€'
         >>> Money("1234.5", "USD").format("en_US")
         '$1,234.50'
         """

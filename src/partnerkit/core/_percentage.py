@@ -56,7 +56,7 @@ class Percentage:
         return self.value / _HUNDRED
 
     def of(self, money: Money, *, rounded: bool = True, rounding: str = DEFAULT_ROUNDING) -> Money:
-        """This share of ``money``; rounded to the minor unit with ``rounding`` unless told not to."""
+        """Return this share of ``money``, rounded to its minor unit with ``rounding`` by default."""
         share = money * self.fraction
         return share.round(rounding) if rounded else share
 

@@ -57,8 +57,11 @@ def _structure_money(value: object, _: object) -> Money:
         for key in ("amount", "currency")
         if key not in value
     ]
-    errors += [FieldError(key, "unknown", f"unknown key {key!r}") for key in value if key not in
-               ("amount", "currency")]
+    errors += [
+        FieldError(key, "unknown", f"unknown key {key!r}")
+        for key in value
+        if key not in ("amount", "currency")
+    ]
     if errors:
         raise ValidationError(errors)
     return Money(value["amount"], value["currency"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
@@ -105,14 +106,14 @@ class ConfigReader:
     def __init__(
         self,
         data: object,
-        path: str = "",
+        path: builtins.str = "",
         errors: ErrorCollector | None = None,
     ) -> None:
         self._path = path
         self._errors = errors if errors is not None else ErrorCollector()
-        self._seen: set[str] = set()
+        self._seen: set[builtins.str] = set()
         if isinstance(data, Mapping):
-            self._data: Mapping[str, object] = data
+            self._data: Mapping[builtins.str, object] = data
         else:
             self._data = {}
             self._errors.add(path, "invalid", f"expected a table, got {type(data).__name__}")
@@ -123,27 +124,27 @@ class ConfigReader:
         return self._errors
 
     @property
-    def path(self) -> str:
+    def path(self) -> builtins.str:
         """The dotted path of this table."""
         return self._path
 
-    def has(self, key: str) -> bool:
+    def has(self, key: builtins.str) -> builtins.bool:
         """Whether ``key`` is present."""
         return key in self._data
 
-    def keys(self) -> list[str]:
+    def keys(self) -> list[builtins.str]:
         """The keys present, in input order."""
         return list(self._data)
 
-    def child_path(self, key: str | int) -> str:
+    def child_path(self, key: builtins.str | int) -> builtins.str:
         """The dotted path of ``key`` under this table."""
         return join_path(self._path, key)
 
-    def error(self, key: str | int, code: str, message: str) -> None:
+    def error(self, key: builtins.str | int, code: builtins.str, message: builtins.str) -> None:
         """Record an error for ``key`` of this table."""
         self._errors.add(self.child_path(key), code, message)
 
-    def raw(self, key: str, default: object = _MISSING) -> object:
+    def raw(self, key: builtins.str, default: object = _MISSING) -> object:
         """Return the value as it is, marking the key as read."""
         self._seen.add(key)
         if key in self._data:
@@ -153,11 +154,13 @@ class ConfigReader:
             return None
         return default
 
-    def _typed(self, key: str, default: object, kinds: tuple[type, ...], label: str) -> Any:
+    def _typed(
+        self, key: builtins.str, default: object, kinds: tuple[type, ...], label: builtins.str
+    ) -> Any:
         value = self.raw(key, default)
         if value is None or (value is default and default is not _MISSING):
             return value
-        if isinstance(value, bool) and bool not in kinds:
+        if isinstance(value, builtins.bool) and builtins.bool not in kinds:
             self.error(key, "invalid", f"expected {label}, got a boolean")
             return None
         if not isinstance(value, kinds):
@@ -166,49 +169,59 @@ class ConfigReader:
         return value
 
     def str(
-        self, key: str, default: Any = _MISSING, *, choices: Collection[str] | None = None
+        self,
+        key: builtins.str,
+        default: Any = _MISSING,
+        *,
+        choices: Collection[builtins.str] | None = None,
     ) -> Any:
         """Read a string; with ``choices``, it must be one of them."""
         value = self._typed(key, default, (str,), "a string")
-        if isinstance(value, str) and choices is not None and value not in choices:
+        if isinstance(value, builtins.str) and choices is not None and value not in choices:
             allowed = ", ".join(sorted(choices))
             self.error(key, "invalid_choice", f"{value!r} is not one of: {allowed}")
             return None
-        if isinstance(value, str) and not value.strip() and default is _MISSING:
+        if isinstance(value, builtins.str) and not value.strip() and default is _MISSING:
             self.error(key, "required", f"{key} must not be empty")
             return None
         return value
 
-    def bool(self, key: str, default: Any = _MISSING) -> Any:
+    def bool(self, key: builtins.str, default: Any = _MISSING) -> Any:
         """Read a boolean."""
         return self._typed(key, default, (bool,), "true or false")
 
     def int(
         self,
-        key: str,
+        key: builtins.str,
         default: Any = _MISSING,
         *,
-        minimum: int | None = None,
-        maximum: int | None = None,
+        minimum: builtins.int | None = None,
+        maximum: builtins.int | None = None,
     ) -> Any:
         """Read an integer, optionally within ``minimum``..``maximum`` (inclusive)."""
         value = self._typed(key, default, (int,), "an integer")
-        if isinstance(value, int) and value is not default:
-            if (minimum is not None and value < minimum) or (
-                maximum is not None and value > maximum
-            ):
-                low = "" if minimum is None else str(minimum)
-                high = "" if maximum is None else str(maximum)
-                self.error(key, "out_of_range", f"{value} is outside {low}..{high}")
-                return None
+        if (
+            isinstance(value, builtins.int)
+            and value is not default
+            and (
+                (minimum is not None and value < minimum)
+                or (maximum is not None and value > maximum)
+            )
+        ):
+            low = "" if minimum is None else builtins.str(minimum)
+            high = "" if maximum is None else builtins.str(maximum)
+            self.error(key, "out_of_range", f"{value} is outside {low}..{high}")
+            return None
         return value
 
-    def decimal(self, key: str, default: Any = _MISSING) -> Any:
+    def decimal(self, key: builtins.str, default: Any = _MISSING) -> Any:
         """Read a decimal from a string or an integer (never from a float)."""
         value = self.raw(key, default)
         if value is None or (value is default and default is not _MISSING):
             return value
-        if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        if isinstance(value, builtins.bool) or not isinstance(
+            value, (builtins.str, builtins.int, Decimal)
+        ):
             self.error(
                 key, "invalid", "expected a decimal written as a string or an integer, not a float"
             )
@@ -223,12 +236,12 @@ class ConfigReader:
             return None
         return result
 
-    def table(self, key: str, *, required: bool = False) -> ConfigReader:
+    def table(self, key: builtins.str, *, required: builtins.bool = False) -> ConfigReader:
         """Return a reader for the sub-table ``key`` (an empty one when absent)."""
         value = self.raw(key, _MISSING if required else {})
         return ConfigReader(value if value is not None else {}, self.child_path(key), self._errors)
 
-    def tables(self, key: str) -> list[ConfigReader]:
+    def tables(self, key: builtins.str) -> list[ConfigReader]:
         """Return readers for an array of tables (``[[key]]`` in TOML)."""
         value = self.raw(key, [])
         if not isinstance(value, list):
@@ -239,7 +252,9 @@ class ConfigReader:
             for i, item in enumerate(value)
         ]
 
-    def finish(self, *, allow_unknown: bool = False, raise_errors: bool = True) -> None:
+    def finish(
+        self, *, allow_unknown: builtins.bool = False, raise_errors: builtins.bool = True
+    ) -> None:
         """Flag keys nobody read as ``unknown``, then raise if anything was recorded."""
         if not allow_unknown:
             for key in self._data:

@@ -1,0 +1,176 @@
+"""Program: one partner program's configuration, built in code or loaded from TOML."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import pendulum
+from babel import Locale, UnknownLocaleError
+
+from partnerkit.core import ConfigReader, ErrorCollector, converter, is_known_currency
+from partnerkit.core.errors import FieldError, ValidationError
+from partnerkit.storage import AggregateSpec
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = ["PROGRAMS", "Program"]
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def _field_errors(program: Program) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not isinstance(program.key, str) or not _KEY.match(program.key):
+        errors.append(
+            FieldError(
+                "program.key",
+                "invalid",
+                "use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit",
+            )
+        )
+    if not isinstance(program.name, str) or not program.name.strip():
+        errors.append(FieldError("program.name", "required", "the program needs a name"))
+    if not isinstance(program.currency, str) or not is_known_currency(program.currency):
+        errors.append(
+            FieldError(
+                "program.currency",
+                "invalid",
+                f"{program.currency!r} is not a known ISO 4217 currency code",
+            )
+        )
+    try:
+        Locale.parse(program.locale)
+    except (UnknownLocaleError, ValueError, TypeError, AttributeError):
+        errors.append(
+            FieldError(
+                "program.locale", "invalid", f"{program.locale!r} is not a known locale (en_US)"
+            )
+        )
+    try:
+        pendulum.timezone(program.timezone)
+    except (ValueError, TypeError):
+        errors.append(
+            FieldError(
+                "program.timezone",
+                "invalid",
+                f"{program.timezone!r} is not an IANA time zone (Europe/London)",
+            )
+        )
+    if isinstance(program.version, bool) or not isinstance(program.version, int):
+        errors.append(FieldError("version", "invalid", "the version must be an integer"))
+    return errors
+
+
+@attrs.frozen
+class Program:
+    """One partner program's configuration: identity, default currency, locale and time zone.
+
+    Later areas add their sections (fiscal calendar, tier ladder,
+    registration and margin policies, price books, scoring model, roles).
+    Build it in code, or load it with :meth:`from_toml`, which reports every
+    bad key with its dotted path. It is also an aggregate (stored under
+    :data:`PROGRAMS`, keyed by :attr:`key`), so an administrator's edits are
+    saved with optimistic concurrency like any other record.
+
+    >>> program = Program.from_toml_string('''
+    ... [program]
+    ... key = "acme-partners"
+    ... name = "Acme Partner Network"
+    ... currency = "EUR"
+    ... locale = "de_DE"
+    ... timezone = "Europe/Berlin"
+    ... ''')
+    >>> program.currency, program.locale
+    ('EUR', 'de_DE')
+    >>> Program(key="Bad Key", name="", currency="EUROS")
+    Traceback (most recent call last):
+    ...
+    partnerkit.core.errors.ValidationError: 3 invalid fields: program.key: ...
+    """
+
+    key: str
+    name: str
+    currency: str
+    locale: str = "en_US"
+    timezone: str = "UTC"
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        errors = _field_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Program:
+        """Build from the parsed form of a program file (the tables of the TOML document).
+
+        Every bad, missing or unknown key is reported at once in one
+        :class:`~partnerkit.core.errors.ValidationError` with dotted paths
+        (``program.currency``, ``fiscal.start_month``).
+        """
+        errors = ErrorCollector()
+        root = ConfigReader(data, "", errors)
+        section = root.table("program", required=True)
+        values = {
+            "key": section.str("key"),
+            "name": section.str("name"),
+            "currency": section.str("currency"),
+            "locale": section.str("locale", "en_US"),
+            "timezone": section.str("timezone", "UTC"),
+        }
+        version = root.int("version", 0, minimum=0)
+        section.finish(raise_errors=False)
+        root.finish(raise_errors=False)
+        if not errors and all(v is not None for v in values.values()):
+            with errors.catch():
+                return cls(**values, version=version)
+        errors.raise_if_any()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @classmethod
+    def from_toml_string(cls, text: str) -> Program:
+        """Build from the text of a TOML program file; bad TOML is a ``ValidationError`` too."""
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValidationError.single("", "invalid_toml", str(exc)) from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> Program:
+        """Load a TOML program file (UTF-8)."""
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8")
+        return cls.from_toml_string(text)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The parsed-TOML form; ``Program.from_dict(p.to_dict()) == p``."""
+        data: dict[str, Any] = {
+            "program": {
+                "key": self.key,
+                "name": self.name,
+                "currency": self.currency,
+                "locale": self.locale,
+                "timezone": self.timezone,
+            }
+        }
+        if self.version:
+            data["version"] = self.version
+        return data
+
+
+converter.register_unstructure_hook(Program, Program.to_dict)
+converter.register_structure_hook(Program, lambda data, _: Program.from_dict(data))
+
+#: How programs are stored: one row per program, keyed by :attr:`Program.key`.
+PROGRAMS: AggregateSpec[Program] = AggregateSpec("programs", Program, id_attr="key")

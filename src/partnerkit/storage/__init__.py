@@ -1,0 +1,40 @@
+"""Storage ports that hosts implement, and the two reference backends.
+
+A host keeps its own database: it implements :class:`UnitOfWork`,
+:class:`Repository` and :class:`Sequences` over its ORM (and proves them with
+the contract suite in :mod:`partnerkit.testing`), or uses one of the reference
+backends, :class:`MemoryStorage` and :class:`SqliteStorage`.
+"""
+
+from partnerkit.storage._memory import MemoryStorage, MemoryUnitOfWork
+from partnerkit.storage._ports import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    AggregateSpec,
+    Index,
+    IndexValue,
+    Page,
+    Repository,
+    Sequences,
+    Storage,
+    UnitOfWork,
+)
+from partnerkit.storage._sqlite import SCHEMA_VERSION, SqliteStorage, SqliteUnitOfWork
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "SCHEMA_VERSION",
+    "AggregateSpec",
+    "Index",
+    "IndexValue",
+    "MemoryStorage",
+    "MemoryUnitOfWork",
+    "Page",
+    "Repository",
+    "Sequences",
+    "SqliteStorage",
+    "SqliteUnitOfWork",
+    "Storage",
+    "UnitOfWork",
+]

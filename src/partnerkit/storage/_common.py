@@ -1,0 +1,206 @@
+"""What the reference backends share: bodies, listing arguments, cursors, the unit-of-work flow."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any, TypeVar
+
+import attrs
+
+from partnerkit.core import DomainEvent, EventDispatcher, from_dict, to_dict
+from partnerkit.core._validation import ErrorCollector
+from partnerkit.core.errors import ValidationError
+from partnerkit.storage._ports import MAX_PAGE_SIZE, AggregateSpec, IndexValue
+
+A = TypeVar("A")
+
+SortKey = tuple[int, IndexValue, str]
+Where = Mapping[str, IndexValue | Sequence[IndexValue]]
+
+
+def encode_body(spec: AggregateSpec[Any], aggregate: object) -> str:
+    """Serialize an aggregate without its version (the backends keep that in its own column)."""
+    spec.id_of(aggregate)  # refuses values of the wrong type
+    data = to_dict(aggregate)
+    data.pop("version", None)
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def decode_body(spec: AggregateSpec[A], body: str, version: int, schema: int) -> A:
+    """Rebuild an aggregate from a stored body, upgrading it from an older schema first."""
+    data: dict[str, Any] = json.loads(body)
+    if schema < spec.schema_version:
+        data = spec.upgrade(data, schema)
+    data["version"] = version
+    return from_dict(spec.type, data)
+
+
+def with_version(aggregate: A, version: int) -> A:
+    """Return ``aggregate`` with its ``version`` attribute set."""
+    return attrs.evolve(aggregate, version=version)  # type: ignore[misc]
+
+
+def _where(
+    spec: AggregateSpec[Any], where: Where | None, errors: ErrorCollector
+) -> dict[str, list[IndexValue]]:
+    names = {i.name for i in spec.indexes}
+    result: dict[str, list[IndexValue]] = {}
+    for name, wanted in (where or {}).items():
+        path = f"where.{name}"
+        if name not in names:
+            errors.add(path, "unknown", f"{spec.kind} has no index {name!r}")
+            continue
+        values = (
+            list(wanted)
+            if isinstance(wanted, Sequence) and not isinstance(wanted, str)
+            else [wanted]
+        )
+        if any(
+            v is not None and (isinstance(v, bool) or not isinstance(v, (str, int))) for v in values
+        ):
+            errors.add(path, "invalid", "filter values must be str, int or None")
+        result[name] = values
+    return result
+
+
+def normalize_where(spec: AggregateSpec[Any], where: Where | None) -> dict[str, list[IndexValue]]:
+    """Check the filter names real indexes and holds index values; return name -> allowed values."""
+    errors = ErrorCollector()
+    result = _where(spec, where, errors)
+    errors.raise_if_any()
+    return result
+
+
+def check_listing(
+    spec: AggregateSpec[Any],
+    where: Where | None,
+    order_by: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[dict[str, list[IndexValue]], SortKey | None]:
+    """Check every listing argument at once; return the filter and the key to start after."""
+    errors = ErrorCollector()
+    wanted = _where(spec, where, errors)
+    if order_by is not None and order_by not in {i.name for i in spec.indexes}:
+        errors.add("order_by", "unknown", f"{spec.kind} has no index {order_by!r}")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
+        errors.add("limit", "out_of_range", f"limit must be an integer in 1..{MAX_PAGE_SIZE}")
+    after = None
+    if cursor is not None:
+        with errors.catch():
+            after = decode_cursor(order_by, cursor)
+    errors.raise_if_any()
+    return wanted, after
+
+
+def listing_key(order_by: str | None, id: str, indexes: Mapping[str, IndexValue]) -> SortKey:
+    """The listing order: by the ``order_by`` index (``None`` first), then by id; or by id alone.
+
+    Values of one index must share a type (all strings or all integers).
+    """
+    if order_by is None:
+        return (1, "", id)
+    value = indexes[order_by]
+    return (0, 0, id) if value is None else (1, value, id)
+
+
+def encode_cursor(order_by: str | None, key: SortKey) -> str:
+    """An opaque cursor pointing just after ``key``."""
+    raw = json.dumps({"o": order_by, "k": list(key)}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(order_by: str | None, cursor: str) -> SortKey:
+    """Read a cursor made by :func:`encode_cursor` for the same ``order_by``."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        flag, value, id = data["k"]
+        valid = (
+            data["o"] == order_by
+            and flag in (0, 1)
+            and isinstance(id, str)
+            and (value is None or isinstance(value, (str, int)))
+        )
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        valid = False
+    if not valid:
+        raise ValidationError.single(
+            "cursor", "invalid", "not a cursor of this listing; start again without one"
+        )
+    return (int(flag), value, id)
+
+
+class BaseUnitOfWork:
+    """The commit/rollback/event flow shared by the reference backends."""
+
+    def __init__(self, dispatcher: EventDispatcher | None) -> None:
+        self._dispatcher = dispatcher
+        self._events: list[DomainEvent] = []
+        self._active = False
+
+    def __enter__(self) -> BaseUnitOfWork:
+        if self._active:
+            raise RuntimeError("this unit of work is already in use")
+        self._active = True
+        self._events = []
+        self._begin()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._active:
+                self.rollback()
+        finally:
+            self._active = False
+            self._close()
+
+    def record(self, *events: DomainEvent) -> None:
+        """Queue events to publish after a successful commit."""
+        self._require_active()
+        self._events.extend(events)
+
+    def commit(self) -> None:
+        """Write everything atomically, then publish the queued events."""
+        self._require_active()
+        self._commit()
+        events, self._events = self._events, []
+        self._after_commit()
+        if self._dispatcher is not None and events:
+            self._dispatcher.publish(events)
+
+    def rollback(self) -> None:
+        """Drop every write and queued event."""
+        self._events = []
+        if self._active:
+            self._rollback()
+            self._after_commit()
+
+    def _require_active(self) -> None:
+        if not self._active:
+            raise RuntimeError("use the unit of work inside a 'with' block")
+
+    # Backend hooks.
+    def _begin(self) -> None:
+        raise NotImplementedError
+
+    def _commit(self) -> None:
+        raise NotImplementedError
+
+    def _rollback(self) -> None:
+        raise NotImplementedError
+
+    def _after_commit(self) -> None:
+        """Start afresh after a commit or rollback, so the unit of work can go on being used."""
+
+    def _close(self) -> None:
+        """Release resources when the block ends."""

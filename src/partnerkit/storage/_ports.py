@@ -1,0 +1,287 @@
+"""The storage ports: what a host's backend implements, and the conventions it follows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Generic, Protocol, TypeVar
+
+import attrs
+
+from partnerkit.core import DomainEvent
+from partnerkit.core.errors import ValidationError
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "AggregateSpec",
+    "Index",
+    "IndexValue",
+    "Page",
+    "Repository",
+    "Sequences",
+    "Storage",
+    "UnitOfWork",
+]
+
+A = TypeVar("A")
+A_co = TypeVar("A_co", covariant=True)
+
+IndexValue = str | int | None
+"""What an index may hold: a string, an integer, or nothing."""
+
+DEFAULT_PAGE_SIZE = 50
+"""Rows per page when a listing does not say."""
+
+MAX_PAGE_SIZE = 1000
+"""The largest page a listing returns."""
+
+
+@attrs.frozen
+class Index(Generic[A]):
+    """A value extracted from each stored aggregate to filter, order or keep unique by.
+
+    ``extract`` must return a ``str``, an ``int`` or ``None`` and be a pure
+    function of the aggregate. A ``unique`` index refuses two aggregates with
+    the same non-``None`` value (:class:`~partnerkit.core.errors.Conflict`),
+    also when two units of work race.
+    """
+
+    name: str
+    extract: Callable[[A], IndexValue]
+    unique: bool = False
+
+
+@attrs.frozen
+class AggregateSpec(Generic[A]):
+    """Describes one kind of aggregate to the storage backends.
+
+    ``kind`` names the table (lower-case letters, digits and underscores).
+    ``type`` is an attrs class with a string identifier attribute named by
+    ``id_attr`` and an integer ``version`` attribute that the repositories
+    manage. ``schema_version`` is stored beside every body; ``upgrades``
+    maps a stored schema version to a function that turns such a body into
+    the next version's, so old rows are read with today's class.
+    """
+
+    kind: str
+    type: type[A]
+    id_attr: str = "id"
+    indexes: tuple[Index[A], ...] = ()
+    schema_version: int = 1
+    upgrades: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        problems = []
+        if not self.kind or not all(c.islower() or c.isdigit() or c == "_" for c in self.kind):
+            problems.append(("kind", "use lower-case letters, digits and underscores"))
+        if not attrs.has(self.type):
+            problems.append(("type", "must be an attrs class"))
+        else:
+            names = {a.name for a in attrs.fields(self.type)}
+            if self.id_attr not in names:
+                problems.append(("id_attr", f"{self.type.__name__} has no {self.id_attr!r}"))
+            if "version" not in names:
+                problems.append(("type", f"{self.type.__name__} needs a 'version' attribute"))
+        index_names = [i.name for i in self.indexes]
+        if len(set(index_names)) != len(index_names) or any(
+            not n.isidentifier() or n in {"id", "version", "body", "schema"} for n in index_names
+        ):
+            problems.append(("indexes", "index names must be distinct identifiers"))
+        missing = [v for v in range(1, self.schema_version) if v not in self.upgrades]
+        if missing:
+            problems.append(("upgrades", f"no upgrade from schema version(s) {missing}"))
+        if problems:
+            from partnerkit.core.errors import FieldError
+
+            raise ValidationError(FieldError(p, "invalid", m) for p, m in problems)
+
+    def id_of(self, aggregate: A) -> str:
+        """The identifier of ``aggregate``; a value of another type is a ``ValidationError``."""
+        if not isinstance(aggregate, self.type):
+            raise ValidationError.single(
+                "",
+                "invalid",
+                f"expected a {self.type.__name__}, got {type(aggregate).__name__}",
+            )
+        value = getattr(aggregate, self.id_attr)
+        if not isinstance(value, str) or not value:
+            raise ValidationError.single(
+                self.id_attr, "invalid", "the id must be a non-empty string"
+            )
+        return value
+
+    def index_values(self, aggregate: A) -> dict[str, IndexValue]:
+        """The value of every index for ``aggregate``."""
+        values: dict[str, IndexValue] = {}
+        for index in self.indexes:
+            value = index.extract(aggregate)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
+                raise ValidationError.single(
+                    index.name, "invalid", "index values must be str, int or None"
+                )
+            values[index.name] = value
+        return values
+
+    def upgrade(self, body: dict[str, Any], stored_version: int) -> dict[str, Any]:
+        """Bring a stored body from ``stored_version`` up to :attr:`schema_version`."""
+        for version in range(stored_version, self.schema_version):
+            body = self.upgrades[version](body)
+        return body
+
+
+@attrs.frozen
+class Page(Generic[A_co]):
+    """One page of a listing: the items and the cursor of the next page (``None`` at the end)."""
+
+    items: tuple[A_co, ...]
+    next_cursor: str | None
+
+    def __iter__(self) -> Iterator[A_co]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class Repository(Protocol[A]):
+    """Stores one kind of aggregate inside a unit of work.
+
+    Implemented by storage backends (partnerkit's ``memory`` and ``sqlite``
+    ones, or a host's own over its ORM); domain code never implements it.
+    Writes are visible inside the unit of work at once and to others only
+    after :meth:`UnitOfWork.commit`.
+    """
+
+    def get(self, id: str) -> A:
+        """Return the aggregate with identifier ``id``, as last written.
+
+        Raises:
+            NotFound: no such aggregate.
+
+        """
+        ...
+
+    def find(self, id: str) -> A | None:
+        """Return the aggregate with identifier ``id``, or ``None``."""
+        ...
+
+    def add(self, aggregate: A) -> A:
+        """Store a new aggregate and return it with ``version`` 1.
+
+        Raises:
+            Conflict: the id is taken, or a unique index value is (``field`` says which).
+
+        """
+        ...
+
+    def save(self, aggregate: A) -> A:
+        """Store a changed aggregate and return it with its version raised by one.
+
+        ``aggregate.version`` must be the version that was read: optimistic
+        concurrency. Nothing is written when the check fails.
+
+        Raises:
+            NotFound: the aggregate was never added.
+            Conflict: the stored version differs (someone else saved first),
+                or a unique index value is taken.
+
+        """
+        ...
+
+    def list(
+        self,
+        where: Mapping[str, IndexValue | Sequence[IndexValue]] | None = None,
+        *,
+        order_by: str | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+    ) -> Page[A]:
+        """Return one page of aggregates whose indexes equal ``where`` (a sequence means any of).
+
+        Ordered by the ``order_by`` index (``None`` values first) and then by
+        id, or by id alone; the order is stable, and following
+        ``next_cursor`` visits every matching aggregate exactly once.
+
+        Raises:
+            ValidationError: an unknown index name, a bad limit or a bad cursor.
+
+        """
+        ...
+
+    def count(self, where: Mapping[str, IndexValue | Sequence[IndexValue]] | None = None) -> int:
+        """Return how many aggregates match ``where``.
+
+        Raises:
+            ValidationError: an unknown index name.
+
+        """
+        ...
+
+
+class Sequences(Protocol):
+    """Strictly increasing counters, for human-readable numbers like ``DR-2026-000123``.
+
+    Implemented by storage backends. A number taken inside a unit of work
+    that rolls back may be skipped (memory) or handed out again (SQLite);
+    two committed units of work never get the same number.
+    """
+
+    def next(self, name: str) -> int:
+        """Return the next value of the counter ``name`` (the first is 1)."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One atomic piece of work against storage: everything commits, or nothing does.
+
+    Used as a context manager: leaving the block without :meth:`commit`
+    (including by an exception) rolls back. Domain events recorded with
+    :meth:`record` reach the dispatcher only after a successful commit.
+    Implemented by storage backends.
+    """
+
+    sequences: Sequences
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def repository(self, spec: AggregateSpec[A]) -> Repository[A]:
+        """Return the repository for the aggregates ``spec`` describes."""
+        ...
+
+    def record(self, *events: DomainEvent) -> None:
+        """Queue events to publish after a successful commit."""
+        ...
+
+    def commit(self) -> None:
+        """Make every write of this unit of work durable and visible, then publish its events.
+
+        Raises:
+            Conflict: a write clashed with another committed unit of work;
+                nothing of this one was written.
+
+        """
+        ...
+
+    def rollback(self) -> None:
+        """Drop every write and queued event of this unit of work."""
+        ...
+
+
+class Storage(Protocol):
+    """A storage backend: hands out units of work.
+
+    Implemented by ``MemoryStorage``, ``SqliteStorage`` and a host's own
+    backend.
+    """
+
+    def unit_of_work(self) -> UnitOfWork:
+        """Return a new unit of work (enter it with ``with``)."""
+        ...

@@ -1,0 +1,10 @@
+"""Helpers for testing code built on partnerkit: clocks, factories, and the storage contract.
+
+The storage contract suite needs pytest and lives in
+:mod:`partnerkit.testing.contract` (install ``partnerkit[testing]``).
+"""
+
+from partnerkit.testing._clocks import AdvancingClock, FixedClock
+from partnerkit.testing._factories import make_program
+
+__all__ = ["AdvancingClock", "FixedClock", "make_program"]
