@@ -26,7 +26,7 @@ class Percentage:
     >>> margin.of(Money("199.99", "EUR"))
     Money('25.00', 'EUR')
     >>> margin.of(Money("199.99", "EUR"), rounded=False)
-    Money('24.998750', 'EUR')
+    Money('24.99875', 'EUR')
     >>> margin.complement()
     Percentage('87.5')
     >>> Percentage("120")
@@ -56,7 +56,7 @@ class Percentage:
         return self.value / _HUNDRED
 
     def of(self, money: Money, *, rounded: bool = True, rounding: str = DEFAULT_ROUNDING) -> Money:
-        """Return this share of ``money``, rounded to its minor unit with ``rounding`` by default."""
+        """Return this share of ``money``, rounded with ``rounding`` unless ``rounded=False``."""
         share = money * self.fraction
         return share.round(rounding) if rounded else share
 
