@@ -39,9 +39,14 @@ def currency_exponent(code: str) -> int:
     return int(get_currency_precision(code))
 
 
-@cache
+_QUANTA: dict[str, Decimal] = {}
+
+
 def _quantum(code: str) -> Decimal:
-    return Decimal(1).scaleb(-currency_exponent(code))
+    quantum = _QUANTA.get(code)
+    if quantum is None:
+        quantum = _QUANTA[code] = Decimal(1).scaleb(-currency_exponent(code))
+    return quantum
 
 
 def to_decimal(value: object, path: str = "amount") -> Decimal:
@@ -103,6 +108,11 @@ class Money:
     currency: str
 
     def __init__(self, amount: Decimal | int | str, currency: str) -> None:
+        # Fast path: an already finite Decimal in a known currency needs no further checks.
+        if type(amount) is Decimal and currency in _KNOWN_CURRENCIES and amount.is_finite():
+            _set_amount(self, amount)
+            _set_currency(self, currency)
+            return
         errors: list[FieldError] = []
         try:
             value = to_decimal(amount)
@@ -117,15 +127,15 @@ class Money:
             )
         if errors:
             raise ValidationError(errors)
-        object.__setattr__(self, "amount", value)
-        object.__setattr__(self, "currency", currency)
+        _set_amount(self, value)
+        _set_currency(self, currency)
 
     @classmethod
     def _trusted(cls, amount: Decimal, currency: str) -> Money:
         # Internal fast path for results of arithmetic on already valid values.
-        self = object.__new__(cls)
-        object.__setattr__(self, "amount", amount)
-        object.__setattr__(self, "currency", currency)
+        self = _new(cls)
+        _set_amount(self, amount)
+        _set_currency(self, currency)
         return self
 
     @classmethod
@@ -190,9 +200,21 @@ class Money:
         >>> Money("2.5", "JPY").round(), Money("1.2345", "BHD").round()
         (Money('3', 'JPY'), Money('1.235', 'BHD'))
         """
-        return Money._trusted(
-            self.amount.quantize(_quantum(self.currency), rounding=rounding), self.currency
-        )
+        currency = self.currency
+        quantum = _QUANTA.get(currency) or _quantum(currency)
+        return Money._trusted(self.amount.quantize(quantum, rounding=rounding), currency)
+
+    def scaled(self, factor: Decimal | int, rounding: str = DEFAULT_ROUNDING) -> Money:
+        """Multiply by ``factor`` and round to the minor unit in one step (one rounding point).
+
+        >>> Money("199.99", "EUR").scaled(Decimal("0.175"))
+        Money('35.00', 'EUR')
+        """
+        if type(factor) is not Decimal or not factor.is_finite():
+            factor = to_decimal(factor, "factor")
+        currency = self.currency
+        quantum = _QUANTA.get(currency) or _quantum(currency)
+        return Money._trusted((self.amount * factor).quantize(quantum, rounding=rounding), currency)
 
     def allocate(self, weights: Sequence[int | Decimal]) -> list[Money]:
         """Split into parts proportional to ``weights`` that add up to exactly this amount.
@@ -260,9 +282,13 @@ class Money:
         return Money._trusted(self.amount - self._other(other, "subtract").amount, self.currency)
 
     def __mul__(self, factor: Decimal | int) -> Money:
-        if isinstance(factor, Money):
-            raise TypeError("cannot multiply Money by Money")
-        return Money._trusted(self.amount * to_decimal(factor, "factor"), self.currency)
+        if type(factor) is not Decimal:
+            if isinstance(factor, Money):
+                raise TypeError("cannot multiply Money by Money")
+            factor = to_decimal(factor, "factor")
+        elif not factor.is_finite():
+            raise ValidationError.single("factor", "invalid", "must be a finite number")
+        return Money._trusted(self.amount * factor, self.currency)
 
     __rmul__ = __mul__
 
@@ -342,3 +368,9 @@ class Money:
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form: ``{"amount": "12.30", "currency": "EUR"}``."""
         return {"amount": str(self.amount), "currency": self.currency}
+
+
+# attrs gives Money slots; writing through the slot descriptors skips the frozen __setattr__.
+_set_amount = Money.__dict__["amount"].__set__
+_set_currency = Money.__dict__["currency"].__set__
+_new = object.__new__

@@ -36,6 +36,7 @@ class Percentage:
     """
 
     value: Decimal
+    _fraction: Decimal = attrs.field(init=False, eq=False, order=False, repr=False, hash=False)
 
     def __init__(self, value: Decimal | int | str) -> None:
         number = to_decimal(value, "value")
@@ -44,6 +45,7 @@ class Percentage:
                 "value", "out_of_range", f"{number} is outside 0..100 (percent)"
             )
         object.__setattr__(self, "value", number)
+        object.__setattr__(self, "_fraction", number / _HUNDRED)
 
     @classmethod
     def from_fraction(cls, fraction: Decimal | int | str) -> Percentage:
@@ -53,12 +55,13 @@ class Percentage:
     @property
     def fraction(self) -> Decimal:
         """The rate as a fraction of one (15 % → ``Decimal("0.15")``)."""
-        return self.value / _HUNDRED
+        return self._fraction
 
     def of(self, money: Money, *, rounded: bool = True, rounding: str = DEFAULT_ROUNDING) -> Money:
         """Return this share of ``money``, rounded with ``rounding`` unless ``rounded=False``."""
-        share = money * self.fraction
-        return share.round(rounding) if rounded else share
+        if rounded:
+            return money.scaled(self._fraction, rounding)
+        return money * self._fraction
 
     def complement(self) -> Percentage:
         """100 % minus this rate."""

@@ -26,46 +26,34 @@ __all__ = ["PROGRAMS", "Program"]
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
-def _field_errors(program: Program) -> list[FieldError]:
+def _field_errors(values: Mapping[str, Any]) -> list[FieldError]:
+    """Check the identity settings present in ``values``; absent ones are left to the caller."""
     errors: list[FieldError] = []
-    if not isinstance(program.key, str) or not _KEY.match(program.key):
-        errors.append(
-            FieldError(
-                "program.key",
-                "invalid",
-                "use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit",
-            )
+
+    def bad(name: str, code: str, message: str) -> None:
+        errors.append(FieldError(f"program.{name}", code, message))
+
+    if "key" in values and not (isinstance(values["key"], str) and _KEY.match(values["key"])):
+        bad(
+            "key",
+            "invalid",
+            "use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit",
         )
-    if not isinstance(program.name, str) or not program.name.strip():
-        errors.append(FieldError("program.name", "required", "the program needs a name"))
-    if not isinstance(program.currency, str) or not is_known_currency(program.currency):
-        errors.append(
-            FieldError(
-                "program.currency",
-                "invalid",
-                f"{program.currency!r} is not a known ISO 4217 currency code",
-            )
-        )
+    if "name" in values and not (isinstance(values["name"], str) and values["name"].strip()):
+        bad("name", "required", "the program needs a name")
+    currency = values.get("currency", "USD")
+    if not isinstance(currency, str) or not is_known_currency(currency):
+        bad("currency", "invalid", f"{currency!r} is not a known ISO 4217 currency code")
+    locale = values.get("locale", "en_US")
     try:
-        Locale.parse(program.locale)
+        Locale.parse(locale)
     except (UnknownLocaleError, ValueError, TypeError, AttributeError):
-        errors.append(
-            FieldError(
-                "program.locale", "invalid", f"{program.locale!r} is not a known locale (en_US)"
-            )
-        )
+        bad("locale", "invalid", f"{locale!r} is not a known locale (such as en_US)")
+    timezone = values.get("timezone", "UTC")
     try:
-        pendulum.timezone(program.timezone)
+        pendulum.timezone(timezone)
     except (ValueError, TypeError):
-        errors.append(
-            FieldError(
-                "program.timezone",
-                "invalid",
-                f"{program.timezone!r} is not an IANA time zone (Europe/London)",
-            )
-        )
-    if isinstance(program.version, bool) or not isinstance(program.version, int):
-        errors.append(FieldError("version", "invalid", "the version must be an integer"))
+        bad("timezone", "invalid", f"{timezone!r} is not an IANA time zone (Europe/London)")
     return errors
 
 
@@ -104,7 +92,11 @@ class Program:
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
-        errors = _field_errors(self)
+        errors = _field_errors(
+            {field.name: getattr(self, field.name) for field in attrs.fields(Program)}
+        )
+        if isinstance(self.version, bool) or not isinstance(self.version, int):
+            errors.append(FieldError("version", "invalid", "the version must be an integer"))
         if errors:
             raise ValidationError(errors)
 
@@ -131,11 +123,11 @@ class Program:
         version = root.int("version", 0, minimum=0)
         section.finish(raise_errors=False)
         root.finish(raise_errors=False)
-        if not errors and all(v is not None for v in values.values()):
-            with errors.catch():
-                return cls(**values, version=version)
+        present = {name: value for name, value in values.items() if value is not None}
+        for problem in _field_errors(present):
+            errors.add(problem.path, problem.code, problem.message)
         errors.raise_if_any()
-        raise AssertionError("unreachable")  # pragma: no cover
+        return cls(**values, version=version)
 
     @classmethod
     def from_toml_string(cls, text: str) -> Program:

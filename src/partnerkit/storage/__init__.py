@@ -6,7 +6,7 @@ the contract suite in :mod:`partnerkit.testing`), or uses one of the reference
 backends, :class:`MemoryStorage` and :class:`SqliteStorage`.
 """
 
-from partnerkit.storage._memory import MemoryStorage, MemoryUnitOfWork
+from partnerkit.storage._memory import MemoryRepository, MemoryStorage, MemoryUnitOfWork
 from partnerkit.storage._ports import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -19,7 +19,12 @@ from partnerkit.storage._ports import (
     Storage,
     UnitOfWork,
 )
-from partnerkit.storage._sqlite import SCHEMA_VERSION, SqliteStorage, SqliteUnitOfWork
+from partnerkit.storage._sqlite import (
+    SCHEMA_VERSION,
+    SqliteRepository,
+    SqliteStorage,
+    SqliteUnitOfWork,
+)
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -28,11 +33,13 @@ __all__ = [
     "AggregateSpec",
     "Index",
     "IndexValue",
+    "MemoryRepository",
     "MemoryStorage",
     "MemoryUnitOfWork",
     "Page",
     "Repository",
     "Sequences",
+    "SqliteRepository",
     "SqliteStorage",
     "SqliteUnitOfWork",
     "Storage",

@@ -1,0 +1,100 @@
+"""Sphinx configuration for the partnerkit documentation."""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _distribution_version
+from pathlib import Path
+from typing import Any
+
+# autodoc imports partnerkit from the source tree, so the docs build without an install
+# and never document a stale installed copy.
+_HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(_HERE.parent / "src"))
+
+project = "partnerkit"
+author = "The partnerkit developers"
+copyright = "the partnerkit developers"
+
+try:
+    release = _distribution_version("partnerkit")
+except PackageNotFoundError:  # building from a checkout that was never installed
+    release = "0+unknown"
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",
+]
+
+source_suffix = {".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+
+myst_heading_anchors = 3
+
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+autodoc_default_options = {"show-inheritance": True}
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+
+nitpicky = False
+
+html_theme = "furo"
+html_title = f"partnerkit {release}"
+
+# -- Domain-area guides -------------------------------------------------------------------------
+#
+# index.md lists the kernel guides and the reference by hand. Every other top-level page is the
+# guide of a domain area (fiscal.md, tiers.md, deals.md, ...), added as the area lands. They go
+# into the "Domain areas" toctree in the order of the package map below, unknown names after in
+# alphabetical order. A plain ``:glob:`` toctree cannot do this: Sphinx warns (unsuppressibly)
+# when a glob matches no page, and a catch-all ``*`` would also pull in api.md and changelog.md.
+
+_LISTED_BY_HAND = {"index", "quickstart", "money", "errors", "storage", "program", "api", "changelog"}
+_AREA_ORDER = (
+    "fiscal",
+    "addresses",
+    "contacts",
+    "partners",
+    "tiers",
+    "deals",
+    "quoting",
+    "scoring",
+    "plans",
+    "services",
+    "locale",
+)
+_AREA_MARKER = "<!-- domain-area guides: filled in by conf.py -->"
+
+
+def _area_pages(srcdir: Path) -> list[str]:
+    found = {p.stem for p in srcdir.glob("*.md")} - _LISTED_BY_HAND
+    known = [name for name in _AREA_ORDER if name in found]
+    return known + sorted(found - set(known))
+
+
+def _insert_area_toctree(app: Any, docname: str, source: list[str]) -> None:
+    if docname != app.config.root_doc or _AREA_MARKER not in source[0]:
+        return
+    pages = _area_pages(Path(app.srcdir))
+    block = ""
+    if pages:
+        block = "```{toctree}\n:caption: Domain areas\n:maxdepth: 2\n\n" + "\n".join(pages) + "\n```"
+    source[0] = source[0].replace(_AREA_MARKER, block)
+
+
+def _reread_index_when_pages_come_or_go(
+    app: Any, env: Any, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    return [app.config.root_doc] if added or removed else []
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.connect("source-read", _insert_area_toctree)
+    app.connect("env-get-outdated", _reread_index_when_pages_come_or_go)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,86 @@
+"""Checks for partnerkit: `python -m nox` runs tests, typecheck, lint, docs and build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests", "typecheck", "lint", "docs", "build"]
+nox.options.reuse_venv = "yes"
+nox.options.error_on_external_run = True
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+
+
+def _group(name: str) -> list[str]:
+    return list(nox.project.dependency_groups(PYPROJECT, name))
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Unit, property and contract tests, doctests of docs/ and docstrings, and examples/."""
+    session.install(".", *_group("test"))
+    session.run(
+        "pytest",
+        *session.posargs,
+        env={"HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "ci")},
+    )
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over src, tests and examples."""
+    session.install(".", *_group("typing"))
+    session.run("mypy", "--strict", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install(*_group("lint"))
+    paths = ["src", "tests", "examples", "bench", "docs", "noxfile.py", "conftest.py"]
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site; any warning fails the build."""
+    session.install(".", *_group("docs"))
+    out = ROOT / "docs" / "_build" / "html"
+    shutil.rmtree(out, ignore_errors=True)
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", str(out))
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build sdist and wheel, twine check them, install the wheel in a fresh venv, run the demo."""
+    session.install(*_group("build"))
+    with tempfile.TemporaryDirectory(prefix="partnerkit-build-") as tmp:
+        dist = Path(tmp) / "dist"
+        session.run("python", "-m", "build", "--outdir", str(dist))
+        artifacts = sorted(str(p) for p in dist.iterdir())
+        session.run("twine", "check", "--strict", *artifacts)
+        wheel = next(p for p in artifacts if p.endswith(".whl"))
+        venv = Path(tmp) / "venv"
+        session.run(sys.executable, "-m", "venv", str(venv), external=True)
+        bindir = venv / ("Scripts" if os.name == "nt" else "bin")
+        python = str(bindir / "python")
+        session.run(python, "-m", "pip", "install", "--quiet", wheel, external=True)
+        # Run from the temporary folder so the source tree cannot be imported by accident.
+        with session.chdir(tmp):
+            session.run(python, "-m", "partnerkit", "demo", external=True)
+            session.run(str(bindir / "partnerkit"), "--version", external=True)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against the peers named in the issues; prints throughputs and ratios."""
+    session.install(".", *_group("bench"))
+    session.run("python", "bench/run.py", *session.posargs)

@@ -1,0 +1,122 @@
+"""The end-to-end demo behind ``python -m partnerkit demo``."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from importlib.resources import files
+from pathlib import Path
+
+import attrs
+
+from partnerkit.core import DomainEvent, EventDispatcher, Money, Percentage, SystemClock
+from partnerkit.core.errors import Conflict
+from partnerkit.program import PROGRAMS, Program
+from partnerkit.services import ProgramSaved, save_program
+from partnerkit.storage import SqliteStorage
+
+Print = Callable[[str], None]
+
+
+def run_demo(db: Path | None, out: Print = print) -> None:
+    """Run the partner-program scenario on an SQLite database and narrate it through ``out``."""
+    if db is None:
+        with tempfile.TemporaryDirectory(prefix="partnerkit-demo-") as folder:
+            _scenario(Path(folder) / "demo.sqlite3", out)
+    else:
+        _scenario(db, out)
+
+
+def _heading(out: Print, title: str) -> None:
+    out("")
+    out(title)
+    out("-" * len(title))
+
+
+def _scenario(db: Path, out: Print) -> None:
+    clock = SystemClock()
+    text = files("partnerkit").joinpath("_demo_program.toml").read_text(encoding="utf-8")
+    program = Program.from_toml_string(text)
+
+    _heading(out, "1. The program, loaded from TOML")
+    out(
+        f"{program.name} ({program.key}): currency {program.currency}, "
+        f"locale {program.locale}, time zone {program.timezone}"
+    )
+
+    _heading(out, "2. Money: a quote line with partner margin, rounded at named points")
+    locale = program.locale
+    unit_price = Money("7.49", program.currency)
+    seats, months = 250, 12
+    list_total = unit_price * seats * months
+    margin = Percentage("17.5")
+    discount = margin.of(list_total)
+    out(f"list price        {unit_price.format(locale)} per user per month")
+    out(f"{seats} users x {months} months = {list_total.format(locale)}")
+    out(f"partner margin    {margin.format(locale)} = {discount.format(locale)} (rounded half up)")
+    out(f"partner pays      {(list_total - discount).format(locale)}")
+    monthly = discount.allocate([1] * months)
+    out(
+        f"the margin over {months} monthly invoices (largest remainder): "
+        f"{monthly[0].format(locale)} ... {monthly[-1].format(locale)}, "
+        f"summing to exactly {Money.sum(monthly, program.currency).format(locale)}"
+    )
+    out(
+        f"the same total for a US reader: {list_total.format('en_US')}; "
+        f"in yen, no minor unit: {Money('1234.5', 'JPY').round().format('ja_JP')}"
+    )
+
+    _heading(out, f"3. Storage: SQLite at {db}")
+    events: list[DomainEvent] = []
+    dispatcher = EventDispatcher()
+    dispatcher.subscribe(ProgramSaved, events.append)
+    storage = SqliteStorage(db, dispatcher=dispatcher)
+    with storage.unit_of_work() as uow:
+        existing = uow.repository(PROGRAMS).find(program.key)
+    if existing is None:
+        with storage.unit_of_work() as uow:
+            stored = save_program(uow, program, actor="admin@northwind.example", clock=clock)
+        out(f"stored {stored.key} as version {stored.version}")
+    else:
+        stored = existing
+        out(f"found {stored.key} at version {stored.version} from an earlier run")
+
+    # Two administrators open the settings page at the same time.
+    with storage.unit_of_work() as uow:
+        seen_by_alice = uow.repository(PROGRAMS).get(program.key)
+    seen_by_bob = seen_by_alice
+    with storage.unit_of_work() as uow:
+        alice = save_program(
+            uow,
+            attrs.evolve(seen_by_alice, timezone="Europe/Paris"),
+            actor="alice@northwind.example",
+            clock=clock,
+        )
+    out(f"alice moved the program to {alice.timezone}: version {alice.version}")
+    try:
+        with storage.unit_of_work() as uow:
+            save_program(
+                uow,
+                attrs.evolve(seen_by_bob, locale="en_GB"),
+                actor="bob@northwind.example",
+                clock=clock,
+            )
+    except Conflict as exc:
+        out(f"bob's stale edit was refused: {exc}")
+    with storage.unit_of_work() as uow:
+        final = uow.repository(PROGRAMS).get(program.key)
+        numbers = [
+            f"DR-{clock.now().year}-{uow.sequences.next('deal-registration'):06d}" for _ in range(2)
+        ]
+        uow.commit()
+    out(f"stored now: locale {final.locale}, time zone {final.timezone}, version {final.version}")
+    out(f"next deal registration numbers: {', '.join(numbers)}")
+
+    _heading(out, "4. Events published after each commit")
+    for event in events:
+        if isinstance(event, ProgramSaved):
+            verb = "created" if event.created else "changed"
+            out(
+                f"{event.at.to_iso8601_string()}  {event.actor} {verb} {event.key} "
+                f"(version {event.version})"
+            )

@@ -1,0 +1,101 @@
+"""Promises the repository makes about itself: the README's commands, the CI script, examples."""
+
+import importlib
+import inspect
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+
+
+def _console_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = text.split("```console\n")[1:]
+    return [block.split("```", 1)[0].strip() for block in blocks]
+
+
+def test_readme_has_exactly_two_setup_commands() -> None:
+    commands = _console_commands()
+    assert len(commands) == 2
+    assert "partnerkit demo" in commands[0]
+    assert "nox" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert _console_commands()[1] in script
+
+
+def test_examples_folder_is_not_empty() -> None:
+    assert EXAMPLES, "examples/ should hold runnable scripts"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_script_runs_and_exits_zero(path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip(), "an example should show what it did"
+
+
+def test_public_names_have_docstrings() -> None:
+    import partnerkit.core
+    import partnerkit.program
+    import partnerkit.services
+    import partnerkit.storage
+    import partnerkit.testing
+
+    modules = [
+        partnerkit,
+        partnerkit.core,
+        partnerkit.program,
+        partnerkit.services,
+        partnerkit.storage,
+        partnerkit.testing,
+    ]
+    missing = [
+        f"{module.__name__}.{name}"
+        for module in modules
+        for name in module.__all__
+        if not name.startswith("__")
+        and (inspect.isclass(getattr(module, name)) or inspect.isfunction(getattr(module, name)))
+        and not (getattr(module, name).__doc__ or "").strip()
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "module_name",
+    [
+        "partnerkit",
+        "partnerkit.core",
+        "partnerkit.core.errors",
+        "partnerkit.program",
+        "partnerkit.services",
+        "partnerkit.storage",
+        "partnerkit.testing",
+        "partnerkit.testing.contract",
+    ],
+)
+def test_all_is_sorted_and_complete(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+
+    # The order ruff's RUF022 keeps: CONSTANTS, then Classes, then functions.
+    def kind(name: str) -> tuple[int, str]:
+        return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+    assert list(module.__all__) == sorted(module.__all__, key=kind)
+    assert all(hasattr(module, name) for name in module.__all__)
+
+
+def test_module_runs_the_demo_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_module("partnerkit", run_name="__main__", alter_sys=False)
+    assert exit_info.value.code == 2  # no command given: argparse usage error
+    assert "demo" in capsys.readouterr().err
