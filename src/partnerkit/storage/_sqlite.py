@@ -126,7 +126,7 @@ def _ensure_table(conn: sqlite3.Connection, spec: AggregateSpec[Any]) -> None:
     row = conn.execute("SELECT indexes FROM pk_tables WHERE kind = ?", (spec.kind,)).fetchone()
     known: dict[str, bool] = json.loads(row[0]) if row else {}
     wanted = {index.name: index.unique for index in spec.indexes}
-    if known == wanted:
+    if row is not None and known == wanted:
         return
     columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
     for name, unique in known.items():
@@ -136,7 +136,7 @@ def _ensure_table(conn: sqlite3.Connection, spec: AggregateSpec[Any]) -> None:
     for index in added:
         conn.execute(f"ALTER TABLE {table} ADD COLUMN idx_{index.name}")
     changed = [i for i in spec.indexes if i.name not in known or known[i.name] != i.unique]
-    if changed and row is not None:
+    if changed:
         # Back-fill the new or changed index columns from the stored bodies.
         for id, version, schema, body in conn.execute(
             f"SELECT id, version, schema, body FROM {table}"

@@ -1,0 +1,126 @@
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from partnerkit.core.errors import ValidationError
+from partnerkit.storage import SCHEMA_VERSION, AggregateSpec, Index, SqliteStorage
+
+
+@attrs.frozen
+class Card:
+    id: str
+    title: str
+    colour: str | None = None
+    version: int = 0
+
+
+CARDS: AggregateSpec[Card] = AggregateSpec("cards", Card)
+
+
+def _store(path: Path, spec: AggregateSpec[Card], *cards: Card) -> None:
+    storage = SqliteStorage(path)
+    with storage.unit_of_work() as uow:
+        repo = uow.repository(spec)
+        for card in cards:
+            repo.add(card)
+        uow.commit()
+
+
+def test_database_opens_in_wal_mode_with_the_current_schema_version(tmp_path: Path) -> None:
+    SqliteStorage(tmp_path / "db.sqlite3")
+    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_reopening_an_existing_database_keeps_its_rows(tmp_path: Path) -> None:
+    _store(tmp_path / "db.sqlite3", CARDS, Card("c1", "first"))
+    storage = SqliteStorage(tmp_path / "db.sqlite3")
+    with storage.unit_of_work() as uow:
+        assert uow.repository(CARDS).get("c1") == Card("c1", "first", version=1)
+
+
+def test_each_aggregate_kind_gets_its_own_table_with_json_body_and_index_columns(
+    tmp_path: Path,
+) -> None:
+    spec = AggregateSpec("cards", Card, indexes=(Index("colour", lambda c: c.colour),))
+    _store(tmp_path / "db.sqlite3", spec, Card("c1", "first", "red"))
+    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(agg_cards)")]
+        body, colour = conn.execute("SELECT body, idx_colour FROM agg_cards").fetchone()
+    assert columns == ["id", "version", "schema", "body", "idx_colour"]
+    assert colour == "red"
+    assert '"title":"first"' in body
+
+
+def test_an_index_added_later_is_back_filled_from_the_stored_bodies(tmp_path: Path) -> None:
+    _store(tmp_path / "db.sqlite3", CARDS, Card("c1", "first", "red"), Card("c2", "b", "blue"))
+    with_index = AggregateSpec("cards", Card, indexes=(Index("colour", lambda c: c.colour),))
+    storage = SqliteStorage(tmp_path / "db.sqlite3")
+    with storage.unit_of_work() as uow:
+        found = uow.repository(with_index).list({"colour": "blue"})
+    assert [c.id for c in found] == ["c2"]
+
+
+def test_old_bodies_are_upgraded_on_read_by_the_spec_upgrades(tmp_path: Path) -> None:
+    @attrs.frozen
+    class OldCard:
+        id: str
+        name: str
+        version: int = 0
+
+    _store_old = SqliteStorage(tmp_path / "db.sqlite3")
+    with _store_old.unit_of_work() as uow:
+        uow.repository(AggregateSpec("cards", OldCard)).add(OldCard("c1", "renamed field"))
+        uow.commit()
+
+    def rename(body: dict[str, Any]) -> dict[str, Any]:
+        body["title"] = body.pop("name")
+        return body
+
+    v2 = AggregateSpec("cards", Card, schema_version=2, upgrades={1: rename})
+    storage = SqliteStorage(tmp_path / "db.sqlite3")
+    with storage.unit_of_work() as uow:
+        card = uow.repository(v2).get("c1")
+        assert card == Card("c1", "renamed field", version=1)
+        uow.repository(v2).save(card)
+        uow.commit()
+    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
+        assert conn.execute("SELECT schema FROM agg_cards").fetchone()[0] == 2
+
+
+def test_a_spec_without_upgrades_for_its_older_versions_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        AggregateSpec("cards", Card, schema_version=3, upgrades={1: lambda b: b})
+    assert caught.value.paths == ("upgrades",)
+
+
+def test_a_spec_names_every_problem_at_once() -> None:
+    @attrs.frozen
+    class NoVersion:
+        key: str
+
+    with pytest.raises(ValidationError) as caught:
+        AggregateSpec("Bad Kind", NoVersion)
+    assert set(caught.value.paths) == {"kind", "id_attr", "type"}
+
+
+def test_a_second_process_sees_committed_rows(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    _store(tmp_path / "db.sqlite3", CARDS, Card("c1", "first"))
+    code = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+        "print(c.execute('SELECT count(*) FROM agg_cards').fetchone()[0])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "db.sqlite3")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "1"
