@@ -25,7 +25,9 @@ def _group(name: str) -> list[str]:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Unit, property and contract tests, doctests of docs/ and docstrings, and examples/."""
-    session.install(".", *_group("test"))
+    # Editable, so the docstring doctests collected from src/ are the modules that run;
+    # the build session checks the installed wheel.
+    session.install("-e", ".", *_group("test"))
     session.run(
         "pytest",
         *session.posargs,
