@@ -7,13 +7,13 @@ import binascii
 import json
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import attrs
 
 from partnerkit.core import DomainEvent, EventDispatcher, from_dict, to_dict
 from partnerkit.core._validation import ErrorCollector
-from partnerkit.core.errors import ValidationError
+from partnerkit.core.errors import NotFound, ValidationError
 from partnerkit.storage._ports import MAX_PAGE_SIZE, AggregateSpec, IndexValue
 
 A = TypeVar("A")
@@ -133,6 +133,23 @@ def decode_cursor(order_by: str | None, cursor: str) -> SortKey:
             "cursor", "invalid", "not a cursor of this listing; start again without one"
         )
     return (int(flag), value, id)
+
+
+class BaseRepository(Generic[A]):
+    """What the reference repositories share: ``get`` in terms of ``find``."""
+
+    _spec: AggregateSpec[A]
+
+    def find(self, id: str) -> A | None:
+        """Return the aggregate with identifier ``id``, or ``None``."""
+        raise NotImplementedError
+
+    def get(self, id: str) -> A:
+        """Return the aggregate with identifier ``id``; raise ``NotFound`` if there is none."""
+        found = self.find(id)
+        if found is None:
+            raise NotFound(self._spec.kind, id)
+        return found
 
 
 class BaseUnitOfWork:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
 from partnerkit.core import EventDispatcher
 from partnerkit.core.errors import Conflict, NotFound
 from partnerkit.storage._common import (
+    BaseRepository,
     BaseUnitOfWork,
     Where,
     check_listing,
@@ -167,19 +168,12 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         return self._storage._tables.get(kind, {}).get(id)
 
 
-class MemoryRepository(Generic[A]):
+class MemoryRepository(BaseRepository[A]):
     """The :class:`~partnerkit.storage.Repository` of :class:`MemoryUnitOfWork`."""
 
     def __init__(self, uow: MemoryUnitOfWork, spec: AggregateSpec[A]) -> None:
         self._uow = uow
         self._spec = spec
-
-    def get(self, id: str) -> A:
-        """Return the aggregate with identifier ``id``; raise ``NotFound`` if there is none."""
-        found = self.find(id)
-        if found is None:
-            raise NotFound(self._spec.kind, id)
-        return found
 
     def find(self, id: str) -> A | None:
         """Return the aggregate with identifier ``id``, or ``None``."""

@@ -7,11 +7,12 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from partnerkit.core import EventDispatcher
 from partnerkit.core.errors import Conflict, NotFound
 from partnerkit.storage._common import (
+    BaseRepository,
     BaseUnitOfWork,
     Where,
     check_listing,
@@ -237,20 +238,13 @@ class SqliteUnitOfWork(BaseUnitOfWork):
             self._conn = None
 
 
-class SqliteRepository(Generic[A]):
+class SqliteRepository(BaseRepository[A]):
     """The :class:`~partnerkit.storage.Repository` of :class:`SqliteUnitOfWork`."""
 
     def __init__(self, uow: SqliteUnitOfWork, spec: AggregateSpec[A]) -> None:
         self._uow = uow
         self._spec = spec
         self._table = _table(spec.kind)
-
-    def get(self, id: str) -> A:
-        """Return the aggregate with identifier ``id``; raise ``NotFound`` if there is none."""
-        found = self.find(id)
-        if found is None:
-            raise NotFound(self._spec.kind, id)
-        return found
 
     def find(self, id: str) -> A | None:
         """Return the aggregate with identifier ``id``, or ``None``."""
