@@ -120,14 +120,13 @@ class Program:
             "locale": section.str("locale", "en_US"),
             "timezone": section.str("timezone", "UTC"),
         }
-        version = root.int("version", 0, minimum=0)
         section.finish(raise_errors=False)
         root.finish(raise_errors=False)
         present = {name: value for name, value in values.items() if value is not None}
         for problem in _field_errors(present):
             errors.add(problem.path, problem.code, problem.message)
         errors.raise_if_any()
-        return cls(**values, version=version)
+        return cls(**values)
 
     @classmethod
     def from_toml_string(cls, text: str) -> Program:
@@ -146,7 +145,11 @@ class Program:
         return cls.from_toml_string(text)
 
     def to_dict(self) -> dict[str, Any]:
-        """The parsed-TOML form; ``Program.from_dict(p.to_dict()) == p``."""
+        """The parsed-TOML form; ``from_dict(p.to_dict())`` equals ``p`` but for its version.
+
+        The storage version is not part of the file form: :func:`partnerkit.core.to_dict`
+        adds it for storage.
+        """
         data: dict[str, Any] = {
             "program": {
                 "key": self.key,
@@ -156,13 +159,26 @@ class Program:
                 "timezone": self.timezone,
             }
         }
-        if self.version:
-            data["version"] = self.version
         return data
 
 
-converter.register_unstructure_hook(Program, Program.to_dict)
-converter.register_structure_hook(Program, lambda data, _: Program.from_dict(data))
+def _unstructure_program(program: Program) -> dict[str, Any]:
+    # The stored form is the file form plus the storage version.
+    return {**program.to_dict(), "version": program.version}
+
+
+def _structure_program(data: Any, _: object) -> Program:
+    if not isinstance(data, Mapping):
+        raise ValidationError.single("", "invalid", "expected a table")
+    body = dict(data)
+    version = body.pop("version", 0)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise ValidationError.single("version", "invalid", "the version must be an integer >= 0")
+    return attrs.evolve(Program.from_dict(body), version=version)
+
+
+converter.register_unstructure_hook(Program, _unstructure_program)
+converter.register_structure_hook(Program, _structure_program)
 
 #: How programs are stored: one row per program, keyed by :attr:`Program.key`.
 PROGRAMS: AggregateSpec[Program] = AggregateSpec("programs", Program, id_attr="key")
