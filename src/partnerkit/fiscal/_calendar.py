@@ -305,6 +305,7 @@ class FiscalCalendar(abc.ABC):
 
     def _extend(self, lo: int, hi: int) -> _Span:
         """Return a span covering fiscal years ``lo``..``hi``, building it when needed."""
+        lo, hi = max(lo, MIN_YEAR), min(hi, MAX_YEAR)
         span = self._span
         if span.lo <= lo and hi <= span.hi:
             return span
@@ -327,7 +328,7 @@ class FiscalCalendar(abc.ABC):
         number = self._year_near(date.fromordinal(ordinal))
         if number + 1 < MIN_YEAR or number - 1 > MAX_YEAR:
             raise _out_of_range(path)
-        span = self._extend(max(number - 1, MIN_YEAR), min(number + 1, MAX_YEAR))
+        span = self._extend(number - 1, number + 1)
         if not span.first <= ordinal < span.stop:
             raise _out_of_range(path)
         return span
@@ -399,7 +400,31 @@ class FiscalCalendar(abc.ABC):
                 return list(map(table.__getitem__, items))
             except (KeyError, TypeError):
                 pass
+        table = self._day_table_for(items)
+        if table is not None:
+            try:
+                return list(map(table.__getitem__, items))
+            except (KeyError, TypeError):
+                pass
         return self._map_dates_slowly(items)
+
+    def _day_table_for(self, items: list[Any]) -> dict[date, FiscalKey] | None:
+        """Grow the span over the items' dates and return its day table, if that is worth it."""
+        try:
+            # C-level passes; mixing dates with datetimes raises TypeError: the slow path sorts
+            # that out item by item.
+            lo, hi = min(items), max(items)
+        except (TypeError, ValueError):
+            return None
+        if type(lo) is not date or type(hi) is not date:
+            return None
+        first, last = lo.toordinal(), hi.toordinal()
+        self._cover(first, "dates")
+        self._cover(last, "dates")
+        span = self._extend(self._year_near(lo), self._year_near(hi))
+        if span.stop - span.first > _DAY_TABLE_LIMIT or last - first > 8 * len(items) + 3660:
+            return None
+        return span.build_day_keys()
 
     def _map_dates_slowly(self, items: list[Any]) -> list[FiscalKey]:
         errors = ErrorCollector()
@@ -420,7 +445,7 @@ class FiscalCalendar(abc.ABC):
         self._cover(hi, "dates")
         first = self._year_near(date.fromordinal(lo))
         last = self._year_near(date.fromordinal(hi))
-        span = self._extend(max(first, MIN_YEAR), min(last, MAX_YEAR))
+        span = self._extend(first, last)
         if span.stop - span.first <= _DAY_TABLE_LIMIT:
             span.build_day_keys()
         keys, starts = span.period_keys, span.period_starts
