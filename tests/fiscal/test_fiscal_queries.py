@@ -174,3 +174,35 @@ def test_date_range_refuses_an_end_before_its_start() -> None:
     assert days[-1] == date(2026, 2, 2)
     assert len(days) == 4
     assert days[1] - days[0] == timedelta(days=1)
+
+
+def test_calendars_and_values_survive_pickle_and_deepcopy() -> None:
+    import copy
+    import pickle
+
+    for cal in (
+        MonthlyFiscalCalendar(4, start_day=6, naming="start", tz="Europe/London", week_start=0),
+        WeekFiscalCalendar(1, 5, rule="nearest", pattern=(4, 5, 4), naming="start"),
+    ):
+        quarter = cal.quarter(2026, 2)
+        assert pickle.loads(pickle.dumps(cal)) == cal
+        assert pickle.loads(pickle.dumps(quarter)) == quarter
+        assert copy.deepcopy(quarter) == quarter
+
+
+def test_far_apart_queries_keep_the_cached_span_bounded() -> None:
+    cal = MonthlyFiscalCalendar(7)
+    assert cal.year_of(date(1905, 3, 1)).year == 1905
+    assert cal.year_of(date(9000, 3, 1)).year == 9000
+    assert cal.year_of(date(20, 3, 1)).year == 20
+    span = cal._span
+    assert span.hi - span.lo <= 400
+    periods = cal.periods_between(date(1500, 1, 1), date(2100, 1, 1))
+    assert len(periods) == 600 * 12 + 1
+
+
+def test_map_dates_over_centuries_matches_the_scalar_path() -> None:
+    cal = WeekFiscalCalendar(9, 5)
+    days = [date(50, 3, 1), date(9000, 3, 1), date(2026, 3, 1), date(1200, 12, 31)]
+    expected = [(p.year, p.quarter, p.period) for p in map(cal.period_of, days)]
+    assert cal.map_dates(days) == expected

@@ -46,6 +46,9 @@ FiscalKey = tuple[int, int, int]
 _MARGIN = 10
 # Above this many days in the cached span, map_dates bisects per item instead of using a day table.
 _DAY_TABLE_LIMIT = 200 * 366
+# The cached span holds at most this many years; a query far away starts a new span there,
+# so memory stays bounded whatever dates come in.
+_SPAN_LIMIT = 400
 
 
 class YearNaming(enum.Enum):
@@ -254,7 +257,7 @@ class FiscalCalendar(abc.ABC):
 
     @abc.abstractmethod
     def _settings(self) -> tuple[object, ...]:
-        """Return the settings that define the calendar, for equality, hashing and repr."""
+        """Return the settings, in constructor argument order (equality, hashing, pickling)."""
 
     @abc.abstractmethod
     def _layout(self, number: int) -> tuple[list[int], int, list[int]]:
@@ -304,12 +307,20 @@ class FiscalCalendar(abc.ABC):
         return table
 
     def _extend(self, lo: int, hi: int) -> _Span:
-        """Return a span covering fiscal years ``lo``..``hi``, building it when needed."""
+        """Return a span covering fiscal years ``lo``..``hi``, building it when needed.
+
+        The cached span grows by :data:`_MARGIN` years on the side that needed
+        it; when it would pass :data:`_SPAN_LIMIT` years it is replaced by one
+        around ``lo``..``hi``, and a request wider than the limit gets a span
+        of its own that is not kept.
+        """
         lo, hi = max(lo, MIN_YEAR), min(hi, MAX_YEAR)
         span = self._span
         if span.lo <= lo and hi <= span.hi:
             return span
-        if span.lo <= span.hi:
+        if hi - lo > _SPAN_LIMIT:
+            return _Span([self._table(n) for n in range(lo, hi + 1)])
+        if span.lo <= span.hi and max(hi, span.hi) - min(lo, span.lo) <= _SPAN_LIMIT:
             new_lo = lo - _MARGIN if lo < span.lo else span.lo
             new_hi = hi + _MARGIN if hi > span.hi else span.hi
         else:
@@ -419,10 +430,12 @@ class FiscalCalendar(abc.ABC):
         if type(lo) is not date or type(hi) is not date:
             return None
         first, last = lo.toordinal(), hi.toordinal()
+        if last - first > _DAY_TABLE_LIMIT or last - first > 8 * len(items) + 3660:
+            return None
         self._cover(first, "dates")
         self._cover(last, "dates")
-        span = self._extend(self._year_near(lo), self._year_near(hi))
-        if span.stop - span.first > _DAY_TABLE_LIMIT or last - first > 8 * len(items) + 3660:
+        span = self._extend(self._year_near(lo) - 1, self._year_near(hi) + 1)
+        if span is not self._span:
             return None
         return span.build_day_keys()
 
@@ -445,11 +458,23 @@ class FiscalCalendar(abc.ABC):
         self._cover(hi, "dates")
         first = self._year_near(date.fromordinal(lo))
         last = self._year_near(date.fromordinal(hi))
-        span = self._extend(first, last)
-        if span.stop - span.first <= _DAY_TABLE_LIMIT:
+        if last - first > _SPAN_LIMIT:
+            # Dates spread over centuries: look each one up in its own year's table.
+            return [self._key_at(o) for o in ordinals]
+        span = self._extend(first - 1, last + 1)
+        if span is self._span and span.stop - span.first <= _DAY_TABLE_LIMIT:
             span.build_day_keys()
         keys, starts = span.period_keys, span.period_starts
         return [keys[bisect_right(starts, o) - 1] for o in ordinals]
+
+    def _key_at(self, ordinal: int) -> FiscalKey:
+        number = self._year_near(date.fromordinal(ordinal))
+        table = self._table(number)
+        if ordinal < table.start:
+            table = self._table(number - 1)
+        elif ordinal >= table.stop:
+            table = self._table(number + 1)
+        return table.keys[bisect_right(table.period_starts, ordinal) - 1]
 
     # -- from numbers to a value -----------------------------------------------------------
 

@@ -100,6 +100,9 @@ class MonthlyFiscalCalendar(FiscalCalendar):
             self._week_start,
         )
 
+    def __reduce__(self) -> tuple[type[MonthlyFiscalCalendar], tuple[object, ...]]:
+        return (type(self), self._settings())
+
     def _first_calendar_year(self, number: int) -> int:
         """Return the calendar year fiscal year ``number`` starts in."""
         if self._naming is YearNaming.START or (self._start_month, self._start_day) == (1, 1):

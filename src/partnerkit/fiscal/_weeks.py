@@ -147,6 +147,9 @@ class WeekFiscalCalendar(FiscalCalendar):
             self._tz_name,
         )
 
+    def __reduce__(self) -> tuple[type[WeekFiscalCalendar], tuple[object, ...]]:
+        return (type(self), self._settings())
+
     def _anchor(self, number: int) -> int:
         """Return the calendar year of ``end_month`` for fiscal year ``number``."""
         if self._naming is YearNaming.END or self._end_month == 12:
