@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from partnerkit.core.errors import ValidationError
@@ -61,3 +63,12 @@ def test_an_unknown_locale_is_refused() -> None:
     with pytest.raises(ValidationError) as caught:
         label(MonthlyFiscalCalendar(7).period(2026, 1), "{month}", locale="xx_NOPE")
     assert caught.value.paths == ("locale",)
+
+
+def test_split_year_labels_of_week_calendars_follow_months_not_days() -> None:
+    cal = WeekFiscalCalendar(12, 5, rule="last")
+    year = cal.year(2026)
+    assert year.start == date(2025, 12, 28)
+    assert label(year, "{start_year}/{end_year}") == "2026/2026"
+    retail = WeekFiscalCalendar(1, 5, rule="nearest", pattern="4-5-4", naming="start")
+    assert label(retail.year(2023), "FY{start_year}-{end_yy}") == "FY2023-24"

@@ -267,6 +267,11 @@ class FiscalCalendar(abc.ABC):
     def _year_near(self, day: date) -> int:
         """Return a fiscal year number at most one away from the one holding ``day``."""
 
+    def _nominal_years(self, number: int) -> tuple[int, int]:
+        """Return the calendar years fiscal year ``number`` is said to start and end in."""
+        year = self._table(number).fiscal_year
+        return year.start.year, year.end.year
+
     @abc.abstractmethod
     def to_dict(self) -> dict[str, object]:
         """Return the settings as a plain dict that :func:`calendar_from_dict` reads back."""

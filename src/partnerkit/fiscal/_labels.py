@@ -68,8 +68,9 @@ def label(
 
     Placeholders: ``{year}`` (the fiscal year number), ``{yy}`` (its last two
     digits), ``{start_year}``/``{end_year}`` and ``{start_yy}``/``{end_yy}``
-    (the calendar years the fiscal year starts and ends in, for labels like
-    "FY2025-26"), ``{start}``/``{end}`` (dates), and by value type
+    (the calendar years of the fiscal year's first and last month, for labels
+    like "FY2025-26"; on week calendars by month, not by the exact day),
+    ``{start}``/``{end}`` (dates), and by value type
     ``{quarter}``, ``{period}``, ``{week}``. Periods also have ``{month}``
     and ``{month_abbr}``: the name of the calendar month holding most of the
     period, in ``locale`` (through babel). Raises
@@ -92,14 +93,14 @@ def label(
         pattern = DEFAULT_PATTERNS[type(value)]
     _check_locale(locale)
     fields = _Fields(value, locale)
-    year = value.fiscal_year if not isinstance(value, FiscalYear) else value
+    start_year, end_year = value.calendar._nominal_years(value.year)
     fields.update(
         year=value.year,
         yy=f"{value.year % 100:02d}",
-        start_year=year.start.year,
-        end_year=year.end.year,
-        start_yy=f"{year.start.year % 100:02d}",
-        end_yy=f"{year.end.year % 100:02d}",
+        start_year=start_year,
+        end_year=end_year,
+        start_yy=f"{start_year % 100:02d}",
+        end_yy=f"{end_year % 100:02d}",
         start=value.start,
         end=value.end,
     )

@@ -60,10 +60,10 @@ class WeekFiscalCalendar(FiscalCalendar):
     periods by ``pattern`` (``"4-4-5"``, ``"4-5-4"`` or ``"5-4-4"``); in a
     53-week year the extra week goes to the last period of quarter
     ``extra_week_quarter`` (1 to 4). ``naming`` numbers a year by the
-    calendar year of its ``end_month`` (``END``) or by the calendar year of
-    the month after it (``START``), even when the nearest-weekday rule moves
-    the actual first or last day across a new year. Weeks always run from
-    the day after ``end_weekday``.
+    calendar year of its last month, ``end_month`` (``END``), or of its first
+    month, the one after the previous year's ``end_month`` (``START``), even
+    when the weekday rule moves its actual first or last day across a new
+    year. Weeks always run from the day after ``end_weekday``.
 
     Raises :class:`~partnerkit.core.errors.ValidationError` naming every bad argument.
 
@@ -155,6 +155,12 @@ class WeekFiscalCalendar(FiscalCalendar):
         if self._naming is YearNaming.END or self._end_month == 12:
             return number
         return number + 1
+
+    def _nominal_years(self, number: int) -> tuple[int, int]:
+        # By its months, not its days: a year ending on the last Saturday of December
+        # that starts on 28 December 2025 is still the year "2026 to 2026".
+        anchor = self._anchor(number)
+        return (anchor if self._end_month == 12 else anchor - 1), anchor
 
     def _end_ordinal(self, anchor: int) -> int:
         """Return the last day of the fiscal year whose ``end_month`` is in year ``anchor``."""
