@@ -206,3 +206,13 @@ def test_map_dates_over_centuries_matches_the_scalar_path() -> None:
     days = [date(50, 3, 1), date(9000, 3, 1), date(2026, 3, 1), date(1200, 12, 31)]
     expected = [(p.year, p.quarter, p.period) for p in map(cal.period_of, days)]
     assert cal.map_dates(days) == expected
+
+
+def test_touching_many_centuries_keeps_the_year_tables_bounded() -> None:
+    cal = MonthlyFiscalCalendar(7)
+    for year in range(100, 9900, 150):
+        cal.year_of(date(year, 3, 1))
+    assert len(cal._tables) <= 2 * 400 + 50
+    days = [date(y, 3, 1) for y in range(100, 9900, 7)]
+    assert cal.map_dates(days) == [(d.year, 3, 9) for d in days]
+    assert len(cal._tables) <= 2 * 400 + 50

@@ -56,8 +56,8 @@ class YearNaming(enum.Enum):
 
     ``END``: fiscal year N is the one that ends in calendar year N (the US
     federal FY2026 runs from October 2025 to September 2026). ``START``: fiscal
-    year N is the one that starts in calendar year N (India's FY2026 runs from
-    April 2026 to March 2027, often written FY2026-27).
+    year N is the one that starts in calendar year N (Japan's fiscal 2026 runs
+    from April 2026 to March 2027).
     """
 
     START = "start"
@@ -304,12 +304,14 @@ class FiscalCalendar(abc.ABC):
     def _table(self, number: int) -> _YearTable:
         table = self._tables.get(number)
         if table is None:
-            if not MIN_YEAR <= number <= MAX_YEAR:
-                raise _out_of_range("year")
-            period_starts, stop, week_starts = self._layout(number)
-            table = _YearTable(self, number, period_starts, stop, week_starts)
-            self._tables[number] = table
+            table = self._tables[number] = self._build_table(number)
         return table
+
+    def _build_table(self, number: int) -> _YearTable:
+        if not MIN_YEAR <= number <= MAX_YEAR:
+            raise _out_of_range("year")
+        period_starts, stop, week_starts = self._layout(number)
+        return _YearTable(self, number, period_starts, stop, week_starts)
 
     def _extend(self, lo: int, hi: int) -> _Span:
         """Return a span covering fiscal years ``lo``..``hi``, building it when needed.
@@ -324,7 +326,8 @@ class FiscalCalendar(abc.ABC):
         if span.lo <= lo and hi <= span.hi:
             return span
         if hi - lo > _SPAN_LIMIT:
-            return _Span([self._table(n) for n in range(lo, hi + 1)])
+            tables = self._tables
+            return _Span([tables.get(n) or self._build_table(n) for n in range(lo, hi + 1)])
         if span.lo <= span.hi and max(hi, span.hi) - min(lo, span.lo) <= _SPAN_LIMIT:
             new_lo = lo - _MARGIN if lo < span.lo else span.lo
             new_hi = hi + _MARGIN if hi > span.hi else span.hi
@@ -334,6 +337,9 @@ class FiscalCalendar(abc.ABC):
         new_hi = min(new_hi, MAX_YEAR)
         span = _Span([self._table(n) for n in range(new_lo, new_hi + 1)])
         self._span = span
+        if len(self._tables) > 2 * _SPAN_LIMIT:
+            # Forget years far from where the queries now are; they rebuild on demand.
+            self._tables = {n: t for n, t in self._tables.items() if new_lo <= n <= new_hi}
         return span
 
     def _cover(self, ordinal: int, path: str = "at") -> _Span:
@@ -464,22 +470,33 @@ class FiscalCalendar(abc.ABC):
         first = self._year_near(date.fromordinal(lo))
         last = self._year_near(date.fromordinal(hi))
         if last - first > _SPAN_LIMIT:
-            # Dates spread over centuries: look each one up in its own year's table.
-            return [self._key_at(o) for o in ordinals]
+            # Dates spread over centuries: look each one up in its own year's boundaries.
+            return self._keys_one_by_one(ordinals)
         span = self._extend(first - 1, last + 1)
         if span is self._span and span.stop - span.first <= _DAY_TABLE_LIMIT:
             span.build_day_keys()
         keys, starts = span.period_keys, span.period_starts
         return [keys[bisect_right(starts, o) - 1] for o in ordinals]
 
-    def _key_at(self, ordinal: int) -> FiscalKey:
-        number = self._year_near(date.fromordinal(ordinal))
-        table = self._table(number)
-        if ordinal < table.start:
-            table = self._table(number - 1)
-        elif ordinal >= table.stop:
-            table = self._table(number + 1)
-        return table.keys[bisect_right(table.period_starts, ordinal) - 1]
+    def _keys_one_by_one(self, ordinals: list[int]) -> list[FiscalKey]:
+        """Map ordinals year by year, keeping only this call's boundaries (no value objects)."""
+        years: dict[int, tuple[list[int], int, tuple[FiscalKey, ...]]] = {}
+        result: list[FiscalKey] = []
+        for ordinal in ordinals:
+            near = self._year_near(date.fromordinal(ordinal))
+            for number in (near, near - 1, near + 1):
+                entry = years.get(number)
+                if entry is None:
+                    if not MIN_YEAR <= number <= MAX_YEAR:
+                        continue
+                    starts, stop, _ = self._layout(number)
+                    keys = tuple((number, i // 3 + 1, i + 1) for i in range(12))
+                    entry = years[number] = (starts, stop, keys)
+                starts, stop, keys = entry
+                if starts[0] <= ordinal < stop:
+                    result.append(keys[bisect_right(starts, ordinal) - 1])
+                    break
+        return result
 
     # -- from numbers to a value -----------------------------------------------------------
 
