@@ -119,3 +119,19 @@ def test_settings_parse_from_toml() -> None:
     assert isinstance(cal, WeekFiscalCalendar)
     assert cal.pattern == (5, 4, 4)
     assert cal.tz == "America/Los_Angeles"
+
+
+def test_read_calendar_records_errors_in_a_shared_collector_without_raising() -> None:
+    from partnerkit.core import ConfigReader
+    from partnerkit.fiscal import read_calendar
+
+    root = ConfigReader(
+        {"fiscal": {"kind": "week", "end_month": 9, "end_weekday": 7}, "currency": "EUR"}
+    )
+    assert read_calendar(root.table("fiscal")) is None
+    root.str("currency")
+    assert root.errors.paths == ("fiscal.end_weekday",)
+
+    good = ConfigReader({"fiscal": {"kind": "monthly", "start_month": 10}})
+    assert read_calendar(good.table("fiscal")) == MonthlyFiscalCalendar(10)
+    good.finish()

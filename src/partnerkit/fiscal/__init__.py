@@ -12,7 +12,7 @@ period or week a date falls in, and back:
 """
 
 from partnerkit.fiscal._calendar import MAX_YEAR, MIN_YEAR, FiscalCalendar, FiscalKey, YearNaming
-from partnerkit.fiscal._config import calendar_from_dict, calendar_to_dict
+from partnerkit.fiscal._config import calendar_from_dict, calendar_to_dict, read_calendar
 from partnerkit.fiscal._labels import DEFAULT_PATTERNS, label
 from partnerkit.fiscal._monthly import MonthlyFiscalCalendar
 from partnerkit.fiscal._values import (
@@ -43,4 +43,5 @@ __all__ = [
     "calendar_from_dict",
     "calendar_to_dict",
     "label",
+    "read_calendar",
 ]

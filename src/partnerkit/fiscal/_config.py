@@ -10,7 +10,7 @@ from partnerkit.fiscal._calendar import FiscalCalendar
 from partnerkit.fiscal._monthly import MonthlyFiscalCalendar
 from partnerkit.fiscal._weeks import WeekFiscalCalendar
 
-__all__ = ["calendar_from_dict", "calendar_to_dict"]
+__all__ = ["calendar_from_dict", "calendar_to_dict", "read_calendar"]
 
 # Settings per kind: (key, default); a default of _REQUIRED means the key must be given,
 # and the placeholder lets the other settings still be checked when it is missing.
@@ -62,10 +62,31 @@ def calendar_from_dict(data: Mapping[str, object], path: str = "fiscal") -> Fisc
     partnerkit.core.errors.ValidationError: 3 invalid fields: fiscal.end_month: ...
     """
     reader = ConfigReader(data, path)
+    calendar = read_calendar(reader)
+    reader.errors.raise_if_any()
+    assert calendar is not None
+    return calendar
+
+
+def read_calendar(reader: ConfigReader) -> FiscalCalendar | None:
+    """Read a calendar from the table ``reader`` holds, recording problems instead of raising.
+
+    For a loader that reads a whole Program with one :class:`ConfigReader`
+    tree and raises once at the end: pass ``root.table("fiscal")``. Every bad,
+    missing or unknown key goes into the reader's error collector (the same
+    paths and codes as :func:`calendar_from_dict`); returns the calendar, or
+    None when this table had errors.
+
+    >>> from partnerkit.core import ConfigReader
+    >>> root = ConfigReader({"fiscal": {"kind": "monthly", "start_month": 0}, "tiers": []})
+    >>> read_calendar(root.table("fiscal")) is None, root.errors.paths
+    (True, ('fiscal.start_month',))
+    """
+    before = len(reader.errors.errors)
     kind = reader.str("kind", choices=tuple(_KINDS))
     if kind not in _KINDS:
-        reader.finish(allow_unknown=True)
-        raise AssertionError("unreachable: the kind error was raised")  # pragma: no cover
+        reader.finish(allow_unknown=True, raise_errors=False)
+        return None
     factory: Any
     factory, keys = _KINDS[kind]
     arguments: dict[str, object] = {}
@@ -78,9 +99,8 @@ def calendar_from_dict(data: Mapping[str, object], path: str = "fiscal") -> Fisc
     calendar: FiscalCalendar | None = None
     with reader.errors.catch(reader.path):
         calendar = factory(**arguments)
-    reader.finish()
-    assert calendar is not None
-    return calendar
+    reader.finish(raise_errors=False)
+    return calendar if len(reader.errors.errors) == before else None
 
 
 def calendar_to_dict(calendar: FiscalCalendar) -> dict[str, object]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from partnerkit.core.errors import ValidationError
@@ -10,13 +12,15 @@ from partnerkit.fiscal._values import FiscalPeriod, FiscalQuarter, FiscalWeek, F
 
 __all__ = ["DEFAULT_PATTERNS", "label"]
 
-DEFAULT_PATTERNS: dict[type, str] = {
-    FiscalYear: "FY{year}",
-    FiscalQuarter: "FY{year} Q{quarter}",
-    FiscalPeriod: "P{period:02d}",
-    FiscalWeek: "W{week:02d}",
-}
-"""The pattern :func:`label` uses for each value type when none is given."""
+DEFAULT_PATTERNS: Mapping[type, str] = MappingProxyType(
+    {
+        FiscalYear: "FY{year}",
+        FiscalQuarter: "FY{year} Q{quarter}",
+        FiscalPeriod: "P{period:02d}",
+        FiscalWeek: "W{week:02d}",
+    }
+)
+"""The pattern :func:`label` uses for each value type when none is given (read-only)."""
 
 _MONTH_FIELDS = ("month", "month_abbr")
 
