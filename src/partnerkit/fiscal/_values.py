@@ -104,28 +104,29 @@ class _FiscalValue:
         day = self.calendar.to_date(at)
         return self.start <= day <= self.end
 
-    def _comparable_to(self, other: object) -> bool:
-        return type(other) is type(self) and other.calendar == self.calendar
+    def _start_of(self, other: object) -> date | None:
+        """Return ``other``'s first day if it is the same kind of value of the same calendar."""
+        if type(other) is type(self):
+            assert isinstance(other, _FiscalValue)
+            if other.calendar == self.calendar:
+                return other.start
+        return None
 
     def __lt__(self, other: object) -> bool:
-        if not self._comparable_to(other):
-            return NotImplemented
-        return self.start < other.start  # type: ignore[attr-defined,no-any-return]
+        start = self._start_of(other)
+        return NotImplemented if start is None else self.start < start
 
     def __le__(self, other: object) -> bool:
-        if not self._comparable_to(other):
-            return NotImplemented
-        return self.start <= other.start  # type: ignore[attr-defined,no-any-return]
+        start = self._start_of(other)
+        return NotImplemented if start is None else self.start <= start
 
     def __gt__(self, other: object) -> bool:
-        if not self._comparable_to(other):
-            return NotImplemented
-        return self.start > other.start  # type: ignore[attr-defined,no-any-return]
+        start = self._start_of(other)
+        return NotImplemented if start is None else self.start > start
 
     def __ge__(self, other: object) -> bool:
-        if not self._comparable_to(other):
-            return NotImplemented
-        return self.start >= other.start  # type: ignore[attr-defined,no-any-return]
+        start = self._start_of(other)
+        return NotImplemented if start is None else self.start >= start
 
     def _bounds(self) -> str:
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
