@@ -67,3 +67,12 @@ def test_map_dates_uses_tolist_of_array_likes() -> None:
     cal = MonthlyFiscalCalendar(1)
     result = cal.map_dates(ArrayLike([date(2026, 5, 1)]))  # type: ignore[arg-type]
     assert result == [(2026, 2, 5)]
+
+
+def test_map_dates_stays_right_as_the_remembered_days_move() -> None:
+    cal = MonthlyFiscalCalendar(10)
+    early = [date(2000, 1, 1) + timedelta(days=n) for n in range(0, 3650, 11)]
+    late = [date(2150, 1, 1) + timedelta(days=n) for n in range(0, 3650, 13)]
+    wide = [date(1850, 1, 1) + timedelta(days=n) for n in range(0, 365 * 300, 97)]
+    for days in (early, late, early, wide, late, early + late):
+        assert cal.map_dates(days) == [scalar(cal, d) for d in days]

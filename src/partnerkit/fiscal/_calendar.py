@@ -44,7 +44,7 @@ FiscalKey = tuple[int, int, int]
 
 # Years computed on either side of a newly needed year, so nearby queries stay on the fast path.
 _MARGIN = 10
-# Above this many days in the cached span, map_dates bisects per item instead of using a day table.
+# The most days map_dates keeps in its date -> key table; wider input is bisected per item.
 _DAY_TABLE_LIMIT = 200 * 366
 # The cached span holds at most this many years; a query far away starts a new span there,
 # so memory stays bounded whatever dates come in.
@@ -132,7 +132,9 @@ class _Span:
     """Flat, sorted start ordinals and values over the fiscal years ``lo``..``hi``."""
 
     __slots__ = (
+        "day_first",
         "day_keys",
+        "day_stop",
         "first",
         "hi",
         "lo",
@@ -163,15 +165,29 @@ class _Span:
         self.week_starts = [o for t in tables for o in t.week_starts]
         self.weeks = [v for t in tables for v in t.weeks]
         self.day_keys: dict[date, FiscalKey] | None = None
+        self.day_first = self.day_stop = 0
 
-    def build_day_keys(self) -> dict[date, FiscalKey]:
-        """Map every day of the span to its key (built on first bulk use)."""
+    def build_day_keys(self, first: int, last: int) -> dict[date, FiscalKey]:
+        """Map every day of the periods holding ordinals ``first``..``last`` to its key.
+
+        Built for bulk use; the table also keeps the days it already covered
+        when the two ranges together stay within the size limit.
+        """
+        if self.day_keys is not None:
+            low, high = min(first, self.day_first), max(last, self.day_stop - 1)
+            if high - low <= _DAY_TABLE_LIMIT:
+                first, last = low, high
+        starts = self.period_starts
+        bounds = [*starts, self.stop]
+        i = bisect_right(starts, first) - 1
+        j = bisect_right(starts, last)
         table: dict[date, FiscalKey] = {}
         fromordinal = date.fromordinal
-        bounds = [*self.period_starts, self.stop]
-        for i, key in enumerate(self.period_keys):
-            for ordinal in range(bounds[i], bounds[i + 1]):
+        for k in range(i, j):
+            key = self.period_keys[k]
+            for ordinal in range(bounds[k], bounds[k + 1]):
                 table[fromordinal(ordinal)] = key
+        self.day_first, self.day_stop = bounds[i], bounds[j]
         self.day_keys = table
         return table
 
@@ -448,7 +464,7 @@ class FiscalCalendar(abc.ABC):
         span = self._extend(self._year_near(lo) - 1, self._year_near(hi) + 1)
         if span is not self._span:
             return None
-        return span.build_day_keys()
+        return span.build_day_keys(first, last)
 
     def _map_dates_slowly(self, items: list[Any]) -> list[FiscalKey]:
         errors = ErrorCollector()
@@ -473,8 +489,8 @@ class FiscalCalendar(abc.ABC):
             # Dates spread over centuries: look each one up in its own year's boundaries.
             return self._keys_one_by_one(ordinals)
         span = self._extend(first - 1, last + 1)
-        if span is self._span and span.stop - span.first <= _DAY_TABLE_LIMIT:
-            span.build_day_keys()
+        if span is self._span and hi - lo <= _DAY_TABLE_LIMIT:
+            span.build_day_keys(lo, hi)
         keys, starts = span.period_keys, span.period_starts
         return [keys[bisect_right(starts, o) - 1] for o in ordinals]
 
