@@ -193,7 +193,12 @@ class _Span:
 
 
 def _check_int(
-    errors: ErrorCollector, path: str, value: object, low: int | None, high: int | None
+    errors: ErrorCollector,
+    path: str,
+    value: object,
+    low: int | None,
+    high: int | None,
+    hint: str = "",
 ) -> int | None:
     """Record an error unless ``value`` is an int (not a bool) within ``low``..``high``."""
     if isinstance(value, bool) or not isinstance(value, int):
@@ -202,7 +207,7 @@ def _check_int(
     if (low is not None and value < low) or (high is not None and value > high):
         low_text = "" if low is None else str(low)
         high_text = "" if high is None else str(high)
-        errors.add(path, "out_of_range", f"{value} is outside {low_text}..{high_text}")
+        errors.add(path, "out_of_range", f"{value} is outside {low_text}..{high_text}{hint}")
         return None
     return value
 

@@ -60,12 +60,14 @@ class MonthlyFiscalCalendar(FiscalCalendar):
     ) -> None:
         errors = ErrorCollector()
         month = _check_int(errors, "start_month", start_month, 1, 12)
-        day = _check_int(errors, "start_day", start_day, 1, 28)
+        day = _check_int(errors, "start_day", start_day, 1, 28, " (a day every month has)")
         checked_naming = _check_naming(errors, naming)
         zone = _check_tz(errors, tz)
         weekday = None
         if week_start is not None:
-            weekday = _check_int(errors, "week_start", week_start, 0, 6)
+            weekday = _check_int(
+                errors, "week_start", week_start, 0, 6, " (0 = Monday to 6 = Sunday)"
+            )
         errors.raise_if_any()
         assert month is not None
         assert day is not None

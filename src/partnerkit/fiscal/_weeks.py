@@ -18,6 +18,7 @@ from partnerkit.fiscal._calendar import (
 __all__ = ["WeekFiscalCalendar"]
 
 _RULES = ("last", "nearest")
+_WEEKDAYS = " (0 = Monday to 6 = Sunday, like date.weekday())"
 
 
 def _parse_pattern(errors: ErrorCollector, value: object) -> tuple[int, int, int] | None:
@@ -90,7 +91,7 @@ class WeekFiscalCalendar(FiscalCalendar):
     ) -> None:
         errors = ErrorCollector()
         month = _check_int(errors, "end_month", end_month, 1, 12)
-        weekday = _check_int(errors, "end_weekday", end_weekday, 0, 6)
+        weekday = _check_int(errors, "end_weekday", end_weekday, 0, 6, _WEEKDAYS)
         if rule not in _RULES:
             errors.add("rule", "invalid_choice", f"{rule!r} is not one of: last, nearest")
         weeks = _parse_pattern(errors, pattern)
