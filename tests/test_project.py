@@ -46,6 +46,7 @@ def test_example_script_runs_and_exits_zero(path: Path) -> None:
 
 def test_public_names_have_docstrings() -> None:
     import partnerkit.core
+    import partnerkit.fiscal
     import partnerkit.program
     import partnerkit.services
     import partnerkit.storage
@@ -54,6 +55,7 @@ def test_public_names_have_docstrings() -> None:
     modules = [
         partnerkit,
         partnerkit.core,
+        partnerkit.fiscal,
         partnerkit.program,
         partnerkit.services,
         partnerkit.storage,
@@ -76,6 +78,7 @@ def test_public_names_have_docstrings() -> None:
         "partnerkit",
         "partnerkit.core",
         "partnerkit.core.errors",
+        "partnerkit.fiscal",
         "partnerkit.program",
         "partnerkit.services",
         "partnerkit.storage",
