@@ -44,7 +44,14 @@ ALL_CURRENCIES = sorted(list_currencies())
 
 finite_decimals = st.decimals(allow_nan=False, allow_infinity=False)
 rates = st.decimals(min_value=0, max_value=100, allow_nan=False, allow_infinity=False)
-money = st.builds(Money, finite_decimals, st.sampled_from(ALL_CURRENCIES))
+# Money amounts stay below 10**18 in absolute value (Money refuses larger ones).
+money_amounts = st.decimals(
+    min_value=Decimal("-999999999999999999.999999"),
+    max_value=Decimal("999999999999999999.999999"),
+    allow_nan=False,
+    allow_infinity=False,
+)
+money = st.builds(Money, money_amounts, st.sampled_from(ALL_CURRENCIES))
 percentages = st.builds(Percentage, rates)
 offsets = st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1).map(
     lambda minutes: timezone(timedelta(minutes=minutes))
@@ -380,3 +387,31 @@ def test_from_json_reports_bad_fields_like_from_dict() -> None:
     with pytest.raises(ValidationError) as info:
         from_json(Money, text)
     assert info.value.paths == ("amount", "currency")
+
+
+@attrs.frozen
+class Counts:
+    seats: int
+    label: str
+    active: bool
+
+
+@pytest.mark.parametrize(
+    ("data", "bad"),
+    [
+        ({"seats": 1.7, "label": "x", "active": True}, ["seats"]),
+        ({"seats": True, "label": "x", "active": True}, ["seats"]),
+        ({"seats": "3", "label": 5, "active": 1}, ["seats", "label", "active"]),
+        ({"seats": 3, "label": "x", "active": "yes"}, ["active"]),
+    ],
+)
+def test_from_dict_refuses_primitives_of_the_wrong_type_instead_of_coercing(
+    data: dict[str, object], bad: list[str]
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        from_dict(Counts, data)
+    assert list(caught.value.paths) == bad
+
+
+def test_from_dict_keeps_primitives_of_the_right_type() -> None:
+    assert from_dict(Counts, {"seats": 3, "label": "x", "active": False}) == Counts(3, "x", False)

@@ -28,6 +28,10 @@ DEFAULT_ROUNDING = ROUND_HALF_UP
 
 _KNOWN_CURRENCIES = frozenset(list_currencies())
 
+# Amounts stay below 10**18 so rounding to any minor unit fits the default
+# 28-digit Decimal context with room to spare.
+_MAX_MAGNITUDE = 18
+
 
 def is_known_currency(code: str) -> bool:
     """Whether ``code`` is an ISO 4217 currency code that babel (CLDR) knows."""
@@ -115,6 +119,7 @@ class Money:
             and type(currency) is str
             and currency in _KNOWN_CURRENCIES
             and amount.is_finite()
+            and amount.adjusted() < _MAX_MAGNITUDE
         ):
             _set_amount(self, amount)
             _set_currency(self, currency)
@@ -125,6 +130,14 @@ class Money:
         except ValidationError as exc:
             errors.extend(exc.errors)
             value = Decimal(0)
+        if value and value.adjusted() >= _MAX_MAGNITUDE:
+            errors.append(
+                FieldError(
+                    "amount",
+                    "out_of_range",
+                    f"amounts must be below 10^{_MAX_MAGNITUDE} in absolute value",
+                )
+            )
         if not isinstance(currency, str) or currency not in _KNOWN_CURRENCIES:
             errors.append(
                 FieldError(

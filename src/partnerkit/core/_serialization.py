@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -30,6 +30,11 @@ T = TypeVar("T")
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
 
+    # Strict primitives: cattrs would otherwise turn 1.7 into 1, 5 into "5" and "1" into 1.
+    conv.register_structure_hook(int, _strict(int, "an integer"))
+    conv.register_structure_hook(str, _strict(str, "a string"))
+    conv.register_structure_hook(bool, _strict(bool, "true or false"))
+
     conv.register_unstructure_hook(Decimal, str)
     conv.register_structure_hook(Decimal, lambda v, _: to_decimal(v, ""))
 
@@ -47,6 +52,17 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(datetime, _structure_instant)
     conv.register_structure_hook(pendulum.DateTime, _structure_instant)
     return conv
+
+
+def _strict(kind: type[T], label: str) -> Callable[[object, object], T]:
+    def structure(value: object, _: object) -> T:
+        if type(value) is kind or (
+            isinstance(value, kind) and not isinstance(value, bool) and not issubclass(kind, bool)
+        ):
+            return value  # type: ignore[return-value]
+        raise ValidationError.single("", "invalid", f"expected {label}, got {type(value).__name__}")
+
+    return structure
 
 
 def _structure_money(value: object, _: object) -> Money:
