@@ -59,7 +59,7 @@ def _strict(kind: type[T], label: str) -> Callable[[object, object], T]:
         if type(value) is kind or (
             isinstance(value, kind) and not isinstance(value, bool) and not issubclass(kind, bool)
         ):
-            return value  # type: ignore[return-value]
+            return value
         raise ValidationError.single("", "invalid", f"expected {label}, got {type(value).__name__}")
 
     return structure
