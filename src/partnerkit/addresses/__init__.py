@@ -12,7 +12,7 @@ through partnerkit's gettext catalogs (:mod:`partnerkit.locale`).
 >>> address = validate_address(Address("ie", "1 Main St", city="Dublin",
 ...                                    country_area="County Dublin", postal_code="d02x285"))
 >>> format_address(address)
-['1 Main St', 'Dublin', 'Co. Dublin', 'D02 X285', 'IRELAND']
+['1 Main St', 'DUBLIN', 'Co. Dublin', 'D02 X285', 'IRELAND']
 """
 
 from partnerkit.addresses._address import MAX_FIELD_LENGTH, Address, validate_address
