@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 import attrs
+from babel.core import Locale
 
 from partnerkit.addresses._labels import LABELS, label_key
 from partnerkit.addresses._metadata import CountryRules, country_rules, fold
@@ -87,7 +88,9 @@ def resolve_country(code: object) -> tuple[str, CountryRules | None]:
     return upper, country_rules(upper) if len(upper) == 2 else None
 
 
+_ENGLISH_NAMES: dict[str, str] = dict(Locale("en").territories)
 _SEPARATORS = re.compile(r"[\s\-]+")
+_LETTER_PREFIX = re.compile(r"[A-Z]{1,3}\s*-\s*")
 
 
 def _spaced(compact: str, shape: tuple[tuple[int, str], ...]) -> str:
@@ -110,6 +113,9 @@ def normalize_postal_code(rules: CountryRules, raw: str) -> str | None:
     for prefix in (rules.postal_prefix.strip().upper(), rules.code):
         if prefix and text.startswith(prefix):
             candidates.append(text[len(prefix) :].lstrip(" -"))
+    lettered = _LETTER_PREFIX.match(text)  # "D-10115", as Germans wrote before 1993
+    if lettered:
+        candidates.append(text[lettered.end() :])
     spacing = rules.postal_spacing
     for candidate in candidates:
         compact = _SEPARATORS.sub("", candidate)
@@ -118,6 +124,13 @@ def normalize_postal_code(rules: CountryRules, raw: str) -> str | None:
             if regex.fullmatch(option):
                 return option
     return None
+
+
+def _in_sentence(label: str) -> str:
+    """``Postal code`` becomes ``postal code``; ``ZIP code`` and ``Eircode`` stay as they are."""
+    if label[1:2].islower() and label != "Eircode":
+        return label[0].lower() + label[1:]
+    return label
 
 
 def _example(rules: CountryRules) -> str:
@@ -153,18 +166,22 @@ def validate_address(address: Address, *, path: str = "") -> Address:
         )
     errors = ErrorCollector(path)
     values: dict[str, str] = {}
+    reported: set[str] = set()  # fields already refused, so "required" is not added on top
     for name in FIELDS:
         raw = getattr(address, name)
         if not isinstance(raw, str):
             errors.add(name, "invalid", f"expected text, got {type(raw).__name__}")
+            reported.add(name)
             values[name] = ""
             continue
         cleaned = _clean(raw)
         if cleaned is None:
             errors.add(name, "invalid", "must not contain control characters")
+            reported.add(name)
             cleaned = ""
         elif len(cleaned) > MAX_FIELD_LENGTH:
             errors.add(name, "invalid", f"must be at most {MAX_FIELD_LENGTH} characters long")
+            reported.add(name)
             cleaned = ""
         values[name] = cleaned
 
@@ -182,21 +199,23 @@ def validate_address(address: Address, *, path: str = "") -> Address:
         errors.raise_if_any()
         raise AssertionError("unreachable")  # pragma: no cover
     values["country_code"] = code
-    _check_fields(rules, values, errors)
+    _check_fields(rules, values, errors, reported)
     errors.raise_if_any()
     return Address(**values)
 
 
-def _check_fields(rules: CountryRules, values: dict[str, str], errors: ErrorCollector) -> None:
-    country = rules.name.title()
+def _check_fields(
+    rules: CountryRules, values: dict[str, str], errors: ErrorCollector, reported: set[str]
+) -> None:
+    country = _ENGLISH_NAMES.get(rules.code) or rules.name.title()
     for name in FIELDS[1:]:
         value = values[name]
         if value and name not in rules.allowed:
             errors.add(
-                name, "unused", f"addresses in {country} have no {field_label(rules, name).lower()}"
+                name, "unused", f"addresses in {country} have no {_in_sentence(field_label(rules, name))}"
             )
             values[name] = ""
-        elif not value and name in rules.required:
+        elif not value and name in rules.required and name not in reported:
             errors.add(name, "required", f"{field_label(rules, name)} is required in {country}")
 
     area = None
@@ -204,7 +223,7 @@ def _check_fields(rules: CountryRules, values: dict[str, str], errors: ErrorColl
     if area_text and rules.areas and "country_area" in rules.allowed:
         area = rules.find_area(area_text)
         if area is None:
-            label = field_label(rules, "country_area").lower()
+            label = _in_sentence(field_label(rules, "country_area"))
             sample = ", ".join(a.code for a in rules.areas[:3])
             errors.add(
                 "country_area",
@@ -218,7 +237,7 @@ def _check_fields(rules: CountryRules, values: dict[str, str], errors: ErrorColl
 
     postal = values["postal_code"]
     if postal and "postal_code" in rules.allowed:
-        label = field_label(rules, "postal_code")
+        label = _in_sentence(field_label(rules, "postal_code"))
         normalized = normalize_postal_code(rules, postal)
         if normalized is None:
             errors.add(
@@ -230,10 +249,9 @@ def _check_fields(rules: CountryRules, values: dict[str, str], errors: ErrorColl
         else:
             values["postal_code"] = normalized
             if area is not None and area.postal_prefix and not area.postal_prefix.match(normalized):
-                sample = area.postal_examples[0] if area.postal_examples else _example(rules)
+                hint = f"; those look like {area.postal_examples[0]}" if area.postal_examples else ""
                 errors.add(
                     "postal_code",
                     "invalid",
-                    f"{normalized!r} is not a {label} of {area.latin_name}; "
-                    f"those look like {sample}",
+                    f"{normalized!r} is not a {label} of {area.latin_name}{hint}",
                 )

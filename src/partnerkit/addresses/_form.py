@@ -118,7 +118,7 @@ def address_form(country_code: str, locale: str | Locale = "en") -> AddressForm:
      ['City', 'State', 'ZIP code']]
     >>> form.field("country_area").choices[8]
     AreaChoice(code='CA', name='California', latin_name='California', iso_code='US-CA',
-               label='California')
+               label='California', postal_code_example='90000')
     >>> address_form("IE", "de").field("postal_code").label
     'Eircode'
 
@@ -181,5 +181,8 @@ def _choices(rules: CountryRules, locale: Locale) -> tuple[AreaChoice, ...]:
         label = next((n for lang, n in area.names.items() if lang.split("-")[0] == language), None)
         if label is None:
             label = area.name if same_script or not rules.languages else area.latin_name
-        result.append(AreaChoice(area.code, area.name, area.latin_name, area.iso_code, label))
+        example = area.postal_examples[0] if area.postal_examples else ""
+        result.append(
+            AreaChoice(area.code, area.name, area.latin_name, area.iso_code, label, example)
+        )
     return tuple(result)

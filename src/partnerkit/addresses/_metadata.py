@@ -47,7 +47,9 @@ class AreaChoice:
     envelopes (``"CA"`` for California, ``"Co. Dublin"``, ``"東京都"``);
     ``name`` is its name in the country's language, ``latin_name`` in Latin
     script, ``iso_code`` its ISO 3166-2 code when it has one (``"US-CA"``), and
-    ``label`` what a drop-down shows in the form's language.
+    ``label`` what a drop-down shows in the form's language, and
+    ``postal_code_example`` a postal code of the area (a placeholder once the
+    area is picked; empty when the metadata gives none).
     """
 
     code: str
@@ -55,6 +57,7 @@ class AreaChoice:
     latin_name: str
     iso_code: str
     label: str
+    postal_code_example: str = ""
 
 
 @attrs.frozen(eq=False)
