@@ -68,7 +68,12 @@ def test_japanese_prefectures_show_kanji_in_japanese_and_latin_in_english() -> N
     ja = address_form("JP", "ja").field("country_area").choices  # type: ignore[union-attr]
     en = address_form("JP", "en").field("country_area").choices  # type: ignore[union-attr]
     tokyo = next(c for c in ja if c.iso_code == "JP-13")
-    assert (tokyo.code, tokyo.name, tokyo.latin_name, tokyo.label) == ("東京都", "東京都", "Tokyo", "東京都")
+    assert (tokyo.code, tokyo.name, tokyo.latin_name, tokyo.label) == (
+        "東京都",
+        "東京都",
+        "Tokyo",
+        "東京都",
+    )
     assert next(c for c in en if c.iso_code == "JP-13").label == "Tokyo"
 
 

@@ -19,7 +19,7 @@ def problems(address: Address, path: str = "") -> dict[str, str]:
         ("NL", "1234ab", "1234 AB"),
         ("CA", "h3z2y7", "H3Z 2Y7"),
         ("BR", "01310100", "01310-100"),
-        ("JP", "１５４００２３", "154-0023"),
+        ("JP", "\uff11\uff15\uff14\uff10\uff10\uff12\uff13", "154-0023"),  # full width
         ("PL", "00950", "00-950"),
         ("US", "94043 1351", "94043-1351"),
         ("SE", "SE-114 55", "11455"),
@@ -37,7 +37,9 @@ def test_postal_codes_are_upper_cased_and_spaced_per_country(
     if country == "JP":
         address = Address(country, "1-1 Chiyoda", country_area="Tokyo", postal_code=raw)
     if country == "IE":
-        address = Address(country, "1 Main St", city="Dublin", country_area="Dublin", postal_code=raw)
+        address = Address(
+            country, "1 Main St", city="Dublin", country_area="Dublin", postal_code=raw
+        )
     assert validate_address(address).postal_code == expected
 
 

@@ -212,7 +212,9 @@ def _check_fields(
         value = values[name]
         if value and name not in rules.allowed:
             errors.add(
-                name, "unused", f"addresses in {country} have no {_in_sentence(field_label(rules, name))}"
+                name,
+                "unused",
+                f"addresses in {country} have no {_in_sentence(field_label(rules, name))}",
             )
             values[name] = ""
         elif not value and name in rules.required and name not in reported:
@@ -249,7 +251,9 @@ def _check_fields(
         else:
             values["postal_code"] = normalized
             if area is not None and area.postal_prefix and not area.postal_prefix.match(normalized):
-                hint = f"; those look like {area.postal_examples[0]}" if area.postal_examples else ""
+                hint = (
+                    f"; those look like {area.postal_examples[0]}" if area.postal_examples else ""
+                )
                 errors.add(
                     "postal_code",
                     "invalid",
