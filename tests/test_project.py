@@ -45,7 +45,10 @@ def test_example_script_runs_and_exits_zero(path: Path) -> None:
 
 
 def test_public_names_have_docstrings() -> None:
+    import partnerkit.addresses
+    import partnerkit.contacts
     import partnerkit.core
+    import partnerkit.locale
     import partnerkit.program
     import partnerkit.services
     import partnerkit.storage
@@ -53,7 +56,10 @@ def test_public_names_have_docstrings() -> None:
 
     modules = [
         partnerkit,
+        partnerkit.addresses,
+        partnerkit.contacts,
         partnerkit.core,
+        partnerkit.locale,
         partnerkit.program,
         partnerkit.services,
         partnerkit.storage,
@@ -74,8 +80,11 @@ def test_public_names_have_docstrings() -> None:
     "module_name",
     [
         "partnerkit",
+        "partnerkit.addresses",
+        "partnerkit.contacts",
         "partnerkit.core",
         "partnerkit.core.errors",
+        "partnerkit.locale",
         "partnerkit.program",
         "partnerkit.services",
         "partnerkit.storage",

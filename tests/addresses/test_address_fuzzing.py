@@ -40,12 +40,11 @@ addresses = st.builds(
 def test_validation_refuses_only_with_validation_error_and_is_idempotent(
     address: Address, path: str
 ) -> None:
+    refused: ValidationError | None = None
     try:
         clean = validate_address(address, path=path)
     except ValidationError as error:
         refused = error
-    else:
-        refused = None
     if refused is not None:
         assert all(e.path.startswith(path) for e in refused.errors)
         assert {e.code for e in refused.errors} <= CODES
