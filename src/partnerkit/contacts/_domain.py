@@ -27,52 +27,63 @@ _MAX_LENGTH = 253
 _URL_END = re.compile(r"[/?#\\]")
 
 
-class _Rules:
-    """The public-suffix rules as punycode sets: exact, wildcard parents, exceptions."""
+_EXACT, _WILDCARD, _EXCEPTION = 1, 2, 4
 
-    __slots__ = ("exact", "exceptions", "tails", "wildcards")
+
+class _Rules:
+    """The public-suffix rules in one dict: punycode suffix -> bit mask of rule kinds.
+
+    Every tail of every rule is a key too (mask 0), so a lookup walking a domain's
+    labels from the right stops at the first suffix no rule ends with.
+    """
+
+    __slots__ = ("table",)
 
     def __init__(self) -> None:
-        exact: set[str] = set()
-        wildcards: set[str] = set()
-        exceptions: set[str] = set()
+        table: dict[str, int] = {}
         with open(publicsuffixlist.PSLFILE, encoding="utf-8") as source:
             for line in source:
                 rule = line.strip().split(" ", 1)[0].lower()
                 if not rule or rule.startswith("//"):
                     continue
                 if rule.startswith("!"):
-                    exceptions.add(_ascii_rule(rule[1:]))
+                    kind, rule = _EXCEPTION, rule[1:]
                 elif rule.startswith("*."):
-                    wildcards.add(_ascii_rule(rule[2:]))
+                    kind, rule = _WILDCARD, rule[2:]
                 else:
-                    exact.add(_ascii_rule(rule))
-        tails: set[str] = set()
-        for rule in exact | wildcards | exceptions:
-            labels = rule.split(".")
-            tails.update(".".join(labels[i:]) for i in range(len(labels)))
-        self.exact = frozenset(exact)
-        self.wildcards = frozenset(wildcards)
-        self.exceptions = frozenset(exceptions)
-        self.tails = frozenset(tails)
+                    kind = _EXACT
+                rule = _ascii_rule(rule)
+                labels = rule.split(".")
+                for start in range(1, len(labels)):
+                    table.setdefault(".".join(labels[start:]), 0)
+                table[rule] = table.get(rule, 0) | kind
+        self.table = table
 
     def registrable(self, labels: list[str]) -> str | None:
         """The registrable domain of ``labels`` (public suffix plus one label), or None."""
         count = len(labels)
+        table = self.table
         public = 1  # an unknown top-level domain is a public suffix of one label
-        suffix = ""
-        for depth in range(1, count + 1):
-            label = labels[count - depth]
-            suffix = label if depth == 1 else f"{label}.{suffix}"
-            if suffix in self.exceptions:
-                public = depth - 1
+        suffix = labels[-1]
+        depth = 1
+        while True:
+            kind = table.get(suffix)
+            if kind is None:
                 break
-            if suffix in self.exact:
-                public = max(public, depth)
-            if suffix in self.wildcards:
-                public = max(public, depth + 1 if depth < count else depth)
-            if suffix not in self.tails:
+            if kind:
+                if kind & _EXCEPTION:
+                    public = depth - 1
+                    break
+                if kind & _EXACT and depth > public:
+                    public = depth
+                if kind & _WILDCARD:
+                    wild = depth + 1 if depth < count else depth
+                    if wild > public:
+                        public = wild
+            if depth == count:
                 break
+            depth += 1
+            suffix = labels[count - depth] + "." + suffix
         if count <= public:
             return None
         return ".".join(labels[count - public - 1 :])
@@ -97,6 +108,14 @@ def _load() -> _Rules:
 def _host(text: str) -> str:
     """The host name inside a URL, an e-mail address or a bare name, lower-cased."""
     rest = text.lower()
+    if (
+        "/" not in rest
+        and "@" not in rest
+        and ":" not in rest
+        and "?" not in rest
+        and "#" not in rest
+    ):
+        return rest[:-1] if rest.endswith(".") else rest  # a bare name: the common case
     scheme = rest.find("://")
     if scheme >= 0:
         rest = rest[scheme + 3 :]
