@@ -114,7 +114,7 @@ def _text(value: object, name: str, errors: ErrorCollector, *, required: bool) -
         errors.add(name, "invalid", f"must be at most {_MAX_LENGTH} characters long")
         return ""
     if required and not cleaned:
-        errors.add(name, "required", f"{CONTACT_FIELD_LABELS[name].lower()} is required")
+        errors.add(name, "required", f"{CONTACT_FIELD_LABELS[name]} is required")
     return cleaned
 
 
