@@ -2,7 +2,7 @@
 
 import contextlib
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from partnerkit.addresses import (
@@ -72,3 +72,54 @@ def test_forms_and_country_names_raise_only_validation_error(country: str, local
         assert form.fields
     with contextlib.suppress(ValidationError):
         country_name(country, locale)
+
+
+MESSY_COUNTRIES = ["US", "GB", "DE", "JP", "BR", "CA", "IE", "NL", "IN", "AU", "CN", "KR", "MX"]
+MESSY_COUNTRIES += ["ES", "IT", "FR", "CH", "SE", "PL", "AR", "AE", "RU", "TW", "PT"]
+
+
+def _messy(text: str, draw: st.DrawFn) -> str:
+    spaced = draw(st.sampled_from([text, f"  {text} ", text.replace(" ", "  ")]))
+    return draw(st.sampled_from([spaced, spaced.lower(), spaced.upper()]))
+
+
+@st.composite
+def canonical_and_messy(draw: st.DrawFn) -> tuple[Address, Address]:
+    country = draw(st.sampled_from(MESSY_COUNTRIES))
+    form = address_form(country)
+    values = {f.name: f"Sample {f.name} {draw(st.integers(1, 99))}" for f in form.fields}
+    values["postal_code"] = form.postal_code_example if "postal_code" in values else ""
+    area = form.field("country_area")
+    typed_area = values.get("country_area", "")
+    if area and area.choices:
+        choice = draw(st.sampled_from(area.choices))
+        values["country_area"] = choice.code
+        typed_area = draw(st.sampled_from([choice.code, choice.name, choice.latin_name]))
+        if choice.postal_code_example and draw(st.booleans()):
+            values["postal_code"] = choice.postal_code_example
+    values.pop("country_code", None)
+    try:
+        canonical = validate_address(Address(country, **values))
+    except ValidationError:
+        assume(False)
+        raise
+    messy = {name: _messy(value, draw) for name, value in values.items()}
+    messy["country_area"] = _messy(typed_area, draw) if typed_area else ""
+    postal = values["postal_code"]
+    if postal:
+        compact = postal.replace(" ", "").replace("-", "")
+        messy["postal_code"] = draw(st.sampled_from([postal.lower(), compact, f" {postal} "]))
+    return canonical, Address(_messy(country, draw), **messy)
+
+
+@settings(max_examples=200)
+@given(canonical_and_messy())
+def test_messy_spellings_of_a_valid_address_normalize_to_the_same_address(
+    pair: tuple[Address, Address],
+) -> None:
+    canonical, messy = pair
+    cleaned = validate_address(messy)
+    assert cleaned.country_code == canonical.country_code
+    assert cleaned.country_area == canonical.country_area
+    assert cleaned.postal_code == canonical.postal_code
+    assert validate_address(cleaned) == cleaned
