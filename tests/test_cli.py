@@ -9,7 +9,13 @@ from partnerkit._cli import main
 def test_demo_tells_the_whole_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    for heading in ("1. The program", "2. Money", "3. Storage", "4. Events"):
+    for heading in (
+        "1. The program",
+        "2. The fiscal calendar",
+        "3. Money",
+        "4. Storage",
+        "5. Events",
+    ):
         assert heading in out
     assert "stale edit was refused" in out
     assert "DR-" in out

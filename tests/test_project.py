@@ -48,6 +48,7 @@ def test_public_names_have_docstrings() -> None:
     import partnerkit.addresses
     import partnerkit.contacts
     import partnerkit.core
+    import partnerkit.fiscal
     import partnerkit.locale
     import partnerkit.program
     import partnerkit.services
@@ -59,6 +60,7 @@ def test_public_names_have_docstrings() -> None:
         partnerkit.addresses,
         partnerkit.contacts,
         partnerkit.core,
+        partnerkit.fiscal,
         partnerkit.locale,
         partnerkit.program,
         partnerkit.services,
@@ -84,6 +86,7 @@ def test_public_names_have_docstrings() -> None:
         "partnerkit.contacts",
         "partnerkit.core",
         "partnerkit.core.errors",
+        "partnerkit.fiscal",
         "partnerkit.locale",
         "partnerkit.program",
         "partnerkit.services",

@@ -11,6 +11,7 @@ import attrs
 
 from partnerkit.core import DomainEvent, EventDispatcher, Money, Percentage, SystemClock
 from partnerkit.core.errors import Conflict
+from partnerkit.fiscal import label
 from partnerkit.program import PROGRAMS, Program
 from partnerkit.services import ProgramSaved, save_program
 from partnerkit.storage import SqliteStorage
@@ -44,8 +45,27 @@ def _scenario(db: Path, out: Print) -> None:
         f"locale {program.locale}, time zone {program.timezone}"
     )
 
-    _heading(out, "2. Money: a quote line with partner margin, rounded at named points")
     locale = program.locale
+    _heading(out, "2. The fiscal calendar")
+    calendar = program.fiscal
+    now = clock.now()
+    year = calendar.year_of(now)
+    quarter = calendar.quarter_of(now)
+    period = calendar.period_of(now)
+    out(
+        f"today ({now.in_timezone(program.timezone).date()}) is in "
+        f"{label(year, locale=locale)}, {label(quarter, locale=locale)}, "
+        f"{label(period, locale=locale)}, {label(calendar.week_of(now), locale=locale)}"
+    )
+    out(
+        f"{label(year, locale=locale)} runs {year.start} to {year.end}: "
+        f"{len(year.quarters)} quarters, {year.days // 7} weeks"
+    )
+    ytd = calendar.year_to_date(now)
+    last_ytd = calendar.comparable(ytd)
+    out(f"year to date {ytd.start}..{ytd.end}; compared with {last_ytd.start}..{last_ytd.end}")
+
+    _heading(out, "3. Money: a quote line with partner margin, rounded at named points")
     unit_price = Money("7.49", program.currency)
     seats, months = 250, 12
     list_total = unit_price * seats * months
@@ -66,7 +86,7 @@ def _scenario(db: Path, out: Print) -> None:
         f"in yen, no minor unit: {Money('1234.5', 'JPY').round().format('ja_JP')}"
     )
 
-    _heading(out, f"3. Storage: SQLite at {db}")
+    _heading(out, f"4. Storage: SQLite at {db}")
     events: list[DomainEvent] = []
     dispatcher = EventDispatcher()
     dispatcher.subscribe(ProgramSaved, events.append)
@@ -112,7 +132,7 @@ def _scenario(db: Path, out: Print) -> None:
     out(f"stored now: locale {final.locale}, time zone {final.timezone}, version {final.version}")
     out(f"next deal registration numbers: {', '.join(numbers)}")
 
-    _heading(out, "4. Events published after each commit")
+    _heading(out, "5. Events published after each commit")
     for event in events:
         if isinstance(event, ProgramSaved):
             verb = "created" if event.created else "changed"

@@ -124,3 +124,10 @@ def test_a_second_process_sees_committed_rows(tmp_path: Path) -> None:
         check=True,
     )
     assert out.stdout.strip() == "1"
+
+
+@pytest.mark.parametrize("path", [":memory:", ""])
+def test_sqlite_storage_refuses_an_in_memory_database(path: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        SqliteStorage(path)
+    assert caught.value.paths == ("path",)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import attrs
 
@@ -25,8 +25,17 @@ class DomainEvent:
 
 
 E = TypeVar("E", bound=DomainEvent)
-EventHandler = Callable[[Any], None]
-"""A callable that receives one event; its return value is ignored."""
+
+
+class EventHandler(Protocol):
+    """A callable that receives one published event; its return value is ignored.
+
+    Hosts write handlers (send the e-mail, update a search index) and
+    subscribe them to an :class:`EventDispatcher`.
+    """
+
+    def __call__(self, event: Any, /) -> None:
+        """Handle ``event``."""
 
 
 class EventDispatcher:

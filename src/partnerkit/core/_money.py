@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 from functools import cache
 from typing import Any, SupportsIndex, overload
 
@@ -109,7 +110,12 @@ class Money:
 
     def __init__(self, amount: Decimal | int | str, currency: str) -> None:
         # Fast path: an already finite Decimal in a known currency needs no further checks.
-        if type(amount) is Decimal and currency in _KNOWN_CURRENCIES and amount.is_finite():
+        if (
+            type(amount) is Decimal
+            and type(currency) is str
+            and currency in _KNOWN_CURRENCIES
+            and amount.is_finite()
+        ):
             _set_amount(self, amount)
             _set_currency(self, currency)
             return
@@ -247,12 +253,16 @@ class Money:
         total_units = int(self.amount.scaleb(self.exponent))
         sign = -1 if total_units < 0 else 1
         units = abs(total_units)
-        total_weight = sum(decimal_weights)
+        # Exact rational arithmetic: Decimal division rounds to the context
+        # precision, which broke the one-minor-unit promise for long amounts
+        # and weights.
+        fractions = [Fraction(w) for w in decimal_weights]
+        total_weight = sum(fractions, Fraction(0))
         floors: list[int] = []
-        remainders: list[tuple[Decimal, int]] = []
-        for i, w in enumerate(decimal_weights):
-            exact = units * w / total_weight
-            floor = int(exact.to_integral_value(rounding=ROUND_FLOOR))
+        remainders: list[tuple[Fraction, int]] = []
+        for i, part_weight in enumerate(fractions):
+            exact = units * part_weight / total_weight
+            floor = exact.numerator // exact.denominator
             floors.append(floor)
             remainders.append((exact - floor, i))
         leftover = units - sum(floors)
@@ -300,7 +310,10 @@ class Money:
     def __truediv__(self, other: Money | Decimal | int) -> Money | Decimal:
         """Divide by a number (unrounded Money) or by Money of the same currency (a ratio)."""
         if isinstance(other, Money):
-            return self.amount / self._other(other, "divide").amount
+            divisor_amount = self._other(other, "divide").amount
+            if not divisor_amount:
+                raise ValidationError.single("divisor", "invalid", "cannot divide by zero")
+            return self.amount / divisor_amount
         divisor = to_decimal(other, "divisor")
         if not divisor:
             raise ValidationError.single("divisor", "invalid", "cannot divide by zero")

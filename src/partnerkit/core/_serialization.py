@@ -37,7 +37,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(Money, _structure_money)
 
     conv.register_unstructure_hook(Percentage, lambda p: str(p.value))
-    conv.register_structure_hook(Percentage, lambda v, _: Percentage(v))
+    conv.register_structure_hook(Percentage, _structure_percentage)
 
     conv.register_unstructure_hook(date, date.isoformat)
     conv.register_structure_hook(date, _structure_date)
@@ -62,9 +62,22 @@ def _structure_money(value: object, _: object) -> Money:
         for key in value
         if key not in ("amount", "currency")
     ]
+    if not any(e.code == "required" for e in errors):
+        try:
+            money = Money(value["amount"], value["currency"])
+        except ValidationError as exc:
+            errors += exc.errors
     if errors:
         raise ValidationError(errors)
-    return Money(value["amount"], value["currency"])
+    return money
+
+
+def _structure_percentage(value: object, _: object) -> Percentage:
+    try:
+        return Percentage(value)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        # The serialized form is the bare number: the errors belong to the field itself.
+        raise ValidationError(FieldError("", e.code, e.message) for e in exc.errors) from None
 
 
 def _structure_date(value: object, _: object) -> date:
@@ -127,7 +140,16 @@ def from_dict(cls: type[T], data: object) -> T:
     """
     try:
         return converter.structure(data, cls)
-    except (ValidationError, BaseValidationError, ForbiddenExtraKeysError) as exc:
+    except (
+        BaseValidationError,
+        ForbiddenExtraKeysError,
+        # Wrongly shaped input at the top level (a list for a class, ...); nested,
+        # cattrs collects these into a BaseValidationError itself.
+        ValueError,  # ValidationError included
+        TypeError,
+        AttributeError,
+        KeyError,
+    ) as exc:
         raise ValidationError(_field_errors(exc, "")) from None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timezone, tzinfo
 from typing import Protocol, runtime_checkable
 
 import pendulum
@@ -61,7 +61,14 @@ def aware(value: object, path: str = "at") -> pendulum.DateTime:
         )
     if isinstance(value, pendulum.DateTime):
         return value
-    return pendulum.instance(value)
+    local = pendulum.instance(value)
+    zone = local.timezone
+    same_wall_time = local.replace(tzinfo=None) == value.replace(tzinfo=None)
+    if zone is None or (same_wall_time and local.utcoffset() == value.utcoffset()):
+        return local
+    # A wall time skipped by a DST change: pendulum.instance() read it as another
+    # instant, an hour off. Keep the instant the datetime denotes.
+    return pendulum.instance(value.astimezone(timezone.utc)).in_timezone(zone)
 
 
 def to_date(value: object, tz: tzinfo | str = "UTC", path: str = "date") -> date:

@@ -158,8 +158,8 @@ class ConfigReader:
         self, key: builtins.str, default: object, kinds: tuple[type, ...], label: builtins.str
     ) -> Any:
         value = self.raw(key, default)
-        if value is None or (value is default and default is not _MISSING):
-            return value
+        if key not in self._data:
+            return value  # the default, or None after raw() recorded "required"
         if isinstance(value, builtins.bool) and builtins.bool not in kinds:
             self.error(key, "invalid", f"expected {label}, got a boolean")
             return None
@@ -202,7 +202,7 @@ class ConfigReader:
         value = self._typed(key, default, (int,), "an integer")
         if (
             isinstance(value, builtins.int)
-            and value is not default
+            and key in self._data
             and (
                 (minimum is not None and value < minimum)
                 or (maximum is not None and value > maximum)
@@ -217,8 +217,8 @@ class ConfigReader:
     def decimal(self, key: builtins.str, default: Any = _MISSING) -> Any:
         """Read a decimal from a string or an integer (never from a float)."""
         value = self.raw(key, default)
-        if value is None or (value is default and default is not _MISSING):
-            return value
+        if key not in self._data:
+            return value  # the default, or None after raw() recorded "required"
         if isinstance(value, builtins.bool) or not isinstance(
             value, (builtins.str, builtins.int, Decimal)
         ):

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from partnerkit.core import EventDispatcher
-from partnerkit.core.errors import Conflict, NotFound
+from partnerkit.core.errors import Conflict, NotFound, ValidationError
 from partnerkit.storage._common import (
     BaseRepository,
     BaseUnitOfWork,
@@ -64,8 +64,9 @@ class SqliteStorage:
     threads and processes: every unit of work has its own connection and
     writes in one ``BEGIN IMMEDIATE`` transaction.
 
-    ``path`` may be ``":memory:"`` only for single-connection experiments;
-    use a file for anything else.
+    ``path`` must name a file: every unit of work opens its own
+    connection, and each connection to ``":memory:"`` would be a new, empty
+    database (use :class:`~partnerkit.storage.MemoryStorage` instead).
     """
 
     def __init__(
@@ -76,6 +77,12 @@ class SqliteStorage:
         timeout: float = 10.0,
     ) -> None:
         self.path = os.fspath(path)
+        if self.path == ":memory:" or self.path.startswith("file::memory:") or not self.path:
+            raise ValidationError.single(
+                "path",
+                "invalid",
+                "SqliteStorage needs a database file; use MemoryStorage for an in-memory store",
+            )
         self.dispatcher = dispatcher
         self.timeout = timeout
         self._ready: set[tuple[str, tuple[tuple[str, bool], ...]]] = set()

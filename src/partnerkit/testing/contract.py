@@ -50,7 +50,7 @@ class NoteWritten(DomainEvent):
     id: str
 
 
-#: The spec of :class:`ContractNote`: ``slug`` is unique; ``tag`` and ``rank`` are indexes.
+#: How :class:`ContractNote` values are stored: ``slug`` unique, ``tag`` and ``rank`` indexed.
 CONTRACT_NOTES: AggregateSpec[ContractNote] = AggregateSpec(
     "contract_notes",
     ContractNote,
@@ -75,12 +75,12 @@ class StorageContract:
 
     @pytest.fixture
     def published(self) -> list[DomainEvent]:
-        """The events the storage's dispatcher delivered."""
+        """Fixture: the events the storage's dispatcher delivered."""
         return []
 
     @pytest.fixture
     def storage(self, tmp_path: Path, published: list[DomainEvent]) -> Storage:
-        """A fresh storage wired to a dispatcher that appends to ``published``."""
+        """Fixture: a fresh storage wired to a dispatcher that appends to ``published``."""
         dispatcher = EventDispatcher()
         dispatcher.subscribe(DomainEvent, published.append)
         return self.make_storage(dispatcher, tmp_path)

@@ -1,0 +1,254 @@
+"""Program: built in code or loaded from TOML, every bad key reported at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from partnerkit.core.errors import ValidationError
+from partnerkit.program import Program
+from partnerkit.testing import make_program
+
+VALID_TOML = """
+[program]
+key = "acme-partners"
+name = "Acme Partner Network"
+currency = "EUR"
+locale = "de_DE"
+timezone = "Europe/Berlin"
+"""
+
+keys = st.from_regex(r"[a-z0-9][a-z0-9_-]{0,63}", fullmatch=True)
+programs = st.builds(
+    Program,
+    key=keys,
+    name=st.text(min_size=1, max_size=40).filter(str.strip),
+    currency=st.sampled_from(["EUR", "USD", "JPY", "BHD", "CHF", "GBP"]),
+    locale=st.sampled_from(["en_US", "de_DE", "ja_JP", "fr_CH", "pt_BR"]),
+    timezone=st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "Asia/Kathmandu"]),
+)
+
+
+def good_data() -> dict[str, Any]:
+    return {
+        "program": {
+            "key": "acme-partners",
+            "name": "Acme Partner Network",
+            "currency": "EUR",
+            "locale": "de_DE",
+            "timezone": "Europe/Berlin",
+        }
+    }
+
+
+def bad_fields(data: object) -> dict[str, str]:
+    with pytest.raises(ValidationError) as info:
+        Program.from_dict(data)  # type: ignore[arg-type]
+    return {e.path: e.code for e in info.value.errors}
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def test_from_toml_string_reads_a_valid_program() -> None:
+    program = Program.from_toml_string(VALID_TOML)
+    assert program == Program(
+        key="acme-partners",
+        name="Acme Partner Network",
+        currency="EUR",
+        locale="de_DE",
+        timezone="Europe/Berlin",
+    )
+
+
+def test_locale_and_timezone_have_defaults() -> None:
+    program = Program.from_toml_string('[program]\nkey = "acme"\nname = "Acme"\ncurrency = "JPY"\n')
+    assert (program.locale, program.timezone, program.version) == ("en_US", "UTC", 0)
+
+
+def test_many_bad_keys_are_reported_together() -> None:
+    data = {
+        "program": {
+            "key": "Acme Partners",
+            "name": "Acme",
+            "currency": "EUROS",
+            "locale": "xx_XX",
+            "timezone": "Mars/Olympus_Mons",
+            "colour": "red",
+        },
+        "colours": {"gold": "#d4af37"},
+    }
+    assert bad_fields(data) == {
+        "program.key": "invalid",
+        "program.currency": "invalid",
+        "program.locale": "invalid",
+        "program.timezone": "invalid",
+        "program.colour": "unknown",
+        "colours": "unknown",
+    }
+
+
+def test_missing_and_mistyped_keys_are_reported_together() -> None:
+    data = {"program": {"key": 7, "currency": "EUR", "locale": True, "naem": "Acme"}}
+    assert bad_fields(data) == {
+        "program.key": "invalid",
+        "program.name": "required",
+        "program.locale": "invalid",
+        "program.naem": "unknown",
+    }
+
+
+def test_a_missing_program_table_is_required() -> None:
+    fields = bad_fields({})
+    assert fields["program"] == "required"
+    assert bad_fields({"fiscal": {}})["program"] == "required"
+
+
+def test_a_program_that_is_not_a_table_is_invalid() -> None:
+    assert bad_fields({"program": "acme"})["program"] == "invalid"
+
+
+@pytest.mark.parametrize("data", [[], "program", None])
+def test_data_that_is_not_a_table_is_a_validation_error(data: object) -> None:
+    assert "" in bad_fields(data)
+
+
+@pytest.mark.parametrize("field", ["key", "name", "currency", "locale", "timezone"])
+def test_null_values_are_validation_errors(field: str) -> None:
+    data = good_data()
+    data["program"][field] = None
+    assert bad_fields(data) == {f"program.{field}": "invalid"}
+
+
+def test_a_blank_name_is_required() -> None:
+    data = good_data()
+    data["program"]["name"] = "  "
+    assert bad_fields(data) == {"program.name": "required"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[program\nkey = 'acme'",
+        "[program]\nkey = acme",
+        "[program]\nkey = 'a'\nkey = 'b'",
+        "= 1",
+    ],
+)
+def test_bad_toml_syntax_is_a_validation_error(text: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Program.from_toml_string(text)
+    assert info.value.paths == ("",)
+    assert info.value.errors[0].code == "invalid_toml"
+
+
+def test_from_toml_reads_a_utf8_file(tmp_path: Path) -> None:
+    path = tmp_path / "program.toml"
+    path.write_bytes(
+        VALID_TOML.replace("Acme Partner Network", "Société Générale Partenaires").encode()
+    )
+    for where in (path, str(path)):
+        program = Program.from_toml(where)
+        assert program.name == "Société Générale Partenaires"
+        assert program.key == "acme-partners"
+
+
+def test_from_toml_reports_bad_keys_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "program.toml"
+    path.write_text(VALID_TOML.replace('"EUR"', '"EURO"'), encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        Program.from_toml(path)
+    assert info.value.paths == ("program.currency",)
+
+
+@given(programs)
+def test_from_dict_of_to_dict_gives_the_program_back(program: Program) -> None:
+    assert Program.from_dict(program.to_dict()) == program
+
+
+def test_to_dict_holds_the_program_table_as_parsed_from_toml() -> None:
+    assert Program.from_toml_string(VALID_TOML).to_dict()["program"] == good_data()["program"]
+
+
+# -- building in code ------------------------------------------------------------------------
+
+
+@given(keys)
+def test_keys_of_lower_case_letters_digits_dashes_and_underscores_are_accepted(key: str) -> None:
+    assert Program(key=key, name="Acme", currency="EUR").key == key
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["", "Acme", "acme partners", "-acme", "_acme", "acme.partners", "a" * 65, "acme\n", "ácme"],
+)
+def test_other_keys_are_refused(key: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Program(key=key, name="Acme", currency="EUR")
+    assert info.value.paths == ("program.key",)
+
+
+def test_building_in_code_reports_every_bad_field() -> None:
+    with pytest.raises(ValidationError) as info:
+        Program(
+            key="Bad Key",
+            name="",
+            currency="EUROS",
+            locale="nowhere",
+            timezone="Mars/Olympus_Mons",
+        )
+    assert set(info.value.paths) == {
+        "program.key",
+        "program.name",
+        "program.currency",
+        "program.locale",
+        "program.timezone",
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("timezone", 3600), ("timezone", None), ("locale", None), ("locale", 1), ("currency", 978)],
+)
+def test_settings_that_are_not_strings_are_refused(field: str, value: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        make_program(**{field: value})
+    assert info.value.paths == (f"program.{field}",)
+
+
+@pytest.mark.parametrize("version", [True, "1", 1.0, None])
+def test_the_version_must_be_an_integer(version: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        make_program(version=version)
+    assert info.value.paths == ("version",)
+
+
+def test_programs_are_immutable() -> None:
+    program = make_program()
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        program.currency = "EUR"  # type: ignore[misc]
+
+
+# -- the factory for host tests --------------------------------------------------------------
+
+
+def test_make_program_builds_a_valid_program() -> None:
+    program = make_program()
+    assert isinstance(program, Program)
+    assert Program.from_dict(program.to_dict()) == program
+
+
+def test_make_program_applies_overrides() -> None:
+    program = make_program(currency="JPY", locale="ja_JP", timezone="Asia/Tokyo")
+    assert (program.currency, program.locale, program.timezone) == ("JPY", "ja_JP", "Asia/Tokyo")
+
+
+def test_make_program_refuses_bad_overrides() -> None:
+    with pytest.raises(ValidationError) as info:
+        make_program(currency="XXY")
+    assert info.value.paths == ("program.currency",)
