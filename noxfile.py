@@ -83,6 +83,32 @@ def build(session: nox.Session) -> None:
 
 
 @nox.session
+def translations(session: nox.Session) -> None:
+    """Extract the messages into the .pot, update every catalog from it, compile the .mo files.
+
+    Not run by default: run it after changing a label, then translate the new
+    entries in each ``.po`` and run it again to compile them.
+    """
+    session.install("babel>=2.14")
+    # Relative paths, so the source references in the catalogs do not depend on the checkout.
+    locale_dir = "src/partnerkit/locale"
+    pot = f"{locale_dir}/partnerkit.pot"
+    session.run(
+        "pybabel", "extract", "--keyword=N_", "--project=partnerkit",
+        "--copyright-holder=The partnerkit developers",
+        "--msgid-bugs-address=https://github.com/partnerkit/partnerkit/issues",
+        "--width=100", f"--output-file={pot}", "src/partnerkit",
+    )  # fmt: skip
+    session.run(
+        "pybabel", "update", "--domain=partnerkit", f"--input-file={pot}",
+        f"--output-dir={locale_dir}", "--width=100", "--ignore-obsolete",
+    )  # fmt: skip
+    session.run(
+        "pybabel", "compile", "--domain=partnerkit", f"--directory={locale_dir}", "--statistics"
+    )
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks against the peers named in the issues; prints throughputs and ratios."""
     session.install(".", *_group("bench"))

@@ -45,8 +45,11 @@ def test_example_script_runs_and_exits_zero(path: Path) -> None:
 
 
 def test_public_names_have_docstrings() -> None:
+    import partnerkit.addresses
+    import partnerkit.contacts
     import partnerkit.core
     import partnerkit.fiscal
+    import partnerkit.locale
     import partnerkit.program
     import partnerkit.services
     import partnerkit.storage
@@ -54,8 +57,11 @@ def test_public_names_have_docstrings() -> None:
 
     modules = [
         partnerkit,
+        partnerkit.addresses,
+        partnerkit.contacts,
         partnerkit.core,
         partnerkit.fiscal,
+        partnerkit.locale,
         partnerkit.program,
         partnerkit.services,
         partnerkit.storage,
@@ -76,9 +82,12 @@ def test_public_names_have_docstrings() -> None:
     "module_name",
     [
         "partnerkit",
+        "partnerkit.addresses",
+        "partnerkit.contacts",
         "partnerkit.core",
         "partnerkit.core.errors",
         "partnerkit.fiscal",
+        "partnerkit.locale",
         "partnerkit.program",
         "partnerkit.services",
         "partnerkit.storage",

@@ -1,0 +1,29 @@
+"""Translations of partnerkit's user-facing words, from the gettext catalogs it ships.
+
+Every label partnerkit shows to people (address field names, contact roles,
+and later deal stages and RAG names) is an English ``msgid`` marked with
+:func:`N_` where it is defined, and translated at the last moment with
+:func:`gettext` (or the :func:`translator` of a locale). The catalogs live in
+``partnerkit/locale/<lang>/LC_MESSAGES/partnerkit.po`` and are compiled to
+``.mo`` files by the ``translations`` nox session (babel's extract, update and
+compile). A locale partnerkit has no catalog for, or a message a catalog does
+not translate, falls back to the English text, never to a key.
+
+>>> gettext("Postal code", "de_DE")
+'Postleitzahl'
+>>> gettext("Postal code", "sw")
+'Postal code'
+>>> translator("fr-CA").gettext("State")
+'État'
+"""
+
+from partnerkit.locale._translations import (
+    DOMAIN,
+    LOCALE_DIR,
+    N_,
+    available_locales,
+    gettext,
+    translator,
+)
+
+__all__ = ["DOMAIN", "LOCALE_DIR", "N_", "available_locales", "gettext", "translator"]

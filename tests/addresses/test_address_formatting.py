@@ -1,0 +1,40 @@
+from partnerkit.addresses import Address, format_address
+
+
+def test_us_address_puts_city_state_and_zip_on_one_line_in_capitals() -> None:
+    address = Address("US", "1600 Amphitheatre Pkwy", "Building 40", city="Mountain View",
+                      country_area="CA", postal_code="94043", recipient="Jane Doe")  # fmt: skip
+    assert format_address(address) == [
+        "Jane Doe",
+        "1600 Amphitheatre Pkwy",
+        "Building 40",
+        "MOUNTAIN VIEW, CA 94043",
+        "UNITED STATES",
+    ]
+
+
+def test_japanese_address_starts_with_the_postal_mark_and_has_a_latin_layout() -> None:
+    address = Address("JP", "千代田1-1", country_area="東京都", postal_code="100-0001",
+                      recipient="山田太郎")  # fmt: skip
+    assert format_address(address, include_country=False) == [
+        "〒100-0001",
+        "東京都",
+        "千代田1-1",
+        "山田太郎",
+    ]
+    assert format_address(address, latin=True)[-3:] == ["千代田1-1, TOKYO", "100-0001", "JAPAN"]
+
+
+def test_postal_prefix_of_the_country_is_printed() -> None:
+    address = Address("SE", "Drottninggatan 1", city="Stockholm", postal_code="11455")
+    assert format_address(address, include_country=False) == [
+        "Drottninggatan 1",
+        "SE-11455 STOCKHOLM",
+    ]
+
+
+def test_missing_fields_take_their_punctuation_with_them() -> None:
+    address = Address("US", "1 Main St", city="Springfield", postal_code="62701")
+    assert format_address(address, include_country=False) == ["1 Main St", "SPRINGFIELD 62701"]
+    no_postal = Address("JP", "千代田1-1", country_area="東京都")
+    assert format_address(no_postal, include_country=False) == ["東京都", "千代田1-1"]
