@@ -4,8 +4,6 @@ The most used names are re-exported here; each area's own package
 (:mod:`partnerkit.core`, :mod:`partnerkit.storage`, ...) holds the rest.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from partnerkit.core import Clock, Money, Percentage, SystemClock, from_dict, to_dict
 from partnerkit.core.errors import (
     Conflict,
@@ -18,10 +16,18 @@ from partnerkit.core.errors import (
     ValidationError,
 )
 
-try:
-    __version__ = version("partnerkit")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    # __version__ is looked up on first use: importlib.metadata costs ~30 ms at import time.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("partnerkit")
+        except PackageNotFoundError:  # pragma: no cover - a source tree without install
+            return "0+unknown"
+    raise AttributeError(f"module 'partnerkit' has no attribute {name!r}")
+
 
 __all__ = [
     "Clock",
