@@ -85,39 +85,43 @@ _CompiledTier = tuple[int, int, int, tuple[_CompiledRule, ...]]
 
 
 class _Plan:
-    """A ladder flattened for the hot loop: tiers from the top down, rules as tuples."""
+    """A ladder flattened for the hot loop: tiers from the top down, rules as tuples.
 
-    __slots__ = ("top_down",)
+    ``by_position[i]`` holds tier ``i``'s rules with their criterion objects, for
+    explanations.
+    """
 
-    def __init__(self, top_down: tuple[_CompiledTier, ...]) -> None:
+    __slots__ = ("by_position", "top_down")
+
+    def __init__(
+        self,
+        top_down: tuple[_CompiledTier, ...],
+        by_position: tuple[tuple[tuple[Criterion, _CompiledRule], ...], ...],
+    ) -> None:
         self.top_down = top_down
+        self.by_position = by_position
+
+
+def _compile_rule(rule: Criterion) -> _CompiledRule:
+    if isinstance(rule, CustomCriterion):
+        return (None, None, None, None, rule.check)
+    if isinstance(rule.threshold, Money):
+        threshold = rule.threshold
+        return (rule.metric, COMPARE[rule.op], threshold.amount, threshold.currency, None)
+    return (rule.metric, COMPARE[rule.op], rule.threshold, None, None)
 
 
 def compile_ladder(ladder: TierLadder) -> _Plan:
     """Flatten ``ladder`` into tuples the evaluator walks without building objects."""
-    compiled: list[_CompiledTier] = []
+    by_position = tuple(
+        tuple((rule, _compile_rule(rule)) for rule in tier.criteria.rules) for tier in ladder.tiers
+    )
+    top_down: list[_CompiledTier] = []
     for position in range(len(ladder.tiers) - 1, 0, -1):
-        criteria = ladder.tiers[position].criteria
-        rules: list[_CompiledRule] = []
-        for rule in criteria.rules:
-            if isinstance(rule, Rule):
-                if isinstance(rule.threshold, Money):
-                    rules.append(
-                        (
-                            rule.metric,
-                            COMPARE[rule.op],
-                            rule.threshold.amount,
-                            rule.threshold.currency,
-                            None,
-                        )
-                    )
-                else:
-                    rules.append((rule.metric, COMPARE[rule.op], rule.threshold, None, None))
-            else:
-                rules.append((None, None, None, None, rule.check))
-        needed = criteria.needed
-        compiled.append((position, needed, len(rules) - needed, tuple(rules)))
-    return _Plan(tuple(compiled))
+        needed = ladder.tiers[position].criteria.needed
+        rules = tuple(compiled for _, compiled in by_position[position])
+        top_down.append((position, needed, len(rules) - needed, rules))
+    return _Plan(tuple(top_down), by_position)
 
 
 def _mismatch(metric: str, value: object, currency: str | None) -> ValidationError:
@@ -261,40 +265,48 @@ def _format_value(value: object, locale: str) -> str:
     return str(value)
 
 
-def _result(criterion: Criterion, metrics: Mapping[str, MetricValue]) -> CriterionResult:
-    if isinstance(criterion, CustomCriterion):
-        outcome = criterion.check(metrics)
+def _result(
+    criterion: Criterion, compiled: _CompiledRule, metrics: Mapping[str, MetricValue]
+) -> CriterionResult:
+    metric, compare, threshold, currency, custom = compiled
+    if custom is not None:
+        outcome = custom(metrics)
+        if type(outcome) is bool:
+            return _criterion_result(criterion, None, outcome, None, "")
         if isinstance(outcome, CheckResult):
-            return CriterionResult(
+            return _criterion_result(
                 criterion, outcome.actual, outcome.met, outcome.gap, outcome.detail
             )
-        return CriterionResult(criterion, None, bool(outcome))
-    value = metrics.get(criterion.metric)
+        return _criterion_result(criterion, None, bool(outcome), None, "")
+    value = metrics.get(metric)
     if value is None:
-        return CriterionResult(criterion, None, False, None, "not reported")
-    threshold = criterion.threshold
-    compare = COMPARE[criterion.op]
-    if isinstance(threshold, Money):
-        if not isinstance(value, Money) or value.currency != threshold.currency:
-            raise _mismatch(criterion.metric, value, threshold.currency)
-        if compare(value.amount, threshold.amount):
-            return CriterionResult(criterion, value, True)
-        return CriterionResult(criterion, value, False, _gap(criterion.op, value, threshold))
-    if isinstance(value, Money):
-        raise _mismatch(criterion.metric, value, None)
-    if compare(value, threshold):
-        return CriterionResult(criterion, value, True)
-    return CriterionResult(criterion, value, False, _gap(criterion.op, value, threshold))
+        return _criterion_result(criterion, None, False, None, "not reported")
+    if currency is None:
+        if type(value) is Money:
+            raise _mismatch(metric, value, None)
+        if compare(value, threshold):
+            return _criterion_result(criterion, value, True, None, "")
+        return _criterion_result(criterion, value, False, _gap(compare, value, threshold), "")
+    if type(value) is not Money or value.currency != currency:
+        raise _mismatch(metric, value, currency)
+    if compare(value.amount, threshold):
+        return _criterion_result(criterion, value, True, None, "")
+    gap = _gap(compare, value.amount, threshold)
+    return _criterion_result(
+        criterion, value, False, None if gap is None else Money(gap, currency), ""
+    )
 
 
-def _gap(op: str, value: Any, threshold: Any) -> Any:
-    if op in (">=", ">"):
-        gap = threshold - value
-    elif op in ("<=", "<"):
-        gap = value - threshold
-    else:
-        return None
-    return Decimal(gap) if isinstance(gap, int) else gap
+_GAP_UP = (COMPARE[">="], COMPARE[">"])
+_GAP_DOWN = (COMPARE["<="], COMPARE["<"])
+
+
+def _gap(compare: Any, value: Any, threshold: Any) -> Decimal | None:
+    if compare in _GAP_UP:
+        return Decimal(threshold - value)
+    if compare in _GAP_DOWN:
+        return Decimal(value - threshold)
+    return None
 
 
 @attrs.frozen
@@ -344,8 +356,14 @@ def _join(phrases: list[str], word: str) -> str:
     return ", ".join(phrases[:-1]) + f" {word} " + phrases[-1]
 
 
-def _tier_check(tier: Tier, metrics: Mapping[str, MetricValue]) -> TierCheck:
-    results = tuple(_result(c, metrics) for c in tier.criteria.rules)
+def _tier_check(ladder: TierLadder, position: int, metrics: Mapping[str, MetricValue]) -> TierCheck:
+    tier = ladder.tiers[position]
+    results = tuple(
+        [
+            _result(criterion, compiled, metrics)
+            for criterion, compiled in ladder._plan.by_position[position]
+        ]
+    )
     needed = tier.criteria.needed
     met = sum(1 for r in results if r.met) >= needed
     return TierCheck(tier, met, needed, results)
@@ -417,13 +435,16 @@ class TierEvaluation:
     @property
     def current(self) -> TierCheck:
         """The criteria of the tier reached, checked (the floor's list is empty)."""
-        return _tier_check(self.tier, self.metrics)
+        return _tier_check(self.ladder, self.ladder.position(self.tier_key), self.metrics)
 
     @property
     def next(self) -> TierCheck | None:
         """The criteria of the next tier up, checked, or ``None`` at the top."""
-        above = self.next_tier
-        return None if above is None else _tier_check(above, self.metrics)
+        ladder = self.ladder
+        position = ladder.position(self.tier_key) + 1
+        if position >= len(ladder.tiers):
+            return None
+        return _tier_check(ladder, position, self.metrics)
 
     def explain(self, locale: str = "en_US") -> str:
         """One sentence: the tier reached, and what is missing for the next one.
@@ -439,6 +460,30 @@ class TierEvaluation:
 
 
 _new = object.__new__
+_set_criterion = CriterionResult.__dict__["criterion"].__set__
+_set_actual = CriterionResult.__dict__["actual"].__set__
+_set_met = CriterionResult.__dict__["met"].__set__
+_set_gap = CriterionResult.__dict__["gap"].__set__
+_set_note = CriterionResult.__dict__["note"].__set__
+
+
+def _criterion_result(
+    criterion: Criterion,
+    actual: MetricValue | None,
+    met: bool,
+    gap: Decimal | Money | None,
+    note: str,
+) -> CriterionResult:
+    # Explanations are built per partner in batch runs: skip the frozen __setattr__.
+    result: CriterionResult = _new(CriterionResult)
+    _set_criterion(result, criterion)
+    _set_actual(result, actual)
+    _set_met(result, met)
+    _set_gap(result, gap)
+    _set_note(result, note)
+    return result
+
+
 _set_key = TierEvaluation.__dict__["tier_key"].__set__
 _set_as_of = TierEvaluation.__dict__["as_of"].__set__
 _set_metrics = TierEvaluation.__dict__["metrics"].__set__
