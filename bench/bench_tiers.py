@@ -117,9 +117,7 @@ def _peer_ladder(levels: list[tuple[str, str, dict[str, int]]]) -> list[dict[str
 
 def _peer_tier(ladder: list[dict[str, Any]], metrics: Mapping[str, Any]) -> int:
     for index in range(len(ladder) - 1, 0, -1):
-        if all(
-            metrics.get(m) is not None and metrics[m] >= t for m, t in ladder[index]["rules"]
-        ):
+        if all(metrics.get(m) is not None and metrics[m] >= t for m, t in ladder[index]["rules"]):
             return index
     return 0
 
@@ -148,7 +146,7 @@ def main() -> None:
     ladder = _ladder(LEVELS)
     peer_ladder = _peer_ladder(LEVELS)
 
-    def peer_evaluate() -> object:
+    def peer_evaluate() -> list[tuple[str, str]]:
         return [(pid, peer_ladder[_peer_tier(peer_ladder, m)]["key"]) for pid, m in partners]
 
     def ours_evaluate() -> object:
@@ -157,8 +155,12 @@ def main() -> None:
     peer_keys = peer_evaluate()
     assert peer_keys == ours_evaluate()
     ours = best_seconds(ours_evaluate)
-    report("evaluate 100k partners (tier; explain lazily)", N, PEER, best_seconds(peer_evaluate), ours)
-    print(f"{'  partnerkit evaluate, absolute':<48} {N / ours:>14,.0f} partners/s   target 100,000/s")
+    report(
+        "evaluate 100k partners (tier; explain lazily)", N, PEER, best_seconds(peer_evaluate), ours
+    )
+    print(
+        f"{'  partnerkit evaluate, absolute':<48} {N / ours:>14,.0f} partners/s   target 100,000/s"
+    )
 
     def peer_explained() -> object:
         out = []
@@ -184,7 +186,7 @@ def main() -> None:
     proposed_levels[2] = ("gold", "22", proposed_levels[2][2])
     proposed = _ladder(proposed_levels)
     peer_proposed = _peer_ladder(proposed_levels)
-    current = {pid: key for pid, key in peer_keys}
+    current = dict(peer_keys)
     by_key = {t["key"]: i for i, t in enumerate(peer_ladder)}
 
     def peer_simulate() -> object:
@@ -210,7 +212,13 @@ def main() -> None:
         peer_counts["same"],
     )
     ours = best_seconds(ours_simulate, repeats=3)
-    report("simulate a changed ladder over 100k partners", N, PEER, best_seconds(peer_simulate, repeats=3), ours)
+    report(
+        "simulate a changed ladder over 100k partners",
+        N,
+        PEER,
+        best_seconds(peer_simulate, repeats=3),
+        ours,
+    )
     print(f"{'  partnerkit simulate, absolute':<48} {ours:>14.3f} s            target < 2 s")
 
 

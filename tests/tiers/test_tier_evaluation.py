@@ -45,7 +45,11 @@ def test_partner_gets_the_highest_tier_whose_criteria_hold() -> None:
     ladder = elite_ladder()
     assert evaluate({}, ladder, DAY).tier_key == "registered"
     assert evaluate(_premier_short_of_elite(), ladder, DAY).tier_key == "premier"
-    elite = {**_premier_short_of_elite(), "new_arr": Decimal(150_000), "certified_technical_users": 2}
+    elite = {
+        **_premier_short_of_elite(),
+        "new_arr": Decimal(150_000),
+        "certified_technical_users": 2,
+    }
     assert evaluate(elite, ladder, DAY).tier_key == "elite"
 
 
@@ -220,7 +224,11 @@ def test_explanations_follow_the_mode() -> None:
     ("rule", "value", "phrase"),
     [
         (Rule("customers", ">", 10), 8, "3 more customers"),
-        (Rule("plan_completion", ">", "0.5"), Decimal("0.25"), "more than 0.25 more plan completion"),
+        (
+            Rule("plan_completion", ">", "0.5"),
+            Decimal("0.25"),
+            "more than 0.25 more plan completion",
+        ),
         (Rule("open_escalations", "<=", 2), 5, "open escalations down by 3 to at most 2"),
         (Rule("tier_code", "==", 7), 3, "tier code of exactly 7 (now 3)"),
     ],
@@ -234,7 +242,9 @@ def test_each_operator_has_its_own_phrase(rule: Rule, value: int | Decimal, phra
 
 def _two_regions(metrics: Mapping[str, MetricValue]) -> CheckResult:
     regions = [k for k, v in metrics.items() if k.startswith("certified.") and v]
-    return CheckResult(len(regions) >= 2, len(regions), Decimal(2 - len(regions)), "1 region so far")
+    return CheckResult(
+        len(regions) >= 2, len(regions), Decimal(2 - len(regions)), "1 region so far"
+    )
 
 
 def test_custom_criteria_take_part_in_evaluation_and_explanation() -> None:
@@ -243,7 +253,9 @@ def test_custom_criteria_take_part_in_evaluation_and_explanation() -> None:
     met = evaluate({"certified.emea": 2, "certified.apac": 1, "customers": 1}, ladder, DAY)
     assert met.tier_key == "plus"
     short = evaluate({"certified.emea": 2, "customers": 1}, ladder, DAY)
-    assert short.explain() == "Base; needs certified users in two regions (1 region so far) for Plus."
+    assert (
+        short.explain() == "Base; needs certified users in two regions (1 region so far) for Plus."
+    )
     plain = CustomCriterion("always", "always true", lambda metrics: True)
     assert evaluate({}, _mode_ladder(Criteria("all", (plain,))), DAY).tier_key == "plus"
 
@@ -321,9 +333,7 @@ def _holds(criteria: Criteria, metrics: Mapping[str, MetricValue]) -> bool:
 def test_evaluation_picks_the_highest_tier_all_of_whose_criteria_hold(
     ladder: TierLadder, metrics: dict[str, MetricValue]
 ) -> None:
-    expected = max(
-        (t for t in ladder.tiers if _holds(t.criteria, metrics)), key=lambda t: t.rank
-    )
+    expected = max((t for t in ladder.tiers if _holds(t.criteria, metrics)), key=lambda t: t.rank)
     evaluation = evaluate(metrics, ladder, DAY)
     assert evaluation.tier_key == expected.key
     assert evaluation.current.met
@@ -338,7 +348,9 @@ def test_raising_a_metric_never_lowers_the_tier(
     ladder: TierLadder, metrics: dict[str, MetricValue], metric: str, increase: int
 ) -> None:
     before = ladder.position(evaluate(metrics, ladder, DAY).tier_key)
-    raised = {**metrics, metric: metrics.get(metric, 0) + increase}
+    current = metrics.get(metric, 0)
+    assert not isinstance(current, Money)
+    raised = {**metrics, metric: current + increase}
     after = ladder.position(evaluate(raised, ladder, DAY).tier_key)
     assert after >= before
 

@@ -103,7 +103,7 @@ def test_an_empty_ladder_is_refused() -> None:
 
 def test_tier_names_every_bad_field() -> None:
     with pytest.raises(ValidationError) as info:
-        Tier("Gold Tier", " ", True, benefits(10))  # type: ignore[arg-type]
+        Tier("Gold Tier", " ", True, benefits(10))
     assert set(info.value.paths) == {"key", "name", "rank"}
 
 
@@ -318,3 +318,9 @@ def test_custom_criteria_cannot_be_rebuilt_from_data_alone() -> None:
 @given(ge_ladders())
 def test_any_valid_ladder_round_trips_through_its_toml_shape(ladder: TierLadder) -> None:
     assert ladder_from_dict(ladder_to_dict(ladder)) == ladder
+
+
+def test_the_ladder_loader_leaves_the_policy_table_to_the_policy_loader() -> None:
+    data = _section()
+    data["policy"] = {"upgrades": "next_period"}
+    assert ladder_from_dict(data) == elite_ladder()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+
 from hypothesis import strategies as st
 
 from partnerkit.core import Money, Percentage

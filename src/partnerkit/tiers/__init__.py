@@ -9,7 +9,12 @@ a proposed ladder would move. Load a ladder from the ``[tiers]`` section of a
 program file with :func:`ladder_from_dict`.
 """
 
-from partnerkit.tiers._config import ladder_from_dict, ladder_to_dict
+from partnerkit.tiers._config import (
+    ladder_from_dict,
+    ladder_to_dict,
+    policy_from_dict,
+    policy_to_dict,
+)
 from partnerkit.tiers._criteria import (
     MODES,
     OPERATORS,
@@ -85,6 +90,8 @@ __all__ = [
     "ladder_from_dict",
     "ladder_to_dict",
     "metric_label",
+    "policy_from_dict",
+    "policy_to_dict",
     "simulate",
     "tier_as_of",
 ]

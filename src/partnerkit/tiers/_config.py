@@ -24,9 +24,9 @@ from partnerkit.tiers._criteria import (
 )
 from partnerkit.tiers._evaluate import TierEvaluation
 from partnerkit.tiers._ladder import Benefits, Tier, TierLadder, ladder_errors
-from partnerkit.tiers._policy import CalendarReviews, ReviewCalendar
+from partnerkit.tiers._policy import PERIODS, CalendarReviews, ReviewCalendar, TierPolicy
 
-__all__ = ["ladder_from_dict", "ladder_to_dict"]
+__all__ = ["ladder_from_dict", "ladder_to_dict", "policy_from_dict", "policy_to_dict"]
 
 T = TypeVar("T")
 
@@ -191,6 +191,7 @@ def ladder_from_dict(
     errors = ErrorCollector()
     reader = ConfigReader(data, path, errors)
     levels = reader.tables("levels")
+    reader.raw("policy", None)  # the [tiers.policy] table is read by policy_from_dict
     if not levels and reader.has("levels") is False:
         reader.error("levels", "required", "a ladder needs at least one tier ([[tiers.levels]])")
     raw_levels = data.get("levels") if isinstance(data, Mapping) else None
@@ -276,6 +277,70 @@ def ladder_to_dict(ladder: TierLadder) -> dict[str, Any]:
     written as ``{"custom": key}``).
     """
     return {"levels": [_tier_data(t) for t in ladder.tiers]}
+
+
+# -- the policy -------------------------------------------------------------------------------
+
+
+def _read_calendar(reader: ConfigReader) -> CalendarReviews | None:
+    before = len(reader.errors.errors)
+    period = reader.str("period", "quarter", choices=PERIODS)
+    review = reader.str("review", None, choices=PERIODS)
+    first_month = reader.int("first_month", 1, minimum=1, maximum=12)
+    reader.finish(raise_errors=False)
+    if len(reader.errors.errors) > before:
+        return None
+    return _record(reader.errors, reader.path, lambda: CalendarReviews(period, review, first_month))
+
+
+def _calendar_data(calendar: ReviewCalendar) -> dict[str, Any]:
+    if not isinstance(calendar, CalendarReviews):
+        raise ValidationError.single(
+            "calendar",
+            "invalid",
+            f"cannot write a {type(calendar).__name__}; register a converter hook for it",
+        )
+    data: dict[str, Any] = {"period": calendar.period, "first_month": calendar.first_month}
+    if calendar.review is not None:
+        data["review"] = calendar.review
+    return data
+
+
+def policy_from_dict(data: Mapping[str, object], path: str = "tiers.policy") -> TierPolicy:
+    """Build a tier policy from the parsed ``[tiers.policy]`` table of a program file.
+
+    Keys: ``upgrades`` (``"immediate"`` or ``"next_period"``),
+    ``downgrade_grace_days``, ``max_steps_down`` and a ``calendar`` table
+    (``period``, ``review``, ``first_month``) for :class:`CalendarReviews`;
+    all optional. Raises one :class:`ValidationError` naming every bad or
+    unknown key under ``path``.
+    """
+    errors = ErrorCollector()
+    reader = ConfigReader(data, path, errors)
+    calendar = _read_calendar(reader.table("calendar"))
+    upgrades = reader.str("upgrades", "immediate", choices=("immediate", "next_period"))
+    grace = reader.int("downgrade_grace_days", 90, minimum=0)
+    steps = reader.int("max_steps_down", None, minimum=1)
+    reader.finish(raise_errors=False)
+    errors.raise_if_any()
+    assert calendar is not None
+    return TierPolicy(calendar, upgrades, grace, steps)
+
+
+def policy_to_dict(policy: TierPolicy) -> dict[str, Any]:
+    """The ``[tiers.policy]`` table for ``policy``; its calendar must be a :class:`CalendarReviews`.
+
+    ``policy_from_dict(policy_to_dict(policy)) == policy``. Raises
+    :class:`ValidationError` for a host calendar, which this module cannot write.
+    """
+    data: dict[str, Any] = {
+        "upgrades": policy.upgrades,
+        "downgrade_grace_days": policy.downgrade_grace_days,
+        "calendar": _calendar_data(policy.calendar),
+    }
+    if policy.max_steps_down is not None:
+        data["max_steps_down"] = policy.max_steps_down
+    return data
 
 
 # -- converter hooks: the same shapes back partnerkit.core.to_dict/from_dict ----------------------
@@ -371,12 +436,14 @@ def _register() -> None:
     converter.register_structure_hook(CustomCriterion, _refuse_custom)
     converter.register_unstructure_hook(TierEvaluation, _evaluation_data)
     converter.register_structure_hook(TierEvaluation, _evaluation_from_data)
-    converter.register_unstructure_hook(
-        ReviewCalendar, lambda c: converter.unstructure(c, unstructure_as=type(c))
-    )
-    converter.register_structure_hook(
-        ReviewCalendar, lambda d, _: converter.structure(d, CalendarReviews)
-    )
+    # CalendarReviews is registered by name: the protocol hooks would otherwise match it too
+    # (it is a virtual subclass of the runtime-checkable protocol).
+    converter.register_unstructure_hook(CalendarReviews, _calendar_data)
+    converter.register_structure_hook(CalendarReviews, lambda d, _: _from_reader(_read_calendar, d))
+    converter.register_unstructure_hook(ReviewCalendar, _calendar_data)
+    converter.register_structure_hook(ReviewCalendar, lambda d, _: _from_reader(_read_calendar, d))
+    converter.register_unstructure_hook(TierPolicy, policy_to_dict)
+    converter.register_structure_hook(TierPolicy, lambda d, _: policy_from_dict(d, ""))
 
 
 _register()
