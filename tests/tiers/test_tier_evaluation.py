@@ -18,10 +18,12 @@ from partnerkit.core.errors import ValidationError
 from partnerkit.tiers import (
     CheckResult,
     Criteria,
+    CriterionResult,
     CustomCriterion,
     MetricValue,
     Rule,
     Tier,
+    TierCheck,
     TierEvaluation,
     TierLadder,
     check_metrics,
@@ -362,3 +364,20 @@ def test_batch_and_single_evaluation_agree(
     pairs = list(enumerate(maps))
     batch = [(i, e.tier_key) for i, e in evaluate_many(pairs, ladder, DAY)]
     assert batch == [(i, evaluate(m, ladder, DAY).tier_key) for i, m in pairs]
+
+
+def test_explanation_values_round_trip_through_core_to_dict_and_from_dict() -> None:
+    evaluation = evaluate(_premier_short_of_elite(), elite_ladder(), DAY)
+    upcoming = evaluation.next
+    assert upcoming is not None
+    assert from_dict(TierCheck, copy.deepcopy(to_dict(upcoming))) == upcoming
+    result = upcoming.results[0]
+    assert from_dict(CriterionResult, to_dict(result)) == result
+    for check in (CheckResult(False, Money("1", "EUR"), Decimal("2.5"), "x"), CheckResult(True, 3)):
+        assert from_dict(CheckResult, to_dict(check)) == check
+
+
+def test_evaluate_refuses_what_is_not_a_ladder_or_a_date() -> None:
+    with pytest.raises(ValidationError) as info:
+        evaluate({}, "gold", "2026-06-30")  # type: ignore[arg-type]
+    assert set(info.value.paths) == {"ladder", "as_of"}

@@ -364,7 +364,8 @@ def _metric_data(value: MetricValue) -> object:
 
 def _metric_from_data(name: str, value: object, errors: ErrorCollector) -> MetricValue | None:
     if isinstance(value, Mapping):
-        return _record(errors, f"metrics.{name}", lambda: converter.structure(value, Money))
+        where = f"metrics.{name}" if name else ""
+        return _record(errors, where, lambda: converter.structure(value, Money))
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -372,7 +373,9 @@ def _metric_from_data(name: str, value: object, errors: ErrorCollector) -> Metri
             return Decimal(value)
         except ArithmeticError:
             pass
-    errors.add(f"metrics.{name}", "invalid", "expected an int, a decimal string or Money")
+    errors.add(
+        f"metrics.{name}" if name else "", "invalid", "expected an int, a decimal string or Money"
+    )
     return None
 
 
@@ -406,6 +409,34 @@ def _evaluation_from_data(data: object, _: object) -> TierEvaluation:
     return TierEvaluation(tier_key, as_of, metrics, ladder)
 
 
+def _structure_metric(data: object, _: object) -> MetricValue | None:
+    if data is None:
+        return None
+    errors = ErrorCollector()
+    value = _metric_from_data("", data, errors)
+    if errors:
+        raise ValidationError(errors.errors)
+    return value
+
+
+def _structure_gap(data: object, _: object) -> Decimal | Money | None:
+    if isinstance(data, int) and not isinstance(data, bool):
+        raise ValidationError.single("", "invalid", "expected a decimal string or Money")
+    value = _structure_metric(data, _)
+    assert not isinstance(value, int)
+    return value
+
+
+def _structure_criterion(data: object, _: object) -> Criterion:
+    if isinstance(data, Mapping) and "custom" in data:
+        return _refuse_custom(data, _)
+    errors = ErrorCollector()
+    rule = _read_rule(ConfigReader(data, "", errors), {})
+    errors.raise_if_any()
+    assert rule is not None
+    return rule
+
+
 def _refuse_custom(data: object, _: object) -> CustomCriterion:
     raise ValidationError.single(
         "custom",
@@ -434,6 +465,12 @@ def _register() -> None:
     )
     converter.register_unstructure_hook(CustomCriterion, _rule_data)
     converter.register_structure_hook(CustomCriterion, _refuse_custom)
+    # The unions inside explanations (CriterionResult, CheckResult): cattrs needs to be told.
+    metric_or_none = MetricValue | None
+    gap = Decimal | Money | None
+    converter.register_structure_hook_func(lambda t: t == metric_or_none, _structure_metric)
+    converter.register_structure_hook_func(lambda t: t == gap, _structure_gap)
+    converter.register_structure_hook_func(lambda t: t == Criterion, _structure_criterion)
     converter.register_unstructure_hook(TierEvaluation, _evaluation_data)
     converter.register_structure_hook(TierEvaluation, _evaluation_from_data)
     # CalendarReviews is registered by name: the protocol hooks would otherwise match it too

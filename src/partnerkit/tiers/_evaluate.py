@@ -399,6 +399,8 @@ class TierEvaluation:
         errors: list[FieldError] = []
         if not isinstance(as_of, date):
             errors.append(FieldError("as_of", "invalid", "expected a date"))
+        if not isinstance(ladder, TierLadder):
+            errors.append(FieldError("ladder", "invalid", "expected a TierLadder"))
         snapshot: dict[str, MetricValue] = {}
         try:
             snapshot = _checked(metrics)
@@ -499,6 +501,16 @@ def _trusted(key: str, as_of: date, metrics: dict[str, Any], ladder: TierLadder)
     return evaluation
 
 
+def _refuse_arguments(ladder: object, as_of: object) -> None:
+    errors: list[FieldError] = []
+    if not isinstance(ladder, TierLadder):
+        errors.append(FieldError("ladder", "invalid", "expected a TierLadder"))
+    if not isinstance(as_of, date):
+        errors.append(FieldError("as_of", "invalid", "expected a date"))
+    if errors:
+        raise ValidationError(errors)
+
+
 def evaluate(metrics: Mapping[str, MetricValue], ladder: TierLadder, as_of: date) -> TierEvaluation:
     """Evaluate one partner's ``metrics`` against ``ladder`` on ``as_of``.
 
@@ -508,8 +520,8 @@ def evaluate(metrics: Mapping[str, MetricValue], ladder: TierLadder, as_of: date
     NaN, or a number where the ladder expects Money (or the other way round,
     or another currency).
     """
-    if not isinstance(as_of, date):
-        raise ValidationError.single("as_of", "invalid", "expected a date")
+    if not isinstance(as_of, date) or not isinstance(ladder, TierLadder):
+        _refuse_arguments(ladder, as_of)
     snapshot = _checked(metrics)
     tiers = ladder.tiers
     return _trusted(tiers[_position(ladder._plan, snapshot)].key, as_of, snapshot, ladder)
@@ -526,8 +538,8 @@ def evaluate_many(
     (``p-17.metrics.new_arr``) when that partner is reached; the partners
     before it have been yielded already.
     """
-    if not isinstance(as_of, date):
-        raise ValidationError.single("as_of", "invalid", "expected a date")
+    if not isinstance(as_of, date) or not isinstance(ladder, TierLadder):
+        _refuse_arguments(ladder, as_of)
     plan = ladder._plan
     keys = ladder.keys
     ok_types = _METRIC_TYPES
