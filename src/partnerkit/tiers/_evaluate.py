@@ -358,15 +358,24 @@ def _join(phrases: list[str], word: str) -> str:
 
 def _tier_check(ladder: TierLadder, position: int, metrics: Mapping[str, MetricValue]) -> TierCheck:
     tier = ladder.tiers[position]
-    results = tuple(
-        [
-            _result(criterion, compiled, metrics)
-            for criterion, compiled in ladder._plan.by_position[position]
-        ]
-    )
+    get = metrics.get
+    results: list[CriterionResult] = []
+    append = results.append
+    met_count = 0
+    for criterion, compiled in ladder._plan.by_position[position]:
+        metric, compare, threshold, currency, custom = compiled
+        # The common case inline (a plain number compared with a number); the rest in _result.
+        if custom is None and currency is None:
+            value = get(metric)
+            if value is not None and type(value) is not Money and compare(value, threshold):
+                met_count += 1
+                append(_criterion_result(criterion, value, True, None, ""))
+                continue
+        result = _result(criterion, compiled, metrics)
+        met_count += result.met
+        append(result)
     needed = tier.criteria.needed
-    met = sum(1 for r in results if r.met) >= needed
-    return TierCheck(tier, met, needed, results)
+    return _tier_check_trusted(tier, met_count >= needed, needed, tuple(results))
 
 
 # -- the evaluation -----------------------------------------------------------------------------
@@ -484,6 +493,23 @@ def _criterion_result(
     _set_gap(result, gap)
     _set_note(result, note)
     return result
+
+
+_set_check_tier = TierCheck.__dict__["tier"].__set__
+_set_check_met = TierCheck.__dict__["met"].__set__
+_set_check_needed = TierCheck.__dict__["needed"].__set__
+_set_check_results = TierCheck.__dict__["results"].__set__
+
+
+def _tier_check_trusted(
+    tier: Tier, met: bool, needed: int, results: tuple[CriterionResult, ...]
+) -> TierCheck:
+    check: TierCheck = _new(TierCheck)
+    _set_check_tier(check, tier)
+    _set_check_met(check, met)
+    _set_check_needed(check, needed)
+    _set_check_results(check, results)
+    return check
 
 
 _set_key = TierEvaluation.__dict__["tier_key"].__set__
