@@ -381,3 +381,17 @@ def test_evaluate_refuses_what_is_not_a_ladder_or_a_date() -> None:
     with pytest.raises(ValidationError) as info:
         evaluate({}, "gold", "2026-06-30")  # type: ignore[arg-type]
     assert set(info.value.paths) == {"ladder", "as_of"}
+
+
+def test_a_custom_check_returning_something_else_is_a_type_error_naming_it() -> None:
+    sloppy = CustomCriterion("sloppy", "returns a number", lambda metrics: 1)  # type: ignore[arg-type,return-value]
+    ladder = _mode_ladder(Criteria("all", (sloppy,)))
+    with pytest.raises(TypeError, match="'sloppy' returned int"):
+        evaluate({}, ladder, DAY)
+
+
+def test_metric_labels_cannot_be_changed_in_place() -> None:
+    from partnerkit.tiers import METRIC_LABELS
+
+    with pytest.raises(TypeError):
+        METRIC_LABELS["new_arr"] = ("x", "y")  # type: ignore[index]

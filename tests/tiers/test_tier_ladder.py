@@ -324,3 +324,27 @@ def test_the_ladder_loader_leaves_the_policy_table_to_the_policy_loader() -> Non
     data = _section()
     data["policy"] = {"upgrades": "next_period"}
     assert ladder_from_dict(data) == elite_ladder()
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"levels": []}, {"tiers.levels": "required"}),
+        ({"levels": "gold"}, {"tiers.levels": "invalid"}),
+        ("gold", {"tiers": "invalid"}),
+        (
+            {"levels": [{"key": "gold"}]},
+            {
+                "tiers.levels.0.name": "required",
+                "tiers.levels.0.rank": "required",
+                "tiers.levels.0.benefits": "required",
+            },
+        ),
+    ],
+)
+def test_a_missing_or_malformed_levels_list_is_reported_once(
+    data: Any, expected: dict[str, str]
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        ladder_from_dict(data)
+    assert _codes(info.value) == expected

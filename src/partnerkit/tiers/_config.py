@@ -154,7 +154,11 @@ def _read_tier(reader: ConfigReader, custom: Mapping[str, CustomCriterion]) -> T
     key = reader.str("key")
     name = reader.str("name")
     rank = reader.int("rank")
-    benefits = _read_benefits(reader.table("benefits", required=True))
+    benefits = None
+    if reader.has("benefits"):
+        benefits = _read_benefits(reader.table("benefits"))
+    else:
+        reader.raw("benefits")  # records "required"
     criteria = _read_criteria(reader.table("criteria"), custom)
     reader.finish(raise_errors=False)
     if len(reader.errors.errors) > before or benefits is None or criteria is None:
@@ -192,7 +196,7 @@ def ladder_from_dict(
     reader = ConfigReader(data, path, errors)
     levels = reader.tables("levels")
     reader.raw("policy", None)  # the [tiers.policy] table is read by policy_from_dict
-    if not levels and reader.has("levels") is False:
+    if not levels and isinstance(data, Mapping) and isinstance(data.get("levels", []), list):
         reader.error("levels", "required", "a ladder needs at least one tier ([[tiers.levels]])")
     raw_levels = data.get("levels") if isinstance(data, Mapping) else None
     tiers = [_read_tier(level, custom) for level in levels]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import attrs
@@ -44,21 +45,23 @@ K = TypeVar("K")
 #: Display names of the common metrics, ``(singular, plural)``, in one table so a
 #: translation layer (gettext) can take them over. Other metric names are shown
 #: with their underscores turned into spaces.
-METRIC_LABELS: Mapping[str, tuple[str, str]] = {
-    "new_arr": ("new ARR", "new ARR"),
-    "upsell_arr": ("upsell ARR", "upsell ARR"),
-    "total_arr": ("total ARR", "total ARR"),
-    "approved_deal_registrations": (
-        "approved deal registration",
-        "approved deal registrations",
-    ),
-    "certified_sales_users": ("certified sales user", "certified sales users"),
-    "certified_technical_users": ("certified technical user", "certified technical users"),
-    "engagement_score": ("engagement score", "engagement score"),
-    "plan_completion": ("plan completion", "plan completion"),
-    "customers": ("customer", "customers"),
-    "customer_count": ("customer", "customers"),
-}
+METRIC_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "new_arr": ("new ARR", "new ARR"),
+        "upsell_arr": ("upsell ARR", "upsell ARR"),
+        "total_arr": ("total ARR", "total ARR"),
+        "approved_deal_registrations": (
+            "approved deal registration",
+            "approved deal registrations",
+        ),
+        "certified_sales_users": ("certified sales user", "certified sales users"),
+        "certified_technical_users": ("certified technical user", "certified technical users"),
+        "engagement_score": ("engagement score", "engagement score"),
+        "plan_completion": ("plan completion", "plan completion"),
+        "customers": ("customer", "customers"),
+        "customer_count": ("customer", "customers"),
+    }
+)
 
 _METRIC_TYPES = frozenset({int, Decimal, Money})
 _ONE = Decimal(1)
@@ -104,7 +107,7 @@ class _Plan:
 
 def _compile_rule(rule: Criterion) -> _CompiledRule:
     if isinstance(rule, CustomCriterion):
-        return (None, None, None, None, rule.check)
+        return (rule.key, None, None, None, rule.check)
     if isinstance(rule.threshold, Money):
         threshold = rule.threshold
         return (rule.metric, COMPARE[rule.op], threshold.amount, threshold.currency, None)
@@ -134,6 +137,13 @@ def _mismatch(metric: str, value: object, currency: str | None) -> ValidationErr
     return ValidationError.single(f"metrics.{metric}", "invalid", message)
 
 
+def _bad_outcome(key: str, outcome: object) -> TypeError:
+    return TypeError(
+        f"custom criterion {key!r} returned {type(outcome).__name__}; "
+        "return a bool or a CheckResult"
+    )
+
+
 def _position(plan: _Plan, metrics: Mapping[str, Any]) -> int:
     """The position of the highest tier whose criteria hold (0, the floor, if none)."""
     get = metrics.get
@@ -157,7 +167,12 @@ def _position(plan: _Plan, metrics: Mapping[str, Any]) -> int:
                     raise _mismatch(metric, value, currency)
             else:
                 outcome = custom(metrics)
-                ok = outcome if type(outcome) is bool else outcome.met
+                if type(outcome) is bool:
+                    ok = outcome
+                elif isinstance(outcome, CheckResult):
+                    ok = outcome.met
+                else:
+                    raise _bad_outcome(metric, outcome)
             if ok:
                 met += 1
                 if met >= needed:
@@ -277,7 +292,7 @@ def _result(
             return _criterion_result(
                 criterion, outcome.actual, outcome.met, outcome.gap, outcome.detail
             )
-        return _criterion_result(criterion, None, bool(outcome), None, "")
+        raise _bad_outcome(metric, outcome)
     value = metrics.get(metric)
     if value is None:
         return _criterion_result(criterion, None, False, None, "not reported")
