@@ -21,6 +21,7 @@ from partnerkit.tiers import (
     TierHistory,
     TierOverride,
     TierPolicy,
+    TierSpan,
     evaluate,
     policy_from_dict,
     policy_to_dict,
@@ -343,3 +344,11 @@ def test_a_host_calendar_cannot_be_written_as_toml() -> None:
     assert change.kind == "downgrade"
     with pytest.raises(ValidationError):
         policy_to_dict(policy)
+
+
+def test_a_partner_whose_history_closed_cannot_be_reviewed() -> None:
+    day = date(2026, 5, 5)
+    closed = TierHistory([TierSpan("premier", date(2025, 1, 1), date(2026, 1, 1), "left", "admin")])
+    with pytest.raises(ValidationError) as info:
+        TierPolicy().review(closed, _evaluation(PREMIER, day), day)
+    assert info.value.paths == ("history",)

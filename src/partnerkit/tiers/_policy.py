@@ -220,7 +220,8 @@ class TierPolicy:
         ``"upgrade"`` or ``"downgrade"`` with its effective date. A partner
         without history gets the evaluated tier at once. Raises
         :class:`ValidationError` if the held or overriding tier is not in the
-        evaluation's ladder.
+        evaluation's ladder, or if the history's last span closed before
+        ``as_of`` (the partner left the program).
         """
         ladder = evaluation.ladder
         held_span = history.span_on(as_of)
@@ -231,6 +232,10 @@ class TierPolicy:
                 FieldError(
                     "history", "invalid", f"tier {held_span.tier_key!r} is not in the ladder"
                 )
+            )
+        if held_span is None and latest is not None and latest.end is not None:
+            errors.append(
+                FieldError("history", "invalid", f"the partner holds no tier after {latest.end}")
             )
         if override is not None and override.tier_key not in ladder:
             errors.append(
