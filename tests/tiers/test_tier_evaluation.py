@@ -395,3 +395,9 @@ def test_metric_labels_cannot_be_changed_in_place() -> None:
 
     with pytest.raises(TypeError):
         METRIC_LABELS["new_arr"] = ("x", "y")  # type: ignore[index]
+
+
+def test_a_list_of_pairs_is_not_a_metric_mapping() -> None:
+    with pytest.raises(ValidationError) as info:
+        evaluate([("new_arr", 1)], elite_ladder(), DAY)  # type: ignore[arg-type]
+    assert info.value.paths == ("metrics",)

@@ -63,7 +63,6 @@ METRIC_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
     }
 )
 
-_METRIC_TYPES = frozenset({int, Decimal, Money})
 _ONE = Decimal(1)
 
 
@@ -185,17 +184,16 @@ def _position(plan: _Plan, metrics: Mapping[str, Any]) -> int:
 
 
 def _checked(metrics: Mapping[str, MetricValue]) -> dict[str, MetricValue]:
-    """A private copy of ``metrics``, refused unless every value is an int, Decimal or Money."""
-    try:
-        values = metrics.values()
-    except AttributeError:
-        check_metrics(metrics)
-        raise  # pragma: no cover - check_metrics raised already
-    if not set(map(type, values)) <= _METRIC_TYPES:
+    """A private copy of ``metrics``; refused unless all values are ints, finite Decimals, Money."""
+    if type(metrics) is not dict and not isinstance(metrics, Mapping):
         check_metrics(metrics)
     snapshot = dict(metrics)
     for value in snapshot.values():
-        if type(value) is Decimal and not value.is_finite():
+        kind = type(value)
+        if kind is Decimal:
+            if not value.is_finite():  # type: ignore[union-attr]
+                check_metrics(metrics)
+        elif kind is not int and kind is not Money:
             check_metrics(metrics)
     return snapshot
 
@@ -583,20 +581,9 @@ def evaluate_many(
         _refuse_arguments(ladder, as_of)
     plan = ladder._plan
     keys = ladder.keys
-    ok_types = _METRIC_TYPES
     for partner_id, metrics in partners:
         try:
-            snapshot = dict(metrics)
-            if not set(map(type, snapshot.values())) <= ok_types:
-                check_metrics(snapshot)
-            for value in snapshot.values():
-                if type(value) is Decimal and not value.is_finite():
-                    check_metrics(snapshot)
-            position = _position(plan, snapshot)
+            position = _position(plan, snapshot := _checked(metrics))
         except ValidationError as exc:
             raise exc.prefixed(str(partner_id)) from None
-        except (TypeError, ValueError):
-            raise ValidationError.single(
-                f"{partner_id}.metrics", "invalid", "expected a mapping of metric names to values"
-            ) from None
         yield partner_id, _trusted(keys[position], as_of, snapshot, ladder)
