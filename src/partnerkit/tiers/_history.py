@@ -180,30 +180,27 @@ class TierHistory:
         Spans starting on or after ``change.effective`` were scheduled but not
         yet begun, and are dropped (the new decision replaces them). The tier
         held just before ``effective`` must be ``change.from_tier``, otherwise
-        :class:`~partnerkit.core.errors.InvalidTransition` is raised and
-        nothing changes.
+        :class:`~partnerkit.core.errors.InvalidTransition` (its ``id`` is the
+        effective date) is raised and nothing changes.
         """
         if change.kind == "hold":
             return self
         effective = change.effective
         kept = [s for s in self.spans if s.start < effective]
-        held = (
-            kept[-1].tier_key
-            if kept and (kept[-1].end is None or kept[-1].end >= effective)
-            else None
-        )
-        if kept and kept[-1].end is not None and kept[-1].end < effective:
+        last = kept[-1] if kept else None
+        if last is not None and last.end is not None and last.end < effective:
             raise InvalidTransition(
                 "tier history",
+                effective.isoformat(),
+                "none",
                 change.to_tier,
-                kept[-1].tier_key,
-                change.to_tier,
-                f"the partner holds no tier after {kept[-1].end}",
+                f"the partner holds no tier after {last.end}",
             )
+        held = last.tier_key if last is not None else None
         if held != change.from_tier:
             raise InvalidTransition(
                 "tier history",
-                change.to_tier,
+                effective.isoformat(),
                 str(held),
                 change.to_tier,
                 f"the change starts from {change.from_tier!r}, but {held!r} is held then",
