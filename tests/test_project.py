@@ -54,6 +54,7 @@ def test_public_names_have_docstrings() -> None:
     import partnerkit.services
     import partnerkit.storage
     import partnerkit.testing
+    import partnerkit.tiers
 
     modules = [
         partnerkit,
@@ -66,6 +67,7 @@ def test_public_names_have_docstrings() -> None:
         partnerkit.services,
         partnerkit.storage,
         partnerkit.testing,
+        partnerkit.tiers,
     ]
     missing = [
         f"{module.__name__}.{name}"
@@ -93,6 +95,7 @@ def test_public_names_have_docstrings() -> None:
         "partnerkit.storage",
         "partnerkit.testing",
         "partnerkit.testing.contract",
+        "partnerkit.tiers",
     ],
 )
 def test_all_is_sorted_and_complete(module_name: str) -> None:
