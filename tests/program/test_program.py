@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import attrs
+import pendulum
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from partnerkit.core import from_dict, to_dict
 from partnerkit.core.errors import ValidationError
 from partnerkit.program import Program
 from partnerkit.testing import make_program
@@ -252,3 +255,89 @@ def test_make_program_refuses_bad_overrides() -> None:
     with pytest.raises(ValidationError) as info:
         make_program(currency="XXY")
     assert info.value.paths == ("program.currency",)
+
+
+TIERED = """
+[program]
+key = "tiered"
+name = "Tiered Program"
+currency = "EUR"
+timezone = "Europe/Berlin"
+
+[fiscal]
+kind = "monthly"
+start_month = 7
+
+[[tiers.levels]]
+key = "registered"
+name = "Registered"
+rank = 1
+[tiers.levels.benefits]
+partner_margin = "10"
+
+[[tiers.levels]]
+key = "premier"
+name = "Premier"
+rank = 2
+[tiers.levels.benefits]
+partner_margin = "20"
+reward_margin = "5"
+[[tiers.levels.criteria.rules]]
+metric = "new_arr"
+threshold = { amount = "100000", currency = "EUR" }
+
+[tiers.policy]
+upgrades = "next_period"
+downgrade_grace_days = 30
+"""
+
+
+def test_a_program_file_carries_its_fiscal_calendar_tier_ladder_and_policy() -> None:
+    program = Program.from_toml_string(TIERED)
+    assert program.fiscal.year_of(date(2026, 7, 1)).start == date(2026, 7, 1)
+    assert program.tiers is not None
+    assert program.tiers.keys == ("registered", "premier")
+    assert program.tier_policy.upgrades == "next_period"
+    assert program.tier_policy.downgrade_grace_days == 30
+    assert Program.from_dict(program.to_dict()) == program
+    assert from_dict(Program, to_dict(program)) == program
+
+
+def test_errors_in_program_fiscal_and_tiers_sections_are_reported_together() -> None:
+    broken = (
+        TIERED.replace('currency = "EUR"\ntimezone', 'currency = "EURO"\ntimezone')
+        .replace("start_month = 7", "start_month = 13")
+        .replace('partner_margin = "20"', 'partner_margin = "120"')
+        .replace("downgrade_grace_days = 30", "downgrade_grace_days = -1")
+    )
+    with pytest.raises(ValidationError) as caught:
+        Program.from_toml_string(broken)
+    assert set(caught.value.paths) == {
+        "program.currency",
+        "fiscal.start_month",
+        "tiers.levels.1.benefits.partner_margin",
+        "tiers.policy.downgrade_grace_days",
+    }
+
+
+def test_the_default_fiscal_calendar_follows_the_program_time_zone_when_it_changes() -> None:
+    program = Program(key="p", name="P", currency="USD", timezone="America/New_York")
+    moved = attrs.evolve(program, timezone="Asia/Tokyo")
+    instant = pendulum.datetime(2026, 12, 31, 20, tz="UTC")  # 2027-01-01 in Tokyo
+    assert program.fiscal.year_of(instant).year == 2026
+    assert moved.fiscal.year_of(instant).year == 2027
+    assert "fiscal" not in moved.to_dict()
+
+
+def test_a_negative_version_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Program(key="p", name="P", currency="USD", version=-5)
+    assert caught.value.paths == ("version",)
+
+
+def test_a_program_file_that_is_not_utf8_is_a_validation_error(tmp_path: Path) -> None:
+    path = tmp_path / "program.toml"
+    path.write_bytes(b'[program]\nname = "\xff"\n')
+    with pytest.raises(ValidationError) as caught:
+        Program.from_toml(path)
+    assert caught.value.errors[0].code == "invalid_toml"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -21,6 +22,15 @@ from partnerkit.fiscal import (
     read_calendar,
 )
 from partnerkit.storage import AggregateSpec
+from partnerkit.tiers import (
+    CustomCriterion,
+    TierLadder,
+    TierPolicy,
+    ladder_from_dict,
+    ladder_to_dict,
+    policy_from_dict,
+    policy_to_dict,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -67,24 +77,23 @@ def _field_errors(values: Mapping[str, Any]) -> list[FieldError]:
     return errors
 
 
-def _calendar_year(program: Program) -> FiscalCalendar:
+@functools.cache
+def _calendar_year(timezone: str) -> FiscalCalendar:
     # The default: the fiscal year is the calendar year, in the program's time zone.
-    try:
-        return MonthlyFiscalCalendar(1, tz=program.timezone)
-    except ValidationError:
-        # A bad time zone is reported once, as program.timezone, by the checks that follow.
-        return MonthlyFiscalCalendar(1)
+    return MonthlyFiscalCalendar(1, tz=timezone)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Program:
     """One partner program's configuration: identity, currency, locale, time zone, fiscal calendar.
 
-    ``fiscal`` defaults to the calendar year in the program's time zone; a
-    ``[fiscal]`` table in the file describes any other calendar (see
-    :func:`partnerkit.fiscal.calendar_from_dict`). Later areas add their
-    sections (tier ladder, registration and margin policies, price books,
-    scoring model, roles).
+    :attr:`fiscal` is the calendar year in the program's time zone unless a
+    calendar is given (``fiscal=`` or a ``[fiscal]`` table, see
+    :func:`partnerkit.fiscal.calendar_from_dict`); ``tiers`` and
+    ``tier_policy`` come from the ``[tiers]`` table (see
+    :func:`partnerkit.tiers.ladder_from_dict`). Later areas add their
+    sections (registration and margin policies, price books, scoring model,
+    roles).
     Build it in code, or load it with :meth:`from_toml`, which reports every
     bad key with its dotted path. It is also an aggregate (stored under
     :data:`PROGRAMS`, keyed by :attr:`key`), so an administrator's edits are
@@ -111,31 +120,74 @@ class Program:
     currency: str
     locale: str = "en_US"
     timezone: str = "UTC"
-    fiscal: FiscalCalendar = attrs.field(
-        default=attrs.Factory(_calendar_year, takes_self=True), kw_only=True
-    )
+    #: The fiscal calendar set for the program, or None for the calendar year in its time zone.
+    fiscal_calendar: FiscalCalendar | None = attrs.field(default=None, kw_only=True, alias="fiscal")
+    #: The tier ladder, or None for a program without tiers.
+    tiers: TierLadder | None = attrs.field(default=None, kw_only=True)
+    #: When tier changes take effect; the defaults of :class:`~partnerkit.tiers.TierPolicy`.
+    tier_policy: TierPolicy = attrs.field(factory=TierPolicy, kw_only=True)
     version: int = attrs.field(default=0, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         errors = _field_errors(
             {field.name: getattr(self, field.name) for field in attrs.fields(Program)}
         )
-        if not isinstance(self.fiscal, FiscalCalendar):
+        if self.fiscal_calendar is not None and not isinstance(
+            self.fiscal_calendar, FiscalCalendar
+        ):
             errors.append(FieldError("fiscal", "invalid", "expected a partnerkit.fiscal calendar"))
-        if isinstance(self.version, bool) or not isinstance(self.version, int):
-            errors.append(FieldError("version", "invalid", "the version must be an integer"))
+        if self.tiers is not None and not isinstance(self.tiers, TierLadder):
+            errors.append(FieldError("tiers", "invalid", "expected a partnerkit.tiers.TierLadder"))
+        if not isinstance(self.tier_policy, TierPolicy):
+            errors.append(
+                FieldError("tiers.policy", "invalid", "expected a partnerkit.tiers.TierPolicy")
+            )
+        if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 0:
+            errors.append(FieldError("version", "invalid", "the version must be an integer >= 0"))
         if errors:
             raise ValidationError(errors)
+
+    def __repr__(self) -> str:
+        parts = [
+            f"key={self.key!r}",
+            f"name={self.name!r}",
+            f"currency={self.currency!r}",
+            f"locale={self.locale!r}",
+            f"timezone={self.timezone!r}",
+        ]
+        if self.fiscal_calendar is not None:
+            parts.append(f"fiscal={self.fiscal_calendar!r}")
+        if self.tiers is not None:
+            parts.append(f"tiers={list(self.tiers.keys)!r}")
+        if self.tier_policy != TierPolicy():
+            parts.append(f"tier_policy={self.tier_policy!r}")
+        parts.append(f"version={self.version!r}")
+        return f"Program({', '.join(parts)})"
+
+    @property
+    def fiscal(self) -> FiscalCalendar:
+        """The program's fiscal calendar: the one set, or the calendar year in its time zone."""
+        if self.fiscal_calendar is not None:
+            return self.fiscal_calendar
+        return _calendar_year(self.timezone)
 
     # -- loading -------------------------------------------------------------------------------
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Program:
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        custom_criteria: Iterable[CustomCriterion] = (),
+    ) -> Program:
         """Build from the parsed form of a program file (the tables of the TOML document).
 
         Every bad, missing or unknown key is reported at once in one
         :class:`~partnerkit.core.errors.ValidationError` with dotted paths
-        (``program.currency``, ``fiscal.start_month``).
+        (``program.currency``, ``fiscal.start_month``,
+        ``tiers.levels.2.benefits.partner_margin``). ``custom_criteria`` are
+        the tier criteria written in Python that ``[tiers]`` rules name with
+        ``custom = "<key>"``.
         """
         errors = ErrorCollector()
         root = ConfigReader(data, "", errors)
@@ -149,30 +201,54 @@ class Program:
         }
         section.finish(raise_errors=False)
         fiscal = read_calendar(root.table("fiscal")) if root.has("fiscal") else None
+        tiers_data: Any = root.raw("tiers", None)
+        ladder: TierLadder | None = None
+        policy: TierPolicy | None = None
+        if tiers_data is not None:
+            ladder = errors.check(
+                "",
+                lambda: ladder_from_dict(tiers_data, "tiers", custom_criteria=custom_criteria),
+            )
+            policy_data = tiers_data.get("policy") if isinstance(tiers_data, Mapping) else None
+            if policy_data is not None:
+                policy = errors.check("", lambda: policy_from_dict(policy_data, "tiers.policy"))
         root.finish(raise_errors=False)
         present = {name: value for name, value in values.items() if value is not None}
         for problem in _field_errors(present):
             errors.add(problem.path, problem.code, problem.message)
         errors.raise_if_any()
-        if fiscal is None:
-            return cls(**values)
-        return cls(**values, fiscal=fiscal)
+        return cls(
+            **values,
+            fiscal=fiscal,
+            tiers=ladder,
+            tier_policy=policy if policy is not None else TierPolicy(),
+        )
 
     @classmethod
-    def from_toml_string(cls, text: str) -> Program:
+    def from_toml_string(
+        cls, text: str, *, custom_criteria: Iterable[CustomCriterion] = ()
+    ) -> Program:
         """Build from the text of a TOML program file; bad TOML is a ``ValidationError`` too."""
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ValidationError.single("", "invalid_toml", str(exc)) from None
-        return cls.from_dict(data)
+        return cls.from_dict(data, custom_criteria=custom_criteria)
 
     @classmethod
-    def from_toml(cls, path: str | os.PathLike[str]) -> Program:
-        """Load a TOML program file (UTF-8)."""
+    def from_toml(
+        cls, path: str | os.PathLike[str], *, custom_criteria: Iterable[CustomCriterion] = ()
+    ) -> Program:
+        """Load a TOML program file (UTF-8); a file that is not UTF-8 is a ``ValidationError``."""
         with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8")
-        return cls.from_toml_string(text)
+            raw = handle.read()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationError.single(
+                "", "invalid_toml", f"the file is not UTF-8 text: {exc}"
+            ) from None
+        return cls.from_toml_string(text, custom_criteria=custom_criteria)
 
     def to_dict(self) -> dict[str, Any]:
         """The parsed-TOML form; ``from_dict(p.to_dict())`` equals ``p`` but for its version.
@@ -188,8 +264,14 @@ class Program:
                 "locale": self.locale,
                 "timezone": self.timezone,
             },
-            "fiscal": calendar_to_dict(self.fiscal),
         }
+        if self.fiscal_calendar is not None:
+            data["fiscal"] = calendar_to_dict(self.fiscal_calendar)
+        if self.tiers is not None or self.tier_policy != TierPolicy():
+            tiers: dict[str, Any] = ladder_to_dict(self.tiers) if self.tiers is not None else {}
+            if self.tier_policy != TierPolicy():
+                tiers["policy"] = policy_to_dict(self.tier_policy)
+            data["tiers"] = tiers
         return data
 
 
