@@ -5,8 +5,8 @@ from typing import Any
 import attrs
 import pytest
 
-from partnerkit.core.errors import ValidationError
-from partnerkit.storage import SCHEMA_VERSION, AggregateSpec, Index, SqliteStorage
+from partnerkit.core.errors import Conflict, ValidationError
+from partnerkit.storage import SCHEMA_VERSION, AggregateSpec, Index, MemoryStorage, SqliteStorage
 
 
 @attrs.frozen
@@ -131,3 +131,89 @@ def test_sqlite_storage_refuses_an_in_memory_database(path: str) -> None:
     with pytest.raises(ValidationError) as caught:
         SqliteStorage(path)
     assert caught.value.paths == ("path",)
+
+
+def test_an_older_spec_without_an_index_leaves_the_unique_index_in_place(tmp_path: Path) -> None:
+    @attrs.frozen
+    class Account:
+        id: str
+        email: str
+        version: int = 0
+
+    new = AggregateSpec("accounts", Account, indexes=(Index("email", lambda a: a.email, True),))
+    old = AggregateSpec("accounts", Account)
+    path = tmp_path / "db.sqlite3"
+    newer, older = SqliteStorage(path), SqliteStorage(path)
+    with newer.unit_of_work() as uow:
+        uow.repository(new).add(Account("a1", "a@x.example"))
+        uow.commit()
+    with older.unit_of_work() as uow:
+        uow.repository(old).add(Account("a0", "other@x.example"))
+        uow.commit()
+    with newer.unit_of_work() as uow, pytest.raises(Conflict) as caught:
+        uow.repository(new).add(Account("a2", "a@x.example"))
+    assert caught.value.field == "email"
+
+
+def test_making_an_index_unique_over_duplicate_rows_is_a_validation_error(tmp_path: Path) -> None:
+    loose = AggregateSpec("cards", Card, indexes=(Index("colour", lambda c: c.colour),))
+    strict = AggregateSpec("cards", Card, indexes=(Index("colour", lambda c: c.colour, True),))
+    _store(tmp_path / "db.sqlite3", loose, Card("c1", "a", "red"), Card("c2", "b", "red"))
+    storage = SqliteStorage(tmp_path / "db.sqlite3")
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as caught:
+        uow.repository(strict)
+    assert caught.value.errors[0].code == "duplicate"
+
+
+def test_a_new_index_is_prepared_once_even_by_read_only_units_of_work(tmp_path: Path) -> None:
+    _store(tmp_path / "db.sqlite3", CARDS, Card("c1", "a", "red"))
+    with_index = AggregateSpec("cards", Card, indexes=(Index("colour", lambda c: c.colour),))
+    storage = SqliteStorage(tmp_path / "db.sqlite3")
+    with storage.unit_of_work() as uow:
+        assert uow.repository(with_index).count({"colour": "red"}) == 1
+    # The read-only unit of work ended without commit; the migration stayed done.
+    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
+        assert conn.execute("SELECT idx_colour FROM agg_cards").fetchone()[0] == "red"
+
+
+def test_repositories_of_registered_specs_are_attributes_of_the_unit_of_work(
+    tmp_path: Path,
+) -> None:
+    for storage in (
+        MemoryStorage(specs=[CARDS]),
+        SqliteStorage(tmp_path / "db.sqlite3", specs=[CARDS]),
+    ):
+        with storage.unit_of_work() as uow:
+            uow.cards.add(Card("c1", "first"))
+            assert uow.cards.get("c1").title == "first"
+            with pytest.raises(AttributeError):
+                _ = uow.decks
+
+
+def test_both_backends_order_integers_before_text_in_one_index(tmp_path: Path) -> None:
+    @attrs.frozen
+    class Slot:
+        id: str
+        label: str | None
+        version: int = 0
+
+    def label(slot: Slot) -> int | str | None:
+        # A mixed index: numeric labels are indexed as integers.
+        return int(slot.label) if slot.label and slot.label.isdigit() else slot.label
+
+    spec = AggregateSpec("slots", Slot, indexes=(Index("label", label),))
+    slots = [Slot("s1", "b"), Slot("s2", "10"), Slot("s3", None), Slot("s4", "a"), Slot("s5", "2")]
+    orders = []
+    for storage in (MemoryStorage(), SqliteStorage(tmp_path / "db.sqlite3")):
+        with storage.unit_of_work() as uow:
+            repo = uow.repository(spec)
+            for slot in slots:
+                repo.add(slot)
+            seen, cursor = [], None
+            while True:
+                page = repo.list(order_by="label", limit=2, cursor=cursor)
+                seen += [s.id for s in page]
+                if (cursor := page.next_cursor) is None:
+                    break
+            orders.append(seen)
+    assert orders[0] == orders[1] == ["s3", "s5", "s2", "s4", "s1"]

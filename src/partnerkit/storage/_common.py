@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -27,7 +27,14 @@ def encode_body(spec: AggregateSpec[Any], aggregate: object) -> str:
     spec.id_of(aggregate)  # refuses values of the wrong type
     data = to_dict(aggregate)
     data.pop("version", None)
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    body = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError.single(
+            "", "invalid", "text must be valid Unicode (no lone surrogates)"
+        ) from None
+    return body
 
 
 def decode_body(spec: AggregateSpec[A], body: str, version: int, schema: int) -> A:
@@ -37,6 +44,18 @@ def decode_body(spec: AggregateSpec[A], body: str, version: int, schema: int) ->
         data = spec.upgrade(data, schema)
     data["version"] = version
     return from_dict(spec.type, data)
+
+
+def specs_by_kind(specs: Iterable[AggregateSpec[Any]]) -> dict[str, AggregateSpec[Any]]:
+    """Index specs by kind, refusing two specs of one kind."""
+    result: dict[str, AggregateSpec[Any]] = {}
+    for spec in specs:
+        if spec.kind in result and result[spec.kind] != spec:
+            raise ValidationError.single(
+                "specs", "duplicate", f"two different specs have the kind {spec.kind!r}"
+            )
+        result[spec.kind] = spec
+    return result
 
 
 def with_version(aggregate: A, version: int) -> A:
@@ -98,14 +117,16 @@ def check_listing(
 
 
 def listing_key(order_by: str | None, id: str, indexes: Mapping[str, IndexValue]) -> SortKey:
-    """The listing order: by the ``order_by`` index (``None`` first), then by id; or by id alone.
-
-    Values of one index must share a type (all strings or all integers).
-    """
+    """The listing position: by the ``order_by`` index (``None`` first), then by id; or by id."""
     if order_by is None:
         return (1, "", id)
     value = indexes[order_by]
     return (0, 0, id) if value is None else (1, value, id)
+
+
+def sortable(key: SortKey) -> tuple[int, bool, IndexValue, str]:
+    """A listing position as Python can sort it, the way SQLite does: integers before text."""
+    return (key[0], isinstance(key[1], str), key[1], key[2])
 
 
 def encode_cursor(order_by: str | None, key: SortKey) -> str:
@@ -146,6 +167,7 @@ class BaseRepository(Generic[A]):
 
     def get(self, id: str) -> A:
         """Return the aggregate with identifier ``id``; raise ``NotFound`` if there is none."""
+        self._spec.check_id(id)
         found = self.find(id)
         if found is None:
             raise NotFound(self._spec.kind, id)
@@ -155,10 +177,27 @@ class BaseRepository(Generic[A]):
 class BaseUnitOfWork:
     """The commit/rollback/event flow shared by the reference backends."""
 
-    def __init__(self, dispatcher: EventDispatcher | None) -> None:
+    def __init__(
+        self, dispatcher: EventDispatcher | None, specs: Mapping[str, AggregateSpec[Any]]
+    ) -> None:
         self._dispatcher = dispatcher
+        self._specs_by_kind = specs
         self._events: list[DomainEvent] = []
         self._active = False
+
+    def repository(self, spec: AggregateSpec[A]) -> Any:
+        """Return the repository for ``spec`` (each backend narrows the type)."""
+        raise NotImplementedError
+
+    def __getattr__(self, kind: str) -> Any:
+        # Repositories as attributes: uow.programs for a storage built with specs=[PROGRAMS].
+        specs = self.__dict__.get("_specs_by_kind")
+        if specs is None or kind not in specs:
+            raise AttributeError(
+                f"{type(self).__name__} has no attribute {kind!r} "
+                "(register the spec with the storage's specs= to reach it by kind)"
+            )
+        return self.repository(specs[kind])
 
     def __enter__(self) -> BaseUnitOfWork:
         if self._active:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 import attrs
@@ -19,6 +20,8 @@ from partnerkit.storage._common import (
     encode_cursor,
     listing_key,
     normalize_where,
+    sortable,
+    specs_by_kind,
     with_version,
 )
 from partnerkit.storage._ports import (
@@ -29,7 +32,7 @@ from partnerkit.storage._ports import (
     Sequences,
 )
 
-__all__ = ["MemoryStorage", "MemoryUnitOfWork"]
+__all__ = ["MemoryRepository", "MemoryStorage", "MemoryUnitOfWork"]
 
 A = TypeVar("A")
 
@@ -42,11 +45,36 @@ class _Row:
     indexes: dict[str, IndexValue]
 
 
+class _Table:
+    """One kind's committed rows, and an owner map per unique index for O(1) clash checks."""
+
+    __slots__ = ("owners", "rows")
+
+    def __init__(self) -> None:
+        self.rows: dict[str, _Row] = {}
+        self.owners: dict[str, dict[IndexValue, str]] = {}
+
+    def put(self, spec: AggregateSpec[Any], id: str, row: _Row | None) -> None:
+        old = self.rows.pop(id, None)
+        for index in spec.indexes:
+            if not index.unique:
+                continue
+            owners = self.owners.setdefault(index.name, {})
+            if old is not None and owners.get(old.indexes.get(index.name)) == id:
+                del owners[old.indexes[index.name]]
+            if row is not None and row.indexes.get(index.name) is not None:
+                owners[row.indexes[index.name]] = id
+        if row is not None:
+            self.rows[id] = row
+
+
 class MemoryStorage:
     """Keeps every aggregate in process memory, serialized as JSON like the SQLite backend.
 
     Thread-safe: commits are serialized by a lock and checked against what
     other units of work committed meanwhile. Nothing survives the process.
+    ``specs`` registers aggregate kinds so units of work reach their
+    repositories as attributes (``uow.programs``).
 
     >>> storage = MemoryStorage()
     >>> with storage.unit_of_work() as uow:
@@ -54,40 +82,58 @@ class MemoryStorage:
     1
     """
 
-    def __init__(self, dispatcher: EventDispatcher | None = None) -> None:
+    def __init__(
+        self,
+        dispatcher: EventDispatcher | None = None,
+        *,
+        specs: Iterable[AggregateSpec[Any]] = (),
+    ) -> None:
         self.dispatcher = dispatcher
+        self.specs = specs_by_kind(specs)
         self._lock = threading.Lock()
-        self._tables: dict[str, dict[str, _Row]] = {}
+        self._tables: dict[str, _Table] = {}
         self._sequences: dict[str, int] = {}
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """Return a new unit of work over this storage."""
         return MemoryUnitOfWork(self)
 
+    def _table(self, kind: str) -> _Table:
+        table = self._tables.get(kind)
+        if table is None:
+            table = self._tables.setdefault(kind, _Table())
+        return table
+
     def __repr__(self) -> str:
         return f"MemoryStorage(tables={sorted(self._tables)})"
 
 
 class _MemorySequences:
-    def __init__(self, storage: MemoryStorage) -> None:
-        self._storage = storage
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
 
     def next(self, name: str) -> int:
-        with self._storage._lock:
-            value = self._storage._sequences.get(name, 0) + 1
-            self._storage._sequences[name] = value
+        self._uow._require_active()
+        storage = self._uow._storage
+        with storage._lock:
+            value = storage._sequences.get(name, 0) + 1
+            storage._sequences[name] = value
             return value
+
+
+# A staged write: the row written (None for a deletion) and the version it was based on
+# (0 for a new aggregate).
+_Staged = tuple[_Row | None, int]
 
 
 class MemoryUnitOfWork(BaseUnitOfWork):
     """A unit of work over :class:`MemoryStorage`: writes are staged and applied at commit."""
 
     def __init__(self, storage: MemoryStorage) -> None:
-        super().__init__(storage.dispatcher)
+        super().__init__(storage.dispatcher, storage.specs)
         self._storage = storage
-        self.sequences: Sequences = _MemorySequences(storage)
-        # kind -> id -> (row written, version it was based on; 0 for a new aggregate)
-        self._staged: dict[str, dict[str, tuple[_Row, int]]] = {}
+        self.sequences: Sequences = _MemorySequences(self)
+        self._staged: dict[str, dict[str, _Staged]] = {}
         self._specs: dict[str, AggregateSpec[Any]] = {}
 
     def __enter__(self) -> MemoryUnitOfWork:
@@ -112,10 +158,11 @@ class MemoryUnitOfWork(BaseUnitOfWork):
     def _commit(self) -> None:
         storage = self._storage
         with storage._lock:
+            # Check everything first, so a conflict applies nothing.
             for kind, rows in self._staged.items():
-                table = storage._tables.get(kind, {})
+                table = storage._table(kind)
                 for id, (row, based_on) in rows.items():
-                    stored = table.get(id)
+                    stored = table.rows.get(id)
                     stored_version = stored.version if stored else 0
                     if stored_version != based_on:
                         raise Conflict(
@@ -127,45 +174,47 @@ class MemoryUnitOfWork(BaseUnitOfWork):
                             expected_version=based_on or None,
                             actual_version=stored_version if based_on else None,
                         )
-                    self._check_unique(kind, id, row, table, rows)
+                    if row is not None:
+                        self._check_unique(kind, id, row, table, rows)
             for kind, rows in self._staged.items():
-                table = storage._tables.setdefault(kind, {})
+                table = storage._table(kind)
+                spec = self._specs[kind]
                 for id, (row, _) in rows.items():
-                    table[id] = row
+                    table.put(spec, id, row)
 
     def _check_unique(
-        self,
-        kind: str,
-        id: str,
-        row: _Row,
-        table: dict[str, _Row],
-        staged: dict[str, tuple[_Row, int]],
+        self, kind: str, id: str, row: _Row, table: _Table, staged: dict[str, _Staged]
     ) -> None:
-        spec = self._specs[kind]
-        for index in spec.indexes:
+        for index in self._specs[kind].indexes:
             value = row.indexes.get(index.name)
             if not index.unique or value is None:
                 continue
-            for other_id, other in table.items():
-                if other_id == id or other_id in staged:
+            owner = table.owners.get(index.name, {}).get(value)
+            if owner is None or owner == id:
+                continue
+            if owner in staged:
+                # The owner is rewritten or deleted by this unit of work: is the value freed?
+                rewritten = staged[owner][0]
+                if rewritten is None or rewritten.indexes.get(index.name) != value:
                     continue
-                if other.indexes.get(index.name) == value:
-                    raise Conflict(
-                        kind, id, f"{index.name} {value!r} is already taken", field=index.name
-                    )
-
-    # Reads see this unit of work's own writes over what is committed.
-    def _visible(self, kind: str) -> dict[str, _Row]:
-        rows = dict(self._storage._tables.get(kind, {}))
-        for id, (row, _) in self._staged.get(kind, {}).items():
-            rows[id] = row
-        return rows
+            raise Conflict(kind, id, f"{index.name} {value!r} is already taken", field=index.name)
 
     def _row(self, kind: str, id: str) -> _Row | None:
         staged = self._staged.get(kind, {}).get(id)
         if staged is not None:
             return staged[0]
-        return self._storage._tables.get(kind, {}).get(id)
+        table = self._storage._tables.get(kind)
+        return table.rows.get(id) if table is not None else None
+
+    def _visible(self, kind: str) -> dict[str, _Row]:
+        table = self._storage._tables.get(kind)
+        rows = dict(table.rows) if table is not None else {}
+        for id, (row, _) in self._staged.get(kind, {}).items():
+            if row is None:
+                rows.pop(id, None)
+            else:
+                rows[id] = row
+        return rows
 
 
 class MemoryRepository(BaseRepository[A]):
@@ -177,61 +226,83 @@ class MemoryRepository(BaseRepository[A]):
 
     def find(self, id: str) -> A | None:
         """Return the aggregate with identifier ``id``, or ``None``."""
+        self._spec.check_id(id)
         self._uow._require_active()
         row = self._uow._row(self._spec.kind, id)
         if row is None:
             return None
         return decode_body(self._spec, row.body, row.version, row.schema)
 
-    def _stage(self, aggregate: A, version: int, based_on: int) -> A:
+    def _check_unique_now(self, id: str, row: _Row) -> None:
+        # The same check commit makes, against committed rows and this unit of work's writes.
+        kind = self._spec.kind
+        staged = self._uow._staged.get(kind, {})
+        table = self._uow._storage._tables.get(kind) or _Table()
+        self._uow._check_unique(kind, id, row, table, staged)
+        for index in self._spec.indexes:
+            value = row.indexes.get(index.name)
+            if not index.unique or value is None:
+                continue
+            for other_id, (other, _) in staged.items():
+                if other_id != id and other is not None and other.indexes.get(index.name) == value:
+                    raise Conflict(
+                        kind, id, f"{index.name} {value!r} is already taken", field=index.name
+                    )
+
+    def _stage(self, id: str, row: _Row | None, based_on: int) -> None:
+        staged = self._uow._staged.setdefault(self._spec.kind, {})
+        previous = staged.get(id)
+        staged[id] = (row, previous[1] if previous else based_on)
+
+    def _row_for(self, aggregate: A, version: int) -> tuple[str, _Row]:
         spec = self._spec
         id = spec.id_of(aggregate)
         row = _Row(
             version, spec.schema_version, encode_body(spec, aggregate), spec.index_values(aggregate)
         )
-        visible = self._uow._visible(spec.kind)
-        for index in spec.indexes:
-            value = row.indexes[index.name]
-            if index.unique and value is not None:
-                for other_id, other in visible.items():
-                    if other_id != id and other.indexes.get(index.name) == value:
-                        raise Conflict(
-                            spec.kind,
-                            id,
-                            f"{index.name} {value!r} is already taken",
-                            field=index.name,
-                        )
-        staged = self._uow._staged.setdefault(spec.kind, {})
-        previous = staged.get(id)
-        staged[id] = (row, previous[1] if previous else based_on)
-        return with_version(aggregate, version)
+        return id, row
 
     def add(self, aggregate: A) -> A:
         """Stage a new aggregate; raise ``Conflict`` if its id or a unique value is taken."""
         self._uow._require_active()
-        id = self._spec.id_of(aggregate)
+        id, row = self._row_for(aggregate, 1)
         if self._uow._row(self._spec.kind, id) is not None:
             raise Conflict(self._spec.kind, id, "the id is already taken")
-        return self._stage(aggregate, 1, 0)
+        self._check_unique_now(id, row)
+        self._stage(id, row, 0)
+        return with_version(aggregate, 1)
 
-    def save(self, aggregate: A) -> A:
-        """Stage a changed aggregate read at ``aggregate.version``; stale versions conflict."""
-        self._uow._require_active()
+    def _current(self, aggregate: A) -> tuple[str, int, _Row]:
         spec = self._spec
         id = spec.id_of(aggregate)
-        row = self._uow._row(spec.kind, id)
-        if row is None:
+        version = spec.check_version(getattr(aggregate, "version", None))
+        stored = self._uow._row(spec.kind, id)
+        if stored is None:
             raise NotFound(spec.kind, id)
-        version = getattr(aggregate, "version", None)
-        if version != row.version:
+        if version != stored.version:
             raise Conflict(
                 spec.kind,
                 id,
                 "changed by someone else since it was read",
-                expected_version=version if isinstance(version, int) else None,
-                actual_version=row.version,
+                expected_version=version,
+                actual_version=stored.version,
             )
-        return self._stage(aggregate, row.version + 1, row.version)
+        return id, version, stored
+
+    def save(self, aggregate: A) -> A:
+        """Stage a changed aggregate read at ``aggregate.version``; stale versions conflict."""
+        self._uow._require_active()
+        _, version, _ = self._current(aggregate)
+        id, row = self._row_for(aggregate, version + 1)
+        self._check_unique_now(id, row)
+        self._stage(id, row, version)
+        return with_version(aggregate, version + 1)
+
+    def delete(self, aggregate: A) -> None:
+        """Stage the removal of an aggregate read at ``aggregate.version``."""
+        self._uow._require_active()
+        id, version, _ = self._current(aggregate)
+        self._stage(id, None, version)
 
     def _matching(self, wanted: dict[str, list[IndexValue]]) -> list[tuple[str, _Row]]:
         self._uow._require_active()
@@ -252,16 +323,25 @@ class MemoryRepository(BaseRepository[A]):
         """One page of matching aggregates in stable order (see ``Repository.list``)."""
         wanted, after = check_listing(self._spec, where, order_by, limit, cursor)
         keyed = sorted(
-            (listing_key(order_by, id, row.indexes), row) for id, row in self._matching(wanted)
+            (
+                (sortable(key), key, row)
+                for key, row in (
+                    (listing_key(order_by, id, row.indexes), row)
+                    for id, row in self._matching(wanted)
+                )
+            ),
+            key=lambda item: item[0],
         )
         if after is not None:
-            keyed = [(key, row) for key, row in keyed if key > after]
+            start = sortable(after)
+            keyed = [item for item in keyed if item[0] > start]
         chunk = keyed[: limit + 1]
         items = tuple(
-            decode_body(self._spec, row.body, row.version, row.schema) for _, row in chunk[:limit]
+            decode_body(self._spec, row.body, row.version, row.schema)
+            for _, _, row in chunk[:limit]
         )
         more = len(chunk) > limit
-        return Page(items, encode_cursor(order_by, chunk[limit - 1][0]) if more else None)
+        return Page(items, encode_cursor(order_by, chunk[limit - 1][1]) if more else None)
 
     def count(self, where: Where | None = None) -> int:
         """How many aggregates match ``where``."""

@@ -112,22 +112,58 @@ class AggregateSpec(Generic[A]):
         return value
 
     def index_values(self, aggregate: A) -> dict[str, IndexValue]:
-        """The value of every index for ``aggregate``."""
+        """The value of every index for ``aggregate``.
+
+        Raises ``ValidationError`` for a value that is not ``str``, ``int`` or
+        ``None``, an integer outside the signed 64-bit range, or text that is
+        not valid Unicode.
+        """
         values: dict[str, IndexValue] = {}
         for index in self.indexes:
             value = index.extract(aggregate)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
-                raise ValidationError.single(
-                    index.name, "invalid", "index values must be str, int or None"
-                )
+            check_index_value(value, index.name)
             values[index.name] = value
         return values
+
+    def check_version(self, version: object) -> int:
+        """Return ``version`` if it is an int >= 0; else raise ValidationError."""
+        if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+            raise ValidationError.single(
+                "version", "invalid", f"the version must be an integer >= 0, got {version!r}"
+            )
+        return version
+
+    def check_id(self, id: object) -> str:
+        """Return ``id`` if it is a non-empty string; else raise ValidationError."""
+        if not isinstance(id, str) or not id:
+            raise ValidationError.single("id", "invalid", "the id must be a non-empty string")
+        return id
 
     def upgrade(self, body: dict[str, Any], stored_version: int) -> dict[str, Any]:
         """Bring a stored body from ``stored_version`` up to :attr:`schema_version`."""
         for version in range(stored_version, self.schema_version):
             body = self.upgrades[version](body)
         return body
+
+
+_INT64 = 2**63
+
+
+def check_index_value(value: object, path: str) -> None:
+    """Refuse what no backend can index: not str/int/None, beyond 64 bits, or bad Unicode."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValidationError.single(path, "invalid", "index values must be str, int or None")
+    if isinstance(value, int) and not -_INT64 <= value < _INT64:
+        raise ValidationError.single(path, "out_of_range", "index integers must fit in 64 bits")
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError.single(
+                path, "invalid", "text must be valid Unicode (no lone surrogates)"
+            ) from None
 
 
 @attrs.frozen
@@ -142,6 +178,9 @@ class Page(Generic[A_co]):
 
     def __len__(self) -> int:
         return len(self.items)
+
+    def __getitem__(self, index: int) -> A_co:
+        return self.items[index]
 
 
 class Repository(Protocol[A]):
@@ -199,9 +238,12 @@ class Repository(Protocol[A]):
     ) -> Page[A]:
         """Return one page of aggregates whose indexes equal ``where`` (a sequence means any of).
 
-        Ordered by the ``order_by`` index (``None`` values first) and then by
-        id, or by id alone; the order is stable, and following
-        ``next_cursor`` visits every matching aggregate exactly once.
+        Ordered by the ``order_by`` index (``None`` values first, integers
+        before text) and then by id, or by id alone. The order is stable:
+        following ``next_cursor`` visits every matching aggregate exactly
+        once as long as no writes move rows across the cursor meanwhile
+        (keyset paging: a row whose order key changes between pages can be
+        seen twice or not at all).
 
         Raises:
             ValidationError: an unknown index name, a bad limit or a bad cursor.
@@ -254,6 +296,18 @@ class UnitOfWork(Protocol):
 
     def repository(self, spec: AggregateSpec[A]) -> Repository[A]:
         """Return the repository for the aggregates ``spec`` describes."""
+        ...
+
+    def __getattr__(self, kind: str) -> Repository[Any]:
+        """Return the repository of a spec registered with the storage, by its kind.
+
+        ``uow.programs`` is ``uow.repository(PROGRAMS)`` when the storage was
+        built with ``specs=[PROGRAMS, ...]``.
+
+        Raises:
+            AttributeError: no registered spec has that kind.
+
+        """
         ...
 
     def record(self, *events: DomainEvent) -> None:

@@ -29,7 +29,14 @@ from partnerkit.program import PROGRAMS
 from partnerkit.storage import AggregateSpec, Index, Storage
 from partnerkit.testing._factories import make_program
 
-__all__ = ["CONTRACT_NOTES", "ContractNote", "NoteWritten", "StorageContract"]
+__all__ = [
+    "CONTRACT_CODES",
+    "CONTRACT_NOTES",
+    "ContractCode",
+    "ContractNote",
+    "NoteWritten",
+    "StorageContract",
+]
 
 
 @attrs.frozen
@@ -58,6 +65,27 @@ CONTRACT_NOTES: AggregateSpec[ContractNote] = AggregateSpec(
         Index("slug", lambda n: n.slug, unique=True),
         Index("tag", lambda n: n.tag),
         Index("rank", lambda n: n.rank),
+    ),
+)
+
+
+@attrs.frozen
+class ContractCode:
+    """A second contract aggregate, with two unique indexes whose names share a prefix."""
+
+    id: str
+    code: str
+    code2: str
+    version: int = 0
+
+
+#: How :class:`ContractCode` values are stored: ``code`` and ``code2`` both unique.
+CONTRACT_CODES: AggregateSpec[ContractCode] = AggregateSpec(
+    "contract_codes",
+    ContractCode,
+    indexes=(
+        Index("code", lambda c: c.code, unique=True),
+        Index("code2", lambda c: c.code2, unique=True),
     ),
 )
 
@@ -141,6 +169,61 @@ class StorageContract:
             assert repo.find("n2") is None
             uow.commit()
         assert self._read(storage, "n2") is None
+
+    def test_adding_a_taken_id_is_reported_as_the_id_even_when_a_unique_value_clashes_too(
+        self, storage: Storage
+    ) -> None:
+        self._seed(storage, ContractNote("n1", "first"))
+        with storage.unit_of_work() as uow, pytest.raises(Conflict) as caught:
+            uow.repository(CONTRACT_NOTES).add(ContractNote("n1", "first"))
+        assert caught.value.field is None
+
+    def test_a_clash_names_the_exact_unique_index_when_names_share_a_prefix(
+        self, storage: Storage
+    ) -> None:
+        with storage.unit_of_work() as uow:
+            uow.repository(CONTRACT_CODES).add(ContractCode("c1", "x", "y"))
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            repo = uow.repository(CONTRACT_CODES)
+            with pytest.raises(Conflict) as caught:
+                repo.add(ContractCode("c2", "other", "y"))
+            assert caught.value.field == "code2"
+            with pytest.raises(Conflict) as caught:
+                repo.add(ContractCode("c3", "x", "other"))
+            assert caught.value.field == "code"
+
+    @pytest.mark.parametrize("bad_id", [5, None, ""])
+    def test_get_and_find_refuse_ids_that_are_not_non_empty_strings(
+        self, storage: Storage, bad_id: object
+    ) -> None:
+        with storage.unit_of_work() as uow:
+            repo = uow.repository(CONTRACT_NOTES)
+            with pytest.raises(ValidationError):
+                repo.find(bad_id)  # type: ignore[arg-type]
+            with pytest.raises(ValidationError):
+                repo.get(bad_id)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("bad_version", ["1", None, True, -1, 1.0])
+    def test_saving_with_a_version_that_is_not_an_int_is_refused_and_writes_nothing(
+        self, storage: Storage, bad_version: object
+    ) -> None:
+        self._seed(storage, ContractNote("n1", "first"))
+        with storage.unit_of_work() as uow:
+            changed = attrs.evolve(ContractNote("n1", "changed"), version=bad_version)
+            with pytest.raises(ValidationError):
+                uow.repository(CONTRACT_NOTES).save(changed)
+            uow.commit()
+        assert self._read(storage, "n1") == ContractNote("n1", "first", version=1)
+
+    def test_text_that_is_not_valid_unicode_is_refused(self, storage: Storage) -> None:
+        with storage.unit_of_work() as uow:
+            repo = uow.repository(CONTRACT_NOTES)
+            with pytest.raises(ValidationError):
+                repo.add(ContractNote("n1", "first", tag="\ud800"))
+            with pytest.raises(ValidationError):
+                repo.add(ContractNote("n2", "second", rank=2**63))
+            assert repo.count() == 0
 
     def test_wrong_aggregate_type_is_a_validation_error(self, storage: Storage) -> None:
         with storage.unit_of_work() as uow, pytest.raises(ValidationError):
@@ -230,6 +313,69 @@ class StorageContract:
     def test_saving_a_never_added_aggregate_raises_not_found(self, storage: Storage) -> None:
         with storage.unit_of_work() as uow, pytest.raises(NotFound):
             uow.repository(CONTRACT_NOTES).save(ContractNote("ghost", "ghost", version=1))
+
+    # -- delete -------------------------------------------------------------------------------
+
+    def test_a_deleted_aggregate_is_gone_after_commit_and_its_unique_values_are_free(
+        self, storage: Storage
+    ) -> None:
+        self._seed(storage, ContractNote("n1", "first"), ContractNote("n2", "second"))
+        with storage.unit_of_work() as uow:
+            repo = uow.repository(CONTRACT_NOTES)
+            repo.delete(repo.get("n1"))
+            assert repo.find("n1") is None
+            assert repo.count() == 1
+            repo.add(ContractNote("n3", "first"))
+            uow.commit()
+        assert self._read(storage, "n1") is None
+        assert self._read(storage, "n3") == ContractNote("n3", "first", version=1)
+
+    def test_a_stale_delete_conflicts_and_leaves_the_row(self, storage: Storage) -> None:
+        self._seed(storage, ContractNote("n1", "first"))
+        with storage.unit_of_work() as uow:
+            repo = uow.repository(CONTRACT_NOTES)
+            stale = repo.get("n1")
+            repo.save(attrs.evolve(stale, tag="new"))
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            with pytest.raises(Conflict):
+                uow.repository(CONTRACT_NOTES).delete(stale)
+            with pytest.raises(NotFound):
+                uow.repository(CONTRACT_NOTES).delete(ContractNote("ghost", "g", version=1))
+            uow.commit()
+        assert self._read(storage, "n1") == ContractNote("n1", "first", "new", version=2)
+
+    def test_a_delete_in_a_unit_of_work_that_rolls_back_keeps_the_row(
+        self, storage: Storage
+    ) -> None:
+        self._seed(storage, ContractNote("n1", "first"))
+        with storage.unit_of_work() as uow:
+            repo = uow.repository(CONTRACT_NOTES)
+            repo.delete(repo.get("n1"))
+        assert self._read(storage, "n1") == ContractNote("n1", "first", version=1)
+
+    # -- nesting ------------------------------------------------------------------------------
+
+    def test_a_unit_of_work_may_read_and_write_inside_another_that_only_reads(
+        self, storage: Storage
+    ) -> None:
+        self._seed(storage, ContractNote("n1", "first"))
+        with storage.unit_of_work() as outer:
+            assert outer.repository(CONTRACT_NOTES).get("n1").tag is None
+            with storage.unit_of_work() as inner:
+                repo = inner.repository(CONTRACT_NOTES)
+                repo.save(attrs.evolve(repo.get("n1"), tag="inner"))
+                inner.commit()
+            outer.repository(CONTRACT_NOTES).count()
+        assert self._read(storage, "n1") == ContractNote("n1", "first", "inner", version=2)
+
+    def test_a_repository_works_after_a_rollback_on_a_fresh_store(self, storage: Storage) -> None:
+        with storage.unit_of_work() as uow:
+            repo = uow.repository(CONTRACT_NOTES)
+            uow.rollback()
+            repo.add(ContractNote("n1", "first"))
+            uow.commit()
+        assert self._read(storage, "n1") == ContractNote("n1", "first", version=1)
 
     # -- atomicity and events -----------------------------------------------------------------
 
