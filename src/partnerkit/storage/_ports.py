@@ -260,6 +260,17 @@ class Repository(Protocol[A]):
         """
         ...
 
+    def delete(self, aggregate: A) -> None:
+        """Remove an aggregate read at ``aggregate.version``.
+
+        Raises:
+            NotFound: the aggregate is not stored.
+            Conflict: the stored version differs; nothing is removed.
+            ValidationError: the version is not an integer >= 0.
+
+        """
+        ...
+
 
 class Sequences(Protocol):
     """Strictly increasing counters, for human-readable numbers like ``DR-2026-000123``.

@@ -210,7 +210,7 @@ class StorageContract:
     ) -> None:
         self._seed(storage, ContractNote("n1", "first"))
         with storage.unit_of_work() as uow:
-            changed = attrs.evolve(ContractNote("n1", "changed"), version=bad_version)
+            changed = attrs.evolve(ContractNote("n1", "changed"), version=bad_version)  # type: ignore[arg-type]
             with pytest.raises(ValidationError):
                 uow.repository(CONTRACT_NOTES).save(changed)
             uow.commit()
