@@ -48,6 +48,7 @@ def test_public_names_have_docstrings() -> None:
     import partnerkit.addresses
     import partnerkit.contacts
     import partnerkit.core
+    import partnerkit.deals
     import partnerkit.fiscal
     import partnerkit.locale
     import partnerkit.program
@@ -61,6 +62,7 @@ def test_public_names_have_docstrings() -> None:
         partnerkit.addresses,
         partnerkit.contacts,
         partnerkit.core,
+        partnerkit.deals,
         partnerkit.fiscal,
         partnerkit.locale,
         partnerkit.program,
@@ -88,6 +90,7 @@ def test_public_names_have_docstrings() -> None:
         "partnerkit.contacts",
         "partnerkit.core",
         "partnerkit.core.errors",
+        "partnerkit.deals",
         "partnerkit.fiscal",
         "partnerkit.locale",
         "partnerkit.program",

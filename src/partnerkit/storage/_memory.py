@@ -46,17 +46,31 @@ class _Row:
 
 
 class _Table:
-    """One kind's committed rows, and an owner map per unique index for O(1) clash checks."""
+    """One kind's committed rows, with an owner map per unique index for O(1) clash checks.
 
-    __slots__ = ("owners", "rows")
+    ``postings`` holds the ids of the rows with each value of every index, so a
+    filtered listing reads only the rows that can match.
+    """
+
+    __slots__ = ("owners", "postings", "rows")
 
     def __init__(self) -> None:
         self.rows: dict[str, _Row] = {}
         self.owners: dict[str, dict[IndexValue, str]] = {}
+        self.postings: dict[str, dict[IndexValue, set[str]]] = {}
 
     def put(self, spec: AggregateSpec[Any], id: str, row: _Row | None) -> None:
         old = self.rows.pop(id, None)
         for index in spec.indexes:
+            postings = self.postings.setdefault(index.name, {})
+            if old is not None and index.name in old.indexes:
+                holders = postings.get(old.indexes[index.name])
+                if holders is not None:
+                    holders.discard(id)
+                    if not holders:
+                        del postings[old.indexes[index.name]]
+            if row is not None:
+                postings.setdefault(row.indexes.get(index.name), set()).add(id)
             if not index.unique:
                 continue
             owners = self.owners.setdefault(index.name, {})
@@ -304,11 +318,35 @@ class MemoryRepository(BaseRepository[A]):
         id, version, _ = self._current(aggregate)
         self._stage(id, None, version)
 
+    def _candidates(self, wanted: dict[str, list[IndexValue]]) -> dict[str, _Row]:
+        # The rows that may match: through the postings of one filtered index when the
+        # table has them, else every visible row. Staged rows are always candidates.
+        kind = self._spec.kind
+        table = self._uow._storage._tables.get(kind)
+        if table is None or not wanted:
+            return self._uow._visible(kind)
+        name, values = next(iter(wanted.items()))
+        postings = table.postings.get(name)
+        if postings is None:
+            return self._uow._visible(kind)
+        staged = self._uow._staged.get(kind, {})
+        ids: set[str] = set(staged)
+        for value in values:
+            holders = postings.get(value)
+            if holders:
+                ids.update(holders)
+        rows: dict[str, _Row] = {}
+        for id in ids:
+            row = staged[id][0] if id in staged else table.rows.get(id)
+            if row is not None:
+                rows[id] = row
+        return rows
+
     def _matching(self, wanted: dict[str, list[IndexValue]]) -> list[tuple[str, _Row]]:
         self._uow._require_active()
         return [
             (id, row)
-            for id, row in self._uow._visible(self._spec.kind).items()
+            for id, row in self._candidates(wanted).items()
             if all(row.indexes.get(name) in values for name, values in wanted.items())
         ]
 

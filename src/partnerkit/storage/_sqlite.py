@@ -299,6 +299,10 @@ class SqliteUnitOfWork(BaseUnitOfWork):
             _ensure_table(self._connection(write=True), spec)
         else:
             self._storage._ensure(spec)
+            if self._in_transaction and self._conn is not None:
+                # A read snapshot taken before the table existed would not see it: start afresh.
+                self._conn.execute("COMMIT")
+                self._in_transaction = False
 
     def _begin(self) -> None:
         self._in_transaction = self._writing = False

@@ -369,6 +369,15 @@ class StorageContract:
             outer.repository(CONTRACT_NOTES).count()
         assert self._read(storage, "n1") == ContractNote("n1", "first", "inner", version=2)
 
+    def test_a_unit_of_work_that_has_read_can_then_use_a_kind_never_stored_before(
+        self, storage: Storage
+    ) -> None:
+        self._seed(storage, ContractNote("n1", "first"))
+        with storage.unit_of_work() as uow:
+            assert uow.repository(CONTRACT_NOTES).count() == 1
+            assert uow.repository(CONTRACT_CODES).count() == 0
+            assert uow.repository(CONTRACT_CODES).list().items == ()
+
     def test_a_repository_works_after_a_rollback_on_a_fresh_store(self, storage: Storage) -> None:
         with storage.unit_of_work() as uow:
             repo = uow.repository(CONTRACT_NOTES)

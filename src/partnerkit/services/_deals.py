@@ -1,0 +1,618 @@
+"""Use cases for prospects and deal registrations: register, review, progress, expire, search."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Iterator
+from typing import Protocol
+
+import attrs
+import pendulum
+
+from partnerkit.core import Clock, DomainEvent, aware
+from partnerkit.core.errors import Conflict, PermissionDenied, ValidationError
+from partnerkit.deals import (
+    ACTIVE_STAGES,
+    DealQuery,
+    DealRegistration,
+    DomainCheck,
+    Prospect,
+    RegistrationForm,
+    RegistrationPolicy,
+    active_key,
+    check_channel,
+    matches,
+    new_registration,
+    prospect_domain,
+    sort_key,
+    validate_registration_form,
+)
+from partnerkit.program import Program
+from partnerkit.storage import MAX_PAGE_SIZE, AggregateSpec, Index, Page, Repository, UnitOfWork
+
+__all__ = [
+    "APPROVE_DEALS",
+    "DEAL_REGISTRATIONS",
+    "PROSPECTS",
+    "REGISTER_DEALS",
+    "ApprovalHook",
+    "AutoApprovalRule",
+    "DealActor",
+    "DealPartner",
+    "ExpiryReport",
+    "approve_deal",
+    "decide_extension",
+    "decline_deal",
+    "expire_due",
+    "get_deal",
+    "mark_deal_lost",
+    "register_deal",
+    "request_extension",
+    "search_deals",
+    "start_order",
+    "submit_order",
+    "verify_domain",
+    "withdraw_deal",
+]
+
+#: The permission a partner user needs to register and progress its own deals.
+REGISTER_DEALS = "register deals"
+#: The permission a vendor user needs to review (approve, decline, extend) every deal.
+APPROVE_DEALS = "approve deals"
+
+#: How prospects are stored: unique by domain.
+PROSPECTS: AggregateSpec[Prospect] = AggregateSpec(
+    "prospects",
+    Prospect,
+    indexes=(Index("domain", lambda p: p.domain, unique=True),),
+)
+
+#: How registrations are stored: by partner, prospect and stage; one active per
+#: partner, prospect and product (``active_key``, unique).
+DEAL_REGISTRATIONS: AggregateSpec[DealRegistration] = AggregateSpec(
+    "deal_registrations",
+    DealRegistration,
+    indexes=(
+        Index("partner_id", lambda d: d.partner_id),
+        Index("prospect_id", lambda d: d.prospect_id),
+        Index("stage", lambda d: d.stage.value),
+        Index("active_key", active_key, unique=True),
+    ),
+)
+
+
+class DealActor(Protocol):
+    """Who performs a deal use case: a partner user or a vendor user.
+
+    A local port until ``partnerkit.partners`` lands: hosts pass their user
+    object. ``partner_id`` is the partner the user works for, or ``None``
+    for vendor staff; ``has_permission`` answers for permission names such
+    as :data:`REGISTER_DEALS` and :data:`APPROVE_DEALS`.
+    """
+
+    @property
+    def id(self) -> str:
+        """The user's identifier, written into audit entries and events."""
+        ...
+
+    @property
+    def partner_id(self) -> str | None:
+        """The partner the user works for; ``None`` for vendor staff."""
+        ...
+
+    def has_permission(self, permission: str) -> bool:
+        """Whether the user holds ``permission``; never raises."""
+        ...
+
+
+class DealPartner(Protocol):
+    """What registering needs from the partner's record: its id, company name and e-mail.
+
+    A local port until ``partnerkit.partners`` lands; the partner section of
+    the form is filled from it.
+    """
+
+    @property
+    def id(self) -> str:
+        """The partner's identifier."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """The partner company's name."""
+        ...
+
+    @property
+    def email(self) -> str:
+        """The partner's contact e-mail address."""
+        ...
+
+
+#: Runs inside the approving unit of work, before the commit: the quoting area
+#: generates the approval quote here. If it raises, nothing is written.
+ApprovalHook = Callable[[UnitOfWork, DealRegistration], None]
+
+#: Decides, for ``approval_mode = "automatic"``, whether a new registration is approved.
+AutoApprovalRule = Callable[[DealRegistration], bool]
+
+_SYSTEM = "system"
+_POLICY_ACTOR = "policy"
+
+
+@attrs.frozen
+class ExpiryReport:
+    """What :func:`expire_due` changed: the registrations expired and why, and what it checked."""
+
+    expired: tuple[tuple[str, str], ...]
+    checked: int
+    skipped: tuple[str, ...] = ()
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _policy(program: Program | None, policy: RegistrationPolicy | None) -> RegistrationPolicy:
+    if policy is not None:
+        return policy
+    configured = getattr(program, "registration_policy", None)
+    return configured if isinstance(configured, RegistrationPolicy) else _DEFAULT_POLICY
+
+
+_DEFAULT_POLICY = RegistrationPolicy()
+
+
+def _now(clock: Clock, program: Program | None) -> pendulum.DateTime:
+    instant = aware(clock.now(), "clock")
+    return instant.in_timezone(program.timezone) if program is not None else instant
+
+
+def _is_vendor(actor: DealActor) -> bool:
+    return actor.partner_id is None and actor.has_permission(APPROVE_DEALS)
+
+
+def _deny(actor: DealActor, permission: str, resource: str, reason: str = "") -> PermissionDenied:
+    return PermissionDenied(str(getattr(actor, "id", actor)), permission, resource, reason)
+
+
+def _require_vendor(actor: DealActor, resource: str) -> None:
+    if not _is_vendor(actor):
+        raise _deny(actor, APPROVE_DEALS, resource, "only the vendor reviews registrations")
+
+
+def _require_owner_or_vendor(actor: DealActor, deal: DealRegistration) -> None:
+    if _is_vendor(actor):
+        return
+    if actor.partner_id != deal.partner_id:
+        raise _deny(actor, REGISTER_DEALS, deal.id, "the registration is another partner's")
+    if not actor.has_permission(REGISTER_DEALS):
+        raise _deny(actor, REGISTER_DEALS, deal.id)
+
+
+def _load(
+    uow: UnitOfWork, registration_id: str
+) -> tuple[Repository[DealRegistration], DealRegistration]:
+    repository = uow.repository(DEAL_REGISTRATIONS)
+    return repository, repository.get(registration_id)
+
+
+def _finish(
+    uow: UnitOfWork,
+    repository: Repository[DealRegistration],
+    deal: DealRegistration,
+    *events: DomainEvent,
+) -> DealRegistration:
+    stored = repository.save(deal)
+    uow.record(*events)
+    uow.commit()
+    return stored
+
+
+def _all(
+    repository: Repository[DealRegistration], where: dict[str, object]
+) -> Iterator[DealRegistration]:
+    cursor: str | None = None
+    while True:
+        page = repository.list(where, limit=MAX_PAGE_SIZE, cursor=cursor)  # type: ignore[arg-type]
+        yield from page.items
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def _find_prospect(uow: UnitOfWork, domain: str) -> Prospect | None:
+    found = uow.repository(PROSPECTS).list({"domain": domain}, limit=1)
+    return found.items[0] if found.items else None
+
+
+# -- prospects -----------------------------------------------------------------------------
+
+
+def verify_domain(
+    uow: UnitOfWork,
+    company_name: str,
+    domain: str,
+    *,
+    program: Program | None = None,
+    policy: RegistrationPolicy | None = None,
+) -> DomainCheck:
+    """Check a company domain: return the existing prospect, or say one will be created.
+
+    Reads only. Raises :class:`ValidationError` at ``company.domain`` for a
+    malformed or free-mail domain (code ``free_mail``).
+    """
+    normalized = prospect_domain(domain, _policy(program, policy))
+    return DomainCheck(normalized, company_name, _find_prospect(uow, normalized))
+
+
+def _prospect_for(
+    uow: UnitOfWork, name: str, domain: str, actor: str, at: pendulum.DateTime
+) -> tuple[Prospect, bool]:
+    existing = _find_prospect(uow, domain)
+    if existing is not None:
+        return existing, False
+    prospect = Prospect(f"PR-{uow.sequences.next('prospects'):06d}", name, domain, at, actor)
+    try:
+        return uow.repository(PROSPECTS).add(prospect), True
+    except Conflict as exc:
+        # Another registration created it meanwhile: use theirs.
+        if exc.field != "domain":
+            raise
+        existing = _find_prospect(uow, domain)
+        if existing is None:
+            raise
+        return existing, False
+
+
+# -- registering and reviewing --------------------------------------------------------------
+
+
+def register_deal(
+    uow: UnitOfWork,
+    actor: DealActor,
+    form: RegistrationForm,
+    *,
+    partner: DealPartner,
+    clock: Clock,
+    program: Program | None = None,
+    policy: RegistrationPolicy | None = None,
+    auto_approve: AutoApprovalRule | None = None,
+    on_approved: ApprovalHook | None = None,
+) -> DealRegistration:
+    """Validate ``form``, find or create the prospect, store the registration, commit.
+
+    The actor must be a user of ``partner`` holding :data:`REGISTER_DEALS`
+    (else :class:`PermissionDenied`). The form is validated with the
+    partner's name and e-mail filled in (one :class:`ValidationError` naming
+    every bad field). The prospect is found by domain or created. If the
+    same partner already holds an active registration for the prospect and
+    product, ``opportunity.product`` is refused as ``duplicate``; if other
+    partners hold the prospect, the registration is flagged or declined per
+    the policy's ``channel_conflict``. In ``automatic`` approval mode it is
+    approved at once when ``auto_approve`` (if given) agrees, running
+    ``on_approved`` before the commit. Returns the stored registration; its
+    number comes from the ``deal_registrations_<year>`` sequence
+    (``DR-2026-000123``). A failure writes nothing.
+    """
+    settings = _policy(program, policy)
+    if actor.partner_id is None or actor.partner_id != partner.id:
+        raise _deny(actor, REGISTER_DEALS, partner.id, "register deals for your own partner")
+    if not actor.has_permission(REGISTER_DEALS):
+        raise _deny(actor, REGISTER_DEALS, partner.id)
+    now = _now(clock, program)
+    clean = validate_registration_form(
+        form, settings, today=now.date(), partner_name=partner.name, partner_email=partner.email
+    )
+    prospect, created = _prospect_for(uow, clean.company.name, clean.company.domain, actor.id, now)
+    repository = uow.repository(DEAL_REGISTRATIONS)
+    active = [d for d in _all(repository, {"prospect_id": prospect.id}) if d.stage in ACTIVE_STAGES]
+    channel = check_channel(partner.id, clean.opportunity.product, active)
+    if channel.duplicates:
+        raise ValidationError.single(
+            "opportunity.product",
+            "duplicate",
+            f"you already hold {channel.duplicates[0]} for this prospect and product",
+        )
+    number = f"DR-{now.year}-{uow.sequences.next(f'deal_registrations_{now.year}'):06d}"
+    deal, registered = new_registration(
+        number,
+        partner.id,
+        prospect,
+        clean,
+        actor.id,
+        now,
+        settings,
+        prospect_created=created,
+        conflicting=channel.conflicting,
+    )
+    events: list[DomainEvent] = [registered]
+    approved = False
+    if channel.conflicting and settings.channel_conflict == "decline":
+        deal, declined = deal.decline(
+            _POLICY_ACTOR,
+            now,
+            "channel conflict: the prospect is registered by another partner",
+        )
+        events.append(declined)
+    elif settings.approval_mode == "automatic" and (auto_approve is None or auto_approve(deal)):
+        deal, event = deal.approve(_POLICY_ACTOR, now, settings)
+        events.append(event)
+        approved = True
+    stored = repository.add(deal)
+    if approved and on_approved is not None:
+        on_approved(uow, stored)
+    uow.record(*events)
+    uow.commit()
+    return stored
+
+
+def approve_deal(
+    uow: UnitOfWork,
+    actor: DealActor,
+    registration_id: str,
+    *,
+    clock: Clock,
+    program: Program | None = None,
+    policy: RegistrationPolicy | None = None,
+    on_approved: ApprovalHook | None = None,
+) -> DealRegistration:
+    """Approve an opportunity (vendor only), set its deadlines, run ``on_approved``, commit.
+
+    ``on_approved`` runs inside this unit of work after the approved
+    registration is saved and before the commit (the quoting area creates
+    the approval quote there); if it raises, nothing is written. Raises
+    :class:`PermissionDenied`, :class:`~partnerkit.core.errors.NotFound`,
+    :class:`~partnerkit.core.errors.InvalidTransition`, or
+    :class:`Conflict` when someone else changed the registration meanwhile
+    (two concurrent approvals: exactly one wins).
+    """
+    _require_vendor(actor, registration_id)
+    repository, deal = _load(uow, registration_id)
+    now = _now(clock, program)
+    deal, event = deal.approve(actor.id, now, _policy(program, policy))
+    stored = repository.save(deal)
+    if on_approved is not None:
+        on_approved(uow, stored)
+    uow.record(event)
+    uow.commit()
+    return stored
+
+
+def decline_deal(
+    uow: UnitOfWork,
+    actor: DealActor,
+    registration_id: str,
+    reason: str,
+    *,
+    clock: Clock,
+    program: Program | None = None,
+) -> DealRegistration:
+    """Decline an opportunity with a reason (vendor only) and commit."""
+    _require_vendor(actor, registration_id)
+    repository, deal = _load(uow, registration_id)
+    deal, event = deal.decline(actor.id, _now(clock, program), reason)
+    return _finish(uow, repository, deal, event)
+
+
+def start_order(
+    uow: UnitOfWork,
+    actor: DealActor,
+    registration_id: str,
+    *,
+    clock: Clock,
+    program: Program | None = None,
+) -> DealRegistration:
+    """Progress an approved deal to an order (its partner or the vendor) and commit."""
+    repository, deal = _load(uow, registration_id)
+    _require_owner_or_vendor(actor, deal)
+    deal, event = deal.start_order(actor.id, _now(clock, program))
+    return _finish(uow, repository, deal, event)
+
+
+def submit_order(
+    uow: UnitOfWork,
+    actor: DealActor,
+    registration_id: str,
+    *,
+    clock: Clock,
+    program: Program | None = None,
+) -> DealRegistration:
+    """Submit a started order (its partner or the vendor) and commit."""
+    repository, deal = _load(uow, registration_id)
+    _require_owner_or_vendor(actor, deal)
+    deal, event = deal.submit_order(actor.id, _now(clock, program))
+    return _finish(uow, repository, deal, event)
+
+
+def withdraw_deal(
+    uow: UnitOfWork,
+    actor: DealActor,
+    registration_id: str,
+    reason: str = "",
+    *,
+    clock: Clock,
+    program: Program | None = None,
+) -> DealRegistration:
+    """Withdraw an active registration (its partner or the vendor) and commit."""
+    repository, deal = _load(uow, registration_id)
+    _require_owner_or_vendor(actor, deal)
+    deal, event = deal.withdraw(actor.id, _now(clock, program), reason)
+    return _finish(uow, repository, deal, event)
+
+
+def mark_deal_lost(
+    uow: UnitOfWork,
+    actor: DealActor,
+    registration_id: str,
+    reason: str = "",
+    *,
+    clock: Clock,
+    program: Program | None = None,
+) -> DealRegistration:
+    """Close an approved deal or started order as lost (its partner or the vendor) and commit."""
+    repository, deal = _load(uow, registration_id)
+    _require_owner_or_vendor(actor, deal)
+    deal, event = deal.mark_lost(actor.id, _now(clock, program), reason)
+    return _finish(uow, repository, deal, event)
+
+
+def request_extension(
+    uow: UnitOfWork,
+    actor: DealActor,
+    registration_id: str,
+    reason: str,
+    *,
+    clock: Clock,
+    program: Program | None = None,
+    policy: RegistrationPolicy | None = None,
+) -> DealRegistration:
+    """Ask for more time with a reason (the registering partner; once by default) and commit."""
+    repository, deal = _load(uow, registration_id)
+    if actor.partner_id != deal.partner_id or not actor.has_permission(REGISTER_DEALS):
+        raise _deny(actor, REGISTER_DEALS, deal.id, "only the registering partner may ask")
+    deal, event = deal.request_extension(
+        actor.id, _now(clock, program), reason, _policy(program, policy)
+    )
+    return _finish(uow, repository, deal, event)
+
+
+def decide_extension(
+    uow: UnitOfWork,
+    actor: DealActor,
+    registration_id: str,
+    *,
+    grant: bool,
+    clock: Clock,
+    note: str = "",
+    program: Program | None = None,
+    policy: RegistrationPolicy | None = None,
+) -> DealRegistration:
+    """Grant or refuse the pending extension request (vendor only) and commit."""
+    _require_vendor(actor, registration_id)
+    repository, deal = _load(uow, registration_id)
+    deal, event = deal.decide_extension(
+        actor.id, _now(clock, program), grant=grant, policy=_policy(program, policy), note=note
+    )
+    return _finish(uow, repository, deal, event)
+
+
+def expire_due(
+    uow: UnitOfWork,
+    now: pendulum.DateTime,
+    *,
+    actor: DealActor | None = None,
+    program: Program | None = None,
+) -> ExpiryReport:
+    """Expire every active registration past its review date or deadline, and commit.
+
+    Dates are compared in the program's time zone (UTC without a program).
+    Run by a scheduler (``actor`` ``None``, recorded as ``"system"``) or by
+    a vendor user. A registration changed by someone else meanwhile is
+    skipped and named in :attr:`ExpiryReport.skipped`.
+    """
+    if actor is not None:
+        _require_vendor(actor, "deal registrations")
+    at = aware(now, "now")
+    if program is not None:
+        at = at.in_timezone(program.timezone)
+    day = at.date()
+    who = actor.id if actor is not None else _SYSTEM
+    repository = uow.repository(DEAL_REGISTRATIONS)
+    candidates = list(_all(repository, {"stage": [s.value for s in ACTIVE_STAGES]}))
+    expired: list[tuple[str, str]] = []
+    skipped: list[str] = []
+    events: list[DomainEvent] = []
+    for deal in sorted(candidates, key=lambda d: d.id):
+        reason = deal.due_expiry(day)
+        if reason is None:
+            continue
+        changed, event = deal.expire(who, at, reason)
+        try:
+            repository.save(changed)
+        except Conflict:
+            skipped.append(deal.id)
+            continue
+        expired.append((deal.id, reason))
+        events.append(event)
+    uow.record(*events)
+    uow.commit()
+    return ExpiryReport(tuple(expired), len(candidates), tuple(skipped))
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def get_deal(uow: UnitOfWork, actor: DealActor, registration_id: str) -> DealRegistration:
+    """Read one registration: the vendor reads any, a partner only its own.
+
+    Raises :class:`PermissionDenied` for another partner's registration.
+    """
+    _, deal = _load(uow, registration_id)
+    if not _is_vendor(actor) and (
+        actor.partner_id != deal.partner_id or not actor.has_permission(REGISTER_DEALS)
+    ):
+        raise _deny(actor, REGISTER_DEALS, registration_id, "the registration is another partner's")
+    return deal
+
+
+def _encode_cursor(order_by: str, key: tuple[str, str]) -> str:
+    raw = json.dumps([order_by, *key], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(order_by: str, cursor: str) -> tuple[str, str]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        ok = (
+            isinstance(data, list)
+            and len(data) == 3
+            and data[0] == order_by
+            and all(isinstance(v, str) for v in data)
+        )
+    except (ValueError, binascii.Error):
+        ok = False
+    if not ok:
+        raise ValidationError.single("cursor", "invalid", "not a cursor of this listing")
+    return (data[1], data[2])
+
+
+def search_deals(uow: UnitOfWork, actor: DealActor, query: DealQuery) -> Page[DealRegistration]:
+    """One page of the registrations ``actor`` may see that match ``query``, in its order.
+
+    A partner user sees only its partner's registrations (a ``partner_id``
+    naming another partner gives an empty page); the vendor sees all.
+    Matching on text is case- and accent-insensitive over the deal number
+    and the prospect name. Follow ``next_cursor`` for the next page.
+    """
+    if not isinstance(query, DealQuery):
+        raise ValidationError.single("query", "invalid", "expected a DealQuery")
+    where: dict[str, object] = {}
+    if not _is_vendor(actor):
+        if actor.partner_id is None or not actor.has_permission(REGISTER_DEALS):
+            raise _deny(actor, REGISTER_DEALS, "deal registrations")
+        if query.partner_id is not None and query.partner_id != actor.partner_id:
+            return Page((), None)
+        where["partner_id"] = actor.partner_id
+    elif query.partner_id is not None:
+        where["partner_id"] = query.partner_id
+    if query.stages:
+        where["stage"] = [s.value for s in query.stages]
+    after = _decode_cursor(query.order_by, query.cursor) if query.cursor else None
+    descending = query.order_by.startswith("-")
+    keyed = sorted(
+        (
+            (sort_key(d, query.order_by), d)
+            for d in _all(uow.repository(DEAL_REGISTRATIONS), where)
+            if matches(d, query)
+        ),
+        key=lambda item: item[0],
+        reverse=descending,
+    )
+    if after is not None:
+        keyed = [item for item in keyed if (item[0] < after if descending else item[0] > after)]
+    chunk = keyed[: query.limit + 1]
+    items = tuple(d for _, d in chunk[: query.limit])
+    more = len(chunk) > query.limit
+    cursor = _encode_cursor(query.order_by, chunk[query.limit - 1][0]) if more else None
+    return Page(items, cursor)
