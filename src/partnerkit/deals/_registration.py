@@ -224,18 +224,22 @@ def _partner(
 
 
 def _end_user(
-    contact: object, policy: RegistrationPolicy, errors: ErrorCollector
+    contact: object, policy: RegistrationPolicy, default_region: str | None, errors: ErrorCollector
 ) -> tuple[Contact, str | None]:
     if not isinstance(contact, Contact):
         errors.add("end_user", "invalid", "expected a Contact")
         return Contact("", "", ""), None
-    region: str | None = None
+    region = default_region
     if isinstance(contact.address, Address) and isinstance(contact.address.country_code, str):
-        region = contact.address.country_code.strip().upper() or None
+        region = contact.address.country_code.strip().upper() or default_region
     checked = contact
     with errors.catch():
         checked = validate_contact(
-            contact, roles=policy.end_user_roles, require_phone=True, path="end_user"
+            contact,
+            roles=policy.end_user_roles,
+            default_region=default_region,
+            require_phone=True,
+            path="end_user",
         )
     if contact.address is None:
         errors.add("end_user.address", "required", "the end user's address is required")
@@ -322,6 +326,7 @@ def validate_registration_form(
     today: date | None = None,
     partner_name: str | None = None,
     partner_email: str | None = None,
+    default_region: str | None = None,
 ) -> RegistrationForm:
     """Check every field of ``form`` and return it normalized; one error names every bad field.
 
@@ -332,7 +337,8 @@ def validate_registration_form(
     policy's lists. With ``today``, a close date in the past is refused.
     ``partner_name`` and ``partner_email`` (from the partner's record)
     replace what the form says in ``partner.company_name`` and
-    ``partner.contact_email``.
+    ``partner.contact_email``. ``default_region`` (an ISO country code) reads
+    national telephone numbers when the end user's address gives no country.
 
     Raises :class:`ValidationError` with dotted paths such as
     ``end_user.address.postal_code`` and ``opportunity.users``.
@@ -342,7 +348,7 @@ def validate_registration_form(
         raise ValidationError.single("", "invalid", "expected a RegistrationForm")
     errors = ErrorCollector()
     company = _company(form.company, policy, errors)
-    end_user, region = _end_user(form.end_user, policy, errors)
+    end_user, region = _end_user(form.end_user, policy, default_region, errors)
     filled = (partner_name or "", partner_email or "") if partner_name is not None else None
     partner = _partner(form.partner, region, filled, errors)
     opportunity = _opportunity(form.opportunity, policy, today, errors)

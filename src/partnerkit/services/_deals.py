@@ -168,6 +168,13 @@ def _now(clock: Clock, program: Program | None) -> pendulum.DateTime:
     return instant.in_timezone(program.timezone) if program is not None else instant
 
 
+def _territory(program: Program | None) -> str | None:
+    # en_GB -> GB: national telephone numbers are read in the program's country.
+    if program is None or "_" not in program.locale:
+        return None
+    return program.locale.rsplit("_", 1)[1].upper()
+
+
 def _is_vendor(actor: DealActor) -> bool:
     return actor.partner_id is None and actor.has_permission(APPROVE_DEALS)
 
@@ -302,7 +309,12 @@ def register_deal(
         raise _deny(actor, REGISTER_DEALS, partner.id)
     now = _now(clock, program)
     clean = validate_registration_form(
-        form, settings, today=now.date(), partner_name=partner.name, partner_email=partner.email
+        form,
+        settings,
+        today=now.date(),
+        partner_name=partner.name,
+        partner_email=partner.email,
+        default_region=_territory(program),
     )
     prospect, created = _prospect_for(uow, clean.company.name, clean.company.domain, actor.id, now)
     repository = uow.repository(DEAL_REGISTRATIONS)

@@ -1,0 +1,113 @@
+"""Races: two approvals of one registration, two registrations creating one prospect."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pendulum
+import pytest
+from deal_factories import NOW, PARTNERS, VENDOR, User, make_form, make_storage, partner_user
+
+from partnerkit.core.errors import Conflict
+from partnerkit.deals import DealRegistration, Stage
+from partnerkit.services import (
+    APPROVE_DEALS,
+    DEAL_REGISTRATIONS,
+    PROSPECTS,
+    approve_deal,
+    register_deal,
+)
+from partnerkit.testing import FixedClock
+
+
+class BarrierClock:
+    """A clock whose readers wait for each other: both services have loaded before either writes."""
+
+    def __init__(self, parties: int) -> None:
+        self.barrier = threading.Barrier(parties, timeout=10)
+
+    def now(self) -> pendulum.DateTime:
+        self.barrier.wait()
+        return NOW
+
+
+def _race(
+    work: list[Callable[[], DealRegistration]],
+) -> tuple[list[DealRegistration], list[Exception]]:
+    results: list[DealRegistration] = []
+    failures: list[Exception] = []
+
+    def run(job: Callable[[], DealRegistration]) -> None:
+        try:
+            results.append(job())
+        except Exception as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results, failures
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_two_concurrent_approvals_let_exactly_one_win_and_store_the_winners_state(
+    backend: str, tmp_path: Path
+) -> None:
+    storage = make_storage(backend, tmp_path)
+    with storage.unit_of_work() as uow:
+        deal = register_deal(
+            uow, partner_user("p1"), make_form(), partner=PARTNERS["p1"], clock=FixedClock(NOW)
+        )
+    clock = BarrierClock(2)
+    approvers = [VENDOR, User("victor", None, frozenset({APPROVE_DEALS}))]
+
+    def approve(user: User) -> Callable[[], DealRegistration]:
+        def job() -> DealRegistration:
+            with storage.unit_of_work() as uow:
+                return approve_deal(uow, user, deal.id, clock=clock)
+
+        return job
+
+    results, failures = _race([approve(u) for u in approvers])
+    assert len(results) == 1
+    assert len(failures) == 1
+    assert isinstance(failures[0], Conflict)
+    winner = results[0]
+    with storage.unit_of_work() as uow:
+        stored = uow.repository(DEAL_REGISTRATIONS).get(deal.id)
+    assert stored == winner
+    assert stored.stage is Stage.APPROVED
+    assert [a.action for a in stored.audit] == ["register", "approve"]
+
+
+def test_racing_registrations_of_one_new_domain_never_create_two_prospects(
+    tmp_path: Path,
+) -> None:
+    storage = make_storage("sqlite", tmp_path)
+    clock = FixedClock(NOW)
+
+    def register(partner: str) -> Callable[[], DealRegistration]:
+        def job() -> DealRegistration:
+            with storage.unit_of_work() as uow:
+                return register_deal(
+                    uow,
+                    partner_user(partner),
+                    make_form("racing.example"),
+                    partner=PARTNERS[partner],
+                    clock=clock,
+                )
+
+        return job
+
+    results, failures = _race([register(p) for p in ("p1", "p2", "p3")])
+    assert all(isinstance(f, Conflict) for f in failures)
+    with storage.unit_of_work() as uow:
+        prospects = uow.repository(PROSPECTS).list().items
+        deals = uow.repository(DEAL_REGISTRATIONS).list().items
+    assert [p.domain for p in prospects] == ["racing.example"]
+    assert len(deals) == len(results) >= 1
+    assert {d.prospect_id for d in deals} == {prospects[0].id}
