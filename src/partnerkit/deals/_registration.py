@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 import attrs
@@ -151,6 +153,33 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 
+# The partner's side of the form repeats from one registration to the next (its own
+# e-mail, its sales leads, its contacts' phones): remember what was already normalized.
+@lru_cache(maxsize=4096)
+def _cached_email(raw: str, path: str) -> str:
+    return normalize_email(raw, path=path)
+
+
+@lru_cache(maxsize=4096)
+def _cached_phone(raw: str, region: str | None, path: str) -> str:
+    return normalize_phone(raw, region, path=path)
+
+
+def _email(raw: object, path: str) -> str:
+    if isinstance(raw, str):
+        return _cached_email(raw, path)
+    return normalize_email(raw, path=path)  # type: ignore[arg-type]  # refuses it by name
+
+
+def _phone(raw: object, region: str | None, path: str) -> str:
+    if isinstance(raw, str):
+        return _cached_phone(raw, region, path)
+    return normalize_phone(raw, region, path=path)  # type: ignore[arg-type]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
 def _text(
     value: object, path: str, errors: ErrorCollector, *, required: bool, limit: int = _MAX_TEXT
 ) -> str:
@@ -158,7 +187,7 @@ def _text(
         errors.add(path, "invalid", f"expected text, got {type(value).__name__}")
         return ""
     cleaned = " ".join(value.split()) if limit == _MAX_TEXT else value.strip()
-    if any((ord(c) < 32 and c not in "\n\t") or 0xD800 <= ord(c) < 0xE000 for c in cleaned):
+    if _CONTROL.search(cleaned):
         errors.add(path, "invalid", "must not contain control characters")
         return ""
     if len(cleaned) > limit:
@@ -207,17 +236,17 @@ def _partner(
     email = ""
     if isinstance(contact_email, str) and contact_email.strip():
         with errors.catch():
-            email = normalize_email(contact_email, path="partner.contact_email")
+            email = _email(contact_email, "partner.contact_email")
     name = _text(section.contact_name, "partner.contact_name", errors, required=True)
     phone = ""
     with errors.catch():
-        phone = normalize_phone(section.contact_phone, region, path="partner.contact_phone")
+        phone = _phone(section.contact_phone, region, "partner.contact_phone")
     lead = _text(section.sales_lead_name, "partner.sales_lead_name", errors, required=False)
     lead_email = ""
     raw_lead = section.sales_lead_email
     if not isinstance(raw_lead, str) or raw_lead.strip():
         with errors.catch():
-            lead_email = normalize_email(raw_lead, path="partner.sales_lead_email")
+            lead_email = _email(raw_lead, "partner.sales_lead_email")
     if lead_email and not lead:
         errors.add("partner.sales_lead_name", "required", "name the sales lead of that e-mail")
     return PartnerSection(name, phone, company_name, email, lead, lead_email)
