@@ -1,0 +1,150 @@
+"""Register a deal, approve it with a quote hook, progress it, and sweep expired registrations.
+
+A host passes its own user and partner objects: anything with the attributes
+of the ``DealActor`` and ``DealPartner`` protocols will do.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+import pendulum
+
+from partnerkit.addresses import Address
+from partnerkit.contacts import Contact
+from partnerkit.core import DomainEvent, EventDispatcher, Money
+from partnerkit.deals import (
+    CompanySection,
+    DealQuery,
+    DealRegistration,
+    OpportunitySection,
+    PartnerSection,
+    RegistrationForm,
+    registration_policy_from_dict,
+    stage_label,
+)
+from partnerkit.services import (
+    APPROVE_DEALS,
+    DEAL_REGISTRATIONS,
+    PROSPECTS,
+    REGISTER_DEALS,
+    approve_deal,
+    expire_due,
+    register_deal,
+    search_deals,
+    start_order,
+    submit_order,
+)
+from partnerkit.storage import MemoryStorage, UnitOfWork
+from partnerkit.testing import FixedClock
+
+
+@attrs.frozen
+class User:
+    """A portal user: a partner's sales rep, or a channel manager at the vendor."""
+
+    id: str
+    partner_id: str | None
+    permissions: frozenset[str]
+
+    def has_permission(self, permission: str) -> bool:
+        """Whether the user holds ``permission``."""
+        return permission in self.permissions
+
+
+@attrs.frozen
+class Partner:
+    """The partner's record, as the host keeps it."""
+
+    id: str
+    name: str
+    email: str
+
+
+def form_for(company: str, domain: str, users: int) -> RegistrationForm:
+    """A filled-in registration form."""
+    return RegistrationForm(
+        CompanySection(company, domain),
+        PartnerSection("Jo Bloggs", "020 7183 8750"),
+        Contact(
+            "Ada",
+            "Lovelace",
+            f"ada@{domain}",
+            phone="020 7946 0958",
+            position="CIO",
+            role="decision_maker",
+            address=Address("GB", "1 Main St", city="London", postal_code="EC1Y 8SY"),
+        ),
+        OpportunitySection(
+            "email-security",
+            users,
+            Money("12000", "GBP"),
+            date(2027, 3, 31),
+            budget_approved=True,
+            priority="high",
+            problems="Too much spam; the archive is full.",
+            migrating_to="microsoft_365",
+        ),
+    )
+
+
+def main() -> None:
+    """Run the walk-through and print what happened."""
+    policy = registration_policy_from_dict({"review_days": 7, "order_start_days": 20})
+    dispatcher = EventDispatcher()
+    dispatcher.subscribe(DomainEvent, lambda event: print(f"  event: {type(event).__name__}"))
+    storage = MemoryStorage(dispatcher, specs=[PROSPECTS, DEAL_REGISTRATIONS])
+    clock = FixedClock(pendulum.datetime(2026, 11, 23, 9, tz="Europe/London"))
+    rep = User("alice", "p1", frozenset({REGISTER_DEALS}))
+    manager = User("vera", None, frozenset({APPROVE_DEALS}))
+    northwind = Partner("p1", "Northwind Resellers", "deals@northwind.example")
+
+    def quote(uow: UnitOfWork, deal: DealRegistration) -> None:
+        # The quoting area creates the approval quote here, in the same commit.
+        print(f"  quote for {deal.users} users of {deal.product}")
+
+    with storage.unit_of_work() as uow:
+        won = register_deal(
+            uow,
+            rep,
+            form_for("Acme Ltd", "acme.co.uk", 250),
+            partner=northwind,
+            clock=clock,
+            policy=policy,
+        )
+    print(f"registered {won.id} for {won.prospect_name}")
+    with storage.unit_of_work() as uow:
+        idle = register_deal(
+            uow,
+            rep,
+            form_for("Globex", "globex.example", 40),
+            partner=northwind,
+            clock=clock,
+            policy=policy,
+        )
+    print(f"registered {idle.id} for {idle.prospect_name}")
+
+    with storage.unit_of_work() as uow:
+        won = approve_deal(uow, manager, won.id, clock=clock, policy=policy, on_approved=quote)
+    assert won.deadlines is not None
+    print(f"approved {won.id}: start the order by {won.deadlines.order_start_due}")
+    clock.advance(days=5)
+    with storage.unit_of_work() as uow:
+        start_order(uow, rep, won.id, clock=clock)
+    with storage.unit_of_work() as uow:
+        won = submit_order(uow, rep, won.id, clock=clock)
+    steps = " > ".join(f"{s.label}{'*' if s.state == 'current' else ''}" for s in won.progress())
+    print(f"{won.id}: {steps}")
+
+    with storage.unit_of_work() as uow:
+        report = expire_due(uow, clock.now().add(days=10))
+    for id, reason in report.expired:
+        print(f"expired {id}: {reason}")
+    with storage.unit_of_work() as uow:
+        for deal in search_deals(uow, rep, DealQuery()):
+            print(f"{deal.id}  {deal.prospect_name:<10} {stage_label(deal.stage, 'de')}")
+
+
+if __name__ == "__main__":
+    main()
