@@ -9,14 +9,19 @@ from partnerkit._cli import main
 def test_demo_tells_the_whole_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    for heading in (
+    headings = (
         "1. The program",
         "2. The fiscal calendar",
-        "3. Money",
-        "4. Storage",
-        "5. Events",
-    ):
+        "3. Tiers",
+        "4. An end user's address",
+        "5. Money",
+        "6. Storage",
+        "7. Events",
+    )
+    for heading in headings:
         assert heading in out
+    assert "needs" in out  # the tier explanation
+    assert "D02 X285" in out  # the normalized Eircode
     assert "stale edit was refused" in out
     assert "DR-" in out
 

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import attrs
 
-from partnerkit.core import DomainEvent, EventDispatcher, Money, Percentage, SystemClock
-from partnerkit.core.errors import Conflict, ValidationError
 from partnerkit.addresses import Address, address_form, format_address, validate_address
 from partnerkit.contacts import normalize_domain
+from partnerkit.core import DomainEvent, EventDispatcher, Money, Percentage, SystemClock
+from partnerkit.core.errors import Conflict, ValidationError
 from partnerkit.fiscal import label
-from partnerkit.tiers import evaluate
 from partnerkit.program import PROGRAMS, Program
 from partnerkit.services import ProgramSaved, save_program
 from partnerkit.storage import SqliteStorage
+from partnerkit.tiers import MetricValue, evaluate
 
 Print = Callable[[str], None]
 
@@ -72,7 +72,7 @@ def _scenario(db: Path, out: Print) -> None:
     ladder = program.tiers
     if ladder is None:  # pragma: no cover - the demo program ships a ladder
         raise RuntimeError("the demo program has no tier ladder")
-    metrics = {
+    metrics: dict[str, MetricValue] = {
         "new_arr": Money("112500", program.currency),
         "certified_sales_users": 3,
         "certified_technical_users": 1,
