@@ -50,6 +50,7 @@ def test_public_names_have_docstrings() -> None:
     import partnerkit.core
     import partnerkit.fiscal
     import partnerkit.locale
+    import partnerkit.partners
     import partnerkit.program
     import partnerkit.services
     import partnerkit.storage
@@ -62,6 +63,7 @@ def test_public_names_have_docstrings() -> None:
         partnerkit.core,
         partnerkit.fiscal,
         partnerkit.locale,
+        partnerkit.partners,
         partnerkit.program,
         partnerkit.services,
         partnerkit.storage,
@@ -88,6 +90,7 @@ def test_public_names_have_docstrings() -> None:
         "partnerkit.core.errors",
         "partnerkit.fiscal",
         "partnerkit.locale",
+        "partnerkit.partners",
         "partnerkit.program",
         "partnerkit.services",
         "partnerkit.storage",
