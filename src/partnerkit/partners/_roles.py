@@ -350,6 +350,10 @@ class Owned(Protocol):
         ...
 
 
+def _id_set(ids: Iterable[str]) -> frozenset[str]:
+    return frozenset(ids)
+
+
 @attrs.frozen
 class Actor:
     """Who is acting: a user id, a role, and where the role reaches.
@@ -370,7 +374,7 @@ class Actor:
     user_id: str
     role: str
     partner_id: str | None = None
-    managed_partner_ids: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    managed_partner_ids: frozenset[str] = attrs.field(default=frozenset(), converter=_id_set)
 
     def __attrs_post_init__(self) -> None:
         errors = ErrorCollector()
