@@ -162,3 +162,35 @@ def test_no_exported_cell_starts_like_a_formula_and_text_survives(name: str, reg
 def test_a_moved_partner_is_exported_with_its_new_stage_label() -> None:
     moved = partner("a").change_stage("onboarding", by="pam", at=pendulum.datetime(2026, 1, 1))
     assert rows(export_csv([moved], ["stage"]))[1] == ["Onboarding"]
+
+
+partners_strategy = st.lists(
+    st.builds(
+        partner,
+        st.text("abc", min_size=1, max_size=3),
+        region=st.sampled_from(["EMEA", "APAC", ""]),
+        tier=st.sampled_from(["gold", "silver"]),
+        industry=st.sampled_from(["Health", "Retail"]),
+        stage=st.sampled_from(["active", "at_risk", "exited"]),
+        account_manager=st.sampled_from(["pam1", "pam2", ""]),
+        partner_type=st.sampled_from(["reseller", "referral"]),
+    ),
+    max_size=12,
+)
+VALUES = ["EMEA", "APAC", "gold", "silver", "Health", "active", "exited", "pam1", "", "reseller"]
+criteria = st.frozensets(st.sampled_from(VALUES), max_size=3)
+
+
+@settings(max_examples=200)
+@given(partners_strategy, criteria, criteria, criteria, criteria, criteria, criteria)
+def test_apply_keeps_exactly_the_partners_that_match(
+    partners: list[Partner],
+    types: frozenset[str],
+    regions: frozenset[str],
+    tiers: frozenset[str],
+    industries: frozenset[str],
+    stages: frozenset[str],
+    managers: frozenset[str],
+) -> None:
+    segment = PartnerFilter(types, regions, tiers, industries, stages, managers)
+    assert segment.apply(partners) == [p for p in partners if segment.matches(p)]

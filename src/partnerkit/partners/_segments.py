@@ -119,7 +119,26 @@ class PartnerFilter:
     ) -> list[Partner]:
         """The partners in the segment, in the given order (users grouped by partner once)."""
         self._needs(users, as_of)
-        selected = [p for p in partners if self._attributes_match(p)]
+        selected = list(partners)
+        # One plain comprehension per criterion given, each over what the previous kept.
+        wanted = self.partner_types
+        if wanted:
+            selected = [p for p in selected if p.partner_type in wanted]
+        wanted = self.regions
+        if wanted:
+            selected = [p for p in selected if p.region in wanted]
+        wanted = self.tiers
+        if wanted:
+            selected = [p for p in selected if p.tier in wanted]
+        wanted = self.industries
+        if wanted:
+            selected = [p for p in selected if p.industry in wanted]
+        wanted = self.stages
+        if wanted:
+            selected = [p for p in selected if p.stage in wanted]
+        wanted = self.account_managers
+        if wanted:
+            selected = [p for p in selected if p.account_manager in wanted]
         if self.certification is None:
             return selected
         assert users is not None
