@@ -50,6 +50,7 @@ def test_public_names_have_docstrings() -> None:
     import partnerkit.core
     import partnerkit.fiscal
     import partnerkit.locale
+    import partnerkit.partners
     import partnerkit.program
     import partnerkit.services
     import partnerkit.storage
@@ -63,6 +64,7 @@ def test_public_names_have_docstrings() -> None:
         partnerkit.core,
         partnerkit.fiscal,
         partnerkit.locale,
+        partnerkit.partners,
         partnerkit.program,
         partnerkit.services,
         partnerkit.storage,
@@ -90,6 +92,7 @@ def test_public_names_have_docstrings() -> None:
         "partnerkit.core.errors",
         "partnerkit.fiscal",
         "partnerkit.locale",
+        "partnerkit.partners",
         "partnerkit.program",
         "partnerkit.services",
         "partnerkit.storage",

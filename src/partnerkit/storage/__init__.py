@@ -7,6 +7,7 @@ backends, :class:`MemoryStorage` and :class:`SqliteStorage`.
 """
 
 from partnerkit.storage._memory import MemoryRepository, MemoryStorage, MemoryUnitOfWork
+from partnerkit.storage._partners import PARTNER_USERS, PARTNERS
 from partnerkit.storage._ports import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -29,6 +30,8 @@ from partnerkit.storage._sqlite import (
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
+    "PARTNERS",
+    "PARTNER_USERS",
     "SCHEMA_VERSION",
     "AggregateSpec",
     "Index",

@@ -28,6 +28,7 @@ from partnerkit.core.errors import Conflict, NotFound, ValidationError
 from partnerkit.program import PROGRAMS
 from partnerkit.storage import AggregateSpec, Index, Storage
 from partnerkit.testing._factories import make_program
+from partnerkit.testing._partners_contract import PartnersContract
 
 __all__ = [
     "CONTRACT_CODES",
@@ -94,7 +95,7 @@ class _BoomError(Exception):
     pass
 
 
-class StorageContract:
+class StorageContract(PartnersContract):
     """The behaviour every storage backend must show; subclass it and implement ``make_storage``."""
 
     def make_storage(self, dispatcher: EventDispatcher, tmp_path: Path) -> Storage:
