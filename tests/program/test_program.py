@@ -341,3 +341,29 @@ def test_a_program_file_that_is_not_utf8_is_a_validation_error(tmp_path: Path) -
     with pytest.raises(ValidationError) as caught:
         Program.from_toml(path)
     assert caught.value.errors[0].code == "invalid_toml"
+
+
+def test_a_permissions_table_changes_only_the_roles_it_names() -> None:
+    from partnerkit.partners import DEFAULT_PERMISSIONS
+
+    program = Program.from_toml_string(
+        TIERED + '\n[permissions]\nmanager = ["register_deals", "view_dashboard"]\n'
+    )
+    assert program.permissions != DEFAULT_PERMISSIONS
+    assert set(program.permissions.permissions_of("manager")) == {
+        "register_deals",
+        "view_dashboard",
+    }
+    assert program.permissions.permissions_of("executive") == (
+        DEFAULT_PERMISSIONS.permissions_of("executive")
+    )
+    assert Program.from_dict(program.to_dict()) == program
+
+
+def test_bad_permissions_are_reported_with_the_other_sections() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Program.from_toml_string(
+            TIERED.replace('currency = "EUR"\ntimezone', 'currency = "EURO"\ntimezone')
+            + '\n[permissions]\nboss = ["view_dashboard"]\nuser = ["fly"]\n'
+        )
+    assert {"program.currency", "permissions.boss", "permissions.user.0"} <= set(caught.value.paths)

@@ -21,6 +21,12 @@ from partnerkit.fiscal import (
     calendar_to_dict,
     read_calendar,
 )
+from partnerkit.partners import (
+    DEFAULT_PERMISSIONS,
+    PermissionMap,
+    permissions_to_dict,
+    read_permissions,
+)
 from partnerkit.storage import AggregateSpec
 from partnerkit.tiers import (
     CustomCriterion,
@@ -91,9 +97,10 @@ class Program:
     calendar is given (``fiscal=`` or a ``[fiscal]`` table, see
     :func:`partnerkit.fiscal.calendar_from_dict`); ``tiers`` and
     ``tier_policy`` come from the ``[tiers]`` table (see
-    :func:`partnerkit.tiers.ladder_from_dict`). Later areas add their
-    sections (registration and margin policies, price books, scoring model,
-    roles).
+    :func:`partnerkit.tiers.ladder_from_dict`); ``permissions`` from the
+    ``[permissions]`` table (see :func:`partnerkit.partners.permissions_from_dict`).
+    Later areas add their sections (registration and margin policies, price
+    books, scoring model).
     Build it in code, or load it with :meth:`from_toml`, which reports every
     bad key with its dotted path. It is also an aggregate (stored under
     :data:`PROGRAMS`, keyed by :attr:`key`), so an administrator's edits are
@@ -126,6 +133,9 @@ class Program:
     tiers: TierLadder | None = attrs.field(default=None, kw_only=True)
     #: When tier changes take effect; the defaults of :class:`~partnerkit.tiers.TierPolicy`.
     tier_policy: TierPolicy = attrs.field(factory=TierPolicy, kw_only=True)
+    #: Which role may do what; :data:`~partnerkit.partners.DEFAULT_PERMISSIONS` unless a
+    #: ``[permissions]`` table changes some roles.
+    permissions: PermissionMap = attrs.field(default=DEFAULT_PERMISSIONS, kw_only=True)
     version: int = attrs.field(default=0, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
@@ -138,6 +148,10 @@ class Program:
             errors.append(FieldError("fiscal", "invalid", "expected a partnerkit.fiscal calendar"))
         if self.tiers is not None and not isinstance(self.tiers, TierLadder):
             errors.append(FieldError("tiers", "invalid", "expected a partnerkit.tiers.TierLadder"))
+        if not isinstance(self.permissions, PermissionMap):
+            errors.append(
+                FieldError("permissions", "invalid", "expected a partnerkit.partners.PermissionMap")
+            )
         if not isinstance(self.tier_policy, TierPolicy):
             errors.append(
                 FieldError("tiers.policy", "invalid", "expected a partnerkit.tiers.TierPolicy")
@@ -161,6 +175,8 @@ class Program:
             parts.append(f"tiers={list(self.tiers.keys)!r}")
         if self.tier_policy != TierPolicy():
             parts.append(f"tier_policy={self.tier_policy!r}")
+        if self.permissions != DEFAULT_PERMISSIONS:
+            parts.append("permissions=<customized>")
         parts.append(f"version={self.version!r}")
         return f"Program({', '.join(parts)})"
 
@@ -201,6 +217,9 @@ class Program:
         }
         section.finish(raise_errors=False)
         fiscal = read_calendar(root.table("fiscal")) if root.has("fiscal") else None
+        permissions = (
+            read_permissions(root.table("permissions")) if root.has("permissions") else None
+        )
         tiers_data: Any = root.raw("tiers", None)
         ladder: TierLadder | None = None
         policy: TierPolicy | None = None
@@ -222,6 +241,7 @@ class Program:
             fiscal=fiscal,
             tiers=ladder,
             tier_policy=policy if policy is not None else TierPolicy(),
+            permissions=permissions if permissions is not None else DEFAULT_PERMISSIONS,
         )
 
     @classmethod
@@ -267,6 +287,8 @@ class Program:
         }
         if self.fiscal_calendar is not None:
             data["fiscal"] = calendar_to_dict(self.fiscal_calendar)
+        if self.permissions != DEFAULT_PERMISSIONS:
+            data["permissions"] = permissions_to_dict(self.permissions)
         if self.tiers is not None or self.tier_policy != TierPolicy():
             tiers: dict[str, Any] = ladder_to_dict(self.tiers) if self.tiers is not None else {}
             if self.tier_policy != TierPolicy():

@@ -370,6 +370,19 @@ class StorageContract(PartnersContract):
             outer.repository(CONTRACT_NOTES).count()
         assert self._read(storage, "n1") == ContractNote("n1", "first", "inner", version=2)
 
+    def test_a_kind_first_used_after_reading_another_kind_is_readable_and_writable(
+        self, storage: Storage
+    ) -> None:
+        self._seed(storage, ContractNote("n1", "first"))
+        with storage.unit_of_work() as uow:
+            assert uow.repository(CONTRACT_NOTES).count() == 1
+            codes = uow.repository(CONTRACT_CODES)
+            assert codes.count() == 0
+            codes.add(ContractCode("c1", "x", "y"))
+            uow.commit()
+        with storage.unit_of_work() as uow:
+            assert uow.repository(CONTRACT_CODES).get("c1").code == "x"
+
     def test_a_repository_works_after_a_rollback_on_a_fresh_store(self, storage: Storage) -> None:
         with storage.unit_of_work() as uow:
             repo = uow.repository(CONTRACT_NOTES)
