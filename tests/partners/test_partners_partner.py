@@ -147,7 +147,7 @@ def test_a_partner_round_trips_through_to_dict_and_from_dict() -> None:
         version=4,
     )
     data = to_dict(partner)
-    assert data["stage_history"][0]["at"] == "2026-04-01T10:00:00-04:00"
+    assert data["stage_history"][0]["at"] == "2026-04-01T10:00:00-04:00[America/New_York]"
     assert from_dict(Partner, data) == partner
 
 

@@ -367,3 +367,10 @@ def test_bad_permissions_are_reported_with_the_other_sections() -> None:
             + '\n[permissions]\nboss = ["view_dashboard"]\nuser = ["fly"]\n'
         )
     assert {"program.currency", "permissions.boss", "permissions.user.0"} <= set(caught.value.paths)
+
+
+@pytest.mark.parametrize("zone", ["Europe", "Mars/Base", "../etc"])
+def test_time_zones_that_are_folders_or_unknown_are_validation_errors(zone: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Program(key="p", name="P", currency="USD", timezone=zone)
+    assert caught.value.paths == ("program.timezone",)

@@ -234,7 +234,7 @@ def _check_tz(errors: ErrorCollector, value: object) -> tuple[tzinfo, str] | Non
         return None
     try:
         zone = pendulum.timezone(name)
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, OSError):
         errors.add("tz", "invalid", f"{name!r} is not a known IANA time zone")
         return None
     return zone, name

@@ -78,7 +78,7 @@ def _field_errors(values: Mapping[str, Any]) -> list[FieldError]:
         if not isinstance(timezone, str):
             raise TypeError(timezone)  # pendulum would take an int as a fixed offset
         pendulum.timezone(timezone)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OSError):
         bad("timezone", "invalid", f"{timezone!r} is not an IANA time zone (Europe/London)")
     return errors
 
