@@ -374,3 +374,17 @@ def test_time_zones_that_are_folders_or_unknown_are_validation_errors(zone: str)
     with pytest.raises(ValidationError) as caught:
         Program(key="p", name="P", currency="USD", timezone=zone)
     assert caught.value.paths == ("program.timezone",)
+
+
+def test_tier_reviews_can_follow_the_programs_fiscal_calendar() -> None:
+    from partnerkit.tiers import FiscalReviews
+
+    text = TIERED.replace(
+        "downgrade_grace_days = 30",
+        'downgrade_grace_days = 30\ncalendar = { kind = "fiscal", period = "quarter" }',
+    )
+    program = Program.from_toml_string(text)
+    assert program.tier_policy.calendar == FiscalReviews(program.fiscal, "quarter")
+    written = program.to_dict()
+    assert "fiscal" not in written["tiers"]["policy"]["calendar"]
+    assert Program.from_dict(written) == program

@@ -30,6 +30,7 @@ from partnerkit.partners import (
 from partnerkit.storage import AggregateSpec
 from partnerkit.tiers import (
     CustomCriterion,
+    FiscalReviews,
     TierLadder,
     TierPolicy,
     ladder_from_dict,
@@ -230,7 +231,14 @@ class Program:
             )
             policy_data = tiers_data.get("policy") if isinstance(tiers_data, Mapping) else None
             if policy_data is not None:
-                policy = errors.check("", lambda: policy_from_dict(policy_data, "tiers.policy"))
+                program_calendar = fiscal
+                if program_calendar is None and isinstance(values["timezone"], str):
+                    with errors.catch():
+                        program_calendar = _calendar_year(values["timezone"])
+                policy = errors.check(
+                    "",
+                    lambda: policy_from_dict(policy_data, "tiers.policy", fiscal=program_calendar),
+                )
         root.finish(raise_errors=False)
         present = {name: value for name, value in values.items() if value is not None}
         for problem in _field_errors(present):
@@ -292,7 +300,12 @@ class Program:
         if self.tiers is not None or self.tier_policy != TierPolicy():
             tiers: dict[str, Any] = ladder_to_dict(self.tiers) if self.tiers is not None else {}
             if self.tier_policy != TierPolicy():
-                tiers["policy"] = policy_to_dict(self.tier_policy)
+                policy = policy_to_dict(self.tier_policy)
+                calendar = self.tier_policy.calendar
+                if isinstance(calendar, FiscalReviews) and calendar.calendar == self.fiscal:
+                    # Reviews follow the program's own [fiscal] calendar: no need to repeat it.
+                    del policy["calendar"]["fiscal"]
+                tiers["policy"] = policy
             data["tiers"] = tiers
         return data
 
