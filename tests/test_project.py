@@ -51,6 +51,7 @@ def test_public_names_have_docstrings() -> None:
     import partnerkit.fiscal
     import partnerkit.locale
     import partnerkit.program
+    import partnerkit.scoring
     import partnerkit.services
     import partnerkit.storage
     import partnerkit.testing
@@ -63,6 +64,7 @@ def test_public_names_have_docstrings() -> None:
         partnerkit.fiscal,
         partnerkit.locale,
         partnerkit.program,
+        partnerkit.scoring,
         partnerkit.services,
         partnerkit.storage,
         partnerkit.testing,
@@ -89,6 +91,7 @@ def test_public_names_have_docstrings() -> None:
         "partnerkit.fiscal",
         "partnerkit.locale",
         "partnerkit.program",
+        "partnerkit.scoring",
         "partnerkit.services",
         "partnerkit.storage",
         "partnerkit.testing",

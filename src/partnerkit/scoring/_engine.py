@@ -1,0 +1,657 @@
+"""The batch engine: one pass over unsorted activities, per-partner state in flat lists.
+
+Memory is bounded by partners x KPIs (plus each partner's distinct users and
+approval-day histogram), never by the number of activities. A :class:`Tally`
+is a partial result: tallies of different partitions merge exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
+from itertools import islice
+from operator import add
+from typing import Any
+
+from partnerkit.core import ErrorCollector, Money, currency_exponent, is_known_currency
+from partnerkit.core.errors import ValidationError
+from partnerkit.fiscal import FiscalCalendar
+from partnerkit.scoring._activities import Activity, activity_row
+from partnerkit.scoring._kpis import BUILTIN_KPIS, CustomKpi, Kpi, MetricValue
+from partnerkit.scoring._windows import Span, Window
+
+__all__ = ["KpiValues", "ScoringPlan", "Tally"]
+
+_CHUNK = 50_000
+_HUNDRED = Decimal(100)
+_CENT = Decimal("0.01")
+#: Decay weights are integers in millionths, so decayed sums merge exactly.
+_DECAY_SCALE = 1_000_000
+_WON, _UPSELL, _APPROVED, _CERTIFIED, _OTHER = (
+    "deal_won",
+    "deal_won.upsell",
+    "deal_approved",
+    "certification_earned",
+    "*other*",
+)
+_DECAYABLE = frozenset({"count", "sum", "sourced_revenue", "new_arr", "upsell_arr"})
+_GROWABLE = frozenset(
+    {"count", "sum", "sourced_revenue", "new_arr", "upsell_arr", "distinct_users"}
+)
+
+
+def _pct(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) * _HUNDRED / Decimal(denominator)).quantize(_CENT, ROUND_HALF_UP)
+
+
+class ScoringPlan:
+    """What to score on which day: KPIs resolved to day windows, kinds to small integers.
+
+    ``kpis`` are built-in :class:`~partnerkit.scoring.Kpi` definitions,
+    ``custom`` host :class:`~partnerkit.scoring.CustomKpi` objects; amounts
+    are in ``currency`` (minor units in activity rows); ``tz`` turns
+    activity instants into business dates. ``decayed`` lists ``(kpi name,
+    half-life in days)`` pairs whose recency-weighted value the engine also
+    keeps (the engagement model asks for them). Raises one
+    :class:`~partnerkit.core.errors.ValidationError` naming every problem
+    (duplicate names, a ``yoy_growth`` of an unknown KPI, ...).
+    """
+
+    def __init__(
+        self,
+        *,
+        calendar: FiscalCalendar,
+        as_of: date,
+        currency: str,
+        kpis: Sequence[Kpi] = BUILTIN_KPIS,
+        custom: Sequence[CustomKpi] = (),
+        decayed: Iterable[tuple[str, int]] = (),
+        tz: str = "UTC",
+    ) -> None:
+        errors = ErrorCollector()
+        if not isinstance(currency, str) or not is_known_currency(currency):
+            errors.add("currency", "invalid", f"{currency!r} is not a known currency")
+        if not isinstance(as_of, date):
+            errors.add("as_of", "invalid", "expected a date")
+        self.kpis = tuple(kpis)
+        self.custom = tuple(custom)
+        self.decayed = tuple(decayed)
+        by_name: dict[str, Kpi] = {}
+        for i, kpi in enumerate(self.kpis):
+            if not isinstance(kpi, Kpi):
+                errors.add(f"kpis.{i}", "invalid", "expected a Kpi")
+            elif kpi.name in by_name:
+                errors.add(f"kpis.{i}.name", "duplicate", f"{kpi.name!r} is defined twice")
+            else:
+                by_name[kpi.name] = kpi
+        for i, kpi in enumerate(self.kpis):
+            if isinstance(kpi, Kpi) and kpi.measure == "yoy_growth":
+                base = by_name.get(kpi.of or "")
+                if base is None or base.measure not in _GROWABLE:
+                    errors.add(
+                        f"kpis.{i}.of", "unknown", f"{kpi.of!r} is not a count, sum or revenue KPI"
+                    )
+        names = set(by_name)
+        for i, extra in enumerate(self.custom):
+            if not isinstance(extra, CustomKpi) or not isinstance(extra.window, Window):
+                errors.add(f"custom.{i}", "invalid", "expected a CustomKpi with a Window")
+            elif extra.name in names:
+                errors.add(f"custom.{i}.name", "duplicate", f"{extra.name!r} is defined twice")
+            else:
+                names.add(extra.name)
+        for i, pair in enumerate(self.decayed):
+            name, half_life = pair
+            kpi_or_none = by_name.get(name)
+            if kpi_or_none is None or kpi_or_none.measure not in _DECAYABLE:
+                errors.add(
+                    f"decayed.{i}", "unknown", f"{name!r} is not a count, sum or revenue KPI"
+                )
+            if isinstance(half_life, bool) or not isinstance(half_life, int) or half_life < 1:
+                errors.add(
+                    f"decayed.{i}", "out_of_range", "a half-life is a whole number of days >= 1"
+                )
+        errors.raise_if_any()
+        self.calendar = calendar
+        self.as_of = as_of
+        self.currency = currency
+        self.tz = tz
+        self.by_name = by_name
+        self._exponent = currency_exponent(currency)
+
+        # Windows: each distinct span once.
+        spans: list[Span] = []
+
+        def window_index(span: Span) -> int:
+            for j, known in enumerate(spans):
+                if (known.start, known.end) == (span.start, span.end):
+                    return j
+            spans.append(span)
+            return len(spans) - 1
+
+        self.kpi_window: dict[str, int] = {}
+        self.kpi_span: dict[str, Span] = {}
+        for kpi in self.kpis:
+            span = kpi.window.resolve(calendar, as_of)
+            self.kpi_span[kpi.name] = span
+            self.kpi_window[kpi.name] = window_index(span)
+        self.prior_window: dict[str, int] = {}
+        for kpi in self.kpis:
+            if kpi.measure == "yoy_growth":
+                base = by_name[kpi.of or ""]
+                self.prior_window[kpi.name] = window_index(base.window.comparable(calendar, as_of))
+        self.custom_window = [window_index(c.window.resolve(calendar, as_of)) for c in self.custom]
+        self.spans = tuple(spans)
+
+        # Day classes: one per distinct set of windows a day belongs to.
+        masks: dict[int, int] = {}
+        class_masks: list[int] = []
+        day_class: dict[object, int] = {}
+        if spans:
+            first = min(s.start for s in spans).toordinal()
+            last = max(s.end for s in spans).toordinal()
+            for ordinal in range(first, last + 1):
+                mask = 0
+                for j, span in enumerate(spans):
+                    if span.start.toordinal() <= ordinal <= span.end.toordinal():
+                        mask |= 1 << j
+                if not mask:
+                    continue
+                if mask not in masks:
+                    masks[mask] = len(class_masks)
+                    class_masks.append(mask)
+                day_class[ordinal] = masks[mask]
+                day_class[date.fromordinal(ordinal)] = masks[mask]
+        self.class_masks = tuple(class_masks)
+        self.day_class = day_class
+        self.classes = len(class_masks)
+
+        # Kinds: the ones KPIs count, then everything else, then the ones needing extra work.
+        decay_kinds: set[str] = set()
+        for name, _ in self.decayed:
+            decay_kinds |= set(self._kinds_of(by_name[name]))
+        special = [_WON, _UPSELL, _APPROVED, _CERTIFIED]
+        special += sorted(decay_kinds - set(special))
+        referenced: set[str] = {"deal_lost", "deal_registered"}
+        for kpi in self.kpis:
+            referenced |= set(kpi.kinds)
+        ordinary = sorted(referenced - set(special))
+        self.kinds = (*ordinary, _OTHER, *special)
+        self.kind_index = {kind: i for i, kind in enumerate(self.kinds)}
+        self.other = self.kind_index[_OTHER]
+        self.special_from = self.other + 1
+        self.stride = len(self.kinds) * max(self.classes, 1)
+
+        # Recency weights per decayed KPI: integer millionths by day.
+        self.decay_weights: list[dict[object, int]] = []
+        decay_for: dict[int, list[tuple[int, dict[object, int]]]] = {}
+        for j, (name, half_life) in enumerate(self.decayed):
+            span = self.kpi_span[name]
+            weights: dict[object, int] = {}
+            for ordinal in range(span.start.toordinal(), span.end.toordinal() + 1):
+                age = as_of.toordinal() - ordinal
+                weight = round(_DECAY_SCALE * math.pow(2.0, -age / half_life))
+                weights[ordinal] = weight
+                weights[date.fromordinal(ordinal)] = weight
+            self.decay_weights.append(weights)
+            for kind in self._kinds_of(by_name[name]):
+                decay_for.setdefault(self.kind_index[kind], []).append((j, weights))
+        self.decay_for = decay_for
+        self.sum_decay = tuple(by_name[n].measure != "count" for n, _ in self.decayed)
+
+    def _kinds_of(self, kpi: Kpi) -> tuple[str, ...]:
+        measure = kpi.measure
+        if measure in ("count", "sum"):
+            expanded: list[str] = []
+            for kind in kpi.kinds:
+                expanded += [_WON, _UPSELL] if kind == _WON else [kind]
+            return tuple(expanded)
+        if measure == "new_arr":
+            return (_WON,)
+        if measure == "upsell_arr":
+            return (_UPSELL,)
+        if measure == "sourced_revenue":
+            return (_WON, _UPSELL)
+        return ()
+
+    def windows_of_class(self, window: int) -> list[int]:
+        """The day classes inside window number ``window`` (internal layout, for custom tools)."""
+        return [c for c, mask in enumerate(self.class_masks) if mask >> window & 1]
+
+    def tally(
+        self,
+        rows: Iterable[Activity | tuple[Any, ...]] = (),
+        *,
+        partners: Iterable[str] = (),
+        progress: Callable[[int], None] | None = None,
+    ) -> Tally:
+        """Score ``rows`` (activities or activity rows, any order) into a new :class:`Tally`.
+
+        ``partners`` are registered even without activities (they rank last).
+        ``progress`` is called with the number of rows read so far after
+        every chunk of 50,000 rows and at the end.
+        """
+        result = Tally(self)
+        for partner in partners:
+            result._partner(partner)
+        result.consume(rows, progress=progress)
+        return result
+
+    def evaluate(self, tally: Tally) -> KpiValues:
+        """Compute every KPI for every partner of ``tally`` (a :class:`KpiValues`)."""
+        if tally.plan is not self:
+            raise ValidationError.single("tally", "invalid", "the tally belongs to another plan")
+        return KpiValues(self, tally)
+
+
+class Tally:
+    """A partial scoring result: per-partner counters of one :class:`ScoringPlan`.
+
+    Feed rows with :meth:`consume`; combine tallies of separate partitions
+    with :meth:`merge` (exact, associative and order-independent); turn a
+    tally into KPI values with :meth:`ScoringPlan.evaluate`.
+    """
+
+    def __init__(self, plan: ScoringPlan) -> None:
+        self.plan = plan
+        self.partners: list[str] = []
+        self.index: dict[str, int] = {}
+        self.counts: list[int] = []
+        self.sums: list[int] = []
+        self.users: list[dict[str, int]] = []
+        self.certified: dict[int, dict[str, int]] = {}
+        self.approvals: dict[int, dict[tuple[int, int], int]] = {}
+        self.decayed: list[int] = []
+        self.custom: list[list[Any]] = []
+        self.rows = 0
+
+    def _partner(self, partner_id: str) -> int:
+        found = self.index.get(partner_id)
+        if found is not None:
+            return found
+        if not isinstance(partner_id, str) or not partner_id:
+            raise ValidationError.single("partner_id", "invalid", f"bad partner id {partner_id!r}")
+        number = len(self.partners)
+        self.partners.append(partner_id)
+        self.index[partner_id] = number
+        zeros = [0] * self.plan.stride
+        self.counts += zeros
+        self.sums += zeros
+        self.users.append({})
+        self.decayed += [0] * len(self.plan.decayed)
+        if self.plan.custom:
+            self.custom.append([c.start() for c in self.plan.custom])
+        return number
+
+    def _normalize(self, chunk: list[Any]) -> list[Any]:
+        plan = self.plan
+        out: list[Any] = []
+        for i, row in enumerate(chunk):
+            if isinstance(row, Activity):
+                out.append(activity_row(row, plan.tz, plan.currency))
+            elif isinstance(row, (tuple, list)) and len(row) in (5, 6):
+                day = row[2]
+                if isinstance(day, date):
+                    day = day.toordinal()
+                amount = row[3]
+                if isinstance(day, bool) or not isinstance(day, int):
+                    raise ValidationError.single(f"rows.{self.rows + i}.day", "invalid", "bad day")
+                if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
+                    raise ValidationError.single(
+                        f"rows.{self.rows + i}.amount", "invalid", "amounts are int minor units"
+                    )
+                out.append((row[0], row[1], day, amount, row[4], row[5] if len(row) == 6 else None))
+            else:
+                raise ValidationError.single(
+                    f"rows.{self.rows + i}", "invalid", "expected an Activity or a 5/6-tuple"
+                )
+        return out
+
+    def consume(
+        self,
+        rows: Iterable[Activity | tuple[Any, ...]],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> Tally:
+        """Add ``rows`` to this tally in one pass and return it (the tally is an accumulator).
+
+        6-tuples whose days are ordinals or dates and amounts ints (or None)
+        take the fast path as they are; other rows are checked and converted
+        first (a bad one raises :class:`~partnerkit.core.errors.ValidationError`
+        before its chunk of 50,000 rows is counted).
+        """
+        plan = self.plan
+        iterator: Iterator[Any] = iter(rows)
+        while True:
+            chunk = list(islice(iterator, _CHUNK))
+            if not chunk:
+                break
+            try:
+                fast = set(map(len, chunk)) == {6} and type(chunk[0]) is tuple
+            except TypeError:
+                fast = False
+            if not fast:
+                chunk = self._normalize(chunk)
+            self._count(chunk)
+            self.rows += len(chunk)
+            if progress is not None:
+                progress(self.rows)
+        if progress is not None and self.rows == 0:
+            progress(0)
+        del plan
+        return self
+
+    def _count(self, chunk: list[Any]) -> None:
+        plan = self.plan
+        pget = self.index.get
+        kget = plan.kind_index.get
+        cget = plan.day_class.get
+        other = plan.other
+        special_from = plan.special_from
+        k_won = plan.kind_index[_WON]
+        k_upsell = plan.kind_index[_UPSELL]
+        k_approved = plan.kind_index[_APPROVED]
+        k_certified = plan.kind_index[_CERTIFIED]
+        decay_for = plan.decay_for
+        ndecay = len(plan.decayed)
+        sum_decay = plan.sum_decay
+        classes = plan.classes
+        stride = plan.stride
+        counts = self.counts
+        sums = self.sums
+        users = self.users
+        decayed = self.decayed
+        customs = plan.custom
+        custom_classes = [set(plan.windows_of_class(w)) for w in plan.custom_window]
+        new_partner = self._partner
+        for row in chunk:
+            pid, kind, day, amount, user, detail = row
+            p = pget(pid)
+            if p is None:
+                p = new_partner(pid)
+                counts = self.counts
+                sums = self.sums
+            c = cget(day)
+            if c is None:
+                continue
+            k = kget(kind, other)
+            if k >= special_from:
+                if k == k_won:
+                    if detail == "upsell":
+                        k = k_upsell
+                elif k == k_approved:
+                    if detail is not None:
+                        histogram = self.approvals.setdefault(p, {})
+                        key = (c, detail)
+                        histogram[key] = histogram.get(key, 0) + 1
+                elif k == k_certified and user is not None:
+                    holders = self.certified.setdefault(p, {})
+                    holders[user] = holders.get(user, 0) | (1 << c)
+                for j, weights in decay_for.get(k, ()):
+                    weight = weights.get(day)
+                    if weight:
+                        if sum_decay[j]:
+                            if amount is not None:
+                                decayed[p * ndecay + j] += weight * amount
+                        else:
+                            decayed[p * ndecay + j] += weight
+            i = p * stride + k * classes + c
+            counts[i] += 1
+            if amount is not None:
+                sums[i] += amount
+            if user is not None:
+                seen = users[p]
+                seen[user] = seen.get(user, 0) | (1 << c)
+            if customs:
+                states = self.custom[p]
+                if isinstance(day, date):
+                    row = (pid, kind, day.toordinal(), amount, user, detail)
+                for n, extra in enumerate(customs):
+                    if c in custom_classes[n]:
+                        states[n] = extra.add(states[n], row)
+
+    def merge(self, other: Tally) -> Tally:
+        """Return a new tally holding this one and ``other`` (neither is changed).
+
+        Raises :class:`~partnerkit.core.errors.ValidationError` when the two
+        tallies belong to different plans.
+        """
+        if other.plan is not self.plan:
+            raise ValidationError.single("other", "invalid", "tallies of different plans")
+        plan = self.plan
+        merged = Tally(plan)
+        merged.partners = list(self.partners)
+        merged.index = dict(self.index)
+        merged.counts = list(self.counts)
+        merged.sums = list(self.sums)
+        merged.users = [dict(u) for u in self.users]
+        merged.certified = {p: dict(h) for p, h in self.certified.items()}
+        merged.approvals = {p: dict(h) for p, h in self.approvals.items()}
+        merged.decayed = list(self.decayed)
+        merged.custom = [list(s) for s in self.custom]
+        merged.rows = self.rows + other.rows
+        stride = plan.stride
+        ndecay = len(plan.decayed)
+        for q, pid in enumerate(other.partners):
+            p = merged._partner(pid)
+            a, b = p * stride, q * stride
+            merged.counts[a : a + stride] = map(
+                add, merged.counts[a : a + stride], other.counts[b : b + stride]
+            )
+            merged.sums[a : a + stride] = map(
+                add, merged.sums[a : a + stride], other.sums[b : b + stride]
+            )
+            mine = merged.users[p]
+            for user, bits in other.users[q].items():
+                mine[user] = mine.get(user, 0) | bits
+            if q in other.certified:
+                holders = merged.certified.setdefault(p, {})
+                for user, bits in other.certified[q].items():
+                    holders[user] = holders.get(user, 0) | bits
+            if q in other.approvals:
+                histogram = merged.approvals.setdefault(p, {})
+                for key, n in other.approvals[q].items():
+                    histogram[key] = histogram.get(key, 0) + n
+            for j in range(ndecay):
+                merged.decayed[p * ndecay + j] += other.decayed[q * ndecay + j]
+            if plan.custom:
+                merged.custom[p] = [
+                    extra.merge(mine_state, theirs)
+                    for extra, mine_state, theirs in zip(
+                        plan.custom, merged.custom[p], other.custom[q], strict=False
+                    )
+                ]
+        return merged
+
+
+def _median(histogram: Mapping[int, int]) -> Decimal | None:
+    total = sum(histogram.values())
+    if not total:
+        return None
+    ordered = sorted(histogram.items())
+    low_rank, high_rank = (total - 1) // 2, total // 2
+    low = high = None
+    seen = 0
+    for value, n in ordered:
+        if low is None and seen + n > low_rank:
+            low = value
+        if seen + n > high_rank:
+            high = value
+            break
+        seen += n
+    assert low is not None
+    assert high is not None
+    return Decimal(low + high) / 2
+
+
+class KpiValues:
+    """Every KPI value of every partner in a tally, computed column by column.
+
+    Money KPIs are kept as minor units and turned into
+    :class:`~partnerkit.core.Money` when read.
+    """
+
+    def __init__(self, plan: ScoringPlan, tally: Tally) -> None:
+        self.plan = plan
+        self.partners: tuple[str, ...] = tuple(tally.partners)
+        self.index = {p: i for i, p in enumerate(self.partners)}
+        self._tally = tally
+        self._columns: dict[str, list[Any]] = {}
+        for kpi in plan.kpis:
+            self._columns[kpi.name] = self._column(kpi, plan.kpi_window[kpi.name])
+        self._money = {kpi.name for kpi in plan.kpis if kpi.is_money}
+        for n, extra in enumerate(plan.custom):
+            self._columns[extra.name] = [
+                extra.value(states[n], plan.currency) for states in tally.custom
+            ]
+        self.names: tuple[str, ...] = tuple(self._columns)
+
+    # -- computing ---------------------------------------------------------------------------
+
+    def _sum_slots(self, source: list[int], kinds: Sequence[str], window: int) -> list[int]:
+        plan = self.plan
+        stride, classes = plan.stride, plan.classes
+        offsets = [
+            plan.kind_index[k] * classes + c
+            for k in kinds
+            if k in plan.kind_index
+            for c in plan.windows_of_class(window)
+        ]
+        size = len(self.partners)
+        if not offsets:
+            return [0] * size
+        return reduce(lambda x, y: list(map(add, x, y)), (source[o::stride] for o in offsets))
+
+    def _kinds(self, kpi: Kpi) -> list[str]:
+        if kpi.measure in ("count", "sum") and kpi.kinds:
+            return list(self.plan._kinds_of(kpi))
+        return list(self.plan.kinds)
+
+    def _distinct(self, holders: Iterable[dict[str, int] | None], window: int) -> list[int]:
+        mask = 0
+        for c in self.plan.windows_of_class(window):
+            mask |= 1 << c
+        return [sum(1 for bits in h.values() if bits & mask) if h else 0 for h in holders]
+
+    def _column(self, kpi: Kpi, window: int) -> list[Any]:
+        tally, plan = self._tally, self.plan
+        measure = kpi.measure
+        won = (_WON, _UPSELL)
+        if measure == "count":
+            return self._sum_slots(tally.counts, self._kinds(kpi), window)
+        if measure == "sum":
+            return self._sum_slots(tally.sums, self._kinds(kpi), window)
+        if measure == "sourced_revenue":
+            return self._sum_slots(tally.sums, won, window)
+        if measure == "new_arr":
+            return self._sum_slots(tally.sums, (_WON,), window)
+        if measure == "upsell_arr":
+            return self._sum_slots(tally.sums, (_UPSELL,), window)
+        if measure == "distinct_users":
+            return self._distinct(tally.users, window)
+        if measure == "certified_users":
+            return self._distinct(
+                (tally.certified.get(p) for p in range(len(self.partners))), window
+            )
+        if measure == "win_rate":
+            wins = self._sum_slots(tally.counts, won, window)
+            losses = self._sum_slots(tally.counts, ("deal_lost",), window)
+            return [_pct(w, w + lost) for w, lost in zip(wins, losses, strict=False)]
+        if measure == "registration_conversion":
+            wins = self._sum_slots(tally.counts, won, window)
+            registered = self._sum_slots(tally.counts, ("deal_registered",), window)
+            return [_pct(w, r) for w, r in zip(wins, registered, strict=False)]
+        if measure == "average_deal_size":
+            wins = self._sum_slots(tally.counts, won, window)
+            revenue = self._sum_slots(tally.sums, won, window)
+            return [
+                (Decimal(r) / w).quantize(Decimal(1), ROUND_HALF_UP) if w else None
+                for r, w in zip(revenue, wins, strict=False)
+            ]
+        if measure == "median_days_to_approval":
+            classes = set(plan.windows_of_class(window))
+            column: list[Any] = []
+            for p in range(len(self.partners)):
+                histogram: dict[int, int] = {}
+                for (c, days), n in tally.approvals.get(p, {}).items():
+                    if c in classes:
+                        histogram[days] = histogram.get(days, 0) + n
+                column.append(_median(histogram))
+            return column
+        assert measure == "yoy_growth"
+        base = plan.by_name[kpi.of or ""]
+        current = self._column(base, plan.kpi_window[base.name])
+        prior = self._column(base, plan.prior_window[kpi.name])
+        return [
+            None if not before else _pct(now - before, before)
+            for now, before in zip(current, prior, strict=False)
+        ]
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _money_of(self, units: Any) -> Money | None:
+        if units is None:
+            return None
+        return Money(Decimal(units).scaleb(-self.plan._exponent), self.plan.currency)
+
+    def column(self, name: str) -> list[MetricValue | None]:
+        """The values of KPI ``name`` for every partner, in :attr:`partners` order."""
+        if name not in self._columns:
+            raise ValidationError.single("name", "unknown", f"no KPI named {name!r}")
+        raw = self._columns[name]
+        if name in self._money:
+            return [self._money_of(v) for v in raw]
+        return list(raw)
+
+    def numbers(self, name: str) -> list[Decimal]:
+        """The values of KPI ``name`` as plain numbers (Money as its amount; None as 0)."""
+        if name not in self._columns:
+            raise ValidationError.single("name", "unknown", f"no KPI named {name!r}")
+        raw = self._columns[name]
+        if name in self._money:
+            exponent = -self.plan._exponent
+            return [Decimal(v or 0).scaleb(exponent) for v in raw]
+        out: list[Decimal] = []
+        for v in raw:
+            if v is None:
+                out.append(Decimal(0))
+            elif isinstance(v, Money):
+                out.append(v.amount)
+            else:
+                out.append(Decimal(v))
+        return out
+
+    def decayed(self, name: str, half_life: int) -> list[Decimal]:
+        """The recency-weighted value of KPI ``name`` (weights halve every ``half_life`` days)."""
+        try:
+            j = self.plan.decayed.index((name, half_life))
+        except ValueError:
+            raise ValidationError.single(
+                "name", "unknown", f"the plan keeps no decayed {name!r} with that half-life"
+            ) from None
+        n = len(self.plan.decayed)
+        scale = Decimal(_DECAY_SCALE)
+        if self.plan.sum_decay[j]:
+            scale *= Decimal(10) ** self.plan._exponent
+        return [Decimal(v) / scale for v in self._tally.decayed[j::n]]
+
+    def value(self, partner_id: str, name: str) -> MetricValue | None:
+        """The value of KPI ``name`` for one partner."""
+        if partner_id not in self.index:
+            raise ValidationError.single("partner_id", "unknown", f"no partner {partner_id!r}")
+        if name not in self._columns:
+            raise ValidationError.single("name", "unknown", f"no KPI named {name!r}")
+        raw = self._columns[name][self.index[partner_id]]
+        return self._money_of(raw) if name in self._money else raw
+
+    def row(self, partner_id: str) -> dict[str, MetricValue | None]:
+        """Every KPI value of one partner, by KPI name."""
+        return {name: self.value(partner_id, name) for name in self.names}
+
+    def as_dict(self) -> dict[str, dict[str, MetricValue | None]]:
+        """Every value as ``{partner_id: {kpi: value}}`` (for comparisons and export)."""
+        return {partner: self.row(partner) for partner in sorted(self.partners)}
