@@ -6,6 +6,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from operator import mul
 
 import attrs
 
@@ -20,6 +21,7 @@ __all__ = [
     "NORMALIZATIONS",
     "EngagementModel",
     "EngagementScore",
+    "EngagementTable",
     "Signal",
     "SignalContribution",
     "percentile_ranks",
@@ -210,6 +212,11 @@ def percentile_ranks(values: Sequence[Decimal] | Sequence[int]) -> list[Decimal]
     return [Decimal(bisect_left(ordered, v)) / others for v in values]
 
 
+def _ln1p_table(values: list[Decimal]) -> dict[Decimal, Decimal]:
+    # Counts repeat a lot: compute each logarithm once.
+    return {v: (v + 1).ln() for v in set(values)}
+
+
 def _normalize(signal: Signal, raw: list[Decimal]) -> list[Decimal]:
     kind = signal.normalization
     values = [v if v > 0 else _ZERO for v in raw]
@@ -218,7 +225,7 @@ def _normalize(signal: Signal, raw: list[Decimal]) -> list[Decimal]:
     if kind == "cap":
         assert signal.target is not None
         target = signal.target
-        return [min(v / target, _ONE) for v in values]
+        return [_ONE if v >= target else v / target for v in values]
     if kind == "minmax":
         low, high = min(raw, default=_ZERO), max(raw, default=_ZERO)
         if high == low:
@@ -228,8 +235,9 @@ def _normalize(signal: Signal, raw: list[Decimal]) -> list[Decimal]:
     top = signal.target if signal.target is not None else max(values, default=_ZERO)
     if top <= 0:
         return [_ZERO for _ in values]
+    logs = _ln1p_table(values)
     denominator = (top + 1).ln()
-    return [min((v + 1).ln() / denominator, _ONE) if v else _ZERO for v in values]
+    return [_ONE if v >= top else logs[v] / denominator for v in values]
 
 
 def _allocate(exact: list[Decimal], total: Decimal) -> list[Decimal]:
@@ -243,33 +251,68 @@ def _allocate(exact: list[Decimal], total: Decimal) -> list[Decimal]:
     return floors
 
 
-def score_engagement(model: EngagementModel, values: KpiValues) -> list[EngagementScore]:
-    """Score every partner of ``values`` (in its ``partners`` order) with ``model``."""
-    total_weight = sum((s.weight for s in model.signals), _ZERO)
-    columns: list[tuple[list[Decimal], list[Decimal]]] = []
-    for signal in model.signals:
-        if signal.half_life_days is not None:
-            raw = values.decayed(signal.kpi, signal.half_life_days)
-        else:
-            raw = values.numbers(signal.kpi)
-        normalized = [n.quantize(_NORMAL, ROUND_HALF_UP) for n in _normalize(signal, raw)]
-        columns.append((raw, normalized))
-    scores: list[EngagementScore] = []
-    shares = [s.weight * _HUNDRED / total_weight for s in model.signals]
-    for p in range(len(values.partners)):
-        exact = [share * col[1][p] for share, col in zip(shares, columns, strict=False)]
-        score = sum(exact, _ZERO).quantize(_CENT, ROUND_HALF_UP)
-        points = _allocate(exact, score)
-        scores.append(
-            EngagementScore(
-                score,
-                tuple(
-                    SignalContribution(s.name, s.kpi, col[0][p], col[1][p], s.weight, points[i])
-                    for i, (s, col) in enumerate(zip(model.signals, columns, strict=False))
-                ),
+class EngagementTable:
+    """Every partner's engagement score, computed column by column; breakdowns on demand.
+
+    ``scores[i]`` belongs to ``values.partners[i]``. Building the per-signal
+    breakdown of 100,000 partners up front would cost more than scoring
+    them, so :meth:`breakdown` makes one when asked.
+    """
+
+    def __init__(self, model: EngagementModel, values: KpiValues) -> None:
+        self.model = model
+        self.partners = values.partners
+        total_weight = sum((s.weight for s in model.signals), _ZERO)
+        self._shares = [s.weight * _HUNDRED / total_weight for s in model.signals]
+        self._raw: list[list[Decimal]] = []
+        self._normalized: list[list[Decimal]] = []
+        for signal in model.signals:
+            if signal.half_life_days is not None:
+                raw = values.decayed(signal.kpi, signal.half_life_days)
+            else:
+                raw = values.numbers(signal.kpi)
+            self._raw.append(raw)
+            self._normalized.append(
+                [n.quantize(_NORMAL, ROUND_HALF_UP) for n in _normalize(signal, raw)]
             )
+        shares = self._shares
+        self.scores: list[Decimal] = [
+            sum(map(mul, shares, row), _ZERO).quantize(_CENT, ROUND_HALF_UP)
+            for row in zip(*self._normalized, strict=True)
+        ]
+
+    def breakdown(self, index: int) -> EngagementScore:
+        """The :class:`EngagementScore` of the partner at ``index``, with every signal's points."""
+        model = self.model
+        exact = [
+            share * col[index] for share, col in zip(self._shares, self._normalized, strict=True)
+        ]
+        score = self.scores[index]
+        points = _allocate(exact, score)
+        return EngagementScore(
+            score,
+            tuple(
+                SignalContribution(
+                    s.name,
+                    s.kpi,
+                    self._raw[i][index],
+                    self._normalized[i][index],
+                    s.weight,
+                    points[i],
+                )
+                for i, s in enumerate(model.signals)
+            ),
         )
-    return scores
+
+
+def score_engagement(model: EngagementModel, values: KpiValues) -> list[EngagementScore]:
+    """Score every partner of ``values`` (in its ``partners`` order) with ``model``.
+
+    Each score is 0-100, rounded half-up to 0.01, and its signals' points
+    add up to it exactly.
+    """
+    table = EngagementTable(model, values)
+    return [table.breakdown(i) for i in range(len(table.partners))]
 
 
 #: A default model: portal logins, content, communications, deal registrations

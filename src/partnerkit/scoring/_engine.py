@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
-from itertools import islice
-from operator import add
+from itertools import compress, islice, repeat
+from operator import add, itemgetter, mul
 from typing import Any
 
 from partnerkit.core import ErrorCollector, Money, currency_exponent, is_known_currency
@@ -37,6 +37,12 @@ _WON, _UPSELL, _APPROVED, _CERTIFIED, _OTHER = (
     "certification_earned",
     "*other*",
 )
+_partner_of = itemgetter(0)
+_kind_of = itemgetter(1)
+_day_of = itemgetter(2)
+_amount_of = itemgetter(3)
+_user_of = itemgetter(4)
+_AMOUNT_TYPES: frozenset[type] = frozenset({int, type(None)})
 _DECAYABLE = frozenset({"count", "sum", "sourced_revenue", "new_arr", "upsell_arr"})
 _GROWABLE = frozenset(
     {"count", "sum", "sourced_revenue", "new_arr", "upsell_arr", "distinct_users"}
@@ -168,7 +174,30 @@ class ScoringPlan:
                 day_class[date.fromordinal(ordinal)] = masks[mask]
         self.class_masks = tuple(class_masks)
         self.day_class = day_class
-        self.classes = len(class_masks)
+        #: Days outside every window count into one more class that nothing reads.
+        self.trash = len(class_masks)
+        self.classes = len(class_masks) + 1
+
+        # Distinct users: only the windows of distinct_users KPIs (and their prior years) matter.
+        user_windows: set[int] = set()
+        for kpi in self.kpis:
+            if kpi.measure == "distinct_users":
+                user_windows.add(self.kpi_window[kpi.name])
+            if kpi.measure == "yoy_growth" and by_name[kpi.of or ""].measure == "distinct_users":
+                user_windows.add(self.prior_window[kpi.name])
+        user_masks: dict[int, int] = {}
+        user_class_masks: list[int] = []
+        user_day: dict[object, int] = {}
+        for day, c in day_class.items():
+            mask = class_masks[c] & sum(1 << w for w in user_windows)
+            if mask:
+                if mask not in user_masks:
+                    user_masks[mask] = len(user_class_masks)
+                    user_class_masks.append(mask)
+                user_day[day] = user_masks[mask]
+        self.user_day = user_day
+        self.user_class_masks = tuple(user_class_masks)
+        self.user_classes = max(len(user_class_masks), 1)
 
         # Kinds: the ones KPIs count, then everything else, then the ones needing extra work.
         decay_kinds: set[str] = set()
@@ -184,7 +213,9 @@ class ScoringPlan:
         self.kind_index = {kind: i for i, kind in enumerate(self.kinds)}
         self.other = self.kind_index[_OTHER]
         self.special_from = self.other + 1
-        self.stride = len(self.kinds) * max(self.classes, 1)
+        self.stride = len(self.kinds) * self.classes
+        self.kind_offset = {kind: i * self.classes for kind, i in self.kind_index.items()}
+        self.special_kinds = frozenset(self.kinds[self.special_from :])
 
         # Recency weights per decayed KPI: integer millionths by day.
         self.decay_weights: list[dict[object, int]] = []
@@ -262,7 +293,8 @@ class Tally:
         self.index: dict[str, int] = {}
         self.counts: list[int] = []
         self.sums: list[int] = []
-        self.users: list[dict[str, int]] = []
+        #: ``partner number * user classes + user class``, user id: who was active when.
+        self.users: set[tuple[int, str | None]] = set()
         self.certified: dict[int, dict[str, int]] = {}
         self.approvals: dict[int, dict[tuple[int, int], int]] = {}
         self.decayed: list[int] = []
@@ -281,7 +313,6 @@ class Tally:
         zeros = [0] * self.plan.stride
         self.counts += zeros
         self.sums += zeros
-        self.users.append({})
         self.decayed += [0] * len(self.plan.decayed)
         if self.plan.custom:
             self.custom.append([c.start() for c in self.plan.custom])
@@ -293,22 +324,25 @@ class Tally:
         for i, row in enumerate(chunk):
             if isinstance(row, Activity):
                 out.append(activity_row(row, plan.tz, plan.currency))
-            elif isinstance(row, (tuple, list)) and len(row) in (5, 6):
-                day = row[2]
-                if isinstance(day, date):
-                    day = day.toordinal()
-                amount = row[3]
-                if isinstance(day, bool) or not isinstance(day, int):
-                    raise ValidationError.single(f"rows.{self.rows + i}.day", "invalid", "bad day")
-                if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
-                    raise ValidationError.single(
-                        f"rows.{self.rows + i}.amount", "invalid", "amounts are int minor units"
-                    )
-                out.append((row[0], row[1], day, amount, row[4], row[5] if len(row) == 6 else None))
-            else:
+                continue
+            if not isinstance(row, (tuple, list)) or len(row) not in (5, 6):
                 raise ValidationError.single(
                     f"rows.{self.rows + i}", "invalid", "expected an Activity or a 5/6-tuple"
                 )
+            partner, kind, day, amount = row[0], row[1], row[2], row[3]
+            errors = ErrorCollector(f"rows.{self.rows + i}")
+            if not isinstance(partner, str) or not partner:
+                errors.add("partner_id", "invalid", "a non-empty partner id is required")
+            if not isinstance(kind, str) or not kind:
+                errors.add("kind", "invalid", "a kind is a non-empty string")
+            if isinstance(day, date):
+                day = day.toordinal()
+            if isinstance(day, bool) or not isinstance(day, int):
+                errors.add("day", "invalid", "a day is a date or its ordinal")
+            if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
+                errors.add("amount", "invalid", "amounts are integer minor units or None")
+            errors.raise_if_any()
+            out.append((partner, kind, day, amount, row[4], row[5] if len(row) == 6 else None))
         return out
 
     def consume(
@@ -319,19 +353,24 @@ class Tally:
     ) -> Tally:
         """Add ``rows`` to this tally in one pass and return it (the tally is an accumulator).
 
-        6-tuples whose days are ordinals or dates and amounts ints (or None)
-        take the fast path as they are; other rows are checked and converted
-        first (a bad one raises :class:`~partnerkit.core.errors.ValidationError`
-        before its chunk of 50,000 rows is counted).
+        Rows are read in chunks of 50,000. A chunk of 6-tuples with integer
+        (or None) amounts takes the fast path as it is (days may be ordinals
+        or dates; days outside every window are skipped); other chunks are
+        checked and converted first (a bad row raises
+        :class:`~partnerkit.core.errors.ValidationError` naming it, before
+        its chunk is counted). ``progress`` gets the rows read so far after
+        each chunk.
         """
-        plan = self.plan
         iterator: Iterator[Any] = iter(rows)
         while True:
             chunk = list(islice(iterator, _CHUNK))
             if not chunk:
                 break
             try:
-                fast = set(map(len, chunk)) == {6} and type(chunk[0]) is tuple
+                fast = (
+                    set(map(len, chunk)) == {6}
+                    and set(map(type, map(_amount_of, chunk))) <= _AMOUNT_TYPES
+                )
             except TypeError:
                 fast = False
             if not fast:
@@ -340,79 +379,111 @@ class Tally:
             self.rows += len(chunk)
             if progress is not None:
                 progress(self.rows)
-        if progress is not None and self.rows == 0:
-            progress(0)
-        del plan
         return self
 
     def _count(self, chunk: list[Any]) -> None:
         plan = self.plan
-        pget = self.index.get
-        kget = plan.kind_index.get
-        cget = plan.day_class.get
-        other = plan.other
-        special_from = plan.special_from
-        k_won = plan.kind_index[_WON]
-        k_upsell = plan.kind_index[_UPSELL]
-        k_approved = plan.kind_index[_APPROVED]
-        k_certified = plan.kind_index[_CERTIFIED]
+        index = self.index
+        pids = list(map(_partner_of, chunk))
+        found = list(map(index.get, pids))
+        if None in found:
+            for pid in pids:
+                if pid not in index:
+                    self._partner(pid)
+            found = list(map(index.__getitem__, pids))
+        numbers: list[int] = found  # type: ignore[assignment]  # no None left
+        kinds = list(map(_kind_of, chunk))
+        days = list(map(_day_of, chunk))
+        classes = list(map(plan.day_class.get, days, repeat(plan.trash)))
+        slots = list(
+            map(
+                add,
+                map(add, map(mul, numbers, repeat(plan.stride)), classes),
+                map(plan.kind_offset.get, kinds, repeat(plan.other * plan.classes)),
+            )
+        )
+        counts = self.counts
+        for slot in slots:
+            counts[slot] += 1
+        amounts = list(map(_amount_of, chunk))
+        sums = self.sums
+        for slot, amount in compress(zip(slots, amounts, strict=False), amounts):
+            sums[slot] += amount
+        if plan.user_day:
+            # Only the rows inside a distinct-users window become (partner class, user) keys.
+            user_day = plan.user_day
+            inside = list(map(user_day.__contains__, days))
+            partners_in = compress(numbers, inside)
+            users_in = compress(map(_user_of, chunk), inside)
+            if plan.user_classes == 1:
+                self.users.update(zip(partners_in, users_in, strict=False))
+            else:
+                keys = map(
+                    add,
+                    map(mul, partners_in, repeat(plan.user_classes)),
+                    map(user_day.__getitem__, compress(days, inside)),
+                )
+                self.users.update(zip(keys, users_in, strict=False))
+        special = plan.special_kinds
+        if special:
+            self._special(
+                compress(
+                    zip(chunk, numbers, classes, slots, strict=False),
+                    map(special.__contains__, kinds),
+                )
+            )
+        if plan.custom:
+            self._custom(chunk, numbers, classes)
+
+    def _special(self, rows: Iterable[tuple[Any, int, int, int]]) -> None:
+        plan = self.plan
+        trash = plan.trash
+        won = plan.kind_index[_WON]
+        upsell_shift = (plan.kind_index[_UPSELL] - won) * plan.classes
+        approved = plan.kind_index[_APPROVED]
+        certified = plan.kind_index[_CERTIFIED]
         decay_for = plan.decay_for
         ndecay = len(plan.decayed)
         sum_decay = plan.sum_decay
-        classes = plan.classes
-        stride = plan.stride
-        counts = self.counts
-        sums = self.sums
-        users = self.users
-        decayed = self.decayed
-        customs = plan.custom
-        custom_classes = [set(plan.windows_of_class(w)) for w in plan.custom_window]
-        new_partner = self._partner
-        for row in chunk:
-            pid, kind, day, amount, user, detail = row
-            p = pget(pid)
-            if p is None:
-                p = new_partner(pid)
-                counts = self.counts
-                sums = self.sums
-            c = cget(day)
-            if c is None:
+        counts, sums, decayed = self.counts, self.sums, self.decayed
+        kind_index = plan.kind_index
+        for (_, kind, day, amount, user, detail), p, c, slot in rows:
+            if c == trash:
                 continue
-            k = kget(kind, other)
-            if k >= special_from:
-                if k == k_won:
-                    if detail == "upsell":
-                        k = k_upsell
-                elif k == k_approved:
-                    if detail is not None:
-                        histogram = self.approvals.setdefault(p, {})
-                        key = (c, detail)
-                        histogram[key] = histogram.get(key, 0) + 1
-                elif k == k_certified and user is not None:
-                    holders = self.certified.setdefault(p, {})
-                    holders[user] = holders.get(user, 0) | (1 << c)
-                for j, weights in decay_for.get(k, ()):
-                    weight = weights.get(day)
-                    if weight:
-                        if sum_decay[j]:
-                            if amount is not None:
-                                decayed[p * ndecay + j] += weight * amount
-                        else:
-                            decayed[p * ndecay + j] += weight
-            i = p * stride + k * classes + c
-            counts[i] += 1
-            if amount is not None:
-                sums[i] += amount
-            if user is not None:
-                seen = users[p]
-                seen[user] = seen.get(user, 0) | (1 << c)
-            if customs:
-                states = self.custom[p]
-                if isinstance(day, date):
-                    row = (pid, kind, day.toordinal(), amount, user, detail)
-                for n, extra in enumerate(customs):
-                    if c in custom_classes[n]:
-                        states[n] = extra.add(states[n], row)
+            k = kind_index[kind]
+            if k == won:
+                if detail == "upsell":
+                    counts[slot] -= 1
+                    counts[slot + upsell_shift] += 1
+                    if amount is not None:
+                        sums[slot] -= amount
+                        sums[slot + upsell_shift] += amount
+                    k = k + upsell_shift // plan.classes
+            elif k == approved:
+                if detail is not None:
+                    histogram = self.approvals.setdefault(p, {})
+                    key = (c, detail)
+                    histogram[key] = histogram.get(key, 0) + 1
+            elif k == certified and user is not None:
+                holders = self.certified.setdefault(p, {})
+                holders[user] = holders.get(user, 0) | (1 << c)
+            for j, weights in decay_for.get(k, ()):
+                weight = weights.get(day)
+                if weight:
+                    if not sum_decay[j]:
+                        decayed[p * ndecay + j] += weight
+                    elif amount is not None:
+                        decayed[p * ndecay + j] += weight * amount
+
+    def _custom(self, chunk: list[Any], numbers: list[int], classes: list[int]) -> None:
+        plan = self.plan
+        customs = plan.custom
+        inside = [set(plan.windows_of_class(w)) for w in plan.custom_window]
+        for row, p, c in zip(chunk, numbers, classes, strict=True):
+            states = self.custom[p]
+            for n, extra in enumerate(customs):
+                if c in inside[n]:
+                    states[n] = extra.add(states[n], row)
 
     def merge(self, other: Tally) -> Tally:
         """Return a new tally holding this one and ``other`` (neither is changed).
@@ -428,7 +499,7 @@ class Tally:
         merged.index = dict(self.index)
         merged.counts = list(self.counts)
         merged.sums = list(self.sums)
-        merged.users = [dict(u) for u in self.users]
+        merged.users = set(self.users)
         merged.certified = {p: dict(h) for p, h in self.certified.items()}
         merged.approvals = {p: dict(h) for p, h in self.approvals.items()}
         merged.decayed = list(self.decayed)
@@ -436,8 +507,8 @@ class Tally:
         merged.rows = self.rows + other.rows
         stride = plan.stride
         ndecay = len(plan.decayed)
-        for q, pid in enumerate(other.partners):
-            p = merged._partner(pid)
+        moved = [merged._partner(pid) for pid in other.partners]
+        for q, p in enumerate(moved):
             a, b = p * stride, q * stride
             merged.counts[a : a + stride] = map(
                 add, merged.counts[a : a + stride], other.counts[b : b + stride]
@@ -445,9 +516,6 @@ class Tally:
             merged.sums[a : a + stride] = map(
                 add, merged.sums[a : a + stride], other.sums[b : b + stride]
             )
-            mine = merged.users[p]
-            for user, bits in other.users[q].items():
-                mine[user] = mine.get(user, 0) | bits
             if q in other.certified:
                 holders = merged.certified.setdefault(p, {})
                 for user, bits in other.certified[q].items():
@@ -460,11 +528,15 @@ class Tally:
                 merged.decayed[p * ndecay + j] += other.decayed[q * ndecay + j]
             if plan.custom:
                 merged.custom[p] = [
-                    extra.merge(mine_state, theirs)
-                    for extra, mine_state, theirs in zip(
-                        plan.custom, merged.custom[p], other.custom[q], strict=False
+                    extra.merge(mine, theirs)
+                    for extra, mine, theirs in zip(
+                        plan.custom, merged.custom[p], other.custom[q], strict=True
                     )
                 ]
+        width = plan.user_classes
+        merged.users.update(
+            (moved[key // width] * width + key % width, user) for key, user in other.users
+        )
         return merged
 
 
@@ -531,11 +603,25 @@ class KpiValues:
             return list(self.plan._kinds_of(kpi))
         return list(self.plan.kinds)
 
-    def _distinct(self, holders: Iterable[dict[str, int] | None], window: int) -> list[int]:
+    def _distinct_users(self, window: int) -> list[int]:
+        plan = self.plan
+        width = plan.user_classes
+        inside = [bool(mask >> window & 1) for mask in plan.user_class_masks] or [False]
+        found = [0] * len(self.partners)
+        for key, user in self._tally.users:
+            if user is not None and inside[key % width]:
+                found[key // width] += 1
+        return found
+
+    def _certified_users(self, window: int) -> list[int]:
         mask = 0
         for c in self.plan.windows_of_class(window):
             mask |= 1 << c
-        return [sum(1 for bits in h.values() if bits & mask) if h else 0 for h in holders]
+        certified = self._tally.certified
+        return [
+            sum(1 for bits in certified[p].values() if bits & mask) if p in certified else 0
+            for p in range(len(self.partners))
+        ]
 
     def _column(self, kpi: Kpi, window: int) -> list[Any]:
         tally, plan = self._tally, self.plan
@@ -552,11 +638,9 @@ class KpiValues:
         if measure == "upsell_arr":
             return self._sum_slots(tally.sums, (_UPSELL,), window)
         if measure == "distinct_users":
-            return self._distinct(tally.users, window)
+            return self._distinct_users(window)
         if measure == "certified_users":
-            return self._distinct(
-                (tally.certified.get(p) for p in range(len(self.partners))), window
-            )
+            return self._certified_users(window)
         if measure == "win_rate":
             wins = self._sum_slots(tally.counts, won, window)
             losses = self._sum_slots(tally.counts, ("deal_lost",), window)

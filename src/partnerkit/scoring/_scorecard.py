@@ -18,8 +18,8 @@ from partnerkit.scoring._engagement import (
     DEFAULT_ENGAGEMENT_MODEL,
     EngagementModel,
     EngagementScore,
+    EngagementTable,
     percentile_ranks,
-    score_engagement,
 )
 from partnerkit.scoring._engine import KpiValues, ScoringPlan, Tally
 from partnerkit.scoring._kpis import CustomKpi, MetricValue
@@ -113,8 +113,8 @@ class EcosystemScores:
         self.plan: ScoringPlan = tally.plan
         self.model = model
         self.values: KpiValues = self.plan.evaluate(tally)
-        self.engagement: list[EngagementScore] = score_engagement(model, self.values)
-        scores = [e.score for e in self.engagement]
+        self.engagement = EngagementTable(model, self.values)
+        scores = self.engagement.scores
         self.ranks = _ranks(scores)
         self.percentiles = [
             (p * 100).quantize(_CENT, ROUND_HALF_UP) for p in percentile_ranks(scores)
@@ -191,7 +191,7 @@ class EcosystemScores:
             plan.as_of,
             plan.currency,
             tuple(results),
-            self.engagement[p],
+            self.engagement.breakdown(p),
             self.ranks[p],
             self.percentiles[p],
             len(self.partners),
