@@ -88,3 +88,21 @@ def test_reading_records_errors_without_raising() -> None:
     fine = ConfigReader({"scoring": {}})
     assert read_engagement_model(fine.table("scoring")) == DEFAULT_ENGAGEMENT_MODEL
     assert len(BUILTIN_KPIS) == len({k.name for k in BUILTIN_KPIS})
+
+
+def test_model_values_round_trip_through_to_dict_and_from_dict() -> None:
+    from datetime import date
+
+    from partnerkit.core import Money, from_dict, to_dict
+    from partnerkit.fiscal import MonthlyFiscalCalendar
+    from partnerkit.scoring import Span
+
+    model = EngagementModel(
+        DEFAULT_ENGAGEMENT_MODEL.signals,
+        targets=(Target("sourced_revenue_ytd", Money("5", "EUR")), Target("win_rate_ytd", 40)),
+    )
+    assert from_dict(EngagementModel, to_dict(model)) == model
+    span = Window.year_to_date().resolve(MonthlyFiscalCalendar(1), date(2026, 3, 3))
+    assert from_dict(Span, to_dict(span)) == span
+    with pytest.raises(ValidationError):
+        from_dict(Window, {"kind": "trailing", "days": "30"})

@@ -90,6 +90,9 @@ def test_partner_targets_override_the_models() -> None:
     result = scores(partner_targets={"tie-a": [Target("logins_90d", 1)]})
     assert result.scorecard("tie-a").kpi("logins_90d").status is Rag.GREEN
     assert result.scorecard("tie-b").kpi("logins_90d").status is Rag.RED
+    with pytest.raises(ValidationError) as caught:
+        scores(partner_targets={"tie-a": [Target("ghost", 1)]})
+    assert caught.value.paths == ("partner_targets.tie-a.0.kpi",)
 
 
 def test_scorecards_round_trip_through_to_dict_and_from_dict() -> None:

@@ -367,30 +367,30 @@ class Tally:
             if not chunk:
                 break
             try:
-                fast = (
-                    set(map(len, chunk)) == {6}
-                    and set(map(type, map(_amount_of, chunk))) <= _AMOUNT_TYPES
-                )
+                fast = set(map(len, chunk)) == {6}
             except TypeError:
                 fast = False
-            if not fast:
+            amounts = list(map(_amount_of, chunk)) if fast else []
+            if not fast or not set(map(type, amounts)) <= _AMOUNT_TYPES:
                 chunk = self._normalize(chunk)
-            self._count(chunk)
+                amounts = list(map(_amount_of, chunk))
+            self._count(chunk, amounts)
             self.rows += len(chunk)
             if progress is not None:
                 progress(self.rows)
         return self
 
-    def _count(self, chunk: list[Any]) -> None:
+    def _count(self, chunk: list[Any], amounts: list[int | None]) -> None:
+        # Column passes over the chunk run in C (map, compress, set.update); only the
+        # scatter-adds into the flat counters are Python loops.
         plan = self.plan
         index = self.index
-        pids = list(map(_partner_of, chunk))
-        found = list(map(index.get, pids))
+        found = list(map(index.get, map(_partner_of, chunk)))
         if None in found:
-            for pid in pids:
+            for pid in map(_partner_of, chunk):
                 if pid not in index:
                     self._partner(pid)
-            found = list(map(index.__getitem__, pids))
+            found = list(map(index.__getitem__, map(_partner_of, chunk)))
         numbers: list[int] = found  # type: ignore[assignment]  # no None left
         kinds = list(map(_kind_of, chunk))
         days = list(map(_day_of, chunk))
@@ -405,9 +405,8 @@ class Tally:
         counts = self.counts
         for slot in slots:
             counts[slot] += 1
-        amounts = list(map(_amount_of, chunk))
         sums = self.sums
-        for slot, amount in compress(zip(slots, amounts, strict=False), amounts):
+        for slot, amount in compress(zip(slots, amounts, strict=True), amounts):
             sums[slot] += amount
         if plan.user_day:
             # Only the rows inside a distinct-users window become (partner class, user) keys.
@@ -426,12 +425,9 @@ class Tally:
                 self.users.update(zip(keys, users_in, strict=False))
         special = plan.special_kinds
         if special:
-            self._special(
-                compress(
-                    zip(chunk, numbers, classes, slots, strict=False),
-                    map(special.__contains__, kinds),
-                )
-            )
+            selected = list(map(special.__contains__, kinds))
+            if any(selected):
+                self._special(compress(zip(chunk, numbers, classes, slots, strict=True), selected))
         if plan.custom:
             self._custom(chunk, numbers, classes)
 
@@ -467,7 +463,10 @@ class Tally:
             elif k == certified and user is not None:
                 holders = self.certified.setdefault(p, {})
                 holders[user] = holders.get(user, 0) | (1 << c)
-            for j, weights in decay_for.get(k, ()):
+            decays = decay_for.get(k)
+            if decays is None:
+                continue
+            for j, weights in decays:
                 weight = weights.get(day)
                 if weight:
                     if not sum_decay[j]:

@@ -10,7 +10,7 @@ from typing import Any, Union, get_args, get_origin
 
 import attrs
 
-from partnerkit.core import Money, converter
+from partnerkit.core import ErrorCollector, Money, converter
 from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import FiscalCalendar
 from partnerkit.scoring._activities import Activity
@@ -100,7 +100,8 @@ class EcosystemScores:
 
     Build it from a (possibly merged) :class:`~partnerkit.scoring.Tally`
     with the model whose :meth:`~EngagementModel.plan` made the tally's
-    plan. ``partner_targets`` override the model's targets per partner.
+    plan. ``partner_targets`` override the model's targets per partner (a
+    target of an unknown KPI is a :class:`~partnerkit.core.errors.ValidationError`).
     """
 
     def __init__(
@@ -123,6 +124,12 @@ class EcosystemScores:
         self._partner_targets = {
             pid: {t.kpi: t for t in targets} for pid, targets in (partner_targets or {}).items()
         }
+        errors = ErrorCollector()
+        for pid, targets in self._partner_targets.items():
+            for i, kpi in enumerate(targets):
+                if kpi not in self.values.names:
+                    errors.add(f"partner_targets.{pid}.{i}.kpi", "unknown", f"no KPI {kpi!r}")
+        errors.raise_if_any()
 
     @property
     def partners(self) -> tuple[str, ...]:
