@@ -8,6 +8,8 @@ that the results agree, then prints rows per second, the ratio and peak memory.
 
 ``PARTNERKIT_BENCH_SCALE`` scales the run: 1 (the default) is 5,000,000
 activities over 100,000 partners; 0.02 is a quick check.
+``PARTNERKIT_BENCH_REPEATS`` (default 2) runs each side that many times,
+alternating, and keeps each side's best time.
 """
 
 from __future__ import annotations
@@ -220,8 +222,17 @@ def main() -> None:
     rows, partners = _sizes()
     print(f"{rows:,} activities over {partners:,} partners", flush=True)
     inputs = _run("input", rows, partners)
-    peer = _run("pandas", rows, partners)
-    ours = _run("ours", rows, partners)
+    # Alternate the sides and keep each one's best time, so a busy moment on a shared
+    # machine does not decide the ratio; peak memory is the largest seen.
+    peers: list[dict[str, Any]] = []
+    ourses: list[dict[str, Any]] = []
+    for _ in range(int(os.environ.get("PARTNERKIT_BENCH_REPEATS", "2"))):
+        peers.append(_run("pandas", rows, partners))
+        ourses.append(_run("ours", rows, partners))
+    peer = min(peers, key=lambda r: r["seconds"])
+    ours = min(ourses, key=lambda r: r["seconds"])
+    peer["peak_mb"] = max(r["peak_mb"] for r in peers)
+    ours["peak_mb"] = max(r["peak_mb"] for r in ourses)
     problems = _agree(ours["results"], peer["results"])
     if problems:
         raise SystemExit("results differ:\n" + "\n".join(problems[:20]))
