@@ -58,7 +58,8 @@ def _pct(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None
 class ScoringPlan:
     """What to score on which day: KPIs resolved to day windows, kinds to small integers.
 
-    ``kpis`` are built-in :class:`~partnerkit.scoring.Kpi` definitions,
+    ``kpis`` are built-in :class:`~partnerkit.scoring.Kpi` definitions
+    (:data:`~partnerkit.scoring.BUILTIN_KPIS` when None),
     ``custom`` host :class:`~partnerkit.scoring.CustomKpi` objects; amounts
     are in ``currency`` (minor units in activity rows); ``tz`` turns
     activity instants into business dates. ``decayed`` lists ``(kpi name,
@@ -74,7 +75,7 @@ class ScoringPlan:
         calendar: FiscalCalendar,
         as_of: date,
         currency: str,
-        kpis: Sequence[Kpi] = BUILTIN_KPIS,
+        kpis: Sequence[Kpi] | None = None,
         custom: Sequence[CustomKpi] = (),
         decayed: Iterable[tuple[str, int]] = (),
         tz: str = "UTC",
@@ -84,7 +85,7 @@ class ScoringPlan:
             errors.add("currency", "invalid", f"{currency!r} is not a known currency")
         if not isinstance(as_of, date):
             errors.add("as_of", "invalid", "expected a date")
-        self.kpis = tuple(kpis)
+        self.kpis = BUILTIN_KPIS if kpis is None else tuple(kpis)
         self.custom = tuple(custom)
         self.decayed = tuple(decayed)
         by_name: dict[str, Kpi] = {}

@@ -99,19 +99,21 @@ class EcosystemScores:
     """Every partner's KPI values, engagement score, rank and scorecard from one tally.
 
     Build it from a (possibly merged) :class:`~partnerkit.scoring.Tally`
-    with the model whose :meth:`~EngagementModel.plan` made the tally's
-    plan. ``partner_targets`` override the model's targets per partner (a
-    target of an unknown KPI is a :class:`~partnerkit.core.errors.ValidationError`).
+    with the model whose :meth:`~EngagementModel.plan` made the tally's plan
+    (:data:`~partnerkit.scoring.DEFAULT_ENGAGEMENT_MODEL` when None).
+    ``partner_targets`` override the model's targets per partner (a target
+    of an unknown KPI is a :class:`~partnerkit.core.errors.ValidationError`).
     """
 
     def __init__(
         self,
         tally: Tally,
-        model: EngagementModel = DEFAULT_ENGAGEMENT_MODEL,
+        model: EngagementModel | None = None,
         *,
         partner_targets: Mapping[str, Iterable[Target]] | None = None,
     ) -> None:
         self.plan: ScoringPlan = tally.plan
+        model = DEFAULT_ENGAGEMENT_MODEL if model is None else model
         self.model = model
         self.values: KpiValues = self.plan.evaluate(tally)
         self.engagement = EngagementTable(model, self.values)
@@ -217,7 +219,7 @@ def score_ecosystem(
     calendar: FiscalCalendar,
     as_of: date,
     currency: str,
-    model: EngagementModel = DEFAULT_ENGAGEMENT_MODEL,
+    model: EngagementModel | None = None,
     custom: Sequence[CustomKpi] = (),
     partners: Iterable[str] = (),
     partner_targets: Mapping[str, Iterable[Target]] | None = None,
@@ -226,10 +228,12 @@ def score_ecosystem(
 ) -> EcosystemScores:
     """Score a whole ecosystem in one pass over ``activities`` (any order).
 
+    ``model`` defaults to :data:`~partnerkit.scoring.DEFAULT_ENGAGEMENT_MODEL`.
     A shortcut for ``model.plan(...)``, ``plan.tally(...)`` and
     :class:`EcosystemScores`; see :class:`~partnerkit.scoring.ScoringPlan`
     for the arguments.
     """
+    model = DEFAULT_ENGAGEMENT_MODEL if model is None else model
     plan = model.plan(calendar=calendar, as_of=as_of, currency=currency, custom=custom, tz=tz)
     tally = plan.tally(activities, partners=partners, progress=progress)
     return EcosystemScores(tally, model, partner_targets=partner_targets)
