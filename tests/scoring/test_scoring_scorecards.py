@@ -135,3 +135,6 @@ def test_custom_kpis_are_scored_merged_and_targeted() -> None:
     card = merged.scorecard("p")
     assert card.metrics()["active_days_qtd"] == 2
     assert card.kpi("active_days_qtd").status is Rag.RED
+    # Rows given with dates reach custom KPIs with ordinals all the same.
+    dated = [("p", "login", date(2026, 5, 10), None, None, None)]
+    assert plan.tally(dated).custom == [[frozenset({date(2026, 5, 10).toordinal()})]]

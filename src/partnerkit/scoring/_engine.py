@@ -480,6 +480,9 @@ class Tally:
         customs = plan.custom
         inside = [set(plan.windows_of_class(w)) for w in plan.custom_window]
         for row, p, c in zip(chunk, numbers, classes, strict=True):
+            if isinstance(row[2], date):
+                # Custom KPIs always see the day as an ordinal.
+                row = (row[0], row[1], row[2].toordinal(), *row[3:])
             states = self.custom[p]
             for n, extra in enumerate(customs):
                 if c in inside[n]:
