@@ -52,6 +52,7 @@ def test_public_names_have_docstrings() -> None:
     import partnerkit.locale
     import partnerkit.partners
     import partnerkit.program
+    import partnerkit.scoring
     import partnerkit.services
     import partnerkit.storage
     import partnerkit.testing
@@ -66,6 +67,7 @@ def test_public_names_have_docstrings() -> None:
         partnerkit.locale,
         partnerkit.partners,
         partnerkit.program,
+        partnerkit.scoring,
         partnerkit.services,
         partnerkit.storage,
         partnerkit.testing,
@@ -94,6 +96,7 @@ def test_public_names_have_docstrings() -> None:
         "partnerkit.locale",
         "partnerkit.partners",
         "partnerkit.program",
+        "partnerkit.scoring",
         "partnerkit.services",
         "partnerkit.storage",
         "partnerkit.testing",

@@ -6,6 +6,11 @@ the contract suite in :mod:`partnerkit.testing`), or uses one of the reference
 backends, :class:`MemoryStorage` and :class:`SqliteStorage`.
 """
 
+from partnerkit.storage._activities import (
+    ActivityStore,
+    MemoryActivityStore,
+    SqliteActivityStore,
+)
 from partnerkit.storage._memory import MemoryRepository, MemoryStorage, MemoryUnitOfWork
 from partnerkit.storage._partners import PARTNER_USERS, PARTNERS
 from partnerkit.storage._ports import (
@@ -33,15 +38,18 @@ __all__ = [
     "PARTNERS",
     "PARTNER_USERS",
     "SCHEMA_VERSION",
+    "ActivityStore",
     "AggregateSpec",
     "Index",
     "IndexValue",
+    "MemoryActivityStore",
     "MemoryRepository",
     "MemoryStorage",
     "MemoryUnitOfWork",
     "Page",
     "Repository",
     "Sequences",
+    "SqliteActivityStore",
     "SqliteRepository",
     "SqliteStorage",
     "SqliteUnitOfWork",
