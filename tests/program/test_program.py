@@ -388,3 +388,23 @@ def test_tier_reviews_can_follow_the_programs_fiscal_calendar() -> None:
     written = program.to_dict()
     assert "fiscal" not in written["tiers"]["policy"]["calendar"]
     assert Program.from_dict(written) == program
+
+
+def test_a_scoring_table_sets_the_engagement_model_and_its_errors_join_the_rest() -> None:
+    from partnerkit.scoring import DEFAULT_ENGAGEMENT_MODEL
+
+    scoring = (
+        "\n[scoring]\n"
+        '[[scoring.signals]]\nname = "logins"\nkpi = "logins_90d"\nweight = "100"\n'
+        'normalization = "cap"\ntarget = "40"\n'
+    )
+    program = Program.from_toml_string(TIERED + scoring)
+    assert program.scoring != DEFAULT_ENGAGEMENT_MODEL
+    assert [s.name for s in program.scoring.signals] == ["logins"]
+    assert Program.from_dict(program.to_dict()) == program
+    with pytest.raises(ValidationError) as caught:
+        Program.from_toml_string(
+            TIERED.replace("start_month = 7", "start_month = 13")
+            + scoring.replace('"cap"', '"zscore"')
+        )
+    assert {"fiscal.start_month", "scoring.signals.0.normalization"} <= set(caught.value.paths)

@@ -27,6 +27,12 @@ from partnerkit.partners import (
     permissions_to_dict,
     read_permissions,
 )
+from partnerkit.scoring import (
+    DEFAULT_ENGAGEMENT_MODEL,
+    EngagementModel,
+    engagement_model_to_dict,
+    read_engagement_model,
+)
 from partnerkit.storage import AggregateSpec
 from partnerkit.tiers import (
     CustomCriterion,
@@ -99,9 +105,10 @@ class Program:
     :func:`partnerkit.fiscal.calendar_from_dict`); ``tiers`` and
     ``tier_policy`` come from the ``[tiers]`` table (see
     :func:`partnerkit.tiers.ladder_from_dict`); ``permissions`` from the
-    ``[permissions]`` table (see :func:`partnerkit.partners.permissions_from_dict`).
-    Later areas add their sections (registration and margin policies, price
-    books, scoring model).
+    ``[permissions]`` table (see :func:`partnerkit.partners.permissions_from_dict`);
+    ``scoring`` from the ``[scoring]`` table (see
+    :func:`partnerkit.scoring.engagement_model_from_dict`). Later areas add
+    their sections (registration and margin policies, price books).
     Build it in code, or load it with :meth:`from_toml`, which reports every
     bad key with its dotted path. It is also an aggregate (stored under
     :data:`PROGRAMS`, keyed by :attr:`key`), so an administrator's edits are
@@ -137,6 +144,9 @@ class Program:
     #: Which role may do what; :data:`~partnerkit.partners.DEFAULT_PERMISSIONS` unless a
     #: ``[permissions]`` table changes some roles.
     permissions: PermissionMap = attrs.field(default=DEFAULT_PERMISSIONS, kw_only=True)
+    #: The engagement model of the nightly scoring; the built-in one unless a ``[scoring]``
+    #: table describes another.
+    scoring: EngagementModel = attrs.field(default=DEFAULT_ENGAGEMENT_MODEL, kw_only=True)
     version: int = attrs.field(default=0, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
@@ -149,6 +159,10 @@ class Program:
             errors.append(FieldError("fiscal", "invalid", "expected a partnerkit.fiscal calendar"))
         if self.tiers is not None and not isinstance(self.tiers, TierLadder):
             errors.append(FieldError("tiers", "invalid", "expected a partnerkit.tiers.TierLadder"))
+        if not isinstance(self.scoring, EngagementModel):
+            errors.append(
+                FieldError("scoring", "invalid", "expected a partnerkit.scoring.EngagementModel")
+            )
         if not isinstance(self.permissions, PermissionMap):
             errors.append(
                 FieldError("permissions", "invalid", "expected a partnerkit.partners.PermissionMap")
@@ -178,6 +192,8 @@ class Program:
             parts.append(f"tier_policy={self.tier_policy!r}")
         if self.permissions != DEFAULT_PERMISSIONS:
             parts.append("permissions=<customized>")
+        if self.scoring != DEFAULT_ENGAGEMENT_MODEL:
+            parts.append("scoring=<customized>")
         parts.append(f"version={self.version!r}")
         return f"Program({', '.join(parts)})"
 
@@ -221,6 +237,7 @@ class Program:
         permissions = (
             read_permissions(root.table("permissions")) if root.has("permissions") else None
         )
+        scoring = read_engagement_model(root.table("scoring")) if root.has("scoring") else None
         tiers_data: Any = root.raw("tiers", None)
         ladder: TierLadder | None = None
         policy: TierPolicy | None = None
@@ -250,6 +267,7 @@ class Program:
             tiers=ladder,
             tier_policy=policy if policy is not None else TierPolicy(),
             permissions=permissions if permissions is not None else DEFAULT_PERMISSIONS,
+            scoring=scoring if scoring is not None else DEFAULT_ENGAGEMENT_MODEL,
         )
 
     @classmethod
@@ -297,6 +315,8 @@ class Program:
             data["fiscal"] = calendar_to_dict(self.fiscal_calendar)
         if self.permissions != DEFAULT_PERMISSIONS:
             data["permissions"] = permissions_to_dict(self.permissions)
+        if self.scoring != DEFAULT_ENGAGEMENT_MODEL:
+            data["scoring"] = engagement_model_to_dict(self.scoring)
         if self.tiers is not None or self.tier_policy != TierPolicy():
             tiers: dict[str, Any] = ladder_to_dict(self.tiers) if self.tiers is not None else {}
             if self.tier_policy != TierPolicy():
