@@ -18,7 +18,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pendulum
 from _harness import best_seconds, report
 from statemachine import State, StateMachine
@@ -38,15 +37,9 @@ from partnerkit.deals import (
     new_registration,
     validate_registration_form,
 )
-from partnerkit.services import (
-    APPROVE_DEALS,
-    DEAL_REGISTRATIONS,
-    PROSPECTS,
-    REGISTER_DEALS,
-    approve_deal,
-    register_deal,
-)
-from partnerkit.storage import MemoryStorage, SqliteStorage
+from partnerkit.partners import Actor, Partner, PartnerUser
+from partnerkit.services import DEAL_REGISTRATIONS, PROSPECTS, approve_deal, register_deal
+from partnerkit.storage import PARTNER_USERS, PARTNERS, MemoryStorage, SqliteStorage, Storage
 from partnerkit.testing import FixedClock
 
 N_LIFECYCLE = 20_000
@@ -58,26 +51,17 @@ PATH = [("approve", "opportunity", "approved"), ("start_order", "approved", "ord
 PATH.append(("submit_order", "order_started", "order_submitted"))
 
 
-@attrs.frozen
-class _User:
-    id: str
-    partner_id: str | None
-    permissions: frozenset[str]
-
-    def has_permission(self, permission: str) -> bool:
-        return permission in self.permissions
+PARTNER = Partner("p1", "Northwind Resellers", "northwind.example", "reseller")
+REP = Actor("rep", "user", partner_id="p1")
+VENDOR = Actor("vendor", "program_administrator")
+SPECS = [PROSPECTS, DEAL_REGISTRATIONS, PARTNERS, PARTNER_USERS]
 
 
-@attrs.frozen
-class _Partner:
-    id: str
-    name: str
-    email: str
-
-
-PARTNER = _Partner("p1", "Northwind Resellers", "deals@northwind.example")
-REP = _User("rep", "p1", frozenset({REGISTER_DEALS}))
-VENDOR = _User("vendor", None, frozenset({APPROVE_DEALS}))
+def _seed(storage: Storage) -> None:
+    with storage.unit_of_work() as uow:
+        uow.repository(PARTNERS).add(PARTNER)
+        uow.repository(PARTNER_USERS).add(PartnerUser("rep", "p1", "Rep", "rep@northwind.example"))
+        uow.commit()
 
 
 def _form(i: int) -> RegistrationForm:
@@ -190,10 +174,11 @@ def _register_memory() -> None:
     clock = FixedClock(AT)
 
     def ours() -> int:
-        storage = MemoryStorage(specs=[PROSPECTS, DEAL_REGISTRATIONS])
+        storage = MemoryStorage(specs=SPECS)
+        _seed(storage)
         for form in forms:
             with storage.unit_of_work() as uow:
-                register_deal(uow, REP, form, partner=PARTNER, clock=clock)
+                register_deal(uow, REP, form, clock=clock)
         with storage.unit_of_work() as uow:
             return uow.repository(DEAL_REGISTRATIONS).count()
 
@@ -212,10 +197,11 @@ def _register_approve_sqlite() -> None:
 
     def ours() -> int:
         with tempfile.TemporaryDirectory() as folder:
-            storage = SqliteStorage(Path(folder) / "bench.sqlite3")
+            storage = SqliteStorage(Path(folder) / "bench.sqlite3", specs=SPECS)
+            _seed(storage)
             for form in forms:
                 with storage.unit_of_work() as uow:
-                    deal = register_deal(uow, REP, form, partner=PARTNER, clock=clock)
+                    deal = register_deal(uow, REP, form, clock=clock)
                 with storage.unit_of_work() as uow:
                     approve_deal(uow, VENDOR, deal.id, clock=clock)
             with storage.unit_of_work() as uow:

@@ -1,14 +1,14 @@
 """Register a deal, approve it with a quote hook, progress it, and sweep expired registrations.
 
-A host passes its own user and partner objects: anything with the attributes
-of the ``DealActor`` and ``DealPartner`` protocols will do.
+The partner and its sales rep live in the same storage (``PARTNERS`` and
+``PARTNER_USERS``); the services check every actor with
+``partnerkit.partners.authorize``.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-import attrs
 import pendulum
 
 from partnerkit.addresses import Address
@@ -24,11 +24,10 @@ from partnerkit.deals import (
     registration_policy_from_dict,
     stage_label,
 )
+from partnerkit.partners import Actor, Partner, PartnerUser
 from partnerkit.services import (
-    APPROVE_DEALS,
     DEAL_REGISTRATIONS,
     PROSPECTS,
-    REGISTER_DEALS,
     approve_deal,
     expire_due,
     register_deal,
@@ -36,30 +35,8 @@ from partnerkit.services import (
     start_order,
     submit_order,
 )
-from partnerkit.storage import MemoryStorage, UnitOfWork
+from partnerkit.storage import PARTNER_USERS, PARTNERS, MemoryStorage, UnitOfWork
 from partnerkit.testing import FixedClock
-
-
-@attrs.frozen
-class User:
-    """A portal user: a partner's sales rep, or a channel manager at the vendor."""
-
-    id: str
-    partner_id: str | None
-    permissions: frozenset[str]
-
-    def has_permission(self, permission: str) -> bool:
-        """Whether the user holds ``permission``."""
-        return permission in self.permissions
-
-
-@attrs.frozen
-class Partner:
-    """The partner's record, as the host keeps it."""
-
-    id: str
-    name: str
-    email: str
 
 
 def form_for(company: str, domain: str, users: int) -> RegistrationForm:
@@ -94,11 +71,20 @@ def main() -> None:
     policy = registration_policy_from_dict({"review_days": 7, "order_start_days": 20})
     dispatcher = EventDispatcher()
     dispatcher.subscribe(DomainEvent, lambda event: print(f"  event: {type(event).__name__}"))
-    storage = MemoryStorage(dispatcher, specs=[PROSPECTS, DEAL_REGISTRATIONS])
+    storage = MemoryStorage(
+        dispatcher, specs=[PROSPECTS, DEAL_REGISTRATIONS, PARTNERS, PARTNER_USERS]
+    )
+    with storage.unit_of_work() as uow:
+        uow.repository(PARTNERS).add(
+            Partner("p1", "Northwind Resellers", "northwind.example", "reseller")
+        )
+        uow.repository(PARTNER_USERS).add(
+            PartnerUser("alice", "p1", "Alice", "alice@northwind.example")
+        )
+        uow.commit()
     clock = FixedClock(pendulum.datetime(2026, 11, 23, 9, tz="Europe/London"))
-    rep = User("alice", "p1", frozenset({REGISTER_DEALS}))
-    manager = User("vera", None, frozenset({APPROVE_DEALS}))
-    northwind = Partner("p1", "Northwind Resellers", "deals@northwind.example")
+    rep = Actor("alice", "user", partner_id="p1")
+    manager = Actor("vera", "partner_account_manager", managed_partner_ids={"p1"})
 
     def quote(uow: UnitOfWork, deal: DealRegistration) -> None:
         # The quoting area creates the approval quote here, in the same commit.
@@ -109,7 +95,6 @@ def main() -> None:
             uow,
             rep,
             form_for("Acme Ltd", "acme.co.uk", 250),
-            partner=northwind,
             clock=clock,
             policy=policy,
         )
@@ -119,7 +104,6 @@ def main() -> None:
             uow,
             rep,
             form_for("Globex", "globex.example", 40),
-            partner=northwind,
             clock=clock,
             policy=policy,
         )

@@ -51,7 +51,9 @@ def test_public_names_have_docstrings() -> None:
     import partnerkit.deals
     import partnerkit.fiscal
     import partnerkit.locale
+    import partnerkit.partners
     import partnerkit.program
+    import partnerkit.scoring
     import partnerkit.services
     import partnerkit.storage
     import partnerkit.testing
@@ -65,7 +67,9 @@ def test_public_names_have_docstrings() -> None:
         partnerkit.deals,
         partnerkit.fiscal,
         partnerkit.locale,
+        partnerkit.partners,
         partnerkit.program,
+        partnerkit.scoring,
         partnerkit.services,
         partnerkit.storage,
         partnerkit.testing,
@@ -93,7 +97,9 @@ def test_public_names_have_docstrings() -> None:
         "partnerkit.deals",
         "partnerkit.fiscal",
         "partnerkit.locale",
+        "partnerkit.partners",
         "partnerkit.program",
+        "partnerkit.scoring",
         "partnerkit.services",
         "partnerkit.storage",
         "partnerkit.testing",

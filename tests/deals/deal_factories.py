@@ -6,49 +6,36 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pendulum
 
 from partnerkit.addresses import Address
 from partnerkit.contacts import Contact
 from partnerkit.core import EventDispatcher, Money
 from partnerkit.deals import CompanySection, OpportunitySection, PartnerSection, RegistrationForm
-from partnerkit.services import APPROVE_DEALS, DEAL_REGISTRATIONS, PROSPECTS, REGISTER_DEALS
-from partnerkit.storage import AggregateSpec, MemoryStorage, SqliteStorage, Storage
+from partnerkit.partners import PROGRAM_ADMINISTRATOR, USER, Actor, Partner, PartnerUser
+from partnerkit.services import DEAL_REGISTRATIONS, PROSPECTS
+from partnerkit.storage import PARTNER_USERS, AggregateSpec, MemoryStorage, SqliteStorage, Storage
+from partnerkit.storage import PARTNERS as PARTNERS_SPEC
 
 NOW = pendulum.datetime(2026, 11, 23, 9, tz="Europe/London")
 
 
-@attrs.frozen
-class User:
-    """A test actor: satisfies the DealActor port."""
-
-    id: str
-    partner_id: str | None
-    permissions: frozenset[str]
-
-    def has_permission(self, permission: str) -> bool:
-        return permission in self.permissions
+def partner_user(partner_id: str, name: str = "") -> Actor:
+    """A partner's sales rep (role ``user``: may register deals)."""
+    return Actor(name or REP_NAMES[partner_id], USER, partner_id=partner_id)
 
 
-@attrs.frozen
-class PartnerRecord:
-    """A test partner: satisfies the DealPartner port."""
-
-    id: str
-    name: str
-    email: str
-
-
-def partner_user(partner_id: str, name: str = "") -> User:
-    return User(name or f"{partner_id}-rep", partner_id, frozenset({REGISTER_DEALS}))
-
-
-VENDOR = User("vera", None, frozenset({APPROVE_DEALS}))
+REP_NAMES = {"p1": "alice", "p2": "bob", "p3": "carol"}
+VENDOR = Actor("vera", PROGRAM_ADMINISTRATOR)
 PARTNERS = {
-    "p1": PartnerRecord("p1", "Northwind Resellers", "deals@northwind.example"),
-    "p2": PartnerRecord("p2", "Contoso Channel", "deals@contoso.example"),
-    "p3": PartnerRecord("p3", "Fabrikam IT", "deals@fabrikam.example"),
+    "p1": Partner("p1", "Northwind Resellers", "northwind.example", "reseller"),
+    "p2": Partner("p2", "Contoso Channel", "contoso.example", "reseller"),
+    "p3": Partner("p3", "Fabrikam IT", "fabrikam.example", "reseller"),
+}
+#: The registering reps' own records: their e-mail fills the partner section.
+REPS = {
+    key: PartnerUser(REP_NAMES[key], key, "Rep", f"rep@{partner.domain}")
+    for key, partner in PARTNERS.items()
 }
 
 
@@ -89,7 +76,17 @@ def make_form(
 
 
 def make_storage(kind: str, tmp_path: Path, dispatcher: EventDispatcher | None = None) -> Storage:
-    specs: list[AggregateSpec[Any]] = [PROSPECTS, DEAL_REGISTRATIONS]
+    """A fresh backend holding the partners and their reps."""
+    specs: list[AggregateSpec[Any]] = [PROSPECTS, DEAL_REGISTRATIONS, PARTNERS_SPEC, PARTNER_USERS]
+    storage: Storage
     if kind == "memory":
-        return MemoryStorage(dispatcher, specs=specs)
-    return SqliteStorage(tmp_path / "deals.sqlite3", dispatcher=dispatcher, specs=specs)
+        storage = MemoryStorage(dispatcher, specs=specs)
+    else:
+        storage = SqliteStorage(tmp_path / "deals.sqlite3", dispatcher=dispatcher, specs=specs)
+    with storage.unit_of_work() as uow:
+        for partner in PARTNERS.values():
+            uow.repository(PARTNERS_SPEC).add(partner)
+        for rep in REPS.values():
+            uow.repository(PARTNER_USERS).add(rep)
+        uow.commit()
+    return storage

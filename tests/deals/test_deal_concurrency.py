@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pendulum
 import pytest
-from deal_factories import NOW, PARTNERS, VENDOR, User, make_form, make_storage, partner_user
+from deal_factories import NOW, VENDOR, make_form, make_storage, partner_user
 
 from partnerkit.core.errors import Conflict
 from partnerkit.deals import DealRegistration, Stage
+from partnerkit.partners import PROGRAM_ADMINISTRATOR, Actor
 from partnerkit.services import (
-    APPROVE_DEALS,
     DEAL_REGISTRATIONS,
     PROSPECTS,
     approve_deal,
@@ -59,13 +59,11 @@ def test_two_concurrent_approvals_let_exactly_one_win_and_store_the_winners_stat
 ) -> None:
     storage = make_storage(backend, tmp_path)
     with storage.unit_of_work() as uow:
-        deal = register_deal(
-            uow, partner_user("p1"), make_form(), partner=PARTNERS["p1"], clock=FixedClock(NOW)
-        )
+        deal = register_deal(uow, partner_user("p1"), make_form(), clock=FixedClock(NOW))
     clock = BarrierClock(2)
-    approvers = [VENDOR, User("victor", None, frozenset({APPROVE_DEALS}))]
+    approvers = [VENDOR, Actor("victor", PROGRAM_ADMINISTRATOR)]
 
-    def approve(user: User) -> Callable[[], DealRegistration]:
+    def approve(user: Actor) -> Callable[[], DealRegistration]:
         def job() -> DealRegistration:
             with storage.unit_of_work() as uow:
                 return approve_deal(uow, user, deal.id, clock=clock)
@@ -97,7 +95,6 @@ def test_racing_registrations_of_one_new_domain_never_create_two_prospects(
                     uow,
                     partner_user(partner),
                     make_form("racing.example"),
-                    partner=PARTNERS[partner],
                     clock=clock,
                 )
 

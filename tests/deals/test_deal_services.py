@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 import pytest
-from deal_factories import NOW, PARTNERS, VENDOR, User, make_form, make_storage, partner_user
+from deal_factories import NOW, VENDOR, make_form, make_storage, partner_user
 
 from partnerkit.core import DomainEvent, EventDispatcher
 from partnerkit.core.errors import InvalidTransition, PermissionDenied, ValidationError
@@ -22,6 +22,13 @@ from partnerkit.deals import (
     ExtensionDecided,
     RegistrationPolicy,
     Stage,
+)
+from partnerkit.partners import (
+    ADMINISTRATOR,
+    PARTNER_ACCOUNT_MANAGER,
+    REGISTER_DEALS,
+    Actor,
+    PermissionMap,
 )
 from partnerkit.services import (
     DEAL_REGISTRATIONS,
@@ -67,7 +74,7 @@ def clock() -> FixedClock:
 def _register(
     storage: Storage,
     clock: FixedClock,
-    user: User = ALICE,
+    user: Actor = ALICE,
     domain: str = "acme.co.uk",
     **opportunity: Any,
 ) -> DealRegistration:
@@ -77,7 +84,6 @@ def _register(
             uow,
             user,
             make_form(domain, **opportunity),
-            partner=PARTNERS[user.partner_id],
             clock=clock,
         )
 
@@ -95,7 +101,7 @@ def test_registering_creates_the_prospect_numbers_the_deal_and_fills_the_partner
     assert deal.stage is Stage.OPPORTUNITY
     assert deal.domain == "acme.co.uk"
     assert deal.form.partner.company_name == "Northwind Resellers"
-    assert deal.form.partner.contact_email == "deals@northwind.example"
+    assert deal.form.partner.contact_email == "rep@northwind.example"
     assert deal.form.partner.contact_phone == "+442071838750"
     assert deal.form.end_user.address is not None
     assert deal.form.end_user.address.postal_code == "EC1Y 8SY"
@@ -141,7 +147,7 @@ def test_a_bad_form_names_every_bad_field_and_writes_nothing(
     )
     form = attrs.evolve(form, end_user=attrs.evolve(form.end_user, address=bad_address, email="x@"))
     with storage.unit_of_work() as uow, pytest.raises(ValidationError) as caught:
-        register_deal(uow, ALICE, form, partner=PARTNERS["p1"], clock=clock)
+        register_deal(uow, ALICE, form, clock=clock)
     assert set(caught.value.paths) == {
         "company.domain",
         "end_user.address.postal_code",
@@ -171,9 +177,7 @@ def test_channel_conflict_declines_per_policy_with_the_reason(
     first = _register(storage, clock)
     policy = RegistrationPolicy(channel_conflict="decline")
     with storage.unit_of_work() as uow:
-        second = register_deal(
-            uow, BOB, make_form(), partner=PARTNERS["p2"], clock=clock, policy=policy
-        )
+        second = register_deal(uow, BOB, make_form(), clock=clock, policy=policy)
     assert second.stage is Stage.DECLINED
     assert "channel conflict" in second.closing_reason
     assert second.conflicting == (first.id,)
@@ -251,7 +255,27 @@ def test_partners_cannot_review_and_cannot_touch_another_partners_deal(
         with pytest.raises(PermissionDenied):
             get_deal(uow, BOB, deal.id)
         with pytest.raises(PermissionDenied):
-            register_deal(uow, BOB, make_form(), partner=PARTNERS["p1"], clock=clock)
+            register_deal(uow, VENDOR, make_form(), clock=clock)
+    # A program whose plain users may not register deals.
+    strict = make_program(permissions=PermissionMap.from_grants({ADMINISTRATOR: [REGISTER_DEALS]}))
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        register_deal(uow, ALICE, make_form("globex.example"), clock=clock, program=strict)
+    assert _count(storage) == (1, 1)
+
+
+def test_a_partner_account_manager_reviews_and_sees_only_the_partners_they_manage(
+    storage: Storage, clock: FixedClock
+) -> None:
+    northwind = _register(storage, clock)
+    contoso = _register(storage, clock, BOB, domain="globex.example")
+    manager = Actor("pam", PARTNER_ACCOUNT_MANAGER, managed_partner_ids={"p2"})
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        approve_deal(uow, manager, northwind.id, clock=clock)
+    with storage.unit_of_work() as uow:
+        assert approve_deal(uow, manager, contoso.id, clock=clock).stage is Stage.APPROVED
+    with storage.unit_of_work() as uow:
+        assert [d.id for d in search_deals(uow, manager, DealQuery())] == [contoso.id]
+        assert list(search_deals(uow, manager, DealQuery(partner_id="p1"))) == []
 
 
 def test_declining_needs_a_reason_and_closes_the_opportunity(
@@ -379,7 +403,6 @@ def test_automatic_approval_approves_at_registration_when_the_rule_passes(
             uow,
             ALICE,
             make_form(users=10),
-            partner=PARTNERS["p1"],
             clock=clock,
             policy=policy,
             auto_approve=lambda d: d.users < 100,
@@ -390,7 +413,6 @@ def test_automatic_approval_approves_at_registration_when_the_rule_passes(
             uow,
             ALICE,
             make_form("globex.example", users=1000),
-            partner=PARTNERS["p1"],
             clock=clock,
             policy=policy,
             auto_approve=lambda d: d.users < 100,

@@ -79,7 +79,6 @@ class DealLifecycle(RuleBasedStateMachine):
                         product=product,
                         close_date=self.clock.now().date() + timedelta(days=90),
                     ),
-                    partner=PARTNERS[partner],
                     clock=self.clock,
                     policy=self.policy,
                 )

@@ -222,17 +222,18 @@ def _company(section: object, policy: RegistrationPolicy, errors: ErrorCollector
 def _partner(
     section: object,
     region: str | None,
-    filled: tuple[str, str] | None,
+    partner_name: str | None,
+    partner_email: str | None,
     errors: ErrorCollector,
 ) -> PartnerSection:
     if not isinstance(section, PartnerSection):
         errors.add("partner", "invalid", "expected a PartnerSection")
         return PartnerSection("", "")
-    if filled is not None:
-        company_name, contact_email = filled
+    if partner_name is not None:
+        company_name = partner_name
     else:
         company_name = _text(section.company_name, "partner.company_name", errors, required=False)
-        contact_email = section.contact_email
+    contact_email = partner_email if partner_email is not None else section.contact_email
     email = ""
     if isinstance(contact_email, str) and contact_email.strip():
         with errors.catch():
@@ -378,8 +379,7 @@ def validate_registration_form(
     errors = ErrorCollector()
     company = _company(form.company, policy, errors)
     end_user, region = _end_user(form.end_user, policy, default_region, errors)
-    filled = (partner_name or "", partner_email or "") if partner_name is not None else None
-    partner = _partner(form.partner, region, filled, errors)
+    partner = _partner(form.partner, region, partner_name, partner_email, errors)
     opportunity = _opportunity(form.opportunity, policy, today, errors)
     errors.raise_if_any()
     assert opportunity is not None

@@ -36,8 +36,10 @@ def fold(text: str) -> str:
     >>> fold("Société Générale")
     'societe generale'
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Compatibility forms first (a mathematical bold A is an A), then case, then again,
+    # since folding the case can produce characters that decompose further.
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c))
 
 
 @attrs.frozen

@@ -5,14 +5,10 @@ Events reach the storage's dispatcher only after the commit.
 """
 
 from partnerkit.services._deals import (
-    APPROVE_DEALS,
     DEAL_REGISTRATIONS,
     PROSPECTS,
-    REGISTER_DEALS,
     ApprovalHook,
     AutoApprovalRule,
-    DealActor,
-    DealPartner,
     ExpiryReport,
     approve_deal,
     decide_extension,
@@ -28,27 +24,39 @@ from partnerkit.services._deals import (
     verify_domain,
     withdraw_deal,
 )
+from partnerkit.services._partners import (
+    add_partner,
+    change_partner_stage,
+    deregister_user,
+    edit_user,
+    list_users,
+    register_user,
+    reregister_user,
+)
 from partnerkit.services._programs import ProgramSaved, save_program
 
 __all__ = [
-    "APPROVE_DEALS",
     "DEAL_REGISTRATIONS",
     "PROSPECTS",
-    "REGISTER_DEALS",
     "ApprovalHook",
     "AutoApprovalRule",
-    "DealActor",
-    "DealPartner",
     "ExpiryReport",
     "ProgramSaved",
+    "add_partner",
     "approve_deal",
+    "change_partner_stage",
     "decide_extension",
     "decline_deal",
+    "deregister_user",
+    "edit_user",
     "expire_due",
     "get_deal",
+    "list_users",
     "mark_deal_lost",
     "register_deal",
+    "register_user",
     "request_extension",
+    "reregister_user",
     "save_program",
     "search_deals",
     "start_order",

@@ -6,7 +6,6 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Iterator
-from typing import Protocol
 
 import attrs
 import pendulum
@@ -29,18 +28,32 @@ from partnerkit.deals import (
     sort_key,
     validate_registration_form,
 )
+from partnerkit.partners import (
+    APPROVE_DEALS,
+    DEFAULT_PERMISSIONS,
+    PARTNER_ACCOUNT_MANAGER,
+    REGISTER_DEALS,
+    Actor,
+    PermissionMap,
+    authorize,
+)
 from partnerkit.program import Program
-from partnerkit.storage import MAX_PAGE_SIZE, AggregateSpec, Index, Page, Repository, UnitOfWork
+from partnerkit.storage import (
+    MAX_PAGE_SIZE,
+    PARTNER_USERS,
+    PARTNERS,
+    AggregateSpec,
+    Index,
+    Page,
+    Repository,
+    UnitOfWork,
+)
 
 __all__ = [
-    "APPROVE_DEALS",
     "DEAL_REGISTRATIONS",
     "PROSPECTS",
-    "REGISTER_DEALS",
     "ApprovalHook",
     "AutoApprovalRule",
-    "DealActor",
-    "DealPartner",
     "ExpiryReport",
     "approve_deal",
     "decide_extension",
@@ -56,11 +69,6 @@ __all__ = [
     "verify_domain",
     "withdraw_deal",
 ]
-
-#: The permission a partner user needs to register and progress its own deals.
-REGISTER_DEALS = "register deals"
-#: The permission a vendor user needs to review (approve, decline, extend) every deal.
-APPROVE_DEALS = "approve deals"
 
 #: How prospects are stored: unique by domain.
 PROSPECTS: AggregateSpec[Prospect] = AggregateSpec(
@@ -81,53 +89,6 @@ DEAL_REGISTRATIONS: AggregateSpec[DealRegistration] = AggregateSpec(
         Index("active_key", active_key, unique=True),
     ),
 )
-
-
-class DealActor(Protocol):
-    """Who performs a deal use case: a partner user or a vendor user.
-
-    A local port until ``partnerkit.partners`` lands: hosts pass their user
-    object. ``partner_id`` is the partner the user works for, or ``None``
-    for vendor staff; ``has_permission`` answers for permission names such
-    as :data:`REGISTER_DEALS` and :data:`APPROVE_DEALS`.
-    """
-
-    @property
-    def id(self) -> str:
-        """The user's identifier, written into audit entries and events."""
-        ...
-
-    @property
-    def partner_id(self) -> str | None:
-        """The partner the user works for; ``None`` for vendor staff."""
-        ...
-
-    def has_permission(self, permission: str) -> bool:
-        """Whether the user holds ``permission``; never raises."""
-        ...
-
-
-class DealPartner(Protocol):
-    """What registering needs from the partner's record: its id, company name and e-mail.
-
-    A local port until ``partnerkit.partners`` lands; the partner section of
-    the form is filled from it.
-    """
-
-    @property
-    def id(self) -> str:
-        """The partner's identifier."""
-        ...
-
-    @property
-    def name(self) -> str:
-        """The partner company's name."""
-        ...
-
-    @property
-    def email(self) -> str:
-        """The partner's contact e-mail address."""
-        ...
 
 
 #: Runs inside the approving unit of work, before the commit: the quoting area
@@ -175,26 +136,20 @@ def _territory(program: Program | None) -> str | None:
     return program.locale.rsplit("_", 1)[1].upper()
 
 
-def _is_vendor(actor: DealActor) -> bool:
-    return actor.partner_id is None and actor.has_permission(APPROVE_DEALS)
+def _permissions(program: Program | None) -> PermissionMap:
+    return program.permissions if program is not None else DEFAULT_PERMISSIONS
 
 
-def _deny(actor: DealActor, permission: str, resource: str, reason: str = "") -> PermissionDenied:
-    return PermissionDenied(str(getattr(actor, "id", actor)), permission, resource, reason)
+@attrs.frozen
+class _Scope:
+    # Stands for "records of this partner" when no record is loaded yet (listings).
+    partner_id: str
 
 
-def _require_vendor(actor: DealActor, resource: str) -> None:
-    if not _is_vendor(actor):
-        raise _deny(actor, APPROVE_DEALS, resource, "only the vendor reviews registrations")
-
-
-def _require_owner_or_vendor(actor: DealActor, deal: DealRegistration) -> None:
-    if _is_vendor(actor):
-        return
-    if actor.partner_id != deal.partner_id:
-        raise _deny(actor, REGISTER_DEALS, deal.id, "the registration is another partner's")
-    if not actor.has_permission(REGISTER_DEALS):
-        raise _deny(actor, REGISTER_DEALS, deal.id)
+def _authorize_party(actor: Actor, deal: DealRegistration, permissions: PermissionMap) -> None:
+    # The registering partner's users progress their deal; the vendor side may too.
+    permission = REGISTER_DEALS if actor.partner_id is not None else APPROVE_DEALS
+    authorize(actor, permission, deal, permissions)
 
 
 def _load(
@@ -277,10 +232,9 @@ def _prospect_for(
 
 def register_deal(
     uow: UnitOfWork,
-    actor: DealActor,
+    actor: Actor,
     form: RegistrationForm,
     *,
-    partner: DealPartner,
     clock: Clock,
     program: Program | None = None,
     policy: RegistrationPolicy | None = None,
@@ -289,11 +243,16 @@ def register_deal(
 ) -> DealRegistration:
     """Validate ``form``, find or create the prospect, store the registration, commit.
 
-    The actor must be a user of ``partner`` holding :data:`REGISTER_DEALS`
-    (else :class:`PermissionDenied`). The form is validated with the
-    partner's name and e-mail filled in (one :class:`ValidationError` naming
-    every bad field). The prospect is found by domain or created. If the
-    same partner already holds an active registration for the prospect and
+    The actor must be a partner-side user whose role holds
+    :data:`~partnerkit.partners.REGISTER_DEALS` in the program's permissions
+    (else :class:`PermissionDenied`); the registration is its partner's,
+    loaded from :data:`~partnerkit.storage.PARTNERS`
+    (:class:`~partnerkit.core.errors.NotFound` if missing). The form is
+    validated with the partner section's company name taken from the
+    partner record and its contact e-mail from the registering user's record
+    in :data:`~partnerkit.storage.PARTNER_USERS` (when there is one): one
+    :class:`ValidationError` names every bad field. The prospect is found by
+    domain or created. If the same partner already holds an active registration for the prospect and
     product, ``opportunity.product`` is refused as ``duplicate``; if other
     partners hold the prospect, the registration is flagged or declined per
     the policy's ``channel_conflict``. In ``automatic`` approval mode it is
@@ -303,20 +262,29 @@ def register_deal(
     (``DR-2026-000123``). A failure writes nothing.
     """
     settings = _policy(program, policy)
-    if actor.partner_id is None or actor.partner_id != partner.id:
-        raise _deny(actor, REGISTER_DEALS, partner.id, "register deals for your own partner")
-    if not actor.has_permission(REGISTER_DEALS):
-        raise _deny(actor, REGISTER_DEALS, partner.id)
+    if actor.partner_id is None:
+        raise PermissionDenied(
+            f"{actor.role} {actor.user_id!r}",
+            REGISTER_DEALS,
+            "deal registrations",
+            "deals are registered by a partner's users",
+        )
+    partner = uow.repository(PARTNERS).get(actor.partner_id)
+    authorize(actor, REGISTER_DEALS, partner, _permissions(program))
+    user = uow.repository(PARTNER_USERS).find(actor.user_id)
+    email = user.email if user is not None and user.partner_id == partner.id else None
     now = _now(clock, program)
     clean = validate_registration_form(
         form,
         settings,
         today=now.date(),
         partner_name=partner.name,
-        partner_email=partner.email,
+        partner_email=email,
         default_region=_territory(program),
     )
-    prospect, created = _prospect_for(uow, clean.company.name, clean.company.domain, actor.id, now)
+    prospect, created = _prospect_for(
+        uow, clean.company.name, clean.company.domain, actor.user_id, now
+    )
     repository = uow.repository(DEAL_REGISTRATIONS)
     active = [d for d in _all(repository, {"prospect_id": prospect.id}) if d.stage in ACTIVE_STAGES]
     channel = check_channel(partner.id, clean.opportunity.product, active)
@@ -332,7 +300,7 @@ def register_deal(
         partner.id,
         prospect,
         clean,
-        actor.id,
+        actor.user_id,
         now,
         settings,
         prospect_created=created,
@@ -361,7 +329,7 @@ def register_deal(
 
 def approve_deal(
     uow: UnitOfWork,
-    actor: DealActor,
+    actor: Actor,
     registration_id: str,
     *,
     clock: Clock,
@@ -369,7 +337,10 @@ def approve_deal(
     policy: RegistrationPolicy | None = None,
     on_approved: ApprovalHook | None = None,
 ) -> DealRegistration:
-    """Approve an opportunity (vendor only), set its deadlines, run ``on_approved``, commit.
+    """Approve an opportunity (vendor side), set its deadlines, run ``on_approved``, commit.
+
+    The actor's role must hold :data:`~partnerkit.partners.APPROVE_DEALS` and
+    reach the registration's partner (:func:`~partnerkit.partners.authorize`).
 
     ``on_approved`` runs inside this unit of work after the approved
     registration is saved and before the commit (the quoting area creates
@@ -379,10 +350,10 @@ def approve_deal(
     :class:`Conflict` when someone else changed the registration meanwhile
     (two concurrent approvals: exactly one wins).
     """
-    _require_vendor(actor, registration_id)
     repository, deal = _load(uow, registration_id)
+    authorize(actor, APPROVE_DEALS, deal, _permissions(program))
     now = _now(clock, program)
-    deal, event = deal.approve(actor.id, now, _policy(program, policy))
+    deal, event = deal.approve(actor.user_id, now, _policy(program, policy))
     stored = repository.save(deal)
     if on_approved is not None:
         on_approved(uow, stored)
@@ -393,7 +364,7 @@ def approve_deal(
 
 def decline_deal(
     uow: UnitOfWork,
-    actor: DealActor,
+    actor: Actor,
     registration_id: str,
     reason: str,
     *,
@@ -401,15 +372,15 @@ def decline_deal(
     program: Program | None = None,
 ) -> DealRegistration:
     """Decline an opportunity with a reason (vendor only) and commit."""
-    _require_vendor(actor, registration_id)
     repository, deal = _load(uow, registration_id)
-    deal, event = deal.decline(actor.id, _now(clock, program), reason)
+    authorize(actor, APPROVE_DEALS, deal, _permissions(program))
+    deal, event = deal.decline(actor.user_id, _now(clock, program), reason)
     return _finish(uow, repository, deal, event)
 
 
 def start_order(
     uow: UnitOfWork,
-    actor: DealActor,
+    actor: Actor,
     registration_id: str,
     *,
     clock: Clock,
@@ -417,14 +388,14 @@ def start_order(
 ) -> DealRegistration:
     """Progress an approved deal to an order (its partner or the vendor) and commit."""
     repository, deal = _load(uow, registration_id)
-    _require_owner_or_vendor(actor, deal)
-    deal, event = deal.start_order(actor.id, _now(clock, program))
+    _authorize_party(actor, deal, _permissions(program))
+    deal, event = deal.start_order(actor.user_id, _now(clock, program))
     return _finish(uow, repository, deal, event)
 
 
 def submit_order(
     uow: UnitOfWork,
-    actor: DealActor,
+    actor: Actor,
     registration_id: str,
     *,
     clock: Clock,
@@ -432,14 +403,14 @@ def submit_order(
 ) -> DealRegistration:
     """Submit a started order (its partner or the vendor) and commit."""
     repository, deal = _load(uow, registration_id)
-    _require_owner_or_vendor(actor, deal)
-    deal, event = deal.submit_order(actor.id, _now(clock, program))
+    _authorize_party(actor, deal, _permissions(program))
+    deal, event = deal.submit_order(actor.user_id, _now(clock, program))
     return _finish(uow, repository, deal, event)
 
 
 def withdraw_deal(
     uow: UnitOfWork,
-    actor: DealActor,
+    actor: Actor,
     registration_id: str,
     reason: str = "",
     *,
@@ -448,14 +419,14 @@ def withdraw_deal(
 ) -> DealRegistration:
     """Withdraw an active registration (its partner or the vendor) and commit."""
     repository, deal = _load(uow, registration_id)
-    _require_owner_or_vendor(actor, deal)
-    deal, event = deal.withdraw(actor.id, _now(clock, program), reason)
+    _authorize_party(actor, deal, _permissions(program))
+    deal, event = deal.withdraw(actor.user_id, _now(clock, program), reason)
     return _finish(uow, repository, deal, event)
 
 
 def mark_deal_lost(
     uow: UnitOfWork,
-    actor: DealActor,
+    actor: Actor,
     registration_id: str,
     reason: str = "",
     *,
@@ -464,14 +435,14 @@ def mark_deal_lost(
 ) -> DealRegistration:
     """Close an approved deal or started order as lost (its partner or the vendor) and commit."""
     repository, deal = _load(uow, registration_id)
-    _require_owner_or_vendor(actor, deal)
-    deal, event = deal.mark_lost(actor.id, _now(clock, program), reason)
+    _authorize_party(actor, deal, _permissions(program))
+    deal, event = deal.mark_lost(actor.user_id, _now(clock, program), reason)
     return _finish(uow, repository, deal, event)
 
 
 def request_extension(
     uow: UnitOfWork,
-    actor: DealActor,
+    actor: Actor,
     registration_id: str,
     reason: str,
     *,
@@ -481,17 +452,16 @@ def request_extension(
 ) -> DealRegistration:
     """Ask for more time with a reason (the registering partner; once by default) and commit."""
     repository, deal = _load(uow, registration_id)
-    if actor.partner_id != deal.partner_id or not actor.has_permission(REGISTER_DEALS):
-        raise _deny(actor, REGISTER_DEALS, deal.id, "only the registering partner may ask")
+    authorize(actor, REGISTER_DEALS, deal, _permissions(program))
     deal, event = deal.request_extension(
-        actor.id, _now(clock, program), reason, _policy(program, policy)
+        actor.user_id, _now(clock, program), reason, _policy(program, policy)
     )
     return _finish(uow, repository, deal, event)
 
 
 def decide_extension(
     uow: UnitOfWork,
-    actor: DealActor,
+    actor: Actor,
     registration_id: str,
     *,
     grant: bool,
@@ -501,10 +471,10 @@ def decide_extension(
     policy: RegistrationPolicy | None = None,
 ) -> DealRegistration:
     """Grant or refuse the pending extension request (vendor only) and commit."""
-    _require_vendor(actor, registration_id)
     repository, deal = _load(uow, registration_id)
+    authorize(actor, APPROVE_DEALS, deal, _permissions(program))
     deal, event = deal.decide_extension(
-        actor.id, _now(clock, program), grant=grant, policy=_policy(program, policy), note=note
+        actor.user_id, _now(clock, program), grant=grant, policy=_policy(program, policy), note=note
     )
     return _finish(uow, repository, deal, event)
 
@@ -513,7 +483,7 @@ def expire_due(
     uow: UnitOfWork,
     now: pendulum.DateTime,
     *,
-    actor: DealActor | None = None,
+    actor: Actor | None = None,
     program: Program | None = None,
 ) -> ExpiryReport:
     """Expire every active registration past its review date or deadline, and commit.
@@ -524,12 +494,12 @@ def expire_due(
     skipped and named in :attr:`ExpiryReport.skipped`.
     """
     if actor is not None:
-        _require_vendor(actor, "deal registrations")
+        authorize(actor, APPROVE_DEALS, None, _permissions(program))
     at = aware(now, "now")
     if program is not None:
         at = at.in_timezone(program.timezone)
     day = at.date()
-    who = actor.id if actor is not None else _SYSTEM
+    who = actor.user_id if actor is not None else _SYSTEM
     repository = uow.repository(DEAL_REGISTRATIONS)
     candidates = list(_all(repository, {"stage": [s.value for s in ACTIVE_STAGES]}))
     expired: list[tuple[str, str]] = []
@@ -555,16 +525,16 @@ def expire_due(
 # -- reading ----------------------------------------------------------------------------------
 
 
-def get_deal(uow: UnitOfWork, actor: DealActor, registration_id: str) -> DealRegistration:
-    """Read one registration: the vendor reads any, a partner only its own.
+def get_deal(
+    uow: UnitOfWork, actor: Actor, registration_id: str, *, program: Program | None = None
+) -> DealRegistration:
+    """Read one registration: a partner's users read their own, the vendor side what it reaches.
 
-    Raises :class:`PermissionDenied` for another partner's registration.
+    Raises :class:`PermissionDenied` for a registration the actor may not see
+    (another partner's, or a partner a partner account manager does not manage).
     """
     _, deal = _load(uow, registration_id)
-    if not _is_vendor(actor) and (
-        actor.partner_id != deal.partner_id or not actor.has_permission(REGISTER_DEALS)
-    ):
-        raise _deny(actor, REGISTER_DEALS, registration_id, "the registration is another partner's")
+    _authorize_party(actor, deal, _permissions(program))
     return deal
 
 
@@ -589,25 +559,42 @@ def _decode_cursor(order_by: str, cursor: str) -> tuple[str, str]:
     return (data[1], data[2])
 
 
-def search_deals(uow: UnitOfWork, actor: DealActor, query: DealQuery) -> Page[DealRegistration]:
+def search_deals(
+    uow: UnitOfWork, actor: Actor, query: DealQuery, *, program: Program | None = None
+) -> Page[DealRegistration]:
     """One page of the registrations ``actor`` may see that match ``query``, in its order.
 
-    A partner user sees only its partner's registrations (a ``partner_id``
-    naming another partner gives an empty page); the vendor sees all.
+    Scoped by :func:`~partnerkit.partners.authorize`: a partner's user sees
+    only its partner's registrations (a ``partner_id`` naming another
+    partner gives an empty page), a partner account manager those of the
+    partners they manage, a program administrator all.
     Matching on text is case- and accent-insensitive over the deal number
     and the prospect name. Follow ``next_cursor`` for the next page.
     """
     if not isinstance(query, DealQuery):
         raise ValidationError.single("query", "invalid", "expected a DealQuery")
+    permissions = _permissions(program)
     where: dict[str, object] = {}
-    if not _is_vendor(actor):
-        if actor.partner_id is None or not actor.has_permission(REGISTER_DEALS):
-            raise _deny(actor, REGISTER_DEALS, "deal registrations")
+    if actor.partner_id is not None:
+        authorize(actor, REGISTER_DEALS, _Scope(actor.partner_id), permissions)
         if query.partner_id is not None and query.partner_id != actor.partner_id:
             return Page((), None)
         where["partner_id"] = actor.partner_id
-    elif query.partner_id is not None:
-        where["partner_id"] = query.partner_id
+    else:
+        reach: list[str] | None = None
+        if actor.role == PARTNER_ACCOUNT_MANAGER:
+            reach = sorted(actor.managed_partner_ids)
+        if query.partner_id is not None:
+            reach = [p for p in (reach or [query.partner_id]) if p == query.partner_id]
+        if reach is not None:
+            # authorize() says whether the role may review deals at all, and for which partner.
+            for partner_id in reach:
+                authorize(actor, APPROVE_DEALS, _Scope(partner_id), permissions)
+            if not reach:
+                return Page((), None)
+            where["partner_id"] = reach
+        else:
+            authorize(actor, APPROVE_DEALS, None, permissions)
     if query.stages:
         where["stage"] = [s.value for s in query.stages]
     after = _decode_cursor(query.order_by, query.cursor) if query.cursor else None

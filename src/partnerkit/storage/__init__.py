@@ -6,7 +6,13 @@ the contract suite in :mod:`partnerkit.testing`), or uses one of the reference
 backends, :class:`MemoryStorage` and :class:`SqliteStorage`.
 """
 
+from partnerkit.storage._activities import (
+    ActivityStore,
+    MemoryActivityStore,
+    SqliteActivityStore,
+)
 from partnerkit.storage._memory import MemoryRepository, MemoryStorage, MemoryUnitOfWork
+from partnerkit.storage._partners import PARTNER_USERS, PARTNERS
 from partnerkit.storage._ports import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -29,16 +35,21 @@ from partnerkit.storage._sqlite import (
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
+    "PARTNERS",
+    "PARTNER_USERS",
     "SCHEMA_VERSION",
+    "ActivityStore",
     "AggregateSpec",
     "Index",
     "IndexValue",
+    "MemoryActivityStore",
     "MemoryRepository",
     "MemoryStorage",
     "MemoryUnitOfWork",
     "Page",
     "Repository",
     "Sequences",
+    "SqliteActivityStore",
     "SqliteRepository",
     "SqliteStorage",
     "SqliteUnitOfWork",

@@ -300,7 +300,8 @@ class SqliteUnitOfWork(BaseUnitOfWork):
         else:
             self._storage._ensure(spec)
             if self._in_transaction and self._conn is not None:
-                # A read snapshot taken before the table existed would not see it: start afresh.
+                # An open read transaction keeps the schema it started with, which lacks the
+                # table just created: end it, so the next read sees the table.
                 self._conn.execute("COMMIT")
                 self._in_transaction = False
 
