@@ -88,5 +88,7 @@ def make_storage(kind: str, tmp_path: Path, dispatcher: EventDispatcher | None =
             uow.repository(PARTNERS_SPEC).add(partner)
         for rep in REPS.values():
             uow.repository(PARTNER_USERS).add(rep)
+        for spec in specs:  # every table exists before threads race on the rows
+            uow.repository(spec).count()
         uow.commit()
     return storage

@@ -1,4 +1,4 @@
-"""Races: two approvals of one registration, two registrations creating one prospect."""
+"""Races: two approvals of one registration (the prospect race is in the storage contract)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from partnerkit.deals import DealRegistration, Stage
 from partnerkit.partners import PROGRAM_ADMINISTRATOR, Actor
 from partnerkit.services import (
     DEAL_REGISTRATIONS,
-    PROSPECTS,
     approve_deal,
     register_deal,
 )
@@ -80,31 +79,3 @@ def test_two_concurrent_approvals_let_exactly_one_win_and_store_the_winners_stat
     assert stored == winner
     assert stored.stage is Stage.APPROVED
     assert [a.action for a in stored.audit] == ["register", "approve"]
-
-
-def test_racing_registrations_of_one_new_domain_never_create_two_prospects(
-    tmp_path: Path,
-) -> None:
-    storage = make_storage("sqlite", tmp_path)
-    clock = FixedClock(NOW)
-
-    def register(partner: str) -> Callable[[], DealRegistration]:
-        def job() -> DealRegistration:
-            with storage.unit_of_work() as uow:
-                return register_deal(
-                    uow,
-                    partner_user(partner),
-                    make_form("racing.example"),
-                    clock=clock,
-                )
-
-        return job
-
-    results, failures = _race([register(p) for p in ("p1", "p2", "p3")])
-    assert all(isinstance(f, Conflict) for f in failures)
-    with storage.unit_of_work() as uow:
-        prospects = uow.repository(PROSPECTS).list().items
-        deals = uow.repository(DEAL_REGISTRATIONS).list().items
-    assert [p.domain for p in prospects] == ["racing.example"]
-    assert len(deals) == len(results) >= 1
-    assert {d.prospect_id for d in deals} == {prospects[0].id}

@@ -29,6 +29,7 @@ from partnerkit.core.errors import Conflict, NotFound, ValidationError
 from partnerkit.program import PROGRAMS
 from partnerkit.scoring import Activity
 from partnerkit.storage import ActivityStore, AggregateSpec, Index, Storage
+from partnerkit.testing._deals_contract import DealsContract
 from partnerkit.testing._factories import make_program
 from partnerkit.testing._partners_contract import PartnersContract
 
@@ -98,7 +99,7 @@ class _BoomError(Exception):
     pass
 
 
-class StorageContract(PartnersContract):
+class StorageContract(PartnersContract, DealsContract):
     """The behaviour every storage backend must show; subclass it and implement ``make_storage``."""
 
     def make_storage(self, dispatcher: EventDispatcher, tmp_path: Path) -> Storage:
