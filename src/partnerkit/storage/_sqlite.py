@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -75,9 +76,13 @@ class SqliteStorage:
     gets :class:`~partnerkit.core.errors.Conflict`: do not nest a writing
     unit of work inside another one that has written.
 
-    ``path`` must name a file: every unit of work opens its own
+    ``path`` must name a file: every unit of work uses its own
     connection, and each connection to ``":memory:"`` would be a new, empty
-    database (use :class:`~partnerkit.storage.MemoryStorage` instead).
+    database (use :class:`~partnerkit.storage.MemoryStorage` instead). Up
+    to ``pool_size`` idle connections are kept for the next units of work,
+    so they skip opening the file and reading its schema again, and the
+    write-ahead log is not checkpointed away after every unit of work;
+    :meth:`close` closes them (a forked child never reuses its parent's).
     ``specs`` registers aggregate kinds so units of work reach their
     repositories as attributes (``uow.programs``).
     """
@@ -89,7 +94,12 @@ class SqliteStorage:
         dispatcher: EventDispatcher | None = None,
         timeout: float = 10.0,
         specs: Iterable[AggregateSpec[Any]] = (),
+        pool_size: int = 4,
     ) -> None:
+        self._idle: list[sqlite3.Connection] = []
+        self._pool_lock = threading.Lock()
+        self._pool_pid = os.getpid()
+        self.pool_size = pool_size
         self.path = os.fspath(path)
         if self.path == ":memory:" or self.path.startswith("file::memory:") or not self.path:
             raise ValidationError.single(
@@ -134,6 +144,40 @@ class SqliteStorage:
     def unit_of_work(self) -> SqliteUnitOfWork:
         """Return a new unit of work with its own connection."""
         return SqliteUnitOfWork(self)
+
+    def _acquire(self) -> sqlite3.Connection:
+        """An idle connection of this process, or a new one."""
+        with self._pool_lock:
+            if self._pool_pid != os.getpid():
+                # Inherited through fork: never touch the parent's connections.
+                self._idle = []
+                self._pool_pid = os.getpid()
+            if self._idle:
+                return self._idle.pop()
+        return self.connect()
+
+    def _release(self, conn: sqlite3.Connection) -> None:
+        """Keep ``conn`` for a later unit of work, or close it when the pool is full."""
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        with self._pool_lock:
+            if self._pool_pid == os.getpid() and len(self._idle) < self.pool_size:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        """Close the idle connections; units of work opened later open new ones."""
+        with self._pool_lock:
+            idle, self._idle = self._idle, []
+            mine = self._pool_pid == os.getpid()
+        if mine:
+            for conn in idle:
+                conn.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # interpreter shutdown
+            self.close()
 
     def _ensure(self, spec: AggregateSpec[Any]) -> None:
         """Create or migrate the table of ``spec`` in a transaction of its own, once per process."""
@@ -258,7 +302,7 @@ class SqliteUnitOfWork(BaseUnitOfWork):
     def _connection(self, *, write: bool = False) -> sqlite3.Connection:
         self._require_active()
         if self._conn is None:
-            self._conn = self._storage.connect()
+            self._conn = self._storage._acquire()
         conn = self._conn
         if write and not self._writing:
             if self._in_transaction:
@@ -328,8 +372,11 @@ class SqliteUnitOfWork(BaseUnitOfWork):
 
     def _close(self) -> None:
         if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+            conn, self._conn = self._conn, None
+            try:
+                self._storage._release(conn)
+            except sqlite3.Error:
+                conn.close()
 
 
 class SqliteRepository(BaseRepository[A]):
