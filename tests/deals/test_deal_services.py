@@ -419,3 +419,22 @@ def test_automatic_approval_approves_at_registration_when_the_rule_passes(
         )
     assert (small.stage, large.stage) == (Stage.APPROVED, Stage.OPPORTUNITY)
     assert quoted == [small.id]
+
+
+def test_an_automatic_approval_whose_quote_hook_raises_writes_no_prospect_and_no_deal(
+    storage: Storage, clock: FixedClock, events: list[DomainEvent]
+) -> None:
+    def failing_quote(uow: UnitOfWork, approved: DealRegistration) -> None:
+        raise RuntimeError("no price for this product")
+
+    with storage.unit_of_work() as uow, pytest.raises(RuntimeError):
+        register_deal(
+            uow,
+            ALICE,
+            make_form(),
+            clock=clock,
+            policy=RegistrationPolicy(approval_mode="automatic"),
+            on_approved=failing_quote,
+        )
+    assert _count(storage) == (0, 0)
+    assert events == []
