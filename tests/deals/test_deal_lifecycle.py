@@ -153,3 +153,16 @@ def test_stored_stages_that_are_unknown_are_refused_when_read() -> None:
     data["stage"] = "won"
     with pytest.raises(ValidationError):
         from_dict(DealRegistration, data)
+
+
+def test_every_event_and_the_prospect_round_trip_through_the_core_converter() -> None:
+    deal, registered = new_registration(
+        "DR-2026-000001", "p1", PROSPECT, FORM, "alice", NOW, POLICY, conflicting=("DR-0",)
+    )
+    deal, approved = deal.approve("vera", NOW.add(hours=1), POLICY)
+    deal, asked = deal.request_extension("alice", NOW.add(hours=2), "budget", POLICY)
+    deal, decided = deal.decide_extension("vera", NOW.add(hours=3), grant=True, policy=POLICY)
+    deal, started = deal.start_order("alice", NOW.add(hours=4))
+    deal, lost = deal.mark_lost("alice", NOW.add(hours=5), "competitor")
+    for value in (registered, approved, asked, decided, started, lost, PROSPECT):
+        assert from_dict(type(value), to_dict(value)) == value
