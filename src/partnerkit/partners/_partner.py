@@ -262,7 +262,7 @@ def validate_partner(
     domain = errors.check("domain", lambda: normalize_domain(partner.domain)) or ""
     keys = {t.key for t in partner_types}
     partner_type = partner.partner_type
-    if partner_type not in keys:
+    if not isinstance(partner_type, str) or partner_type not in keys:
         errors.add(
             "partner_type", "invalid_choice", f"{partner_type!r} is not one of: {sorted(keys)}"
         )

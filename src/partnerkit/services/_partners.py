@@ -5,7 +5,9 @@ with its count of registered administrators. Saving the partner bumps its
 version, so two units of work changing users of the same partner are
 serialized by optimistic concurrency: the second to commit gets a
 :class:`~partnerkit.core.errors.Conflict` instead of both deregistering "the
-other" administrator and leaving the partner with none.
+other" administrator and leaving the partner with none. A use case that
+meets that ``Conflict`` after staging the user rolls its unit of work back,
+so committing the unit of work after catching the error writes none of it.
 """
 
 from __future__ import annotations
@@ -60,6 +62,20 @@ __all__ = [
 ]
 
 
+@attrs.frozen
+class _PartnerRef:
+    """A partner named by its id alone, to authorize on before reading it.
+
+    An actor who may not reach the partner then gets ``PermissionDenied``
+    whether the partner exists or not.
+    """
+
+    partner_id: str
+
+
+_PENDING_ID = "PU-pending"
+
+
 def add_partner(
     uow: UnitOfWork,
     actor: Actor,
@@ -109,6 +125,7 @@ def change_partner_stage(
     Raises ``NotFound``, ``PermissionDenied``, ``InvalidTransition`` (the
     lifecycle does not allow the move), or ``Conflict`` (changed meanwhile).
     """
+    authorize(actor, MANAGE_PARTNERS, _PartnerRef(partner_id), permissions)
     partners = uow.repository(PARTNERS)
     partner = partners.get(partner_id)
     authorize(actor, MANAGE_PARTNERS, partner, permissions)
@@ -133,7 +150,8 @@ def _write(
     """Store ``after`` and the partner with its new administrator count, then commit.
 
     Everything is checked before anything is staged, so a refusal leaves the
-    unit of work as it was.
+    unit of work as it was; should the partner turn out to have changed
+    meanwhile (``Conflict`` on saving it), the unit of work is rolled back.
     """
     users = uow.repository(PARTNER_USERS)
     counted = _admins(users, partner.id)
@@ -148,7 +166,14 @@ def _write(
             field="registered_administrators",
         )
     stored = users.add(after) if before is None else users.save(after)
-    uow.repository(PARTNERS).save(attrs.evolve(partner, registered_administrators=remaining))
+    try:
+        uow.repository(PARTNERS).save(attrs.evolve(partner, registered_administrators=remaining))
+    except BaseException:
+        # The partner changed since it was read (another user change raced this one): the
+        # user write staged above must not survive, or committing the unit of work after
+        # catching the Conflict could take the partner's last administrator.
+        uow.rollback()
+        raise
     uow.record(event)
     uow.commit()
     return stored
@@ -170,17 +195,19 @@ def register_user(
     """Register a new user of a partner (``manage_users`` on the partner), and commit.
 
     The id is ``user_id``, or ``PU-000001`` and onwards from the storage's
-    sequence. Raises ``NotFound`` (no such partner), ``PermissionDenied``,
+    sequence, taken only once the input is valid. Raises ``PermissionDenied``
+    (checked first, so an actor outside the partner cannot tell whether it
+    exists), ``NotFound`` (no such partner),
     ``ValidationError`` (every bad field), or ``Conflict`` (the e-mail is taken
     by any partner's user, ``field == "email"``; or the partner changed meanwhile).
     """
+    authorize(actor, MANAGE_USERS, _PartnerRef(partner_id), permissions)
     partner = uow.repository(PARTNERS).get(partner_id)
     authorize(actor, MANAGE_USERS, partner, permissions)
     at = clock.now()
-    new_id = user_id if user_id is not None else f"PU-{uow.sequences.next('partner_users'):06d}"
     user = validate_user(
         PartnerUser(
-            new_id,
+            _PENDING_ID if user_id is None else user_id,
             partner.id,
             name,
             email,
@@ -190,6 +217,9 @@ def register_user(
         ),
         roles=PARTNER_ROLES,
     )
+    if user_id is None:
+        # Number the user only once the input is known to be good.
+        user = attrs.evolve(user, id=f"PU-{uow.sequences.next('partner_users'):06d}")
     event = PartnerUserChanged(user.id, partner.id, "registered", actor.user_id, at)
     return _write(uow, partner, None, user, event)
 
@@ -307,6 +337,7 @@ def list_users(
     ``next_cursor`` back for the next page. Raises ``NotFound``,
     ``PermissionDenied`` or ``ValidationError`` (a bad status, limit or cursor).
     """
+    authorize(actor, MANAGE_USERS, _PartnerRef(partner_id), permissions)
     partner = uow.repository(PARTNERS).get(partner_id)
     authorize(actor, MANAGE_USERS, partner, permissions)
     where: dict[str, str] = {"partner_id": partner.id}
