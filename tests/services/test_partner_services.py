@@ -23,6 +23,7 @@ from partnerkit.partners import (
     Actor,
     Certification,
     Partner,
+    PartnerEdited,
     PartnerStageChanged,
     PartnerUserChanged,
 )
@@ -30,6 +31,7 @@ from partnerkit.services import (
     add_partner,
     change_partner_stage,
     deregister_user,
+    edit_partner,
     edit_user,
     list_users,
     register_user,
@@ -357,3 +359,43 @@ def test_a_demotion_racing_another_change_of_the_two_administrators_leaves_one(
         )
         assert [u.id for u in left] == [u for u, o in outcomes.items() if o == "conflict"]
         assert uow.repository(PARTNERS).get("p1").registered_administrators == 1
+
+
+def test_editing_a_partner_records_every_changed_field_and_validates_the_result(
+    storage: Storage, clock: FixedClock
+) -> None:
+    seed(storage, clock, admins=0)
+    seen = events(storage)
+    pam = Actor("pam", PARTNER_ACCOUNT_MANAGER, managed_partner_ids={"p1"})
+    with storage.unit_of_work() as uow:
+        edited = edit_partner(
+            uow,
+            pam,
+            "p1",
+            {"tier": "gold", "account_manager": "pam", "renewal_date": date(2027, 6, 30)},
+            clock=clock,
+        )
+    assert (edited.tier, edited.account_manager, edited.version) == ("gold", "pam", 2)
+    (event,) = [e for e in seen if isinstance(e, PartnerEdited)]
+    assert event.by == "pam"
+    assert set(event.changes) == {
+        ("tier", "", "gold"),
+        ("account_manager", "", "pam"),
+        ("renewal_date", "None", "2027-06-30"),
+    }
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as caught:
+        edit_partner(
+            uow, pam, "p1", {"stage": "exited", "domain": "not a domain", "currency": "XYZ1"},
+            clock=clock,
+        )  # fmt: skip
+    assert set(caught.value.paths) == {"changes.stage"}
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as caught:
+        edit_partner(uow, pam, "p1", {"domain": "localhost", "currency": "XYZ1"}, clock=clock)
+    assert {"changes.domain", "changes.currency"} <= set(caught.value.paths)
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        edit_partner(uow, pam, "p2", {"tier": "gold"}, clock=clock)
+    with storage.unit_of_work() as uow, pytest.raises(Conflict) as conflict:
+        edit_partner(uow, VENDOR, "p1", {"domain": "p2.example"}, clock=clock)
+    assert conflict.value.field == "domain"
+    with storage.unit_of_work() as uow:
+        assert uow.repository(PARTNERS).get("p1") == edited

@@ -12,17 +12,18 @@ so committing the unit of work after catching the error writes none of it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import attrs
 
-from partnerkit.core import Clock
+from partnerkit.core import Clock, ErrorCollector
 from partnerkit.core.errors import Conflict, ValidationError
 from partnerkit.partners import (
     ADMINISTRATOR,
     DEFAULT_PARTNER_TYPES,
     DEFAULT_PERMISSIONS,
     DEREGISTERED,
+    EDITABLE_PARTNER_FIELDS,
     MANAGE_PARTNERS,
     MANAGE_USERS,
     PARTNER_ROLES,
@@ -31,6 +32,7 @@ from partnerkit.partners import (
     Actor,
     Certification,
     Partner,
+    PartnerEdited,
     PartnerStageChanged,
     PartnerType,
     PartnerUser,
@@ -106,6 +108,56 @@ def add_partner(
     )
     stored = uow.repository(PARTNERS).add(clean)
     uow.record(first)
+    uow.commit()
+    return stored
+
+
+def edit_partner(
+    uow: UnitOfWork,
+    actor: Actor,
+    partner_id: str,
+    changes: Mapping[str, object],
+    *,
+    clock: Clock,
+    partner_types: Iterable[PartnerType] = DEFAULT_PARTNER_TYPES,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
+) -> Partner:
+    """Change fields of a partner's record (``manage_partners``), and commit.
+
+    ``changes`` maps names from :data:`~partnerkit.partners.EDITABLE_PARTNER_FIELDS`
+    (name, domain, type, region, industry, tier, account manager, agreement
+    and renewal dates, currency, locale, address) to their new values; the
+    lifecycle stage changes through :func:`change_partner_stage` and the
+    administrator count through user maintenance. The result is validated
+    like a new partner and raised as :class:`~partnerkit.partners.PartnerEdited`
+    with every changed field. Raises ``ValidationError`` naming every bad or
+    unknown field (``changes.<field>``), ``PermissionDenied``, ``NotFound``, or
+    ``Conflict`` (a stale partner, or a domain another partner holds).
+    """
+    errors = ErrorCollector()
+    unknown = [key for key in changes if key not in EDITABLE_PARTNER_FIELDS]
+    for key in unknown:
+        errors.add(f"changes.{key}", "unknown", f"{key!r} cannot be edited here")
+    errors.raise_if_any()
+    authorize(actor, MANAGE_PARTNERS, _PartnerRef(partner_id), permissions)
+    partners = uow.repository(PARTNERS)
+    partner = partners.get(partner_id)
+    with errors.catch("changes"):
+        edited = validate_partner(
+            attrs.evolve(partner, **changes),  # type: ignore[arg-type]
+            partner_types=partner_types,
+            path="",
+        )
+    errors.raise_if_any()
+    diff = tuple(
+        (name, str(getattr(partner, name)), str(getattr(edited, name)))
+        for name in EDITABLE_PARTNER_FIELDS
+        if getattr(partner, name) != getattr(edited, name)
+    )
+    if not diff:
+        return partner
+    stored = partners.save(edited)
+    uow.record(PartnerEdited(partner_id, actor.user_id, clock.now(), diff))
     uow.commit()
     return stored
 
