@@ -169,3 +169,10 @@ def test_stage_labels_are_translated(locale: str, label: str) -> None:
 
 def test_a_partner_is_owned_by_itself() -> None:
     assert acme().partner_id == "p1"
+
+
+def test_a_partner_type_that_is_not_text_is_reported_with_the_other_bad_fields() -> None:
+    bad = attrs.evolve(acme(), partner_type=["reseller"], name="")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as caught:
+        validate_partner(bad)
+    assert set(caught.value.paths) == {"partner_type", "name"}

@@ -262,3 +262,18 @@ def test_with_the_default_map_a_reachable_record_is_allowed_iff_the_role_holds_i
     assert allowed(actor, permission, resource, DEFAULT_PERMISSIONS) is (
         reachable and DEFAULT_PERMISSIONS.allows(actor.role, permission)
     )
+
+
+def test_an_account_manager_given_one_partner_id_as_text_manages_that_partner_only() -> None:
+    pam = Actor("v1", PARTNER_ACCOUNT_MANAGER, managed_partner_ids="p12")
+    assert pam.managed_partner_ids == frozenset({"p12"})
+    authorize(pam, "approve_deals", Deal("d1", "p12"))
+    for elsewhere in ("p", "1", "2"):
+        with pytest.raises(PermissionDenied):
+            authorize(pam, "approve_deals", Deal("d2", elsewhere))
+
+
+def test_unhashable_permissions_in_grants_are_validation_errors() -> None:
+    with pytest.raises(ValidationError) as caught:
+        PermissionMap.from_grants({"user": [["register_deals"], "fly"]})  # type: ignore[list-item]
+    assert caught.value.paths == ("user.0", "user.1")

@@ -194,3 +194,42 @@ def test_apply_keeps_exactly_the_partners_that_match(
 ) -> None:
     segment = PartnerFilter(types, regions, tiers, industries, stages, managers)
     assert segment.apply(partners) == [p for p in partners if segment.matches(p)]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        " =1+1",
+        "  @SUM(A1)",
+        " -2+3",
+        "\n=cmd",
+        "\u3000=1",
+        "\u00a0+1",
+        " \t=1",
+        "\uff1d1+1",
+        "\uff20A1",
+    ],
+)
+def test_a_formula_behind_leading_whitespace_or_in_full_width_is_neutralized(cell: str) -> None:
+    exported = export_csv([partner("a", name=cell)], ["name"])
+    assert rows(exported)[1] == ["'" + cell]
+
+
+@settings(max_examples=200)
+@given(
+    st.text(alphabet=" \t\r\n\u00a0\u3000", max_size=3),
+    st.sampled_from("=+-@\uff1d\uff0b\uff0d\uff20"),
+    st.text(max_size=10),
+)
+def test_no_cell_has_a_formula_start_after_whitespace(lead: str, start: str, rest: str) -> None:
+    (cell,) = rows(export_csv([partner("a", name=lead + start + rest)], ["name"]))[1]
+    assert cell.startswith("'")
+
+
+def test_columns_given_as_one_string_or_unhashable_values_are_validation_errors() -> None:
+    with pytest.raises(ValidationError) as caught:
+        export_csv(PARTNERS, "name")
+    assert caught.value.paths == ("columns",)
+    with pytest.raises(ValidationError) as caught:
+        export_csv(PARTNERS, ["name", ["id"], {"x": 1}])  # type: ignore[list-item]
+    assert caught.value.paths == ("columns.1", "columns.2")

@@ -23,6 +23,7 @@ from partnerkit.partners import (
     Actor,
     Certification,
     Partner,
+    PartnerEdited,
     PartnerStageChanged,
     PartnerUserChanged,
 )
@@ -30,6 +31,7 @@ from partnerkit.services import (
     add_partner,
     change_partner_stage,
     deregister_user,
+    edit_partner,
     edit_user,
     list_users,
     register_user,
@@ -265,3 +267,135 @@ def test_racing_deregistrations_of_every_administrator_always_leave_one(
     assert left >= 1
     assert left == counted == list(outcomes.values()).count("conflict")
     assert len(outcomes) == admins
+
+
+class MeddlingClock(FixedClock):
+    """A clock that lets another unit of work deregister a user the first time it is read."""
+
+    def __init__(self, storage: Storage, victim: str) -> None:
+        super().__init__(NOW)
+        self.storage, self.victim = storage, victim
+
+    def now(self) -> pendulum.DateTime:
+        victim, self.victim = self.victim, ""
+        if victim:
+            with self.storage.unit_of_work() as uow:
+                deregister_user(uow, VENDOR, victim, clock=FixedClock(NOW))
+        return super().now()
+
+
+def test_a_conflict_met_while_writing_leaves_nothing_to_commit_and_keeps_one_administrator(
+    storage: Storage, clock: FixedClock
+) -> None:
+    seed(storage, clock, admins=2)
+    seen = events(storage)
+    meddling = MeddlingClock(storage, victim="a2")
+    with storage.unit_of_work() as uow:
+        with pytest.raises(Conflict):
+            deregister_user(uow, VENDOR, "a1", clock=meddling)
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        assert uow.repository(PARTNER_USERS).get("a1").status == REGISTERED
+        assert uow.repository(PARTNERS).get("p1").registered_administrators == 1
+    assert [e.user_id for e in seen if isinstance(e, PartnerUserChanged)] == ["a2"]
+
+
+def test_a_partner_side_actor_learns_nothing_about_partner_ids_outside_its_own(
+    storage: Storage, clock: FixedClock
+) -> None:
+    seed(storage, clock)
+    for partner_id in ("p1", "ghost"):
+        with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+            list_users(uow, OTHER_ADMIN, partner_id)
+        with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+            register_user(uow, OTHER_ADMIN, partner_id, name="Eve", email="eve@x.example",
+                          clock=clock)  # fmt: skip
+    pam = Actor("pam", PARTNER_ACCOUNT_MANAGER, managed_partner_ids={"p1"})
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        change_partner_stage(uow, pam, "ghost", "onboarding", clock=clock)
+
+
+def test_a_refused_registration_takes_no_user_number(storage: Storage, clock: FixedClock) -> None:
+    seed(storage, clock)
+    with storage.unit_of_work() as uow:
+        with pytest.raises(ValidationError):
+            register_user(uow, ADMIN, "p1", name="", email="bo@p1.example", clock=clock)
+        bo = register_user(uow, ADMIN, "p1", name="Bo", email="bo@p1.example", clock=clock)
+    assert bo.id == "PU-000001"
+
+
+@pytest.mark.parametrize("second", ["deregister", "demote"])
+def test_a_demotion_racing_another_change_of_the_two_administrators_leaves_one(
+    storage: Storage, clock: FixedClock, second: str
+) -> None:
+    seed(storage, clock, admins=2)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def change(user_id: str, how: str) -> None:
+        barrier.wait()
+        try:
+            with storage.unit_of_work() as uow:
+                if how == "demote":
+                    edit_user(uow, VENDOR, user_id, role="executive", clock=clock)
+                else:
+                    deregister_user(uow, VENDOR, user_id, clock=clock)
+            outcomes[user_id] = "changed"
+        except Conflict:
+            outcomes[user_id] = "conflict"
+
+    threads = [
+        threading.Thread(target=change, args=("a1", "demote")),
+        threading.Thread(target=change, args=("a2", second)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == ["changed", "conflict"]
+    with storage.unit_of_work() as uow:
+        left = uow.repository(PARTNER_USERS).list(
+            {"partner_id": "p1", "status": REGISTERED, "role": ADMINISTRATOR}
+        )
+        assert [u.id for u in left] == [u for u, o in outcomes.items() if o == "conflict"]
+        assert uow.repository(PARTNERS).get("p1").registered_administrators == 1
+
+
+def test_editing_a_partner_records_every_changed_field_and_validates_the_result(
+    storage: Storage, clock: FixedClock
+) -> None:
+    seed(storage, clock, admins=0)
+    seen = events(storage)
+    pam = Actor("pam", PARTNER_ACCOUNT_MANAGER, managed_partner_ids={"p1"})
+    with storage.unit_of_work() as uow:
+        edited = edit_partner(
+            uow,
+            pam,
+            "p1",
+            {"tier": "gold", "account_manager": "pam", "renewal_date": date(2027, 6, 30)},
+            clock=clock,
+        )
+    assert (edited.tier, edited.account_manager, edited.version) == ("gold", "pam", 2)
+    (event,) = [e for e in seen if isinstance(e, PartnerEdited)]
+    assert event.by == "pam"
+    assert set(event.changes) == {
+        ("tier", "", "gold"),
+        ("account_manager", "", "pam"),
+        ("renewal_date", "None", "2027-06-30"),
+    }
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as caught:
+        edit_partner(
+            uow, pam, "p1", {"stage": "exited", "domain": "not a domain", "currency": "XYZ1"},
+            clock=clock,
+        )  # fmt: skip
+    assert set(caught.value.paths) == {"changes.stage"}
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as caught:
+        edit_partner(uow, pam, "p1", {"domain": "localhost", "currency": "XYZ1"}, clock=clock)
+    assert {"changes.domain", "changes.currency"} <= set(caught.value.paths)
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        edit_partner(uow, pam, "p2", {"tier": "gold"}, clock=clock)
+    with storage.unit_of_work() as uow, pytest.raises(Conflict) as conflict:
+        edit_partner(uow, VENDOR, "p1", {"domain": "p2.example"}, clock=clock)
+    assert conflict.value.field == "domain"
+    with storage.unit_of_work() as uow:
+        assert uow.repository(PARTNERS).get("p1") == edited

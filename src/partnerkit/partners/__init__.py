@@ -16,10 +16,12 @@ out with headers in the reader's language.
 
 from partnerkit.partners._partner import (
     DEFAULT_PARTNER_TYPES,
+    EDITABLE_PARTNER_FIELDS,
     LIFECYCLE_STAGE_LABELS,
     LIFECYCLE_STAGES,
     LIFECYCLE_TRANSITIONS,
     Partner,
+    PartnerEdited,
     PartnerStageChanged,
     PartnerType,
     StageChange,
@@ -86,6 +88,7 @@ __all__ = [
     "DEFAULT_PARTNER_TYPES",
     "DEFAULT_PERMISSIONS",
     "DEREGISTERED",
+    "EDITABLE_PARTNER_FIELDS",
     "EDIT_PLAN",
     "EXECUTIVE",
     "LIFECYCLE_STAGES",
@@ -113,6 +116,7 @@ __all__ = [
     "Certification",
     "Owned",
     "Partner",
+    "PartnerEdited",
     "PartnerFilter",
     "PartnerStageChanged",
     "PartnerType",

@@ -129,6 +129,40 @@ class PartnerStageChanged(DomainEvent):
     change: StageChange
 
 
+def _aware_at(value: object) -> pendulum.DateTime:
+    return aware(value, "at")
+
+
+@attrs.frozen
+class PartnerEdited(DomainEvent):
+    """Domain event: a partner's record was edited; ``changes`` holds (field, before, after).
+
+    Values are given as text, so hosts can show or log them without knowing their types.
+    """
+
+    partner_id: str
+    by: str
+    at: pendulum.DateTime = attrs.field(converter=_aware_at)
+    changes: tuple[tuple[str, str, str], ...]
+
+
+#: The fields :func:`partnerkit.services.edit_partner` may change.
+EDITABLE_PARTNER_FIELDS = (
+    "name",
+    "domain",
+    "partner_type",
+    "region",
+    "industry",
+    "tier",
+    "account_manager",
+    "agreement_start",
+    "renewal_date",
+    "currency",
+    "locale",
+    "address",
+)
+
+
 @attrs.frozen
 class Partner:
     """A partner company in the program (an aggregate, stored under ``PARTNERS``).
@@ -262,7 +296,7 @@ def validate_partner(
     domain = errors.check("domain", lambda: normalize_domain(partner.domain)) or ""
     keys = {t.key for t in partner_types}
     partner_type = partner.partner_type
-    if partner_type not in keys:
+    if not isinstance(partner_type, str) or partner_type not in keys:
         errors.add(
             "partner_type", "invalid_choice", f"{partner_type!r} is not one of: {sorted(keys)}"
         )

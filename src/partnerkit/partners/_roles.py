@@ -179,7 +179,7 @@ class PermissionMap:
             seen: set[str] = set()
             for i, permission in enumerate(permissions):
                 where = f"{role}.{i}"
-                if permission not in _PERMISSION_ORDER:
+                if not isinstance(permission, str) or permission not in _PERMISSION_ORDER:
                     errors.add(where, "invalid_choice", f"unknown permission {permission!r}")
                 elif permission in seen:
                     errors.add(where, "duplicate", f"{permission!r} is listed twice")
@@ -350,7 +350,10 @@ class Owned(Protocol):
         ...
 
 
-def _id_set(ids: Iterable[str]) -> frozenset[str]:
+def _id_set(ids: Iterable[str] | str) -> frozenset[str]:
+    # One id given as text is that id, not its characters (which would be ids of their own).
+    if isinstance(ids, str):
+        return frozenset((ids,))
     return frozenset(ids)
 
 

@@ -220,12 +220,16 @@ _GETTERS: dict[str, Column] = {
     "city": _address_part("city"),
 }
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection),
+# also behind leading whitespace (some trim it) and in their full-width forms.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_CONTROL_STARTS = ("\t", "\r", "\n")
 
 
 def _safe(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+    if cell.startswith(_CONTROL_STARTS) or cell.lstrip().startswith(_FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 def export_csv(
@@ -240,8 +244,9 @@ def export_csv(
     ``columns`` are keys of :data:`PARTNER_COLUMNS`, written in the order given.
     Partner types and lifecycle stages are written as their labels in
     ``locale``, dates as ISO 8601. A cell that a spreadsheet would run as a
-    formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-    return) is written with a leading apostrophe. Rows end with CRLF (RFC 4180).
+    formula (starting with ``=``, ``+``, ``-`` or ``@``, also after leading
+    whitespace or in their full-width forms, or with a tab, carriage return or
+    line feed) is written with a leading apostrophe. Rows end with CRLF (RFC 4180).
     Raises :class:`~partnerkit.core.errors.ValidationError` naming every
     unknown or repeated column (``columns.2``).
 
@@ -250,10 +255,13 @@ def export_csv(
     Partnername,Partnertyp,Lebenszyklusphase
     '=Acme,Wiederverkäufer,Gefährdet
     """
-    wanted = list(columns)
     errors = ErrorCollector()
+    if isinstance(columns, str):
+        errors.add("columns", "invalid", "expected a list of column keys, not one string")
+        errors.raise_if_any()
+    wanted = list(columns)
     for i, column in enumerate(wanted):
-        if column not in PARTNER_COLUMNS:
+        if not isinstance(column, str) or column not in PARTNER_COLUMNS:
             errors.add(f"columns.{i}", "invalid_choice", f"{column!r} is not a partner column")
         elif column in wanted[:i]:
             errors.add(f"columns.{i}", "duplicate", f"{column!r} is listed twice")

@@ -209,7 +209,9 @@ def percentile_ranks(values: Sequence[Decimal] | Sequence[int]) -> list[Decimal]
         return [_ONE] * n
     ordered = sorted(values)
     others = Decimal(n - 1)
-    return [Decimal(bisect_left(ordered, v)) / others for v in values]
+    # Values repeat (counts above all): rank each distinct value once.
+    rank = {v: Decimal(bisect_left(ordered, v)) / others for v in set(ordered)}
+    return list(map(rank.__getitem__, values))
 
 
 def _ln1p_table(values: list[Decimal]) -> dict[Decimal, Decimal]:
@@ -272,9 +274,9 @@ class EngagementTable:
             else:
                 raw = values.numbers(signal.kpi)
             self._raw.append(raw)
-            self._normalized.append(
-                [n.quantize(_NORMAL, ROUND_HALF_UP) for n in _normalize(signal, raw)]
-            )
+            normalized = _normalize(signal, raw)
+            rounded = {n: n.quantize(_NORMAL, ROUND_HALF_UP) for n in set(normalized)}
+            self._normalized.append(list(map(rounded.__getitem__, normalized)))
         shares = self._shares
         self.scores: list[Decimal] = [
             sum(map(mul, shares, row), _ZERO).quantize(_CENT, ROUND_HALF_UP)

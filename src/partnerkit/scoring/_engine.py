@@ -8,12 +8,13 @@ is a partial result: tallies of different partitions merge exactly.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 from itertools import compress, islice, repeat
-from operator import add, itemgetter, mul
+from operator import add, eq, ge, getitem, is_, itemgetter
 from typing import Any
 
 from partnerkit.core import ErrorCollector, Money, currency_exponent, is_known_currency
@@ -47,6 +48,15 @@ _DECAYABLE = frozenset({"count", "sum", "sourced_revenue", "new_arr", "upsell_ar
 _GROWABLE = frozenset(
     {"count", "sum", "sourced_revenue", "new_arr", "upsell_arr", "distinct_users"}
 )
+
+
+class _DayCodes(dict[object, int]):
+    """Day -> counter offset of one kind; a day outside every window maps to the trash class."""
+
+    missing = 0
+
+    def __missing__(self, day: object) -> int:
+        return self.missing
 
 
 def _pct(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
@@ -217,6 +227,15 @@ class ScoringPlan:
         self.stride = len(self.kinds) * self.classes
         self.kind_offset = {kind: i * self.classes for kind, i in self.kind_index.items()}
         self.special_kinds = frozenset(self.kinds[self.special_from :])
+        #: Per kind, day (ordinal or date) -> kind offset + day class: one lookup per row.
+        self.day_codes: dict[str, _DayCodes] = {}
+        for kind, offset in self.kind_offset.items():
+            codes = _DayCodes({day: offset + c for day, c in day_class.items()})
+            codes.missing = offset + self.trash
+            self.day_codes[kind] = codes
+        self.other_codes = self.day_codes[_OTHER]
+        #: Codes from here on belong to the kinds that need extra work.
+        self.special_code = self.special_from * self.classes
 
         # Recency weights per decayed KPI: integer millionths by day.
         self.decay_weights: list[dict[object, int]] = []
@@ -292,10 +311,15 @@ class Tally:
         self.plan = plan
         self.partners: list[str] = []
         self.index: dict[str, int] = {}
+        #: Partner id -> partner number * stride: where its counters start.
+        self.base: dict[str, int] = {}
         self.counts: list[int] = []
         self.sums: list[int] = []
-        #: ``partner number * user classes + user class``, user id: who was active when.
-        self.users: set[tuple[int, str | None]] = set()
+        #: Who was active when, per user class: user id -> the base of the first partner
+        #: seen with that user; ``shared`` holds the (user class, base, user) triples of
+        #: users also active for another partner. Together: every (class, partner, user).
+        self.owners: list[dict[str, int]] = [{} for _ in range(plan.user_classes)]
+        self.shared: set[tuple[int, int, str]] = set()
         self.certified: dict[int, dict[str, int]] = {}
         self.approvals: dict[int, dict[tuple[int, int], int]] = {}
         self.decayed: list[int] = []
@@ -304,20 +328,36 @@ class Tally:
 
     def _partner(self, partner_id: str) -> int:
         found = self.index.get(partner_id)
-        if found is not None:
-            return found
-        if not isinstance(partner_id, str) or not partner_id:
-            raise ValidationError.single("partner_id", "invalid", f"bad partner id {partner_id!r}")
-        number = len(self.partners)
-        self.partners.append(partner_id)
-        self.index[partner_id] = number
-        zeros = [0] * self.plan.stride
+        if found is None:
+            self._register([partner_id])
+            found = self.index[partner_id]
+        return found
+
+    def _register(self, partner_ids: list[Any]) -> None:
+        """Add new partners (distinct, none known yet) with zeroed counters."""
+        for partner_id in partner_ids:
+            if not isinstance(partner_id, str) or not partner_id:
+                raise ValidationError.single(
+                    "partner_id", "invalid", f"bad partner id {partner_id!r}"
+                )
+        plan = self.plan
+        first = len(self.partners)
+        numbers = range(first, first + len(partner_ids))
+        self.partners += partner_ids
+        self.index.update(zip(partner_ids, numbers, strict=True))
+        self.base.update(
+            zip(
+                partner_ids,
+                range(first * plan.stride, numbers.stop * plan.stride, plan.stride),
+                strict=True,
+            )
+        )
+        zeros = [0] * (plan.stride * len(partner_ids))
         self.counts += zeros
         self.sums += zeros
-        self.decayed += [0] * len(self.plan.decayed)
-        if self.plan.custom:
-            self.custom.append([c.start() for c in self.plan.custom])
-        return number
+        self.decayed += [0] * (len(plan.decayed) * len(partner_ids))
+        if plan.custom:
+            self.custom += [[c.start() for c in plan.custom] for _ in partner_ids]
 
     def _normalize(self, chunk: list[Any]) -> list[Any]:
         plan = self.plan
@@ -382,98 +422,155 @@ class Tally:
         return self
 
     def _count(self, chunk: list[Any], amounts: list[int | None]) -> None:
-        # Column passes over the chunk run in C (map, compress, set.update); only the
-        # scatter-adds into the flat counters are Python loops.
+        # Column passes over the chunk run in C (map, compress, dict and set updates); the
+        # Python loops are the scatter-adds into the flat counters and the few rows of the
+        # kinds that need extra work (wins, approvals, certifications, decayed kinds).
         plan = self.plan
-        index = self.index
-        found = list(map(index.get, map(_partner_of, chunk)))
+        base = self.base
+        partner_ids = list(map(_partner_of, chunk))
+        found = list(map(base.get, partner_ids))
         if None in found:
-            for pid in map(_partner_of, chunk):
-                if pid not in index:
-                    self._partner(pid)
-            found = list(map(index.__getitem__, map(_partner_of, chunk)))
-        numbers: list[int] = found  # type: ignore[assignment]  # no None left
-        kinds = list(map(_kind_of, chunk))
+            self._register(
+                list(dict.fromkeys(compress(partner_ids, map(is_, found, repeat(None)))))
+            )
+            found = list(map(base.__getitem__, partner_ids))
+        bases: list[int] = found  # type: ignore[assignment]  # no None left
         days = list(map(_day_of, chunk))
-        classes = list(map(plan.day_class.get, days, repeat(plan.trash)))
-        slots = list(
+        codes = list(
             map(
-                add,
-                map(add, map(mul, numbers, repeat(plan.stride)), classes),
-                map(plan.kind_offset.get, kinds, repeat(plan.other * plan.classes)),
+                getitem,
+                map(plan.day_codes.get, map(_kind_of, chunk), repeat(plan.other_codes)),
+                days,
             )
         )
+        slots = list(map(add, bases, codes))
         counts = self.counts
         for slot in slots:
             counts[slot] += 1
         sums = self.sums
-        for slot, amount in compress(zip(slots, amounts, strict=True), amounts):
+        for slot, amount in zip(compress(slots, amounts), filter(None, amounts), strict=True):
             sums[slot] += amount
         if plan.user_day:
-            # Only the rows inside a distinct-users window become (partner class, user) keys.
+            # Only the rows inside a distinct-users window are looked at.
             user_day = plan.user_day
-            inside = list(map(user_day.__contains__, days))
-            partners_in = compress(numbers, inside)
-            users_in = compress(map(_user_of, chunk), inside)
             if plan.user_classes == 1:
-                self.users.update(zip(partners_in, users_in, strict=False))
-            else:
-                keys = map(
-                    add,
-                    map(mul, partners_in, repeat(plan.user_classes)),
-                    map(user_day.__getitem__, compress(days, inside)),
+                inside = list(map(user_day.__contains__, days))
+                self._users(
+                    0, list(map(_user_of, compress(chunk, inside))), compress(bases, inside)
                 )
-                self.users.update(zip(keys, users_in, strict=False))
-        special = plan.special_kinds
-        if special:
-            selected = list(map(special.__contains__, kinds))
-            if any(selected):
-                self._special(compress(zip(chunk, numbers, classes, slots, strict=True), selected))
+            else:
+                user_classes = list(map(user_day.get, days))
+                for uc in range(plan.user_classes):
+                    inside = list(map(eq, user_classes, repeat(uc)))
+                    if True in inside:
+                        users = list(map(_user_of, compress(chunk, inside)))
+                        self._users(uc, users, compress(bases, inside))
+        if plan.special_kinds:
+            picked = list(compress(range(len(chunk)), map(ge, codes, repeat(plan.special_code))))
+            if picked:
+                self._special(
+                    list(map(chunk.__getitem__, picked)),
+                    list(map(bases.__getitem__, picked)),
+                    list(map(codes.__getitem__, picked)),
+                )
         if plan.custom:
-            self._custom(chunk, numbers, classes)
+            stride, width = plan.stride, plan.classes
+            self._custom(chunk, [b // stride for b in bases], [code % width for code in codes])
 
-    def _special(self, rows: Iterable[tuple[Any, int, int, int]]) -> None:
+    def _users(self, uc: int, users: list[Any], bases: Iterable[int]) -> None:
+        """Record that each ``users[i]`` was active for the partner at ``bases[i]`` in ``uc``."""
+        bases = list(bases)
+        seen = dict(zip(users, bases, strict=True))
+        seen.pop(None, None)
+        # dict.get(None, base) is base: rows without a user always agree.
+        if list(map(seen.get, users, bases)) != bases:
+            # A user active for two partners in this chunk: one pair at a time.
+            for user, b in set(zip(users, bases, strict=True)):
+                if user is not None:
+                    self._claim(uc, user, b)
+            return
+        owners = self.owners[uc]
+        mine = list(seen.values())
+        theirs = list(map(owners.setdefault, seen, mine))
+        if theirs != mine:
+            for user, b, owner in zip(seen, mine, theirs, strict=True):
+                if b != owner:
+                    self.shared.add((uc, b, user))
+
+    def _claim(self, uc: int, user: str, b: int) -> None:
+        if self.owners[uc].setdefault(user, b) != b:
+            self.shared.add((uc, b, user))
+
+    def _special(self, rows: list[Any], bases: list[int], codes: list[int]) -> None:
+        # Only rows of the special kinds get here. Sorted by code, the rows of one kind
+        # inside the windows are one run; each kind's run is handled in its own pass.
         plan = self.plan
         trash = plan.trash
-        won = plan.kind_index[_WON]
-        upsell_shift = (plan.kind_index[_UPSELL] - won) * plan.classes
-        approved = plan.kind_index[_APPROVED]
-        certified = plan.kind_index[_CERTIFIED]
-        decay_for = plan.decay_for
+        stride = plan.stride
         ndecay = len(plan.decayed)
-        sum_decay = plan.sum_decay
-        counts, sums, decayed = self.counts, self.sums, self.decayed
-        kind_index = plan.kind_index
-        for (_, kind, day, amount, user, detail), p, c, slot in rows:
-            if c == trash:
+        counts, sums = self.counts, self.sums
+        order = sorted(range(len(codes)), key=codes.__getitem__)
+        ordered = list(map(codes.__getitem__, order))
+        for kind in plan.kinds[plan.special_from :]:
+            first = plan.kind_offset[kind]
+            picked = order[bisect_left(ordered, first) : bisect_left(ordered, first + trash)]
+            if not picked:
                 continue
-            k = kind_index[kind]
-            if k == won:
-                if detail == "upsell":
-                    counts[slot] -= 1
-                    counts[slot + upsell_shift] += 1
+            k = plan.kind_index[kind]
+            if kind == _WON:
+                upsell = plan.kind_index[_UPSELL]
+                shift = (upsell - k) * plan.classes
+                moved = [i for i in picked if rows[i][5] == "upsell"]
+                if moved:
+                    gone = set(moved)
+                    picked = [i for i in picked if i not in gone]
+                    for i in moved:
+                        slot = bases[i] + codes[i]
+                        counts[slot] -= 1
+                        counts[slot + shift] += 1
+                        amount = rows[i][3]
+                        if amount is not None:
+                            sums[slot] -= amount
+                            sums[slot + shift] += amount
+                    if ndecay:
+                        self._decay(upsell, rows, bases, moved)
+            elif kind == _APPROVED:
+                approvals = self.approvals
+                for i in picked:
+                    detail = rows[i][5]
+                    if detail is not None:
+                        histogram = approvals.setdefault(bases[i] // stride, {})
+                        key = (codes[i] - first, detail)
+                        histogram[key] = histogram.get(key, 0) + 1
+            elif kind == _CERTIFIED:
+                certified = self.certified
+                for i in picked:
+                    user = rows[i][4]
+                    if user is not None:
+                        holders = certified.setdefault(bases[i] // stride, {})
+                        holders[user] = holders.get(user, 0) | (1 << (codes[i] - first))
+            if ndecay:
+                self._decay(k, rows, bases, picked)
+
+    def _decay(self, k: int, rows: list[Any], bases: list[int], picked: list[int]) -> None:
+        plan = self.plan
+        decays = plan.decay_for.get(k)
+        if not decays or not picked:
+            return
+        ndecay = len(plan.decayed)
+        stride = plan.stride
+        decayed = self.decayed
+        chosen = list(map(rows.__getitem__, picked))
+        partners = [bases[i] // stride * ndecay for i in picked]
+        days = list(map(_day_of, chosen))
+        for j, weights in decays:
+            if plan.sum_decay[j]:
+                for at, day, amount in zip(partners, days, map(_amount_of, chosen), strict=True):
                     if amount is not None:
-                        sums[slot] -= amount
-                        sums[slot + upsell_shift] += amount
-                    k = k + upsell_shift // plan.classes
-            elif k == approved:
-                if detail is not None:
-                    histogram = self.approvals.setdefault(p, {})
-                    key = (c, detail)
-                    histogram[key] = histogram.get(key, 0) + 1
-            elif k == certified and user is not None:
-                holders = self.certified.setdefault(p, {})
-                holders[user] = holders.get(user, 0) | (1 << c)
-            decays = decay_for.get(k)
-            if decays is None:
-                continue
-            for j, weights in decays:
-                weight = weights.get(day)
-                if weight:
-                    if not sum_decay[j]:
-                        decayed[p * ndecay + j] += weight
-                    elif amount is not None:
-                        decayed[p * ndecay + j] += weight * amount
+                        decayed[at + j] += weights.get(day, 0) * amount
+            else:
+                for at, weight in zip(partners, map(weights.get, days, repeat(0)), strict=True):
+                    decayed[at + j] += weight
 
     def _custom(self, chunk: list[Any], numbers: list[int], classes: list[int]) -> None:
         plan = self.plan
@@ -500,9 +597,11 @@ class Tally:
         merged = Tally(plan)
         merged.partners = list(self.partners)
         merged.index = dict(self.index)
+        merged.base = dict(self.base)
         merged.counts = list(self.counts)
         merged.sums = list(self.sums)
-        merged.users = set(self.users)
+        merged.owners = [dict(owners) for owners in self.owners]
+        merged.shared = set(self.shared)
         merged.certified = {p: dict(h) for p, h in self.certified.items()}
         merged.approvals = {p: dict(h) for p, h in self.approvals.items()}
         merged.decayed = list(self.decayed)
@@ -536,10 +635,12 @@ class Tally:
                         plan.custom, merged.custom[p], other.custom[q], strict=True
                     )
                 ]
-        width = plan.user_classes
-        merged.users.update(
-            (moved[key // width] * width + key % width, user) for key, user in other.users
-        )
+        rebase = [p * stride for p in moved]
+        for uc, owners in enumerate(other.owners):
+            for user, b in owners.items():
+                merged._claim(uc, user, rebase[b // stride])
+        for uc, b, user in other.shared:
+            merged._claim(uc, user, rebase[b // stride])
         return merged
 
 
@@ -608,12 +709,23 @@ class KpiValues:
 
     def _distinct_users(self, window: int) -> list[int]:
         plan = self.plan
-        width = plan.user_classes
-        inside = [bool(mask >> window & 1) for mask in plan.user_class_masks] or [False]
+        tally = self._tally
+        stride = plan.stride
+        inside = [uc for uc, mask in enumerate(plan.user_class_masks) if mask >> window & 1]
         found = [0] * len(self.partners)
-        for key, user in self._tally.users:
-            if user is not None and inside[key % width]:
-                found[key // width] += 1
+        if len(inside) == 1:
+            (uc,) = inside
+            for b in tally.owners[uc].values():
+                found[b // stride] += 1
+            for c, b, _ in tally.shared:
+                if c == uc:
+                    found[b // stride] += 1
+            return found
+        # A window over several user classes: a user active in two of them counts once.
+        pairs = {(b, user) for uc in inside for user, b in tally.owners[uc].items()}
+        pairs.update((b, user) for c, b, user in tally.shared if c in inside)
+        for b, _ in pairs:
+            found[b // stride] += 1
         return found
 
     def _certified_users(self, window: int) -> list[int]:

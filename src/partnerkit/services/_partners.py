@@ -5,22 +5,25 @@ with its count of registered administrators. Saving the partner bumps its
 version, so two units of work changing users of the same partner are
 serialized by optimistic concurrency: the second to commit gets a
 :class:`~partnerkit.core.errors.Conflict` instead of both deregistering "the
-other" administrator and leaving the partner with none.
+other" administrator and leaving the partner with none. A use case that
+meets that ``Conflict`` after staging the user rolls its unit of work back,
+so committing the unit of work after catching the error writes none of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import attrs
 
-from partnerkit.core import Clock
+from partnerkit.core import Clock, ErrorCollector
 from partnerkit.core.errors import Conflict, ValidationError
 from partnerkit.partners import (
     ADMINISTRATOR,
     DEFAULT_PARTNER_TYPES,
     DEFAULT_PERMISSIONS,
     DEREGISTERED,
+    EDITABLE_PARTNER_FIELDS,
     MANAGE_PARTNERS,
     MANAGE_USERS,
     PARTNER_ROLES,
@@ -29,6 +32,7 @@ from partnerkit.partners import (
     Actor,
     Certification,
     Partner,
+    PartnerEdited,
     PartnerStageChanged,
     PartnerType,
     PartnerUser,
@@ -58,6 +62,20 @@ __all__ = [
     "register_user",
     "reregister_user",
 ]
+
+
+@attrs.frozen
+class _PartnerRef:
+    """A partner named by its id alone, to authorize on before reading it.
+
+    An actor who may not reach the partner then gets ``PermissionDenied``
+    whether the partner exists or not.
+    """
+
+    partner_id: str
+
+
+_PENDING_ID = "PU-pending"
 
 
 def add_partner(
@@ -94,6 +112,56 @@ def add_partner(
     return stored
 
 
+def edit_partner(
+    uow: UnitOfWork,
+    actor: Actor,
+    partner_id: str,
+    changes: Mapping[str, object],
+    *,
+    clock: Clock,
+    partner_types: Iterable[PartnerType] = DEFAULT_PARTNER_TYPES,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
+) -> Partner:
+    """Change fields of a partner's record (``manage_partners``), and commit.
+
+    ``changes`` maps names from :data:`~partnerkit.partners.EDITABLE_PARTNER_FIELDS`
+    (name, domain, type, region, industry, tier, account manager, agreement
+    and renewal dates, currency, locale, address) to their new values; the
+    lifecycle stage changes through :func:`change_partner_stage` and the
+    administrator count through user maintenance. The result is validated
+    like a new partner and raised as :class:`~partnerkit.partners.PartnerEdited`
+    with every changed field. Raises ``ValidationError`` naming every bad or
+    unknown field (``changes.<field>``), ``PermissionDenied``, ``NotFound``, or
+    ``Conflict`` (a stale partner, or a domain another partner holds).
+    """
+    errors = ErrorCollector()
+    unknown = [key for key in changes if key not in EDITABLE_PARTNER_FIELDS]
+    for key in unknown:
+        errors.add(f"changes.{key}", "unknown", f"{key!r} cannot be edited here")
+    errors.raise_if_any()
+    authorize(actor, MANAGE_PARTNERS, _PartnerRef(partner_id), permissions)
+    partners = uow.repository(PARTNERS)
+    partner = partners.get(partner_id)
+    with errors.catch("changes"):
+        edited = validate_partner(
+            attrs.evolve(partner, **changes),  # type: ignore[arg-type]
+            partner_types=partner_types,
+            path="",
+        )
+    errors.raise_if_any()
+    diff = tuple(
+        (name, str(getattr(partner, name)), str(getattr(edited, name)))
+        for name in EDITABLE_PARTNER_FIELDS
+        if getattr(partner, name) != getattr(edited, name)
+    )
+    if not diff:
+        return partner
+    stored = partners.save(edited)
+    uow.record(PartnerEdited(partner_id, actor.user_id, clock.now(), diff))
+    uow.commit()
+    return stored
+
+
 def change_partner_stage(
     uow: UnitOfWork,
     actor: Actor,
@@ -109,6 +177,7 @@ def change_partner_stage(
     Raises ``NotFound``, ``PermissionDenied``, ``InvalidTransition`` (the
     lifecycle does not allow the move), or ``Conflict`` (changed meanwhile).
     """
+    authorize(actor, MANAGE_PARTNERS, _PartnerRef(partner_id), permissions)
     partners = uow.repository(PARTNERS)
     partner = partners.get(partner_id)
     authorize(actor, MANAGE_PARTNERS, partner, permissions)
@@ -133,7 +202,8 @@ def _write(
     """Store ``after`` and the partner with its new administrator count, then commit.
 
     Everything is checked before anything is staged, so a refusal leaves the
-    unit of work as it was.
+    unit of work as it was; should the partner turn out to have changed
+    meanwhile (``Conflict`` on saving it), the unit of work is rolled back.
     """
     users = uow.repository(PARTNER_USERS)
     counted = _admins(users, partner.id)
@@ -148,7 +218,14 @@ def _write(
             field="registered_administrators",
         )
     stored = users.add(after) if before is None else users.save(after)
-    uow.repository(PARTNERS).save(attrs.evolve(partner, registered_administrators=remaining))
+    try:
+        uow.repository(PARTNERS).save(attrs.evolve(partner, registered_administrators=remaining))
+    except BaseException:
+        # The partner changed since it was read (another user change raced this one): the
+        # user write staged above must not survive, or committing the unit of work after
+        # catching the Conflict could take the partner's last administrator.
+        uow.rollback()
+        raise
     uow.record(event)
     uow.commit()
     return stored
@@ -170,17 +247,19 @@ def register_user(
     """Register a new user of a partner (``manage_users`` on the partner), and commit.
 
     The id is ``user_id``, or ``PU-000001`` and onwards from the storage's
-    sequence. Raises ``NotFound`` (no such partner), ``PermissionDenied``,
+    sequence, taken only once the input is valid. Raises ``PermissionDenied``
+    (checked first, so an actor outside the partner cannot tell whether it
+    exists), ``NotFound`` (no such partner),
     ``ValidationError`` (every bad field), or ``Conflict`` (the e-mail is taken
     by any partner's user, ``field == "email"``; or the partner changed meanwhile).
     """
+    authorize(actor, MANAGE_USERS, _PartnerRef(partner_id), permissions)
     partner = uow.repository(PARTNERS).get(partner_id)
     authorize(actor, MANAGE_USERS, partner, permissions)
     at = clock.now()
-    new_id = user_id if user_id is not None else f"PU-{uow.sequences.next('partner_users'):06d}"
     user = validate_user(
         PartnerUser(
-            new_id,
+            _PENDING_ID if user_id is None else user_id,
             partner.id,
             name,
             email,
@@ -190,6 +269,9 @@ def register_user(
         ),
         roles=PARTNER_ROLES,
     )
+    if user_id is None:
+        # Number the user only once the input is known to be good.
+        user = attrs.evolve(user, id=f"PU-{uow.sequences.next('partner_users'):06d}")
     event = PartnerUserChanged(user.id, partner.id, "registered", actor.user_id, at)
     return _write(uow, partner, None, user, event)
 
@@ -307,6 +389,7 @@ def list_users(
     ``next_cursor`` back for the next page. Raises ``NotFound``,
     ``PermissionDenied`` or ``ValidationError`` (a bad status, limit or cursor).
     """
+    authorize(actor, MANAGE_USERS, _PartnerRef(partner_id), permissions)
     partner = uow.repository(PARTNERS).get(partner_id)
     authorize(actor, MANAGE_USERS, partner, permissions)
     where: dict[str, str] = {"partner_id": partner.id}
