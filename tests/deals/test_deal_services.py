@@ -11,7 +11,7 @@ import pytest
 from deal_factories import NOW, VENDOR, make_form, make_storage, partner_user
 
 from partnerkit.core import DomainEvent, EventDispatcher
-from partnerkit.core.errors import InvalidTransition, PermissionDenied, ValidationError
+from partnerkit.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from partnerkit.deals import (
     DealApproved,
     DealDeclined,
@@ -250,10 +250,13 @@ def test_partners_cannot_review_and_cannot_touch_another_partners_deal(
     with storage.unit_of_work() as uow:
         with pytest.raises(PermissionDenied):
             approve_deal(uow, ALICE, deal.id, clock=clock)
-        with pytest.raises(PermissionDenied):
+        # Deal numbers are guessable: another partner's registration looks like none.
+        with pytest.raises(NotFound):
             withdraw_deal(uow, BOB, deal.id, clock=clock)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotFound):
             get_deal(uow, BOB, deal.id)
+        with pytest.raises(NotFound):
+            get_deal(uow, BOB, "DR-2026-999999")
         with pytest.raises(PermissionDenied):
             register_deal(uow, VENDOR, make_form(), clock=clock)
     # A program whose plain users may not register deals.
@@ -438,3 +441,21 @@ def test_an_automatic_approval_whose_quote_hook_raises_writes_no_prospect_and_no
         )
     assert _count(storage) == (0, 0)
     assert events == []
+
+
+def test_a_host_that_catches_a_failing_hook_and_commits_anyway_writes_nothing(
+    storage: Storage, clock: FixedClock, events: list[DomainEvent]
+) -> None:
+    deal = _register(storage, clock)
+    published = len(events)
+
+    def failing_quote(uow: UnitOfWork, approved: DealRegistration) -> None:
+        raise RuntimeError("no price book")
+
+    with storage.unit_of_work() as uow:
+        with pytest.raises(RuntimeError):
+            approve_deal(uow, VENDOR, deal.id, clock=clock, on_approved=failing_quote)
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        assert uow.repository(DEAL_REGISTRATIONS).get(deal.id).stage is Stage.OPPORTUNITY
+    assert len(events) == published

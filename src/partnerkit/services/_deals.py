@@ -6,12 +6,13 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import attrs
 import pendulum
 
 from partnerkit.core import Clock, DomainEvent, aware
-from partnerkit.core.errors import Conflict, PermissionDenied, ValidationError
+from partnerkit.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from partnerkit.deals import (
     ACTIVE_STAGES,
     DealQuery,
@@ -146,17 +147,39 @@ class _Scope:
     partner_id: str
 
 
-def _authorize_party(actor: Actor, deal: DealRegistration, permissions: PermissionMap) -> None:
-    # The registering partner's users progress their deal; the vendor side may too.
-    permission = REGISTER_DEALS if actor.partner_id is not None else APPROVE_DEALS
-    authorize(actor, permission, deal, permissions)
-
-
 def _load(
-    uow: UnitOfWork, registration_id: str
+    uow: UnitOfWork,
+    actor: Actor,
+    registration_id: str,
+    permission: str | None,
+    permissions: PermissionMap,
 ) -> tuple[Repository[DealRegistration], DealRegistration]:
+    """Read a registration ``actor`` may act on with ``permission`` (None: by side).
+
+    Deal numbers are easy to guess, so a partner-side actor cannot tell another
+    partner's registration from none: both are ``NotFound``. A role that lacks
+    the permission is refused before anything is read.
+    """
+    wanted = permission or (REGISTER_DEALS if actor.partner_id is not None else APPROVE_DEALS)
+    if actor.partner_id is not None:
+        authorize(actor, wanted, _Scope(actor.partner_id), permissions)
     repository = uow.repository(DEAL_REGISTRATIONS)
-    return repository, repository.get(registration_id)
+    deal = repository.find(registration_id)
+    if deal is None or (actor.partner_id is not None and deal.partner_id != actor.partner_id):
+        raise NotFound(DEAL_REGISTRATIONS.kind, registration_id)
+    authorize(actor, wanted, deal, permissions)
+    return repository, deal
+
+
+@contextmanager
+def _all_or_nothing(uow: UnitOfWork) -> Iterator[None]:
+    # A failure after the first write rolls the unit of work back, so a host that catches
+    # the error and commits anyway writes none of this use case.
+    try:
+        yield
+    except BaseException:
+        uow.rollback()
+        raise
 
 
 def _finish(
@@ -165,9 +188,10 @@ def _finish(
     deal: DealRegistration,
     *events: DomainEvent,
 ) -> DealRegistration:
-    stored = repository.save(deal)
-    uow.record(*events)
-    uow.commit()
+    with _all_or_nothing(uow):
+        stored = repository.save(deal)
+        uow.record(*events)
+        uow.commit()
     return stored
 
 
@@ -282,12 +306,26 @@ def register_deal(
         partner_email=email,
         default_region=_territory(program),
     )
+    with _all_or_nothing(uow):
+        return _register(uow, actor, clean, partner.id, settings, now, auto_approve, on_approved)
+
+
+def _register(
+    uow: UnitOfWork,
+    actor: Actor,
+    clean: RegistrationForm,
+    partner_id: str,
+    settings: RegistrationPolicy,
+    now: pendulum.DateTime,
+    auto_approve: AutoApprovalRule | None,
+    on_approved: ApprovalHook | None,
+) -> DealRegistration:
     prospect, created = _prospect_for(
         uow, clean.company.name, clean.company.domain, actor.user_id, now
     )
     repository = uow.repository(DEAL_REGISTRATIONS)
     active = [d for d in _all(repository, {"prospect_id": prospect.id}) if d.stage in ACTIVE_STAGES]
-    channel = check_channel(partner.id, clean.opportunity.product, active)
+    channel = check_channel(partner_id, clean.opportunity.product, active)
     if channel.duplicates:
         raise ValidationError.single(
             "opportunity.product",
@@ -297,7 +335,7 @@ def register_deal(
     number = f"DR-{now.year}-{uow.sequences.next(f'deal_registrations_{now.year}'):06d}"
     deal, registered = new_registration(
         number,
-        partner.id,
+        partner_id,
         prospect,
         clean,
         actor.user_id,
@@ -350,15 +388,15 @@ def approve_deal(
     :class:`Conflict` when someone else changed the registration meanwhile
     (two concurrent approvals: exactly one wins).
     """
-    repository, deal = _load(uow, registration_id)
-    authorize(actor, APPROVE_DEALS, deal, _permissions(program))
+    repository, deal = _load(uow, actor, registration_id, APPROVE_DEALS, _permissions(program))
     now = _now(clock, program)
     deal, event = deal.approve(actor.user_id, now, _policy(program, policy))
-    stored = repository.save(deal)
-    if on_approved is not None:
-        on_approved(uow, stored)
-    uow.record(event)
-    uow.commit()
+    with _all_or_nothing(uow):
+        stored = repository.save(deal)
+        if on_approved is not None:
+            on_approved(uow, stored)
+        uow.record(event)
+        uow.commit()
     return stored
 
 
@@ -372,8 +410,7 @@ def decline_deal(
     program: Program | None = None,
 ) -> DealRegistration:
     """Decline an opportunity with a reason (vendor only) and commit."""
-    repository, deal = _load(uow, registration_id)
-    authorize(actor, APPROVE_DEALS, deal, _permissions(program))
+    repository, deal = _load(uow, actor, registration_id, APPROVE_DEALS, _permissions(program))
     deal, event = deal.decline(actor.user_id, _now(clock, program), reason)
     return _finish(uow, repository, deal, event)
 
@@ -387,8 +424,7 @@ def start_order(
     program: Program | None = None,
 ) -> DealRegistration:
     """Progress an approved deal to an order (its partner or the vendor) and commit."""
-    repository, deal = _load(uow, registration_id)
-    _authorize_party(actor, deal, _permissions(program))
+    repository, deal = _load(uow, actor, registration_id, None, _permissions(program))
     deal, event = deal.start_order(actor.user_id, _now(clock, program))
     return _finish(uow, repository, deal, event)
 
@@ -402,8 +438,7 @@ def submit_order(
     program: Program | None = None,
 ) -> DealRegistration:
     """Submit a started order (its partner or the vendor) and commit."""
-    repository, deal = _load(uow, registration_id)
-    _authorize_party(actor, deal, _permissions(program))
+    repository, deal = _load(uow, actor, registration_id, None, _permissions(program))
     deal, event = deal.submit_order(actor.user_id, _now(clock, program))
     return _finish(uow, repository, deal, event)
 
@@ -418,8 +453,7 @@ def withdraw_deal(
     program: Program | None = None,
 ) -> DealRegistration:
     """Withdraw an active registration (its partner or the vendor) and commit."""
-    repository, deal = _load(uow, registration_id)
-    _authorize_party(actor, deal, _permissions(program))
+    repository, deal = _load(uow, actor, registration_id, None, _permissions(program))
     deal, event = deal.withdraw(actor.user_id, _now(clock, program), reason)
     return _finish(uow, repository, deal, event)
 
@@ -434,8 +468,7 @@ def mark_deal_lost(
     program: Program | None = None,
 ) -> DealRegistration:
     """Close an approved deal or started order as lost (its partner or the vendor) and commit."""
-    repository, deal = _load(uow, registration_id)
-    _authorize_party(actor, deal, _permissions(program))
+    repository, deal = _load(uow, actor, registration_id, None, _permissions(program))
     deal, event = deal.mark_lost(actor.user_id, _now(clock, program), reason)
     return _finish(uow, repository, deal, event)
 
@@ -451,8 +484,7 @@ def request_extension(
     policy: RegistrationPolicy | None = None,
 ) -> DealRegistration:
     """Ask for more time with a reason (the registering partner; once by default) and commit."""
-    repository, deal = _load(uow, registration_id)
-    authorize(actor, REGISTER_DEALS, deal, _permissions(program))
+    repository, deal = _load(uow, actor, registration_id, REGISTER_DEALS, _permissions(program))
     deal, event = deal.request_extension(
         actor.user_id, _now(clock, program), reason, _policy(program, policy)
     )
@@ -471,8 +503,7 @@ def decide_extension(
     policy: RegistrationPolicy | None = None,
 ) -> DealRegistration:
     """Grant or refuse the pending extension request (vendor only) and commit."""
-    repository, deal = _load(uow, registration_id)
-    authorize(actor, APPROVE_DEALS, deal, _permissions(program))
+    repository, deal = _load(uow, actor, registration_id, APPROVE_DEALS, _permissions(program))
     deal, event = deal.decide_extension(
         actor.user_id, _now(clock, program), grant=grant, policy=_policy(program, policy), note=note
     )
@@ -505,20 +536,21 @@ def expire_due(
     expired: list[tuple[str, str]] = []
     skipped: list[str] = []
     events: list[DomainEvent] = []
-    for deal in sorted(candidates, key=lambda d: d.id):
-        reason = deal.due_expiry(day)
-        if reason is None:
-            continue
-        changed, event = deal.expire(who, at, reason)
-        try:
-            repository.save(changed)
-        except Conflict:
-            skipped.append(deal.id)
-            continue
-        expired.append((deal.id, reason))
-        events.append(event)
-    uow.record(*events)
-    uow.commit()
+    with _all_or_nothing(uow):
+        for deal in sorted(candidates, key=lambda d: d.id):
+            reason = deal.due_expiry(day)
+            if reason is None:
+                continue
+            changed, event = deal.expire(who, at, reason)
+            try:
+                repository.save(changed)
+            except Conflict:
+                skipped.append(deal.id)
+                continue
+            expired.append((deal.id, reason))
+            events.append(event)
+        uow.record(*events)
+        uow.commit()
     return ExpiryReport(tuple(expired), len(candidates), tuple(skipped))
 
 
@@ -533,8 +565,7 @@ def get_deal(
     Raises :class:`PermissionDenied` for a registration the actor may not see
     (another partner's, or a partner a partner account manager does not manage).
     """
-    _, deal = _load(uow, registration_id)
-    _authorize_party(actor, deal, _permissions(program))
+    _, deal = _load(uow, actor, registration_id, None, _permissions(program))
     return deal
 
 
