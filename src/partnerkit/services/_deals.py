@@ -324,7 +324,9 @@ def _register(
         uow, clean.company.name, clean.company.domain, actor.user_id, now
     )
     repository = uow.repository(DEAL_REGISTRATIONS)
-    active = [d for d in _all(repository, {"prospect_id": prospect.id}) if d.stage in ACTIVE_STAGES]
+    # A prospect created just now has no registrations to conflict with.
+    held = () if created else _all(repository, {"prospect_id": prospect.id})
+    active = [d for d in held if d.stage in ACTIVE_STAGES]
     channel = check_channel(partner_id, clean.opportunity.product, active)
     if channel.duplicates:
         raise ValidationError.single(
