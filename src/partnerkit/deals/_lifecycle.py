@@ -76,10 +76,6 @@ CLOSED_STAGES: frozenset[Stage] = frozenset(
     {Stage.ORDER_SUBMITTED, Stage.DECLINED, Stage.EXPIRED, Stage.LOST, Stage.WITHDRAWN}
 )
 
-#: Who may fire a transition: the registering partner, the vendor, or the expiry sweep.
-Party = Literal["partner", "vendor", "system"]
-
-
 @attrs.frozen
 class Transition:
     """One allowed move: its ``name`` (the service verb), from which stages, to which stage.

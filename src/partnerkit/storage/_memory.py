@@ -62,15 +62,25 @@ class _Table:
     def put(self, spec: AggregateSpec[Any], id: str, row: _Row | None) -> None:
         old = self.rows.pop(id, None)
         for index in spec.indexes:
-            postings = self.postings.setdefault(index.name, {})
-            if old is not None and index.name in old.indexes:
-                holders = postings.get(old.indexes[index.name])
+            if index.name not in self.postings:
+                # First write under this index: post the rows stored before it (a row
+                # written without the index holds None, as _matching reads it).
+                postings: dict[IndexValue, set[str]] = {}
+                for other_id, other in self.rows.items():
+                    postings.setdefault(other.indexes.get(index.name), set()).add(other_id)
+                self.postings[index.name] = postings
+        # Every posted index follows every write, also one the writing spec does not name.
+        for name, postings in self.postings.items():
+            if old is not None:
+                value = old.indexes.get(name)
+                holders = postings.get(value)
                 if holders is not None:
                     holders.discard(id)
                     if not holders:
-                        del postings[old.indexes[index.name]]
+                        del postings[value]
             if row is not None:
-                postings.setdefault(row.indexes.get(index.name), set()).add(id)
+                postings.setdefault(row.indexes.get(name), set()).add(id)
+        for index in spec.indexes:
             if not index.unique:
                 continue
             owners = self.owners.setdefault(index.name, {})
