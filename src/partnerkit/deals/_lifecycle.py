@@ -76,6 +76,7 @@ CLOSED_STAGES: frozenset[Stage] = frozenset(
     {Stage.ORDER_SUBMITTED, Stage.DECLINED, Stage.EXPIRED, Stage.LOST, Stage.WITHDRAWN}
 )
 
+
 @attrs.frozen
 class Transition:
     """One allowed move: its ``name`` (the service verb), from which stages, to which stage.
