@@ -19,6 +19,7 @@ from partnerkit.storage._ports import (
     Storage,
     UnitOfWork,
 )
+from partnerkit.storage._quoting import ORDERS, QUOTES, SUBSCRIPTIONS
 from partnerkit.storage._sqlite import (
     SCHEMA_VERSION,
     SqliteRepository,
@@ -29,7 +30,10 @@ from partnerkit.storage._sqlite import (
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
+    "ORDERS",
+    "QUOTES",
     "SCHEMA_VERSION",
+    "SUBSCRIPTIONS",
     "AggregateSpec",
     "Index",
     "IndexValue",

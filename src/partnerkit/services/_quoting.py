@@ -1,0 +1,410 @@
+"""Use cases for quotes, orders and subscriptions.
+
+Each takes a unit of work, the acting user's id (``actor``) and a clock.
+Authorization is the caller's job until :mod:`partnerkit.partners` lands:
+these functions check no permissions. Functions named ``..._for_registration``
+are hooks for the deals services: they write inside the caller's unit of work
+and do not commit, so the registration change and the quote change commit
+together or not at all. Every other function commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from partnerkit import quoting
+from partnerkit.core import Clock
+from partnerkit.quoting import (
+    LineRequest,
+    MarginPolicy,
+    Order,
+    OrderStarted,
+    OrderSubmitted,
+    PriceBook,
+    Quote,
+    QuoteCreated,
+    QuoteRepriced,
+    QuoteStatusChanged,
+    RegistrationLike,
+    Subscription,
+    SubscriptionStarted,
+)
+from partnerkit.storage import ORDERS, QUOTES, SUBSCRIPTIONS, UnitOfWork
+from partnerkit.tiers import Tier
+
+__all__ = [
+    "accept_quote",
+    "create_quote",
+    "create_quote_for_registration",
+    "create_renewal_quote",
+    "expire_quote",
+    "reprice_quotes_for_registration",
+    "revise_quote",
+    "send_quote",
+    "start_order",
+    "submit_order",
+    "upcoming_renewals",
+]
+
+
+def _number(uow: UnitOfWork, prefix: str, year: int) -> str:
+    return f"{prefix}-{year}-{uow.sequences.next(f'{prefix.lower()}-{year}'):06d}"
+
+
+def _quote_id(number: str, revision: int) -> str:
+    return f"{number}-R{revision}"
+
+
+def _created(quote: Quote) -> QuoteCreated:
+    first = quote.history[-1]
+    return QuoteCreated(
+        quote.id,
+        quote.number,
+        quote.revision,
+        quote.partner_id,
+        quote.prospect_id,
+        quote.registration_id,
+        quote.net_total,
+        first.actor,
+        first.at,
+    )
+
+
+def _status_changed(quote: Quote) -> QuoteStatusChanged:
+    change = quote.history[-1]
+    assert change.from_status is not None
+    return QuoteStatusChanged(
+        quote.id, change.from_status.value, change.to_status.value, change.actor, change.at
+    )
+
+
+def create_quote(
+    uow: UnitOfWork,
+    lines: Sequence[LineRequest],
+    price_book: PriceBook,
+    policy: MarginPolicy,
+    *,
+    partner_id: str,
+    prospect_id: str,
+    actor: str,
+    clock: Clock,
+    tier: Tier | None = None,
+    registration: RegistrationLike | None = None,
+) -> Quote:
+    """Price and store a new draft quote (number ``Q-<year>-NNNNNN``, id ``<number>-R1``).
+
+    Priced on the clock's date; records :class:`~partnerkit.quoting.QuoteCreated`
+    and commits. Raises as :func:`partnerkit.quoting.new_quote`; nothing is
+    written then.
+    """
+    now = clock.now()
+    number = _number(uow, "Q", now.year)
+    quote = quoting.new_quote(
+        lines,
+        price_book,
+        policy,
+        id=_quote_id(number, 1),
+        number=number,
+        partner_id=partner_id,
+        prospect_id=prospect_id,
+        as_of=now.date(),
+        actor=actor,
+        at=now,
+        tier=tier,
+        registration=registration,
+    )
+    stored = uow.repository(QUOTES).add(quote)
+    uow.record(_created(stored))
+    uow.commit()
+    return stored
+
+
+def create_quote_for_registration(
+    uow: UnitOfWork,
+    registration: RegistrationLike,
+    price_book: PriceBook,
+    policy: MarginPolicy,
+    *,
+    sku: str,
+    seats: int,
+    actor: str,
+    clock: Clock,
+    term_months: int = 12,
+    tier: Tier | None = None,
+) -> Quote:
+    """Store the quote an approved registration generates, inside the caller's unit of work.
+
+    For the deals services' ``on_approved`` hook: ``sku`` and ``seats`` are
+    the opportunity's product and seat count. Adds the quote and records
+    :class:`~partnerkit.quoting.QuoteCreated` but does NOT commit: the
+    approval and its quote commit together, or neither does.
+    """
+    now = clock.now()
+    number = _number(uow, "Q", now.year)
+    quote = quoting.quote_from_registration(
+        registration,
+        price_book,
+        policy,
+        now.date(),
+        sku=sku,
+        seats=seats,
+        id=_quote_id(number, 1),
+        number=number,
+        actor=actor,
+        at=now,
+        term_months=term_months,
+        tier=tier,
+    )
+    stored = uow.repository(QUOTES).add(quote)
+    uow.record(_created(stored))
+    return stored
+
+
+def revise_quote(
+    uow: UnitOfWork,
+    quote_id: str,
+    lines: Sequence[LineRequest],
+    price_book: PriceBook,
+    policy: MarginPolicy,
+    *,
+    actor: str,
+    clock: Clock,
+    tier: Tier | None = None,
+    registration: RegistrationLike | None = None,
+) -> Quote:
+    """Store a new revision of an open quote and mark the old one SUPERSEDED; commits.
+
+    Returns the new revision (id ``<number>-R<revision>``). Raises
+    :class:`~partnerkit.core.errors.NotFound`,
+    :class:`~partnerkit.core.errors.InvalidTransition` for a final quote, or
+    :class:`~partnerkit.core.errors.ValidationError`; nothing is written then.
+    """
+    repository = uow.repository(QUOTES)
+    quote = repository.get(quote_id)
+    now = clock.now()
+    old, fresh = quoting.revise_quote(
+        quote,
+        lines,
+        price_book,
+        policy,
+        id=_quote_id(quote.number, quote.revision + 1),
+        as_of=now.date(),
+        actor=actor,
+        at=now,
+        tier=tier,
+        registration=registration,
+    )
+    old = repository.save(old)
+    stored = repository.add(fresh)
+    uow.record(_status_changed(old), _created(stored))
+    uow.commit()
+    return stored
+
+
+def _transition(uow: UnitOfWork, quote_id: str, action: str, actor: str, clock: Clock) -> Quote:
+    repository = uow.repository(QUOTES)
+    quote = repository.get(quote_id)
+    move = {
+        "send": quoting.send_quote,
+        "accept": quoting.accept_quote,
+        "expire": quoting.expire_quote,
+    }[action]
+    stored = repository.save(move(quote, actor=actor, at=clock.now()))
+    uow.record(_status_changed(stored))
+    uow.commit()
+    return stored
+
+
+def send_quote(uow: UnitOfWork, quote_id: str, *, actor: str, clock: Clock) -> Quote:
+    """Mark a draft quote as sent; commits. Raises NotFound or InvalidTransition."""
+    return _transition(uow, quote_id, "send", actor, clock)
+
+
+def accept_quote(uow: UnitOfWork, quote_id: str, *, actor: str, clock: Clock) -> Quote:
+    """Accept an open quote that is still valid on the clock's date; commits.
+
+    Raises :class:`~partnerkit.core.errors.NotFound` or
+    :class:`~partnerkit.core.errors.InvalidTransition` (final, or past its
+    ``valid_until``).
+    """
+    return _transition(uow, quote_id, "accept", actor, clock)
+
+
+def expire_quote(uow: UnitOfWork, quote_id: str, *, actor: str, clock: Clock) -> Quote:
+    """Mark an open quote as expired; commits. Raises NotFound or InvalidTransition."""
+    return _transition(uow, quote_id, "expire", actor, clock)
+
+
+def reprice_quotes_for_registration(
+    uow: UnitOfWork,
+    registration: RegistrationLike,
+    price_book: PriceBook,
+    policy: MarginPolicy,
+    *,
+    actor: str,
+    clock: Clock,
+    tier: Tier | None = None,
+) -> list[Quote]:
+    """Reprice every open quote of ``registration`` in its current stage; does NOT commit.
+
+    For the deals services' hooks when a registration is declined, expires
+    or is withdrawn: the reward margin leaves the open quotes in the same
+    unit of work. Accepted quotes keep their prices. Records
+    :class:`~partnerkit.quoting.QuoteRepriced` per changed quote and returns
+    the changed quotes.
+    """
+    repository = uow.repository(QUOTES)
+    now = clock.now()
+    changed: list[tuple[Quote, Quote]] = []
+    cursor: str | None = None
+    while True:
+        page = repository.list(
+            {"registration_id": registration.id, "status": ["draft", "sent"]},
+            limit=200,
+            cursor=cursor,
+        )
+        for quote in page:
+            new = quoting.reprice(
+                quote,
+                price_book,
+                policy,
+                as_of=now.date(),
+                actor=actor,
+                at=now,
+                tier=tier,
+                registration=registration,
+            )
+            if new is not quote:
+                changed.append((quote, new))
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    stored = []
+    for old, new in changed:
+        saved = repository.save(new)
+        uow.record(QuoteRepriced(saved.id, old.net_total, saved.net_total, actor, now))
+        stored.append(saved)
+    return stored
+
+
+def start_order(uow: UnitOfWork, quote_id: str, *, actor: str, clock: Clock) -> Order:
+    """Start an order (number and id ``O-<year>-NNNNNN``) from an accepted quote; commits.
+
+    The order keeps the quote's prices. One order per quote: a second one
+    raises :class:`~partnerkit.core.errors.Conflict`. Moving the
+    registration to ORDER_STARTED is the deals services' job (listen for
+    :class:`~partnerkit.quoting.OrderStarted`).
+    """
+    quote = uow.repository(QUOTES).get(quote_id)
+    now = clock.now()
+    number = _number(uow, "O", now.year)
+    order = quoting.start_order(quote, id=number, number=number, actor=actor, at=now)
+    stored = uow.repository(ORDERS).add(order)
+    uow.record(OrderStarted(stored.id, quote.id, quote.registration_id, actor, now))
+    uow.commit()
+    return stored
+
+
+def submit_order(
+    uow: UnitOfWork,
+    order_id: str,
+    *,
+    purchase_order: str,
+    actor: str,
+    clock: Clock,
+    term_start: date | None = None,
+) -> tuple[Order, Subscription | None]:
+    """Submit a started order with the customer's PO number and start its subscription; commits.
+
+    The subscription (id ``S-<year>-NNNNNN``) covers the order's recurring
+    lines from ``term_start`` (default: the clock's date); an order of flat
+    lines only starts none. Raises NotFound, InvalidTransition or
+    ValidationError (``purchase_order``); nothing is written then.
+    """
+    repository = uow.repository(ORDERS)
+    order = repository.get(order_id)
+    now = clock.now()
+    submitted = quoting.submit_order(order, purchase_order=purchase_order, actor=actor, at=now)
+    stored = repository.save(submitted)
+    uow.record(
+        OrderSubmitted(stored.id, stored.purchase_order or "", stored.registration_id, actor, now)
+    )
+    start = term_start if term_start is not None else now.date()
+    subscription = quoting.subscription_for_order(
+        stored, id=_number(uow, "S", now.year), term_start=start
+    )
+    if subscription is not None:
+        subscription = uow.repository(SUBSCRIPTIONS).add(subscription)
+        uow.record(
+            SubscriptionStarted(
+                subscription.id,
+                stored.id,
+                subscription.term_start,
+                subscription.term_end,
+                actor,
+                now,
+            )
+        )
+    uow.commit()
+    return stored, subscription
+
+
+def upcoming_renewals(
+    uow: UnitOfWork, partner_id: str, within_days: int, *, clock: Clock
+) -> list[Subscription]:
+    """The partner's subscriptions whose term ends in the next ``within_days`` days, soonest first.
+
+    Counted from the clock's date (inclusive at both ends); for the partner
+    dashboard. Reads only.
+    """
+    today = clock.now().date()
+    quoting.renewals_due((), today, within_days)  # validates within_days
+    last = (today + timedelta(days=within_days)).toordinal()
+    repository = uow.repository(SUBSCRIPTIONS)
+    found: list[Subscription] = []
+    cursor: str | None = None
+    while True:
+        page = repository.list(
+            {"partner_id": partner_id}, order_by="term_end", limit=500, cursor=cursor
+        )
+        for subscription in page:
+            if subscription.term_end.toordinal() > last:
+                return quoting.renewals_due(found, today, within_days)
+            found.append(subscription)
+        if page.next_cursor is None:
+            return quoting.renewals_due(found, today, within_days)
+        cursor = page.next_cursor
+
+
+def create_renewal_quote(
+    uow: UnitOfWork,
+    subscription_id: str,
+    price_book: PriceBook,
+    policy: MarginPolicy,
+    *,
+    actor: str,
+    clock: Clock,
+    tier: Tier | None = None,
+    registration: RegistrationLike | None = None,
+) -> Quote:
+    """Store a draft renewal quote for a subscription at today's prices and margins; commits."""
+    subscription = uow.repository(SUBSCRIPTIONS).get(subscription_id)
+    now = clock.now()
+    number = _number(uow, "Q", now.year)
+    quote = quoting.renewal_quote(
+        subscription,
+        price_book,
+        policy,
+        now.date(),
+        id=_quote_id(number, 1),
+        number=number,
+        actor=actor,
+        at=now,
+        tier=tier,
+        registration=registration,
+    )
+    stored = uow.repository(QUOTES).add(quote)
+    uow.record(_created(stored))
+    uow.commit()
+    return stored
