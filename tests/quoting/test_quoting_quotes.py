@@ -229,7 +229,11 @@ def test_quotes_round_trip_through_dicts_and_json() -> None:
     data = to_dict(q)
     assert data["net_total"] == {"amount": "9742.14", "currency": "USD"}
     assert data["status"] == "draft"
-    assert from_dict(Quote, data) == q
+    back = from_dict(Quote, data)
+    assert back == q
+    assert back.status is QuoteStatus.DRAFT
+    assert back.lines[0].billing_unit is q.lines[0].billing_unit
+    assert back.rules[0].kind is q.rules[0].kind
     assert from_json(Quote, to_json(q)) == q
 
 

@@ -31,7 +31,7 @@ _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 _TWELVE = Decimal(12)
 
 
-class BillingUnit(str, enum.Enum):
+class BillingUnit(enum.Enum):
     """How a product is charged: per user per month, per user per year, or a flat amount per unit.
 
     A per-month price is multiplied by the seat count and the term in months;

@@ -32,7 +32,7 @@ _ONE = Decimal(1)
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
 
-class Stacking(str, enum.Enum):
+class Stacking(enum.Enum):
     """How discounts combine.
 
     ``ADDITIVE``: every rate is a share of the list price and the rates add
@@ -45,7 +45,7 @@ class Stacking(str, enum.Enum):
     COMPOUNDING = "compounding"
 
 
-class RuleKind(str, enum.Enum):
+class RuleKind(enum.Enum):
     """What a rule recorded on a quote is about."""
 
     PARTNER_MARGIN = "partner_margin"

@@ -35,7 +35,7 @@ __all__ = [
 _MAX_PO = 64
 
 
-class OrderStatus(str, enum.Enum):
+class OrderStatus(enum.Enum):
     """Where an order is: started from an accepted quote, or submitted (the customer confirmed)."""
 
     STARTED = "started"

@@ -49,7 +49,7 @@ _NO_RATE = Decimal(0)
 _SCALE = 18  # decimal places kept when rates become integer weights for allocation
 
 
-class QuoteStatus(str, enum.Enum):
+class QuoteStatus(enum.Enum):
     """Where a quote is: draft, sent to the customer, accepted, expired or superseded."""
 
     DRAFT = "draft"

@@ -28,6 +28,7 @@ from partnerkit.core.errors import Conflict, NotFound, ValidationError
 from partnerkit.program import PROGRAMS
 from partnerkit.storage import AggregateSpec, Index, Storage
 from partnerkit.testing._factories import make_program
+from partnerkit.testing._quoting_contract import QuotingContract
 
 __all__ = [
     "CONTRACT_CODES",
@@ -35,6 +36,7 @@ __all__ = [
     "ContractCode",
     "ContractNote",
     "NoteWritten",
+    "QuotingContract",
     "StorageContract",
 ]
 
@@ -94,7 +96,7 @@ class _BoomError(Exception):
     pass
 
 
-class StorageContract:
+class StorageContract(QuotingContract):
     """The behaviour every storage backend must show; subclass it and implement ``make_storage``."""
 
     def make_storage(self, dispatcher: EventDispatcher, tmp_path: Path) -> Storage:
