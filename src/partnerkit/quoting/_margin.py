@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -29,6 +30,7 @@ __all__ = [
 _ZERO = Percentage(0)
 _FULL = Percentage(100)
 _ONE = Decimal(1)
+_CACHE_SIZE = 1024
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
 
@@ -194,6 +196,11 @@ class MarginPolicy:
     )
     promotions: tuple[Promotion, ...] = attrs.field(default=(), converter=_promotions)
     valid_days: int = 30
+    # Decisions and stacked rates already worked out: pricing the same partner's quotes
+    # again is the hot path. Values are immutable; the cache is bounded.
+    _cache: dict[object, Any] = attrs.field(
+        init=False, factory=dict, eq=False, hash=False, repr=False, alias="_cache"
+    )
 
     def __attrs_post_init__(self) -> None:
         errors: list[FieldError] = []
@@ -239,6 +246,45 @@ class MarginPolicy:
         another partner or prospect is a :class:`ValidationError`
         (``registration.partner_id`` / ``registration.prospect_id``).
         """
+        key = (
+            "decision",
+            partner_id,
+            prospect_id,
+            id(tier),
+            None
+            if registration is None
+            else (
+                registration.id,
+                registration.partner_id,
+                registration.prospect_id,
+                is_approved(registration),
+            ),
+        )
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] is tier:
+            return hit[1]  # type: ignore[no-any-return]
+        decision = self._decide(partner_id, prospect_id, tier, registration)
+        self._remember(key, (tier, decision))
+        return decision
+
+    def _remember(self, key: object, value: object) -> None:
+        """Keep ``value`` under ``key`` in this policy's bounded cache (internal use)."""
+        cache = self._cache
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        cache[key] = value
+
+    def _recall(self, key: object) -> Any:
+        """The value kept under ``key`` by _remember, or None."""
+        return self._cache.get(key)
+
+    def _decide(
+        self,
+        partner_id: str,
+        prospect_id: str,
+        tier: Tier | None,
+        registration: RegistrationLike | None,
+    ) -> MarginDecision:
         rules: list[AppliedRule] = []
         override = self.overrides.get(partner_id)
         if override is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
 
@@ -47,6 +47,8 @@ MAX_TERM_MONTHS = 120
 
 _NO_RATE = Decimal(0)
 _SCALE = 18  # decimal places kept when rates become integer weights for allocation
+_ONE_SCALED = 10**_SCALE
+_HALF = _ONE_SCALED // 2
 
 
 class QuoteStatus(enum.Enum):
@@ -209,22 +211,40 @@ def _split(total: int, weights: Sequence[int]) -> list[int]:
     weight_sum = sum(weights)
     if not weight_sum:
         return [total] + [0] * (len(weights) - 1)
-    parts: list[int] = []
-    remainders: list[tuple[int, int]] = []
-    for i, weight in enumerate(weights):
-        q, r = divmod(total * weight, weight_sum)
-        parts.append(q)
-        remainders.append((-r, i))
+    if not total:
+        return [0] * len(weights)
+    split = [divmod(total * weight, weight_sum) for weight in weights]
+    parts = [q for q, _ in split]
     leftover = total - sum(parts)
     if leftover:
-        remainders.sort()
-        for _, i in remainders[:leftover]:
+        # sorted() is stable: on equal remainders the earlier part comes first.
+        for i in sorted(range(len(split)), key=lambda i: -split[i][1])[:leftover]:
             parts[i] += 1
     return parts
 
 
 def _weight(value: Decimal) -> int:
+    # Truncates digits beyond _SCALE places: a shift of at most 10**-18 of a rate.
     return int(value.scaleb(_SCALE))
+
+
+def _shares(
+    policy: MarginPolicy, p: Decimal, m: Decimal, r: Decimal
+) -> tuple[int, int, int, int, Decimal | None]:
+    """Stacked and capped shares as scaled integers, and the requested total if capped."""
+    key = ("shares", p, m, r)
+    found: tuple[int, int, int, int, Decimal | None] | None = policy._recall(key)
+    if found is None:
+        ep, em, er, cut = policy.effective(p, m, r)
+        found = (
+            _weight(ep),
+            _weight(em),
+            _weight(er),
+            _weight(ep + em + er),
+            p + m + r if cut else None,
+        )
+        policy._remember(key, found)
+    return found
 
 
 @attrs.frozen
@@ -255,21 +275,24 @@ def _price(
         )
     if not requests:
         errors.append(FieldError("lines", "required", "a quote needs at least one line"))
+    found_prices = []
     for i, request in enumerate(requests):
         if not isinstance(request, LineRequest):
             errors.append(FieldError(f"lines.{i}", "invalid", "expected a LineRequest"))
             continue
-        if book.find(request.sku) is None:
+        price = book.find(request.sku)
+        if price is None:
             errors.append(
                 FieldError(f"lines.{i}.sku", "unknown", f"{request.sku!r} is not in {book.key}")
             )
+        found_prices.append(price)
         q = request.quantity
-        if isinstance(q, bool) or not isinstance(q, int) or not 1 <= q <= MAX_QUANTITY:
+        if type(q) is not int or not 1 <= q <= MAX_QUANTITY:
             errors.append(
                 FieldError(f"lines.{i}.quantity", "out_of_range", f"between 1 and {MAX_QUANTITY}")
             )
         t = request.term_months
-        if isinstance(t, bool) or not isinstance(t, int) or not 1 <= t <= MAX_TERM_MONTHS:
+        if type(t) is not int or not 1 <= t <= MAX_TERM_MONTHS:
             errors.append(
                 FieldError(
                     f"lines.{i}.term_months", "out_of_range", f"between 1 and {MAX_TERM_MONTHS}"
@@ -289,12 +312,14 @@ def _price(
     # Rounding point 1: each line's list total, half-up to the minor unit.
     prices = []
     list_units: list[int] = []
-    rates: list[tuple[Decimal, Decimal, Decimal]] = []
-    shares: dict[str, tuple[Decimal, Decimal, Decimal, bool]] = {}
+    # Per line: the promotion, partner and reward shares of list price and their sum, as
+    # integers scaled by 10**_SCALE so the allocation below runs on exact integers.
+    rates: list[tuple[int, int, int, int]] = []
+    shares: dict[str, tuple[int, int, int, int, Decimal | None]] = {}
     promotions: dict[str, list[str]] = {}
     capped: dict[Decimal, list[str]] = {}
-    for request in requests:
-        price = book.price(request.sku)
+    for request, price in zip(requests, found_prices, strict=True):
+        assert price is not None
         product = price.product
         unit_price = price.unit_price(request.quantity)
         exact = (
@@ -303,36 +328,36 @@ def _price(
         list_units.append(int(exact.quantize(quantum, ROUND_HALF_UP).scaleb(exponent)))
         prices.append((product, unit_price))
         promotion = policy.promotion_for(request.sku, as_of) if policy.promotions else None
-        p = promotion.rate.fraction if promotion is not None else _NO_RATE
         key = promotion.key if promotion is not None else ""
         found = shares.get(key)
         if found is None:
-            found = shares[key] = policy.effective(p, m, r)
+            p = promotion.rate.fraction if promotion is not None else _NO_RATE
+            found = shares[key] = _shares(policy, p, m, r)
         if promotion is not None:
             promotions.setdefault(promotion.key, []).append(request.sku)
-        if found[3]:
-            capped.setdefault(p + m + r, []).append(request.sku)
-        rates.append(found[:3])
+        if found[4] is not None:
+            capped.setdefault(found[4], []).append(request.sku)
+        rates.append(found[:4])
 
     # Rounding point 2: the quote's total discount, half-up, never above the cap.
-    weights = [
-        _weight(units * (s[0] + s[1] + s[2])) for units, s in zip(list_units, rates, strict=True)
-    ]
+    weights = [units * share[3] for units, share in zip(list_units, rates, strict=True)]
     list_sum = sum(list_units)
-    exact_discount = Decimal(sum(weights)).scaleb(-_SCALE)
-    discount = int(exact_discount.quantize(Decimal(1), ROUND_HALF_UP))
-    ceiling = int((policy.cap.fraction * list_sum).to_integral_value(ROUND_FLOOR))
-    discount = min(discount, ceiling)
+    discount = (sum(weights) + _HALF) // _ONE_SCALED
+    ceiling = _weight(policy.cap.fraction) * list_sum // _ONE_SCALED
+    if discount > ceiling:
+        discount = ceiling
 
     # Allocation: the total discount to lines, then each line's discount to its rules,
     # both by largest remainder, so every total is the exact sum of its lines.
     line_discounts = _split(discount, weights)
     lines = []
     sums = [0, 0, 0]
+    scale = -exponent
+
     for request, (product, unit_price), units, share, line_discount in zip(
         requests, prices, list_units, rates, line_discounts, strict=True
     ):
-        parts = _split(line_discount, [_weight(s) for s in share])
+        parts = _split(line_discount, share[:3])
         sums[0] += parts[0]
         sums[1] += parts[1]
         sums[2] += parts[2]
@@ -344,25 +369,31 @@ def _price(
                 request.quantity,
                 request.term_months,
                 unit_price,
-                Money(Decimal(units).scaleb(-exponent), currency),
-                Money(Decimal(parts[0]).scaleb(-exponent), currency),
-                Money(Decimal(parts[1]).scaleb(-exponent), currency),
-                Money(Decimal(parts[2]).scaleb(-exponent), currency),
-                Money(Decimal(units - line_discount).scaleb(-exponent), currency),
+                Money(Decimal(units).scaleb(scale), currency),
+                Money(Decimal(parts[0]).scaleb(scale), currency),
+                Money(Decimal(parts[1]).scaleb(scale), currency),
+                Money(Decimal(parts[2]).scaleb(scale), currency),
+                Money(Decimal(units - line_discount).scaleb(scale), currency),
             )
         )
     rules = list(decision.rules)
     if promotions:
         by_key = {promotion.key: promotion for promotion in policy.promotions}
         rules.extend(promotion_rule(by_key[k], skus) for k, skus in promotions.items())
-    rules.extend(cap_rule(requested, policy.cap, skus) for requested, skus in capped.items())
+    for requested, skus in capped.items():
+        key = ("cap", requested, tuple(skus))
+        rule = policy._recall(key)
+        if rule is None:
+            rule = cap_rule(requested, policy.cap, skus)
+            policy._remember(key, rule)
+        rules.append(rule)
     totals = (
-        Money(Decimal(list_sum).scaleb(-exponent), currency),
-        Money(Decimal(sums[0]).scaleb(-exponent), currency),
-        Money(Decimal(sums[1]).scaleb(-exponent), currency),
-        Money(Decimal(sums[2]).scaleb(-exponent), currency),
-        Money(Decimal(list_sum - discount).scaleb(-exponent), currency),
-        Money(Decimal(list_sum - sums[0]).scaleb(-exponent), currency),
+        Money(Decimal(list_sum).scaleb(scale), currency),
+        Money(Decimal(sums[0]).scaleb(scale), currency),
+        Money(Decimal(sums[1]).scaleb(scale), currency),
+        Money(Decimal(sums[2]).scaleb(scale), currency),
+        Money(Decimal(list_sum - discount).scaleb(scale), currency),
+        Money(Decimal(list_sum - sums[0]).scaleb(scale), currency),
     )
     return _Priced(tuple(lines), totals, tuple(rules))
 
