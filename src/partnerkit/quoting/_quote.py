@@ -381,11 +381,11 @@ def _price(
         by_key = {promotion.key: promotion for promotion in policy.promotions}
         rules.extend(promotion_rule(by_key[k], skus) for k, skus in promotions.items())
     for requested, skus in capped.items():
-        key = ("cap", requested, tuple(skus))
-        rule = policy._recall(key)
+        cap_key = ("cap", requested, tuple(skus))
+        rule: AppliedRule | None = policy._recall(cap_key)
         if rule is None:
             rule = cap_rule(requested, policy.cap, skus)
-            policy._remember(key, rule)
+            policy._remember(cap_key, rule)
         rules.append(rule)
     totals = (
         Money(Decimal(list_sum).scaleb(scale), currency),
