@@ -51,6 +51,7 @@ def test_public_names_have_docstrings() -> None:
     import partnerkit.fiscal
     import partnerkit.locale
     import partnerkit.program
+    import partnerkit.quoting
     import partnerkit.services
     import partnerkit.storage
     import partnerkit.testing
@@ -64,6 +65,7 @@ def test_public_names_have_docstrings() -> None:
         partnerkit.fiscal,
         partnerkit.locale,
         partnerkit.program,
+        partnerkit.quoting,
         partnerkit.services,
         partnerkit.storage,
         partnerkit.testing,
@@ -91,6 +93,7 @@ def test_public_names_have_docstrings() -> None:
         "partnerkit.fiscal",
         "partnerkit.locale",
         "partnerkit.program",
+        "partnerkit.quoting",
         "partnerkit.services",
         "partnerkit.storage",
         "partnerkit.testing",
