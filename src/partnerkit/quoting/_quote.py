@@ -353,11 +353,12 @@ def _price(
     lines = []
     sums = [0, 0, 0]
     scale = -exponent
+    zero = Money(Decimal(0).scaleb(scale), currency)
 
     for request, (product, unit_price), units, share, line_discount in zip(
         requests, prices, list_units, rates, line_discounts, strict=True
     ):
-        parts = _split(line_discount, share[:3])
+        parts = _split(line_discount, share[:3]) if line_discount else [0, 0, 0]
         sums[0] += parts[0]
         sums[1] += parts[1]
         sums[2] += parts[2]
@@ -370,9 +371,9 @@ def _price(
                 request.term_months,
                 unit_price,
                 Money(Decimal(units).scaleb(scale), currency),
-                Money(Decimal(parts[0]).scaleb(scale), currency),
-                Money(Decimal(parts[1]).scaleb(scale), currency),
-                Money(Decimal(parts[2]).scaleb(scale), currency),
+                Money(Decimal(parts[0]).scaleb(scale), currency) if parts[0] else zero,
+                Money(Decimal(parts[1]).scaleb(scale), currency) if parts[1] else zero,
+                Money(Decimal(parts[2]).scaleb(scale), currency) if parts[2] else zero,
                 Money(Decimal(units - line_discount).scaleb(scale), currency),
             )
         )
@@ -389,9 +390,9 @@ def _price(
         rules.append(rule)
     totals = (
         Money(Decimal(list_sum).scaleb(scale), currency),
-        Money(Decimal(sums[0]).scaleb(scale), currency),
-        Money(Decimal(sums[1]).scaleb(scale), currency),
-        Money(Decimal(sums[2]).scaleb(scale), currency),
+        Money(Decimal(sums[0]).scaleb(scale), currency) if sums[0] else zero,
+        Money(Decimal(sums[1]).scaleb(scale), currency) if sums[1] else zero,
+        Money(Decimal(sums[2]).scaleb(scale), currency) if sums[2] else zero,
         Money(Decimal(list_sum - discount).scaleb(scale), currency),
         Money(Decimal(list_sum - sums[0]).scaleb(scale), currency),
     )
