@@ -37,6 +37,11 @@ def test_an_order_keeps_the_accepted_quotes_prices() -> None:
         q.net_total,
         q.customer_price,
     )
+    assert (order.promotion, order.partner_margin, order.reward_margin) == (
+        q.promotion,
+        q.partner_margin,
+        q.reward_margin,
+    )
     assert order.registration_id == "DR-1"
 
 

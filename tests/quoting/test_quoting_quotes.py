@@ -215,6 +215,21 @@ def test_accepted_quotes_keep_their_prices_when_the_registration_is_declined() -
     assert kept.reward_margin == Money("1298.95", "USD")
 
 
+def test_repricing_never_converts_currencies() -> None:
+    with pytest.raises(ValidationError) as info:
+        reprice(
+            quote(),
+            book("EUR", key="eur"),
+            MarginPolicy(),
+            as_of=TODAY,
+            actor="u",
+            at=AT,
+            tier=GOLD,
+            registration=DECLINED,
+        )
+    assert info.value.paths == ("price_book.currency",)
+
+
 def test_repricing_needs_the_quotes_own_registration() -> None:
     other = attrs.evolve(APPROVED, id="DR-9")
     with pytest.raises(ValidationError) as info:
@@ -235,6 +250,7 @@ def test_quotes_round_trip_through_dicts_and_json() -> None:
     assert back.lines[0].billing_unit is q.lines[0].billing_unit
     assert back.rules[0].kind is q.rules[0].kind
     assert from_json(Quote, to_json(q)) == q
+    assert q.to_dict() == data
 
 
 def test_a_quote_with_a_float_quantity_is_refused_when_read_back() -> None:

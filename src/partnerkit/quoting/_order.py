@@ -61,7 +61,7 @@ class OrderChange:
 
 @attrs.frozen
 class Order:
-    """An order placed from an accepted quote; it keeps the quote's lines and prices unchanged.
+    """An order placed from an accepted quote; it keeps the quote's lines and totals unchanged.
 
     ``purchase_order`` is the customer's purchase-order number, set on
     submission.
@@ -76,6 +76,9 @@ class Order:
     currency: str
     lines: tuple[QuoteLine, ...]
     list_total: Money
+    promotion: Money
+    partner_margin: Money
+    reward_margin: Money
     net_total: Money
     customer_price: Money
     status: OrderStatus
@@ -105,6 +108,9 @@ def start_order(quote: Quote, *, id: str, number: str, actor: str, at: datetime)
         quote.currency,
         quote.lines,
         quote.list_total,
+        quote.promotion,
+        quote.partner_margin,
+        quote.reward_margin,
         quote.net_total,
         quote.customer_price,
         OrderStatus.STARTED,

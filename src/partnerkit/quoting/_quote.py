@@ -6,10 +6,11 @@ import enum
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import attrs
 
-from partnerkit.core import Money, aware, currency_exponent
+from partnerkit.core import Money, aware, currency_exponent, to_dict
 from partnerkit.core.errors import FieldError, InvalidTransition, ValidationError
 from partnerkit.locale import N_
 from partnerkit.quoting._catalog import BillingUnit, PriceBook
@@ -196,6 +197,11 @@ class Quote:
     def requests(self) -> tuple[LineRequest, ...]:
         """The line requests this quote was priced from (for repricing and revisions)."""
         return tuple(line.request for line in self.lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form (:func:`partnerkit.core.to_dict`): amounts and dates as strings."""
+        data: dict[str, Any] = to_dict(self)
+        return data
 
 
 # -- pricing --------------------------------------------------------------------------------
@@ -624,6 +630,12 @@ def reprice(
     """
     if not quote.status.open:
         return quote
+    if price_book.currency != quote.currency:
+        raise ValidationError.single(
+            "price_book.currency",
+            "invalid",
+            f"quote {quote.id} is in {quote.currency}; repricing never converts currencies",
+        )
     _check_registration(quote, registration)
     if registration is None and quote.registration_id is not None:
         raise ValidationError.single(
@@ -643,14 +655,12 @@ def reprice(
     if (
         priced.lines == quote.lines
         and priced.rules == quote.rules
-        and price_book.currency == quote.currency
         and price_book.key == quote.price_book
     ):
         return quote
     change = QuoteChange("repriced", quote.status, quote.status, actor, aware(at, "at"))
     return attrs.evolve(
         quote,
-        currency=price_book.currency,
         price_book=price_book.key,
         lines=priced.lines,
         list_total=list_total,
