@@ -74,6 +74,21 @@ def test_bad_lines_are_all_reported_with_their_paths() -> None:
     assert info.value.errors[0].code == "unknown"
 
 
+def test_lines_too_large_for_money_are_refused_not_crashed() -> None:
+    huge = PriceBook(
+        "huge",
+        "USD",
+        date(2026, 1, 1),
+        prices=[ProductPrice(MAIL, [VolumeBand(1, Money("900000000000", "USD"))])],
+    )
+    with pytest.raises(ValidationError) as info:
+        quote((LineRequest("MAIL", 10_000, 120),), price_book=huge)
+    assert info.value.paths == ("lines.0.quantity",)
+    with pytest.raises(ValidationError) as info:
+        quote((LineRequest("MAIL", True, "12"),))  # type: ignore[arg-type]
+    assert [e.code for e in info.value.errors] == ["invalid", "invalid"]
+
+
 def test_a_quote_priced_outside_the_books_dates_is_refused() -> None:
     with pytest.raises(ValidationError) as info:
         quote(price_book=attrs.evolve(book(), effective_from=date(2026, 6, 1)))

@@ -318,3 +318,28 @@ def test_upcoming_renewals_lists_terms_ending_in_the_window_and_renewals_reprice
     assert renewal.renews == soon
     assert renewal.partner_margin == Money("96.00", "EUR")
     assert renewal.valid_until == date(2026, 3, 2) + timedelta(days=30)
+
+
+def test_an_order_started_without_commit_is_dropped_with_the_callers_unit_of_work(
+    storage: Storage, clock: FixedClock, published: list[DomainEvent]
+) -> None:
+    quote_id = _approval_quote(storage, clock)
+    with storage.unit_of_work() as uow:
+        services.accept_quote(uow, quote_id, actor="u-1", clock=clock)
+    published.clear()
+
+    def start_then_fail() -> None:
+        with storage.unit_of_work() as uow:
+            services.start_order(uow, quote_id, actor="u-1", clock=clock, commit=False)
+            raise _Boom  # moving the registration to ORDER_STARTED failed
+
+    with pytest.raises(_Boom):
+        start_then_fail()
+    with storage.unit_of_work() as uow:
+        assert uow.repository(ORDERS).count() == 0
+    assert published == []
+    with storage.unit_of_work() as uow:
+        order = services.start_order(uow, quote_id, actor="u-1", clock=clock, commit=False)
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        assert uow.repository(ORDERS).get(order.id) == order

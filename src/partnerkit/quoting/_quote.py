@@ -47,6 +47,9 @@ MAX_QUANTITY = 10_000_000
 MAX_TERM_MONTHS = 120
 
 _NO_RATE = Decimal(0)
+# Line totals stay below 10**15 so a quote of up to a thousand lines stays a valid Money.
+_MAX_LINE_MAGNITUDE = 15
+_MAX_LINES = 1000
 _SCALE = 18  # decimal places kept when rates become integer weights for allocation
 _ONE_SCALED = 10**_SCALE
 _HALF = _ONE_SCALED // 2
@@ -281,6 +284,8 @@ def _price(
         )
     if not requests:
         errors.append(FieldError("lines", "required", "a quote needs at least one line"))
+    elif len(requests) > _MAX_LINES:
+        errors.append(FieldError("lines", "out_of_range", f"at most {_MAX_LINES} lines"))
     found_prices = []
     for i, request in enumerate(requests):
         if not isinstance(request, LineRequest):
@@ -293,12 +298,16 @@ def _price(
             )
         found_prices.append(price)
         q = request.quantity
-        if type(q) is not int or not 1 <= q <= MAX_QUANTITY:
+        if type(q) is not int:
+            errors.append(FieldError(f"lines.{i}.quantity", "invalid", "expected an integer"))
+        elif not 1 <= q <= MAX_QUANTITY:
             errors.append(
                 FieldError(f"lines.{i}.quantity", "out_of_range", f"between 1 and {MAX_QUANTITY}")
             )
         t = request.term_months
-        if type(t) is not int or not 1 <= t <= MAX_TERM_MONTHS:
+        if type(t) is not int:
+            errors.append(FieldError(f"lines.{i}.term_months", "invalid", "expected an integer"))
+        elif not 1 <= t <= MAX_TERM_MONTHS:
             errors.append(
                 FieldError(
                     f"lines.{i}.term_months", "out_of_range", f"between 1 and {MAX_TERM_MONTHS}"
@@ -324,13 +333,17 @@ def _price(
     shares: dict[str, tuple[int, int, int, int, Decimal | None]] = {}
     promotions: dict[str, list[str]] = {}
     capped: dict[Decimal, list[str]] = {}
-    for request, price in zip(requests, found_prices, strict=True):
+    for i, (request, price) in enumerate(zip(requests, found_prices, strict=True)):
         assert price is not None
         product = price.product
         unit_price = price.unit_price(request.quantity)
         exact = (
             unit_price.amount * request.quantity * product.billing_unit.periods(request.term_months)
         )
+        if exact.adjusted() >= _MAX_LINE_MAGNITUDE:
+            raise ValidationError.single(
+                f"lines.{i}.quantity", "out_of_range", "the line's list total is too large"
+            )
         list_units.append(int(exact.quantize(quantum, ROUND_HALF_UP).scaleb(exponent)))
         prices.append((product, unit_price))
         promotion = policy.promotion_for(request.sku, as_of) if policy.promotions else None

@@ -5,7 +5,9 @@ Authorization is the caller's job until :mod:`partnerkit.partners` lands:
 these functions check no permissions. Functions named ``..._for_registration``
 are hooks for the deals services: they write inside the caller's unit of work
 and do not commit, so the registration change and the quote change commit
-together or not at all. Every other function commits.
+together or not at all. Every other function commits, except that
+:func:`start_order` and :func:`submit_order` take ``commit=False`` for the
+deals services, which move the registration in the same unit of work.
 """
 
 from __future__ import annotations
@@ -288,13 +290,16 @@ def reprice_quotes_for_registration(
     return stored
 
 
-def start_order(uow: UnitOfWork, quote_id: str, *, actor: str, clock: Clock) -> Order:
+def start_order(
+    uow: UnitOfWork, quote_id: str, *, actor: str, clock: Clock, commit: bool = True
+) -> Order:
     """Start an order (number and id ``O-<year>-NNNNNN``) from an accepted quote; commits.
 
     The order keeps the quote's prices. One order per quote: a second one
     raises :class:`~partnerkit.core.errors.Conflict`. Moving the
-    registration to ORDER_STARTED is the deals services' job (listen for
-    :class:`~partnerkit.quoting.OrderStarted`).
+    registration to ORDER_STARTED is the deals services' job: they call this
+    with ``commit=False``, move the registration in the same unit of work and
+    commit both (or listen for :class:`~partnerkit.quoting.OrderStarted`).
     """
     quote = uow.repository(QUOTES).get(quote_id)
     now = clock.now()
@@ -302,7 +307,8 @@ def start_order(uow: UnitOfWork, quote_id: str, *, actor: str, clock: Clock) -> 
     order = quoting.start_order(quote, id=number, number=number, actor=actor, at=now)
     stored = uow.repository(ORDERS).add(order)
     uow.record(OrderStarted(stored.id, quote.id, quote.registration_id, actor, now))
-    uow.commit()
+    if commit:
+        uow.commit()
     return stored
 
 
@@ -314,13 +320,16 @@ def submit_order(
     actor: str,
     clock: Clock,
     term_start: date | None = None,
+    commit: bool = True,
 ) -> tuple[Order, Subscription | None]:
     """Submit a started order with the customer's PO number and start its subscription; commits.
 
     The subscription (id ``S-<year>-NNNNNN``) covers the order's recurring
     lines from ``term_start`` (default: the clock's date); an order of flat
-    lines only starts none. Raises NotFound, InvalidTransition or
-    ValidationError (``purchase_order``); nothing is written then.
+    lines only starts none. With ``commit=False`` the caller commits (the
+    deals services, moving the registration to ORDER_SUBMITTED in the same
+    unit of work). Raises NotFound, InvalidTransition or ValidationError
+    (``purchase_order``); nothing is written then.
     """
     repository = uow.repository(ORDERS)
     order = repository.get(order_id)
@@ -346,7 +355,8 @@ def submit_order(
                 now,
             )
         )
-    uow.commit()
+    if commit:
+        uow.commit()
     return stored, subscription
 
 
