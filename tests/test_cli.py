@@ -1,22 +1,33 @@
+import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+import partnerkit
 from partnerkit import __version__
 from partnerkit._cli import main
+from partnerkit.core.errors import NotFound
 
 
 def test_demo_tells_the_whole_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    for heading in (
+    headings = (
         "1. The program",
         "2. The fiscal calendar",
-        "3. Money",
-        "4. Storage",
-        "5. Events",
-    ):
+        "3. Tiers",
+        "4. An end user's address",
+        "5. Money",
+        "6. Storage",
+        "7. Events",
+    )
+    for heading in headings:
         assert heading in out
+    assert "needs" in out  # the tier explanation
+    assert "D02 X285" in out  # the normalized Eircode
     assert "stale edit was refused" in out
     assert "DR-" in out
 
@@ -39,3 +50,57 @@ def test_version_flag_prints_the_package_version(capsys: pytest.CaptureFixture[s
         main(["--version"])
     assert exit_info.value.code == 0
     assert __version__ in capsys.readouterr().out
+
+
+def test_a_database_in_a_missing_folder_is_one_error_line_and_status_2(tmp_path: Path) -> None:
+    db = tmp_path / "missing" / "x.db"
+    source = str(Path(partnerkit.__file__).parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-m", "partnerkit", "demo", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("partnerkit: error: ")
+    assert str(db) in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [
+        (NotFound("program", "northwind"), "no program with id 'northwind'"),
+        (PermissionError(13, "Permission denied", "/srv/x.db"), "Permission denied"),
+        (sqlite3.OperationalError("database is locked"), "database error: database is locked"),
+        (sqlite3.DatabaseError("file is not a database"), "database error: file is not"),
+    ],
+)
+def test_expected_failures_are_one_line_on_stderr_with_status_2(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    error: Exception,
+    shown: str,
+) -> None:
+    def fail(db: Path | None) -> None:
+        raise error
+
+    monkeypatch.setattr("partnerkit._cli.run_demo", fail)
+    assert main(["demo"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("partnerkit: error: ")
+    assert shown in err
+    assert err.count("\n") == 1
+
+
+def test_a_bug_is_not_disguised_as_an_error_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(db: Path | None) -> None:
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr("partnerkit._cli.run_demo", fail)
+    with pytest.raises(RuntimeError):
+        main(["demo"])

@@ -50,8 +50,10 @@ def test_public_names_have_docstrings() -> None:
     import partnerkit.core
     import partnerkit.fiscal
     import partnerkit.locale
+    import partnerkit.partners
     import partnerkit.program
     import partnerkit.quoting
+    import partnerkit.scoring
     import partnerkit.services
     import partnerkit.storage
     import partnerkit.testing
@@ -64,8 +66,10 @@ def test_public_names_have_docstrings() -> None:
         partnerkit.core,
         partnerkit.fiscal,
         partnerkit.locale,
+        partnerkit.partners,
         partnerkit.program,
         partnerkit.quoting,
+        partnerkit.scoring,
         partnerkit.services,
         partnerkit.storage,
         partnerkit.testing,
@@ -92,8 +96,10 @@ def test_public_names_have_docstrings() -> None:
         "partnerkit.core.errors",
         "partnerkit.fiscal",
         "partnerkit.locale",
+        "partnerkit.partners",
         "partnerkit.program",
         "partnerkit.quoting",
+        "partnerkit.scoring",
         "partnerkit.services",
         "partnerkit.storage",
         "partnerkit.testing",

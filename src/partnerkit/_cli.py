@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from partnerkit import __version__
 from partnerkit._demo import run_demo
+from partnerkit.core.errors import PartnerkitError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
+
+    A refusal from partnerkit, a file-system error or a database error is
+    reported as one ``partnerkit: error: ...`` line on stderr with status 2.
+    """
     parser = argparse.ArgumentParser(
         prog="partnerkit", description="partnerkit: the domain core for partner programs."
     )
@@ -28,9 +34,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="SQLite file to use and keep (default: a temporary file, removed afterwards)",
     )
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        run_demo(args.db)
+    try:
+        if args.command == "demo":
+            run_demo(args.db)
+    except (PartnerkitError, OSError, sqlite3.Error) as exc:
+        print(f"{parser.prog}: error: {_describe(exc)}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _describe(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__  # one line, whatever the message
+    return f"database error: {text}" if isinstance(exc, sqlite3.Error) else text
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,12 +9,15 @@ from pathlib import Path
 
 import attrs
 
+from partnerkit.addresses import Address, address_form, format_address, validate_address
+from partnerkit.contacts import normalize_domain
 from partnerkit.core import DomainEvent, EventDispatcher, Money, Percentage, SystemClock
-from partnerkit.core.errors import Conflict
+from partnerkit.core.errors import Conflict, ValidationError
 from partnerkit.fiscal import label
 from partnerkit.program import PROGRAMS, Program
 from partnerkit.services import ProgramSaved, save_program
 from partnerkit.storage import SqliteStorage
+from partnerkit.tiers import MetricValue, evaluate
 
 Print = Callable[[str], None]
 
@@ -65,7 +68,46 @@ def _scenario(db: Path, out: Print) -> None:
     last_ytd = calendar.comparable(ytd)
     out(f"year to date {ytd.start}..{ytd.end}; compared with {last_ytd.start}..{last_ytd.end}")
 
-    _heading(out, "3. Money: a quote line with partner margin, rounded at named points")
+    _heading(out, "3. Tiers: which tier a partner has earned, and what is missing")
+    ladder = program.tiers
+    if ladder is None:  # pragma: no cover - the demo program ships a ladder
+        raise RuntimeError("the demo program has no tier ladder")
+    metrics: dict[str, MetricValue] = {
+        "new_arr": Money("112500", program.currency),
+        "certified_sales_users": 3,
+        "certified_technical_users": 1,
+    }
+    evaluation = evaluate(metrics, ladder, now.date())
+    tier = evaluation.tier
+    out(f"Contoso Reseller: {evaluation.explain(locale)}")
+    out(
+        f"{tier.name} gives a partner margin of {tier.benefits.partner_margin.format(locale)} "
+        f"and a reward margin of {tier.benefits.reward_margin.format(locale)} on approved deals"
+    )
+
+    _heading(out, "4. An end user's address, the way the country writes it")
+    form = address_form("IE", locale=locale)
+    out(
+        "Irish address form in German: "
+        + ", ".join(f"{f.label}{'*' if f.required else ''}" for f in form.fields)
+    )
+    messy = Address(
+        "IE",
+        address_line1="  12 Fitzwilliam   Square ",
+        city="dublin",
+        country_area="Co. Dublin",
+        postal_code="d02 x285",
+        organization="Contoso Ltd",
+    )
+    clean = validate_address(messy)
+    out("validated for the envelope: " + " / ".join(format_address(clean)))
+    try:
+        validate_address(Address("US", city="Springfield", postal_code="ABCDE"))
+    except ValidationError as error:
+        out("a bad US address: " + "; ".join(f"{e.path} {e.code}" for e in error.errors))
+    out(f"company domain from what a user typed: {normalize_domain('https://WWW.Contoso.co.uk/')}")
+
+    _heading(out, "5. Money: a quote line with partner margin, rounded at named points")
     unit_price = Money("7.49", program.currency)
     seats, months = 250, 12
     list_total = unit_price * seats * months
@@ -86,7 +128,7 @@ def _scenario(db: Path, out: Print) -> None:
         f"in yen, no minor unit: {Money('1234.5', 'JPY').round().format('ja_JP')}"
     )
 
-    _heading(out, f"4. Storage: SQLite at {db}")
+    _heading(out, f"6. Storage: SQLite at {db}")
     events: list[DomainEvent] = []
     dispatcher = EventDispatcher()
     dispatcher.subscribe(ProgramSaved, events.append)
@@ -132,7 +174,7 @@ def _scenario(db: Path, out: Print) -> None:
     out(f"stored now: locale {final.locale}, time zone {final.timezone}, version {final.version}")
     out(f"next deal registration numbers: {', '.join(numbers)}")
 
-    _heading(out, "5. Events published after each commit")
+    _heading(out, "7. Events published after each commit")
     for event in events:
         if isinstance(event, ProgramSaved):
             verb = "created" if event.created else "changed"

@@ -6,19 +6,30 @@ import operator
 import pickle
 from collections.abc import Callable
 from decimal import (
+    ROUND_05UP,
     ROUND_CEILING,
     ROUND_DOWN,
     ROUND_FLOOR,
+    ROUND_HALF_DOWN,
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
     ROUND_UP,
+    Context,
     Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    Rounded,
+    Subnormal,
+    localcontext,
 )
 from fractions import Fraction
 from typing import Any
 
 import attrs
 import pytest
+from babel import Locale
 from babel.numbers import format_currency
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
@@ -26,9 +37,12 @@ from hypothesis import strategies as st
 from partnerkit.core import (
     DEFAULT_ROUNDING,
     Money,
+    Percentage,
     currency_exponent,
+    from_dict,
     is_known_currency,
     to_decimal,
+    to_dict,
 )
 from partnerkit.core.errors import CurrencyMismatch, PartnerkitError, ValidationError
 
@@ -38,6 +52,8 @@ EXPONENTS = {"JPY": 0, "EUR": 2, "USD": 2, "CHF": 2, "BHD": 3, "KWD": 3}
 CURRENCIES = sorted(EXPONENTS)
 ALLOCATION_CURRENCIES = ["JPY", "EUR", "BHD"]
 ROUNDING_MODES = [ROUND_HALF_UP, ROUND_HALF_EVEN, ROUND_DOWN, ROUND_UP, ROUND_FLOOR, ROUND_CEILING]
+# Money divides with 50 significant digits, rounding half-even past them.
+FIFTY_DIGITS = Context(prec=50, rounding=ROUND_HALF_EVEN)
 
 
 def quantum(currency: str) -> Decimal:
@@ -53,6 +69,11 @@ amounts = st.integers(min_value=0, max_value=6).flatmap(
         allow_infinity=False,
         places=places,
     )
+)
+
+# Factors that keep products and quotients of `amounts` below 10**18.
+factors = st.decimals(
+    min_value=-(10**5), max_value=10**5, allow_nan=False, allow_infinity=False, places=3
 )
 
 
@@ -297,7 +318,7 @@ def test_currency_mismatch_is_a_partnerkit_value_error() -> None:
         Money(1, "EUR") - Money(1, "USD")
 
 
-@given(pair=same_currency(), factor=amounts)
+@given(pair=same_currency(), factor=factors)
 def test_same_currency_arithmetic_stays_in_that_currency(
     pair: tuple[Money, Money], factor: Decimal
 ) -> None:
@@ -309,18 +330,19 @@ def test_same_currency_arithmetic_stays_in_that_currency(
     for result in results:
         assert isinstance(result, Money)
         assert result.currency == currency
-    assert (left + right).amount == left.amount + right.amount
-    assert (left - right).amount == left.amount - right.amount
-    assert (left * factor).amount == left.amount * factor
-    assert (factor * left).amount == left.amount * factor
+    # Exact: these amounts and factors have at most 19 digits, well within the 50 kept.
+    assert Fraction((left + right).amount) == Fraction(left.amount) + Fraction(right.amount)
+    assert Fraction((left - right).amount) == Fraction(left.amount) - Fraction(right.amount)
+    assert Fraction((left * factor).amount) == Fraction(left.amount) * Fraction(factor)
+    assert (factor * left) == left * factor
     assert (-left).amount == -left.amount
     assert abs(left).amount == abs(left.amount)
     if factor:
-        assert (left / factor).amount == left.amount / factor
+        assert (left / factor).amount == FIFTY_DIGITS.divide(left.amount, factor)
     if right.amount:
         ratio = left / right
         assert isinstance(ratio, Decimal)
-        assert ratio == left.amount / right.amount
+        assert ratio == FIFTY_DIGITS.divide(left.amount, right.amount)
 
 
 @given(value=money(), factor=st.integers(min_value=-(10**6), max_value=10**6))
@@ -482,7 +504,7 @@ def test_is_rounded_means_no_digits_below_the_minor_unit(
 # -- minor units -----------------------------------------------------------------------------
 
 
-@given(units=st.integers(min_value=-(10**18), max_value=10**18), currency=currencies)
+@given(units=st.integers(min_value=-(10**18) + 1, max_value=10**18 - 1), currency=currencies)
 def test_minor_units_round_trip(units: int, currency: str) -> None:
     value = Money.from_minor_units(units, currency)
     assert value.currency == currency
@@ -683,14 +705,18 @@ def test_bool_and_is_zero_follow_the_amount() -> None:
 )
 def test_format_matches_babel_for_the_locale(locale: str, amount: str, currency: str) -> None:
     value = Money(amount, currency)
-    assert value.format(locale) == format_currency(Decimal(amount), currency, locale=locale)
-    assert value.format(locale, currency_digits=False) == format_currency(
-        Decimal(amount), currency, locale=locale, currency_digits=False
-    )
-    pattern = "#,##0.00 ¤¤"
-    assert value.format(locale, format=pattern) == format_currency(
-        Decimal(amount), currency, format=pattern, locale=locale
-    )
+    # babel rounds with the ambient context's mode; Money.format rounds half-up like round().
+    with localcontext() as context:
+        context.rounding = ROUND_HALF_UP
+        expected = format_currency(Decimal(amount), currency, locale=locale)
+        without_currency_digits = format_currency(
+            Decimal(amount), currency, locale=locale, currency_digits=False
+        )
+        pattern = "#,##0.00 ¤¤"
+        with_pattern = format_currency(Decimal(amount), currency, format=pattern, locale=locale)
+    assert value.format(locale) == expected
+    assert value.format(locale, currency_digits=False) == without_currency_digits
+    assert value.format(locale, format=pattern) == with_pattern
 
 
 def test_format_depends_on_the_locale() -> None:
@@ -729,3 +755,268 @@ def test_the_largest_allowed_amount_still_rounds_and_allocates() -> None:
     largest = Money("999999999999999999.994", "BHD")
     assert largest.round().is_rounded
     assert Money.sum(largest.round().allocate([1, 2, 3]), "BHD") == largest.round()
+
+
+# -- formatting rounds like round() ----------------------------------------------------------
+
+ALL_ROUNDING_MODES = [*ROUNDING_MODES, ROUND_HALF_DOWN, ROUND_05UP]
+
+
+def test_format_rounds_half_up_like_round_not_half_even_like_babel() -> None:
+    value = Money("2.345", "EUR")
+    assert value.round() == Money("2.35", "EUR")
+    assert value.format("en_US") == "€2.35"
+    assert value.format("en_US", rounding=ROUND_HALF_EVEN) == "€2.34"
+
+
+@pytest.mark.parametrize("mode", ALL_ROUNDING_MODES)
+@pytest.mark.parametrize("locale", ["en_US", "de_DE"])
+@given(value=money())
+def test_format_shows_exactly_what_round_gives(mode: str, locale: str, value: Money) -> None:
+    assert value.format(locale, rounding=mode) == value.round(mode).format(locale, rounding=mode)
+    if mode == DEFAULT_ROUNDING:
+        assert value.format(locale) == value.round().format(locale)
+
+
+@pytest.mark.parametrize("mode", ALL_ROUNDING_MODES)
+def test_rounding_accepts_every_mode_of_the_decimal_module(mode: str) -> None:
+    value = Money("1.2345", "EUR")
+    expected = Decimal("1.2345").quantize(Decimal("0.01"), rounding=mode)
+    assert value.round(mode).amount == expected
+    assert value.scaled(1, mode).amount == expected
+
+
+# -- negative zero ---------------------------------------------------------------------------
+
+
+def test_a_negative_amount_rounded_to_zero_is_plain_zero() -> None:
+    rounded = (-Money("0.001", "EUR")).round()
+    assert str(rounded.amount) == "0.00"
+    assert not rounded.amount.is_signed()
+    assert repr(rounded) == "Money('0.00', 'EUR')"
+    assert rounded.to_dict() == {"amount": "0.00", "currency": "EUR"}
+    assert rounded.format("en_US") == "€0.00"
+    assert Money("-0.001", "EUR").format("en_US") == "€0.00"
+    assert Money("-0.004", "EUR").scaled(1) == rounded
+    assert not Money("-0.004", "EUR").scaled(1).amount.is_signed()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: -Money("0.00", "EUR"),
+        lambda: -Money.zero("JPY"),
+        lambda: Money("0.00", "EUR") * -3,
+        lambda: -3 * Money("0.00", "EUR"),
+        lambda: Money("0.00", "EUR") / -4,
+        lambda: Money("-0.01", "EUR") + Money("0.01", "EUR"),
+        lambda: Money("-0.01", "EUR") - Money("-0.01", "EUR"),
+        lambda: Money("-0.01", "EUR").round(ROUND_DOWN) * 0,
+        lambda: Money("-0.001", "EUR").round(ROUND_CEILING),
+        lambda: Money.from_minor_units(0, "EUR") * Decimal("-1"),
+    ],
+)
+def test_arithmetic_never_gives_a_negative_zero(make: Callable[[], Money]) -> None:
+    result = make()
+    assert result.is_zero()
+    assert not result.amount.is_signed()
+    assert not str(result.amount).startswith("-")
+
+
+@pytest.mark.parametrize("mode", ALL_ROUNDING_MODES)
+@given(value=money())
+def test_round_gives_a_signed_amount_only_when_it_is_not_zero(mode: str, value: Money) -> None:
+    rounded = value.round(mode)
+    assert rounded.amount.is_signed() == (rounded.amount < 0)
+
+
+# -- independent of the caller's decimal context ----------------------------------------------
+
+
+def hostile_context() -> Context:
+    # Few digits, and every condition a caller may choose to trap.
+    return Context(
+        prec=3,
+        rounding=ROUND_FLOOR,
+        traps=[InvalidOperation, DivisionByZero, Overflow, Inexact, Rounded, Subnormal],
+    )
+
+
+def test_the_review_examples_ignore_a_six_digit_ambient_context() -> None:
+    with localcontext() as context:
+        context.prec = 6
+        assert Money("12345.67", "EUR") * 3 == Money("37037.01", "EUR")
+        assert str((Money("12345.67", "EUR") * 3).amount) == "37037.01"
+        assert Percentage("12.5").of(Money("1000000.00", "EUR")) == Money("125000.00", "EUR")
+
+
+def outcomes(left: Money, right: Money, factor: Decimal) -> list[object]:
+    """Every operation on the pair, as text (so exponents count too)."""
+    results: list[object] = [
+        left + right,
+        left - right,
+        left * factor,
+        factor * left,
+        -left,
+        abs(left),
+        left.round(),
+        left.round(ROUND_HALF_EVEN),
+        left.scaled(factor),
+        Percentage("17.5").of(left),
+        Percentage("17.5").of(left, rounded=False),
+        left.is_rounded,
+        left.round().minor_units,
+        Money.from_minor_units(left.round().minor_units, left.currency),
+        Money.zero(left.currency),
+        Money.sum([left, right, left], left.currency),
+        sum([left, right]),
+        left.round().allocate([1, 2, Decimal("3.5")]),
+        left.format("de_DE"),
+        left.format("en_US", currency_digits=False),
+    ]
+    if factor:
+        results.append(left / factor)
+    if right.amount:
+        results.append(left / right)
+    return [repr(r) for r in results]
+
+
+@given(pair=same_currency(), factor=factors)
+def test_money_arithmetic_ignores_the_ambient_decimal_context(
+    pair: tuple[Money, Money], factor: Decimal
+) -> None:
+    left, right = pair
+    expected = outcomes(left, right, factor)
+    with localcontext(hostile_context()):
+        assert outcomes(left, right, factor) == expected
+
+
+# -- the 10**18 limit holds for every result -------------------------------------------------
+
+LARGEST_JPY = Money("999999999999999999", "JPY")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Money.sum([LARGEST_JPY, LARGEST_JPY], "JPY"),
+        lambda: Money.sum([Money("600000000000000000", "EUR")] * 2, "EUR"),
+        lambda: LARGEST_JPY + Money(1, "JPY"),
+        lambda: -LARGEST_JPY - Money(1, "JPY"),
+        lambda: sum([LARGEST_JPY, LARGEST_JPY]),
+        lambda: Money("100000000000000000", "EUR") * 10,
+        lambda: Money("1", "EUR") * Decimal("1E+999999999999999999"),
+        lambda: Money("1", "EUR") / Decimal("1E-18"),
+        lambda: Money("1", "EUR") / Decimal("1E-999999999999999999"),
+        lambda: Money("1", "EUR").scaled(Decimal("1E+30")),
+        lambda: Money("1", "EUR").scaled(Decimal("1E+999999999999999999")),
+        lambda: Money("999999999999999999.995", "EUR").round(),
+        lambda: Money.from_minor_units(10**30, "EUR"),
+        lambda: Money.from_minor_units(-(10**20), "EUR"),
+        lambda: Money.from_minor_units(10**18, "JPY"),
+    ],
+)
+def test_results_of_a_quintillion_or_more_are_refused_at_amount(
+    make: Callable[[], Money],
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        make()
+    assert [(e.path, e.code) for e in caught.value.errors] == [("amount", "out_of_range")]
+
+
+def test_the_largest_minor_unit_counts_are_still_accepted() -> None:
+    assert Money.from_minor_units(10**20 - 1, "EUR") == Money("999999999999999999.99", "EUR")
+    assert Money.from_minor_units(-(10**18) + 1, "JPY") == -LARGEST_JPY
+
+
+big_amounts = st.integers(min_value=-(10**18) + 1, max_value=10**18 - 1).map(
+    lambda units: Money.from_minor_units(units, "EUR")
+)
+
+
+@given(left=big_amounts, right=big_amounts, factor=st.integers(-(10**3), 10**3))
+def test_a_result_is_refused_exactly_when_it_reaches_the_limit(
+    left: Money, right: Money, factor: int
+) -> None:
+    cases: list[tuple[Callable[[], object], Fraction]] = [
+        (lambda: left + right, Fraction(left.amount) + Fraction(right.amount)),
+        (lambda: left - right, Fraction(left.amount) - Fraction(right.amount)),
+        (lambda: left * factor, Fraction(left.amount) * factor),
+        (lambda: sum([left, right, left]), 2 * Fraction(left.amount) + Fraction(right.amount)),
+    ]
+    for make, exact in cases:
+        if abs(exact) >= 10**18:
+            with pytest.raises(ValidationError) as caught:
+                make()
+            assert caught.value.paths == ("amount",)
+        else:
+            result = make()
+            assert isinstance(result, Money)
+            assert Fraction(result.amount) == exact
+            assert from_dict(Money, to_dict(result)) == result
+            assert result.round() == result
+
+
+# -- rounding modes, locales -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["UP", "half_up", "ROUND_HALF_UP ", None, 5, Decimal(1), ["x"]])
+def test_an_unknown_rounding_mode_is_a_validation_error_at_rounding(mode: Any) -> None:
+    value = Money("1.234", "EUR")
+    calls: list[Callable[[], object]] = [
+        lambda: value.round(mode),
+        lambda: value.scaled(2, mode),
+        lambda: value.format("en_US", rounding=mode),
+        lambda: Percentage("10").of(value, rounding=mode),
+        lambda: Percentage("10").of(value, rounded=False, rounding=mode),
+    ]
+    for call in calls:
+        with pytest.raises(ValidationError) as caught:
+            call()
+        assert [(e.path, e.code) for e in caught.value.errors] == [("rounding", "invalid_choice")]
+
+
+@pytest.mark.parametrize("locale", ["xx_YY", "", "en-US-x", "not a locale", None, 42])
+def test_an_unknown_locale_is_a_validation_error_at_locale(locale: Any) -> None:
+    calls: list[Callable[[], object]] = [
+        lambda: Money("1", "EUR").format(locale),
+        lambda: Percentage("1").format(locale),
+    ]
+    for call in calls:
+        with pytest.raises(ValidationError) as caught:
+            call()
+        assert [(e.path, e.code) for e in caught.value.errors] == [("locale", "invalid")]
+
+
+def test_format_still_takes_a_babel_locale_object() -> None:
+    assert Money("1234.5", "EUR").format(Locale.parse("de_DE")) == "1.234,50\xa0€"  # type: ignore[arg-type]
+
+
+# -- the builtin sum() -----------------------------------------------------------------------
+
+
+@given(st.lists(money("EUR"), min_size=1, max_size=10))
+def test_builtin_sum_adds_up_like_money_sum(values: list[Money]) -> None:
+    assert sum(values) == Money.sum(values, "EUR")
+
+
+def test_zero_plus_money_is_that_money() -> None:
+    value = Money("12.30", "EUR")
+    assert 0 + value is value
+    assert sum([value]) is value
+
+
+@pytest.mark.parametrize("other", [1, -1, False, True, Decimal(0), "0", 0.0])
+def test_only_the_int_zero_adds_to_money_from_the_left(other: Any) -> None:
+    with pytest.raises(TypeError):
+        other + Money("1", "EUR")
+
+
+def test_money_plus_a_bare_zero_is_still_a_type_error() -> None:
+    with pytest.raises(TypeError):
+        Money("1", "EUR") + 0  # type: ignore[operator]
+
+
+def test_builtin_sum_refuses_mixed_currencies() -> None:
+    with pytest.raises(CurrencyMismatch):
+        sum([Money(1, "EUR"), Money(1, "USD")])

@@ -9,7 +9,13 @@ from decimal import (
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
     ROUND_UP,
+    Context,
     Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    Rounded,
     localcontext,
 )
 from typing import Any
@@ -119,11 +125,11 @@ def test_from_fraction_reads_parts_of_one() -> None:
     assert Percentage.from_fraction(0) == Percentage(0)
 
 
-@pytest.mark.parametrize("fraction", ["1.5", "-0.01", 2])
-def test_from_fraction_refuses_fractions_outside_0_to_1(fraction: Any) -> None:
+@pytest.mark.parametrize("fraction", ["1.5", "-0.01", 2, "1.0000001"])
+def test_from_fraction_refuses_fractions_outside_0_to_1_at_fraction(fraction: Any) -> None:
     with pytest.raises(ValidationError) as info:
         Percentage.from_fraction(fraction)
-    assert info.value.errors[0].code == "out_of_range"
+    assert [(e.path, e.code) for e in info.value.errors] == [("fraction", "out_of_range")]
 
 
 @pytest.mark.parametrize("fraction", [0.15, True, "NaN"])
@@ -259,3 +265,48 @@ def test_repr_evaluates_back_to_an_equal_rate(rate: Decimal) -> None:
     percentage = Percentage(rate)
     assert eval(repr(percentage), {"Percentage": Percentage}) == percentage
     assert str(percentage) == f"{rate}%"
+
+
+# -- independent of the caller's decimal context ----------------------------------------------
+
+
+def test_the_review_example_works_under_a_six_digit_ambient_context() -> None:
+    with localcontext() as context:
+        context.prec = 6
+        assert Percentage("12.5").of(Money("1000000.00", "EUR")) == Money("125000.00", "EUR")
+
+
+@given(a=rates, b=rates, value=money())
+def test_percentage_arithmetic_ignores_the_ambient_decimal_context(
+    a: Decimal, b: Decimal, value: Money
+) -> None:
+    def outcomes() -> list[str]:
+        rate = Percentage(a)
+        results: list[object] = [
+            rate.fraction,
+            rate.complement(),
+            Percentage.from_fraction(rate.fraction),
+            rate.of(value),
+            rate.of(value, rounded=False),
+            rate.of(value, rounding=ROUND_DOWN),
+            rate.format("de_DE"),
+            rate.format("en_US", decimal_quantization=True),
+        ]
+        try:
+            results.append(rate + Percentage(b))
+        except ValidationError as exc:
+            results.append(exc.errors)
+        try:
+            results.append(rate - Percentage(b))
+        except ValidationError as exc:
+            results.append(exc.errors)
+        return [repr(r) for r in results]
+
+    expected = outcomes()
+    hostile = Context(
+        prec=2,
+        rounding=ROUND_FLOOR,
+        traps=[InvalidOperation, DivisionByZero, Overflow, Inexact, Rounded],
+    )
+    with localcontext(hostile):
+        assert outcomes() == expected

@@ -15,7 +15,7 @@ from babel.numbers import list_currencies
 from hypothesis import given
 from hypothesis import strategies as st
 
-from partnerkit.core import Money, Percentage, from_dict, from_json, to_dict, to_json
+from partnerkit.core import Money, Percentage, aware, from_dict, from_json, to_dict, to_json
 from partnerkit.core.errors import ValidationError
 from partnerkit.program import Program
 
@@ -147,11 +147,81 @@ def test_aware_datetime_round_trips_with_its_offset(value: datetime) -> None:
 
 
 @given(zoned_datetimes)
-def test_datetime_in_a_named_zone_round_trips_as_the_same_instant(value: datetime) -> None:
-    restored = round_trip(datetime, value)
+def test_datetime_in_a_named_zone_round_trips_with_its_zone(value: datetime) -> None:
+    restored = round_trip(pendulum.DateTime, aware(value))
+    assert round_trip(datetime, value) == restored
     assert restored.astimezone(timezone.utc) == value.astimezone(timezone.utc)
-    in_force = value.astimezone(timezone.utc).astimezone(value.tzinfo).utcoffset()
-    assert restored.utcoffset() == in_force
+    in_force = pendulum.instance(value.astimezone(timezone.utc).astimezone(value.tzinfo))
+    assert restored.utcoffset() == in_force.utcoffset()
+    assert restored.replace(tzinfo=None) == in_force.replace(tzinfo=None)
+    assert isinstance(restored.tzinfo, ZoneInfo)
+    assert isinstance(value.tzinfo, ZoneInfo)
+    assert restored.tzinfo.key == value.tzinfo.key
+    # Calendar arithmetic follows the zone's rules, as it did before the trip.
+    later, expected = restored.add(months=7), in_force.add(months=7)
+    assert later == expected
+    assert later.utcoffset() == expected.utcoffset()
+
+
+def test_a_named_zone_is_written_as_an_rfc_9557_suffix() -> None:
+    paris = datetime(2026, 3, 1, 12, tzinfo=ZoneInfo("Europe/Paris"))
+    assert to_dict(paris) == "2026-03-01T12:00:00+01:00[Europe/Paris]"
+    assert to_dict(pendulum.instance(paris)) == "2026-03-01T12:00:00+01:00[Europe/Paris]"
+    restored = from_dict(pendulum.DateTime, "2026-03-01T12:00:00+01:00[Europe/Paris]")
+    assert restored.tzinfo == pendulum.timezone("Europe/Paris")
+    # A month later Paris is on summer time: still noon there, an hour less from UTC.
+    assert restored.add(months=1).isoformat() == "2026-04-01T12:00:00+02:00"
+
+
+def test_utc_and_fixed_offsets_are_written_without_a_suffix() -> None:
+    assert to_dict(pendulum.datetime(2026, 1, 1, 9)) == "2026-01-01T09:00:00+00:00"
+    assert to_dict(datetime(2026, 1, 1, 9, tzinfo=ZoneInfo("UTC"))) == "2026-01-01T09:00:00+00:00"
+    fixed = datetime(2026, 1, 1, 9, tzinfo=timezone(timedelta(hours=1)))
+    assert to_dict(fixed) == "2026-01-01T09:00:00+01:00"
+    assert from_dict(datetime, "2026-01-01T09:00:00+00:00").tzinfo == pendulum.UTC
+
+
+def test_the_second_of_two_repeated_wall_times_keeps_its_offset() -> None:
+    # 02:30 happens twice in Paris on 2026-10-25; fold=1 is the later one, at +01:00.
+    later = datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Paris"))
+    text = to_dict(later)
+    assert text == "2026-10-25T02:30:00+01:00[Europe/Paris]"
+    restored = from_dict(datetime, text)
+    assert restored.astimezone(timezone.utc) == later.astimezone(timezone.utc)
+    assert restored.utcoffset() == timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-03-01T11:00:00Z", "2026-03-01T11:00:00+00:00"),
+        ("2026-03-01T11:00:00z", "2026-03-01T11:00:00+00:00"),
+        ("2026-03-01T11:00:00.250000Z", "2026-03-01T11:00:00.250000+00:00"),
+        ("2026-03-01T11:00:00Z[Europe/Paris]", "2026-03-01T12:00:00+01:00[Europe/Paris]"),
+        ("2026-03-01T12:00:00+01:00[!Europe/Paris]", "2026-03-01T12:00:00+01:00[Europe/Paris]"),
+        # Without the critical flag the offset fixes the instant; the zone gives the wall time.
+        ("2026-03-01T12:00:00+02:00[Europe/Paris]", "2026-03-01T11:00:00+01:00[Europe/Paris]"),
+        ("2026-03-01T12:00:00-05:00", "2026-03-01T12:00:00-05:00"),
+    ],
+)
+def test_instants_are_read_with_z_offsets_and_zone_suffixes(text: str, expected: str) -> None:
+    assert to_dict(from_dict(datetime, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("2026-03-01T12:00:00+01:00[Bad/Zone]", "invalid"),
+        ("2026-03-01T12:00:00+01:00[]", "invalid"),
+        ("2026-03-01T12:00:00+01:00[Europe/Paris][u-ca=iso8601]", "invalid"),
+        ("2026-03-01T12:00:00+02:00[!Europe/Paris]", "invalid"),
+        ("yesterday[Europe/Paris]", "invalid"),
+        ("2026-03-01T12:00:00[Europe/Paris]", "naive_datetime"),
+    ],
+)
+def test_bad_zone_suffixes_are_refused(text: str, code: str) -> None:
+    assert bad_fields(datetime, text) == {"": code}
+    assert bad_fields(Order, {**good_order(), "placed_at": text}) == {"placed_at": code}
 
 
 @given(aware_datetimes)

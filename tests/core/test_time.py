@@ -125,6 +125,32 @@ def test_to_date_refuses_things_that_are_not_dates(value: object) -> None:
     assert info.value.paths == ("date",)
 
 
+@pytest.mark.parametrize("tz", ["Bad/Zone", "", "+01:00", "Europe", "../etc/passwd", 5, None])
+@pytest.mark.parametrize(
+    "value", [datetime(2026, 1, 1, tzinfo=timezone.utc), date(2026, 1, 1)], ids=["datetime", "date"]
+)
+def test_to_date_refuses_an_unknown_time_zone_at_tz(value: date, tz: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        to_date(value, tz)  # type: ignore[arg-type]
+    assert [(e.path, e.code) for e in info.value.errors] == [("tz", "invalid")]
+
+
+def test_to_date_reports_a_naive_datetime_and_a_bad_zone_together() -> None:
+    with pytest.raises(ValidationError) as info:
+        to_date(datetime(2026, 1, 1), "Bad/Zone", path="closed_on")
+    assert [(e.path, e.code) for e in info.value.errors] == [
+        ("closed_on", "naive_datetime"),
+        ("tz", "invalid"),
+    ]
+
+
+def test_to_date_takes_zone_names_and_tzinfos_alike() -> None:
+    instant = datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)
+    assert to_date(instant, "Asia/Tokyo") == to_date(instant, pendulum.timezone("Asia/Tokyo"))
+    assert to_date(instant, "Asia/Tokyo") == to_date(instant, ZoneInfo("Asia/Tokyo"))
+    assert to_date(instant, timezone(timedelta(hours=9))) == date(2027, 1, 1)
+
+
 # -- clocks ----------------------------------------------------------------------------------
 
 

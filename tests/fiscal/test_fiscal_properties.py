@@ -176,7 +176,15 @@ def test_comparable_round_trips(cal: FiscalCalendar, day: date, years: int) -> N
     assert cal.comparable(cal.comparable(period, years), -years) == period
     moved_week = cal.comparable(week, years)
     assert moved_week.year == week.year + years
-    if week.week <= len(cal.year(week.year + years).weeks):
+    if isinstance(cal, WeekFiscalCalendar):
+        # A week keeps its period and its place in it; only the extra week is moved back.
+        place = period.weeks.index(week)
+        target_weeks = cal.comparable(period, years).weeks
+        assert moved_week.fiscal_period == cal.comparable(period, years)
+        assert target_weeks.index(moved_week) == min(place, len(target_weeks) - 1)
+        if place < len(target_weeks):
+            assert cal.comparable(moved_week, -years) == week
+    elif week.week <= len(cal.year(week.year + years).weeks):
         assert moved_week.week == week.week
         assert cal.comparable(moved_week, -years) == week
     else:
@@ -184,8 +192,9 @@ def test_comparable_round_trips(cal: FiscalCalendar, day: date, years: int) -> N
     moved_day = cal.comparable(day, years)
     assert cal.year_of(moved_day).year == year.year + years
     if isinstance(cal, WeekFiscalCalendar):
-        if moved_week.week == week.week:
-            assert moved_day.weekday() == day.weekday()
+        assert moved_day.weekday() == day.weekday()
+        assert cal.week_of(moved_day) == moved_week
+        if cal.comparable(moved_week, -years) == week:
             assert cal.comparable(moved_day, -years) == day
     else:
         target = cal.comparable(period, years)

@@ -216,3 +216,35 @@ def test_touching_many_centuries_keeps_the_year_tables_bounded() -> None:
     days = [date(y, 3, 1) for y in range(100, 9900, 7)]
     assert cal.map_dates(days) == [(d.year, 3, 9) for d in days]
     assert len(cal._tables) <= 2 * 400 + 50
+
+
+def test_prior_quarter_to_date_starts_on_the_prior_quarter_start_when_q1_had_the_extra_week() -> (
+    None
+):
+    # Apple-like: the 53rd week is the last week of P03, so FY2023 Q2 starts in week 15,
+    # while FY2022 Q2 starts in week 14. Comparing by week number would start last year's
+    # quarter to date a week late.
+    cal = WeekFiscalCalendar(9, 5, extra_week_quarter=1)
+    q2 = cal.quarter(2023, 2)
+    assert cal.comparable(cal.quarter_to_date(q2.start)) == DateRange(
+        cal.quarter(2022, 2).start, cal.quarter(2022, 2).start
+    )
+    assert cal.comparable(cal.week_of(q2.start)) == cal.quarter(2022, 2).weeks[0]
+    assert cal.comparable(q2.end) == cal.quarter(2022, 2).end
+
+
+def test_the_extra_week_is_compared_with_the_last_week_of_the_same_period() -> None:
+    cal = WeekFiscalCalendar(9, 5, extra_week_quarter=1)
+    extra = cal.period(2023, 3).weeks[-1]
+    assert len(cal.period(2023, 3).weeks) == 6
+    assert cal.comparable(extra) == cal.period(2022, 3).weeks[-1]
+    assert cal.comparable(cal.period(2022, 3).weeks[-1], years=1) == cal.period(2023, 3).weeks[4]
+
+
+def test_comparable_names_years_when_any_value_is_moved_out_of_range() -> None:
+    cal = MonthlyFiscalCalendar(7)
+    day = date(2026, 8, 1)
+    for value in (cal.year_of(day), cal.quarter_of(day), cal.period_of(day), cal.week_of(day)):
+        with pytest.raises(ValidationError) as caught:
+            cal.comparable(value, years=-5000)
+        assert caught.value.paths == ("years",)

@@ -341,3 +341,70 @@ def test_a_program_file_that_is_not_utf8_is_a_validation_error(tmp_path: Path) -
     with pytest.raises(ValidationError) as caught:
         Program.from_toml(path)
     assert caught.value.errors[0].code == "invalid_toml"
+
+
+def test_a_permissions_table_changes_only_the_roles_it_names() -> None:
+    from partnerkit.partners import DEFAULT_PERMISSIONS
+
+    program = Program.from_toml_string(
+        TIERED + '\n[permissions]\nmanager = ["register_deals", "view_dashboard"]\n'
+    )
+    assert program.permissions != DEFAULT_PERMISSIONS
+    assert set(program.permissions.permissions_of("manager")) == {
+        "register_deals",
+        "view_dashboard",
+    }
+    assert program.permissions.permissions_of("executive") == (
+        DEFAULT_PERMISSIONS.permissions_of("executive")
+    )
+    assert Program.from_dict(program.to_dict()) == program
+
+
+def test_bad_permissions_are_reported_with_the_other_sections() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Program.from_toml_string(
+            TIERED.replace('currency = "EUR"\ntimezone', 'currency = "EURO"\ntimezone')
+            + '\n[permissions]\nboss = ["view_dashboard"]\nuser = ["fly"]\n'
+        )
+    assert {"program.currency", "permissions.boss", "permissions.user.0"} <= set(caught.value.paths)
+
+
+@pytest.mark.parametrize("zone", ["Europe", "Mars/Base", "../etc"])
+def test_time_zones_that_are_folders_or_unknown_are_validation_errors(zone: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Program(key="p", name="P", currency="USD", timezone=zone)
+    assert caught.value.paths == ("program.timezone",)
+
+
+def test_tier_reviews_can_follow_the_programs_fiscal_calendar() -> None:
+    from partnerkit.tiers import FiscalReviews
+
+    text = TIERED.replace(
+        "downgrade_grace_days = 30",
+        'downgrade_grace_days = 30\ncalendar = { kind = "fiscal", period = "quarter" }',
+    )
+    program = Program.from_toml_string(text)
+    assert program.tier_policy.calendar == FiscalReviews(program.fiscal, "quarter")
+    written = program.to_dict()
+    assert "fiscal" not in written["tiers"]["policy"]["calendar"]
+    assert Program.from_dict(written) == program
+
+
+def test_a_scoring_table_sets_the_engagement_model_and_its_errors_join_the_rest() -> None:
+    from partnerkit.scoring import DEFAULT_ENGAGEMENT_MODEL
+
+    scoring = (
+        "\n[scoring]\n"
+        '[[scoring.signals]]\nname = "logins"\nkpi = "logins_90d"\nweight = "100"\n'
+        'normalization = "cap"\ntarget = "40"\n'
+    )
+    program = Program.from_toml_string(TIERED + scoring)
+    assert program.scoring != DEFAULT_ENGAGEMENT_MODEL
+    assert [s.name for s in program.scoring.signals] == ["logins"]
+    assert Program.from_dict(program.to_dict()) == program
+    with pytest.raises(ValidationError) as caught:
+        Program.from_toml_string(
+            TIERED.replace("start_month = 7", "start_month = 13")
+            + scoring.replace('"cap"', '"zscore"')
+        )
+    assert {"fiscal.start_month", "scoring.signals.0.normalization"} <= set(caught.value.paths)

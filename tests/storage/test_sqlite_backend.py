@@ -217,3 +217,35 @@ def test_both_backends_order_integers_before_text_in_one_index(tmp_path: Path) -
                     break
             orders.append(seen)
     assert orders[0] == orders[1] == ["s3", "s5", "s2", "s4", "s1"]
+
+
+def _bump_many(path: str, times: int) -> None:
+    storage = SqliteStorage(path)
+    done = 0
+    while done < times:
+        try:
+            with storage.unit_of_work() as uow:
+                repo = uow.repository(CARDS)
+                card = repo.get("counter")
+                repo.save(attrs.evolve(card, title=str(int(card.title) + 1)))
+                uow.commit()
+            done += 1
+        except Conflict:
+            continue  # someone else saved first: read again and retry
+
+
+def test_several_processes_updating_one_row_lose_no_update(tmp_path: Path) -> None:
+    import multiprocessing
+
+    path = str(tmp_path / "db.sqlite3")
+    _store(Path(path), CARDS, Card("counter", "0"))
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_bump_many, args=(path, 25)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    with SqliteStorage(path).unit_of_work() as uow:
+        counter = uow.repository(CARDS).get("counter")
+    assert (counter.title, counter.version) == ("75", 76)

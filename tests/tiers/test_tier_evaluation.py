@@ -401,3 +401,60 @@ def test_a_list_of_pairs_is_not_a_metric_mapping() -> None:
     with pytest.raises(ValidationError) as info:
         evaluate([("new_arr", 1)], elite_ladder(), DAY)  # type: ignore[arg-type]
     assert info.value.paths == ("metrics",)
+
+
+def _elite_needs_deals_and_euros(mode: str) -> TierLadder:
+    criteria = Criteria(
+        "all" if mode == "all" else "any",
+        (Rule("approved_deal_registrations", ">=", 5), Rule("new_arr", ">=", Money("1", "EUR"))),
+    )
+    return TierLadder(
+        [
+            Tier("registered", "Registered", 1, benefits(10)),
+            Tier("elite", "Elite", 2, benefits(30), criteria),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("mode", "deals"),
+    [("all", 1), ("any", 9)],
+    ids=["an-earlier-criterion-fails", "an-earlier-criterion-already-decides"],
+)
+def test_a_currency_mismatch_is_refused_whatever_the_order_of_the_criteria(
+    mode: str, deals: int
+) -> None:
+    # Evaluation stops at the first criterion that decides the tier; the mismatched amount
+    # in a later criterion must still be refused, not surface later from explain().
+    metrics: dict[str, MetricValue] = {
+        "approved_deal_registrations": deals,
+        "new_arr": Money("500000", "USD"),
+    }
+    ladder = _elite_needs_deals_and_euros(mode)
+    with pytest.raises(ValidationError) as info:
+        evaluate(metrics, ladder, DAY)
+    assert info.value.paths == ("metrics.new_arr",)
+    with pytest.raises(ValidationError) as batch:
+        list(evaluate_many([("p-1", metrics)], ladder, DAY))
+    assert batch.value.paths == ("p-1.metrics.new_arr",)
+
+
+@pytest.mark.parametrize(
+    ("rule", "value", "phrase"),
+    [
+        (Rule("open_escalations", "<", 3), 7, "open escalations down by 5 to below 3"),
+        (
+            Rule("churn_rate", "<", "0.5"),
+            Decimal("0.75"),
+            "churn rate down by more than 0.25 to below 0.5",
+        ),
+    ],
+)
+def test_a_below_criterion_asks_for_enough_to_get_strictly_below(
+    rule: Rule, value: int | Decimal, phrase: str
+) -> None:
+    # 7 open escalations down by 4 is 3, which is not below 3.
+    evaluation = evaluate({rule.metric: value}, _mode_ladder(Criteria("all", (rule,))), DAY)
+    upcoming = evaluation.next
+    assert upcoming is not None
+    assert upcoming.describe() == phrase

@@ -12,8 +12,10 @@ from tier_strategies import days, elite_ladder
 
 from partnerkit.core import from_dict, to_dict
 from partnerkit.core.errors import ValidationError
+from partnerkit.fiscal import WeekFiscalCalendar
 from partnerkit.tiers import (
     CalendarReviews,
+    FiscalReviews,
     MetricValue,
     ReviewCalendar,
     TierChange,
@@ -352,3 +354,52 @@ def test_a_partner_whose_history_closed_cannot_be_reviewed() -> None:
     with pytest.raises(ValidationError) as info:
         TierPolicy().review(closed, _evaluation(PREMIER, day), day)
     assert info.value.paths == ("history",)
+
+
+# -- fiscal review calendars --------------------------------------------------------------------
+
+RETAIL = WeekFiscalCalendar(end_month=1, end_weekday=5, rule="nearest", pattern="4-5-4")
+
+
+def test_fiscal_reviews_upgrade_at_the_next_fiscal_quarter_start_of_a_4_5_4_year() -> None:
+    day = date(2026, 3, 10)
+    quarter = RETAIL.quarter_of(day)
+    policy = TierPolicy(FiscalReviews(RETAIL, "quarter"), upgrades="next_period")
+    change = policy.review(_holding("registered", date(2025, 1, 1)), _evaluation(ELITE, day), day)
+    assert change.kind == "upgrade"
+    assert change.effective == quarter.next().start
+    assert change.effective.weekday() == RETAIL.year_of(day).start.weekday()
+
+
+def test_fiscal_reviews_lower_tiers_only_on_fiscal_year_ends() -> None:
+    policy = TierPolicy(FiscalReviews(RETAIL, "quarter", review="year"), downgrade_grace_days=0)
+    history = _holding("elite", date(2024, 1, 1))
+    quarter_end = RETAIL.quarter_of(date(2026, 3, 10)).end
+    held = policy.review(history, _evaluation(REGISTERED, quarter_end), quarter_end)
+    assert held.kind == "hold"
+    year_end = RETAIL.year_of(date(2026, 3, 10)).end
+    lowered = policy.review(history, _evaluation(REGISTERED, year_end), year_end)
+    assert (lowered.kind, lowered.effective) == ("downgrade", year_end)
+
+
+@given(days)
+def test_fiscal_review_dates_are_the_ends_of_fiscal_units(day: date) -> None:
+    reviews = FiscalReviews(RETAIL, "period", review="quarter")
+    assert reviews.next_review_date(day) == RETAIL.quarter_of(day).end
+    assert reviews.is_review_date(day) == (day == RETAIL.quarter_of(day).end)
+    assert reviews.period_start_after(day) == RETAIL.period_of(day).next().start
+    assert isinstance(reviews, ReviewCalendar)
+
+
+def test_a_fiscal_review_calendar_reads_from_the_policy_table_and_round_trips() -> None:
+    table = {"calendar": {"kind": "fiscal", "period": "quarter", "review": "year"}}
+    policy = policy_from_dict(table, fiscal=RETAIL)
+    assert policy.calendar == FiscalReviews(RETAIL, "quarter", "year")
+    assert policy_from_dict(policy_to_dict(policy)) == policy
+    assert from_dict(TierPolicy, to_dict(policy)) == policy
+
+
+def test_a_fiscal_review_calendar_without_a_fiscal_calendar_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        policy_from_dict({"calendar": {"kind": "fiscal", "period": "week"}})
+    assert set(caught.value.paths) == {"tiers.policy.calendar.period", "tiers.policy.calendar.kind"}

@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_05UP,
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from fractions import Fraction
 from functools import cache
 from typing import Any, SupportsIndex, overload
 
 import attrs
+from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 from partnerkit.core._validation import ErrorCollector
@@ -28,9 +46,89 @@ DEFAULT_ROUNDING = ROUND_HALF_UP
 
 _KNOWN_CURRENCIES = frozenset(list_currencies())
 
-# Amounts stay below 10**18 so rounding to any minor unit fits the default
-# 28-digit Decimal context with room to spare.
+# Amounts stay below 10**18, checked wherever a Money is built, so rounding to
+# any minor unit fits the arithmetic context below with room to spare.
 _MAX_MAGNITUDE = 18
+
+# Money and Percentage arithmetic runs in this context, never in the caller's
+# ambient one (which a host may have set to 6 digits or to trap Inexact): 50
+# significant digits, exponents as wide as the decimal module allows, and the
+# conditions that would give a NaN or an infinity raise. Its flags are written
+# by every operation and read by nothing.
+_PRECISION = 50
+_CTX = Context(
+    prec=_PRECISION,
+    rounding=ROUND_HALF_EVEN,
+    Emax=MAX_EMAX,
+    Emin=MIN_EMIN,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+_add = _CTX.add
+_subtract = _CTX.subtract
+_multiply = _CTX.multiply
+_divide = _CTX.divide
+
+_ROUNDINGS = frozenset(
+    {
+        ROUND_05UP,
+        ROUND_CEILING,
+        ROUND_DOWN,
+        ROUND_FLOOR,
+        ROUND_HALF_DOWN,
+        ROUND_HALF_EVEN,
+        ROUND_HALF_UP,
+        ROUND_UP,
+    }
+)
+
+
+def _bad_rounding(rounding: object) -> ValidationError:
+    return ValidationError.single(
+        "rounding",
+        "invalid_choice",
+        f"{rounding!r} is not a rounding mode of the decimal module (such as ROUND_HALF_UP)",
+    )
+
+
+def _out_of_range() -> ValidationError:
+    return ValidationError.single(
+        "amount", "out_of_range", f"amounts must be below 10^{_MAX_MAGNITUDE} in absolute value"
+    )
+
+
+_LOCALES: dict[str, Locale] = {}
+
+
+def _locale(value: object) -> Locale:
+    """Parse a locale identifier (``en_US``) once; refuse unknown ones as a ValidationError."""
+    if isinstance(value, str):
+        found = _LOCALES.get(value)
+        if found is not None:
+            return found
+        try:
+            parsed = Locale.parse(value)
+        except (UnknownLocaleError, ValueError, TypeError):
+            pass
+        else:
+            _LOCALES[value] = parsed
+            return parsed
+    elif isinstance(value, Locale):
+        return value
+    raise ValidationError.single(
+        "locale", "invalid", f"{value!r} is not a known locale (such as en_US)"
+    )
+
+
+# The contexts formatting runs in: babel quantizes with the ambient context's rounding.
+_FORMAT_CONTEXTS: dict[str, Context] = {}
+
+
+def _format_context(rounding: str) -> Context:
+    context = _FORMAT_CONTEXTS.get(rounding)
+    if context is None:
+        context = _FORMAT_CONTEXTS[rounding] = _CTX.copy()
+        context.rounding = rounding
+    return context
 
 
 def is_known_currency(code: str) -> bool:
@@ -50,7 +148,7 @@ _QUANTA: dict[str, Decimal] = {}
 def _quantum(code: str) -> Decimal:
     quantum = _QUANTA.get(code)
     if quantum is None:
-        quantum = _QUANTA[code] = Decimal(1).scaleb(-currency_exponent(code))
+        quantum = _QUANTA[code] = Decimal(1).scaleb(-currency_exponent(code), _CTX)
     return quantum
 
 
@@ -94,7 +192,9 @@ class Money:
     The amount keeps the precision it was given; :meth:`round` brings it to
     the currency's minor unit. Arithmetic between different currencies raises
     :class:`~partnerkit.core.errors.CurrencyMismatch`; floats are refused
-    everywhere.
+    everywhere. Arithmetic runs with 50 significant digits whatever the
+    caller's ``decimal`` context, and every result stays below 10^18 in
+    absolute value (a :class:`ValidationError` at ``amount`` otherwise).
 
     >>> price = Money("19.99", "EUR")
     >>> price * 3
@@ -131,13 +231,7 @@ class Money:
             errors.extend(exc.errors)
             value = Decimal(0)
         if value and value.adjusted() >= _MAX_MAGNITUDE:
-            errors.append(
-                FieldError(
-                    "amount",
-                    "out_of_range",
-                    f"amounts must be below 10^{_MAX_MAGNITUDE} in absolute value",
-                )
-            )
+            errors.extend(_out_of_range().errors)
         if not isinstance(currency, str) or currency not in _KNOWN_CURRENCIES:
             errors.append(
                 FieldError(
@@ -151,7 +245,12 @@ class Money:
 
     @classmethod
     def _trusted(cls, amount: Decimal, currency: str) -> Money:
-        # Internal fast path for results of arithmetic on already valid values.
+        # Internal fast path for results of arithmetic on already valid values: only
+        # the magnitude can be wrong, and a negative zero becomes zero.
+        if not amount:
+            amount = amount.copy_abs()
+        elif amount.adjusted() >= _MAX_MAGNITUDE:
+            raise _out_of_range()
         self = _new(cls)
         _set_amount(self, amount)
         _set_currency(self, currency)
@@ -161,19 +260,29 @@ class Money:
     def zero(cls, currency: str) -> Money:
         """Zero in ``currency``, at the currency's minor unit (``0.00`` for EUR)."""
         checked = cls(0, currency)
-        return cls._trusted(_quantum(currency) * 0, checked.currency)
+        return cls._trusted(_multiply(_quantum(currency), 0), checked.currency)
 
     @classmethod
     def from_minor_units(cls, units: int, currency: str) -> Money:
-        """Build from an integer count of minor units (cents): ``from_minor_units(1999, "EUR")``."""
+        """Build from an integer count of minor units (cents): ``from_minor_units(1999, "EUR")``.
+
+        Raises :class:`ValidationError` at ``amount`` for 10^18 or more in absolute value.
+        """
         if isinstance(units, bool) or not isinstance(units, int):
             raise ValidationError.single("units", "invalid", "minor units must be an integer")
         money = cls(0, currency)
-        return cls._trusted(Decimal(units).scaleb(-currency_exponent(currency)), money.currency)
+        exponent = currency_exponent(currency)
+        if abs(units) >= 10 ** (_MAX_MAGNITUDE + exponent):
+            raise _out_of_range()
+        return cls._trusted(Decimal(units).scaleb(-exponent, _CTX), money.currency)
 
     @classmethod
     def sum(cls, values: Iterable[Money], currency: str) -> Money:
-        """Add up ``values``; an empty iterable gives zero in ``currency``."""
+        """Add up ``values``; an empty iterable gives zero in ``currency``.
+
+        The builtin ``sum(values)`` works too for a non-empty list; this one
+        knows the currency of an empty total.
+        """
         total = cls.zero(currency)
         for value in values:
             total = total + value
@@ -189,7 +298,8 @@ class Money:
     @property
     def is_rounded(self) -> bool:
         """Whether the amount has no digits below the currency's minor unit."""
-        return self.amount == self.amount.quantize(_quantum(self.currency), rounding=ROUND_FLOOR)
+        amount = self.amount
+        return amount == amount.quantize(_quantum(self.currency), ROUND_FLOOR, _CTX)
 
     @property
     def minor_units(self) -> int:
@@ -200,7 +310,7 @@ class Money:
                 "not_rounded",
                 f"{self.amount} has digits below the minor unit of {self.currency}; round() first",
             )
-        return int(self.amount.scaleb(self.exponent))
+        return int(self.amount.scaleb(self.exponent, _CTX))
 
     def is_zero(self) -> bool:
         """Whether the amount is zero."""
@@ -211,29 +321,41 @@ class Money:
     def round(self, rounding: str = DEFAULT_ROUNDING) -> Money:
         """Round to the currency's minor unit (CLDR data) with ``rounding`` (half-up by default).
 
-        ``rounding`` is one of the ``decimal`` module's modes, such as
-        ``decimal.ROUND_HALF_EVEN`` for banker's rounding.
+        ``rounding`` is one of the ``decimal`` module's ``ROUND_*`` modes, such
+        as ``decimal.ROUND_HALF_EVEN`` for banker's rounding; anything else is a
+        :class:`ValidationError` at ``rounding``. A result of zero is never
+        negative zero.
 
         >>> Money("2.345", "EUR").round()
         Money('2.35', 'EUR')
         >>> Money("2.5", "JPY").round(), Money("1.2345", "BHD").round()
         (Money('3', 'JPY'), Money('1.235', 'BHD'))
         """
+        if type(rounding) is not str or rounding not in _ROUNDINGS:
+            raise _bad_rounding(rounding)
         currency = self.currency
         quantum = _QUANTA.get(currency) or _quantum(currency)
-        return Money._trusted(self.amount.quantize(quantum, rounding=rounding), currency)
+        return Money._trusted(self.amount.quantize(quantum, rounding, _CTX), currency)
 
     def scaled(self, factor: Decimal | int, rounding: str = DEFAULT_ROUNDING) -> Money:
         """Multiply by ``factor`` and round to the minor unit in one step (one rounding point).
+
+        ``rounding`` is as for :meth:`round`.
 
         >>> Money("199.99", "EUR").scaled(Decimal("0.175"))
         Money('35.00', 'EUR')
         """
         if type(factor) is not Decimal or not factor.is_finite():
             factor = to_decimal(factor, "factor")
+        if type(rounding) is not str or rounding not in _ROUNDINGS:
+            raise _bad_rounding(rounding)
         currency = self.currency
         quantum = _QUANTA.get(currency) or _quantum(currency)
-        return Money._trusted((self.amount * factor).quantize(quantum, rounding=rounding), currency)
+        try:
+            amount = _multiply(self.amount, factor).quantize(quantum, rounding, _CTX)
+        except (InvalidOperation, Overflow):  # a product far beyond 10**18
+            raise _out_of_range() from None
+        return Money._trusted(amount, currency)
 
     def allocate(self, weights: Sequence[int | Decimal]) -> list[Money]:
         """Split into parts proportional to ``weights`` that add up to exactly this amount.
@@ -258,12 +380,12 @@ class Money:
             if w < 0:
                 errors.add(f"weights.{i}", "out_of_range", "weights must not be negative")
             decimal_weights.append(w)
-        if not errors and sum(decimal_weights) <= 0:
+        if not errors and not any(w > 0 for w in decimal_weights):
             errors.add("weights", "out_of_range", "the weights must have a positive sum")
         if not self.is_rounded:
             errors.add("amount", "not_rounded", "round() the amount before allocating it")
         errors.raise_if_any()
-        total_units = int(self.amount.scaleb(self.exponent))
+        total_units = int(self.amount.scaleb(self.exponent, _CTX))
         sign = -1 if total_units < 0 else 1
         units = abs(total_units)
         # Exact rational arithmetic: Decimal division rounds to the context
@@ -283,7 +405,9 @@ class Money:
         for _, i in remainders[:leftover]:
             floors[i] += 1
         exponent = self.exponent
-        return [Money._trusted(Decimal(sign * f).scaleb(-exponent), self.currency) for f in floors]
+        return [
+            Money._trusted(Decimal(sign * f).scaleb(-exponent, _CTX), self.currency) for f in floors
+        ]
 
     # -- arithmetic --------------------------------------------------------------------------
 
@@ -295,14 +419,32 @@ class Money:
         return other
 
     def __add__(self, other: Money) -> Money:
+        currency = self.currency
+        if type(other) is Money and other.currency == currency:
+            # Inlined _trusted: adding up is the hottest path.
+            amount = _add(self.amount, other.amount)
+            if amount and amount.adjusted() < _MAX_MAGNITUDE:
+                result = _new(Money)
+                _set_amount(result, amount)
+                _set_currency(result, currency)
+                return result
+            return Money._trusted(amount, currency)
         if not isinstance(other, Money):
             return NotImplemented
-        return Money._trusted(self.amount + self._other(other, "add").amount, self.currency)
+        return Money._trusted(_add(self.amount, self._other(other, "add").amount), currency)
+
+    def __radd__(self, other: int) -> Money:
+        # Only for the builtin sum(), which starts from the int 0.
+        if type(other) is int and other == 0:
+            return self
+        return NotImplemented
 
     def __sub__(self, other: Money) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
-        return Money._trusted(self.amount - self._other(other, "subtract").amount, self.currency)
+        return Money._trusted(
+            _subtract(self.amount, self._other(other, "subtract").amount), self.currency
+        )
 
     def __mul__(self, factor: Decimal | int) -> Money:
         if type(factor) is not Decimal:
@@ -311,7 +453,11 @@ class Money:
             factor = to_decimal(factor, "factor")
         elif not factor.is_finite():
             raise ValidationError.single("factor", "invalid", "must be a finite number")
-        return Money._trusted(self.amount * factor, self.currency)
+        try:
+            product = _multiply(self.amount, factor)
+        except Overflow:
+            raise _out_of_range() from None
+        return Money._trusted(product, self.currency)
 
     __rmul__ = __mul__
 
@@ -326,20 +472,29 @@ class Money:
             divisor_amount = self._other(other, "divide").amount
             if not divisor_amount:
                 raise ValidationError.single("divisor", "invalid", "cannot divide by zero")
-            return self.amount / divisor_amount
+            try:
+                return _divide(self.amount, divisor_amount)
+            except Overflow:
+                raise ValidationError.single(
+                    "divisor", "out_of_range", "the ratio is too large for a Decimal"
+                ) from None
         divisor = to_decimal(other, "divisor")
         if not divisor:
             raise ValidationError.single("divisor", "invalid", "cannot divide by zero")
-        return Money._trusted(self.amount / divisor, self.currency)
+        try:
+            quotient = _divide(self.amount, divisor)
+        except Overflow:
+            raise _out_of_range() from None
+        return Money._trusted(quotient, self.currency)
 
     def __neg__(self) -> Money:
-        return Money._trusted(-self.amount, self.currency)
+        return Money._trusted(self.amount.copy_negate(), self.currency)
 
     def __pos__(self) -> Money:
         return self
 
     def __abs__(self) -> Money:
-        return Money._trusted(abs(self.amount), self.currency)
+        return Money._trusted(self.amount.copy_abs(), self.currency)
 
     def __bool__(self) -> bool:
         return bool(self.amount)
@@ -366,24 +521,46 @@ class Money:
     # -- display -----------------------------------------------------------------------------
 
     def format(
-        self, locale: str, *, format: str | None = None, currency_digits: bool = True
+        self,
+        locale: str,
+        *,
+        format: str | None = None,
+        currency_digits: bool = True,
+        rounding: str = DEFAULT_ROUNDING,
     ) -> str:
         r"""Format for people in ``locale`` through babel (always pass the reader's locale).
+
+        With ``currency_digits`` (the default) the amount is shown at the
+        currency's minor unit, rounded with ``rounding`` exactly as
+        :meth:`round` does, so the text matches the rounded amount. An unknown
+        locale or rounding mode is a :class:`ValidationError` at ``locale`` or
+        ``rounding``.
 
         >>> Money("1234.5", "EUR").format("de_DE")
         '1.234,50\xa0€'
         >>> Money("1234.5", "USD").format("en_US")
         '$1,234.50'
+        >>> Money("2.345", "EUR").format("en_US")
+        '€2.35'
         """
-        return str(
-            format_currency(
-                self.amount,
-                self.currency,
-                format=format,
-                locale=locale,
-                currency_digits=currency_digits,
+        if type(rounding) is not str or rounding not in _ROUNDINGS:
+            raise _bad_rounding(rounding)
+        parsed = _locale(locale)
+        amount = self.amount
+        if currency_digits:
+            amount = amount.quantize(_quantum(self.currency), rounding, _CTX)
+        if not amount:
+            amount = amount.copy_abs()  # no "-€0.00"
+        with localcontext(_format_context(rounding)):
+            return str(
+                format_currency(
+                    amount,
+                    self.currency,
+                    format=format,
+                    locale=parsed,
+                    currency_digits=currency_digits,
+                )
             )
-        )
 
     def __repr__(self) -> str:
         return f"Money({str(self.amount)!r}, {self.currency!r})"

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import attrs
 from babel.numbers import format_percent
 
-from partnerkit.core._money import DEFAULT_ROUNDING, Money, to_decimal
+from partnerkit.core._money import (
+    _CTX,
+    _ROUNDINGS,
+    DEFAULT_ROUNDING,
+    Money,
+    _add,
+    _bad_rounding,
+    _divide,
+    _locale,
+    _multiply,
+    _subtract,
+    to_decimal,
+)
 from partnerkit.core.errors import ValidationError
 
 __all__ = ["Percentage"]
@@ -20,7 +32,8 @@ class Percentage:
     """A rate in percent between 0 and 100 inclusive: ``Percentage("12.5")`` is 12.5 %.
 
     Margins, discounts and shares are percentages; applying one to Money
-    says when it rounds.
+    says when it rounds. Arithmetic runs with 50 significant digits whatever
+    the caller's ``decimal`` context.
 
     >>> margin = Percentage("12.5")
     >>> margin.of(Money("199.99", "EUR"))
@@ -45,12 +58,20 @@ class Percentage:
                 "value", "out_of_range", f"{number} is outside 0..100 (percent)"
             )
         object.__setattr__(self, "value", number)
-        object.__setattr__(self, "_fraction", number / _HUNDRED)
+        object.__setattr__(self, "_fraction", _divide(number, _HUNDRED))
 
     @classmethod
     def from_fraction(cls, fraction: Decimal | int | str) -> Percentage:
-        """Build from a fraction of one: ``from_fraction("0.15")`` is 15 %."""
-        return cls(to_decimal(fraction, "fraction") * _HUNDRED)
+        """Build from a fraction of one: ``from_fraction("0.15")`` is 15 %.
+
+        A fraction outside 0..1 is a :class:`ValidationError` at ``fraction``.
+        """
+        number = to_decimal(fraction, "fraction")
+        if not 0 <= number <= 1:
+            raise ValidationError.single(
+                "fraction", "out_of_range", f"{number} is outside 0..1 (a fraction of one)"
+            )
+        return cls(_multiply(number, _HUNDRED))
 
     @property
     def fraction(self) -> Decimal:
@@ -58,30 +79,43 @@ class Percentage:
         return self._fraction
 
     def of(self, money: Money, *, rounded: bool = True, rounding: str = DEFAULT_ROUNDING) -> Money:
-        """Return this share of ``money``, rounded with ``rounding`` unless ``rounded=False``."""
+        """Return this share of ``money``, rounded with ``rounding`` unless ``rounded=False``.
+
+        ``rounding`` is one of the ``decimal`` module's ``ROUND_*`` modes, as
+        for :meth:`Money.round`.
+        """
         if rounded:
             return money.scaled(self._fraction, rounding)
+        if type(rounding) is not str or rounding not in _ROUNDINGS:
+            raise _bad_rounding(rounding)
         return money * self._fraction
 
     def complement(self) -> Percentage:
         """100 % minus this rate."""
-        return Percentage(_HUNDRED - self.value)
+        return Percentage(_subtract(_HUNDRED, self.value))
 
     def __add__(self, other: Percentage) -> Percentage:
         if not isinstance(other, Percentage):
             return NotImplemented
-        return Percentage(self.value + other.value)
+        return Percentage(_add(self.value, other.value))
 
     def __sub__(self, other: Percentage) -> Percentage:
         if not isinstance(other, Percentage):
             return NotImplemented
-        return Percentage(self.value - other.value)
+        return Percentage(_subtract(self.value, other.value))
 
     def format(self, locale: str, *, decimal_quantization: bool = False) -> str:
-        """Format for people in ``locale`` through babel (``12,5 %`` in German)."""
-        return str(
-            format_percent(self.fraction, locale=locale, decimal_quantization=decimal_quantization)
-        )
+        """Format for people in ``locale`` through babel (``12,5 %`` in German).
+
+        An unknown locale is a :class:`ValidationError` at ``locale``.
+        """
+        parsed = _locale(locale)
+        with localcontext(_CTX):
+            return str(
+                format_percent(
+                    self.fraction, locale=parsed, decimal_quantization=decimal_quantization
+                )
+            )
 
     def __repr__(self) -> str:
         return f"Percentage({str(self.value)!r})"

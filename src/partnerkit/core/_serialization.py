@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import cattrs
 import pendulum
@@ -19,7 +21,7 @@ from cattrs.errors import (
 
 from partnerkit.core._money import Money, to_decimal
 from partnerkit.core._percentage import Percentage
-from partnerkit.core._time import aware
+from partnerkit.core._time import _zone, aware
 from partnerkit.core.errors import FieldError, ValidationError, join_path
 
 __all__ = ["converter", "from_dict", "from_json", "to_dict", "to_json"]
@@ -107,22 +109,58 @@ def _structure_date(value: object, _: object) -> date:
     raise ValidationError.single("", "invalid", f"expected an ISO date (YYYY-MM-DD), got {value!r}")
 
 
+# An RFC 9557 time zone suffix: "[Europe/Paris]", or "[!Europe/Paris]" when the
+# zone is critical (the offset must then agree with it).
+_ZONE_SUFFIX = re.compile(r"\[(!?)([^\[\]]+)\]\Z")
+
+
+def _zone_name(zone: tzinfo | None) -> str | None:
+    # A named IANA zone (pendulum's Timezone is a ZoneInfo); not a fixed offset.
+    # UTC is written as a bare +00:00, which reads back as UTC anyway.
+    if isinstance(zone, ZoneInfo):
+        key = zone.key
+        if key and key != "UTC":
+            return key
+    return None
+
+
 def _unstructure_instant(value: datetime) -> str:
-    return aware(value, "").isoformat()
+    instant = aware(value, "")
+    name = _zone_name(instant.tzinfo)
+    text = instant.isoformat()
+    return f"{text}[{name}]" if name else text
 
 
 def _structure_instant(value: object, _: object) -> pendulum.DateTime:
     if isinstance(value, datetime):
         return aware(value, "")
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValidationError.single(
-                "", "invalid", f"expected an ISO 8601 instant with offset, got {value!r}"
-            ) from None
-        return aware(parsed, "")
-    raise ValidationError.single("", "invalid", f"expected an ISO 8601 instant, got {value!r}")
+    if not isinstance(value, str):
+        raise ValidationError.single("", "invalid", f"expected an ISO 8601 instant, got {value!r}")
+    text = value
+    zone: tzinfo | None = None
+    match = _ZONE_SUFFIX.search(text)
+    if match:
+        zone = _zone(match.group(2), "")
+        text = text[: match.start()]
+    if text.endswith(("Z", "z")):  # Python 3.10 reads neither, 3.11 only "Z"
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError.single(
+            "", "invalid", f"expected an ISO 8601 instant with offset, got {value!r}"
+        ) from None
+    instant = aware(parsed, "")
+    if zone is None:
+        return instant
+    # The offset fixes the instant (and which of two repeated wall times is meant);
+    # the zone gives the wall time and the rules later calendar arithmetic follows.
+    local = instant.in_timezone(zone)  # type: ignore[arg-type]
+    if match and match.group(1) and local.utcoffset() != instant.utcoffset():
+        raise ValidationError.single(
+            "", "invalid", f"the offset of {value!r} is not the one its critical zone has then"
+        )
+    return local
 
 
 #: The converter behind :func:`to_dict` and :func:`from_dict`. Later modules

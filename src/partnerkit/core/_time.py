@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone, tzinfo
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 import pendulum
 
-from partnerkit.core.errors import ValidationError
+from partnerkit.core.errors import FieldError, ValidationError
 
 __all__ = ["Clock", "SystemClock", "aware", "to_date"]
 
@@ -71,18 +71,61 @@ def aware(value: object, path: str = "at") -> pendulum.DateTime:
     return pendulum.instance(value.astimezone(timezone.utc)).in_timezone(zone)
 
 
+_ZONES: dict[str, tzinfo] = {}
+
+
+def _zone(tz: object, path: str = "tz") -> tzinfo:
+    """Return the tzinfo ``tz`` names (an IANA name or a tzinfo); refuse anything else."""
+    if isinstance(tz, tzinfo):
+        return tz
+    if isinstance(tz, str):
+        zone = _ZONES.get(tz)
+        if zone is None:
+            try:
+                zone = pendulum.timezone(tz)
+            except (ValueError, LookupError, OSError):
+                raise ValidationError.single(
+                    path, "invalid", f"{tz!r} is not an IANA time zone (such as Europe/Paris)"
+                ) from None
+            _ZONES[tz] = zone
+        return zone
+    raise ValidationError.single(
+        path, "invalid", f"expected an IANA time zone name or a tzinfo, got {type(tz).__name__}"
+    )
+
+
 def to_date(value: object, tz: tzinfo | str = "UTC", path: str = "date") -> date:
     """Return the business date of ``value``: a ``date`` as is, an aware datetime in ``tz``.
 
-    Naive datetimes are refused with a :class:`ValidationError` naming ``path``.
+    Raises one :class:`ValidationError` naming ``path`` for a naive datetime
+    or anything else that is not a date, and ``tz`` for a ``tz`` that is
+    neither an IANA time zone name (``Europe/Paris``) nor a tzinfo.
     """
+    problems: list[FieldError] = []
+    result: date | None = None
+    instant: pendulum.DateTime | None = None
     if isinstance(value, datetime):
-        instant = aware(value, path)
-        zone = pendulum.timezone(tz) if isinstance(tz, str) else tz
+        try:
+            instant = aware(value, path)
+        except ValidationError as exc:
+            problems.extend(exc.errors)
+    elif isinstance(value, date):
+        result = value
+    else:
+        problems.append(
+            FieldError(
+                path,
+                "invalid",
+                f"expected a date or an aware datetime, got {type(value).__name__}",
+            )
+        )
+    try:
+        zone = _zone(tz)
+    except ValidationError as exc:
+        problems.extend(exc.errors)
+    if problems:
+        raise ValidationError(problems)
+    if instant is not None:
         local = instant.astimezone(zone)
         return date(local.year, local.month, local.day)
-    if isinstance(value, date):
-        return value
-    raise ValidationError.single(
-        path, "invalid", f"expected a date or an aware datetime, got {type(value).__name__}"
-    )
+    return cast(date, result)

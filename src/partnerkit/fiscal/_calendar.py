@@ -234,7 +234,7 @@ def _check_tz(errors: ErrorCollector, value: object) -> tuple[tzinfo, str] | Non
         return None
     try:
         zone = pendulum.timezone(name)
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, OSError):
         errors.add("tz", "invalid", f"{name!r} is not a known IANA time zone")
         return None
     return zone, name
@@ -651,9 +651,13 @@ class FiscalCalendar(abc.ABC):
     ) -> FiscalValue | DateRange | date:
         """Return the same fiscal value ``years`` fiscal years away (a year before by default).
 
-        Years, quarters and periods keep their numbers. Weeks keep their
-        number, except that a week beyond the target year's last week (week
-        53 looked up in a 52-week year) becomes that last week. A date keeps
+        Years, quarters and periods keep their numbers. On a week calendar a
+        week keeps its period and its place in that period, except that the
+        extra week of a 53-week year (the last week of the period that got it)
+        becomes the last week of the same period in a 52-week year; so weeks
+        after an extra week in Q1 to Q3 still meet the same weeks of their
+        quarter. On a monthly calendar a week keeps its number, a week beyond
+        the target year's last week becoming that last week. A date keeps
         its place in its unit (its weekday in its fiscal week on a week
         calendar, its day in its period on a monthly one), moved back to the
         unit's last day when the target unit is shorter. A :class:`DateRange`
@@ -675,14 +679,25 @@ class FiscalCalendar(abc.ABC):
         errors.raise_if_any()
         assert shift is not None
         if isinstance(value, FiscalYear):
-            return self.year(value.year + shift)
+            return self._table(self._shifted(value.year, shift)).fiscal_year
         if isinstance(value, FiscalQuarter):
             return self._table(self._shifted(value.year, shift)).quarters[value.quarter - 1]
         if isinstance(value, FiscalPeriod):
             return self._table(self._shifted(value.year, shift)).periods[value.period - 1]
         if isinstance(value, FiscalWeek):
-            weeks = self._table(self._shifted(value.year, shift)).weeks
-            return weeks[min(value.week, len(weeks)) - 1]
+            target = self._table(self._shifted(value.year, shift))
+            if self._day_unit != "week":
+                return target.weeks[min(value.week, len(target.weeks)) - 1]
+            # Weeks nest in periods: keep the period and the week's place in it, so the
+            # weeks after an extra week in Q1 to Q3 still meet their own quarter's weeks.
+            source = self._table(value.year)
+            ordinal = value.start.toordinal()
+            i = bisect_right(source.period_starts, ordinal) - 1
+            place = (ordinal - source.period_starts[i]) // 7
+            bounds = [*target.period_starts, target.stop]
+            length = (bounds[i + 1] - bounds[i]) // 7
+            start = bounds[i] + 7 * min(place, length - 1)
+            return target.weeks[(start - target.start) // 7]
         if isinstance(value, DateRange):
             return DateRange(
                 self._comparable_day(value.start, shift), self._comparable_day(value.end, shift)

@@ -21,9 +21,22 @@ from partnerkit.fiscal import (
     calendar_to_dict,
     read_calendar,
 )
+from partnerkit.partners import (
+    DEFAULT_PERMISSIONS,
+    PermissionMap,
+    permissions_to_dict,
+    read_permissions,
+)
+from partnerkit.scoring import (
+    DEFAULT_ENGAGEMENT_MODEL,
+    EngagementModel,
+    engagement_model_to_dict,
+    read_engagement_model,
+)
 from partnerkit.storage import AggregateSpec
 from partnerkit.tiers import (
     CustomCriterion,
+    FiscalReviews,
     TierLadder,
     TierPolicy,
     ladder_from_dict,
@@ -72,7 +85,7 @@ def _field_errors(values: Mapping[str, Any]) -> list[FieldError]:
         if not isinstance(timezone, str):
             raise TypeError(timezone)  # pendulum would take an int as a fixed offset
         pendulum.timezone(timezone)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OSError):
         bad("timezone", "invalid", f"{timezone!r} is not an IANA time zone (Europe/London)")
     return errors
 
@@ -91,9 +104,11 @@ class Program:
     calendar is given (``fiscal=`` or a ``[fiscal]`` table, see
     :func:`partnerkit.fiscal.calendar_from_dict`); ``tiers`` and
     ``tier_policy`` come from the ``[tiers]`` table (see
-    :func:`partnerkit.tiers.ladder_from_dict`). Later areas add their
-    sections (registration and margin policies, price books, scoring model,
-    roles).
+    :func:`partnerkit.tiers.ladder_from_dict`); ``permissions`` from the
+    ``[permissions]`` table (see :func:`partnerkit.partners.permissions_from_dict`);
+    ``scoring`` from the ``[scoring]`` table (see
+    :func:`partnerkit.scoring.engagement_model_from_dict`). Later areas add
+    their sections (registration and margin policies, price books).
     Build it in code, or load it with :meth:`from_toml`, which reports every
     bad key with its dotted path. It is also an aggregate (stored under
     :data:`PROGRAMS`, keyed by :attr:`key`), so an administrator's edits are
@@ -126,6 +141,12 @@ class Program:
     tiers: TierLadder | None = attrs.field(default=None, kw_only=True)
     #: When tier changes take effect; the defaults of :class:`~partnerkit.tiers.TierPolicy`.
     tier_policy: TierPolicy = attrs.field(factory=TierPolicy, kw_only=True)
+    #: Which role may do what; :data:`~partnerkit.partners.DEFAULT_PERMISSIONS` unless a
+    #: ``[permissions]`` table changes some roles.
+    permissions: PermissionMap = attrs.field(default=DEFAULT_PERMISSIONS, kw_only=True)
+    #: The engagement model of the nightly scoring; the built-in one unless a ``[scoring]``
+    #: table describes another.
+    scoring: EngagementModel = attrs.field(default=DEFAULT_ENGAGEMENT_MODEL, kw_only=True)
     version: int = attrs.field(default=0, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
@@ -138,6 +159,14 @@ class Program:
             errors.append(FieldError("fiscal", "invalid", "expected a partnerkit.fiscal calendar"))
         if self.tiers is not None and not isinstance(self.tiers, TierLadder):
             errors.append(FieldError("tiers", "invalid", "expected a partnerkit.tiers.TierLadder"))
+        if not isinstance(self.scoring, EngagementModel):
+            errors.append(
+                FieldError("scoring", "invalid", "expected a partnerkit.scoring.EngagementModel")
+            )
+        if not isinstance(self.permissions, PermissionMap):
+            errors.append(
+                FieldError("permissions", "invalid", "expected a partnerkit.partners.PermissionMap")
+            )
         if not isinstance(self.tier_policy, TierPolicy):
             errors.append(
                 FieldError("tiers.policy", "invalid", "expected a partnerkit.tiers.TierPolicy")
@@ -161,6 +190,10 @@ class Program:
             parts.append(f"tiers={list(self.tiers.keys)!r}")
         if self.tier_policy != TierPolicy():
             parts.append(f"tier_policy={self.tier_policy!r}")
+        if self.permissions != DEFAULT_PERMISSIONS:
+            parts.append("permissions=<customized>")
+        if self.scoring != DEFAULT_ENGAGEMENT_MODEL:
+            parts.append("scoring=<customized>")
         parts.append(f"version={self.version!r}")
         return f"Program({', '.join(parts)})"
 
@@ -201,6 +234,10 @@ class Program:
         }
         section.finish(raise_errors=False)
         fiscal = read_calendar(root.table("fiscal")) if root.has("fiscal") else None
+        permissions = (
+            read_permissions(root.table("permissions")) if root.has("permissions") else None
+        )
+        scoring = read_engagement_model(root.table("scoring")) if root.has("scoring") else None
         tiers_data: Any = root.raw("tiers", None)
         ladder: TierLadder | None = None
         policy: TierPolicy | None = None
@@ -211,7 +248,14 @@ class Program:
             )
             policy_data = tiers_data.get("policy") if isinstance(tiers_data, Mapping) else None
             if policy_data is not None:
-                policy = errors.check("", lambda: policy_from_dict(policy_data, "tiers.policy"))
+                program_calendar = fiscal
+                if program_calendar is None and isinstance(values["timezone"], str):
+                    with errors.catch():
+                        program_calendar = _calendar_year(values["timezone"])
+                policy = errors.check(
+                    "",
+                    lambda: policy_from_dict(policy_data, "tiers.policy", fiscal=program_calendar),
+                )
         root.finish(raise_errors=False)
         present = {name: value for name, value in values.items() if value is not None}
         for problem in _field_errors(present):
@@ -222,6 +266,8 @@ class Program:
             fiscal=fiscal,
             tiers=ladder,
             tier_policy=policy if policy is not None else TierPolicy(),
+            permissions=permissions if permissions is not None else DEFAULT_PERMISSIONS,
+            scoring=scoring if scoring is not None else DEFAULT_ENGAGEMENT_MODEL,
         )
 
     @classmethod
@@ -267,10 +313,19 @@ class Program:
         }
         if self.fiscal_calendar is not None:
             data["fiscal"] = calendar_to_dict(self.fiscal_calendar)
+        if self.permissions != DEFAULT_PERMISSIONS:
+            data["permissions"] = permissions_to_dict(self.permissions)
+        if self.scoring != DEFAULT_ENGAGEMENT_MODEL:
+            data["scoring"] = engagement_model_to_dict(self.scoring)
         if self.tiers is not None or self.tier_policy != TierPolicy():
             tiers: dict[str, Any] = ladder_to_dict(self.tiers) if self.tiers is not None else {}
             if self.tier_policy != TierPolicy():
-                tiers["policy"] = policy_to_dict(self.tier_policy)
+                policy = policy_to_dict(self.tier_policy)
+                calendar = self.tier_policy.calendar
+                if isinstance(calendar, FiscalReviews) and calendar.calendar == self.fiscal:
+                    # Reviews follow the program's own [fiscal] calendar: no need to repeat it.
+                    del policy["calendar"]["fiscal"]
+                tiers["policy"] = policy
             data["tiers"] = tiers
         return data
 

@@ -5,21 +5,29 @@ from __future__ import annotations
 import attrs
 import pendulum
 
-from partnerkit.core import Clock, DomainEvent
+from partnerkit.core import Clock, DomainEvent, aware
 from partnerkit.program import PROGRAMS, Program
 from partnerkit.storage import UnitOfWork
 
 __all__ = ["ProgramSaved", "save_program"]
 
 
+def _instant(value: object) -> pendulum.DateTime:
+    return aware(value, "at")
+
+
 @attrs.frozen
 class ProgramSaved(DomainEvent):
-    """A program's configuration was created or changed: by whom, when, and its new version."""
+    """A program's configuration was created or changed: by whom, when, and its new version.
+
+    ``at`` must be timezone-aware: a naive datetime is a
+    :class:`~partnerkit.core.errors.ValidationError` at ``at``.
+    """
 
     key: str
     version: int
     actor: str
-    at: pendulum.DateTime
+    at: pendulum.DateTime = attrs.field(converter=_instant)
     created: bool
 
 

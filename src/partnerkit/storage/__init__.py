@@ -6,7 +6,13 @@ the contract suite in :mod:`partnerkit.testing`), or uses one of the reference
 backends, :class:`MemoryStorage` and :class:`SqliteStorage`.
 """
 
+from partnerkit.storage._activities import (
+    ActivityStore,
+    MemoryActivityStore,
+    SqliteActivityStore,
+)
 from partnerkit.storage._memory import MemoryRepository, MemoryStorage, MemoryUnitOfWork
+from partnerkit.storage._partners import PARTNER_USERS, PARTNERS
 from partnerkit.storage._ports import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -31,18 +37,23 @@ __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "ORDERS",
+    "PARTNERS",
+    "PARTNER_USERS",
     "QUOTES",
     "SCHEMA_VERSION",
     "SUBSCRIPTIONS",
+    "ActivityStore",
     "AggregateSpec",
     "Index",
     "IndexValue",
+    "MemoryActivityStore",
     "MemoryRepository",
     "MemoryStorage",
     "MemoryUnitOfWork",
     "Page",
     "Repository",
     "Sequences",
+    "SqliteActivityStore",
     "SqliteRepository",
     "SqliteStorage",
     "SqliteUnitOfWork",

@@ -299,6 +299,11 @@ class SqliteUnitOfWork(BaseUnitOfWork):
             _ensure_table(self._connection(write=True), spec)
         else:
             self._storage._ensure(spec)
+            if self._in_transaction and self._conn is not None:
+                # An open read transaction keeps the schema it started with, which lacks the
+                # table just created: end it, so the next read sees the table.
+                self._conn.execute("COMMIT")
+                self._in_transaction = False
 
     def _begin(self) -> None:
         self._in_transaction = self._writing = False

@@ -41,8 +41,11 @@ from partnerkit.tiers._evaluate import (
 from partnerkit.tiers._history import ChangeKind, TierChange, TierHistory, TierSpan, tier_as_of
 from partnerkit.tiers._ladder import Benefits, Tier, TierLadder
 from partnerkit.tiers._policy import (
+    FISCAL_UNITS,
     PERIODS,
     CalendarReviews,
+    FiscalReviews,
+    FiscalUnit,
     Period,
     ReviewCalendar,
     TierOverride,
@@ -52,6 +55,7 @@ from partnerkit.tiers._policy import (
 from partnerkit.tiers._simulate import Movement, SimulationReport, SimulationRow, simulate
 
 __all__ = [
+    "FISCAL_UNITS",
     "METRIC_LABELS",
     "MODES",
     "OPERATORS",
@@ -65,6 +69,8 @@ __all__ = [
     "CriterionResult",
     "CustomCheck",
     "CustomCriterion",
+    "FiscalReviews",
+    "FiscalUnit",
     "MetricValue",
     "Mode",
     "Movement",

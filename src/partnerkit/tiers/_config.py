@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from partnerkit.core import ConfigReader, ErrorCollector, Money, Percentage, converter
 from partnerkit.core.errors import ValidationError
+from partnerkit.fiscal import FiscalCalendar, calendar_to_dict, read_calendar
 from partnerkit.tiers._criteria import (
     MODES,
     OPERATORS,
@@ -24,7 +25,14 @@ from partnerkit.tiers._criteria import (
 )
 from partnerkit.tiers._evaluate import TierEvaluation
 from partnerkit.tiers._ladder import Benefits, Tier, TierLadder, ladder_errors
-from partnerkit.tiers._policy import PERIODS, CalendarReviews, ReviewCalendar, TierPolicy
+from partnerkit.tiers._policy import (
+    FISCAL_UNITS,
+    PERIODS,
+    CalendarReviews,
+    FiscalReviews,
+    ReviewCalendar,
+    TierPolicy,
+)
 
 __all__ = ["ladder_from_dict", "ladder_to_dict", "policy_from_dict", "policy_to_dict"]
 
@@ -286,8 +294,31 @@ def ladder_to_dict(ladder: TierLadder) -> dict[str, Any]:
 # -- the policy -------------------------------------------------------------------------------
 
 
-def _read_calendar(reader: ConfigReader) -> CalendarReviews | None:
+def _read_calendar(
+    reader: ConfigReader, fiscal: FiscalCalendar | None = None
+) -> CalendarReviews | FiscalReviews | None:
     before = len(reader.errors.errors)
+    kind = reader.str("kind", "calendar", choices=("calendar", "fiscal"))
+    if kind == "fiscal":
+        unit = reader.str("period", "quarter", choices=FISCAL_UNITS)
+        review_unit = reader.str("review", None, choices=FISCAL_UNITS)
+        embedded = read_calendar(reader.table("fiscal")) if reader.has("fiscal") else None
+        calendar = embedded if embedded is not None else fiscal
+        if calendar is None and not reader.has("fiscal"):
+            reader.error(
+                "kind",
+                "invalid",
+                "a fiscal review calendar needs the program's fiscal calendar ([fiscal])",
+            )
+        reader.finish(raise_errors=False)
+        if len(reader.errors.errors) > before or calendar is None:
+            return None
+        fiscal_calendar = calendar
+        return _record(
+            reader.errors,
+            reader.path,
+            lambda: FiscalReviews(fiscal_calendar, unit, review_unit),
+        )
     period = reader.str("period", "quarter", choices=PERIODS)
     review = reader.str("review", None, choices=PERIODS)
     first_month = reader.int("first_month", 1, minimum=1, maximum=12)
@@ -298,6 +329,15 @@ def _read_calendar(reader: ConfigReader) -> CalendarReviews | None:
 
 
 def _calendar_data(calendar: ReviewCalendar) -> dict[str, Any]:
+    if isinstance(calendar, FiscalReviews):
+        fiscal_data: dict[str, Any] = {
+            "kind": "fiscal",
+            "period": calendar.period,
+            "fiscal": calendar_to_dict(calendar.calendar),
+        }
+        if calendar.review is not None:
+            fiscal_data["review"] = calendar.review
+        return fiscal_data
     if not isinstance(calendar, CalendarReviews):
         raise ValidationError.single(
             "calendar",
@@ -310,18 +350,26 @@ def _calendar_data(calendar: ReviewCalendar) -> dict[str, Any]:
     return data
 
 
-def policy_from_dict(data: Mapping[str, object], path: str = "tiers.policy") -> TierPolicy:
+def policy_from_dict(
+    data: Mapping[str, object],
+    path: str = "tiers.policy",
+    *,
+    fiscal: FiscalCalendar | None = None,
+) -> TierPolicy:
     """Build a tier policy from the parsed ``[tiers.policy]`` table of a program file.
 
     Keys: ``upgrades`` (``"immediate"`` or ``"next_period"``),
-    ``downgrade_grace_days``, ``max_steps_down`` and a ``calendar`` table
-    (``period``, ``review``, ``first_month``) for :class:`CalendarReviews`;
-    all optional. Raises one :class:`ValidationError` naming every bad or
-    unknown key under ``path``.
+    ``downgrade_grace_days``, ``max_steps_down`` and a ``calendar`` table:
+    ``period``, ``review`` and ``first_month`` for :class:`CalendarReviews`,
+    or ``kind = "fiscal"`` with ``period`` and ``review`` (``"period"``,
+    ``"quarter"``, ``"year"``) for :class:`FiscalReviews` over ``fiscal``
+    (the program's fiscal calendar) or over a calendar embedded in the
+    table's ``fiscal`` key; all optional. Raises one
+    :class:`ValidationError` naming every bad or unknown key under ``path``.
     """
     errors = ErrorCollector()
     reader = ConfigReader(data, path, errors)
-    calendar = _read_calendar(reader.table("calendar"))
+    calendar = _read_calendar(reader.table("calendar"), fiscal)
     upgrades = reader.str("upgrades", "immediate", choices=("immediate", "next_period"))
     grace = reader.int("downgrade_grace_days", 90, minimum=0)
     steps = reader.int("max_steps_down", None, minimum=1)

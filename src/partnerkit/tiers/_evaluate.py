@@ -90,18 +90,22 @@ class _Plan:
     """A ladder flattened for the hot loop: tiers from the top down, rules as tuples.
 
     ``by_position[i]`` holds tier ``i``'s rules with their criterion objects, for
-    explanations.
+    explanations; ``kinds`` every ``(metric, currency or None)`` a threshold rule
+    of the ladder compares, checked before the walk so that a mismatched value is
+    refused whichever criterion would have decided the tier.
     """
 
-    __slots__ = ("by_position", "top_down")
+    __slots__ = ("by_position", "kinds", "top_down")
 
     def __init__(
         self,
         top_down: tuple[_CompiledTier, ...],
         by_position: tuple[tuple[tuple[Criterion, _CompiledRule], ...], ...],
+        kinds: tuple[tuple[str, str | None], ...] = (),
     ) -> None:
         self.top_down = top_down
         self.by_position = by_position
+        self.kinds = kinds
 
 
 def _compile_rule(rule: Criterion) -> _CompiledRule:
@@ -123,7 +127,13 @@ def compile_ladder(ladder: TierLadder) -> _Plan:
         needed = ladder.tiers[position].criteria.needed
         rules = tuple(compiled for _, compiled in by_position[position])
         top_down.append((position, needed, len(rules) - needed, rules))
-    return _Plan(tuple(top_down), by_position)
+    kinds = dict.fromkeys(
+        (metric, currency)
+        for tier in by_position
+        for _, (metric, _compare, _threshold, currency, custom) in tier
+        if custom is None
+    )
+    return _Plan(tuple(top_down), by_position, tuple(kinds))
 
 
 def _mismatch(metric: str, value: object, currency: str | None) -> ValidationError:
@@ -146,6 +156,15 @@ def _bad_outcome(key: str, outcome: object) -> TypeError:
 def _position(plan: _Plan, metrics: Mapping[str, Any]) -> int:
     """The position of the highest tier whose criteria hold (0, the floor, if none)."""
     get = metrics.get
+    for metric, currency in plan.kinds:
+        value = get(metric)
+        if value is None:
+            continue
+        if currency is None:
+            if type(value) is Money:
+                raise _mismatch(metric, value, currency)
+        elif type(value) is not Money or value.currency != currency:
+            raise _mismatch(metric, value, currency)
     for position, needed, allowed_failures, rules in plan.top_down:
         if not needed:
             return position
@@ -249,7 +268,12 @@ class CriterionResult:
         if criterion.op in ("<=", "<") and gap is not None:
             label = metric_label(criterion.metric)
             wanted = _WANTED[criterion.op]
-            return f"{label} down by {_format_value(gap, locale)} to {wanted} {threshold}"
+            by = "by"
+            if criterion.op == "<" and isinstance(gap, Decimal) and _is_count(criterion, gap):
+                gap = gap + _ONE  # down by the gap only reaches the threshold, not below it
+            elif criterion.op == "<":
+                by = "by more than"
+            return f"{label} down {by} {_format_value(gap, locale)} to {wanted} {threshold}"
         actual = _format_value(self.actual, locale)
         return (
             f"{metric_label(criterion.metric)} {_WANTED[criterion.op]} {threshold} (now {actual})"

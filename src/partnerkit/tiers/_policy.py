@@ -8,13 +8,17 @@ from typing import Literal, Protocol, runtime_checkable
 import attrs
 
 from partnerkit.core.errors import FieldError, ValidationError
+from partnerkit.fiscal import FiscalCalendar, FiscalPeriod, FiscalQuarter, FiscalYear
 from partnerkit.tiers._evaluate import TierEvaluation
 from partnerkit.tiers._history import TierChange, TierHistory
 from partnerkit.tiers._ladder import TierLadder
 
 __all__ = [
+    "FISCAL_UNITS",
     "PERIODS",
     "CalendarReviews",
+    "FiscalReviews",
+    "FiscalUnit",
     "Period",
     "ReviewCalendar",
     "TierOverride",
@@ -36,8 +40,9 @@ class ReviewCalendar(Protocol):
     """The dates a tier policy needs: period starts and review dates.
 
     Implemented by :class:`CalendarReviews` (calendar months, quarters,
-    halves and years) and by hosts: an adapter over a fiscal calendar (a
-    4-4-5 year, say) plugs in here. Methods must be pure.
+    halves and years), by :class:`FiscalReviews` (the fiscal periods,
+    quarters and years of a :mod:`partnerkit.fiscal` calendar, a 4-4-5 year
+    say) and by hosts. Methods must be pure.
     """
 
     def period_start_after(self, day: date) -> date:
@@ -132,6 +137,66 @@ class CalendarReviews:
         months = _MONTHS[self.review or self.period]
         start = _period_start(day, months, self.first_month)
         return _add_months(start, months) - timedelta(days=1)
+
+
+#: Fiscal units :class:`FiscalReviews` understands.
+FiscalUnit = Literal["period", "quarter", "year"]
+FISCAL_UNITS: tuple[FiscalUnit, ...] = ("period", "quarter", "year")
+
+
+@attrs.frozen
+class FiscalReviews:
+    """A review calendar over the program's fiscal calendar (monthly or 52/53-week).
+
+    Upgrades timed ``"next_period"`` start on the first day of the next
+    fiscal ``period`` (``"period"``, ``"quarter"`` or ``"year"``);
+    downgrades happen on the last day of a fiscal ``review`` unit (defaults
+    to ``period``). Raises :class:`ValidationError` for bad settings.
+
+    >>> from datetime import date
+    >>> from partnerkit.fiscal import WeekFiscalCalendar
+    >>> retail = WeekFiscalCalendar(end_month=1, end_weekday=5, rule="nearest", pattern="4-5-4")
+    >>> reviews = FiscalReviews(retail, "quarter", review="year")
+    >>> reviews.period_start_after(date(2026, 3, 10)), reviews.next_review_date(date(2026, 3, 10))
+    (datetime.date(2026, 5, 3), datetime.date(2027, 1, 30))
+    """
+
+    calendar: FiscalCalendar
+    period: FiscalUnit = "quarter"
+    review: FiscalUnit | None = None
+
+    def __attrs_post_init__(self) -> None:
+        errors: list[FieldError] = []
+        if not isinstance(self.calendar, FiscalCalendar):
+            errors.append(
+                FieldError("calendar", "invalid", "expected a partnerkit.fiscal calendar")
+            )
+        for name, value in (("period", self.period), ("review", self.review)):
+            if value is not None and value not in FISCAL_UNITS:
+                errors.append(
+                    FieldError(name, "invalid_choice", f"{value!r} is not one of: {FISCAL_UNITS}")
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def _unit(self, unit: FiscalUnit, day: date) -> FiscalYear | FiscalQuarter | FiscalPeriod:
+        if unit == "year":
+            return self.calendar.year_of(day)
+        if unit == "quarter":
+            return self.calendar.quarter_of(day)
+        return self.calendar.period_of(day)
+
+    def period_start_after(self, day: date) -> date:
+        """The first day of the fiscal ``period`` after the one containing ``day``."""
+        return self._unit(self.period, day).end + timedelta(days=1)
+
+    def is_review_date(self, day: date) -> bool:
+        """Whether ``day`` is the last day of a fiscal ``review`` unit."""
+        return self.next_review_date(day) == day
+
+    def next_review_date(self, day: date) -> date:
+        """The last day of the fiscal ``review`` unit containing ``day``."""
+        return self._unit(self.review or self.period, day).end
 
 
 @attrs.frozen

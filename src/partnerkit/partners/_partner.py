@@ -1,0 +1,339 @@
+"""The partner company: its type, region, tier, lifecycle stage with history, and agreement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from types import MappingProxyType
+
+import attrs
+import pendulum
+from babel.core import Locale, UnknownLocaleError
+
+from partnerkit.addresses import Address, validate_address
+from partnerkit.contacts import normalize_domain
+from partnerkit.core import DomainEvent, ErrorCollector, aware, is_known_currency
+from partnerkit.core.errors import InvalidTransition, ValidationError
+from partnerkit.locale import N_, gettext
+
+__all__ = [
+    "DEFAULT_PARTNER_TYPES",
+    "LIFECYCLE_STAGES",
+    "LIFECYCLE_STAGE_LABELS",
+    "LIFECYCLE_TRANSITIONS",
+    "Partner",
+    "PartnerStageChanged",
+    "PartnerType",
+    "StageChange",
+    "stage_label",
+    "validate_partner",
+]
+
+MAX_TEXT = 200
+
+
+@attrs.frozen
+class PartnerType:
+    """A kind of partner (reseller, distributor, ...): a stable ``key`` and an English ``label``.
+
+    Hosts add their own by passing a longer tuple than :data:`DEFAULT_PARTNER_TYPES`
+    wherever ``partner_types`` is accepted; their labels are translated where the
+    catalogs know them and shown in English otherwise.
+    """
+
+    key: str
+    label: str
+
+    def label_in(self, locale: str | Locale = "en") -> str:
+        """The label translated into ``locale`` (English when partnerkit has no translation)."""
+        return gettext(self.label, locale)
+
+
+#: The partner types a program offers unless it configures its own.
+DEFAULT_PARTNER_TYPES: tuple[PartnerType, ...] = (
+    PartnerType("reseller", N_("Reseller")),
+    PartnerType("value_added_reseller", N_("Value-added reseller")),
+    PartnerType("managed_service_provider", N_("Managed service provider")),
+    PartnerType("distributor", N_("Distributor")),
+    PartnerType("referral", N_("Referral partner")),
+    PartnerType("affiliate", N_("Affiliate")),
+    PartnerType("services", N_("Services and integration partner")),
+    PartnerType("technology", N_("Technology partner (ISV)")),
+    PartnerType("oem", N_("OEM / white-label partner")),
+    PartnerType("strategic", N_("Strategic partner")),
+)
+
+RECRUITED = "recruited"
+ONBOARDING = "onboarding"
+ACTIVE = "active"
+AT_RISK = "at_risk"
+EXITING = "exiting"
+EXITED = "exited"
+
+#: The lifecycle stages, in the order a partner usually goes through them.
+LIFECYCLE_STAGES: tuple[str, ...] = (RECRUITED, ONBOARDING, ACTIVE, AT_RISK, EXITING, EXITED)
+
+#: English labels (gettext msgids) of the lifecycle stages, by key.
+LIFECYCLE_STAGE_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        RECRUITED: N_("Recruited"),
+        ONBOARDING: N_("Onboarding"),
+        ACTIVE: N_("Active"),
+        AT_RISK: N_("At risk"),
+        EXITING: N_("Exiting"),
+        EXITED: N_("Exited"),
+    }
+)
+
+#: Which stage may follow which: the allowed lifecycle transitions, as data.
+#: A partner can drop out at any point (towards ``exiting``), be won back while exiting,
+#: and an exited partner can only be recruited again.
+LIFECYCLE_TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        RECRUITED: frozenset({ONBOARDING, EXITED}),
+        ONBOARDING: frozenset({ACTIVE, AT_RISK, EXITING}),
+        ACTIVE: frozenset({AT_RISK, EXITING}),
+        AT_RISK: frozenset({ACTIVE, EXITING}),
+        EXITING: frozenset({ACTIVE, EXITED}),
+        EXITED: frozenset({RECRUITED}),
+    }
+)
+
+
+def stage_label(stage: str, locale: str | Locale = "en") -> str:
+    """The label of lifecycle ``stage`` in ``locale``; an unknown key is returned as it is.
+
+    >>> stage_label("at_risk", "de")
+    'Gefährdet'
+    """
+    label = LIFECYCLE_STAGE_LABELS.get(stage)
+    return gettext(label, locale) if label is not None else stage
+
+
+@attrs.frozen
+class StageChange:
+    """One move of a partner through its lifecycle: who, when, from which stage to which, why."""
+
+    by: str
+    at: pendulum.DateTime
+    from_stage: str
+    to_stage: str
+    note: str = ""
+
+
+@attrs.frozen
+class PartnerStageChanged(DomainEvent):
+    """Domain event: a partner moved from one lifecycle stage to another."""
+
+    partner_id: str
+    change: StageChange
+
+
+def _aware_at(value: object) -> pendulum.DateTime:
+    return aware(value, "at")
+
+
+@attrs.frozen
+class PartnerEdited(DomainEvent):
+    """Domain event: a partner's record was edited; ``changes`` holds (field, before, after).
+
+    Values are given as text, so hosts can show or log them without knowing their types.
+    """
+
+    partner_id: str
+    by: str
+    at: pendulum.DateTime = attrs.field(converter=_aware_at)
+    changes: tuple[tuple[str, str, str], ...]
+
+
+#: The fields :func:`partnerkit.services.edit_partner` may change.
+EDITABLE_PARTNER_FIELDS = (
+    "name",
+    "domain",
+    "partner_type",
+    "region",
+    "industry",
+    "tier",
+    "account_manager",
+    "agreement_start",
+    "renewal_date",
+    "currency",
+    "locale",
+    "address",
+)
+
+
+@attrs.frozen
+class Partner:
+    """A partner company in the program (an aggregate, stored under ``PARTNERS``).
+
+    ``domain`` is the registrable company domain (:func:`~partnerkit.contacts.normalize_domain`),
+    unique across partners. ``partner_type`` is the key of a :class:`PartnerType`,
+    ``tier`` the key of a tier of the program's ladder, ``stage`` a lifecycle stage
+    (:data:`LIFECYCLE_STAGES`) whose every change is kept in ``stage_history``.
+    ``account_manager`` is the user id of the vendor's partner account manager.
+    ``registered_administrators`` counts the partner's registered users with the
+    administrator role; the user-maintenance services keep it and save the partner
+    with every change of its users, so concurrent changes are serialized.
+    Check a new or edited value with :func:`validate_partner`.
+    """
+
+    id: str
+    name: str
+    domain: str
+    partner_type: str
+    region: str = ""
+    industry: str = ""
+    tier: str = ""
+    stage: str = RECRUITED
+    stage_history: tuple[StageChange, ...] = ()
+    account_manager: str = ""
+    agreement_start: date | None = None
+    renewal_date: date | None = None
+    currency: str = "USD"
+    locale: str = "en_US"
+    address: Address | None = None
+    registered_administrators: int = 0
+    version: int = 0
+
+    @property
+    def partner_id(self) -> str:
+        """The partner this record belongs to: itself (so a Partner is ``Owned``)."""
+        return self.id
+
+    def change_stage(
+        self,
+        to_stage: str,
+        *,
+        by: str,
+        at: datetime,
+        note: str = "",
+        transitions: Mapping[str, Iterable[str]] = LIFECYCLE_TRANSITIONS,
+    ) -> Partner:
+        """Return the partner moved to ``to_stage``, the change appended to its history.
+
+        ``at`` must be timezone-aware. Raises
+        :class:`~partnerkit.core.errors.InvalidTransition` when ``transitions``
+        does not allow the move (staying in the same stage is not a move).
+
+        >>> partner = Partner("p1", "Acme", "acme.example", "reseller")
+        >>> moved = partner.change_stage("onboarding", by="pam", at=pendulum.datetime(2026, 1, 5))
+        >>> moved.stage, moved.stage_history[0].from_stage
+        ('onboarding', 'recruited')
+        >>> moved.change_stage("exited", by="pam", at=pendulum.datetime(2026, 2, 1))
+        Traceback (most recent call last):
+        ...
+        partnerkit.core.errors.InvalidTransition: partner 'p1' cannot go from onboarding to ...
+        """
+        instant = aware(at, "at")
+        if to_stage not in transitions.get(self.stage, ()):
+            raise InvalidTransition(
+                "partner", self.id, self.stage, to_stage, "the lifecycle does not allow this move"
+            )
+        change = StageChange(by, instant, self.stage, to_stage, note)
+        return attrs.evolve(self, stage=to_stage, stage_history=(*self.stage_history, change))
+
+
+def clean_text(
+    value: object, name: str, errors: ErrorCollector, *, required: bool, label: str = ""
+) -> str:
+    """Whitespace-collapsed text, or "" after recording why ``value`` is not acceptable text."""
+    if not isinstance(value, str):
+        errors.add(name, "invalid", f"expected text, got {type(value).__name__}")
+        return ""
+    cleaned = " ".join(value.split())
+    if any(ord(c) < 32 or 0xD800 <= ord(c) < 0xE000 or ord(c) == 0x7F for c in cleaned):
+        errors.add(name, "invalid", "must not contain control characters")
+        return ""
+    if len(cleaned) > MAX_TEXT:
+        errors.add(name, "invalid", f"must be at most {MAX_TEXT} characters long")
+        return ""
+    if required and not cleaned:
+        errors.add(name, "required", f"{label or name} is required")
+    return cleaned
+
+
+def _optional_date(value: object, name: str, errors: ErrorCollector) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    errors.add(name, "invalid", f"expected a date or nothing, got {type(value).__name__}")
+    return None
+
+
+def validate_partner(
+    partner: Partner,
+    *,
+    partner_types: Iterable[PartnerType] = DEFAULT_PARTNER_TYPES,
+    path: str = "",
+) -> Partner:
+    """Check every field of ``partner`` and return it normalized.
+
+    Text is trimmed and whitespace collapsed; the domain reduced to the
+    registrable domain; the address validated and normalized for its country.
+    ``partner_type`` must be a key of ``partner_types``, ``stage`` a lifecycle
+    stage, ``currency`` an ISO 4217 code, ``locale`` a CLDR locale, and the
+    renewal date must not precede the agreement start.
+
+    Raises one :class:`~partnerkit.core.errors.ValidationError` naming every bad
+    field under ``path`` (codes ``required``, ``invalid``, ``invalid_choice``,
+    ``out_of_range``; ``address.postal_code`` and the like for the address).
+
+    >>> clean = validate_partner(Partner("p1", " Acme  Ltd ", "https://acme.co.uk/", "reseller"))
+    >>> clean.name, clean.domain
+    ('Acme Ltd', 'acme.co.uk')
+    >>> validate_partner(Partner("p1", "", "co.uk", "pirate"), path="partner")
+    Traceback (most recent call last):
+    ...
+    partnerkit.core.errors.ValidationError: 3 invalid fields: partner.name: ...
+    """
+    if not isinstance(partner, Partner):
+        raise ValidationError.single(
+            path, "invalid", f"expected a Partner, got {type(partner).__name__}"
+        )
+    errors = ErrorCollector(path)
+    id = clean_text(partner.id, "id", errors, required=True)
+    name = clean_text(partner.name, "name", errors, required=True)
+    domain = errors.check("domain", lambda: normalize_domain(partner.domain)) or ""
+    keys = {t.key for t in partner_types}
+    partner_type = partner.partner_type
+    if not isinstance(partner_type, str) or partner_type not in keys:
+        errors.add(
+            "partner_type", "invalid_choice", f"{partner_type!r} is not one of: {sorted(keys)}"
+        )
+    region, industry, tier, account_manager = (
+        clean_text(getattr(partner, field), field, errors, required=False)
+        for field in ("region", "industry", "tier", "account_manager")
+    )
+    if partner.stage not in LIFECYCLE_STAGES:
+        errors.add("stage", "invalid_choice", f"{partner.stage!r} is not a lifecycle stage")
+    start = _optional_date(partner.agreement_start, "agreement_start", errors)
+    renewal = _optional_date(partner.renewal_date, "renewal_date", errors)
+    if start is not None and renewal is not None and renewal < start:
+        errors.add("renewal_date", "out_of_range", "the renewal date precedes the agreement start")
+    if not isinstance(partner.currency, str) or not is_known_currency(partner.currency):
+        errors.add("currency", "invalid", f"{partner.currency!r} is not an ISO 4217 currency")
+    try:
+        if not isinstance(partner.locale, str):
+            raise TypeError(partner.locale)
+        Locale.parse(partner.locale)
+    except (UnknownLocaleError, ValueError, TypeError, AttributeError):
+        errors.add("locale", "invalid", f"{partner.locale!r} is not a known locale (such as en_US)")
+    address = partner.address
+    if address is not None:
+        given = address
+        address = errors.check("address", lambda: validate_address(given))
+    count = partner.registered_administrators
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        errors.add("registered_administrators", "invalid", "must be an integer >= 0")
+    errors.raise_if_any()
+    return attrs.evolve(
+        partner,
+        id=id,
+        name=name,
+        domain=domain,
+        region=region,
+        industry=industry,
+        tier=tier,
+        account_manager=account_manager,
+        address=address,
+    )

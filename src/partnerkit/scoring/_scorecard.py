@@ -1,0 +1,272 @@
+"""Scorecards: each partner's KPI values, targets, RAG, engagement, rank and percentile."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
+
+import attrs
+
+from partnerkit.core import ErrorCollector, Money, converter
+from partnerkit.core.errors import ValidationError
+from partnerkit.fiscal import FiscalCalendar
+from partnerkit.scoring._activities import Activity
+from partnerkit.scoring._engagement import (
+    DEFAULT_ENGAGEMENT_MODEL,
+    EngagementModel,
+    EngagementScore,
+    EngagementTable,
+    percentile_ranks,
+)
+from partnerkit.scoring._engine import KpiValues, ScoringPlan, Tally
+from partnerkit.scoring._kpis import CustomKpi, MetricValue
+from partnerkit.scoring._status import Rag, Target, rag_status
+
+__all__ = ["EcosystemScores", "KpiResult", "Scorecard", "score_ecosystem"]
+
+_CENT = Decimal("0.01")
+
+
+@attrs.frozen
+class KpiResult:
+    """One KPI on a scorecard: its value over ``start``..``end``, target, attainment and RAG.
+
+    ``attainment`` and ``pace`` are percentages (see
+    :func:`~partnerkit.scoring.rag_status`); they and ``status`` are None
+    without a target or a value.
+    """
+
+    name: str
+    value: MetricValue | None
+    start: date
+    end: date
+    target: MetricValue | None = None
+    attainment: Decimal | None = None
+    pace: Decimal | None = None
+    status: Rag | None = None
+
+
+@attrs.frozen
+class Scorecard:
+    """A partner's scorecard on ``as_of``: what the nightly dashboard shows.
+
+    ``rank`` is 1 for the most engaged partner (ties share a rank),
+    ``percentile`` the percentage of the other ``partners`` with a lower
+    engagement score (0.01).
+    """
+
+    partner_id: str
+    as_of: date
+    currency: str
+    kpis: tuple[KpiResult, ...]
+    engagement: EngagementScore
+    rank: int
+    percentile: Decimal
+    partners: int
+
+    def kpi(self, name: str) -> KpiResult:
+        """The result of KPI ``name``; an unknown name is a ValidationError."""
+        for result in self.kpis:
+            if result.name == name:
+                return result
+        raise ValidationError.single("name", "unknown", f"no KPI named {name!r}")
+
+    def metrics(self) -> dict[str, MetricValue]:
+        """The plain metric mapping tier evaluation reads.
+
+        Every KPI with a value, plus ``engagement_score``,
+        ``engagement_rank`` and ``engagement_percentile``.
+        """
+        found: dict[str, MetricValue] = {r.name: r.value for r in self.kpis if r.value is not None}
+        found["engagement_score"] = self.engagement.score
+        found["engagement_rank"] = self.rank
+        found["engagement_percentile"] = self.percentile
+        return found
+
+
+def _ranks(scores: Sequence[Decimal]) -> list[int]:
+    ordered = sorted(scores, reverse=True)
+    first: dict[Decimal, int] = {}
+    for i, score in enumerate(ordered):
+        first.setdefault(score, i + 1)
+    return [first[s] for s in scores]
+
+
+class EcosystemScores:
+    """Every partner's KPI values, engagement score, rank and scorecard from one tally.
+
+    Build it from a (possibly merged) :class:`~partnerkit.scoring.Tally`
+    with the model whose :meth:`~EngagementModel.plan` made the tally's plan
+    (:data:`~partnerkit.scoring.DEFAULT_ENGAGEMENT_MODEL` when None).
+    ``partner_targets`` override the model's targets per partner (a target
+    of an unknown KPI is a :class:`~partnerkit.core.errors.ValidationError`).
+    """
+
+    def __init__(
+        self,
+        tally: Tally,
+        model: EngagementModel | None = None,
+        *,
+        partner_targets: Mapping[str, Iterable[Target]] | None = None,
+    ) -> None:
+        self.plan: ScoringPlan = tally.plan
+        model = DEFAULT_ENGAGEMENT_MODEL if model is None else model
+        self.model = model
+        self.values: KpiValues = self.plan.evaluate(tally)
+        self.engagement = EngagementTable(model, self.values)
+        scores = self.engagement.scores
+        self.ranks = _ranks(scores)
+        self.percentiles = [
+            (p * 100).quantize(_CENT, ROUND_HALF_UP) for p in percentile_ranks(scores)
+        ]
+        self._targets = {t.kpi: t for t in model.targets}
+        self._partner_targets = {
+            pid: {t.kpi: t for t in targets} for pid, targets in (partner_targets or {}).items()
+        }
+        errors = ErrorCollector()
+        for pid, targets in self._partner_targets.items():
+            for i, kpi in enumerate(targets):
+                if kpi not in self.values.names:
+                    errors.add(f"partner_targets.{pid}.{i}.kpi", "unknown", f"no KPI {kpi!r}")
+        errors.raise_if_any()
+
+    @property
+    def partners(self) -> tuple[str, ...]:
+        """The partners scored, in the order they were first seen."""
+        return self.values.partners
+
+    def scorecard(self, partner_id: str) -> Scorecard:
+        """The scorecard of one partner; an unknown partner is a ValidationError."""
+        if partner_id not in self.values.index:
+            raise ValidationError.single("partner_id", "unknown", f"no partner {partner_id!r}")
+        p = self.values.index[partner_id]
+        plan = self.plan
+        targets = {**self._targets, **self._partner_targets.get(partner_id, {})}
+        results = []
+        for kpi in plan.kpis:
+            value = self.values.value(partner_id, kpi.name)
+            span = plan.kpi_span[kpi.name]
+            target = targets.get(kpi.name)
+            if target is None:
+                results.append(KpiResult(kpi.name, value, span.start, span.end))
+                continue
+            status = rag_status(
+                value,
+                target,
+                elapsed=span.elapsed,
+                paced=kpi.paced,
+                higher_is_better=kpi.higher_is_better,
+            )
+            goal: MetricValue = target.value
+            if kpi.is_money and not isinstance(goal, Money):
+                goal = Money(goal, plan.currency)
+            results.append(
+                KpiResult(
+                    kpi.name,
+                    value,
+                    span.start,
+                    span.end,
+                    goal,
+                    status.attainment,
+                    status.pace,
+                    status.rag,
+                )
+            )
+        for _n, extra in enumerate(plan.custom):
+            span = extra.window.resolve(plan.calendar, plan.as_of)
+            value = self.values.value(partner_id, extra.name)
+            target = targets.get(extra.name)
+            if target is None:
+                results.append(KpiResult(extra.name, value, span.start, span.end))
+                continue
+            status = rag_status(value, target, elapsed=span.elapsed, paced=extra.paced)
+            results.append(
+                KpiResult(
+                    extra.name,
+                    value,
+                    span.start,
+                    span.end,
+                    target.value,
+                    status.attainment,
+                    status.pace,
+                    status.rag,
+                )
+            )
+        return Scorecard(
+            partner_id,
+            plan.as_of,
+            plan.currency,
+            tuple(results),
+            self.engagement.breakdown(p),
+            self.ranks[p],
+            self.percentiles[p],
+            len(self.partners),
+        )
+
+    def scorecards(self) -> Iterator[Scorecard]:
+        """Every partner's scorecard, best rank first (ties by partner id)."""
+        order = sorted(range(len(self.partners)), key=lambda p: (self.ranks[p], self.partners[p]))
+        for p in order:
+            yield self.scorecard(self.partners[p])
+
+
+def score_ecosystem(
+    activities: Iterable[Activity | tuple[Any, ...]],
+    *,
+    calendar: FiscalCalendar,
+    as_of: date,
+    currency: str,
+    model: EngagementModel | None = None,
+    custom: Sequence[CustomKpi] = (),
+    partners: Iterable[str] = (),
+    partner_targets: Mapping[str, Iterable[Target]] | None = None,
+    tz: str = "UTC",
+    progress: Callable[[int], None] | None = None,
+) -> EcosystemScores:
+    """Score a whole ecosystem in one pass over ``activities`` (any order).
+
+    ``model`` defaults to :data:`~partnerkit.scoring.DEFAULT_ENGAGEMENT_MODEL`.
+    A shortcut for ``model.plan(...)``, ``plan.tally(...)`` and
+    :class:`EcosystemScores`; see :class:`~partnerkit.scoring.ScoringPlan`
+    for the arguments.
+    """
+    model = DEFAULT_ENGAGEMENT_MODEL if model is None else model
+    plan = model.plan(calendar=calendar, as_of=as_of, currency=currency, custom=custom, tz=tz)
+    tally = plan.tally(activities, partners=partners, progress=progress)
+    return EcosystemScores(tally, model, partner_targets=partner_targets)
+
+
+# -- serialization: a KPI value is an int, a Decimal (a string) or Money (a table) -----------
+
+
+def _structure_metric(value: object, _: object) -> MetricValue | None:
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return converter.structure(value, Money)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return converter.structure(value, Decimal)
+    raise ValidationError.single("", "invalid", "expected an integer, a decimal string or money")
+
+
+def _structure_target_value(value: object, _: object) -> Decimal | Money:
+    if isinstance(value, Mapping):
+        return converter.structure(value, Money)
+    return converter.structure(value, Decimal)
+
+
+def _is_union_of(*members: Any) -> Callable[[Any], bool]:
+    wanted = frozenset(members)
+    return lambda t: get_origin(t) in (Union, UnionType) and frozenset(get_args(t)) == wanted
+
+
+converter.register_structure_hook_func(_is_union_of(int, Decimal, Money), _structure_metric)
+converter.register_structure_hook_func(
+    _is_union_of(int, Decimal, Money, type(None)), _structure_metric
+)
+converter.register_structure_hook_func(_is_union_of(Decimal, Money), _structure_target_value)

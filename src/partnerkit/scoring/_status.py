@@ -1,0 +1,150 @@
+"""RAG status: a KPI against its target, paced by the elapsed share of its fiscal window."""
+
+from __future__ import annotations
+
+import enum
+from decimal import ROUND_HALF_UP, Decimal
+
+import attrs
+from babel import Locale
+
+from partnerkit.core import ErrorCollector, Money, to_decimal
+from partnerkit.locale import N_, gettext
+from partnerkit.scoring._kpis import MetricValue
+
+__all__ = ["DEFAULT_AMBER", "DEFAULT_GREEN", "KpiStatus", "Rag", "Target", "rag_status"]
+
+#: Green from this share of pace on, in percent.
+DEFAULT_GREEN = Decimal(100)
+#: Amber from this share of pace on (below it: red), in percent.
+DEFAULT_AMBER = Decimal(80)
+
+_HUNDRED = Decimal(100)
+_CENT = Decimal("0.01")
+_LABELS = {"red": N_("Red"), "amber": N_("Amber"), "green": N_("Green")}
+
+
+class Rag(str, enum.Enum):
+    """Red, amber or green: whether a partner is on track for a target."""
+
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+    def label(self, locale: str | Locale | None = "en") -> str:
+        """The user-facing name in ``locale`` (English when partnerkit has no catalog for it).
+
+        >>> Rag.AMBER.label("de"), Rag.GREEN.label("ja")
+        ('Gelb', '緑')
+        """
+        return gettext(_LABELS[self.value], locale)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _target_value(value: object) -> Decimal | Money:
+    if isinstance(value, Money):
+        return value
+    return to_decimal(value, "value")
+
+
+@attrs.frozen
+class Target:
+    """A target for one KPI, with its RAG thresholds in percent of pace.
+
+    ``value`` is a number (Decimal, int or decimal string) or Money; it must
+    be above zero. ``green`` and ``amber`` are percentages of the paced
+    target (defaults 100 and 80; ``amber`` may not exceed ``green``). Raises
+    :class:`~partnerkit.core.errors.ValidationError` naming every bad field.
+    """
+
+    kpi: str
+    value: Decimal | Money = attrs.field(converter=_target_value)
+    green: Decimal = attrs.field(default=DEFAULT_GREEN, converter=to_decimal)
+    amber: Decimal = attrs.field(default=DEFAULT_AMBER, converter=to_decimal)
+
+    def __attrs_post_init__(self) -> None:
+        errors = ErrorCollector()
+        if not isinstance(self.kpi, str) or not self.kpi:
+            errors.add("kpi", "required", "a target names its KPI")
+        amount = self.value.amount if isinstance(self.value, Money) else self.value
+        if amount <= 0:
+            errors.add("value", "out_of_range", "a target must be above zero")
+        if self.green <= 0:
+            errors.add("green", "out_of_range", "the green threshold must be above zero")
+        if self.amber < 0 or self.amber > self.green:
+            errors.add("amber", "out_of_range", "the amber threshold lies between 0 and green")
+        errors.raise_if_any()
+
+
+@attrs.frozen
+class KpiStatus:
+    """Where a KPI stands against its target.
+
+    ``attainment`` is the value in percent of the full target, ``pace`` in
+    percent of the target pro-rated to the elapsed share of the window
+    (both Decimal, rounded half-up to 0.01; None when the value is unknown).
+    ``rag`` is None when there is no value to judge.
+    """
+
+    attainment: Decimal | None
+    pace: Decimal | None
+    rag: Rag | None
+
+
+def _number(value: MetricValue | Decimal | Money, currency: str | None) -> Decimal:
+    if isinstance(value, Money):
+        if currency is not None and value.currency != currency:
+            from partnerkit.core.errors import CurrencyMismatch
+
+            raise CurrencyMismatch(currency, value.currency, "compare")
+        return value.amount
+    return Decimal(value)
+
+
+def rag_status(
+    value: MetricValue | None,
+    target: Target,
+    *,
+    elapsed: Decimal = Decimal(1),
+    paced: bool = True,
+    higher_is_better: bool = True,
+) -> KpiStatus:
+    """Judge ``value`` against ``target``: attainment, pace and RAG.
+
+    A cumulative KPI (``paced``) is expected to reach ``elapsed`` (0 < share
+    <= 1) of its target by now, so 40 % of an annual target with 37 % of the
+    year gone is 108 % of pace: green. At the end of the window the pace
+    equals the plain attainment. Rates and durations are not paced. For a
+    lower-is-better KPI (days to approval) attainment is target / value.
+    Money values and targets must share a currency
+    (:class:`~partnerkit.core.errors.CurrencyMismatch`).
+
+    >>> rag_status(Decimal(40), Target("revenue", 100), elapsed=Decimal(135) / 365)
+    KpiStatus(attainment=Decimal('40.00'), pace=Decimal('108.15'), rag=<Rag.GREEN: 'green'>)
+    >>> rag_status(3, Target("days", 5), higher_is_better=False).rag
+    <Rag.GREEN: 'green'>
+    """
+    if value is None:
+        return KpiStatus(None, None, None)
+    currency = target.value.currency if isinstance(target.value, Money) else None
+    goal = _number(target.value, None)
+    actual = _number(value, currency)
+    share = elapsed if paced else Decimal(1)
+    if higher_is_better:
+        attainment = actual * _HUNDRED / goal
+        pace = actual * _HUNDRED / (goal * share)
+    elif actual <= 0:
+        return KpiStatus(None, None, Rag.GREEN)
+    else:
+        attainment = pace = goal * _HUNDRED / actual
+    if pace >= target.green:
+        rag = Rag.GREEN
+    elif pace >= target.amber:
+        rag = Rag.AMBER
+    else:
+        rag = Rag.RED
+    return KpiStatus(
+        attainment.quantize(_CENT, ROUND_HALF_UP), pace.quantize(_CENT, ROUND_HALF_UP), rag
+    )

@@ -1,0 +1,402 @@
+"""Use cases for partners and their users: add a partner, move it, maintain its users.
+
+Every user-maintenance use case also saves the user's :class:`~partnerkit.partners.Partner`
+with its count of registered administrators. Saving the partner bumps its
+version, so two units of work changing users of the same partner are
+serialized by optimistic concurrency: the second to commit gets a
+:class:`~partnerkit.core.errors.Conflict` instead of both deregistering "the
+other" administrator and leaving the partner with none. A use case that
+meets that ``Conflict`` after staging the user rolls its unit of work back,
+so committing the unit of work after catching the error writes none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from partnerkit.core import Clock, ErrorCollector
+from partnerkit.core.errors import Conflict, ValidationError
+from partnerkit.partners import (
+    ADMINISTRATOR,
+    DEFAULT_PARTNER_TYPES,
+    DEFAULT_PERMISSIONS,
+    DEREGISTERED,
+    EDITABLE_PARTNER_FIELDS,
+    MANAGE_PARTNERS,
+    MANAGE_USERS,
+    PARTNER_ROLES,
+    REGISTERED,
+    USER,
+    Actor,
+    Certification,
+    Partner,
+    PartnerEdited,
+    PartnerStageChanged,
+    PartnerType,
+    PartnerUser,
+    PartnerUserChanged,
+    PermissionMap,
+    RegistrationChange,
+    StageChange,
+    authorize,
+    validate_partner,
+    validate_user,
+)
+from partnerkit.storage import (
+    DEFAULT_PAGE_SIZE,
+    PARTNER_USERS,
+    PARTNERS,
+    Page,
+    Repository,
+    UnitOfWork,
+)
+
+__all__ = [
+    "add_partner",
+    "change_partner_stage",
+    "deregister_user",
+    "edit_user",
+    "list_users",
+    "register_user",
+    "reregister_user",
+]
+
+
+@attrs.frozen
+class _PartnerRef:
+    """A partner named by its id alone, to authorize on before reading it.
+
+    An actor who may not reach the partner then gets ``PermissionDenied``
+    whether the partner exists or not.
+    """
+
+    partner_id: str
+
+
+_PENDING_ID = "PU-pending"
+
+
+def add_partner(
+    uow: UnitOfWork,
+    actor: Actor,
+    partner: Partner,
+    *,
+    clock: Clock,
+    partner_types: Iterable[PartnerType] = DEFAULT_PARTNER_TYPES,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
+) -> Partner:
+    """Validate and store a new partner (``manage_partners``), and commit.
+
+    Its first stage is recorded in ``stage_history`` (from ``""``) and raised
+    as :class:`~partnerkit.partners.PartnerStageChanged`. Raises
+    ``PermissionDenied``, ``ValidationError``, or ``Conflict`` when the id or
+    the domain is taken (``field == "domain"``).
+    """
+    clean = validate_partner(partner, partner_types=partner_types, path="partner")
+    authorize(actor, MANAGE_PARTNERS, clean, permissions)
+    at = clock.now()
+    first = PartnerStageChanged(
+        clean.id, StageChange(actor.user_id, at, "", clean.stage, "added to the program")
+    )
+    clean = attrs.evolve(
+        clean,
+        stage_history=(first.change,),
+        registered_administrators=0,
+        version=0,
+    )
+    stored = uow.repository(PARTNERS).add(clean)
+    uow.record(first)
+    uow.commit()
+    return stored
+
+
+def edit_partner(
+    uow: UnitOfWork,
+    actor: Actor,
+    partner_id: str,
+    changes: Mapping[str, object],
+    *,
+    clock: Clock,
+    partner_types: Iterable[PartnerType] = DEFAULT_PARTNER_TYPES,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
+) -> Partner:
+    """Change fields of a partner's record (``manage_partners``), and commit.
+
+    ``changes`` maps names from :data:`~partnerkit.partners.EDITABLE_PARTNER_FIELDS`
+    (name, domain, type, region, industry, tier, account manager, agreement
+    and renewal dates, currency, locale, address) to their new values; the
+    lifecycle stage changes through :func:`change_partner_stage` and the
+    administrator count through user maintenance. The result is validated
+    like a new partner and raised as :class:`~partnerkit.partners.PartnerEdited`
+    with every changed field. Raises ``ValidationError`` naming every bad or
+    unknown field (``changes.<field>``), ``PermissionDenied``, ``NotFound``, or
+    ``Conflict`` (a stale partner, or a domain another partner holds).
+    """
+    errors = ErrorCollector()
+    unknown = [key for key in changes if key not in EDITABLE_PARTNER_FIELDS]
+    for key in unknown:
+        errors.add(f"changes.{key}", "unknown", f"{key!r} cannot be edited here")
+    errors.raise_if_any()
+    authorize(actor, MANAGE_PARTNERS, _PartnerRef(partner_id), permissions)
+    partners = uow.repository(PARTNERS)
+    partner = partners.get(partner_id)
+    with errors.catch("changes"):
+        edited = validate_partner(
+            attrs.evolve(partner, **changes),  # type: ignore[arg-type]
+            partner_types=partner_types,
+            path="",
+        )
+    errors.raise_if_any()
+    diff = tuple(
+        (name, str(getattr(partner, name)), str(getattr(edited, name)))
+        for name in EDITABLE_PARTNER_FIELDS
+        if getattr(partner, name) != getattr(edited, name)
+    )
+    if not diff:
+        return partner
+    stored = partners.save(edited)
+    uow.record(PartnerEdited(partner_id, actor.user_id, clock.now(), diff))
+    uow.commit()
+    return stored
+
+
+def change_partner_stage(
+    uow: UnitOfWork,
+    actor: Actor,
+    partner_id: str,
+    to_stage: str,
+    *,
+    clock: Clock,
+    note: str = "",
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
+) -> Partner:
+    """Move a partner to another lifecycle stage (``manage_partners``), record it, and commit.
+
+    Raises ``NotFound``, ``PermissionDenied``, ``InvalidTransition`` (the
+    lifecycle does not allow the move), or ``Conflict`` (changed meanwhile).
+    """
+    authorize(actor, MANAGE_PARTNERS, _PartnerRef(partner_id), permissions)
+    partners = uow.repository(PARTNERS)
+    partner = partners.get(partner_id)
+    authorize(actor, MANAGE_PARTNERS, partner, permissions)
+    moved = partner.change_stage(to_stage, by=actor.user_id, at=clock.now(), note=note)
+    stored = partners.save(moved)
+    uow.record(PartnerStageChanged(stored.id, stored.stage_history[-1]))
+    uow.commit()
+    return stored
+
+
+def _admins(users: Repository[PartnerUser], partner_id: str) -> int:
+    return users.count({"partner_id": partner_id, "status": REGISTERED, "role": ADMINISTRATOR})
+
+
+def _write(
+    uow: UnitOfWork,
+    partner: Partner,
+    before: PartnerUser | None,
+    after: PartnerUser,
+    event: PartnerUserChanged,
+) -> PartnerUser:
+    """Store ``after`` and the partner with its new administrator count, then commit.
+
+    Everything is checked before anything is staged, so a refusal leaves the
+    unit of work as it was; should the partner turn out to have changed
+    meanwhile (``Conflict`` on saving it), the unit of work is rolled back.
+    """
+    users = uow.repository(PARTNER_USERS)
+    counted = _admins(users, partner.id)
+    was = before is not None and before.is_registered_administrator
+    now = after.is_registered_administrator
+    remaining = counted - int(was) + int(now)
+    if counted > 0 and remaining <= 0:
+        raise Conflict(
+            "partner",
+            partner.id,
+            "it would leave the partner without a registered administrator",
+            field="registered_administrators",
+        )
+    stored = users.add(after) if before is None else users.save(after)
+    try:
+        uow.repository(PARTNERS).save(attrs.evolve(partner, registered_administrators=remaining))
+    except BaseException:
+        # The partner changed since it was read (another user change raced this one): the
+        # user write staged above must not survive, or committing the unit of work after
+        # catching the Conflict could take the partner's last administrator.
+        uow.rollback()
+        raise
+    uow.record(event)
+    uow.commit()
+    return stored
+
+
+def register_user(
+    uow: UnitOfWork,
+    actor: Actor,
+    partner_id: str,
+    *,
+    name: str,
+    email: str,
+    clock: Clock,
+    role: str = USER,
+    user_id: str | None = None,
+    certifications: tuple[Certification, ...] = (),
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
+) -> PartnerUser:
+    """Register a new user of a partner (``manage_users`` on the partner), and commit.
+
+    The id is ``user_id``, or ``PU-000001`` and onwards from the storage's
+    sequence, taken only once the input is valid. Raises ``PermissionDenied``
+    (checked first, so an actor outside the partner cannot tell whether it
+    exists), ``NotFound`` (no such partner),
+    ``ValidationError`` (every bad field), or ``Conflict`` (the e-mail is taken
+    by any partner's user, ``field == "email"``; or the partner changed meanwhile).
+    """
+    authorize(actor, MANAGE_USERS, _PartnerRef(partner_id), permissions)
+    partner = uow.repository(PARTNERS).get(partner_id)
+    authorize(actor, MANAGE_USERS, partner, permissions)
+    at = clock.now()
+    user = validate_user(
+        PartnerUser(
+            _PENDING_ID if user_id is None else user_id,
+            partner.id,
+            name,
+            email,
+            role=role,
+            history=(RegistrationChange(actor.user_id, at, "", REGISTERED),),
+            certifications=certifications,
+        ),
+        roles=PARTNER_ROLES,
+    )
+    if user_id is None:
+        # Number the user only once the input is known to be good.
+        user = attrs.evolve(user, id=f"PU-{uow.sequences.next('partner_users'):06d}")
+    event = PartnerUserChanged(user.id, partner.id, "registered", actor.user_id, at)
+    return _write(uow, partner, None, user, event)
+
+
+def _load(
+    uow: UnitOfWork, actor: Actor, user_id: str, permissions: PermissionMap
+) -> tuple[Partner, PartnerUser]:
+    user = uow.repository(PARTNER_USERS).get(user_id)
+    # Authorize on the user before reading its partner: no hints about other partners.
+    authorize(actor, MANAGE_USERS, user, permissions)
+    return uow.repository(PARTNERS).get(user.partner_id), user
+
+
+def edit_user(
+    uow: UnitOfWork,
+    actor: Actor,
+    user_id: str,
+    *,
+    clock: Clock,
+    name: str | None = None,
+    email: str | None = None,
+    role: str | None = None,
+    certifications: tuple[Certification, ...] | None = None,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
+) -> PartnerUser:
+    """Change a user's name, e-mail, role or certifications (``manage_users``), and commit.
+
+    Fields left ``None`` stay as they are. Raises ``NotFound``,
+    ``PermissionDenied``, ``ValidationError``, or ``Conflict``: the e-mail is
+    taken (``field == "email"``), the partner changed meanwhile, or the change
+    would take the role from the partner's last registered administrator
+    (``field == "registered_administrators"``).
+    """
+    partner, user = _load(uow, actor, user_id, permissions)
+    edited = validate_user(
+        attrs.evolve(
+            user,
+            name=user.name if name is None else name,
+            email=user.email if email is None else email,
+            role=user.role if role is None else role,
+            certifications=user.certifications if certifications is None else certifications,
+        ),
+        roles=PARTNER_ROLES,
+    )
+    diff = {
+        field: (str(getattr(user, field)), str(getattr(edited, field)))
+        for field in ("name", "email", "role")
+        if getattr(user, field) != getattr(edited, field)
+    }
+    if edited.certifications != user.certifications:
+        diff["certifications"] = (str(len(user.certifications)), str(len(edited.certifications)))
+    at = clock.now()
+    event = PartnerUserChanged(user.id, partner.id, "edited", actor.user_id, at, diff)
+    return _write(uow, partner, user, edited, event)
+
+
+def deregister_user(
+    uow: UnitOfWork,
+    actor: Actor,
+    user_id: str,
+    *,
+    clock: Clock,
+    note: str = "",
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
+) -> PartnerUser:
+    """Withdraw a user's access (``manage_users``), recording who and when, and commit.
+
+    The record stays, with its e-mail reserved, for :func:`reregister_user`.
+    Raises ``NotFound``, ``PermissionDenied``, ``InvalidTransition`` (already
+    deregistered), or ``Conflict``: the partner changed meanwhile, or the
+    user is its last registered administrator (``field == "registered_administrators"``).
+    """
+    partner, user = _load(uow, actor, user_id, permissions)
+    at = clock.now()
+    changed = user.deregister(by=actor.user_id, at=at, note=note)
+    event = PartnerUserChanged(user.id, partner.id, DEREGISTERED, actor.user_id, at)
+    return _write(uow, partner, user, changed, event)
+
+
+def reregister_user(
+    uow: UnitOfWork,
+    actor: Actor,
+    user_id: str,
+    *,
+    clock: Clock,
+    note: str = "",
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
+) -> PartnerUser:
+    """Give a deregistered user access again (``manage_users``), and commit.
+
+    Raises ``NotFound``, ``PermissionDenied``, ``InvalidTransition`` (already
+    registered), or ``Conflict`` (the partner changed meanwhile).
+    """
+    partner, user = _load(uow, actor, user_id, permissions)
+    at = clock.now()
+    changed = user.reregister(by=actor.user_id, at=at, note=note)
+    event = PartnerUserChanged(user.id, partner.id, "reregistered", actor.user_id, at)
+    return _write(uow, partner, user, changed, event)
+
+
+def list_users(
+    uow: UnitOfWork,
+    actor: Actor,
+    partner_id: str,
+    *,
+    status: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+    cursor: str | None = None,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
+) -> Page[PartnerUser]:
+    """One page of a partner's users (``manage_users``), filtered by registration status.
+
+    ``status`` is ``"registered"``, ``"deregistered"`` or None for both; the
+    filter runs in storage through the ``status`` index. Ordered by id; pass
+    ``next_cursor`` back for the next page. Raises ``NotFound``,
+    ``PermissionDenied`` or ``ValidationError`` (a bad status, limit or cursor).
+    """
+    authorize(actor, MANAGE_USERS, _PartnerRef(partner_id), permissions)
+    partner = uow.repository(PARTNERS).get(partner_id)
+    authorize(actor, MANAGE_USERS, partner, permissions)
+    where: dict[str, str] = {"partner_id": partner.id}
+    if status is not None:
+        if status not in (REGISTERED, DEREGISTERED):
+            raise ValidationError.single(
+                "status", "invalid_choice", f"{status!r} is not 'registered' or 'deregistered'"
+            )
+        where["status"] = status
+    return uow.repository(PARTNER_USERS).list(where, limit=limit, cursor=cursor)

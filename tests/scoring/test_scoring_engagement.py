@@ -1,0 +1,112 @@
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from partnerkit.core import Money
+from partnerkit.core.errors import ValidationError
+from partnerkit.fiscal import MonthlyFiscalCalendar
+from partnerkit.scoring import (
+    Activity,
+    EngagementModel,
+    KpiValues,
+    ScoringPlan,
+    Signal,
+    score_engagement,
+)
+
+CAL = MonthlyFiscalCalendar(start_month=1)
+AS_OF = date(2026, 5, 15)
+
+
+def logins(counts: dict[str, int], days_ago: int = 0) -> list[Activity]:
+    day = datetime(2026, 5, 15, 9, tzinfo=timezone.utc) - timedelta(days=days_ago)
+    return [Activity(p, "login", day, "u") for p, n in counts.items() for _ in range(n)]
+
+
+def values_for(model: EngagementModel, rows: list[Activity]) -> tuple[ScoringPlan, KpiValues]:
+    plan = model.plan(calendar=CAL, as_of=AS_OF, currency="EUR")
+    return plan, plan.evaluate(plan.tally(rows))
+
+
+def one(signal: Signal) -> EngagementModel:
+    return EngagementModel((signal,))
+
+
+@pytest.mark.parametrize(
+    ("normalization", "target", "expected"),
+    [
+        ("cap", Decimal(10), ["0.0000", "0.5000", "1.0000", "1.0000"]),
+        ("minmax", None, ["0.0000", "0.2500", "0.5000", "1.0000"]),
+        ("percentile", None, ["0.0000", "0.3333", "0.6667", "1.0000"]),
+        ("log", Decimal(10), ["0.0000", "0.7472", "1.0000", "1.0000"]),
+        ("log", None, ["0.0000", "0.5885", "0.7876", "1.0000"]),
+    ],
+)
+def test_each_normalization_maps_raw_values_to_shares(
+    normalization: str, target: Decimal | None, expected: list[str]
+) -> None:
+    model = one(Signal("logins", "logins_90d", Decimal(1), normalization, target))
+    _, values = values_for(
+        model, logins({"a": 0, "b": 5, "c": 10, "d": 20}) + logins({"a": 1}, 400)
+    )
+    scores = score_engagement(model, values)
+    by_partner = dict(zip(values.partners, scores, strict=True))
+    got = [str(by_partner[p].contributions[0].normalized) for p in "abcd"]
+    assert got == expected
+
+
+def test_points_are_weighted_shares_that_add_up_to_the_score() -> None:
+    model = EngagementModel(
+        (
+            Signal("logins", "logins_90d", Decimal(1), "cap", Decimal(3)),
+            Signal("views", "content_views_90d", Decimal(1), "cap", Decimal(3)),
+            Signal("talks", "communications_90d", Decimal(1), "cap", Decimal(3)),
+        )
+    )
+    _, values = values_for(model, logins({"a": 1}))
+    (score,) = score_engagement(model, values)
+    assert score.score == Decimal("11.11")
+    assert [c.points for c in score.contributions] == [Decimal("11.11"), 0, 0]
+    assert "logins: 11.11 points" in score.explain()
+
+
+def test_recency_decay_halves_the_weight_of_an_activity_every_half_life() -> None:
+    model = one(Signal("logins", "logins_90d", Decimal(1), "cap", Decimal(2), half_life_days=10))
+    _, values = values_for(
+        model, logins({"fresh": 1}) + logins({"old": 1}, 10) + logins({"older": 2}, 20)
+    )
+    decayed = dict(zip(values.partners, values.decayed("logins_90d", 10), strict=True))
+    assert decayed == {"fresh": Decimal(1), "old": Decimal("0.5"), "older": Decimal("0.5")}
+
+
+def test_decayed_revenue_is_in_currency_units() -> None:
+    model = one(Signal("revenue", "sourced_revenue_ytd", Decimal(1), "minmax", None, 7))
+    day = datetime(2026, 5, 8, tzinfo=timezone.utc)
+    _, values = values_for(model, [Activity("p", "deal_won", day, amount=Money("100", "EUR"))])
+    assert values.decayed("sourced_revenue_ytd", 7) == [Decimal(50)]
+
+
+def test_signals_and_models_report_every_bad_field() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Signal("", "", Decimal(0), "zscore", Decimal(-1), half_life_days=0)
+    assert set(caught.value.paths) == {
+        "name",
+        "kpi",
+        "weight",
+        "normalization",
+        "target",
+        "half_life_days",
+    }
+    with pytest.raises(ValidationError) as caught:
+        Signal("s", "k", Decimal(1), "cap")
+    assert caught.value.paths == ("target",)
+    signal = Signal("s", "logins_90d", Decimal(1), "percentile")
+    with pytest.raises(ValidationError) as caught:
+        EngagementModel((signal, signal))
+    assert caught.value.paths == ("signals.1.name",)
+    with pytest.raises(ValidationError) as caught:
+        one(Signal("s", "nope", Decimal(1), "percentile")).plan(
+            calendar=CAL, as_of=AS_OF, currency="EUR"
+        )
+    assert caught.value.paths == ("signals.0.kpi",)

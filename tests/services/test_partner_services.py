@@ -1,0 +1,401 @@
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pendulum
+import pytest
+
+from partnerkit.core import DomainEvent, EventDispatcher
+from partnerkit.core.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from partnerkit.partners import (
+    ADMINISTRATOR,
+    DEREGISTERED,
+    PARTNER_ACCOUNT_MANAGER,
+    PROGRAM_ADMINISTRATOR,
+    REGISTERED,
+    Actor,
+    Certification,
+    Partner,
+    PartnerEdited,
+    PartnerStageChanged,
+    PartnerUserChanged,
+)
+from partnerkit.services import (
+    add_partner,
+    change_partner_stage,
+    deregister_user,
+    edit_partner,
+    edit_user,
+    list_users,
+    register_user,
+    reregister_user,
+)
+from partnerkit.storage import PARTNER_USERS, PARTNERS, MemoryStorage, SqliteStorage, Storage
+from partnerkit.testing import FixedClock
+
+NOW = pendulum.datetime(2026, 11, 23, 9, tz="Europe/Berlin")
+VENDOR = Actor("vera", PROGRAM_ADMINISTRATOR)
+ADMIN = Actor("a1", ADMINISTRATOR, partner_id="p1")
+OTHER_ADMIN = Actor("x1", ADMINISTRATOR, partner_id="p2")
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
+    if request.param == "memory":
+        yield MemoryStorage(dispatcher=EventDispatcher())
+    else:
+        yield SqliteStorage(tmp_path / "partners.sqlite3", dispatcher=EventDispatcher())
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+def events(storage: Storage) -> list[DomainEvent]:
+    seen: list[DomainEvent] = []
+    dispatcher = storage.dispatcher  # type: ignore[attr-defined]
+    dispatcher.subscribe(DomainEvent, seen.append)
+    return seen
+
+
+def seed(storage: Storage, clock: FixedClock, admins: int = 1) -> None:
+    for pid in ("p1", "p2"):
+        with storage.unit_of_work() as uow:
+            add_partner(uow, VENDOR, Partner(pid, f"Partner {pid}", f"{pid}.example", "reseller"),
+                        clock=clock)  # fmt: skip
+    for n in range(1, admins + 1):
+        with storage.unit_of_work() as uow:
+            register_user(uow, VENDOR, "p1", name=f"Admin {n}", email=f"a{n}@p1.example",
+                          role=ADMINISTRATOR, user_id=f"a{n}", clock=clock)  # fmt: skip
+
+
+def test_adding_a_partner_records_its_first_stage_and_refuses_a_taken_domain(
+    storage: Storage, clock: FixedClock
+) -> None:
+    seen = events(storage)
+    with storage.unit_of_work() as uow:
+        stored = add_partner(
+            uow, VENDOR, Partner("p1", "Acme", "https://www.Acme.example", "reseller"), clock=clock
+        )
+    assert (stored.domain, stored.version, stored.stage_history[0].to_stage) == (
+        "acme.example", 1, "recruited",
+    )  # fmt: skip
+    assert isinstance(seen[0], PartnerStageChanged)
+    with storage.unit_of_work() as uow, pytest.raises(Conflict) as caught:
+        add_partner(uow, VENDOR, Partner("p2", "Acme 2", "acme.example", "reseller"), clock=clock)
+    assert caught.value.field == "domain"
+
+
+def test_a_partner_side_actor_cannot_add_partners(storage: Storage, clock: FixedClock) -> None:
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        add_partner(uow, ADMIN, Partner("p1", "Acme", "acme.example", "reseller"), clock=clock)
+
+
+def test_an_account_manager_moves_only_the_partners_they_manage(
+    storage: Storage, clock: FixedClock
+) -> None:
+    seed(storage, clock, admins=0)
+    pam = Actor("pam", PARTNER_ACCOUNT_MANAGER, managed_partner_ids={"p1"})
+    with storage.unit_of_work() as uow:
+        moved = change_partner_stage(uow, pam, "p1", "onboarding", clock=clock, note="kick-off")
+    assert moved.stage_history[-1].by == "pam"
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        change_partner_stage(uow, pam, "p2", "onboarding", clock=clock)
+    with storage.unit_of_work() as uow, pytest.raises(InvalidTransition):
+        change_partner_stage(uow, pam, "p1", "exited", clock=clock)
+
+
+def test_registering_editing_deregistering_and_reregistering_a_user(
+    storage: Storage, clock: FixedClock
+) -> None:
+    seed(storage, clock)
+    seen = events(storage)
+    with storage.unit_of_work() as uow:
+        bo = register_user(uow, ADMIN, "p1", name=" Bo  Lee ", email="Bo@P1.example", clock=clock)
+    assert (bo.id, bo.name, bo.email, bo.role, bo.status) == (
+        "PU-000001", "Bo Lee", "Bo@p1.example", "user", REGISTERED,
+    )  # fmt: skip
+    clock.advance(hours=1)
+    cert = Certification("sales", "Sales Pro", date(2026, 1, 1), None)
+    with storage.unit_of_work() as uow:
+        bo = edit_user(uow, ADMIN, bo.id, role="manager", certifications=(cert,), clock=clock)
+    assert (bo.role, bo.certifications) == ("manager", (cert,))
+    with storage.unit_of_work() as uow:
+        bo = deregister_user(uow, ADMIN, bo.id, clock=clock, note="left")
+    assert bo.status == DEREGISTERED
+    assert (bo.history[-1].by, bo.history[-1].at) == ("a1", NOW.add(hours=1))
+    with storage.unit_of_work() as uow:
+        bo = reregister_user(uow, ADMIN, bo.id, clock=clock)
+    assert bo.status == REGISTERED
+    actions = [e.action for e in seen if isinstance(e, PartnerUserChanged)]
+    assert actions == ["registered", "edited", "deregistered", "reregistered"]
+    edited = [e for e in seen if isinstance(e, PartnerUserChanged)][1]
+    assert edited.changes == {"role": ("user", "manager"), "certifications": ("0", "1")}
+
+
+def test_users_are_listed_by_registration_status(storage: Storage, clock: FixedClock) -> None:
+    seed(storage, clock)
+    with storage.unit_of_work() as uow:
+        for n in range(5):
+            register_user(uow, ADMIN, "p1", name=f"U{n}", email=f"u{n}@p1.example",
+                          user_id=f"u{n}", clock=clock)  # fmt: skip
+        register_user(uow, VENDOR, "p2", name="X", email="x@p2.example", user_id="x", clock=clock)
+    for user_id in ("u1", "u3"):
+        with storage.unit_of_work() as uow:
+            deregister_user(uow, ADMIN, user_id, clock=clock)
+    with storage.unit_of_work() as uow:
+        gone = list_users(uow, ADMIN, "p1", status=DEREGISTERED)
+        here = list_users(uow, ADMIN, "p1", status=REGISTERED, limit=2)
+        rest = list_users(uow, ADMIN, "p1", status=REGISTERED, cursor=here.next_cursor)
+        everyone = list_users(uow, ADMIN, "p1")
+        with pytest.raises(ValidationError):
+            list_users(uow, ADMIN, "p1", status="lost")
+        with pytest.raises(PermissionDenied):
+            list_users(uow, OTHER_ADMIN, "p1")
+    assert [u.id for u in gone] == ["u1", "u3"]
+    assert [u.id for u in [*here, *rest]] == ["a1", "u0", "u2", "u4"]
+    assert len(everyone) == 6
+
+
+def test_a_partner_administrator_cannot_touch_another_partners_users(
+    storage: Storage, clock: FixedClock
+) -> None:
+    seed(storage, clock)
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        register_user(uow, OTHER_ADMIN, "p1", name="Eve", email="eve@p2.example", clock=clock)
+    for action in (deregister_user, reregister_user):
+        with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+            action(uow, OTHER_ADMIN, "a1", clock=clock)
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        edit_user(uow, OTHER_ADMIN, "a1", name="Mallory", clock=clock)
+    with storage.unit_of_work() as uow:
+        assert uow.repository(PARTNER_USERS).get("a1").name == "Admin 1"
+
+
+def test_plain_users_cannot_manage_users(storage: Storage, clock: FixedClock) -> None:
+    seed(storage, clock)
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        register_user(uow, Actor("u9", "manager", partner_id="p1"), "p1", name="Eve",
+                      email="eve@p1.example", clock=clock)  # fmt: skip
+
+
+def test_the_last_registered_administrator_can_neither_leave_nor_be_demoted(
+    storage: Storage, clock: FixedClock
+) -> None:
+    seed(storage, clock)
+    with storage.unit_of_work() as uow, pytest.raises(Conflict) as caught:
+        deregister_user(uow, ADMIN, "a1", clock=clock)
+    assert caught.value.field == "registered_administrators"
+    with storage.unit_of_work() as uow, pytest.raises(Conflict):
+        edit_user(uow, ADMIN, "a1", role="executive", clock=clock)
+    with storage.unit_of_work() as uow:
+        register_user(uow, ADMIN, "p1", name="Admin 2", email="a2@p1.example",
+                      role=ADMINISTRATOR, user_id="a2", clock=clock)  # fmt: skip
+    with storage.unit_of_work() as uow:
+        deregister_user(uow, ADMIN, "a1", clock=clock)
+    with storage.unit_of_work() as uow:
+        partner = uow.repository(PARTNERS).get("p1")
+        assert partner.registered_administrators == 1
+        # Every user change bumped the partner: add, register a1, register a2, deregister a1.
+        assert partner.version == 4
+
+
+def test_a_refused_change_leaves_the_unit_of_work_clean(
+    storage: Storage, clock: FixedClock
+) -> None:
+    seed(storage, clock)
+    with storage.unit_of_work() as uow:
+        with pytest.raises(Conflict):
+            deregister_user(uow, ADMIN, "a1", clock=clock)
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        assert uow.repository(PARTNER_USERS).get("a1").status == REGISTERED
+        assert uow.repository(PARTNERS).get("p1").version == 2
+
+
+def test_an_email_taken_by_any_partner_is_a_conflict(storage: Storage, clock: FixedClock) -> None:
+    seed(storage, clock)
+    with storage.unit_of_work() as uow, pytest.raises(Conflict) as caught:
+        register_user(uow, VENDOR, "p2", name="Dup", email="A1@p1.example", clock=clock)
+    assert caught.value.field == "email"
+
+
+def test_bad_input_is_reported_field_by_field(storage: Storage, clock: FixedClock) -> None:
+    seed(storage, clock)
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as caught:
+        register_user(uow, ADMIN, "p1", name="", email="nope", role="owner", clock=clock)
+    assert set(caught.value.paths) == {"name", "email", "role"}
+    with storage.unit_of_work() as uow, pytest.raises(NotFound):
+        register_user(uow, VENDOR, "ghost", name="A", email="a@ghost.example", clock=clock)
+
+
+@pytest.mark.parametrize("admins", [2, 3])
+def test_racing_deregistrations_of_every_administrator_always_leave_one(
+    storage: Storage, clock: FixedClock, admins: int
+) -> None:
+    seed(storage, clock, admins=admins)
+    barrier = threading.Barrier(admins)
+    outcomes: dict[str, str] = {}
+
+    def deregister(user_id: str) -> None:
+        barrier.wait()
+        try:
+            with storage.unit_of_work() as uow:
+                deregister_user(uow, VENDOR, user_id, clock=clock)
+            outcomes[user_id] = "deregistered"
+        except Conflict:
+            outcomes[user_id] = "conflict"
+
+    threads = [threading.Thread(target=deregister, args=(f"a{n}",)) for n in range(1, admins + 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with storage.unit_of_work() as uow:
+        left = uow.repository(PARTNER_USERS).count(
+            {"partner_id": "p1", "status": REGISTERED, "role": ADMINISTRATOR}
+        )
+        counted = uow.repository(PARTNERS).get("p1").registered_administrators
+    assert left >= 1
+    assert left == counted == list(outcomes.values()).count("conflict")
+    assert len(outcomes) == admins
+
+
+class MeddlingClock(FixedClock):
+    """A clock that lets another unit of work deregister a user the first time it is read."""
+
+    def __init__(self, storage: Storage, victim: str) -> None:
+        super().__init__(NOW)
+        self.storage, self.victim = storage, victim
+
+    def now(self) -> pendulum.DateTime:
+        victim, self.victim = self.victim, ""
+        if victim:
+            with self.storage.unit_of_work() as uow:
+                deregister_user(uow, VENDOR, victim, clock=FixedClock(NOW))
+        return super().now()
+
+
+def test_a_conflict_met_while_writing_leaves_nothing_to_commit_and_keeps_one_administrator(
+    storage: Storage, clock: FixedClock
+) -> None:
+    seed(storage, clock, admins=2)
+    seen = events(storage)
+    meddling = MeddlingClock(storage, victim="a2")
+    with storage.unit_of_work() as uow:
+        with pytest.raises(Conflict):
+            deregister_user(uow, VENDOR, "a1", clock=meddling)
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        assert uow.repository(PARTNER_USERS).get("a1").status == REGISTERED
+        assert uow.repository(PARTNERS).get("p1").registered_administrators == 1
+    assert [e.user_id for e in seen if isinstance(e, PartnerUserChanged)] == ["a2"]
+
+
+def test_a_partner_side_actor_learns_nothing_about_partner_ids_outside_its_own(
+    storage: Storage, clock: FixedClock
+) -> None:
+    seed(storage, clock)
+    for partner_id in ("p1", "ghost"):
+        with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+            list_users(uow, OTHER_ADMIN, partner_id)
+        with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+            register_user(uow, OTHER_ADMIN, partner_id, name="Eve", email="eve@x.example",
+                          clock=clock)  # fmt: skip
+    pam = Actor("pam", PARTNER_ACCOUNT_MANAGER, managed_partner_ids={"p1"})
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        change_partner_stage(uow, pam, "ghost", "onboarding", clock=clock)
+
+
+def test_a_refused_registration_takes_no_user_number(storage: Storage, clock: FixedClock) -> None:
+    seed(storage, clock)
+    with storage.unit_of_work() as uow:
+        with pytest.raises(ValidationError):
+            register_user(uow, ADMIN, "p1", name="", email="bo@p1.example", clock=clock)
+        bo = register_user(uow, ADMIN, "p1", name="Bo", email="bo@p1.example", clock=clock)
+    assert bo.id == "PU-000001"
+
+
+@pytest.mark.parametrize("second", ["deregister", "demote"])
+def test_a_demotion_racing_another_change_of_the_two_administrators_leaves_one(
+    storage: Storage, clock: FixedClock, second: str
+) -> None:
+    seed(storage, clock, admins=2)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def change(user_id: str, how: str) -> None:
+        barrier.wait()
+        try:
+            with storage.unit_of_work() as uow:
+                if how == "demote":
+                    edit_user(uow, VENDOR, user_id, role="executive", clock=clock)
+                else:
+                    deregister_user(uow, VENDOR, user_id, clock=clock)
+            outcomes[user_id] = "changed"
+        except Conflict:
+            outcomes[user_id] = "conflict"
+
+    threads = [
+        threading.Thread(target=change, args=("a1", "demote")),
+        threading.Thread(target=change, args=("a2", second)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == ["changed", "conflict"]
+    with storage.unit_of_work() as uow:
+        left = uow.repository(PARTNER_USERS).list(
+            {"partner_id": "p1", "status": REGISTERED, "role": ADMINISTRATOR}
+        )
+        assert [u.id for u in left] == [u for u, o in outcomes.items() if o == "conflict"]
+        assert uow.repository(PARTNERS).get("p1").registered_administrators == 1
+
+
+def test_editing_a_partner_records_every_changed_field_and_validates_the_result(
+    storage: Storage, clock: FixedClock
+) -> None:
+    seed(storage, clock, admins=0)
+    seen = events(storage)
+    pam = Actor("pam", PARTNER_ACCOUNT_MANAGER, managed_partner_ids={"p1"})
+    with storage.unit_of_work() as uow:
+        edited = edit_partner(
+            uow,
+            pam,
+            "p1",
+            {"tier": "gold", "account_manager": "pam", "renewal_date": date(2027, 6, 30)},
+            clock=clock,
+        )
+    assert (edited.tier, edited.account_manager, edited.version) == ("gold", "pam", 2)
+    (event,) = [e for e in seen if isinstance(e, PartnerEdited)]
+    assert event.by == "pam"
+    assert set(event.changes) == {
+        ("tier", "", "gold"),
+        ("account_manager", "", "pam"),
+        ("renewal_date", "None", "2027-06-30"),
+    }
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as caught:
+        edit_partner(
+            uow, pam, "p1", {"stage": "exited", "domain": "not a domain", "currency": "XYZ1"},
+            clock=clock,
+        )  # fmt: skip
+    assert set(caught.value.paths) == {"changes.stage"}
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as caught:
+        edit_partner(uow, pam, "p1", {"domain": "localhost", "currency": "XYZ1"}, clock=clock)
+    assert {"changes.domain", "changes.currency"} <= set(caught.value.paths)
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        edit_partner(uow, pam, "p2", {"tier": "gold"}, clock=clock)
+    with storage.unit_of_work() as uow, pytest.raises(Conflict) as conflict:
+        edit_partner(uow, VENDOR, "p1", {"domain": "p2.example"}, clock=clock)
+    assert conflict.value.field == "domain"
+    with storage.unit_of_work() as uow:
+        assert uow.repository(PARTNERS).get("p1") == edited
