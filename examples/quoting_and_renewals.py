@@ -15,6 +15,7 @@ import attrs
 
 from partnerkit import services
 from partnerkit.core import DomainEvent, EventDispatcher, Percentage
+from partnerkit.partners import Actor
 from partnerkit.quoting import LineRequest, format_quote, pricing_from_dict
 from partnerkit.storage import MemoryStorage
 from partnerkit.testing import FixedClock
@@ -54,6 +55,11 @@ cap = "30"
 """
 
 
+#: The partner's administrator, and the vendor's program administrator approving deals.
+USER = Actor("u-1", "administrator", partner_id="p-1")
+SYSTEM = Actor("v-1", "program_administrator")
+
+
 @attrs.frozen
 class Registration:
     """The host's deal registration record (partnerkit.deals' class fits the same protocol)."""
@@ -84,7 +90,7 @@ def main() -> None:
             pricing.margins,
             sku="MAIL",
             seats=250,
-            actor="system",
+            actor=SYSTEM,
             clock=clock,
             tier=gold,
         )
@@ -99,7 +105,7 @@ def main() -> None:
             pricing.margins,
             partner_id="p-1",
             prospect_id="acme.example",
-            actor="u-1",
+            actor=USER,
             clock=clock,
             tier=gold,
             registration=approved,
@@ -107,21 +113,21 @@ def main() -> None:
     print(f"\n{second.number}: reward margin {second.reward_margin.format('en_US')}")
 
     with storage.unit_of_work() as uow:
-        services.accept_quote(uow, first.id, actor="u-1", clock=clock)
+        services.accept_quote(uow, first.id, actor=USER, clock=clock)
     declined = attrs.evolve(approved, stage="declined")
     with storage.unit_of_work() as uow:
         changed = services.reprice_quotes_for_registration(
-            uow, declined, book, pricing.margins, actor="system", clock=clock, tier=gold
+            uow, declined, book, pricing.margins, actor=SYSTEM, clock=clock, tier=gold
         )
         uow.commit()
     for quote in changed:
         print(f"{quote.number} repriced: partner pays {quote.net_total.format('en_US')} now")
 
     with storage.unit_of_work() as uow:
-        order = services.start_order(uow, first.id, actor="u-1", clock=clock)
+        order = services.start_order(uow, first.id, actor=USER, clock=clock)
     with storage.unit_of_work() as uow:
         order, subscription = services.submit_order(
-            uow, order.id, purchase_order="PO-4711", actor="u-1", clock=clock
+            uow, order.id, purchase_order="PO-4711", actor=USER, clock=clock
         )
     assert subscription is not None
     print(
@@ -131,7 +137,7 @@ def main() -> None:
 
     clock.advance(days=340)
     with storage.unit_of_work() as uow:
-        due = services.upcoming_renewals(uow, "p-1", 30, clock=clock)
+        due = services.upcoming_renewals(uow, "p-1", 30, actor=USER, clock=clock)
     print(f"renewals due within 30 days: {[s.id for s in due]}")
     print(f"events published: {sorted({type(e).__name__ for e in events})}")
 

@@ -7,7 +7,14 @@ import pytest
 
 from partnerkit import services
 from partnerkit.core import DomainEvent, EventDispatcher, Money, Percentage
-from partnerkit.core.errors import Conflict, InvalidTransition, ValidationError
+from partnerkit.core.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from partnerkit.partners import Actor
 from partnerkit.quoting import (
     BillingUnit,
     LineRequest,
@@ -46,6 +53,9 @@ class Registration:
 
 
 APPROVED = Registration("DR-7", "p-1", "acme")
+USER = Actor("u-1", "administrator", partner_id="p-1")
+SYSTEM = Actor("v-1", "program_administrator")
+OTHER = Actor("u-9", "administrator", partner_id="p-2")
 GOLD = Tier("gold", "Gold", 2, Benefits(Percentage(20), Percentage(10)))
 BOOK = PriceBook(
     "eur-2026",
@@ -105,7 +115,7 @@ def _approval_quote(storage: Storage, clock: FixedClock) -> str:
             POLICY,
             sku="MAIL",
             seats=10,
-            actor="system",
+            actor=SYSTEM,
             clock=clock,
             tier=GOLD,
         )
@@ -130,7 +140,7 @@ def test_a_fault_after_the_approval_quote_leaves_nothing_written(
     def approve_then_fail() -> None:
         with storage.unit_of_work() as uow:
             services.create_quote_for_registration(
-                uow, APPROVED, BOOK, POLICY, sku="MAIL", seats=10, actor="system", clock=clock
+                uow, APPROVED, BOOK, POLICY, sku="MAIL", seats=10, actor=SYSTEM, clock=clock
             )
             raise _Boom  # the deals service fails after the hook, before its commit
 
@@ -153,7 +163,7 @@ def test_further_quotes_for_the_prospect_also_earn_the_reward_margin(
             POLICY,
             partner_id="p-1",
             prospect_id="acme",
-            actor="u-1",
+            actor=USER,
             clock=clock,
             tier=GOLD,
             registration=APPROVED,
@@ -174,17 +184,17 @@ def test_declining_the_registration_reprices_open_quotes_but_not_accepted_ones(
             POLICY,
             partner_id="p-1",
             prospect_id="acme",
-            actor="u-1",
+            actor=USER,
             clock=clock,
             tier=GOLD,
             registration=APPROVED,
         )
     with storage.unit_of_work() as uow:
-        services.accept_quote(uow, first, actor="u-1", clock=clock)
+        services.accept_quote(uow, first, actor=USER, clock=clock)
     declined = attrs.evolve(APPROVED, stage="declined")
     with storage.unit_of_work() as uow:
         changed = services.reprice_quotes_for_registration(
-            uow, declined, BOOK, POLICY, actor="system", clock=clock, tier=GOLD
+            uow, declined, BOOK, POLICY, actor=SYSTEM, clock=clock, tier=GOLD
         )
         uow.commit()
     assert [q.id for q in changed] == [second.id]
@@ -204,7 +214,7 @@ def test_a_revision_supersedes_the_stored_quote(storage: Storage, clock: FixedCl
             [LineRequest("MAIL", 20, 12)],
             BOOK,
             POLICY,
-            actor="u-1",
+            actor=USER,
             clock=clock,
             tier=GOLD,
             registration=APPROVED,
@@ -226,26 +236,26 @@ def test_an_accepted_quote_orders_submits_and_starts_a_subscription(
             POLICY,
             partner_id="p-1",
             prospect_id="acme",
-            actor="u-1",
+            actor=USER,
             clock=clock,
             tier=GOLD,
         )
     with storage.unit_of_work() as uow:
-        services.send_quote(uow, quote.id, actor="u-1", clock=clock)
+        services.send_quote(uow, quote.id, actor=USER, clock=clock)
     with storage.unit_of_work() as uow:
-        services.accept_quote(uow, quote.id, actor="u-1", clock=clock)
+        services.accept_quote(uow, quote.id, actor=USER, clock=clock)
     with storage.unit_of_work() as uow:
-        order = services.start_order(uow, quote.id, actor="u-1", clock=clock)
+        order = services.start_order(uow, quote.id, actor=USER, clock=clock)
     assert order.net_total == quote.net_total
     with storage.unit_of_work() as uow, pytest.raises(Conflict):
-        services.start_order(uow, quote.id, actor="u-1", clock=clock)
+        services.start_order(uow, quote.id, actor=USER, clock=clock)
     with storage.unit_of_work() as uow, pytest.raises(ValidationError):
-        services.submit_order(uow, order.id, purchase_order="", actor="u-1", clock=clock)
+        services.submit_order(uow, order.id, purchase_order="", actor=USER, clock=clock)
     with storage.unit_of_work() as uow:
         assert uow.repository(ORDERS).get(order.id).status is OrderStatus.STARTED
     with storage.unit_of_work() as uow:
         submitted, subscription = services.submit_order(
-            uow, order.id, purchase_order="PO-1", actor="u-2", clock=clock
+            uow, order.id, purchase_order="PO-1", actor=USER, clock=clock
         )
     assert submitted.purchase_order == "PO-1"
     assert subscription is not None
@@ -268,9 +278,9 @@ def test_an_expired_quote_cannot_be_accepted_and_stays_unchanged(
     quote_id = _approval_quote(storage, clock)
     clock.advance(days=31)
     with storage.unit_of_work() as uow, pytest.raises(InvalidTransition):
-        services.accept_quote(uow, quote_id, actor="u-1", clock=clock)
+        services.accept_quote(uow, quote_id, actor=USER, clock=clock)
     with storage.unit_of_work() as uow:
-        services.expire_quote(uow, quote_id, actor="system", clock=clock)
+        services.expire_quote(uow, quote_id, actor=SYSTEM, clock=clock)
     with storage.unit_of_work() as uow:
         assert uow.repository(QUOTES).get(quote_id).status is QuoteStatus.EXPIRED
 
@@ -284,16 +294,16 @@ def _subscribe(storage: Storage, clock: FixedClock, start: date) -> str:
             POLICY,
             partner_id="p-1",
             prospect_id="acme",
-            actor="u-1",
+            actor=USER,
             clock=clock,
         )
     with storage.unit_of_work() as uow:
-        services.accept_quote(uow, quote.id, actor="u-1", clock=clock)
+        services.accept_quote(uow, quote.id, actor=USER, clock=clock)
     with storage.unit_of_work() as uow:
-        order = services.start_order(uow, quote.id, actor="u-1", clock=clock)
+        order = services.start_order(uow, quote.id, actor=USER, clock=clock)
     with storage.unit_of_work() as uow:
         _, subscription = services.submit_order(
-            uow, order.id, purchase_order="PO", actor="u-1", clock=clock, term_start=start
+            uow, order.id, purchase_order="PO", actor=USER, clock=clock, term_start=start
         )
     assert subscription is not None
     return subscription.id
@@ -306,14 +316,14 @@ def test_upcoming_renewals_lists_terms_ending_in_the_window_and_renewals_reprice
     later = _subscribe(storage, clock, date(2025, 9, 1))  # ends 2026-08-31
     _subscribe(storage, clock, date(2025, 1, 1))  # ended 2025-12-31
     with storage.unit_of_work() as uow:
-        due = services.upcoming_renewals(uow, "p-1", 60, clock=clock)
+        due = services.upcoming_renewals(uow, "p-1", 60, actor=USER, clock=clock)
         assert [s.id for s in due] == [soon]
-        assert services.upcoming_renewals(uow, "p-2", 365, clock=clock) == []
-        everything = services.upcoming_renewals(uow, "p-1", 365, clock=clock)
+        assert services.upcoming_renewals(uow, "p-2", 365, actor=OTHER, clock=clock) == []
+        everything = services.upcoming_renewals(uow, "p-1", 365, actor=USER, clock=clock)
         assert [s.id for s in everything] == [soon, later]
     with storage.unit_of_work() as uow:
         renewal = services.create_renewal_quote(
-            uow, soon, BOOK, POLICY, actor="u-1", clock=clock, tier=GOLD
+            uow, soon, BOOK, POLICY, actor=USER, clock=clock, tier=GOLD
         )
     assert renewal.renews == soon
     assert renewal.partner_margin == Money("96.00", "EUR")
@@ -325,12 +335,12 @@ def test_an_order_started_without_commit_is_dropped_with_the_callers_unit_of_wor
 ) -> None:
     quote_id = _approval_quote(storage, clock)
     with storage.unit_of_work() as uow:
-        services.accept_quote(uow, quote_id, actor="u-1", clock=clock)
+        services.accept_quote(uow, quote_id, actor=USER, clock=clock)
     published.clear()
 
     def start_then_fail() -> None:
         with storage.unit_of_work() as uow:
-            services.start_order(uow, quote_id, actor="u-1", clock=clock, commit=False)
+            services.start_order(uow, quote_id, actor=USER, clock=clock, commit=False)
             raise _Boom  # moving the registration to ORDER_STARTED failed
 
     with pytest.raises(_Boom):
@@ -339,7 +349,38 @@ def test_an_order_started_without_commit_is_dropped_with_the_callers_unit_of_wor
         assert uow.repository(ORDERS).count() == 0
     assert published == []
     with storage.unit_of_work() as uow:
-        order = services.start_order(uow, quote_id, actor="u-1", clock=clock, commit=False)
+        order = services.start_order(uow, quote_id, actor=USER, clock=clock, commit=False)
         uow.commit()
     with storage.unit_of_work() as uow:
         assert uow.repository(ORDERS).get(order.id) == order
+
+
+def test_quote_services_authorize_the_actor_and_hide_other_partners_records(
+    storage: Storage, clock: FixedClock
+) -> None:
+    quote_id = _approval_quote(storage, clock)
+    with storage.unit_of_work() as uow, pytest.raises(NotFound):
+        services.accept_quote(uow, quote_id, actor=OTHER, clock=clock)
+    with storage.unit_of_work() as uow, pytest.raises(NotFound):
+        services.accept_quote(uow, "Q-2026-999999-R1", actor=OTHER, clock=clock)
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        services.create_quote(
+            uow,
+            [LineRequest("MAIL", 1)],
+            BOOK,
+            POLICY,
+            partner_id="p-1",
+            prospect_id="acme",
+            actor=OTHER,
+            clock=clock,
+        )
+    pam = Actor("v-2", "partner_account_manager", managed_partner_ids={"p-1"})
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        services.send_quote(uow, quote_id, actor=pam, clock=clock)
+    plain_user = Actor("u-2", "user", partner_id="p-1")
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        services.upcoming_renewals(uow, "p-1", 30, actor=plain_user, clock=clock)
+    with storage.unit_of_work() as uow:
+        assert uow.repository(QUOTES).get(quote_id).status is QuoteStatus.DRAFT
+        sent = services.send_quote(uow, quote_id, actor=plain_user, clock=clock)
+    assert sent.history[-1].actor == "u-2"

@@ -1,22 +1,40 @@
 """Use cases for quotes, orders and subscriptions.
 
-Each takes a unit of work, the acting user's id (``actor``) and a clock.
-Authorization is the caller's job until :mod:`partnerkit.partners` lands:
-these functions check no permissions. Functions named ``..._for_registration``
-are hooks for the deals services: they write inside the caller's unit of work
-and do not commit, so the registration change and the quote change commit
-together or not at all. Every other function commits, except that
-:func:`start_order` and :func:`submit_order` take ``commit=False`` for the
-deals services, which move the registration in the same unit of work.
+Each takes a unit of work, the acting :class:`~partnerkit.partners.Actor` and a
+clock, and authorizes the actor against ``permissions`` (the program's
+:class:`~partnerkit.partners.PermissionMap`): quotes, orders and renewal quotes
+need ``register_deals`` on the partner, the renewals listing
+``view_customers``. A quote, order or subscription of another partner is
+reported as :class:`~partnerkit.core.errors.NotFound`, so ids cannot be probed.
+Functions named ``..._for_registration`` are hooks for the deals services,
+which have authorized the approval already: they check no permission, write
+inside the caller's unit of work and do not commit, so the registration
+change and the quote change commit together or not at all. Every other
+function commits, except that :func:`start_order` and :func:`submit_order`
+take ``commit=False`` for the deals services, which move the registration in
+the same unit of work.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
+
+import attrs
 
 from partnerkit import quoting
 from partnerkit.core import Clock
+from partnerkit.core.errors import NotFound, PermissionDenied
+from partnerkit.partners import (
+    APPROVE_DEALS,
+    DEFAULT_PERMISSIONS,
+    REGISTER_DEALS,
+    VIEW_CUSTOMERS,
+    Actor,
+    PermissionMap,
+    authorize,
+)
 from partnerkit.quoting import (
     LineRequest,
     MarginPolicy,
@@ -32,7 +50,7 @@ from partnerkit.quoting import (
     Subscription,
     SubscriptionStarted,
 )
-from partnerkit.storage import ORDERS, QUOTES, SUBSCRIPTIONS, UnitOfWork
+from partnerkit.storage import ORDERS, QUOTES, SUBSCRIPTIONS, AggregateSpec, UnitOfWork
 from partnerkit.tiers import Tier
 
 __all__ = [
@@ -48,6 +66,34 @@ __all__ = [
     "submit_order",
     "upcoming_renewals",
 ]
+
+
+@attrs.frozen
+class _PartnerRef:
+    """A partner named by its id alone, to authorize on before reading anything."""
+
+    partner_id: str
+
+
+def _load(
+    uow: UnitOfWork,
+    spec: AggregateSpec[Any],
+    id: str,
+    actor: Actor,
+    permission: str,
+    permissions: PermissionMap,
+) -> Any:
+    """Read a partner-owned record the actor may reach, or raise NotFound (no probing)."""
+    if (actor.role, permission) not in permissions.pairs:
+        authorize(actor, permission, _PartnerRef(actor.partner_id or ""), permissions)
+    record = uow.repository(spec).find(id)
+    if record is None:
+        raise NotFound(spec.kind.rstrip("s"), id)
+    try:
+        authorize(actor, permission, record, permissions)
+    except PermissionDenied:
+        raise NotFound(spec.kind.rstrip("s"), id) from None
+    return record
 
 
 def _number(uow: UnitOfWork, prefix: str, year: int) -> str:
@@ -89,17 +135,20 @@ def create_quote(
     *,
     partner_id: str,
     prospect_id: str,
-    actor: str,
+    actor: Actor,
     clock: Clock,
     tier: Tier | None = None,
     registration: RegistrationLike | None = None,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
 ) -> Quote:
     """Price and store a new draft quote (number ``Q-<year>-NNNNNN``, id ``<number>-R1``).
 
     Priced on the clock's date; records :class:`~partnerkit.quoting.QuoteCreated`
-    and commits. Raises as :func:`partnerkit.quoting.new_quote`; nothing is
-    written then.
+    and commits. Raises :class:`~partnerkit.core.errors.PermissionDenied`
+    without ``register_deals`` on the partner, or as
+    :func:`partnerkit.quoting.new_quote`; nothing is written then.
     """
+    authorize(actor, REGISTER_DEALS, _PartnerRef(partner_id), permissions)
     now = clock.now()
     number = _number(uow, "Q", now.year)
     quote = quoting.new_quote(
@@ -111,7 +160,7 @@ def create_quote(
         partner_id=partner_id,
         prospect_id=prospect_id,
         as_of=now.date(),
-        actor=actor,
+        actor=actor.user_id,
         at=now,
         tier=tier,
         registration=registration,
@@ -130,7 +179,7 @@ def create_quote_for_registration(
     *,
     sku: str,
     seats: int,
-    actor: str,
+    actor: Actor,
     clock: Clock,
     term_months: int = 12,
     tier: Tier | None = None,
@@ -140,7 +189,8 @@ def create_quote_for_registration(
     For the deals services' ``on_approved`` hook: ``sku`` and ``seats`` are
     the opportunity's product and seat count. Adds the quote and records
     :class:`~partnerkit.quoting.QuoteCreated` but does NOT commit: the
-    approval and its quote commit together, or neither does.
+    approval and its quote commit together, or neither does. Checks no
+    permission: the deals service authorized the approval.
     """
     now = clock.now()
     number = _number(uow, "Q", now.year)
@@ -153,7 +203,7 @@ def create_quote_for_registration(
         seats=seats,
         id=_quote_id(number, 1),
         number=number,
-        actor=actor,
+        actor=actor.user_id,
         at=now,
         term_months=term_months,
         tier=tier,
@@ -170,10 +220,11 @@ def revise_quote(
     price_book: PriceBook,
     policy: MarginPolicy,
     *,
-    actor: str,
+    actor: Actor,
     clock: Clock,
     tier: Tier | None = None,
     registration: RegistrationLike | None = None,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
 ) -> Quote:
     """Store a new revision of an open quote and mark the old one SUPERSEDED; commits.
 
@@ -182,8 +233,8 @@ def revise_quote(
     :class:`~partnerkit.core.errors.InvalidTransition` for a final quote, or
     :class:`~partnerkit.core.errors.ValidationError`; nothing is written then.
     """
+    quote: Quote = _load(uow, QUOTES, quote_id, actor, REGISTER_DEALS, permissions)
     repository = uow.repository(QUOTES)
-    quote = repository.get(quote_id)
     now = clock.now()
     old, fresh = quoting.revise_quote(
         quote,
@@ -192,7 +243,7 @@ def revise_quote(
         policy,
         id=_quote_id(quote.number, quote.revision + 1),
         as_of=now.date(),
-        actor=actor,
+        actor=actor.user_id,
         at=now,
         tier=tier,
         registration=registration,
@@ -204,38 +255,76 @@ def revise_quote(
     return stored
 
 
-def _transition(uow: UnitOfWork, quote_id: str, action: str, actor: str, clock: Clock) -> Quote:
-    repository = uow.repository(QUOTES)
-    quote = repository.get(quote_id)
+def _transition(
+    uow: UnitOfWork,
+    quote_id: str,
+    action: str,
+    actor: Actor,
+    clock: Clock,
+    permissions: PermissionMap,
+) -> Quote:
+    permission = REGISTER_DEALS
+    if action == "expire" and (actor.role, APPROVE_DEALS) in permissions.pairs:
+        permission = APPROVE_DEALS  # the vendor side expires quotes too (a nightly job)
+    quote: Quote = _load(uow, QUOTES, quote_id, actor, permission, permissions)
     move = {
         "send": quoting.send_quote,
         "accept": quoting.accept_quote,
         "expire": quoting.expire_quote,
     }[action]
-    stored = repository.save(move(quote, actor=actor, at=clock.now()))
+    stored = uow.repository(QUOTES).save(move(quote, actor=actor.user_id, at=clock.now()))
     uow.record(_status_changed(stored))
     uow.commit()
     return stored
 
 
-def send_quote(uow: UnitOfWork, quote_id: str, *, actor: str, clock: Clock) -> Quote:
-    """Mark a draft quote as sent; commits. Raises NotFound or InvalidTransition."""
-    return _transition(uow, quote_id, "send", actor, clock)
+def send_quote(
+    uow: UnitOfWork,
+    quote_id: str,
+    *,
+    actor: Actor,
+    clock: Clock,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
+) -> Quote:
+    """Mark a draft quote as sent; commits.
+
+    Raises NotFound, PermissionDenied or InvalidTransition.
+    """
+    return _transition(uow, quote_id, "send", actor, clock, permissions)
 
 
-def accept_quote(uow: UnitOfWork, quote_id: str, *, actor: str, clock: Clock) -> Quote:
+def accept_quote(
+    uow: UnitOfWork,
+    quote_id: str,
+    *,
+    actor: Actor,
+    clock: Clock,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
+) -> Quote:
     """Accept an open quote that is still valid on the clock's date; commits.
 
-    Raises :class:`~partnerkit.core.errors.NotFound` or
+    Raises :class:`~partnerkit.core.errors.NotFound`,
+    :class:`~partnerkit.core.errors.PermissionDenied` or
     :class:`~partnerkit.core.errors.InvalidTransition` (final, or past its
     ``valid_until``).
     """
-    return _transition(uow, quote_id, "accept", actor, clock)
+    return _transition(uow, quote_id, "accept", actor, clock, permissions)
 
 
-def expire_quote(uow: UnitOfWork, quote_id: str, *, actor: str, clock: Clock) -> Quote:
-    """Mark an open quote as expired; commits. Raises NotFound or InvalidTransition."""
-    return _transition(uow, quote_id, "expire", actor, clock)
+def expire_quote(
+    uow: UnitOfWork,
+    quote_id: str,
+    *,
+    actor: Actor,
+    clock: Clock,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
+) -> Quote:
+    """Mark an open quote as expired; commits.
+
+    Needs ``register_deals`` (the partner) or ``approve_deals`` (the vendor,
+    for a nightly job). Raises NotFound, PermissionDenied or InvalidTransition.
+    """
+    return _transition(uow, quote_id, "expire", actor, clock, permissions)
 
 
 def reprice_quotes_for_registration(
@@ -244,7 +333,7 @@ def reprice_quotes_for_registration(
     price_book: PriceBook,
     policy: MarginPolicy,
     *,
-    actor: str,
+    actor: Actor,
     clock: Clock,
     tier: Tier | None = None,
 ) -> list[Quote]:
@@ -254,7 +343,8 @@ def reprice_quotes_for_registration(
     or is withdrawn: the reward margin leaves the open quotes in the same
     unit of work. Accepted quotes keep their prices. Records
     :class:`~partnerkit.quoting.QuoteRepriced` per changed quote and returns
-    the changed quotes.
+    the changed quotes. Checks no permission: the deals service authorized
+    the registration's change.
     """
     repository = uow.repository(QUOTES)
     now = clock.now()
@@ -272,7 +362,7 @@ def reprice_quotes_for_registration(
                 price_book,
                 policy,
                 as_of=now.date(),
-                actor=actor,
+                actor=actor.user_id,
                 at=now,
                 tier=tier,
                 registration=registration,
@@ -285,13 +375,19 @@ def reprice_quotes_for_registration(
     stored = []
     for old, new in changed:
         saved = repository.save(new)
-        uow.record(QuoteRepriced(saved.id, old.net_total, saved.net_total, actor, now))
+        uow.record(QuoteRepriced(saved.id, old.net_total, saved.net_total, actor.user_id, now))
         stored.append(saved)
     return stored
 
 
 def start_order(
-    uow: UnitOfWork, quote_id: str, *, actor: str, clock: Clock, commit: bool = True
+    uow: UnitOfWork,
+    quote_id: str,
+    *,
+    actor: Actor,
+    clock: Clock,
+    commit: bool = True,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
 ) -> Order:
     """Start an order (number and id ``O-<year>-NNNNNN``) from an accepted quote; commits.
 
@@ -301,12 +397,12 @@ def start_order(
     with ``commit=False``, move the registration in the same unit of work and
     commit both (or listen for :class:`~partnerkit.quoting.OrderStarted`).
     """
-    quote = uow.repository(QUOTES).get(quote_id)
+    quote: Quote = _load(uow, QUOTES, quote_id, actor, REGISTER_DEALS, permissions)
     now = clock.now()
     number = _number(uow, "O", now.year)
-    order = quoting.start_order(quote, id=number, number=number, actor=actor, at=now)
+    order = quoting.start_order(quote, id=number, number=number, actor=actor.user_id, at=now)
     stored = uow.repository(ORDERS).add(order)
-    uow.record(OrderStarted(stored.id, quote.id, quote.registration_id, actor, now))
+    uow.record(OrderStarted(stored.id, quote.id, quote.registration_id, actor.user_id, now))
     if commit:
         uow.commit()
     return stored
@@ -317,10 +413,11 @@ def submit_order(
     order_id: str,
     *,
     purchase_order: str,
-    actor: str,
+    actor: Actor,
     clock: Clock,
     term_start: date | None = None,
     commit: bool = True,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
 ) -> tuple[Order, Subscription | None]:
     """Submit a started order with the customer's PO number and start its subscription; commits.
 
@@ -331,13 +428,13 @@ def submit_order(
     unit of work). Raises NotFound, InvalidTransition or ValidationError
     (``purchase_order``); nothing is written then.
     """
-    repository = uow.repository(ORDERS)
-    order = repository.get(order_id)
+    order: Order = _load(uow, ORDERS, order_id, actor, REGISTER_DEALS, permissions)
     now = clock.now()
-    submitted = quoting.submit_order(order, purchase_order=purchase_order, actor=actor, at=now)
-    stored = repository.save(submitted)
+    user = actor.user_id
+    submitted = quoting.submit_order(order, purchase_order=purchase_order, actor=user, at=now)
+    stored = uow.repository(ORDERS).save(submitted)
     uow.record(
-        OrderSubmitted(stored.id, stored.purchase_order or "", stored.registration_id, actor, now)
+        OrderSubmitted(stored.id, stored.purchase_order or "", stored.registration_id, user, now)
     )
     start = term_start if term_start is not None else now.date()
     subscription = quoting.subscription_for_order(
@@ -351,7 +448,7 @@ def submit_order(
                 stored.id,
                 subscription.term_start,
                 subscription.term_end,
-                actor,
+                user,
                 now,
             )
         )
@@ -361,13 +458,20 @@ def submit_order(
 
 
 def upcoming_renewals(
-    uow: UnitOfWork, partner_id: str, within_days: int, *, clock: Clock
+    uow: UnitOfWork,
+    partner_id: str,
+    within_days: int,
+    *,
+    actor: Actor,
+    clock: Clock,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
 ) -> list[Subscription]:
     """The partner's subscriptions whose term ends in the next ``within_days`` days, soonest first.
 
     Counted from the clock's date (inclusive at both ends); for the partner
-    dashboard. Reads only.
+    dashboard. Needs ``view_customers`` on the partner. Reads only.
     """
+    authorize(actor, VIEW_CUSTOMERS, _PartnerRef(partner_id), permissions)
     today = clock.now().date()
     quoting.renewals_due((), today, within_days)  # validates within_days
     last = (today + timedelta(days=within_days)).toordinal()
@@ -393,13 +497,19 @@ def create_renewal_quote(
     price_book: PriceBook,
     policy: MarginPolicy,
     *,
-    actor: str,
+    actor: Actor,
     clock: Clock,
     tier: Tier | None = None,
     registration: RegistrationLike | None = None,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
 ) -> Quote:
-    """Store a draft renewal quote for a subscription at today's prices and margins; commits."""
-    subscription = uow.repository(SUBSCRIPTIONS).get(subscription_id)
+    """Store a draft renewal quote for a subscription at today's prices and margins; commits.
+
+    Needs ``register_deals`` on the subscription's partner.
+    """
+    subscription: Subscription = _load(
+        uow, SUBSCRIPTIONS, subscription_id, actor, REGISTER_DEALS, permissions
+    )
     now = clock.now()
     number = _number(uow, "Q", now.year)
     quote = quoting.renewal_quote(
@@ -409,7 +519,7 @@ def create_renewal_quote(
         now.date(),
         id=_quote_id(number, 1),
         number=number,
-        actor=actor,
+        actor=actor.user_id,
         at=now,
         tier=tier,
         registration=registration,
