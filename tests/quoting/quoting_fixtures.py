@@ -15,6 +15,7 @@ from partnerkit.quoting import (
     Product,
     ProductPrice,
     Quote,
+    RegistrationLike,
     VolumeBand,
     new_quote,
 )
@@ -76,7 +77,7 @@ def quote(
     policy: MarginPolicy | None = None,
     price_book: PriceBook | None = None,
     tier: Tier | None = GOLD,
-    registration: Registration | None = APPROVED,
+    registration: RegistrationLike | None = APPROVED,
     id: str = "Q-2026-000001-R1",
 ) -> Quote:
     """A draft quote for p-1 and acme."""

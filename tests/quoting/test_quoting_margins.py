@@ -46,7 +46,29 @@ def test_no_reward_margin_for_a_registration_that_is_not_approved_and_the_quote_
     q = quote(ONE_LINE, tier=GOLD, registration=DECLINED)
     assert q.reward_margin.is_zero()
     assert q.rules[-1].kind is RuleKind.NO_REWARD_MARGIN
-    assert q.rules[-1].explain("en") == "No reward margin: registration DR-1 is not approved"
+    assert q.rules[-1].explain("en") == "No reward margin: registration DR-1 is declined"
+
+
+def test_an_order_started_registration_keeps_earning_the_reward_margin() -> None:
+    started = attrs.evolve(APPROVED, stage="order_started")
+    assert quote(ONE_LINE, registration=started).reward_margin == Money("48.00", "USD")
+    submitted = attrs.evolve(APPROVED, stage="order_submitted")
+    assert quote(ONE_LINE, registration=submitted).reward_margin.is_zero()
+
+
+def test_a_registration_that_says_whether_it_earns_the_reward_margin_decides() -> None:
+    @attrs.frozen
+    class Deal:
+        id: str
+        partner_id: str
+        prospect_id: str
+        stage: str
+        earns_reward_margin: bool
+
+    assert quote(ONE_LINE, registration=Deal("DR-1", "p-1", "acme", "custom", True)).reward_margin
+    assert not quote(
+        ONE_LINE, registration=Deal("DR-1", "p-1", "acme", "approved", False)
+    ).reward_margin
 
 
 def test_an_enum_stage_with_the_approved_value_counts_as_approved() -> None:

@@ -13,6 +13,7 @@ from quoting_fixtures import AT, Registration
 
 from partnerkit.core import Money, Percentage, currency_exponent
 from partnerkit.quoting import (
+    REWARD_STAGES,
     BillingUnit,
     LineRequest,
     MarginPolicy,
@@ -31,7 +32,16 @@ from partnerkit.quoting._quote import _split
 from partnerkit.tiers import Benefits, Tier
 
 CURRENCIES = ["USD", "EUR", "JPY", "BHD", "KWD", "CHF"]
-STAGES = ["approved", "submitted", "declined", "expired", "withdrawn"]
+STAGES = [
+    "opportunity",
+    "approved",
+    "order_started",
+    "order_submitted",
+    "declined",
+    "expired",
+    "lost",
+    "withdrawn",
+]
 TODAY = date(2026, 3, 2)
 
 
@@ -186,12 +196,12 @@ def test_repricing_is_idempotent(case: dict[str, Any], stage: str) -> None:
 
 @settings(max_examples=150)
 @given(cases())
-def test_the_reward_margin_appears_exactly_when_the_registration_is_approved(
+def test_the_reward_margin_appears_exactly_while_the_registration_earns_it(
     case: dict[str, Any],
 ) -> None:
     q = _quote(case)
     registration = case["registration"]
-    approved = registration is not None and registration.stage == "approved"
+    approved = registration is not None and registration.stage in REWARD_STAGES
     kinds = {rule.kind for rule in q.rules}
     if not approved:
         assert q.reward_margin.is_zero()

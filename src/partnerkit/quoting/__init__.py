@@ -81,7 +81,13 @@ from partnerkit.quoting._quote import (
     revise_quote,
     send_quote,
 )
-from partnerkit.quoting._registration import APPROVED, RegistrationLike, is_approved
+from partnerkit.quoting._registration import (
+    APPROVED,
+    REWARD_STAGES,
+    RegistrationLike,
+    earns_reward_margin,
+    is_approved,
+)
 
 __all__ = [
     "APPROVED",
@@ -90,6 +96,7 @@ __all__ = [
     "MAX_TERM_MONTHS",
     "ORDER_STATUS_LABELS",
     "QUOTE_STATUS_LABELS",
+    "REWARD_STAGES",
     "RULE_KIND_LABELS",
     "AppliedRule",
     "BillingUnit",
@@ -123,6 +130,7 @@ __all__ = [
     "accept_quote",
     "add_months",
     "convert_price_book",
+    "earns_reward_margin",
     "expire_quote",
     "format_quote",
     "is_approved",

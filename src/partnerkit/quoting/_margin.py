@@ -14,7 +14,7 @@ import attrs
 from partnerkit.core import Percentage
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.locale import N_, gettext
-from partnerkit.quoting._registration import RegistrationLike, is_approved
+from partnerkit.quoting._registration import RegistrationLike, earns_reward_margin
 from partnerkit.tiers import Tier
 
 __all__ = [
@@ -71,7 +71,7 @@ _FROM_TIER = N_("{rate} from the {tier} tier")
 _FROM_OVERRIDE = N_("{rate} agreed for this partner")
 _FROM_PROGRAM = N_("{rate} program default")
 _REWARD = N_("{rate} while registration {registration} is approved")
-_REWARD_NOT_APPROVED = N_("registration {registration} is not approved")
+_REWARD_NOT_APPROVED = N_("registration {registration} is {stage}")
 _PROMOTION = N_("{rate} from promotion {promotion}")
 _CAP = N_("total discount {requested} capped at {cap}")
 
@@ -175,8 +175,9 @@ class MarginPolicy:
       ``overrides`` (partner id → margin, a contract term) replaces both.
     - ``reward_margin``: the program's reward margin for a partner whose
       tier gives none; a tier's non-zero ``benefits.reward_margin`` replaces
-      it. It applies only while the quote's prospect has an APPROVED
-      registration by the same partner.
+      it. It applies only while the quote's prospect has a registration by
+      the same partner that is APPROVED (or ORDER_STARTED: the order came from
+      a rewarded quote).
     - ``promotions``: promotional discounts by SKU and date.
     - ``stacking``: how the rates combine (:class:`Stacking`).
     - ``cap``: the largest total discount off list price; anything above
@@ -241,8 +242,9 @@ class MarginPolicy:
     ) -> MarginDecision:
         """Choose the partner and reward margins for a quote, recording why.
 
-        The reward margin applies when ``registration`` is APPROVED and was
-        registered by ``partner_id`` for ``prospect_id``; a registration of
+        The reward margin applies while ``registration`` earns it (APPROVED
+        or ORDER_STARTED, see :func:`earns_reward_margin`) and was registered
+        by ``partner_id`` for ``prospect_id``; a registration of
         another partner or prospect is a :class:`ValidationError`
         (``registration.partner_id`` / ``registration.prospect_id``).
         """
@@ -257,7 +259,8 @@ class MarginPolicy:
                 registration.id,
                 registration.partner_id,
                 registration.prospect_id,
-                is_approved(registration),
+                earns_reward_margin(registration),
+                str(getattr(registration.stage, "value", registration.stage)),
             ),
         )
         hit = self._cache.get(key)
@@ -324,7 +327,7 @@ class MarginPolicy:
                 )
             if errors:
                 raise ValidationError(errors)
-            if is_approved(registration):
+            if earns_reward_margin(registration):
                 if tier is not None and tier.benefits.reward_margin.value > 0:
                     reward = tier.benefits.reward_margin
                 else:
@@ -344,7 +347,10 @@ class MarginPolicy:
                         RuleKind.NO_REWARD_MARGIN,
                         _ZERO,
                         _REWARD_NOT_APPROVED,
-                        {"registration": registration.id},
+                        {
+                            "registration": registration.id,
+                            "stage": str(getattr(registration.stage, "value", registration.stage)),
+                        },
                     )
                 )
         return MarginDecision(partner, reward, tuple(rules))
