@@ -124,6 +124,28 @@ def test_the_automatic_quote_uses_the_opportunitys_product_and_seats_with_reward
     assert q.reward_margin == Money("504.00", "USD")
 
 
+def test_the_automatic_quote_reads_product_and_seats_from_a_deals_registration() -> None:
+    @attrs.frozen
+    class Deal:
+        id: str
+        partner_id: str
+        prospect_id: str
+        stage: str
+        product: str
+        users: int
+
+    deal = Deal("DR-1", "p-1", "acme", "approved", "ARCH", 40)
+    q = quote_from_registration(
+        deal, book(), MarginPolicy(), TODAY, id="Q-1-R1", number="Q-1", actor="system", at=AT
+    )
+    assert [line.request for line in q.lines] == [LineRequest("ARCH", 40, 12)]
+    with pytest.raises(ValidationError) as info:
+        quote_from_registration(
+            APPROVED, book(), MarginPolicy(), TODAY, id="Q-1-R1", number="Q-1", actor="s", at=AT
+        )
+    assert info.value.paths == ("sku", "seats")
+
+
 def test_quotes_move_draft_sent_accepted_and_accepted_is_final() -> None:
     q = accept_quote(send_quote(quote(), actor="u-1", at=AT), actor="u-2", at=AT)
     assert q.status is QuoteStatus.ACCEPTED

@@ -496,22 +496,39 @@ def quote_from_registration(
     policy: MarginPolicy,
     as_of: date,
     *,
-    sku: str,
-    seats: int,
     id: str,
     number: str,
     actor: str,
     at: datetime,
+    sku: str | None = None,
+    seats: int | None = None,
     term_months: int = 12,
     tier: Tier | None = None,
 ) -> Quote:
     """The quote generated when a registration is approved: its opportunity's product and seats.
 
-    ``sku`` and ``seats`` are the opportunity's solution and seat count
-    (passed in, so any registration record works); the quote is for the
-    registration's partner and prospect and carries the reward margin while
-    the registration is APPROVED. Otherwise as :func:`new_quote`.
+    ``sku`` and ``seats`` are the opportunity's solution and seat count. When
+    not passed they are read from the registration's ``product`` and
+    ``users`` attributes (as :mod:`partnerkit.deals` registrations have them);
+    a registration without them needs both arguments, else
+    :class:`ValidationError` names ``sku`` / ``seats`` as ``required``. The
+    quote is for the registration's partner and prospect and carries the
+    reward margin while the registration earns it. Otherwise as
+    :func:`new_quote`.
     """
+    if sku is None:
+        sku = getattr(registration, "product", None)
+    if seats is None:
+        seats = getattr(registration, "users", None)
+    errors: list[FieldError] = []
+    if not isinstance(sku, str):
+        errors.append(FieldError("sku", "required", "name the opportunity's product"))
+    if seats is None:
+        errors.append(FieldError("seats", "required", "give the opportunity's seat count"))
+    if errors:
+        raise ValidationError(errors)
+    assert isinstance(sku, str)
+    assert seats is not None
     return new_quote(
         [LineRequest(sku, seats, term_months)],
         price_book,

@@ -177,17 +177,19 @@ def create_quote_for_registration(
     price_book: PriceBook,
     policy: MarginPolicy,
     *,
-    sku: str,
-    seats: int,
     actor: Actor,
     clock: Clock,
+    sku: str | None = None,
+    seats: int | None = None,
     term_months: int = 12,
     tier: Tier | None = None,
 ) -> Quote:
     """Store the quote an approved registration generates, inside the caller's unit of work.
 
     For the deals services' ``on_approved`` hook: ``sku`` and ``seats`` are
-    the opportunity's product and seat count. Adds the quote and records
+    the opportunity's product and seat count, read from the registration's
+    ``product`` and ``users`` when not given (see
+    :func:`partnerkit.quoting.quote_from_registration`). Adds the quote and records
     :class:`~partnerkit.quoting.QuoteCreated` but does NOT commit: the
     approval and its quote commit together, or neither does. Checks no
     permission: the deals service authorized the approval.
