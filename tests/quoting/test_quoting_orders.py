@@ -128,3 +128,27 @@ def test_a_renewal_quote_prices_the_next_term_at_todays_terms() -> None:
     assert [line.request for line in renewal.lines] == list(THREE_LINES[:2])
     assert renewal.reward_margin == Money("0.00", "USD")
     assert renewal.partner_margin == Money("2297.90", "USD")  # 20 % of 11489.51
+
+
+def test_every_quoting_event_round_trips_through_the_core_converter() -> None:
+    from partnerkit.core import DomainEvent
+    from partnerkit.quoting import (
+        OrderStarted,
+        OrderSubmitted,
+        QuoteCreated,
+        QuoteRepriced,
+        QuoteStatusChanged,
+        SubscriptionStarted,
+    )
+
+    usd = Money("10.00", "USD")
+    events: list[DomainEvent] = [
+        QuoteCreated("Q-1-R1", "Q-1", 1, "p-1", "acme", None, usd, "u-1", AT),
+        QuoteStatusChanged("Q-1-R1", "draft", "sent", "u-1", AT),
+        QuoteRepriced("Q-1-R1", usd, Money("9.00", "USD"), "u-1", AT),
+        OrderStarted("O-1", "Q-1-R1", "DR-1", "u-1", AT),
+        OrderSubmitted("O-1", "PO-1", None, "u-1", AT),
+        SubscriptionStarted("S-1", "O-1", TODAY, date(2027, 3, 1), "u-1", AT),
+    ]
+    for event in events:
+        assert from_dict(type(event), to_dict(event)) == event
