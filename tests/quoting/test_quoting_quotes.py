@@ -210,6 +210,7 @@ def test_reward_margin_is_dropped_when_registration_is_declined() -> None:
     assert repriced.partner_margin == Money("2597.90", "USD")
     assert repriced.net_total == q.list_total - repriced.partner_margin
     assert repriced.history[-1].action == "repriced"
+    assert repriced.history[-1].note == "net 9092.66 USD -> 10391.61 USD"
 
 
 def test_repricing_is_idempotent() -> None:

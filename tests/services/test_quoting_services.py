@@ -384,3 +384,47 @@ def test_quote_services_authorize_the_actor_and_hide_other_partners_records(
         assert uow.repository(QUOTES).get(quote_id).status is QuoteStatus.DRAFT
         sent = services.send_quote(uow, quote_id, actor=plain_user, clock=clock)
     assert sent.history[-1].actor == "u-2"
+
+
+def test_the_nightly_job_expires_overdue_open_quotes_only(
+    storage: Storage, clock: FixedClock, published: list[DomainEvent]
+) -> None:
+    first = _approval_quote(storage, clock)
+    with storage.unit_of_work() as uow:
+        accepted = services.create_quote(
+            uow,
+            [LineRequest("MAIL", 2)],
+            BOOK,
+            POLICY,
+            partner_id="p-1",
+            prospect_id="acme",
+            actor=USER,
+            clock=clock,
+        )
+    with storage.unit_of_work() as uow:
+        services.accept_quote(uow, accepted.id, actor=USER, clock=clock)
+    clock.advance(days=20)
+    with storage.unit_of_work() as uow:
+        fresh = services.create_quote(
+            uow,
+            [LineRequest("MAIL", 3)],
+            BOOK,
+            POLICY,
+            partner_id="p-1",
+            prospect_id="acme",
+            actor=USER,
+            clock=clock,
+        )
+    clock.advance(days=11)  # the first quote's valid_until has passed, the fresh one's not
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        services.expire_overdue_quotes(uow, actor=USER, clock=clock)
+    with storage.unit_of_work() as uow:
+        expired = services.expire_overdue_quotes(uow, actor=SYSTEM, clock=clock)
+    assert [q.id for q in expired] == [first]
+    with storage.unit_of_work() as uow:
+        quotes = uow.repository(QUOTES)
+        assert quotes.get(first).status is QuoteStatus.EXPIRED
+        assert quotes.get(accepted.id).status is QuoteStatus.ACCEPTED
+        assert quotes.get(fresh.id).status is QuoteStatus.DRAFT
+    assert isinstance(published[-1], QuoteStatusChanged)
+    assert published[-1].to_status == "expired"

@@ -137,13 +137,19 @@ class QuoteLine:
 
 @attrs.frozen
 class QuoteChange:
-    """One recorded change of a quote: what, from which status to which, by whom and when."""
+    """One recorded change of a quote: what, from which status to which, by whom and when.
+
+    ``action`` is ``created``, ``sent``, ``accepted``, ``expired``,
+    ``superseded`` or ``repriced``; ``note`` says what a repricing changed
+    (the partner net price before and after).
+    """
 
     action: str
     from_status: QuoteStatus | None
     to_status: QuoteStatus
     actor: str
     at: datetime
+    note: str = ""
 
 
 @attrs.frozen
@@ -688,7 +694,14 @@ def reprice(
         and price_book.key == quote.price_book
     ):
         return quote
-    change = QuoteChange("repriced", quote.status, quote.status, actor, aware(at, "at"))
+    change = QuoteChange(
+        "repriced",
+        quote.status,
+        quote.status,
+        actor,
+        aware(at, "at"),
+        f"net {quote.net_total} -> {net}",
+    )
     return attrs.evolve(
         quote,
         price_book=price_book.key,

@@ -329,6 +329,51 @@ def expire_quote(
     return _transition(uow, quote_id, "expire", actor, clock, permissions)
 
 
+def expire_overdue_quotes(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    clock: Clock,
+    permissions: PermissionMap = DEFAULT_PERMISSIONS,
+) -> list[Quote]:
+    """Expire every draft or sent quote whose ``valid_until`` is before the clock's date; commits.
+
+    For the vendor's nightly job: needs ``approve_deals`` (a program
+    administrator reaches every partner; a partner account manager only the
+    partners they manage, whose quotes alone are expired). Records
+    :class:`~partnerkit.quoting.QuoteStatusChanged` per quote and returns the
+    expired quotes, oldest ``valid_until`` first.
+    """
+    if (actor.role, APPROVE_DEALS) not in permissions.pairs:
+        authorize(actor, APPROVE_DEALS, _PartnerRef(actor.partner_id or ""), permissions)
+    repository = uow.repository(QUOTES)
+    now = clock.now()
+    today = now.date()
+    overdue: list[Quote] = []
+    cursor: str | None = None
+    while True:
+        page = repository.list({"status": ["draft", "sent"]}, limit=500, cursor=cursor)
+        for quote in page:
+            if quote.valid_until >= today:
+                continue
+            try:
+                authorize(actor, APPROVE_DEALS, quote, permissions)
+            except PermissionDenied:
+                continue
+            overdue.append(quote)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    overdue.sort(key=lambda q: (q.valid_until, q.id))
+    expired = []
+    for quote in overdue:
+        stored = repository.save(quoting.expire_quote(quote, actor=actor.user_id, at=now))
+        uow.record(_status_changed(stored))
+        expired.append(stored)
+    uow.commit()
+    return expired
+
+
 def reprice_quotes_for_registration(
     uow: UnitOfWork,
     registration: RegistrationLike,
