@@ -82,8 +82,8 @@ def test_lines_too_large_for_money_are_refused_not_crashed() -> None:
         prices=[ProductPrice(MAIL, [VolumeBand(1, Money("900000000000", "USD"))])],
     )
     with pytest.raises(ValidationError) as info:
-        quote((LineRequest("MAIL", 10_000, 120),), price_book=huge)
-    assert info.value.paths == ("lines.0.quantity",)
+        quote((LineRequest("MAIL", 10_000, 120), LineRequest("MAIL", 5_000, 120)), price_book=huge)
+    assert info.value.paths == ("lines.0.quantity", "lines.1.quantity")
     with pytest.raises(ValidationError) as info:
         quote((LineRequest("MAIL", True, "12"),))  # type: ignore[arg-type]
     assert [e.code for e in info.value.errors] == ["invalid", "invalid"]

@@ -347,9 +347,12 @@ def _price(
             unit_price.amount * request.quantity * product.billing_unit.periods(request.term_months)
         )
         if exact.adjusted() >= _MAX_LINE_MAGNITUDE:
-            raise ValidationError.single(
-                f"lines.{i}.quantity", "out_of_range", "the line's list total is too large"
+            errors.append(
+                FieldError(
+                    f"lines.{i}.quantity", "out_of_range", "the line's list total is too large"
+                )
             )
+            continue
         list_units.append(int(exact.quantize(quantum, ROUND_HALF_UP).scaleb(exponent)))
         prices.append((product, unit_price))
         promotion = policy.promotion_for(request.sku, as_of) if policy.promotions else None
@@ -363,6 +366,8 @@ def _price(
         if found[4] is not None:
             capped.setdefault(found[4], []).append(request.sku)
         rates.append(found[:4])
+    if errors:
+        raise ValidationError(errors)
 
     # Rounding point 2: the quote's total discount, half-up, never above the cap.
     weights = [units * share[3] for units, share in zip(list_units, rates, strict=True)]
