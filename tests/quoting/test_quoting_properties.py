@@ -28,7 +28,7 @@ from partnerkit.quoting import (
     new_quote,
     reprice,
 )
-from partnerkit.quoting._quote import _split
+from partnerkit.quoting._quote import _split, _split3
 from partnerkit.tiers import Benefits, Tier
 
 CURRENCIES = ["USD", "EUR", "JPY", "BHD", "KWD", "CHF"]
@@ -238,3 +238,14 @@ def test_the_reward_margin_appears_exactly_while_the_registration_earns_it(
 def test_the_line_allocation_agrees_with_money_allocate(total: int, weights: list[int]) -> None:
     money = Money.from_minor_units(total, "EUR")
     assert [m.minor_units for m in money.allocate(weights)] == _split(total, weights)
+
+
+@settings(max_examples=200)
+@given(
+    st.integers(0, 10**9),
+    st.lists(st.integers(0, 10**20), min_size=3, max_size=3).filter(lambda w: sum(w) > 0),
+)
+def test_the_unrolled_three_way_split_agrees_with_the_general_one(
+    total: int, weights: list[int]
+) -> None:
+    assert list(_split3(total, *weights)) == _split(total, weights)

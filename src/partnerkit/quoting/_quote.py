@@ -238,6 +238,25 @@ def _split(total: int, weights: Sequence[int]) -> list[int]:
     return parts
 
 
+def _split3(total: int, a: int, b: int, c: int) -> tuple[int, int, int]:
+    """:func:`_split` of ``total`` into three parts, unrolled for the per-line hot path."""
+    weight_sum = a + b + c
+    if not weight_sum:
+        return total, 0, 0
+    qa, ra = divmod(total * a, weight_sum)
+    qb, rb = divmod(total * b, weight_sum)
+    qc, rc = divmod(total * c, weight_sum)
+    left = total - qa - qb - qc
+    if left:
+        # Largest remainders first, earlier parts first on ties (as _split does).
+        order = sorted(((-ra, 0), (-rb, 1), (-rc, 2)))
+        extra = [0, 0, 0]
+        for _, i in order[:left]:
+            extra[i] = 1
+        return qa + extra[0], qb + extra[1], qc + extra[2]
+    return qa, qb, qc
+
+
 def _weight(value: Decimal) -> int:
     # Truncates digits beyond _SCALE places: a shift of at most 10**-18 of a rate.
     return int(value.scaleb(_SCALE))
@@ -388,10 +407,13 @@ def _price(
     for request, (product, unit_price), units, share, line_discount in zip(
         requests, prices, list_units, rates, line_discounts, strict=True
     ):
-        parts = _split(line_discount, share[:3]) if line_discount else [0, 0, 0]
-        sums[0] += parts[0]
-        sums[1] += parts[1]
-        sums[2] += parts[2]
+        if line_discount:
+            p_units, m_units, r_units = _split3(line_discount, share[0], share[1], share[2])
+        else:
+            p_units = m_units = r_units = 0
+        sums[0] += p_units
+        sums[1] += m_units
+        sums[2] += r_units
         lines.append(
             QuoteLine(
                 product.sku,
@@ -401,9 +423,9 @@ def _price(
                 request.term_months,
                 unit_price,
                 Money(Decimal(units).scaleb(scale), currency),
-                Money(Decimal(parts[0]).scaleb(scale), currency) if parts[0] else zero,
-                Money(Decimal(parts[1]).scaleb(scale), currency) if parts[1] else zero,
-                Money(Decimal(parts[2]).scaleb(scale), currency) if parts[2] else zero,
+                Money(Decimal(p_units).scaleb(scale), currency) if p_units else zero,
+                Money(Decimal(m_units).scaleb(scale), currency) if m_units else zero,
+                Money(Decimal(r_units).scaleb(scale), currency) if r_units else zero,
                 Money(Decimal(units - line_discount).scaleb(scale), currency),
             )
         )
