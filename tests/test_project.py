@@ -53,6 +53,7 @@ def test_public_names_have_docstrings() -> None:
     import partnerkit.locale
     import partnerkit.partners
     import partnerkit.program
+    import partnerkit.quoting
     import partnerkit.scoring
     import partnerkit.services
     import partnerkit.storage
@@ -69,6 +70,7 @@ def test_public_names_have_docstrings() -> None:
         partnerkit.locale,
         partnerkit.partners,
         partnerkit.program,
+        partnerkit.quoting,
         partnerkit.scoring,
         partnerkit.services,
         partnerkit.storage,
@@ -99,6 +101,7 @@ def test_public_names_have_docstrings() -> None:
         "partnerkit.locale",
         "partnerkit.partners",
         "partnerkit.program",
+        "partnerkit.quoting",
         "partnerkit.scoring",
         "partnerkit.services",
         "partnerkit.storage",

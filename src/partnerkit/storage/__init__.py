@@ -25,6 +25,7 @@ from partnerkit.storage._ports import (
     Storage,
     UnitOfWork,
 )
+from partnerkit.storage._quoting import ORDERS, QUOTES, SUBSCRIPTIONS
 from partnerkit.storage._sqlite import (
     SCHEMA_VERSION,
     SqliteRepository,
@@ -35,9 +36,12 @@ from partnerkit.storage._sqlite import (
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
+    "ORDERS",
     "PARTNERS",
     "PARTNER_USERS",
+    "QUOTES",
     "SCHEMA_VERSION",
+    "SUBSCRIPTIONS",
     "ActivityStore",
     "AggregateSpec",
     "Index",

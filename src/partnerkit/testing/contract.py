@@ -32,6 +32,7 @@ from partnerkit.storage import ActivityStore, AggregateSpec, Index, Storage
 from partnerkit.testing._deals_contract import DealsContract
 from partnerkit.testing._factories import make_program
 from partnerkit.testing._partners_contract import PartnersContract
+from partnerkit.testing._quoting_contract import QuotingContract
 
 __all__ = [
     "CONTRACT_CODES",
@@ -40,6 +41,7 @@ __all__ = [
     "ContractCode",
     "ContractNote",
     "NoteWritten",
+    "QuotingContract",
     "StorageContract",
 ]
 
@@ -99,7 +101,7 @@ class _BoomError(Exception):
     pass
 
 
-class StorageContract(PartnersContract, DealsContract):
+class StorageContract(QuotingContract, PartnersContract, DealsContract):
     """The behaviour every storage backend must show; subclass it and implement ``make_storage``."""
 
     def make_storage(self, dispatcher: EventDispatcher, tmp_path: Path) -> Storage:

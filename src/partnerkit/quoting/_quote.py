@@ -1,0 +1,745 @@
+"""Quotes: pricing lines against a price book and a margin policy, revisions and repricing."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import attrs
+
+from partnerkit.core import Money, aware, currency_exponent, to_dict
+from partnerkit.core.errors import FieldError, InvalidTransition, ValidationError
+from partnerkit.locale import N_
+from partnerkit.quoting._catalog import BillingUnit, PriceBook
+from partnerkit.quoting._margin import (
+    AppliedRule,
+    MarginPolicy,
+    cap_rule,
+    promotion_rule,
+)
+from partnerkit.quoting._registration import RegistrationLike
+from partnerkit.tiers import Tier
+
+__all__ = [
+    "MAX_QUANTITY",
+    "MAX_TERM_MONTHS",
+    "QUOTE_STATUS_LABELS",
+    "LineRequest",
+    "Quote",
+    "QuoteChange",
+    "QuoteLine",
+    "QuoteStatus",
+    "accept_quote",
+    "expire_quote",
+    "new_quote",
+    "quote_from_registration",
+    "reprice",
+    "revise_quote",
+    "send_quote",
+]
+
+#: The largest quantity (seats or units) one line may have.
+MAX_QUANTITY = 10_000_000
+#: The longest term one line may have, in months (ten years).
+MAX_TERM_MONTHS = 120
+
+_NO_RATE = Decimal(0)
+# Line totals stay below 10**15 so a quote of up to a thousand lines stays a valid Money.
+_MAX_LINE_MAGNITUDE = 15
+_MAX_LINES = 1000
+_SCALE = 18  # decimal places kept when rates become integer weights for allocation
+_ONE_SCALED = 10**_SCALE
+_HALF = _ONE_SCALED // 2
+
+
+class QuoteStatus(enum.Enum):
+    """Where a quote is: draft, sent to the customer, accepted, expired or superseded."""
+
+    DRAFT = "draft"
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"
+
+    @property
+    def open(self) -> bool:
+        """Whether the quote may still change (draft or sent)."""
+        return self in (QuoteStatus.DRAFT, QuoteStatus.SENT)
+
+
+#: English labels (gettext msgids) of the quote statuses.
+QUOTE_STATUS_LABELS: dict[QuoteStatus, str] = {
+    QuoteStatus.DRAFT: N_("Draft"),
+    QuoteStatus.SENT: N_("Sent"),
+    QuoteStatus.ACCEPTED: N_("Accepted"),
+    QuoteStatus.EXPIRED: N_("Expired"),
+    QuoteStatus.SUPERSEDED: N_("Superseded"),
+}
+
+_TRANSITIONS: dict[QuoteStatus, frozenset[QuoteStatus]] = {
+    QuoteStatus.DRAFT: frozenset(
+        {QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.EXPIRED, QuoteStatus.SUPERSEDED}
+    ),
+    QuoteStatus.SENT: frozenset(
+        {QuoteStatus.ACCEPTED, QuoteStatus.EXPIRED, QuoteStatus.SUPERSEDED}
+    ),
+    QuoteStatus.ACCEPTED: frozenset(),
+    QuoteStatus.EXPIRED: frozenset(),
+    QuoteStatus.SUPERSEDED: frozenset(),
+}
+
+
+@attrs.frozen
+class LineRequest:
+    """What to quote: a SKU, a quantity (seats or units) and a term in months."""
+
+    sku: str
+    quantity: int
+    term_months: int = 12
+
+
+@attrs.frozen
+class QuoteLine:
+    """One priced line of a quote; every amount is rounded to the currency's minor unit.
+
+    ``list_total`` is ``unit_price * quantity * periods`` (see
+    :meth:`BillingUnit.periods`) rounded half-up; ``promotion``,
+    ``partner_margin`` and ``reward_margin`` are this line's shares of the
+    quote's discounts, and ``net = list_total - discount`` is what the
+    partner pays for it.
+    """
+
+    sku: str
+    name: str
+    billing_unit: BillingUnit
+    quantity: int
+    term_months: int
+    unit_price: Money
+    list_total: Money
+    promotion: Money
+    partner_margin: Money
+    reward_margin: Money
+    net: Money
+
+    @property
+    def discount(self) -> Money:
+        """Everything taken off the list total of this line."""
+        return self.promotion + self.partner_margin + self.reward_margin
+
+    @property
+    def request(self) -> LineRequest:
+        """The request this line was priced from."""
+        return LineRequest(self.sku, self.quantity, self.term_months)
+
+
+@attrs.frozen
+class QuoteChange:
+    """One recorded change of a quote: what, from which status to which, by whom and when.
+
+    ``action`` is ``created``, ``sent``, ``accepted``, ``expired``,
+    ``superseded`` or ``repriced``; ``note`` says what a repricing changed
+    (the partner net price before and after).
+    """
+
+    action: str
+    from_status: QuoteStatus | None
+    to_status: QuoteStatus
+    actor: str
+    at: datetime
+    note: str = ""
+
+
+@attrs.frozen
+class Quote:
+    """A priced offer to a partner for one prospect, in one currency.
+
+    Totals (all rounded to the minor unit, each the exact sum of the same
+    field over ``lines``):
+
+    - ``list_total``: the list price of everything quoted;
+    - ``promotion``, ``partner_margin``, ``reward_margin``: the discounts;
+    - ``net_total``: the partner net price, what the partner pays
+      (``list_total - promotion - partner_margin - reward_margin``);
+    - ``customer_price``: what the end customer pays at list price less the
+      promotion (``list_total - promotion``); the partner keeps the margins.
+
+    ``rules`` records which margin rules applied and why. ``revision``
+    counts up from 1 through :func:`revise_quote`; ``supersedes`` and
+    ``superseded_by`` link revisions; ``renews`` names the subscription a
+    renewal quote is for. ``history`` records every state change.
+    """
+
+    id: str
+    number: str
+    partner_id: str
+    prospect_id: str
+    registration_id: str | None
+    currency: str
+    price_book: str
+    priced_on: date
+    valid_until: date
+    status: QuoteStatus
+    lines: tuple[QuoteLine, ...]
+    list_total: Money
+    promotion: Money
+    partner_margin: Money
+    reward_margin: Money
+    net_total: Money
+    customer_price: Money
+    rules: tuple[AppliedRule, ...]
+    revision: int = 1
+    supersedes: str | None = None
+    superseded_by: str | None = None
+    renews: str | None = None
+    history: tuple[QuoteChange, ...] = ()
+    version: int = 0
+
+    @property
+    def discount(self) -> Money:
+        """Everything taken off the list total."""
+        return self.promotion + self.partner_margin + self.reward_margin
+
+    @property
+    def requests(self) -> tuple[LineRequest, ...]:
+        """The line requests this quote was priced from (for repricing and revisions)."""
+        return tuple(line.request for line in self.lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form (:func:`partnerkit.core.to_dict`): amounts and dates as strings."""
+        data: dict[str, Any] = to_dict(self)
+        return data
+
+
+# -- pricing --------------------------------------------------------------------------------
+
+
+def _split(total: int, weights: Sequence[int]) -> list[int]:
+    """Largest-remainder split of ``total`` minor units by non-negative integer ``weights``.
+
+    The same rule as :meth:`Money.allocate` (earlier parts first on equal
+    remainders), on plain integers because it runs for every line of every
+    quote. A zero weight sum puts everything on the first part.
+    """
+    weight_sum = sum(weights)
+    if not weight_sum:
+        return [total] + [0] * (len(weights) - 1)
+    if not total:
+        return [0] * len(weights)
+    split = [divmod(total * weight, weight_sum) for weight in weights]
+    parts = [q for q, _ in split]
+    leftover = total - sum(parts)
+    if leftover:
+        # sorted() is stable: on equal remainders the earlier part comes first.
+        for i in sorted(range(len(split)), key=lambda i: -split[i][1])[:leftover]:
+            parts[i] += 1
+    return parts
+
+
+def _split3(total: int, a: int, b: int, c: int) -> tuple[int, int, int]:
+    """:func:`_split` of ``total`` into three parts, unrolled for the per-line hot path."""
+    weight_sum = a + b + c
+    if not weight_sum:
+        return total, 0, 0
+    qa, ra = divmod(total * a, weight_sum)
+    qb, rb = divmod(total * b, weight_sum)
+    qc, rc = divmod(total * c, weight_sum)
+    left = total - qa - qb - qc
+    if left:
+        # Largest remainders first, earlier parts first on ties (as _split does).
+        order = sorted(((-ra, 0), (-rb, 1), (-rc, 2)))
+        extra = [0, 0, 0]
+        for _, i in order[:left]:
+            extra[i] = 1
+        return qa + extra[0], qb + extra[1], qc + extra[2]
+    return qa, qb, qc
+
+
+def _weight(value: Decimal) -> int:
+    # Truncates digits beyond _SCALE places: a shift of at most 10**-18 of a rate.
+    return int(value.scaleb(_SCALE))
+
+
+def _shares(
+    policy: MarginPolicy, p: Decimal, m: Decimal, r: Decimal
+) -> tuple[int, int, int, int, Decimal | None]:
+    """Stacked and capped shares as scaled integers, and the requested total if capped."""
+    key = ("shares", p, m, r)
+    found: tuple[int, int, int, int, Decimal | None] | None = policy._recall(key)
+    if found is None:
+        ep, em, er, cut = policy.effective(p, m, r)
+        found = (
+            _weight(ep),
+            _weight(em),
+            _weight(er),
+            _weight(ep + em + er),
+            p + m + r if cut else None,
+        )
+        policy._remember(key, found)
+    return found
+
+
+@attrs.frozen
+class _Priced:
+    lines: tuple[QuoteLine, ...]
+    totals: tuple[Money, Money, Money, Money, Money, Money]
+    rules: tuple[AppliedRule, ...]
+
+
+def _price(
+    requests: Sequence[LineRequest],
+    book: PriceBook,
+    policy: MarginPolicy,
+    *,
+    partner_id: str,
+    prospect_id: str,
+    tier: Tier | None,
+    registration: RegistrationLike | None,
+    as_of: date,
+) -> _Priced:
+    """Price ``requests``; the rounding points are documented on :func:`new_quote`."""
+    errors: list[FieldError] = []
+    if not isinstance(as_of, date) or isinstance(as_of, datetime):
+        errors.append(FieldError("as_of", "invalid", "expected a date"))
+    elif not book.covers(as_of):
+        errors.append(
+            FieldError("as_of", "out_of_range", f"price book {book.key} is not in effect then")
+        )
+    if not requests:
+        errors.append(FieldError("lines", "required", "a quote needs at least one line"))
+    elif len(requests) > _MAX_LINES:
+        errors.append(FieldError("lines", "out_of_range", f"at most {_MAX_LINES} lines"))
+    found_prices = []
+    for i, request in enumerate(requests):
+        if not isinstance(request, LineRequest):
+            errors.append(FieldError(f"lines.{i}", "invalid", "expected a LineRequest"))
+            continue
+        price = book.find(request.sku)
+        if price is None:
+            errors.append(
+                FieldError(f"lines.{i}.sku", "unknown", f"{request.sku!r} is not in {book.key}")
+            )
+        found_prices.append(price)
+        q = request.quantity
+        if type(q) is not int:
+            errors.append(FieldError(f"lines.{i}.quantity", "invalid", "expected an integer"))
+        elif not 1 <= q <= MAX_QUANTITY:
+            errors.append(
+                FieldError(f"lines.{i}.quantity", "out_of_range", f"between 1 and {MAX_QUANTITY}")
+            )
+        t = request.term_months
+        if type(t) is not int:
+            errors.append(FieldError(f"lines.{i}.term_months", "invalid", "expected an integer"))
+        elif not 1 <= t <= MAX_TERM_MONTHS:
+            errors.append(
+                FieldError(
+                    f"lines.{i}.term_months", "out_of_range", f"between 1 and {MAX_TERM_MONTHS}"
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+    decision = policy.decide(
+        partner_id=partner_id, prospect_id=prospect_id, tier=tier, registration=registration
+    )
+    currency = book.currency
+    exponent = currency_exponent(currency)
+    quantum = Decimal(1).scaleb(-exponent)
+    m = decision.partner_margin.fraction
+    r = decision.reward_margin.fraction
+
+    # Rounding point 1: each line's list total, half-up to the minor unit.
+    prices = []
+    list_units: list[int] = []
+    # Per line: the promotion, partner and reward shares of list price and their sum, as
+    # integers scaled by 10**_SCALE so the allocation below runs on exact integers.
+    rates: list[tuple[int, int, int, int]] = []
+    shares: dict[str, tuple[int, int, int, int, Decimal | None]] = {}
+    promotions: dict[str, list[str]] = {}
+    capped: dict[Decimal, list[str]] = {}
+    for i, (request, price) in enumerate(zip(requests, found_prices, strict=True)):
+        assert price is not None
+        product = price.product
+        unit_price = price.unit_price(request.quantity)
+        exact = (
+            unit_price.amount * request.quantity * product.billing_unit.periods(request.term_months)
+        )
+        if exact.adjusted() >= _MAX_LINE_MAGNITUDE:
+            errors.append(
+                FieldError(
+                    f"lines.{i}.quantity", "out_of_range", "the line's list total is too large"
+                )
+            )
+            continue
+        list_units.append(int(exact.quantize(quantum, ROUND_HALF_UP).scaleb(exponent)))
+        prices.append((product, unit_price))
+        promotion = policy.promotion_for(request.sku, as_of) if policy.promotions else None
+        key = promotion.key if promotion is not None else ""
+        found = shares.get(key)
+        if found is None:
+            p = promotion.rate.fraction if promotion is not None else _NO_RATE
+            found = shares[key] = _shares(policy, p, m, r)
+        if promotion is not None:
+            promotions.setdefault(promotion.key, []).append(request.sku)
+        if found[4] is not None:
+            capped.setdefault(found[4], []).append(request.sku)
+        rates.append(found[:4])
+    if errors:
+        raise ValidationError(errors)
+
+    # Rounding point 2: the quote's total discount, half-up, never above the cap.
+    weights = [units * share[3] for units, share in zip(list_units, rates, strict=True)]
+    list_sum = sum(list_units)
+    discount = (sum(weights) + _HALF) // _ONE_SCALED
+    ceiling = _weight(policy.cap.fraction) * list_sum // _ONE_SCALED
+    if discount > ceiling:
+        discount = ceiling
+
+    # Allocation: the total discount to lines, then each line's discount to its rules,
+    # both by largest remainder, so every total is the exact sum of its lines.
+    line_discounts = _split(discount, weights)
+    lines = []
+    sums = [0, 0, 0]
+    scale = -exponent
+    zero = Money(Decimal(0).scaleb(scale), currency)
+
+    for request, (product, unit_price), units, share, line_discount in zip(
+        requests, prices, list_units, rates, line_discounts, strict=True
+    ):
+        if line_discount:
+            p_units, m_units, r_units = _split3(line_discount, share[0], share[1], share[2])
+        else:
+            p_units = m_units = r_units = 0
+        sums[0] += p_units
+        sums[1] += m_units
+        sums[2] += r_units
+        lines.append(
+            QuoteLine(
+                product.sku,
+                product.name,
+                product.billing_unit,
+                request.quantity,
+                request.term_months,
+                unit_price,
+                Money(Decimal(units).scaleb(scale), currency),
+                Money(Decimal(p_units).scaleb(scale), currency) if p_units else zero,
+                Money(Decimal(m_units).scaleb(scale), currency) if m_units else zero,
+                Money(Decimal(r_units).scaleb(scale), currency) if r_units else zero,
+                Money(Decimal(units - line_discount).scaleb(scale), currency),
+            )
+        )
+    rules = list(decision.rules)
+    if promotions:
+        by_key = {promotion.key: promotion for promotion in policy.promotions}
+        rules.extend(promotion_rule(by_key[k], skus) for k, skus in promotions.items())
+    for requested, skus in capped.items():
+        cap_key = ("cap", requested, tuple(skus))
+        rule: AppliedRule | None = policy._recall(cap_key)
+        if rule is None:
+            rule = cap_rule(requested, policy.cap, skus)
+            policy._remember(cap_key, rule)
+        rules.append(rule)
+    totals = (
+        Money(Decimal(list_sum).scaleb(scale), currency),
+        Money(Decimal(sums[0]).scaleb(scale), currency) if sums[0] else zero,
+        Money(Decimal(sums[1]).scaleb(scale), currency) if sums[1] else zero,
+        Money(Decimal(sums[2]).scaleb(scale), currency) if sums[2] else zero,
+        Money(Decimal(list_sum - discount).scaleb(scale), currency),
+        Money(Decimal(list_sum - sums[0]).scaleb(scale), currency),
+    )
+    return _Priced(tuple(lines), totals, tuple(rules))
+
+
+def new_quote(
+    lines: Sequence[LineRequest],
+    price_book: PriceBook,
+    policy: MarginPolicy,
+    *,
+    id: str,
+    number: str,
+    partner_id: str,
+    prospect_id: str,
+    as_of: date,
+    actor: str,
+    at: datetime,
+    tier: Tier | None = None,
+    registration: RegistrationLike | None = None,
+    renews: str | None = None,
+) -> Quote:
+    """Price ``lines`` into a new draft quote, valid for ``policy.valid_days`` days from ``as_of``.
+
+    ``tier`` is the partner's current tier (its benefits give the margins),
+    ``registration`` the prospect's deal registration by this partner, if
+    any: it earns the reward margin while APPROVED, and the quote keeps its
+    id either way.
+
+    Rounding happens at two points, half-up to the currency's minor unit
+    (CLDR: JPY 0 places, EUR 2, BHD 3): (1) each line's list total, and (2)
+    the quote's total discount, computed from the exact rates and never
+    above ``cap * list_total``. That discount is split over the lines, and
+    each line's share over its rules (promotion, partner margin, reward
+    margin), by largest remainder: every total is the exact sum of its
+    lines, each line's discount is within one minor unit of its exact
+    share, and no amount is negative.
+
+    Raises :class:`ValidationError` naming every bad field (``lines.N.sku``
+    ``unknown``, ``lines.N.quantity``, ``lines.N.term_months``, ``as_of``
+    outside the book's dates, ``registration.partner_id``, ...).
+    """
+    at = aware(at, "at")
+    priced = _price(
+        lines,
+        price_book,
+        policy,
+        partner_id=partner_id,
+        prospect_id=prospect_id,
+        tier=tier,
+        registration=registration,
+        as_of=as_of,
+    )
+    list_total, promotion, partner, reward, net, customer = priced.totals
+    return Quote(
+        id,
+        number,
+        partner_id,
+        prospect_id,
+        registration.id if registration is not None else None,
+        price_book.currency,
+        price_book.key,
+        as_of,
+        as_of + timedelta(days=policy.valid_days),
+        QuoteStatus.DRAFT,
+        priced.lines,
+        list_total,
+        promotion,
+        partner,
+        reward,
+        net,
+        customer,
+        priced.rules,
+        renews=renews,
+        history=(QuoteChange("created", None, QuoteStatus.DRAFT, actor, at),),
+    )
+
+
+def quote_from_registration(
+    registration: RegistrationLike,
+    price_book: PriceBook,
+    policy: MarginPolicy,
+    as_of: date,
+    *,
+    id: str,
+    number: str,
+    actor: str,
+    at: datetime,
+    sku: str | None = None,
+    seats: int | None = None,
+    term_months: int = 12,
+    tier: Tier | None = None,
+) -> Quote:
+    """The quote generated when a registration is approved: its opportunity's product and seats.
+
+    ``sku`` and ``seats`` are the opportunity's solution and seat count. When
+    not passed they are read from the registration's ``product`` and
+    ``users`` attributes (as :mod:`partnerkit.deals` registrations have them);
+    a registration without them needs both arguments, else
+    :class:`ValidationError` names ``sku`` / ``seats`` as ``required``. The
+    quote is for the registration's partner and prospect and carries the
+    reward margin while the registration earns it. Otherwise as
+    :func:`new_quote`.
+    """
+    if sku is None:
+        sku = getattr(registration, "product", None)
+    if seats is None:
+        seats = getattr(registration, "users", None)
+    errors: list[FieldError] = []
+    if not isinstance(sku, str):
+        errors.append(FieldError("sku", "required", "name the opportunity's product"))
+    if seats is None:
+        errors.append(FieldError("seats", "required", "give the opportunity's seat count"))
+    if errors:
+        raise ValidationError(errors)
+    assert isinstance(sku, str)
+    assert seats is not None
+    return new_quote(
+        [LineRequest(sku, seats, term_months)],
+        price_book,
+        policy,
+        id=id,
+        number=number,
+        partner_id=registration.partner_id,
+        prospect_id=registration.prospect_id,
+        as_of=as_of,
+        actor=actor,
+        at=at,
+        tier=tier,
+        registration=registration,
+    )
+
+
+def _move(quote: Quote, to: QuoteStatus, action: str, actor: str, at: datetime) -> Quote:
+    if to not in _TRANSITIONS[quote.status]:
+        raise InvalidTransition(
+            "quote",
+            quote.id,
+            quote.status.value,
+            to.value,
+            f"a {quote.status.value} quote is final",
+        )
+    change = QuoteChange(action, quote.status, to, actor, aware(at, "at"))
+    return attrs.evolve(quote, status=to, history=(*quote.history, change))
+
+
+def send_quote(quote: Quote, *, actor: str, at: datetime) -> Quote:
+    """Mark a draft quote as sent to the customer; raises :class:`InvalidTransition` otherwise."""
+    return _move(quote, QuoteStatus.SENT, "sent", actor, at)
+
+
+def accept_quote(quote: Quote, *, actor: str, at: datetime) -> Quote:
+    """Accept a draft or sent quote; its prices are final from now on.
+
+    Raises :class:`InvalidTransition` for a quote that is not open, or one
+    whose ``valid_until`` date has passed on ``at``'s own calendar date.
+    """
+    at = aware(at, "at")
+    if quote.status.open and at.date() > quote.valid_until:
+        raise InvalidTransition(
+            "quote", quote.id, quote.status.value, "accepted", "the quote is no longer valid"
+        )
+    return _move(quote, QuoteStatus.ACCEPTED, "accepted", actor, at)
+
+
+def expire_quote(quote: Quote, *, actor: str, at: datetime) -> Quote:
+    """Mark an open quote as expired; raises :class:`InvalidTransition` otherwise."""
+    return _move(quote, QuoteStatus.EXPIRED, "expired", actor, at)
+
+
+def revise_quote(
+    quote: Quote,
+    lines: Sequence[LineRequest],
+    price_book: PriceBook,
+    policy: MarginPolicy,
+    *,
+    id: str,
+    as_of: date,
+    actor: str,
+    at: datetime,
+    tier: Tier | None = None,
+    registration: RegistrationLike | None = None,
+) -> tuple[Quote, Quote]:
+    """Replace an open quote by a new revision; returns ``(superseded_old, new)``.
+
+    The new quote keeps the number, prospect, partner and registration and
+    counts the revision up; the old one becomes SUPERSEDED. Raises
+    :class:`InvalidTransition` when ``quote`` is not open, and
+    :class:`ValidationError` as :func:`new_quote`, or when ``registration``
+    is not the quote's.
+    """
+    _check_registration(quote, registration)
+    fresh = new_quote(
+        lines,
+        price_book,
+        policy,
+        id=id,
+        number=quote.number,
+        partner_id=quote.partner_id,
+        prospect_id=quote.prospect_id,
+        as_of=as_of,
+        actor=actor,
+        at=at,
+        tier=tier,
+        registration=registration,
+        renews=quote.renews,
+    )
+    old = attrs.evolve(
+        _move(quote, QuoteStatus.SUPERSEDED, "superseded", actor, at), superseded_by=id
+    )
+    fresh = attrs.evolve(
+        fresh,
+        registration_id=quote.registration_id,
+        revision=quote.revision + 1,
+        supersedes=quote.id,
+    )
+    return old, fresh
+
+
+def _check_registration(quote: Quote, registration: RegistrationLike | None) -> None:
+    if registration is not None and quote.registration_id not in (None, registration.id):
+        raise ValidationError.single(
+            "registration.id", "invalid", f"quote {quote.id} belongs to another registration"
+        )
+
+
+def reprice(
+    quote: Quote,
+    price_book: PriceBook,
+    policy: MarginPolicy,
+    *,
+    as_of: date,
+    actor: str,
+    at: datetime,
+    tier: Tier | None = None,
+    registration: RegistrationLike | None = None,
+) -> Quote:
+    """Price an open quote's lines again under today's terms; final quotes come back unchanged.
+
+    Pass the registration in its current stage: once it has left APPROVED
+    (declined, expired, withdrawn), the reward margin is dropped. An
+    accepted, expired or superseded quote keeps its prices. Repricing is
+    idempotent: when nothing changes the same quote comes back, and a
+    change is recorded in ``history`` as ``"repriced"``. Raises
+    :class:`ValidationError` as :func:`new_quote`.
+    """
+    if not quote.status.open:
+        return quote
+    if price_book.currency != quote.currency:
+        raise ValidationError.single(
+            "price_book.currency",
+            "invalid",
+            f"quote {quote.id} is in {quote.currency}; repricing never converts currencies",
+        )
+    _check_registration(quote, registration)
+    if registration is None and quote.registration_id is not None:
+        raise ValidationError.single(
+            "registration", "required", f"quote {quote.id} needs its registration to reprice"
+        )
+    priced = _price(
+        quote.requests,
+        price_book,
+        policy,
+        partner_id=quote.partner_id,
+        prospect_id=quote.prospect_id,
+        tier=tier,
+        registration=registration,
+        as_of=as_of,
+    )
+    list_total, promotion, partner, reward, net, customer = priced.totals
+    if (
+        priced.lines == quote.lines
+        and priced.rules == quote.rules
+        and price_book.key == quote.price_book
+    ):
+        return quote
+    change = QuoteChange(
+        "repriced",
+        quote.status,
+        quote.status,
+        actor,
+        aware(at, "at"),
+        f"net {quote.net_total} -> {net}",
+    )
+    return attrs.evolve(
+        quote,
+        price_book=price_book.key,
+        lines=priced.lines,
+        list_total=list_total,
+        promotion=promotion,
+        partner_margin=partner,
+        reward_margin=reward,
+        net_total=net,
+        customer_price=customer,
+        rules=priced.rules,
+        priced_on=as_of,
+        history=(*quote.history, change),
+    )

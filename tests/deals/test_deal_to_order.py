@@ -1,0 +1,109 @@
+"""A registration's whole path through quoting: approval quote, acceptance, order, submission."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from deal_factories import NOW, VENDOR, make_form, make_storage, partner_user
+
+from partnerkit.core import EventDispatcher, Money, Percentage
+from partnerkit.core.errors import ValidationError
+from partnerkit.deals import DealRegistration, Stage
+from partnerkit.quoting import MarginPolicy, PriceBook, Product, ProductPrice, VolumeBand
+from partnerkit.services import (
+    DEAL_REGISTRATIONS,
+    accept_quote,
+    approve_deal,
+    create_quote_for_registration,
+    register_deal,
+    send_quote,
+    start_quote_order,
+    submit_quote_order,
+)
+from partnerkit.storage import QUOTES, Storage, UnitOfWork
+from partnerkit.testing import FixedClock
+
+ALICE = partner_user("p1", "alice")
+POLICY = MarginPolicy(reward_margin=Percentage("5"))
+BOOK = PriceBook(
+    "eur-2026",
+    "EUR",
+    date(2026, 1, 1),
+    prices=[
+        ProductPrice(
+            Product("email-security", "Email security"), [VolumeBand(1, Money("3.50", "EUR"))]
+        )
+    ],
+)
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
+    return make_storage(request.param, tmp_path, EventDispatcher())
+
+
+def _stage(storage: Storage, registration_id: str) -> Stage:
+    with storage.unit_of_work() as uow:
+        return uow.repository(DEAL_REGISTRATIONS).get(registration_id).stage
+
+
+def test_an_approved_deal_follows_its_quote_to_a_submitted_order(storage: Storage) -> None:
+    clock = FixedClock(NOW)
+    with storage.unit_of_work() as uow:
+        deal = register_deal(uow, ALICE, make_form("acme.co.uk"), clock=clock)
+    quotes: list[str] = []
+
+    def quote_on_approval(uow: UnitOfWork, registration: DealRegistration) -> None:
+        quote = create_quote_for_registration(
+            uow, registration, BOOK, POLICY, actor=VENDOR, clock=clock
+        )
+        quotes.append(quote.id)
+
+    with storage.unit_of_work() as uow:
+        approve_deal(uow, VENDOR, deal.id, clock=clock, on_approved=quote_on_approval)
+    (quote_id,) = quotes
+    with storage.unit_of_work() as uow:
+        quote = uow.repository(QUOTES).get(quote_id)
+    assert quote.registration_id == deal.id
+    assert quote.reward_margin.amount > 0
+    with storage.unit_of_work() as uow:
+        send_quote(uow, quote_id, actor=ALICE, clock=clock)
+    with storage.unit_of_work() as uow:
+        accept_quote(uow, quote_id, actor=ALICE, clock=clock)
+    with storage.unit_of_work() as uow:
+        order = start_quote_order(uow, quote_id, actor=ALICE, clock=clock)
+    assert _stage(storage, deal.id) == Stage.ORDER_STARTED
+    assert order.net_total == quote.net_total
+    with storage.unit_of_work() as uow:
+        submit_quote_order(uow, order.id, purchase_order="PO-4711", actor=ALICE, clock=clock)
+    assert _stage(storage, deal.id) == Stage.ORDER_SUBMITTED
+
+
+def test_an_order_that_fails_to_submit_leaves_the_registration_where_it_was(
+    storage: Storage,
+) -> None:
+    clock = FixedClock(NOW)
+    with storage.unit_of_work() as uow:
+        deal = register_deal(uow, ALICE, make_form("acme.co.uk"), clock=clock)
+    quotes: list[str] = []
+
+    def hook(uow: UnitOfWork, registration: DealRegistration) -> None:
+        quotes.append(
+            create_quote_for_registration(
+                uow, registration, BOOK, POLICY, actor=VENDOR, clock=clock
+            ).id
+        )
+
+    with storage.unit_of_work() as uow:
+        approve_deal(uow, VENDOR, deal.id, clock=clock, on_approved=hook)
+    with storage.unit_of_work() as uow:
+        send_quote(uow, quotes[0], actor=ALICE, clock=clock)
+    with storage.unit_of_work() as uow:
+        accept_quote(uow, quotes[0], actor=ALICE, clock=clock)
+    with storage.unit_of_work() as uow:
+        order = start_quote_order(uow, quotes[0], actor=ALICE, clock=clock)
+    with pytest.raises(ValidationError), storage.unit_of_work() as uow:
+        submit_quote_order(uow, order.id, purchase_order="  ", actor=ALICE, clock=clock)
+    assert _stage(storage, deal.id) == Stage.ORDER_STARTED
