@@ -408,3 +408,54 @@ def test_a_scoring_table_sets_the_engagement_model_and_its_errors_join_the_rest(
             + scoring.replace('"cap"', '"zscore"')
         )
     assert {"fiscal.start_month", "scoring.signals.0.normalization"} <= set(caught.value.paths)
+
+
+DEALS_AND_PRICING = """
+[deals]
+review_days = 12
+
+[pricing]
+[[pricing.products]]
+sku = "MAIL"
+name = "Mail security"
+
+[[pricing.price_books]]
+key = "eur-2026"
+currency = "EUR"
+effective_from = "2026-01-01"
+[[pricing.price_books.prices]]
+sku = "MAIL"
+unit_price = "4.00"
+
+[pricing.margins]
+cap = "35"
+"""
+
+
+def test_deals_and_pricing_tables_set_the_registration_policy_and_the_price_books() -> None:
+    from partnerkit.core import Money
+    from partnerkit.deals import RegistrationPolicy
+
+    program = Program.from_toml_string(TIERED + DEALS_AND_PRICING)
+    assert program.registration_policy != RegistrationPolicy()
+    assert program.registration_policy.review_days == 12
+    assert program.pricing is not None
+    book = program.pricing.price_book("EUR", date(2026, 6, 1))
+    assert book.unit_price("MAIL", 10) == Money("4.00", "EUR")
+    assert Program.from_dict(program.to_dict()) == program
+    assert from_dict(Program, to_dict(program)) == program
+
+
+def test_bad_deals_and_pricing_settings_join_the_other_errors() -> None:
+    broken = (
+        DEALS_AND_PRICING.replace("review_days = 12", "review_days = -3")
+        .replace('unit_price = "4.00"', "unit_price = 4.5")
+        .replace('cap = "35"', 'cap = "140"')
+    )
+    with pytest.raises(ValidationError) as caught:
+        Program.from_toml_string(TIERED.replace("start_month = 7", "start_month = 0") + broken)
+    paths = set(caught.value.paths)
+    assert "fiscal.start_month" in paths
+    assert "deals.review_days" in paths
+    assert "pricing.price_books.0.prices.0.unit_price" in paths
+    assert "pricing.margins.cap" in paths

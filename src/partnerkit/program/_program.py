@@ -15,6 +15,11 @@ from babel import Locale, UnknownLocaleError
 
 from partnerkit.core import ConfigReader, ErrorCollector, converter, is_known_currency
 from partnerkit.core.errors import FieldError, ValidationError
+from partnerkit.deals import (
+    RegistrationPolicy,
+    read_registration_policy,
+    registration_policy_to_dict,
+)
 from partnerkit.fiscal import (
     FiscalCalendar,
     MonthlyFiscalCalendar,
@@ -27,6 +32,7 @@ from partnerkit.partners import (
     permissions_to_dict,
     read_permissions,
 )
+from partnerkit.quoting import Pricing, pricing_to_dict, read_pricing
 from partnerkit.scoring import (
     DEFAULT_ENGAGEMENT_MODEL,
     EngagementModel,
@@ -107,8 +113,10 @@ class Program:
     :func:`partnerkit.tiers.ladder_from_dict`); ``permissions`` from the
     ``[permissions]`` table (see :func:`partnerkit.partners.permissions_from_dict`);
     ``scoring`` from the ``[scoring]`` table (see
-    :func:`partnerkit.scoring.engagement_model_from_dict`). Later areas add
-    their sections (registration and margin policies, price books).
+    :func:`partnerkit.scoring.engagement_model_from_dict`);
+    ``registration_policy`` from the ``[deals]`` table (see
+    :func:`partnerkit.deals.registration_policy_from_dict`); ``pricing`` from
+    the ``[pricing]`` table (see :func:`partnerkit.quoting.pricing_from_dict`).
     Build it in code, or load it with :meth:`from_toml`, which reports every
     bad key with its dotted path. It is also an aggregate (stored under
     :data:`PROGRAMS`, keyed by :attr:`key`), so an administrator's edits are
@@ -147,6 +155,11 @@ class Program:
     #: The engagement model of the nightly scoring; the built-in one unless a ``[scoring]``
     #: table describes another.
     scoring: EngagementModel = attrs.field(default=DEFAULT_ENGAGEMENT_MODEL, kw_only=True)
+    #: Deal registration rules: lists for the form, review and protection days, channel
+    #: conflict; the defaults unless a ``[deals]`` table changes them.
+    registration_policy: RegistrationPolicy = attrs.field(factory=RegistrationPolicy, kw_only=True)
+    #: Products, price books and the margin policy, from a ``[pricing]`` table (None without).
+    pricing: Pricing | None = attrs.field(default=None, kw_only=True)
     version: int = attrs.field(default=0, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
@@ -159,6 +172,12 @@ class Program:
             errors.append(FieldError("fiscal", "invalid", "expected a partnerkit.fiscal calendar"))
         if self.tiers is not None and not isinstance(self.tiers, TierLadder):
             errors.append(FieldError("tiers", "invalid", "expected a partnerkit.tiers.TierLadder"))
+        if not isinstance(self.registration_policy, RegistrationPolicy):
+            errors.append(
+                FieldError("deals", "invalid", "expected a partnerkit.deals.RegistrationPolicy")
+            )
+        if self.pricing is not None and not isinstance(self.pricing, Pricing):
+            errors.append(FieldError("pricing", "invalid", "expected a partnerkit.quoting.Pricing"))
         if not isinstance(self.scoring, EngagementModel):
             errors.append(
                 FieldError("scoring", "invalid", "expected a partnerkit.scoring.EngagementModel")
@@ -194,6 +213,10 @@ class Program:
             parts.append("permissions=<customized>")
         if self.scoring != DEFAULT_ENGAGEMENT_MODEL:
             parts.append("scoring=<customized>")
+        if self.registration_policy != RegistrationPolicy():
+            parts.append("registration_policy=<customized>")
+        if self.pricing is not None:
+            parts.append(f"pricing=<{len(self.pricing.price_books)} price books>")
         parts.append(f"version={self.version!r}")
         return f"Program({', '.join(parts)})"
 
@@ -238,6 +261,8 @@ class Program:
             read_permissions(root.table("permissions")) if root.has("permissions") else None
         )
         scoring = read_engagement_model(root.table("scoring")) if root.has("scoring") else None
+        registration = read_registration_policy(root.table("deals")) if root.has("deals") else None
+        pricing = read_pricing(root.table("pricing")) if root.has("pricing") else None
         tiers_data: Any = root.raw("tiers", None)
         ladder: TierLadder | None = None
         policy: TierPolicy | None = None
@@ -268,6 +293,8 @@ class Program:
             tier_policy=policy if policy is not None else TierPolicy(),
             permissions=permissions if permissions is not None else DEFAULT_PERMISSIONS,
             scoring=scoring if scoring is not None else DEFAULT_ENGAGEMENT_MODEL,
+            registration_policy=registration if registration is not None else RegistrationPolicy(),
+            pricing=pricing,
         )
 
     @classmethod
@@ -317,6 +344,10 @@ class Program:
             data["permissions"] = permissions_to_dict(self.permissions)
         if self.scoring != DEFAULT_ENGAGEMENT_MODEL:
             data["scoring"] = engagement_model_to_dict(self.scoring)
+        if self.registration_policy != RegistrationPolicy():
+            data["deals"] = registration_policy_to_dict(self.registration_policy)
+        if self.pricing is not None:
+            data["pricing"] = pricing_to_dict(self.pricing)
         if self.tiers is not None or self.tier_policy != TierPolicy():
             tiers: dict[str, Any] = ladder_to_dict(self.tiers) if self.tiers is not None else {}
             if self.tier_policy != TierPolicy():
