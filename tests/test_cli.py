@@ -22,12 +22,15 @@ def test_demo_tells_the_whole_scenario(capsys: pytest.CaptureFixture[str]) -> No
         "4. An end user's address",
         "5. Money",
         "6. Storage",
-        "7. Events",
+        "7. A deal",
+        "8. Events",
     )
     for heading in headings:
         assert heading in out
     assert "needs" in out  # the tier explanation
     assert "D02 X285" in out  # the normalized Eircode
+    assert "Reward margin: 5%" in out  # the approval quote
+    assert "[Bestellung übermittelt]" in out  # the registration followed its order
     assert "stale edit was refused" in out
     assert "DR-" in out
 

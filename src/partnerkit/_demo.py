@@ -10,13 +10,33 @@ from pathlib import Path
 import attrs
 
 from partnerkit.addresses import Address, address_form, format_address, validate_address
-from partnerkit.contacts import normalize_domain
+from partnerkit.contacts import Contact, normalize_domain
 from partnerkit.core import DomainEvent, EventDispatcher, Money, Percentage, SystemClock
 from partnerkit.core.errors import Conflict, ValidationError
+from partnerkit.deals import (
+    CompanySection,
+    DealRegistration,
+    OpportunitySection,
+    PartnerSection,
+    RegistrationForm,
+)
 from partnerkit.fiscal import label
+from partnerkit.partners import PROGRAM_ADMINISTRATOR, USER, Actor, Partner, PartnerUser
 from partnerkit.program import PROGRAMS, Program
-from partnerkit.services import ProgramSaved, save_program
-from partnerkit.storage import SqliteStorage
+from partnerkit.quoting import format_quote
+from partnerkit.services import (
+    DEAL_REGISTRATIONS,
+    ProgramSaved,
+    accept_quote,
+    approve_deal,
+    create_quote_for_registration,
+    register_deal,
+    save_program,
+    send_quote,
+    start_quote_order,
+    submit_quote_order,
+)
+from partnerkit.storage import PARTNER_USERS, PARTNERS, QUOTES, SqliteStorage, UnitOfWork
 from partnerkit.tiers import MetricValue, evaluate
 
 Print = Callable[[str], None]
@@ -35,6 +55,87 @@ def _heading(out: Print, title: str) -> None:
     out("")
     out(title)
     out("-" * len(title))
+
+
+def _deal_to_order(
+    storage: SqliteStorage, program: Program, clock: SystemClock, out: Print
+) -> None:
+    _heading(out, "7. A deal: registered, approved with its quote, ordered")
+    if program.pricing is None or program.tiers is None:  # pragma: no cover - shipped program
+        raise RuntimeError("the demo program has pricing and tiers")
+    pricing, ladder, locale = program.pricing, program.tiers, program.locale
+    vendor = Actor("vera", PROGRAM_ADMINISTRATOR)
+    rep = Actor("alice", USER, partner_id="p-contoso")
+    with storage.unit_of_work() as uow:
+        if uow.repository(PARTNERS).find("p-contoso") is None:
+            uow.repository(PARTNERS).add(
+                Partner("p-contoso", "Contoso Reseller", "contoso.example", "reseller",
+                        tier="premier", currency=program.currency)
+            )  # fmt: skip
+            uow.repository(PARTNER_USERS).add(
+                PartnerUser("alice", "p-contoso", "Alice Martin", "alice@contoso.example")
+            )
+            uow.commit()
+    number = _demo_counter(storage)
+    domain = f"fabrikam-{number}.example"
+    form = RegistrationForm(
+        CompanySection(f"Fabrikam {number} GmbH", domain),
+        PartnerSection("Alice Martin", "+49 30 901820"),
+        Contact(
+            "Jonas", "Keller", f"jonas.keller@{domain}", phone="030 901820", position="CIO",
+            role="decision_maker",
+            address=Address("DE", "Friedrichstraße 68", city="Berlin", postal_code="10117"),
+        ),
+        OpportunitySection(
+            "email-security", 250, Money("11400", program.currency),
+            clock.now().date().add(days=90),
+            budget_approved=True, priority="high", problems="Phishing and a full archive.",
+            migrating_to="microsoft_365",
+        ),
+    )  # fmt: skip
+    with storage.unit_of_work() as uow:
+        deal = register_deal(uow, rep, form, clock=clock, program=program)
+    out(f"{deal.id} registered by Alice for {deal.prospect_name} ({deal.users} users)")
+    quotes: list[str] = []
+
+    def quote_on_approval(uow: UnitOfWork, registration: DealRegistration) -> None:
+        book = pricing.price_book(program.currency, clock.now().date())
+        quote = create_quote_for_registration(
+            uow, registration, book, pricing.margins, actor=vendor, clock=clock,
+            tier=ladder["premier"],
+        )  # fmt: skip
+        quotes.append(quote.id)
+
+    with storage.unit_of_work() as uow:
+        deal = approve_deal(uow, vendor, deal.id, clock=clock, program=program,
+                            on_approved=quote_on_approval)  # fmt: skip
+    with storage.unit_of_work() as uow:
+        quote = uow.repository(QUOTES).get(quotes[0])
+    out(f"approved; quote {quote.number} in the same commit:")
+    for line in format_quote(quote, locale).splitlines():
+        out(f"    {line}")
+    with storage.unit_of_work() as uow:
+        send_quote(uow, quote.id, actor=rep, clock=clock)
+    with storage.unit_of_work() as uow:
+        accept_quote(uow, quote.id, actor=rep, clock=clock)
+    with storage.unit_of_work() as uow:
+        order = start_quote_order(uow, quote.id, actor=rep, clock=clock)
+    with storage.unit_of_work() as uow:
+        submit_quote_order(uow, order.id, purchase_order="PO-4711", actor=rep, clock=clock)
+    with storage.unit_of_work() as uow:
+        deal = uow.repository(DEAL_REGISTRATIONS).get(deal.id)
+    steps = " > ".join(
+        f"[{step.label}]" if step.state == "current" else step.label
+        for step in deal.progress(locale)
+    )
+    out(f"order {order.number} submitted; {deal.id}: {steps}")
+
+
+def _demo_counter(storage: SqliteStorage) -> int:
+    with storage.unit_of_work() as uow:
+        value = uow.sequences.next("demo-prospect")
+        uow.commit()
+    return value
 
 
 def _scenario(db: Path, out: Print) -> None:
@@ -174,7 +275,9 @@ def _scenario(db: Path, out: Print) -> None:
     out(f"stored now: locale {final.locale}, time zone {final.timezone}, version {final.version}")
     out(f"next deal registration numbers: {', '.join(numbers)}")
 
-    _heading(out, "7. Events published after each commit")
+    _deal_to_order(storage, program, clock, out)
+
+    _heading(out, "8. Events published after each commit")
     for event in events:
         if isinstance(event, ProgramSaved):
             verb = "created" if event.created else "changed"
