@@ -10,6 +10,7 @@ import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from quoting_fixtures import AT, Registration
+from quoting_reference import reference_price
 
 from partnerkit.core import Money, Percentage, currency_exponent
 from partnerkit.quoting import (
@@ -249,3 +250,110 @@ def test_the_unrolled_three_way_split_agrees_with_the_general_one(
     total: int, weights: list[int]
 ) -> None:
     assert list(_split3(total, *weights)) == _split(total, weights)
+
+
+def _odd_rates() -> st.SearchStrategy[Percentage]:
+    # Rates with up to 20 decimal places: their shares do not fit the 18-place weights.
+    return st.decimals(0, 40, places=20).map(Percentage)
+
+
+@st.composite
+def odd_cases(draw: st.DrawFn) -> dict[str, Any]:
+    case = draw(cases())
+    if draw(st.booleans()):
+        case["policy"] = attrs.evolve(
+            case["policy"],
+            partner_margin=draw(_odd_rates()),
+            reward_margin=draw(_odd_rates()),
+            cap=draw(st.one_of(_odd_rates(), _rates(100))),
+        )
+        case["tier"] = None
+    if draw(st.booleans()):
+        # Equal partner and reward margins tie the remainders of odd line discounts.
+        rate = draw(_rates(30))
+        case["policy"] = attrs.evolve(case["policy"], partner_margin=rate, reward_margin=rate)
+        case["tier"] = None
+    lines = case["lines"]
+    if draw(st.booleans()):
+        # Three lines take the unrolled allocation; any term, including odd years.
+        case["lines"] = [
+            attrs.evolve(lines[i % len(lines)], term_months=draw(st.integers(1, 120)))
+            for i in range(3)
+        ]
+    return case
+
+
+@settings(max_examples=200)
+@given(odd_cases())
+def test_pricing_agrees_with_the_straightforward_computation(case: dict[str, Any]) -> None:
+    q = _quote(case)
+    expected = reference_price(
+        case["lines"],
+        case["price_book"],
+        case["policy"],
+        partner_id="p-1",
+        prospect_id="acme",
+        tier=case["tier"],
+        registration=case["registration"],
+        as_of=TODAY,
+    )
+    totals = (
+        q.list_total,
+        q.promotion,
+        q.partner_margin,
+        q.reward_margin,
+        q.net_total,
+        q.customer_price,
+    )
+    assert (q.lines, totals, q.rules) == expected
+    # The same digits, not only the same values (Money compares amounts numerically).
+    assert repr((q.lines, totals, q.rules)) == repr(expected)
+
+
+@settings(max_examples=100)
+@given(
+    st.sampled_from(CURRENCIES),
+    st.integers(1, 9),
+    st.lists(st.tuples(st.integers(1, 50), st.integers(1, 120)), min_size=1, max_size=3),
+    _rates(30),
+    st.sampled_from(list(Stacking)),
+)
+def test_ties_between_margins_are_split_as_the_straightforward_computation_does(
+    currency: str,
+    minor_units: int,
+    lines: list[tuple[int, int]],
+    rate: Percentage,
+    stacking: Stacking,
+) -> None:
+    # Tiny prices and equal partner and reward margins: odd line discounts of a few minor
+    # units tie the remainders, and the earlier rule (the partner margin) takes the unit.
+    price = Money.from_minor_units(minor_units, currency)
+    products = [Product(f"SKU{i}", "P", unit) for i, unit in enumerate(BillingUnit)]
+    book = PriceBook(
+        "book",
+        currency,
+        date(2026, 1, 1),
+        prices=[ProductPrice(product, [VolumeBand(1, price)]) for product in products],
+    )
+    policy = MarginPolicy(stacking=stacking, partner_margin=rate, reward_margin=rate)
+    case: dict[str, Any] = {
+        "lines": [
+            LineRequest(f"SKU{i % 3}", quantity, term) for i, (quantity, term) in enumerate(lines)
+        ],
+        "price_book": book,
+        "policy": policy,
+        "tier": None,
+        "registration": Registration("DR-1", "p-1", "acme", "approved"),
+    }
+    q = _quote(case)
+    expected = reference_price(
+        case["lines"],
+        book,
+        policy,
+        partner_id="p-1",
+        prospect_id="acme",
+        tier=None,
+        registration=case["registration"],
+        as_of=TODAY,
+    )
+    assert repr((q.lines, q.rules)) == repr((expected[0], expected[2]))

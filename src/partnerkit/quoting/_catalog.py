@@ -57,6 +57,21 @@ class BillingUnit(enum.Enum):
         return Decimal(1)
 
 
+def _exact_periods(unit: BillingUnit) -> dict[int, Decimal]:
+    # The terms (up to ten years) whose periods are exact decimals, so working them out
+    # once gives the same Decimal as BillingUnit.periods in any decimal context: all
+    # but the per-year terms that are not whole quarters (pricing computes those per line).
+    return {
+        term: unit.periods(term)
+        for term in range(1, 121)
+        if unit is not BillingUnit.PER_USER_YEAR or term % 3 == 0
+    }
+
+
+_PERIODS: dict[BillingUnit, dict[int, Decimal]] = {
+    unit: _exact_periods(unit) for unit in BillingUnit
+}
+
 #: English labels (gettext msgids) of the billing units.
 BILLING_UNIT_LABELS: dict[BillingUnit, str] = {
     BillingUnit.PER_USER_MONTH: N_("per user per month"),
@@ -210,6 +225,11 @@ class PriceBook:
     _by_sku: Mapping[str, ProductPrice] = attrs.field(
         init=False, eq=False, repr=False, hash=False, alias="_by_sku"
     )
+    # What pricing needs per SKU, worked out once (internal use): the product, its bands
+    # as (min_quantity, unit price) pairs highest first, and the exact periods by term.
+    _bands_by_sku: Mapping[
+        str, tuple[Product, tuple[tuple[int, Money], ...], Mapping[int, Decimal]]
+    ] = attrs.field(init=False, eq=False, repr=False, hash=False, alias="_bands_by_sku")
 
     def __attrs_post_init__(self) -> None:
         errors = _check_key(self.key, "key", "price book key")
@@ -246,6 +266,18 @@ class PriceBook:
         if errors:
             raise ValidationError(errors)
         object.__setattr__(self, "_by_sku", by_sku)
+        object.__setattr__(
+            self,
+            "_bands_by_sku",
+            {
+                sku: (
+                    price.product,
+                    tuple((band.min_quantity, band.unit_price) for band in reversed(price.bands)),
+                    _PERIODS[price.product.billing_unit],
+                )
+                for sku, price in by_sku.items()
+            },
+        )
 
     def covers(self, day: date) -> bool:
         """Whether the book is in effect on ``day``."""

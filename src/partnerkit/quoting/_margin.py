@@ -103,6 +103,24 @@ class AppliedRule:
     params: Mapping[str, str] = attrs.field(factory=dict, converter=_copy_params, hash=False)
     skus: tuple[str, ...] = attrs.field(default=(), converter=_strings)
 
+    @classmethod
+    def _of(
+        cls,
+        kind: RuleKind,
+        rate: Percentage,
+        reason: str,
+        params: dict[str, str],
+        skus: tuple[str, ...],
+    ) -> AppliedRule:
+        """Build from values already in their final types, skipping the converters (internal)."""
+        self = _new_rule(cls)
+        _set_rule(self, "kind", kind)
+        _set_rule(self, "rate", rate)
+        _set_rule(self, "reason", reason)
+        _set_rule(self, "params", params)
+        _set_rule(self, "skus", skus)
+        return self
+
     def explain(self, locale: str = "en") -> str:
         """The reason in ``locale`` (English when partnerkit has no translation).
 
@@ -395,16 +413,29 @@ class MarginPolicy:
         return promotion, partner, reward, True
 
 
+_new_rule = object.__new__
+_set_rule = object.__setattr__
+
+
 def cap_rule(requested: Decimal, cap: Percentage, skus: Iterable[str]) -> AppliedRule:
     """The rule recorded when the cap cut a line's discount (``requested`` as a fraction)."""
+    return AppliedRule(RuleKind.CAP, cap, _CAP, cap_params(requested, cap), tuple(skus))
+
+
+def cap_params(requested: Decimal, cap: Percentage) -> dict[str, str]:
+    """The ``params`` of :func:`cap_rule`'s rule (``requested`` as a fraction)."""
     wanted = (requested * 100).normalize()
-    return AppliedRule(
-        RuleKind.CAP,
-        cap,
-        _CAP,
-        {"requested": f"{wanted:f}%", "cap": str(cap)},
-        tuple(skus),
-    )
+    return {"requested": f"{wanted:f}%", "cap": str(cap)}
+
+
+def capped_rule(policy: MarginPolicy, requested: Decimal, skus: Iterable[str]) -> AppliedRule:
+    """:func:`cap_rule` for ``policy``'s cap, its reason worked out once per requested rate."""
+    key = ("cap", requested)
+    params: dict[str, str] | None = policy._recall(key)
+    if params is None:
+        params = cap_params(requested, policy.cap)
+        policy._remember(key, params)
+    return AppliedRule._of(RuleKind.CAP, policy.cap, _CAP, dict(params), tuple(skus))
 
 
 def promotion_rule(promotion: Promotion, skus: Iterable[str]) -> AppliedRule:

@@ -6,7 +6,7 @@ import enum
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -17,7 +17,7 @@ from partnerkit.quoting._catalog import BillingUnit, PriceBook
 from partnerkit.quoting._margin import (
     AppliedRule,
     MarginPolicy,
-    cap_rule,
+    capped_rule,
     promotion_rule,
 )
 from partnerkit.quoting._registration import RegistrationLike
@@ -246,15 +246,23 @@ def _split3(total: int, a: int, b: int, c: int) -> tuple[int, int, int]:
     qa, ra = divmod(total * a, weight_sum)
     qb, rb = divmod(total * b, weight_sum)
     qc, rc = divmod(total * c, weight_sum)
+    # Each part lost less than one unit to flooring, so 0, 1 or 2 units are left over. They
+    # go to the largest remainders, earlier parts first on ties (as _split does).
     left = total - qa - qb - qc
-    if left:
-        # Largest remainders first, earlier parts first on ties (as _split does).
-        order = sorted(((-ra, 0), (-rb, 1), (-rc, 2)))
-        extra = [0, 0, 0]
-        for _, i in order[:left]:
-            extra[i] = 1
-        return qa + extra[0], qb + extra[1], qc + extra[2]
-    return qa, qb, qc
+    if not left:
+        return qa, qb, qc
+    if left == 1:
+        if ra >= rb and ra >= rc:
+            return qa + 1, qb, qc
+        if rb >= rc:
+            return qa, qb + 1, qc
+        return qa, qb, qc + 1
+    # Two units: every part but the one with the smallest remainder (the later on ties).
+    if rc <= ra and rc <= rb:
+        return qa + 1, qb + 1, qc
+    if rb <= ra:
+        return qa + 1, qb, qc + 1
+    return qa, qb + 1, qc + 1
 
 
 def _weight(value: Decimal) -> int:
@@ -262,12 +270,15 @@ def _weight(value: Decimal) -> int:
     return int(value.scaleb(_SCALE))
 
 
-def _shares(
-    policy: MarginPolicy, p: Decimal, m: Decimal, r: Decimal
-) -> tuple[int, int, int, int, Decimal | None]:
-    """Stacked and capped shares as scaled integers, and the requested total if capped."""
+# The promotion, partner and reward shares of list price and their sum as scaled integers,
+# the requested total rate when the cap cut it (else None), and the cap as a scaled integer.
+_Shares = tuple[int, int, int, int, Decimal | None, int]
+
+
+def _shares(policy: MarginPolicy, p: Decimal, m: Decimal, r: Decimal) -> _Shares:
+    """Stacked and capped shares as scaled integers, the requested total if capped, the cap."""
     key = ("shares", p, m, r)
-    found: tuple[int, int, int, int, Decimal | None] | None = policy._recall(key)
+    found: _Shares | None = policy._recall(key)
     if found is None:
         ep, em, er, cut = policy.effective(p, m, r)
         found = (
@@ -276,16 +287,45 @@ def _shares(
             _weight(er),
             _weight(ep + em + er),
             p + m + r if cut else None,
+            _weight(policy.cap.fraction),
         )
         policy._remember(key, found)
     return found
 
 
-@attrs.frozen
-class _Priced:
+def _check_line(i: int, q: object, t: object, errors: list[FieldError]) -> None:
+    """Record why line ``i``'s quantity ``q`` or term ``t`` is not valid."""
+    if type(q) is not int:
+        errors.append(FieldError(f"lines.{i}.quantity", "invalid", "expected an integer"))
+    elif not 1 <= q <= MAX_QUANTITY:
+        errors.append(
+            FieldError(f"lines.{i}.quantity", "out_of_range", f"between 1 and {MAX_QUANTITY}")
+        )
+    if type(t) is not int:
+        errors.append(FieldError(f"lines.{i}.term_months", "invalid", "expected an integer"))
+    elif not 1 <= t <= MAX_TERM_MONTHS:
+        errors.append(
+            FieldError(f"lines.{i}.term_months", "out_of_range", f"between 1 and {MAX_TERM_MONTHS}")
+        )
+
+
+class _Priced(NamedTuple):
     lines: tuple[QuoteLine, ...]
     totals: tuple[Money, Money, Money, Money, Money, Money]
     rules: tuple[AppliedRule, ...]
+
+
+# Per currency: the minor-unit exponent, its quantum and a zero amount.
+_CURRENCIES: dict[str, tuple[int, Decimal, Money]] = {}
+
+
+def _currency(code: str) -> tuple[int, Decimal, Money]:
+    found = _CURRENCIES.get(code)
+    if found is None:
+        exponent = currency_exponent(code)
+        zero = Money(Decimal(0).scaleb(-exponent), code)
+        found = _CURRENCIES[code] = (exponent, Decimal(1).scaleb(-exponent), zero)
+    return found
 
 
 def _price(
@@ -299,7 +339,12 @@ def _price(
     registration: RegistrationLike | None,
     as_of: date,
 ) -> _Priced:
-    """Price ``requests``; the rounding points are documented on :func:`new_quote`."""
+    """Price ``requests``; the rounding points are documented on :func:`new_quote`.
+
+    Amounts are worked out in integer minor units and each Money is built once;
+    ``tests/quoting/quoting_reference.py`` keeps the straightforward version
+    this must agree with.
+    """
     errors: list[FieldError] = []
     if not isinstance(as_of, date) or isinstance(as_of, datetime):
         errors.append(FieldError("as_of", "invalid", "expected a date"))
@@ -311,60 +356,51 @@ def _price(
         errors.append(FieldError("lines", "required", "a quote needs at least one line"))
     elif len(requests) > _MAX_LINES:
         errors.append(FieldError("lines", "out_of_range", f"at most {_MAX_LINES} lines"))
-    found_prices = []
+    entries = book._bands_by_sku
+    currency = book.currency
+    exponent, quantum, zero = _currency(currency)
+
+    checked = []
     for i, request in enumerate(requests):
         if not isinstance(request, LineRequest):
             errors.append(FieldError(f"lines.{i}", "invalid", "expected a LineRequest"))
             continue
-        price = book.find(request.sku)
-        if price is None:
+        entry = entries.get(request.sku)
+        if entry is None:
             errors.append(
                 FieldError(f"lines.{i}.sku", "unknown", f"{request.sku!r} is not in {book.key}")
             )
-        found_prices.append(price)
         q = request.quantity
-        if type(q) is not int:
-            errors.append(FieldError(f"lines.{i}.quantity", "invalid", "expected an integer"))
-        elif not 1 <= q <= MAX_QUANTITY:
-            errors.append(
-                FieldError(f"lines.{i}.quantity", "out_of_range", f"between 1 and {MAX_QUANTITY}")
-            )
         t = request.term_months
-        if type(t) is not int:
-            errors.append(FieldError(f"lines.{i}.term_months", "invalid", "expected an integer"))
-        elif not 1 <= t <= MAX_TERM_MONTHS:
-            errors.append(
-                FieldError(
-                    f"lines.{i}.term_months", "out_of_range", f"between 1 and {MAX_TERM_MONTHS}"
-                )
-            )
+        if (
+            type(q) is not int
+            or type(t) is not int
+            or not 1 <= q <= MAX_QUANTITY
+            or not 1 <= t <= MAX_TERM_MONTHS
+        ):
+            _check_line(i, q, t, errors)
+        elif entry is not None:
+            checked.append((entry, q, t))
     if errors:
         raise ValidationError(errors)
     decision = policy.decide(
         partner_id=partner_id, prospect_id=prospect_id, tier=tier, registration=registration
     )
-    currency = book.currency
-    exponent = currency_exponent(currency)
-    quantum = Decimal(1).scaleb(-exponent)
-    m = decision.partner_margin.fraction
-    r = decision.reward_margin.fraction
 
     # Rounding point 1: each line's list total, half-up to the minor unit.
-    prices = []
+    priced = []
     list_units: list[int] = []
-    # Per line: the promotion, partner and reward shares of list price and their sum, as
-    # integers scaled by 10**_SCALE so the allocation below runs on exact integers.
-    rates: list[tuple[int, int, int, int]] = []
-    shares: dict[str, tuple[int, int, int, int, Decimal | None]] = {}
-    promotions: dict[str, list[str]] = {}
-    capped: dict[Decimal, list[str]] = {}
-    for i, (request, price) in enumerate(zip(requests, found_prices, strict=True)):
-        assert price is not None
-        product = price.product
-        unit_price = price.unit_price(request.quantity)
-        exact = (
-            unit_price.amount * request.quantity * product.billing_unit.periods(request.term_months)
-        )
+    for i, (entry, q, t) in enumerate(checked):
+        product, bands, exact_periods = entry
+        unit_price = bands[-1][1]
+        for start, band_price in bands:
+            if start <= q:
+                unit_price = band_price
+                break
+        periods = exact_periods.get(t)
+        if periods is None:
+            periods = product.billing_unit.periods(t)
+        exact = unit_price.amount * q * periods
         if exact.adjusted() >= _MAX_LINE_MAGNITUDE:
             errors.append(
                 FieldError(
@@ -373,82 +409,132 @@ def _price(
             )
             continue
         list_units.append(int(exact.quantize(quantum, ROUND_HALF_UP).scaleb(exponent)))
-        prices.append((product, unit_price))
-        promotion = policy.promotion_for(request.sku, as_of) if policy.promotions else None
-        key = promotion.key if promotion is not None else ""
-        found = shares.get(key)
-        if found is None:
-            p = promotion.rate.fraction if promotion is not None else _NO_RATE
-            found = shares[key] = _shares(policy, p, m, r)
-        if promotion is not None:
-            promotions.setdefault(promotion.key, []).append(request.sku)
-        if found[4] is not None:
-            capped.setdefault(found[4], []).append(request.sku)
-        rates.append(found[:4])
+        priced.append((product, unit_price, q, t))
     if errors:
         raise ValidationError(errors)
+    m = decision.partner_margin.fraction
+    r = decision.reward_margin.fraction
+
+    # Per line: the promotion, partner and reward shares of list price and their sum, as
+    # integers scaled by 10**_SCALE so the allocation below runs on exact integers.
+    promotions: dict[str, list[str]] = {}
+    capped: dict[Decimal, list[str]] = {}
+    if policy.promotions:
+        rates: list[_Shares] = []
+        shares: dict[str, _Shares] = {}
+        for request in requests:
+            sku = request.sku
+            promotion = policy.promotion_for(sku, as_of)
+            key = promotion.key if promotion is not None else ""
+            found = shares.get(key)
+            if found is None:
+                p = promotion.rate.fraction if promotion is not None else _NO_RATE
+                found = shares[key] = _shares(policy, p, m, r)
+            if promotion is not None:
+                promotions.setdefault(promotion.key, []).append(sku)
+            if found[4] is not None:
+                capped.setdefault(found[4], []).append(sku)
+            rates.append(found)
+    else:
+        # Without promotions every line has the same shares.
+        common = _shares(policy, _NO_RATE, m, r)
+        rates = [common] * len(list_units)
+        if common[4] is not None:
+            capped[common[4]] = [request.sku for request in requests]
 
     # Rounding point 2: the quote's total discount, half-up, never above the cap.
     weights = [units * share[3] for units, share in zip(list_units, rates, strict=True)]
     list_sum = sum(list_units)
     discount = (sum(weights) + _HALF) // _ONE_SCALED
-    ceiling = _weight(policy.cap.fraction) * list_sum // _ONE_SCALED
+    ceiling = rates[0][5] * list_sum // _ONE_SCALED
     if discount > ceiling:
         discount = ceiling
 
     # Allocation: the total discount to lines, then each line's discount to its rules,
     # both by largest remainder, so every total is the exact sum of its lines.
-    line_discounts = _split(discount, weights)
+    count = len(weights)
+    if count == 1:
+        line_discounts: Sequence[int] = (discount,)
+    elif count == 3:
+        line_discounts = _split3(discount, weights[0], weights[1], weights[2])
+    else:
+        line_discounts = _split(discount, weights)
     lines = []
-    sums = [0, 0, 0]
+    p_sum = m_sum = r_sum = 0
     scale = -exponent
-    zero = Money(Decimal(0).scaleb(scale), currency)
+    money = Money._trusted
 
-    for request, (product, unit_price), units, share, line_discount in zip(
-        requests, prices, list_units, rates, line_discounts, strict=True
+    for (product, unit_price, q, t), units, share, line_discount in zip(
+        priced, list_units, rates, line_discounts, strict=True
     ):
         if line_discount:
-            p_units, m_units, r_units = _split3(line_discount, share[0], share[1], share[2])
-        else:
-            p_units = m_units = r_units = 0
-        sums[0] += p_units
-        sums[1] += m_units
-        sums[2] += r_units
-        lines.append(
-            QuoteLine(
-                product.sku,
-                product.name,
-                product.billing_unit,
-                request.quantity,
-                request.term_months,
-                unit_price,
-                Money(Decimal(units).scaleb(scale), currency),
-                Money(Decimal(p_units).scaleb(scale), currency) if p_units else zero,
-                Money(Decimal(m_units).scaleb(scale), currency) if m_units else zero,
-                Money(Decimal(r_units).scaleb(scale), currency) if r_units else zero,
-                Money(Decimal(units - line_discount).scaleb(scale), currency),
+            margins = share[1] + share[2]
+            if share[0] or not margins:
+                p_units, m_units, r_units = _split3(line_discount, share[0], share[1], share[2])
+            else:
+                # No promotion: _split3 with a zero first weight, unrolled. At most one unit
+                # is left over; it goes to the larger remainder, the partner margin on ties.
+                p_units = 0
+                m_units, m_rest = divmod(line_discount * share[1], margins)
+                r_units, r_rest = divmod(line_discount * share[2], margins)
+                if m_units + r_units < line_discount:
+                    if m_rest >= r_rest:
+                        m_units += 1
+                    else:
+                        r_units += 1
+            p_sum += p_units
+            m_sum += m_units
+            r_sum += r_units
+            lines.append(
+                QuoteLine(
+                    product.sku,
+                    product.name,
+                    product.billing_unit,
+                    q,
+                    t,
+                    unit_price,
+                    money(Decimal(units).scaleb(scale), currency),
+                    money(Decimal(p_units).scaleb(scale), currency) if p_units else zero,
+                    money(Decimal(m_units).scaleb(scale), currency) if m_units else zero,
+                    money(Decimal(r_units).scaleb(scale), currency) if r_units else zero,
+                    money(Decimal(units - line_discount).scaleb(scale), currency),
+                )
             )
-        )
-    rules = list(decision.rules)
-    if promotions:
-        by_key = {promotion.key: promotion for promotion in policy.promotions}
-        rules.extend(promotion_rule(by_key[k], skus) for k, skus in promotions.items())
-    for requested, skus in capped.items():
-        cap_key = ("cap", requested, tuple(skus))
-        rule: AppliedRule | None = policy._recall(cap_key)
-        if rule is None:
-            rule = cap_rule(requested, policy.cap, skus)
-            policy._remember(cap_key, rule)
-        rules.append(rule)
+        else:
+            list_total = money(Decimal(units).scaleb(scale), currency)
+            lines.append(
+                QuoteLine(
+                    product.sku,
+                    product.name,
+                    product.billing_unit,
+                    q,
+                    t,
+                    unit_price,
+                    list_total,
+                    zero,
+                    zero,
+                    zero,
+                    list_total,
+                )
+            )
+    rules = decision.rules
+    if promotions or capped:
+        extra = list(rules)
+        if promotions:
+            by_key = {promotion.key: promotion for promotion in policy.promotions}
+            extra.extend(promotion_rule(by_key[k], skus) for k, skus in promotions.items())
+        for requested, skus in capped.items():
+            extra.append(capped_rule(policy, requested, skus))
+        rules = tuple(extra)
     totals = (
-        Money(Decimal(list_sum).scaleb(scale), currency),
-        Money(Decimal(sums[0]).scaleb(scale), currency) if sums[0] else zero,
-        Money(Decimal(sums[1]).scaleb(scale), currency) if sums[1] else zero,
-        Money(Decimal(sums[2]).scaleb(scale), currency) if sums[2] else zero,
-        Money(Decimal(list_sum - discount).scaleb(scale), currency),
-        Money(Decimal(list_sum - sums[0]).scaleb(scale), currency),
+        money(Decimal(list_sum).scaleb(scale), currency),
+        money(Decimal(p_sum).scaleb(scale), currency) if p_sum else zero,
+        money(Decimal(m_sum).scaleb(scale), currency) if m_sum else zero,
+        money(Decimal(r_sum).scaleb(scale), currency) if r_sum else zero,
+        money(Decimal(list_sum - discount).scaleb(scale), currency),
+        money(Decimal(list_sum - p_sum).scaleb(scale), currency),
     )
-    return _Priced(tuple(lines), totals, tuple(rules))
+    return _Priced(tuple(lines), totals, rules)
 
 
 def new_quote(
