@@ -29,7 +29,7 @@ def test_demo_tells_the_whole_scenario(capsys: pytest.CaptureFixture[str]) -> No
         assert heading in out
     assert "needs" in out  # the tier explanation
     assert "D02 X285" in out  # the normalized Eircode
-    assert "Reward margin: 5%" in out  # the approval quote
+    assert "Bonusmarge: 5%" in out  # the approval quote, labelled in the program's German
     assert "[Bestellung übermittelt]" in out  # the registration followed its order
     assert "stale edit was refused" in out
     assert "DR-" in out

@@ -11,7 +11,8 @@ from deal_factories import NOW, VENDOR, make_form, make_storage, partner_user
 from partnerkit.core import EventDispatcher, Money, Percentage
 from partnerkit.core.errors import ValidationError
 from partnerkit.deals import DealRegistration, Stage
-from partnerkit.quoting import MarginPolicy, PriceBook, Product, ProductPrice, VolumeBand
+from partnerkit.program import Program
+from partnerkit.quoting import MarginPolicy, PriceBook, Pricing, Product, ProductPrice, VolumeBand
 from partnerkit.services import (
     DEAL_REGISTRATIONS,
     accept_quote,
@@ -21,9 +22,10 @@ from partnerkit.services import (
     send_quote,
     start_quote_order,
     submit_quote_order,
+    withdraw_deal,
 )
 from partnerkit.storage import QUOTES, Storage, UnitOfWork
-from partnerkit.testing import FixedClock
+from partnerkit.testing import FixedClock, make_program
 
 ALICE = partner_user("p1", "alice")
 POLICY = MarginPolicy(reward_margin=Percentage("5"))
@@ -107,3 +109,33 @@ def test_an_order_that_fails_to_submit_leaves_the_registration_where_it_was(
     with pytest.raises(ValidationError), storage.unit_of_work() as uow:
         submit_quote_order(uow, order.id, purchase_order="  ", actor=ALICE, clock=clock)
     assert _stage(storage, deal.id) == Stage.ORDER_STARTED
+
+
+def _priced_program() -> Program:
+    product = Product("email-security", "Email security")
+    return make_program(
+        currency="EUR",
+        timezone="Europe/London",
+        pricing=Pricing(products=(product,), price_books=(BOOK,), margins=POLICY),
+    )
+
+
+def test_a_program_with_pricing_quotes_on_approval_and_reprices_when_withdrawn(
+    storage: Storage,
+) -> None:
+    clock = FixedClock(NOW)
+    program = _priced_program()
+    with storage.unit_of_work() as uow:
+        deal = register_deal(uow, ALICE, make_form("acme.co.uk"), clock=clock, program=program)
+    with storage.unit_of_work() as uow:
+        approve_deal(uow, VENDOR, deal.id, clock=clock, program=program)
+    with storage.unit_of_work() as uow:
+        (quote,) = uow.repository(QUOTES).list({"registration_id": deal.id})
+    assert quote.reward_margin.amount > 0
+    with storage.unit_of_work() as uow:
+        withdraw_deal(uow, ALICE, deal.id, "customer chose another vendor", clock=clock,
+                      program=program)  # fmt: skip
+    with storage.unit_of_work() as uow:
+        (repriced,) = uow.repository(QUOTES).list({"registration_id": deal.id})
+    assert repriced.reward_margin.is_zero()
+    assert repriced.net_total > quote.net_total

@@ -304,7 +304,7 @@ def test_format_quote_renders_money_and_dates_for_the_locale() -> None:
     assert "Q-2026-000001" in text
     assert "02.03.2026" in text
     assert "12.989,51\xa0$" in text
-    assert "Reward margin: 10% while registration DR-1 is approved" in text
+    assert "Bonusmarge: 10%, solange Registrierung DR-1 genehmigt ist" in text
     english = format_quote(quote(), "en_US")
     assert "Partner net price: $9,092.66" in english
     assert "Valid until: Apr 1, 2026" in english

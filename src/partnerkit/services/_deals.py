@@ -21,7 +21,6 @@ from partnerkit.deals import (
     Prospect,
     RegistrationForm,
     RegistrationPolicy,
-    active_key,
     check_channel,
     matches,
     new_registration,
@@ -33,22 +32,29 @@ from partnerkit.partners import (
     APPROVE_DEALS,
     DEFAULT_PERMISSIONS,
     PARTNER_ACCOUNT_MANAGER,
+    PROGRAM_ADMINISTRATOR,
     REGISTER_DEALS,
     Actor,
     PermissionMap,
     authorize,
 )
 from partnerkit.program import Program
+from partnerkit.quoting import MarginPolicy, PriceBook
+from partnerkit.services._quoting import (
+    create_quote_for_registration,
+    reprice_quotes_for_registration,
+)
 from partnerkit.storage import (
+    DEAL_REGISTRATIONS,
     MAX_PAGE_SIZE,
     PARTNER_USERS,
     PARTNERS,
-    AggregateSpec,
-    Index,
+    PROSPECTS,
     Page,
     Repository,
     UnitOfWork,
 )
+from partnerkit.tiers import Tier
 
 __all__ = [
     "DEAL_REGISTRATIONS",
@@ -70,27 +76,6 @@ __all__ = [
     "verify_domain",
     "withdraw_deal",
 ]
-
-#: How prospects are stored: unique by domain.
-PROSPECTS: AggregateSpec[Prospect] = AggregateSpec(
-    "prospects",
-    Prospect,
-    indexes=(Index("domain", lambda p: p.domain, unique=True),),
-)
-
-#: How registrations are stored: by partner, prospect and stage; one active per
-#: partner, prospect and product (``active_key``, unique).
-DEAL_REGISTRATIONS: AggregateSpec[DealRegistration] = AggregateSpec(
-    "deal_registrations",
-    DealRegistration,
-    indexes=(
-        Index("partner_id", lambda d: d.partner_id),
-        Index("prospect_id", lambda d: d.prospect_id),
-        Index("stage", lambda d: d.stage.value),
-        Index("active_key", active_key, unique=True),
-    ),
-)
-
 
 #: Runs inside the approving unit of work, before the commit: the quoting area
 #: generates the approval quote here. If it raises, nothing is written.
@@ -187,9 +172,12 @@ def _finish(
     repository: Repository[DealRegistration],
     deal: DealRegistration,
     *events: DomainEvent,
+    follow: tuple[Actor, Clock, Program | None] | None = None,
 ) -> DealRegistration:
     with _all_or_nothing(uow):
         stored = repository.save(deal)
+        if follow is not None:
+            _reprice_on_leaving(uow, stored, *follow)
         uow.record(*events)
         uow.commit()
     return stored
@@ -383,8 +371,11 @@ def approve_deal(
     reach the registration's partner (:func:`~partnerkit.partners.authorize`).
 
     ``on_approved`` runs inside this unit of work after the approved
-    registration is saved and before the commit (the quoting area creates
-    the approval quote there); if it raises, nothing is written. Raises
+    registration is saved and before the commit; if it raises, nothing is
+    written. Without one, a program with ``[pricing]`` generates the
+    approval quote there (the opportunity's product and seats, the
+    partner's tier margins, the reward margin), so the approval and its
+    quote commit together. Raises
     :class:`PermissionDenied`, :class:`~partnerkit.core.errors.NotFound`,
     :class:`~partnerkit.core.errors.InvalidTransition`, or
     :class:`Conflict` when someone else changed the registration meanwhile
@@ -397,9 +388,49 @@ def approve_deal(
         stored = repository.save(deal)
         if on_approved is not None:
             on_approved(uow, stored)
+        else:
+            _quote_on_approval(uow, stored, actor, clock, program)
         uow.record(event)
         uow.commit()
     return stored
+
+
+def _pricing_for(
+    uow: UnitOfWork, deal: DealRegistration, clock: Clock, program: Program | None
+) -> tuple[PriceBook, MarginPolicy, Tier | None] | None:
+    # The program's price book in its currency on today's date, its margin policy, and the
+    # tier the registering partner holds (for its margins); None without [pricing].
+    pricing = getattr(program, "pricing", None)
+    if program is None or pricing is None:
+        return None
+    book = pricing.price_book(program.currency, _now(clock, program).date())
+    partner = uow.repository(PARTNERS).find(deal.partner_id)
+    ladder = program.tiers
+    tier = None
+    if partner is not None and ladder is not None and partner.tier in ladder.keys:
+        tier = ladder[partner.tier]
+    return book, pricing.margins, tier
+
+
+def _quote_on_approval(
+    uow: UnitOfWork, deal: DealRegistration, actor: Actor, clock: Clock, program: Program | None
+) -> None:
+    priced = _pricing_for(uow, deal, clock, program)
+    if priced is not None:
+        book, margins, tier = priced
+        create_quote_for_registration(uow, deal, book, margins, actor=actor, clock=clock, tier=tier)
+
+
+def _reprice_on_leaving(
+    uow: UnitOfWork, deal: DealRegistration, actor: Actor, clock: Clock, program: Program | None
+) -> None:
+    # A registration that no longer earns the reward margin takes it off its open quotes.
+    priced = _pricing_for(uow, deal, clock, program)
+    if priced is not None and not deal.earns_reward_margin:
+        book, margins, tier = priced
+        reprice_quotes_for_registration(
+            uow, deal, book, margins, actor=actor, clock=clock, tier=tier
+        )
 
 
 def decline_deal(
@@ -414,7 +445,7 @@ def decline_deal(
     """Decline an opportunity with a reason (vendor only) and commit."""
     repository, deal = _load(uow, actor, registration_id, APPROVE_DEALS, _permissions(program))
     deal, event = deal.decline(actor.user_id, _now(clock, program), reason)
-    return _finish(uow, repository, deal, event)
+    return _finish(uow, repository, deal, event, follow=(actor, clock, program))
 
 
 def start_order(
@@ -457,7 +488,7 @@ def withdraw_deal(
     """Withdraw an active registration (its partner or the vendor) and commit."""
     repository, deal = _load(uow, actor, registration_id, None, _permissions(program))
     deal, event = deal.withdraw(actor.user_id, _now(clock, program), reason)
-    return _finish(uow, repository, deal, event)
+    return _finish(uow, repository, deal, event, follow=(actor, clock, program))
 
 
 def mark_deal_lost(
@@ -472,7 +503,7 @@ def mark_deal_lost(
     """Close an approved deal or started order as lost (its partner or the vendor) and commit."""
     repository, deal = _load(uow, actor, registration_id, None, _permissions(program))
     deal, event = deal.mark_lost(actor.user_id, _now(clock, program), reason)
-    return _finish(uow, repository, deal, event)
+    return _finish(uow, repository, deal, event, follow=(actor, clock, program))
 
 
 def request_extension(
@@ -551,9 +582,22 @@ def expire_due(
                 continue
             expired.append((deal.id, reason))
             events.append(event)
+            if program is not None and program.pricing is not None:
+                sweeper = actor if actor is not None else Actor(_SYSTEM, PROGRAM_ADMINISTRATOR)
+                _reprice_on_leaving(uow, changed, sweeper, _FixedNow(at), program)
         uow.record(*events)
         uow.commit()
     return ExpiryReport(tuple(expired), len(candidates), tuple(skipped))
+
+
+class _FixedNow:
+    """The sweep's instant as a clock, for the repricing it triggers."""
+
+    def __init__(self, at: pendulum.DateTime) -> None:
+        self._at = at
+
+    def now(self) -> pendulum.DateTime:
+        return self._at
 
 
 # -- reading ----------------------------------------------------------------------------------

@@ -52,8 +52,14 @@ from partnerkit.quoting import (
     Subscription,
     SubscriptionStarted,
 )
-from partnerkit.services._deals import DEAL_REGISTRATIONS
-from partnerkit.storage import ORDERS, QUOTES, SUBSCRIPTIONS, AggregateSpec, UnitOfWork
+from partnerkit.storage import (
+    DEAL_REGISTRATIONS,
+    ORDERS,
+    QUOTES,
+    SUBSCRIPTIONS,
+    AggregateSpec,
+    UnitOfWork,
+)
 from partnerkit.tiers import Tier
 
 __all__ = [

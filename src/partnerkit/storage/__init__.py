@@ -11,6 +11,7 @@ from partnerkit.storage._activities import (
     MemoryActivityStore,
     SqliteActivityStore,
 )
+from partnerkit.storage._deals import DEAL_REGISTRATIONS, PROSPECTS
 from partnerkit.storage._memory import MemoryRepository, MemoryStorage, MemoryUnitOfWork
 from partnerkit.storage._partners import PARTNER_USERS, PARTNERS
 from partnerkit.storage._ports import (
@@ -34,11 +35,13 @@ from partnerkit.storage._sqlite import (
 )
 
 __all__ = [
+    "DEAL_REGISTRATIONS",
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "ORDERS",
     "PARTNERS",
     "PARTNER_USERS",
+    "PROSPECTS",
     "QUOTES",
     "SCHEMA_VERSION",
     "SUBSCRIPTIONS",
