@@ -15,7 +15,6 @@ from partnerkit.core import DomainEvent, EventDispatcher, Money, Percentage, Sys
 from partnerkit.core.errors import Conflict, ValidationError
 from partnerkit.deals import (
     CompanySection,
-    DealRegistration,
     OpportunitySection,
     PartnerSection,
     RegistrationForm,
@@ -29,14 +28,13 @@ from partnerkit.services import (
     ProgramSaved,
     accept_quote,
     approve_deal,
-    create_quote_for_registration,
     register_deal,
     save_program,
     send_quote,
     start_quote_order,
     submit_quote_order,
 )
-from partnerkit.storage import PARTNER_USERS, PARTNERS, QUOTES, SqliteStorage, UnitOfWork
+from partnerkit.storage import PARTNER_USERS, PARTNERS, QUOTES, SqliteStorage
 from partnerkit.tiers import MetricValue, evaluate
 
 Print = Callable[[str], None]
@@ -61,9 +59,7 @@ def _deal_to_order(
     storage: SqliteStorage, program: Program, clock: SystemClock, out: Print
 ) -> None:
     _heading(out, "7. A deal: registered, approved with its quote, ordered")
-    if program.pricing is None or program.tiers is None:  # pragma: no cover - shipped program
-        raise RuntimeError("the demo program has pricing and tiers")
-    pricing, ladder, locale = program.pricing, program.tiers, program.locale
+    locale = program.locale
     vendor = Actor("vera", PROGRAM_ADMINISTRATOR)
     rep = Actor("alice", USER, partner_id="p-contoso")
     with storage.unit_of_work() as uow:
@@ -96,21 +92,11 @@ def _deal_to_order(
     with storage.unit_of_work() as uow:
         deal = register_deal(uow, rep, form, clock=clock, program=program)
     out(f"{deal.id} registered by Alice for {deal.prospect_name} ({deal.users} users)")
-    quotes: list[str] = []
-
-    def quote_on_approval(uow: UnitOfWork, registration: DealRegistration) -> None:
-        book = pricing.price_book(program.currency, clock.now().date())
-        quote = create_quote_for_registration(
-            uow, registration, book, pricing.margins, actor=vendor, clock=clock,
-            tier=ladder["premier"],
-        )  # fmt: skip
-        quotes.append(quote.id)
-
+    # The program has [pricing]: approving the deal generates its quote in the same commit.
     with storage.unit_of_work() as uow:
-        deal = approve_deal(uow, vendor, deal.id, clock=clock, program=program,
-                            on_approved=quote_on_approval)  # fmt: skip
+        deal = approve_deal(uow, vendor, deal.id, clock=clock, program=program)
     with storage.unit_of_work() as uow:
-        quote = uow.repository(QUOTES).get(quotes[0])
+        (quote,) = uow.repository(QUOTES).list({"registration_id": deal.id})
     out(f"approved; quote {quote.number} in the same commit:")
     for line in format_quote(quote, locale).splitlines():
         out(f"    {line}")
