@@ -126,3 +126,17 @@ def test_module_runs_the_demo_in_process(capsys: pytest.CaptureFixture[str]) -> 
         runpy.run_module("partnerkit", run_name="__main__", alter_sys=False)
     assert exit_info.value.code == 2  # no command given: argparse usage error
     assert "demo" in capsys.readouterr().err
+
+
+def test_program_is_reexported_lazily_so_one_area_imports_light() -> None:
+    code = (
+        "import sys, partnerkit.fiscal\n"
+        "assert 'partnerkit.program' not in sys.modules, 'fiscal pulled in every area'\n"
+        "from partnerkit import Program\n"
+        "from partnerkit.program import Program as Direct\n"
+        "assert Program is Direct\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr

@@ -4,6 +4,8 @@ The most used names are re-exported here; each area's own package
 (:mod:`partnerkit.core`, :mod:`partnerkit.storage`, ...) holds the rest.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from partnerkit.core import Clock, Money, Percentage, SystemClock, from_dict, to_dict
 from partnerkit.core.errors import (
     Conflict,
@@ -16,9 +18,17 @@ from partnerkit.core.errors import (
     ValidationError,
 )
 
+if TYPE_CHECKING:
+    from partnerkit.program import Program
 
-def __getattr__(name: str) -> str:
-    # __version__ is looked up on first use: importlib.metadata costs ~30 ms at import time.
+
+def __getattr__(name: str) -> Any:
+    # Program pulls in every domain area: import it on first use, so that importing one area
+    # (``partnerkit.fiscal``) stays light. __version__ likewise: importlib.metadata costs ~30 ms.
+    if name == "Program":
+        from partnerkit.program import Program
+
+        return Program
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 
@@ -40,6 +50,7 @@ __all__ = [
     "PartnerkitError",
     "Percentage",
     "PermissionDenied",
+    "Program",
     "SystemClock",
     "ValidationError",
     "__version__",
