@@ -12,7 +12,7 @@ from partnerkit.contacts._email import normalize_email
 from partnerkit.contacts._phone import normalize_phone
 from partnerkit.core import ErrorCollector
 from partnerkit.core.errors import ValidationError
-from partnerkit.locale import N_, gettext
+from partnerkit.locale import N_, Choice, gettext
 
 __all__ = [
     "CONTACT_FIELD_LABELS",
@@ -28,15 +28,8 @@ _MAX_LENGTH = 200
 
 
 @attrs.frozen
-class ContactRole:
+class ContactRole(Choice):
     """A role a contact can have on a deal: a stable ``key`` and an English ``label`` (msgid)."""
-
-    key: str
-    label: str
-
-    def label_in(self, locale: str | Locale = "en") -> str:
-        """The label translated into ``locale`` (English when partnerkit has no translation)."""
-        return gettext(self.label, locale)
 
 
 #: The roles offered when a program configures none. A program can pass its own list

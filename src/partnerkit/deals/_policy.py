@@ -6,12 +6,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import attrs
-from babel.core import Locale
 
 from partnerkit.contacts import DEFAULT_CONTACT_ROLES, ContactRole
 from partnerkit.core import ConfigReader
 from partnerkit.core.errors import FieldError, ValidationError
-from partnerkit.locale import N_, gettext
+from partnerkit.locale import N_, Choice
 
 __all__ = [
     "APPROVAL_MODES",
@@ -36,18 +35,6 @@ APPROVAL_MODES: tuple[str, ...] = ("manual", "automatic")
 #: What happens to a registration for a prospect another partner already holds.
 ChannelConflictAction = Literal["flag", "decline"]
 CHANNEL_CONFLICT_ACTIONS: tuple[str, ...] = ("flag", "decline")
-
-
-@attrs.frozen
-class Choice:
-    """One entry of a drop-down list: a stable ``key`` and an English ``label`` (msgid)."""
-
-    key: str
-    label: str
-
-    def label_in(self, locale: str | Locale = "en") -> str:
-        """The label translated into ``locale`` (English when partnerkit has no translation)."""
-        return gettext(self.label, locale)
 
 
 #: Project priorities offered when the program configures none.

@@ -17,6 +17,7 @@ not translate, falls back to the English text, never to a key.
 'État'
 """
 
+from partnerkit.locale._choice import Choice
 from partnerkit.locale._translations import (
     DOMAIN,
     LOCALE_DIR,
@@ -26,4 +27,12 @@ from partnerkit.locale._translations import (
     translator,
 )
 
-__all__ = ["DOMAIN", "LOCALE_DIR", "N_", "available_locales", "gettext", "translator"]
+__all__ = [
+    "DOMAIN",
+    "LOCALE_DIR",
+    "N_",
+    "Choice",
+    "available_locales",
+    "gettext",
+    "translator",
+]

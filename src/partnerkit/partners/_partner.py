@@ -14,7 +14,7 @@ from partnerkit.addresses import Address, validate_address
 from partnerkit.contacts import normalize_domain
 from partnerkit.core import DomainEvent, ErrorCollector, aware, is_known_currency
 from partnerkit.core.errors import InvalidTransition, ValidationError
-from partnerkit.locale import N_, gettext
+from partnerkit.locale import N_, Choice, gettext
 
 __all__ = [
     "DEFAULT_PARTNER_TYPES",
@@ -33,20 +33,13 @@ MAX_TEXT = 200
 
 
 @attrs.frozen
-class PartnerType:
+class PartnerType(Choice):
     """A kind of partner (reseller, distributor, ...): a stable ``key`` and an English ``label``.
 
     Hosts add their own by passing a longer tuple than :data:`DEFAULT_PARTNER_TYPES`
     wherever ``partner_types`` is accepted; their labels are translated where the
     catalogs know them and shown in English otherwise.
     """
-
-    key: str
-    label: str
-
-    def label_in(self, locale: str | Locale = "en") -> str:
-        """The label translated into ``locale`` (English when partnerkit has no translation)."""
-        return gettext(self.label, locale)
 
 
 #: The partner types a program offers unless it configures its own.
