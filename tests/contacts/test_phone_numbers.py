@@ -1,6 +1,10 @@
+import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from partnerkit.contacts import format_phone, normalize_phone
+from partnerkit.contacts._phone import _is_valid
 from partnerkit.core.errors import ValidationError
 
 
@@ -69,3 +73,51 @@ def test_unknown_style_and_garbage_are_validation_errors() -> None:
         format_phone("+442071838750", "fancy")  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
         format_phone("hello")
+
+
+# -- the own-region fast path agrees with phonenumbers' full look-up ----------------------
+
+
+def _variants(region: str) -> list[str]:
+    texts = []
+    for kind in range(12):  # every PhoneNumberType with example data
+        example = phonenumbers.example_number_for_type(region, kind)
+        if example is None:
+            continue
+        national = str(example.national_number)
+        texts += [national, national[:-1], national + "1", national[:-1] + "9"]
+    return texts
+
+
+_SHARED = {
+    code: regions
+    for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()
+    if len(regions) > 1
+}
+
+
+@pytest.mark.parametrize("region", sorted(phonenumbers.SUPPORTED_REGIONS))
+def test_own_region_fast_path_agrees_with_the_full_lookup(region: str) -> None:
+    code = phonenumbers.country_code_for_region(region)
+    # The region's own numbers, and its neighbours' on the same calling code.
+    regions = _SHARED.get(code, (region,))
+    for other in regions:
+        for text in _variants(other):
+            try:
+                number = phonenumbers.parse(text, region)
+            except phonenumbers.NumberParseException:
+                continue
+            assert _is_valid(number, region) == phonenumbers.is_valid_number(number), (other, text)
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS)),
+    st.text("0123456789", min_size=4, max_size=14),
+)
+def test_random_digits_get_the_same_verdict_on_both_paths(region: str, digits: str) -> None:
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return
+    assert _is_valid(number, region) == phonenumbers.is_valid_number(number)

@@ -40,6 +40,20 @@ def _region(default_region: str | None) -> str | None:
     return region if region in _REGIONS else None
 
 
+def _is_valid(number: phonenumbers.PhoneNumber, region: str | None) -> bool:
+    # Most numbers are typed in the contact's own country. A number valid in that
+    # region's plan is valid (``is_valid_number`` first looks up which of the regions
+    # sharing the calling code the number belongs to, testing each in turn); anything
+    # else gets that full look-up. tests/contacts/test_phone_numbers.py checks both agree.
+    if (
+        region is not None
+        and number.country_code == phonenumbers.country_code_for_region(region)
+        and phonenumbers.is_valid_number_for_region(number, region)
+    ):
+        return True
+    return bool(phonenumbers.is_valid_number(number))
+
+
 def normalize_phone(raw: str, default_region: str | None = None, *, path: str = "") -> str:
     """Parse a telephone number as people type it and return it in E.164 (``+442071838750``).
 
@@ -72,7 +86,7 @@ def normalize_phone(raw: str, default_region: str | None = None, *, path: str = 
     except NumberParseException as exc:
         problem = _PARSE_PROBLEMS.get(exc.error_type, "not a telephone number")
         raise ValidationError.single(path, "invalid", f"{text!r}: {problem}") from None
-    if not phonenumbers.is_valid_number(number):
+    if not _is_valid(number, region):
         where = f" in {region}" if region and not text.startswith("+") else ""
         raise ValidationError.single(
             path, "invalid", f"{text!r} is not a valid telephone number{where}"
