@@ -39,6 +39,9 @@ class SystemClock:
         return "SystemClock()"
 
 
+_PENDULUM_ZONES = (pendulum.Timezone, pendulum.FixedTimezone)
+
+
 def aware(value: object, path: str = "at") -> pendulum.DateTime:
     """Return ``value`` as an aware pendulum ``DateTime``; refuse naive datetimes and non-datetimes.
 
@@ -51,6 +54,8 @@ def aware(value: object, path: str = "at") -> pendulum.DateTime:
     ...
     partnerkit.core.errors.ValidationError: 1 invalid field: at: naive datetime ...
     """
+    if type(value) is pendulum.DateTime and type(value.tzinfo) in _PENDULUM_ZONES:
+        return value  # the common case: a pendulum zone always has an offset
     if not isinstance(value, datetime):
         raise ValidationError.single(
             path, "invalid", f"expected an aware datetime, got {type(value).__name__}"
