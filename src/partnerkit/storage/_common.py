@@ -22,12 +22,17 @@ SortKey = tuple[int, IndexValue, str]
 Where = Mapping[str, IndexValue | Sequence[IndexValue]]
 
 
+# Keys keep the order to_dict gives them (attrs field order): sorting them cost a fifth
+# of the encoding and nothing compares bodies as text.
+_BODY_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def encode_body(spec: AggregateSpec[Any], aggregate: object) -> str:
     """Serialize an aggregate without its version (the backends keep that in its own column)."""
     spec.id_of(aggregate)  # refuses values of the wrong type
     data = to_dict(aggregate)
     data.pop("version", None)
-    body = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    body = _BODY_ENCODER.encode(data)
     try:
         body.encode("utf-8")
     except UnicodeEncodeError:

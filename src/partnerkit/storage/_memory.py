@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from datetime import date, time, timedelta
+from decimal import Decimal
+from enum import Enum
 from typing import Any, TypeVar
 
 import attrs
@@ -37,12 +40,69 @@ __all__ = ["MemoryRepository", "MemoryStorage", "MemoryUnitOfWork"]
 A = TypeVar("A")
 
 
-@attrs.frozen
 class _Row:
-    version: int
-    schema: int
-    body: str
-    indexes: dict[str, IndexValue]
+    """One stored version of an aggregate: its JSON body and index values, never changed.
+
+    ``decoded`` keeps the aggregate read back from the body once it has been read
+    twice and holds nothing mutable (see :func:`_shareable`): every reader may then
+    get that same value instead of decoding the body again.
+    """
+
+    __slots__ = ("body", "decoded", "indexes", "reads", "schema", "version")
+
+    def __init__(self, version: int, schema: int, body: str, indexes: dict[str, IndexValue]):
+        self.version = version
+        self.schema = schema
+        self.body = body
+        self.indexes = indexes
+        self.decoded: object = None
+        self.reads = 0
+
+
+_ATOMIC = (str, int, float, Decimal, date, time, timedelta, Enum, type(None))
+_FROZEN: dict[type, bool] = {}
+
+
+def _frozen_attrs(value: object) -> bool:
+    """Whether ``value``'s class is a frozen attrs class (asked once per class)."""
+    cls = type(value)
+    known = _FROZEN.get(cls)
+    if known is None:
+        known = False
+        fields = attrs.fields(cls) if attrs.has(cls) else ()
+        if fields:
+            name = fields[0].name
+            try:  # a frozen class refuses even setting a field to the value it has
+                cls.__setattr__(value, name, getattr(value, name))
+            except attrs.exceptions.FrozenInstanceError:
+                known = True
+        _FROZEN[cls] = known
+    return known
+
+
+def _shareable(value: object) -> bool:
+    """Whether ``value`` holds nothing mutable: atoms, tuples, frozensets, frozen attrs values."""
+    if isinstance(value, _ATOMIC):
+        return True
+    if isinstance(value, (tuple, frozenset)):
+        return all(_shareable(item) for item in value)
+    if not _frozen_attrs(value):
+        return False
+    cls: Any = type(value)
+    return all(_shareable(getattr(value, f.name)) for f in attrs.fields(cls))
+
+
+def _decode(spec: AggregateSpec[A], row: _Row) -> A:
+    decoded = row.decoded
+    if decoded is not None:
+        return decoded  # type: ignore[return-value]  # decoded from this row by this spec
+    value = decode_body(spec, row.body, row.version, row.schema)
+    # Rows read once (a registration loaded to be changed) are not worth the check; a row
+    # read again (a partner, a user, a program) keeps its value when nothing in it can change.
+    row.reads += 1
+    if row.reads > 1 and _shareable(value):
+        row.decoded = value
+    return value
 
 
 class _Table:
@@ -97,6 +157,9 @@ class MemoryStorage:
 
     Thread-safe: commits are serialized by a lock and checked against what
     other units of work committed meanwhile. Nothing survives the process.
+    A stored version read more than once is decoded once and shared when it
+    holds nothing mutable (frozen attrs values, tuples, atoms); any other
+    value is decoded afresh for each reader.
     ``specs`` registers aggregate kinds so units of work reach their
     repositories as attributes (``uow.programs``).
 
@@ -255,7 +318,7 @@ class MemoryRepository(BaseRepository[A]):
         row = self._uow._row(self._spec.kind, id)
         if row is None:
             return None
-        return decode_body(self._spec, row.body, row.version, row.schema)
+        return _decode(self._spec, row)
 
     def _check_unique_now(self, id: str, row: _Row) -> None:
         # The same check commit makes, against committed rows and this unit of work's writes.
@@ -384,10 +447,7 @@ class MemoryRepository(BaseRepository[A]):
             start = sortable(after)
             keyed = [item for item in keyed if item[0] > start]
         chunk = keyed[: limit + 1]
-        items = tuple(
-            decode_body(self._spec, row.body, row.version, row.schema)
-            for _, _, row in chunk[:limit]
-        )
+        items = tuple(_decode(self._spec, row) for _, _, row in chunk[:limit])
         more = len(chunk) > limit
         return Page(items, encode_cursor(order_by, chunk[limit - 1][1]) if more else None)
 

@@ -1,0 +1,105 @@
+"""The memory backend hands out one decoded value for rows read again, only when it is immutable."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TypeVar
+
+import attrs
+import pendulum
+
+from partnerkit.core import Money
+from partnerkit.storage import AggregateSpec, MemoryStorage
+from partnerkit.testing.contract import CONTRACT_NOTES, ContractNote
+
+
+@attrs.frozen
+class Frozen:
+    id: str
+    price: Money
+    at: pendulum.DateTime
+    tags: tuple[str, ...] = ()
+    version: int = 0
+
+
+@attrs.frozen
+class HoldsADict:
+    id: str
+    labels: dict[str, str] = attrs.field(factory=dict)
+    version: int = 0
+
+
+@attrs.define
+class Mutable:
+    id: str
+    name: str = ""
+    version: int = 0
+
+
+FROZEN = AggregateSpec("cache_frozen", Frozen)
+HOLDS_A_DICT = AggregateSpec("cache_dicts", HoldsADict)
+MUTABLE = AggregateSpec("cache_mutable", Mutable)
+AT = pendulum.datetime(2026, 11, 23, 9, tz="Europe/Paris")
+
+
+T = TypeVar("T")
+
+
+def _store(storage: MemoryStorage, spec: AggregateSpec[T], value: T) -> None:
+    with storage.unit_of_work() as uow:
+        uow.repository(spec).add(value)
+        uow.commit()
+
+
+def _read(storage: MemoryStorage, spec: AggregateSpec[T], id: str) -> T:
+    with storage.unit_of_work() as uow:
+        return uow.repository(spec).get(id)
+
+
+def test_an_immutable_aggregate_read_again_is_shared_and_equal() -> None:
+    storage = MemoryStorage()
+    value = Frozen("a", Money(Decimal("12.50"), "EUR"), AT, ("x", "y"))
+    _store(storage, FROZEN, value)
+    first, second, third = (_read(storage, FROZEN, "a") for _ in range(3))
+    assert first == second == third == attrs.evolve(value, version=1)
+    assert first is not second  # the first read is not worth the check
+    assert second is third
+
+
+def test_listing_reads_share_the_same_value() -> None:
+    storage = MemoryStorage()
+    _store(storage, CONTRACT_NOTES, ContractNote("n1", "first"))
+    _read(storage, CONTRACT_NOTES, "n1")
+    shared = _read(storage, CONTRACT_NOTES, "n1")
+    with storage.unit_of_work() as uow:
+        assert uow.repository(CONTRACT_NOTES).list().items[0] is shared
+
+
+def test_a_new_version_is_read_afresh() -> None:
+    storage = MemoryStorage()
+    _store(storage, CONTRACT_NOTES, ContractNote("n1", "first"))
+    for _ in range(3):
+        note = _read(storage, CONTRACT_NOTES, "n1")
+    with storage.unit_of_work() as uow:
+        uow.repository(CONTRACT_NOTES).save(attrs.evolve(note, rank=7))
+        uow.commit()
+    after = _read(storage, CONTRACT_NOTES, "n1")
+    assert (after.rank, after.version) == (7, 2)
+
+
+def test_a_value_holding_a_dict_is_decoded_for_every_reader() -> None:
+    storage = MemoryStorage()
+    _store(storage, HOLDS_A_DICT, HoldsADict("d", {"k": "v"}))
+    reads = [_read(storage, HOLDS_A_DICT, "d") for _ in range(3)]
+    reads[1].labels["k"] = "changed by a careless reader"
+    again = _read(storage, HOLDS_A_DICT, "d")
+    assert again.labels == {"k": "v"}
+    assert again is not reads[2]
+
+
+def test_a_mutable_aggregate_is_decoded_for_every_reader() -> None:
+    storage = MemoryStorage()
+    _store(storage, MUTABLE, Mutable("m", "before"))
+    reads = [_read(storage, MUTABLE, "m") for _ in range(3)]
+    reads[2].name = "changed in memory only"
+    assert _read(storage, MUTABLE, "m").name == "before"
