@@ -1,4 +1,4 @@
-"""Values the transitions build without ``__init__`` are the same as values built with it."""
+"""Every value a transition produces is frozen, round-trips, and needs an aware instant."""
 
 from __future__ import annotations
 
@@ -67,20 +67,6 @@ def _every_value() -> list[Any]:
 
 
 VALUES = _every_value()
-
-
-@pytest.mark.parametrize("value", VALUES, ids=lambda v: type(v).__name__)
-def test_every_field_is_set_and_nothing_else(value: Any) -> None:
-    names = {f.name for f in attrs.fields(type(value))}
-    assert set(vars(value)) == names
-
-
-@pytest.mark.parametrize("value", VALUES, ids=lambda v: type(v).__name__)
-def test_rebuilding_through_init_gives_an_equal_value(value: Any) -> None:
-    twin = type(value)(**{f.name: getattr(value, f.name) for f in attrs.fields(type(value))})
-    assert twin == value
-    assert hash(twin) == hash(value)
-    assert repr(twin) == repr(value)
 
 
 @pytest.mark.parametrize("value", VALUES, ids=lambda v: type(v).__name__)

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen
 class DealEvent(DomainEvent):
     """Base of the deal events: which registration, whose, who acted, when, from and to which stage.
 
@@ -41,7 +41,7 @@ class DealEvent(DomainEvent):
     to_stage: Stage
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen
 class DealRegistered(DealEvent):
     """A partner registered a deal; ``conflicting`` names other partners' active registrations."""
 
@@ -50,7 +50,7 @@ class DealRegistered(DealEvent):
     conflicting: tuple[str, ...] = ()
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen
 class DealApproved(DealEvent):
     """The vendor approved a registration: the deadlines the partner must now meet (dates)."""
 
@@ -59,52 +59,52 @@ class DealApproved(DealEvent):
     protection_ends: date
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen
 class DealDeclined(DealEvent):
     """The vendor declined a registration (or the channel-conflict policy did), with the reason."""
 
     reason: str
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen
 class OrderStarted(DealEvent):
     """The approved deal's quote was progressed to an order."""
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen
 class OrderSubmitted(DealEvent):
     """The order was confirmed by the customer and submitted."""
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen
 class DealExpired(DealEvent):
     """A registration expired: not reviewed in time, or past a deadline (``reason`` says which)."""
 
     reason: str
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen
 class DealLost(DealEvent):
     """The opportunity was lost."""
 
     reason: str
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen
 class DealWithdrawn(DealEvent):
     """The registration was withdrawn."""
 
     reason: str
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen
 class ExtensionRequested(DealEvent):
     """The partner asked for more time, with a reason; the stage does not change."""
 
     reason: str
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen
 class ExtensionDecided(DealEvent):
     """The vendor granted or refused an extension; ``new_deadlines`` are set when granted."""
 

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
 import attrs
 import pendulum
@@ -388,24 +388,8 @@ def validate_registration_form(
 
 _DEFAULT_POLICY = RegistrationPolicy()
 
-# Transitions run for every registration, so their values are built without the attrs
-# __init__ of a frozen class, which sets each field through object.__setattr__ (about
-# 70 ns a field). DealRegistration, AuditEntry and the deal events are dict-backed
-# (slots=False): a new value is its class and a dict holding every field, set in one
-# step. Only this module builds values this way, naming every field;
-# tests/deals/test_deals_transition_values.py checks each equals its twin built by __init__.
-_V = TypeVar("_V")
-_new = object.__new__
-_set = object.__setattr__
 
-
-def _value(cls: type[_V], fields: dict[str, Any]) -> _V:
-    value: _V = _new(cls)
-    _set(value, "__dict__", fields)
-    return value
-
-
-@attrs.frozen(slots=False)
+@attrs.frozen
 class AuditEntry:
     """One recorded change: who (``actor``), when (``at``), the stage before and after, a note.
 
@@ -423,7 +407,7 @@ class AuditEntry:
     note: str = ""
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen
 class Deadlines:
     """The dates an approved registration must meet, and until when it is exclusive.
 
@@ -484,7 +468,7 @@ def _reason(reason: object, path: str = "reason", *, required: bool) -> str:
     return cleaned
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen
 class DealRegistration:
     """A partner's registration of a deal with a prospect, and where it stands.
 
@@ -499,7 +483,8 @@ class DealRegistration:
     the program's time zone.
 
     Guards raise :class:`~partnerkit.core.errors.InvalidTransition`; a
-    missing reason raises :class:`~partnerkit.core.errors.ValidationError`.
+    missing reason or a naive ``at`` raises
+    :class:`~partnerkit.core.errors.ValidationError`.
     """
 
     id: str
@@ -613,55 +598,31 @@ class DealRegistration:
         actor: str,
         at: pendulum.DateTime,
         note: str = "",
-        changes: dict[str, Any] | None = None,
+        *,
+        deadlines: Deadlines | None = None,
+        reached: Stage | None = None,
+        closing_reason: str | None = None,
+        extensions: tuple[ExtensionRequest, ...] | None = None,
     ) -> DealRegistration:
-        # The new registration: this one's fields, the stage, the audit entry appended,
-        # and ``changes`` (other fields the transition sets).
-        fields = self.__dict__
-        audit: tuple[AuditEntry, ...] = fields["audit"]
-        if audit and at < audit[-1].at:
+        if self.audit and at < self.audit[-1].at:
             raise ValidationError.single("at", "out_of_range", "earlier than the last change")
-        entry: AuditEntry = _new(AuditEntry)
-        _set(
-            entry,
-            "__dict__",
-            {
-                "action": action,
-                "actor": actor,
-                "at": at,
-                "from_stage": fields["stage"],
-                "to_stage": target,
-                "note": note,
-            },
+        entry = AuditEntry(action, actor, at, self.stage, target, note)
+        return DealRegistration(
+            self.id,
+            self.partner_id,
+            self.prospect_id,
+            self.form,
+            target,
+            self.registered_at,
+            self.review_due,
+            self.reached if reached is None else reached,
+            self.deadlines if deadlines is None else deadlines,
+            self.conflicting,
+            self.extensions if extensions is None else extensions,
+            self.closing_reason if closing_reason is None else closing_reason,
+            (*self.audit, entry),
+            self.version,
         )
-        values = fields.copy()
-        values["stage"] = target
-        values["audit"] = (*audit, entry)
-        if changes:
-            values.update(changes)
-        deal: DealRegistration = _new(DealRegistration)
-        _set(deal, "__dict__", values)
-        return deal
-
-    def _event(
-        self, cls: type[_V], actor: str, at: pendulum.DateTime, target: Stage, **more: Any
-    ) -> _V:
-        # The fields every deal event carries, and ``more`` for the event's own.
-        fields = self.__dict__
-        values = {
-            "registration_id": fields["id"],
-            "partner_id": fields["partner_id"],
-            "prospect_id": fields["prospect_id"],
-            "actor": actor,
-            "at": at,
-            "from_stage": fields["stage"],
-            "to_stage": target,
-        }
-        if more:
-            values.update(more)
-        event: _V = _new(cls)
-        _set(event, "__dict__", values)
-        return event
 
     def approve(
         self, actor: str, at: pendulum.DateTime, policy: RegistrationPolicy | None = None
@@ -671,35 +632,27 @@ class DealRegistration:
         if self.stage is not Stage.OPPORTUNITY:
             raise _refuse(self, Stage.APPROVED, "only an opportunity can be approved")
         policy = policy or _DEFAULT_POLICY
-        day = _day(at).toordinal()
-        start_due = date.fromordinal(day + policy.order_start_days)
-        submit_due = date.fromordinal(day + policy.order_submit_days)
-        protection_ends = date.fromordinal(day + policy.protection_days)
-        deadlines: Deadlines = _value(
-            Deadlines,
-            {
-                "order_start_due": start_due,
-                "order_submit_due": submit_due,
-                "protection_ends": protection_ends,
-            },
+        day = _day(at)
+        deadlines = Deadlines(
+            _later(day, policy.order_start_days),
+            _later(day, policy.order_submit_days),
+            _later(day, policy.protection_days),
         )
         deal = self._move(
-            "approve",
-            Stage.APPROVED,
+            "approve", Stage.APPROVED, actor, at, deadlines=deadlines, reached=Stage.APPROVED
+        )
+        return deal, DealApproved(
+            self.id,
+            self.partner_id,
+            self.prospect_id,
             actor,
             at,
-            changes={"deadlines": deadlines, "reached": Stage.APPROVED},
-        )
-        event = self._event(
-            DealApproved,
-            actor,
-            at,
+            self.stage,
             Stage.APPROVED,
-            order_start_due=start_due,
-            order_submit_due=submit_due,
-            protection_ends=protection_ends,
+            deadlines.order_start_due,
+            deadlines.order_submit_due,
+            deadlines.protection_ends,
         )
-        return deal, event
 
     def decline(
         self, actor: str, at: pendulum.DateTime, reason: str
@@ -709,8 +662,10 @@ class DealRegistration:
         note = _reason(reason, required=True)
         if self.stage is not Stage.OPPORTUNITY:
             raise _refuse(self, Stage.DECLINED, "only an opportunity can be declined")
-        deal = self._move("decline", Stage.DECLINED, actor, at, note, {"closing_reason": note})
-        return deal, self._event(DealDeclined, actor, at, Stage.DECLINED, reason=note)
+        deal = self._move("decline", Stage.DECLINED, actor, at, note, closing_reason=note)
+        return deal, DealDeclined(
+            self.id, self.partner_id, self.prospect_id, actor, at, self.stage, Stage.DECLINED, note
+        )
 
     def start_order(
         self, actor: str, at: pendulum.DateTime
@@ -727,9 +682,11 @@ class DealRegistration:
                 f"the order was due to start by {deadlines.order_start_due}",
             )
         deal = self._move(
-            "start_order", Stage.ORDER_STARTED, actor, at, "", {"reached": Stage.ORDER_STARTED}
+            "start_order", Stage.ORDER_STARTED, actor, at, reached=Stage.ORDER_STARTED
         )
-        return deal, self._event(OrderStarted, actor, at, Stage.ORDER_STARTED)
+        return deal, OrderStarted(
+            self.id, self.partner_id, self.prospect_id, actor, at, self.stage, Stage.ORDER_STARTED
+        )
 
     def submit_order(
         self, actor: str, at: pendulum.DateTime
@@ -746,9 +703,17 @@ class DealRegistration:
                 f"the order was due for submission by {deadlines.order_submit_due}",
             )
         deal = self._move(
-            "submit_order", Stage.ORDER_SUBMITTED, actor, at, "", {"reached": Stage.ORDER_SUBMITTED}
+            "submit_order", Stage.ORDER_SUBMITTED, actor, at, reached=Stage.ORDER_SUBMITTED
         )
-        return deal, self._event(OrderSubmitted, actor, at, Stage.ORDER_SUBMITTED)
+        return deal, OrderSubmitted(
+            self.id,
+            self.partner_id,
+            self.prospect_id,
+            actor,
+            at,
+            self.stage,
+            Stage.ORDER_SUBMITTED,
+        )
 
     def expire(
         self, actor: str, at: pendulum.DateTime, reason: str
@@ -758,8 +723,10 @@ class DealRegistration:
         note = _reason(reason, required=True)
         if self.stage not in ACTIVE_STAGES:
             raise _refuse(self, Stage.EXPIRED, "only an active registration can expire")
-        deal = self._move("expire", Stage.EXPIRED, actor, at, note, {"closing_reason": note})
-        return deal, self._event(DealExpired, actor, at, Stage.EXPIRED, reason=note)
+        deal = self._move("expire", Stage.EXPIRED, actor, at, note, closing_reason=note)
+        return deal, DealExpired(
+            self.id, self.partner_id, self.prospect_id, actor, at, self.stage, Stage.EXPIRED, note
+        )
 
     def mark_lost(
         self, actor: str, at: pendulum.DateTime, reason: str = ""
@@ -769,8 +736,10 @@ class DealRegistration:
         note = _reason(reason, required=False)
         if self.stage not in (Stage.APPROVED, Stage.ORDER_STARTED):
             raise _refuse(self, Stage.LOST, "only an approved deal or a started order can be lost")
-        deal = self._move("mark_lost", Stage.LOST, actor, at, note, {"closing_reason": note})
-        return deal, self._event(DealLost, actor, at, Stage.LOST, reason=note)
+        deal = self._move("mark_lost", Stage.LOST, actor, at, note, closing_reason=note)
+        return deal, DealLost(
+            self.id, self.partner_id, self.prospect_id, actor, at, self.stage, Stage.LOST, note
+        )
 
     def withdraw(
         self, actor: str, at: pendulum.DateTime, reason: str = ""
@@ -780,8 +749,10 @@ class DealRegistration:
         note = _reason(reason, required=False)
         if self.stage not in ACTIVE_STAGES:
             raise _refuse(self, Stage.WITHDRAWN, "only an active registration can be withdrawn")
-        deal = self._move("withdraw", Stage.WITHDRAWN, actor, at, note, {"closing_reason": note})
-        return deal, self._event(DealWithdrawn, actor, at, Stage.WITHDRAWN, reason=note)
+        deal = self._move("withdraw", Stage.WITHDRAWN, actor, at, note, closing_reason=note)
+        return deal, DealWithdrawn(
+            self.id, self.partner_id, self.prospect_id, actor, at, self.stage, Stage.WITHDRAWN, note
+        )
 
     def request_extension(
         self,
@@ -809,9 +780,11 @@ class DealRegistration:
             actor,
             at,
             note,
-            {"extensions": (*self.extensions, request)},
+            extensions=(*self.extensions, request),
         )
-        return deal, self._event(ExtensionRequested, actor, at, self.stage, reason=note)
+        return deal, ExtensionRequested(
+            self.id, self.partner_id, self.prospect_id, actor, at, self.stage, self.stage, note
+        )
 
     def decide_extension(
         self,
@@ -841,18 +814,22 @@ class DealRegistration:
             actor,
             at,
             text,
-            {"deadlines": deadlines, "extensions": (*self.extensions[:-1], decided)},
+            deadlines=deadlines,
+            extensions=(*self.extensions[:-1], decided),
         )
         shown = deadlines if grant else None
-        return deal, self._event(
-            ExtensionDecided,
+        return deal, ExtensionDecided(
+            self.id,
+            self.partner_id,
+            self.prospect_id,
             actor,
             at,
             self.stage,
-            granted=grant,
-            order_start_due=shown.order_start_due if shown else None,
-            order_submit_due=shown.order_submit_due if shown else None,
-            protection_ends=shown.protection_ends if shown else None,
+            self.stage,
+            grant,
+            shown.order_start_due if shown else None,
+            shown.order_submit_due if shown else None,
+            shown.protection_ends if shown else None,
         )
 
 
@@ -877,49 +854,34 @@ def new_registration(
     """
     at = aware(at)
     policy = policy or _DEFAULT_POLICY
-    entry: AuditEntry = _value(
-        AuditEntry,
-        {
-            "action": "register",
-            "actor": actor,
-            "at": at,
-            "from_stage": None,
-            "to_stage": Stage.OPPORTUNITY,
-            "note": "channel conflict with " + ", ".join(conflicting) if conflicting else "",
-        },
+    entry = AuditEntry(
+        "register",
+        actor,
+        at,
+        None,
+        Stage.OPPORTUNITY,
+        "channel conflict with " + ", ".join(conflicting) if conflicting else "",
     )
-    deal: DealRegistration = _value(
-        DealRegistration,
-        {
-            "id": number,
-            "partner_id": partner_id,
-            "prospect_id": prospect.id,
-            "form": form,
-            "stage": Stage.OPPORTUNITY,
-            "registered_at": at,
-            "review_due": date.fromordinal(_day(at).toordinal() + policy.review_days),
-            "reached": Stage.OPPORTUNITY,
-            "deadlines": None,
-            "conflicting": conflicting,
-            "extensions": (),
-            "closing_reason": "",
-            "audit": (entry,),
-            "version": 0,
-        },
+    deal = DealRegistration(
+        number,
+        partner_id,
+        prospect.id,
+        form,
+        Stage.OPPORTUNITY,
+        at,
+        _later(_day(at), policy.review_days),
+        conflicting=conflicting,
+        audit=(entry,),
     )
-    event: DealRegistered = _value(
-        DealRegistered,
-        {
-            "registration_id": number,
-            "partner_id": partner_id,
-            "prospect_id": prospect.id,
-            "actor": actor,
-            "at": at,
-            "from_stage": None,
-            "to_stage": Stage.OPPORTUNITY,
-            "prospect_name": prospect.name,
-            "prospect_created": prospect_created,
-            "conflicting": conflicting,
-        },
+    return deal, DealRegistered(
+        number,
+        partner_id,
+        prospect.id,
+        actor,
+        at,
+        None,
+        Stage.OPPORTUNITY,
+        prospect.name,
+        prospect_created,
+        conflicting,
     )
-    return deal, event
