@@ -742,7 +742,7 @@ class Tally:
         # A counter number is base + code with 1 <= code <= stride, so divmod(counter - 1,
         # stride) is (partner number, code - 1).
         for key, n in other.approvals.items():
-            counter, detail = _approval(key)
+            counter, detail = divmod(key, _DAYS) if isinstance(key, int) else key
             q, rest = divmod(counter - 1, stride)
             counter = rebase[q] + rest + 1
             if isinstance(key, int):
@@ -776,14 +776,38 @@ def _amounts(chunk: list[Any]) -> list[Any] | None:
     return amounts
 
 
-def _approval(key: int | tuple[int, Any]) -> tuple[int, Any]:
-    """The (counter, days) of an approval histogram key (see ``Tally.approvals``)."""
-    if isinstance(key, int):
-        return divmod(key, _DAYS)
-    return key
+def _rates(numerators: list[int], denominators: list[int]) -> list[Decimal | None]:
+    """``_pct`` of each pair of counts; pairs repeat a lot, so each is computed once.
+
+    A pair is packed into one int (numerator x width + denominator, counts are >= 0)
+    rather than a tuple, so no object per partner outlives the call.
+    """
+    width = max(denominators, default=0) + 1
+    keys = list(map(add, map(mul, numerators, repeat(width)), denominators))
+    rates = {key: _pct(*divmod(key, width)) for key in set(keys)}
+    return list(map(rates.__getitem__, keys))
 
 
-def _median(histogram: Mapping[int, int]) -> Decimal | None:
+def _plain_number(value: Any) -> Decimal:
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, Money):
+        return value.amount
+    return Decimal(value)
+
+
+def _convert(keys: list[Any], number: Callable[[Any], Decimal]) -> list[Decimal]:
+    """``[number(k) for k in keys]``, converting each distinct int key once.
+
+    Only ints and None are memoized: equal Decimals may differ in exponent.
+    """
+    if not set(map(type, keys)) <= _AMOUNT_TYPES:
+        return [number(k) for k in keys]
+    converted = {k: number(k) for k in set(keys)}
+    return list(map(converted.__getitem__, keys))
+
+
+def _median(histogram: Mapping[Any, int]) -> Decimal | None:
     total = sum(histogram.values())
     if not total:
         return None
@@ -880,14 +904,34 @@ class KpiValues:
     def _medians(self, window: int) -> list[Decimal | None]:
         stride = self.plan.stride
         inside = set(self.plan.codes_in(_APPROVED, window))
-        histograms: dict[int, dict[int, int]] = {}
-        for key, n in self._tally.approvals.items():
-            counter, days = _approval(key)
-            if (counter - 1) % stride + 1 in inside:
-                histogram = histograms.setdefault((counter - 1) // stride, {})
-                histogram[days] = histogram.get(days, 0) + n
+        approvals = self._tally.approvals
+        # Keys that are not packed ints (days that are not small whole numbers) are rare:
+        # gathered per partner first, then merged when the partner's packed run is read.
+        extra: dict[int, dict[Any, int]] = {}
+        for key, n in approvals.items():
+            if not isinstance(key, int):
+                counter, days = key
+                p, rest = divmod(counter - 1, stride)
+                if rest + 1 in inside:
+                    histogram = extra.setdefault(p, {})
+                    histogram[days] = histogram.get(days, 0) + n
         column: list[Decimal | None] = [None] * len(self.partners)
-        for p, histogram in histograms.items():
+        # Packed keys sort by partner, then code, then days: a partner's keys are one run,
+        # so one small histogram at a time is alive (few objects kept, no GC churn).
+        current, histogram = -1, {}
+        for key in sorted(k for k in approvals if isinstance(k, int)):
+            counter, days = divmod(key, _DAYS)
+            p, rest = divmod(counter - 1, stride)
+            if rest + 1 not in inside:
+                continue
+            if p != current:
+                if histogram:
+                    column[current] = _median(histogram)
+                current, histogram = p, extra.pop(p, {})
+            histogram[days] = histogram.get(days, 0) + approvals[key]
+        if histogram:
+            column[current] = _median(histogram)
+        for p, histogram in extra.items():
             column[p] = _median(histogram)
         return column
 
@@ -912,11 +956,11 @@ class KpiValues:
         if measure == "win_rate":
             wins = self._sum_slots(tally.counts, won, window)
             losses = self._sum_slots(tally.counts, ("deal_lost",), window)
-            return [_pct(w, w + lost) for w, lost in zip(wins, losses, strict=False)]
+            return _rates(wins, list(map(add, wins, losses)))
         if measure == "registration_conversion":
             wins = self._sum_slots(tally.counts, won, window)
             registered = self._sum_slots(tally.counts, ("deal_registered",), window)
-            return [_pct(w, r) for w, r in zip(wins, registered, strict=False)]
+            return _rates(wins, registered)
         if measure == "average_deal_size":
             wins = self._sum_slots(tally.counts, won, window)
             revenue = self._sum_slots(tally.sums, won, window)
@@ -953,35 +997,40 @@ class KpiValues:
 
     def numbers(self, name: str) -> list[Decimal]:
         """The values of KPI ``name`` as plain numbers (Money as its amount; None as 0)."""
-        if name not in self._columns:
-            raise ValidationError.single("name", "unknown", f"no KPI named {name!r}")
-        raw = self._columns[name]
-        if name in self._money:
-            exponent = -self.plan._exponent
-            return [Decimal(v or 0).scaleb(exponent) for v in raw]
-        out: list[Decimal] = []
-        for v in raw:
-            if v is None:
-                out.append(Decimal(0))
-            elif isinstance(v, Money):
-                out.append(v.amount)
-            else:
-                out.append(Decimal(v))
-        return out
+        keys, number = self._number_keys(name)
+        return _convert(keys, number)
 
     def decayed(self, name: str, half_life: int) -> list[Decimal]:
         """The recency-weighted value of KPI ``name`` (weights halve every ``half_life`` days)."""
-        try:
-            j = self.plan.decayed.index((name, half_life))
-        except ValueError:
-            raise ValidationError.single(
-                "name", "unknown", f"the plan keeps no decayed {name!r} with that half-life"
-            ) from None
-        n = len(self.plan.decayed)
-        scale = Decimal(_DECAY_SCALE)
-        if self.plan.sum_decay[j]:
-            scale *= Decimal(10) ** self.plan._exponent
-        return [Decimal(v) / scale for v in self._tally.decayed[j::n]]
+        keys, number = self._number_keys(name, half_life)
+        return _convert(keys, number)
+
+    def _number_keys(
+        self, name: str, half_life: int | None = None
+    ) -> tuple[list[Any], Callable[[Any], Decimal]]:
+        """The raw column behind :meth:`numbers` (or :meth:`decayed`) and its conversion.
+
+        ``number(keys[i])`` is the i-th value of :meth:`numbers`. Raw values (minor units,
+        counts, decayed millionths) repeat a lot and their order is the order of the
+        numbers, so callers can convert each distinct value once and sort the raw ones.
+        """
+        if half_life is not None:
+            try:
+                j = self.plan.decayed.index((name, half_life))
+            except ValueError:
+                raise ValidationError.single(
+                    "name", "unknown", f"the plan keeps no decayed {name!r} with that half-life"
+                ) from None
+            scale = Decimal(_DECAY_SCALE)
+            if self.plan.sum_decay[j]:
+                scale *= Decimal(10) ** self.plan._exponent
+            return self._tally.decayed[j :: len(self.plan.decayed)], lambda v: Decimal(v) / scale
+        if name not in self._columns:
+            raise ValidationError.single("name", "unknown", f"no KPI named {name!r}")
+        if name in self._money:
+            exponent = -self.plan._exponent
+            return self._columns[name], lambda v: Decimal(v or 0).scaleb(exponent)
+        return self._columns[name], _plain_number
 
     def value(self, partner_id: str, name: str) -> MetricValue | None:
         """The value of KPI ``name`` for one partner."""
