@@ -20,6 +20,8 @@ KPIS = (
     Kpi("users_30d", "distinct_users", Window.trailing(30)),
     Kpi("users_ytd", "distinct_users", Window.year_to_date()),
     Kpi("logins_30d", "count", Window.trailing(30), kinds=("login",)),
+    # A sum over an ordinary kind: its amounts are added outside the special kinds' pass.
+    Kpi("login_amounts_30d", "sum", Window.trailing(30), kinds=("login",)),
     Kpi("deals_ytd", "count", kinds=("deal_registered",)),
     Kpi("won_ytd", "count", kinds=("deal_won",)),
     Kpi("revenue_ytd", "sourced_revenue"),
@@ -74,6 +76,9 @@ def reference(rows: list[tuple[Any, ...]]) -> dict[str, dict[str, Any]]:
             "users_30d": len({r[4] for r in last30 if r[4] is not None}),
             "users_ytd": len({r[4] for r in ytd if r[4] is not None}),
             "logins_30d": sum(r[1] == "login" for r in last30),
+            "login_amounts_30d": Money(
+                Decimal(sum(r[3] or 0 for r in last30 if r[1] == "login")) / 100, "EUR"
+            ),
             "deals_ytd": sum(r[1] == "deal_registered" for r in ytd),
             "won_ytd": len(won),
             "revenue_ytd": Money(Decimal(sum(r[3] or 0 for r in won)) / 100, "EUR"),

@@ -263,8 +263,9 @@ class ScoringPlan:
                 self.code_of.get((kind, mask & wanted), 0) for mask in (*class_masks, 0)
             ]
         self.other_codes = self.class_codes[_OTHER]
-        #: Code -> whether some KPI adds up the amounts of that counter ([] when none does).
-        summed_kinds = set()
+        #: Kinds whose amounts some KPI adds up. The special ones are summed with their other
+        #: extra work; ``summed_code`` (code -> bool, [] when not needed) selects the rest.
+        summed_kinds: set[str] = set()
         for kpi in self.kpis:
             if kpi.measure in ("sum", "sourced_revenue", "new_arr", "upsell_arr"):
                 summed_kinds |= {k for k, _ in self._reads(kpi)}
@@ -272,11 +273,12 @@ class ScoringPlan:
                 summed_kinds |= {_WON, _UPSELL}
             elif kpi.measure == "yoy_growth" and by_name[kpi.of or ""].measure != "count":
                 summed_kinds |= {k for k, _ in self._reads(kpi)}
+        self.summed_kinds = frozenset(summed_kinds)
         self.summed_code: list[bool] = []
-        if summed_kinds:
+        if summed_kinds - set(special):
             self.summed_code = [False] * (self.stride + 1)
             for (kind, _), c in self.code_of.items():
-                self.summed_code[c] = kind in summed_kinds
+                self.summed_code[c] = kind in summed_kinds and kind not in special
 
         # Recency weights per decayed KPI: integer millionths by day.
         self.decay_weights: list[dict[object, int]] = []
@@ -540,7 +542,8 @@ class Tally:
         for slot in slots:
             counts[slot] += 1
         if plan.summed_code:
-            # Amounts are only added up for the counters some KPI reads as a sum.
+            # Amounts are only added up for the counters some KPI reads as a sum (those of
+            # the special kinds were added by _special).
             summed = list(map(plan.summed_code.__getitem__, codes))
             paid = list(compress(amounts, summed))
             if any(paid):
@@ -627,6 +630,8 @@ class Tally:
                     gone = set(moved)
                     run = [i for i in run if i not in gone]
                     self._decay(_UPSELL, chunk, moved, bases)
+                    if _UPSELL in plan.summed_kinds:
+                        self._sum(chunk, moved, codes, bases)
             elif kind == _APPROVED:
                 self._approvals(chunk, run, codes, bases)
             elif kind == _CERTIFIED:
@@ -642,6 +647,15 @@ class Tally:
                             list(map(bases.__getitem__, here)),
                         )
             self._decay(kind, chunk, run, bases)
+            if kind in plan.summed_kinds:
+                self._sum(chunk, run, codes, bases)
+
+    def _sum(self, chunk: list[Any], picked: list[int], codes: list[int], bases: list[int]) -> None:
+        sums = self.sums
+        for i in picked:
+            amount = chunk[i][3]
+            if amount is not None:
+                sums[bases[i] + codes[i]] += amount
 
     def _approvals(
         self, chunk: list[Any], run: list[int], codes: list[int], bases: list[int]
