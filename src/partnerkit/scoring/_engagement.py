@@ -293,6 +293,7 @@ class EngagementTable:
         self._keys: list[list[Any]] = []
         self._numbers: list[Callable[[Any], Decimal]] = []
         self._normalized: list[list[Decimal]] = []
+        self._normal_of: list[dict[Any, Decimal]] = []
         for signal in model.signals:
             keys, number = values._number_keys(signal.kpi, signal.half_life_days)
             if not set(map(type, keys)) <= {int}:
@@ -301,6 +302,7 @@ class EngagementTable:
             self._keys.append(keys)
             self._numbers.append(number)
             normalized = _normalize(signal, keys, number)
+            self._normal_of.append(normalized)
             self._normalized.append(list(map(normalized.__getitem__, keys)))
         #: The scores in hundredths when the shares allow integer arithmetic, else None.
         self._hundredths = self._integer_scores()
@@ -327,11 +329,12 @@ class EngagementTable:
             return None
         low = min(0, *(int(e) for e in exponents))
         total: list[int] = [0] * len(self.partners)
-        for share, column in zip(self._shares, self._normalized, strict=True):
-            # A normalized value has 4 places: its ten-thousandths are an int.
-            units = {n: int(n.scaleb(4)) for n in set(column)}
+        for share, keys, normal_of in zip(self._shares, self._keys, self._normal_of, strict=True):
+            # A normalized value has 4 places: its ten-thousandths are an int. (Looked up
+            # by raw key: ints hash faster than Decimals.)
+            units = {k: int(n.scaleb(4)) for k, n in normal_of.items()}
             weight = int(share.scaleb(-low))
-            total = list(map(add, total, map(mul, map(units.__getitem__, column), repeat(weight))))
+            total = list(map(add, total, map(mul, map(units.__getitem__, keys), repeat(weight))))
         # total = score x 10^(4 - low); hundredths = total / 10^(2 - low), rounded half up.
         divisor = 10 ** (2 - low)
         return list(map(floordiv, map(add, total, repeat(divisor // 2)), repeat(divisor)))

@@ -822,6 +822,10 @@ def _convert(keys: list[Any], number: Callable[[Any], Decimal]) -> list[Decimal]
 
 
 def _median(histogram: Mapping[Any, int]) -> Decimal | None:
+    if len(histogram) == 1:
+        # One distinct value (most partners): it is the median whatever its count.
+        ((value, n),) = histogram.items()
+        return Decimal(value + value) / 2 if n else None
     total = sum(histogram.values())
     if not total:
         return None
