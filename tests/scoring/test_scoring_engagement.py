@@ -1,7 +1,9 @@
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from partnerkit.core import Money
 from partnerkit.core.errors import ValidationError
@@ -110,3 +112,29 @@ def test_signals_and_models_report_every_bad_field() -> None:
             calendar=CAL, as_of=AS_OF, currency="EUR"
         )
     assert caught.value.paths == ("signals.0.kpi",)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(1, 50), min_size=2, max_size=2),
+    st.dictionaries(st.sampled_from("abcdefgh"), st.integers(0, 70), min_size=1),
+    st.dictionaries(st.sampled_from("abcdefgh"), st.integers(0, 9), min_size=1),
+)
+def test_scores_are_the_weighted_shares_rounded_half_up_for_any_weights(
+    weights: list[int], recent: dict[str, int], older: dict[str, int]
+) -> None:
+    # Weights like 1 and 2 give shares of 28 digits (33.33...): the scores take the
+    # Decimal sum there and the integer one when the shares are short; both must agree
+    # with the plain definition.
+    model = EngagementModel(
+        (
+            Signal("logins", "logins_90d", Decimal(weights[0]), "cap", Decimal(60)),
+            Signal("active", "active_users_90d", Decimal(weights[1]), "percentile"),
+        )
+    )
+    _, values = values_for(model, logins(recent) + logins(older, 30))
+    total = Decimal(sum(weights))
+    for card in score_engagement(model, values):
+        exact = sum((c.weight * 100 / total * c.normalized for c in card.contributions), Decimal(0))
+        assert card.score == exact.quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert str(card.score) == str(exact.quantize(Decimal("0.01"), ROUND_HALF_UP))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from operator import mul
+from itertools import repeat
+from operator import add, floordiv, mul
+from typing import Any
 
 import attrs
 
@@ -214,32 +216,54 @@ def percentile_ranks(values: Sequence[Decimal] | Sequence[int]) -> list[Decimal]
     return list(map(rank.__getitem__, values))
 
 
-def _ln1p_table(values: list[Decimal]) -> dict[Decimal, Decimal]:
-    # Counts repeat a lot: compute each logarithm once.
-    return {v: (v + 1).ln() for v in set(values)}
+def _normalize(
+    signal: Signal, keys: list[Any], number: Callable[[Any], Decimal]
+) -> dict[Any, Decimal]:
+    """Each distinct raw value of ``keys`` -> its normalized share (0..1, 4 places).
 
-
-def _normalize(signal: Signal, raw: list[Decimal]) -> list[Decimal]:
+    ``number(key)`` is the signal's value for a raw key; keys sort like their values.
+    Every normalization is a function of the value (given the ecosystem's minimum,
+    maximum or ordering), so it is computed once per distinct value.
+    """
     kind = signal.normalization
-    values = [v if v > 0 else _ZERO for v in raw]
+    raw = {k: number(k) for k in set(keys)}
+    out: dict[Any, Decimal]
     if kind == "percentile":
-        return percentile_ranks(raw)
-    if kind == "cap":
+        n = len(keys)
+        if n <= 1:
+            out = dict.fromkeys(raw, _ONE)
+        else:
+            # The same ranks as percentile_ranks(): the share of the others strictly below.
+            ordered = sorted(keys)
+            others = Decimal(n - 1)
+            out = {k: Decimal(bisect_left(ordered, k)) / others for k in raw}
+    elif kind == "cap":
         assert signal.target is not None
         target = signal.target
-        return [_ONE if v >= target else v / target for v in values]
-    if kind == "minmax":
-        low, high = min(raw, default=_ZERO), max(raw, default=_ZERO)
+        out = {}
+        for k, v in raw.items():
+            v = v if v > 0 else _ZERO
+            out[k] = _ONE if v >= target else v / target
+    elif kind == "minmax":
+        low, high = min(raw.values(), default=_ZERO), max(raw.values(), default=_ZERO)
         if high == low:
-            return [_ONE if high > 0 else _ZERO for _ in raw]
-        span = high - low
-        return [(v - low) / span for v in raw]
-    top = signal.target if signal.target is not None else max(values, default=_ZERO)
-    if top <= 0:
-        return [_ZERO for _ in values]
-    logs = _ln1p_table(values)
-    denominator = (top + 1).ln()
-    return [_ONE if v >= top else logs[v] / denominator for v in values]
+            out = dict.fromkeys(raw, _ONE if high > 0 else _ZERO)
+        else:
+            span = high - low
+            out = {k: (v - low) / span for k, v in raw.items()}
+    else:
+        clipped = {k: v if v > 0 else _ZERO for k, v in raw.items()}
+        top = signal.target if signal.target is not None else max(clipped.values(), default=_ZERO)
+        if top <= 0:
+            out = dict.fromkeys(raw, _ZERO)
+        else:
+            denominator = (top + 1).ln()
+            out = {k: _ONE if v >= top else (v + 1).ln() / denominator for k, v in clipped.items()}
+    return {k: v.quantize(_NORMAL, ROUND_HALF_UP) for k, v in out.items()}
+
+
+def _same(value: Any) -> Decimal:
+    return value  # type: ignore[no-any-return]
 
 
 def _allocate(exact: list[Decimal], total: Decimal) -> list[Decimal]:
@@ -266,22 +290,54 @@ class EngagementTable:
         self.partners = values.partners
         total_weight = sum((s.weight for s in model.signals), _ZERO)
         self._shares = [s.weight * _HUNDRED / total_weight for s in model.signals]
-        self._raw: list[list[Decimal]] = []
+        self._keys: list[list[Any]] = []
+        self._numbers: list[Callable[[Any], Decimal]] = []
         self._normalized: list[list[Decimal]] = []
+        self._normal_of: list[dict[Any, Decimal]] = []
         for signal in model.signals:
-            if signal.half_life_days is not None:
-                raw = values.decayed(signal.kpi, signal.half_life_days)
-            else:
-                raw = values.numbers(signal.kpi)
-            self._raw.append(raw)
-            normalized = _normalize(signal, raw)
-            rounded = {n: n.quantize(_NORMAL, ROUND_HALF_UP) for n in set(normalized)}
-            self._normalized.append(list(map(rounded.__getitem__, normalized)))
-        shares = self._shares
-        self.scores: list[Decimal] = [
-            sum(map(mul, shares, row), _ZERO).quantize(_CENT, ROUND_HALF_UP)
-            for row in zip(*self._normalized, strict=True)
-        ]
+            keys, number = values._number_keys(signal.kpi, signal.half_life_days)
+            if not set(map(type, keys)) <= {int}:
+                # Not plain ints (rates, None, custom values): the numbers are the keys.
+                keys, number = [number(k) for k in keys], _same
+            self._keys.append(keys)
+            self._numbers.append(number)
+            normalized = _normalize(signal, keys, number)
+            self._normal_of.append(normalized)
+            self._normalized.append(list(map(normalized.__getitem__, keys)))
+        #: The scores in hundredths when the shares allow integer arithmetic, else None.
+        self._hundredths = self._integer_scores()
+        if self._hundredths is not None:
+            decimals = {q: Decimal(q).scaleb(-2) for q in set(self._hundredths)}
+            self.scores: list[Decimal] = list(map(decimals.__getitem__, self._hundredths))
+        else:
+            shares = self._shares
+            self.scores = [
+                sum(map(mul, shares, row), _ZERO).quantize(_CENT, ROUND_HALF_UP)
+                for row in zip(*self._normalized, strict=True)
+            ]
+
+    def _integer_scores(self) -> list[int] | None:
+        """Every score in hundredths, summed as integers column by column, if exact.
+
+        With shares of at most 10 decimal places (weights adding up to 100, or to any
+        divisor of a power of ten), share x normalized value and their sum stay far below
+        28 digits, so the Decimal sum is exact and equals the integer one; rounding half
+        up to hundredths is then (S + D/2) // D. Other shares return None.
+        """
+        exponents = [share.as_tuple().exponent for share in self._shares]
+        if not all(isinstance(e, int) and e >= -10 for e in exponents):
+            return None
+        low = min(0, *(int(e) for e in exponents))
+        total: list[int] = [0] * len(self.partners)
+        for share, keys, normal_of in zip(self._shares, self._keys, self._normal_of, strict=True):
+            # A normalized value has 4 places: its ten-thousandths are an int. (Looked up
+            # by raw key: ints hash faster than Decimals.)
+            units = {k: int(n.scaleb(4)) for k, n in normal_of.items()}
+            weight = int(share.scaleb(-low))
+            total = list(map(add, total, map(mul, map(units.__getitem__, keys), repeat(weight))))
+        # total = score x 10^(4 - low); hundredths = total / 10^(2 - low), rounded half up.
+        divisor = 10 ** (2 - low)
+        return list(map(floordiv, map(add, total, repeat(divisor // 2)), repeat(divisor)))
 
     def breakdown(self, index: int) -> EngagementScore:
         """The :class:`EngagementScore` of the partner at ``index``, with every signal's points."""
@@ -297,7 +353,7 @@ class EngagementTable:
                 SignalContribution(
                     s.name,
                     s.kpi,
-                    self._raw[i][index],
+                    self._numbers[i](self._keys[i][index]),
                     self._normalized[i][index],
                     s.weight,
                     points[i],

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 from itertools import compress, islice, repeat
-from operator import add, eq, ge, getitem, is_, itemgetter
+from operator import add, eq, ge, getitem, is_, itemgetter, mul, ne
 from typing import Any
 
 from partnerkit.core import ErrorCollector, Money, currency_exponent, is_known_currency
@@ -43,20 +44,14 @@ _kind_of = itemgetter(1)
 _day_of = itemgetter(2)
 _amount_of = itemgetter(3)
 _user_of = itemgetter(4)
+_detail_of = itemgetter(5)
+#: Approval histogram keys pack (counter, days) into one int for 0 <= days < _DAYS.
+_DAYS = 1 << 20
 _AMOUNT_TYPES: frozenset[type] = frozenset({int, type(None)})
 _DECAYABLE = frozenset({"count", "sum", "sourced_revenue", "new_arr", "upsell_arr"})
 _GROWABLE = frozenset(
     {"count", "sum", "sourced_revenue", "new_arr", "upsell_arr", "distinct_users"}
 )
-
-
-class _DayCodes(dict[object, int]):
-    """Day -> counter offset of one kind; a day outside every window maps to the trash class."""
-
-    missing = 0
-
-    def __missing__(self, day: object) -> int:
-        return self.missing
 
 
 def _pct(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
@@ -196,17 +191,20 @@ class ScoringPlan:
                 user_windows.add(self.kpi_window[kpi.name])
             if kpi.measure == "yoy_growth" and by_name[kpi.of or ""].measure == "distinct_users":
                 user_windows.add(self.prior_window[kpi.name])
+        user_mask = sum(1 << w for w in user_windows)
         user_masks: dict[int, int] = {}
         user_class_masks: list[int] = []
-        user_day: dict[object, int] = {}
-        for day, c in day_class.items():
-            mask = class_masks[c] & sum(1 << w for w in user_windows)
-            if mask:
-                if mask not in user_masks:
-                    user_masks[mask] = len(user_class_masks)
-                    user_class_masks.append(mask)
-                user_day[day] = user_masks[mask]
-        self.user_day = user_day
+        #: Day class -> user class: its mask narrowed to the user windows, numbered; None
+        #: outside every distinct-users window (the last entry is the trash class).
+        self.class_users: list[int | None] = []
+        for mask in class_masks:
+            narrowed = mask & user_mask
+            if narrowed and narrowed not in user_masks:
+                user_masks[narrowed] = len(user_class_masks)
+                user_class_masks.append(narrowed)
+            self.class_users.append(user_masks[narrowed] if narrowed else None)
+        self.class_users.append(None)
+        self.class_inside = [uc is not None for uc in self.class_users]
         self.user_class_masks = tuple(user_class_masks)
         self.user_classes = max(len(user_class_masks), 1)
 
@@ -223,19 +221,64 @@ class ScoringPlan:
         self.kinds = (*ordinary, _OTHER, *special)
         self.kind_index = {kind: i for i, kind in enumerate(self.kinds)}
         self.other = self.kind_index[_OTHER]
-        self.special_from = self.other + 1
-        self.stride = len(self.kinds) * self.classes
-        self.kind_offset = {kind: i * self.classes for kind, i in self.kind_index.items()}
-        self.special_kinds = frozenset(self.kinds[self.special_from :])
-        #: Per kind, day (ordinal or date) -> kind offset + day class: one lookup per row.
-        self.day_codes: dict[str, _DayCodes] = {}
-        for kind, offset in self.kind_offset.items():
-            codes = _DayCodes({day: offset + c for day, c in day_class.items()})
-            codes.missing = offset + self.trash
-            self.day_codes[kind] = codes
-        self.other_codes = self.day_codes[_OTHER]
+        self.special_kinds = frozenset(special)
+
+        # Counters: per kind, only the windows some KPI reads that kind in. A day class is
+        # narrowed to those windows, and each distinct non-empty narrowed mask of a kind gets
+        # one counter (a login is only read over 90 days: one counter, not one per day class).
+        # Summing the counters whose mask holds window w gives exactly the rows of the kind
+        # whose day lies in w, because every day class is either wholly in w or wholly out.
+        reads: dict[str, int] = dict.fromkeys(self.kinds, 0)
+        for kpi in self.kpis:
+            for kind, window in self._reads(kpi):
+                reads[kind] |= 1 << window
+        # Upsell rows arrive as deal_won rows and move over once their motion is read, so
+        # both kinds get the same counters: the upsell counter is the won one + a fixed shift.
+        reads[_WON] = reads[_UPSELL] = reads[_WON] | reads[_UPSELL]
+        self.kind_reads = reads
+        self.kind_masks: dict[str, tuple[int, ...]] = {}
+        #: Code of (kind, narrowed mask): 1 + the counter's offset in a partner's block. Code 0
+        #: means "no counter": the row is not counted, and 0 works as a compress() selector.
+        self.code_of: dict[tuple[str, int], int] = {}
+        self.code_range: dict[str, tuple[int, int]] = {}
+        code = 1
+        for kind in self.kinds:
+            wanted = reads[kind]
+            kind_masks = sorted({mask & wanted for mask in class_masks} - {0})
+            self.kind_masks[kind] = tuple(kind_masks)
+            self.code_range[kind] = (code, code + len(kind_masks))
+            for mask in kind_masks:
+                self.code_of[kind, mask] = code
+                code += 1
+        self.stride = code - 1
+        self.upsell_shift = self.code_range[_UPSELL][0] - self.code_range[_WON][0]
         #: Codes from here on belong to the kinds that need extra work.
-        self.special_code = self.special_from * self.classes
+        self.special_code = self.code_range[special[0]][0]
+        #: Per kind, day class -> code (0 for the trash class and for classes outside the
+        #: kind's windows). Rows look their day up once (in ``day_class``), then index these.
+        self.class_codes: dict[str, list[int]] = {}
+        for kind in self.kinds:
+            wanted = reads[kind]
+            self.class_codes[kind] = [
+                self.code_of.get((kind, mask & wanted), 0) for mask in (*class_masks, 0)
+            ]
+        self.other_codes = self.class_codes[_OTHER]
+        #: Kinds whose amounts some KPI adds up. The special ones are summed with their other
+        #: extra work; ``summed_code`` (code -> bool, [] when not needed) selects the rest.
+        summed_kinds: set[str] = set()
+        for kpi in self.kpis:
+            if kpi.measure in ("sum", "sourced_revenue", "new_arr", "upsell_arr"):
+                summed_kinds |= {k for k, _ in self._reads(kpi)}
+            elif kpi.measure == "average_deal_size":
+                summed_kinds |= {_WON, _UPSELL}
+            elif kpi.measure == "yoy_growth" and by_name[kpi.of or ""].measure != "count":
+                summed_kinds |= {k for k, _ in self._reads(kpi)}
+        self.summed_kinds = frozenset(summed_kinds)
+        self.summed_code: list[bool] = []
+        if summed_kinds - set(special):
+            self.summed_code = [False] * (self.stride + 1)
+            for (kind, _), c in self.code_of.items():
+                self.summed_code[c] = kind in summed_kinds and kind not in special
 
         # Recency weights per decayed KPI: integer millionths by day.
         self.decay_weights: list[dict[object, int]] = []
@@ -268,6 +311,35 @@ class ScoringPlan:
         if measure == "sourced_revenue":
             return (_WON, _UPSELL)
         return ()
+
+    def _reads(self, kpi: Kpi) -> list[tuple[str, int]]:
+        """The (kind, window) pairs whose counters ``kpi`` reads; see :meth:`codes_in`."""
+        measure = kpi.measure
+        if measure == "yoy_growth":
+            base = self.by_name[kpi.of or ""]
+            return [(kind, self.prior_window[kpi.name]) for kind, _ in self._reads(base)]
+        if measure in ("count", "sum"):
+            kinds = self._kinds_of(kpi) if kpi.kinds else self.kinds
+        elif measure in ("win_rate", "registration_conversion"):
+            other = "deal_lost" if measure == "win_rate" else "deal_registered"
+            kinds = (_WON, _UPSELL, other)
+        elif measure == "median_days_to_approval":
+            kinds = (_APPROVED,)
+        elif measure == "certified_users":
+            kinds = (_CERTIFIED,)
+        elif measure == "average_deal_size":
+            kinds = (_WON, _UPSELL)
+        else:
+            kinds = self._kinds_of(kpi)
+        window = self.kpi_window[kpi.name]
+        return [(kind, window) for kind in kinds]
+
+    def codes_in(self, kind: str, window: int) -> list[int]:
+        """The counter codes of ``kind`` inside window number ``window`` (internal layout)."""
+        if kind not in self.kind_masks:
+            return []
+        assert self.kind_reads[kind] >> window & 1, "the plan keeps no such counter"
+        return [self.code_of[kind, m] for m in self.kind_masks[kind] if m >> window & 1]
 
     def windows_of_class(self, window: int) -> list[int]:
         """The day classes inside window number ``window`` (internal layout, for custom tools)."""
@@ -311,17 +383,26 @@ class Tally:
         self.plan = plan
         self.partners: list[str] = []
         self.index: dict[str, int] = {}
-        #: Partner id -> partner number * stride: where its counters start.
+        #: Partner id -> partner number * stride: a row's counter is ``base + code``.
         self.base: dict[str, int] = {}
-        self.counts: list[int] = []
-        self.sums: list[int] = []
+        #: Flat counters, ``stride`` per partner after one unused leading slot (codes start
+        #: at 1). ``sums`` adds the amounts (minor units) of the same rows.
+        self.counts: list[int] = [0]
+        self.sums: list[int] = [0]
         #: Who was active when, per user class: user id -> the base of the first partner
         #: seen with that user; ``shared`` holds the (user class, base, user) triples of
         #: users also active for another partner. Together: every (class, partner, user).
-        self.owners: list[dict[str, int]] = [{} for _ in range(plan.user_classes)]
-        self.shared: set[tuple[int, int, str]] = set()
-        self.certified: dict[int, dict[str, int]] = {}
-        self.approvals: dict[int, dict[tuple[int, int], int]] = {}
+        self.owners: list[dict[Any, int]] = [{} for _ in range(plan.user_classes)]
+        self.shared: set[tuple[int, int, Any]] = set()
+        #: Certified users, kept like active users with one owner table per code of
+        #: ``certification_earned`` (a code names the windows its days fall in).
+        low, high = plan.code_range[_CERTIFIED]
+        self.certified: list[dict[Any, int]] = [{} for _ in range(low, high)]
+        self.certified_shared: set[tuple[int, int, Any]] = set()
+        #: Approvals by counter (partner and days) and days to approval: an exact histogram.
+        #: The key is counter * _DAYS + days for whole days in range (the usual case), else
+        #: the pair (counter, days).
+        self.approvals: Counter[int | tuple[int, Any]] = Counter()
         self.decayed: list[int] = []
         self.custom: list[list[Any]] = []
         self.rows = 0
@@ -407,12 +488,8 @@ class Tally:
             chunk = list(islice(iterator, _CHUNK))
             if not chunk:
                 break
-            try:
-                fast = set(map(len, chunk)) == {6}
-            except TypeError:
-                fast = False
-            amounts = list(map(_amount_of, chunk)) if fast else []
-            if not fast or not set(map(type, amounts)) <= _AMOUNT_TYPES:
+            amounts = _amounts(chunk)
+            if amounts is None:
                 chunk = self._normalize(chunk)
                 amounts = list(map(_amount_of, chunk))
             self._count(chunk, amounts)
@@ -421,155 +498,202 @@ class Tally:
                 progress(self.rows)
         return self
 
-    def _count(self, chunk: list[Any], amounts: list[int | None]) -> None:
-        # Column passes over the chunk run in C (map, compress, dict and set updates); the
+    def _count(self, chunk: list[Any], amounts: list[Any]) -> None:
+        # Every pass over the chunk runs in C (map, compress, dict and set methods); the
         # Python loops are the scatter-adds into the flat counters and the few rows of the
         # kinds that need extra work (wins, approvals, certifications, decayed kinds).
         plan = self.plan
-        base = self.base
         partner_ids = list(map(_partner_of, chunk))
-        found = list(map(base.get, partner_ids))
-        if None in found:
-            self._register(
-                list(dict.fromkeys(compress(partner_ids, map(is_, found, repeat(None)))))
-            )
-            found = list(map(base.__getitem__, partner_ids))
-        bases: list[int] = found  # type: ignore[assignment]  # no None left
+        kinds = map(_kind_of, chunk)
         days = list(map(_day_of, chunk))
+        # The day's class (trash outside every window): the one hashed lookup of the day.
+        classes = list(map(plan.day_class.get, days, repeat(plan.trash)))
+        base = self.base
+        found = list(map(base.get, partner_ids))
+        missing = found.count(None)
+        if missing:
+            new = compress(range(len(found)), map(is_, found, repeat(None)))
+            if missing * 4 > len(found):
+                self._register(list(dict.fromkeys(map(partner_ids.__getitem__, new))))
+                found = list(map(base.__getitem__, partner_ids))
+            else:
+                # Few new partners (the usual case once the big ones are known): patch
+                # their rows instead of looking every row up again.
+                rows = list(new)
+                self._register(list(dict.fromkeys(map(partner_ids.__getitem__, rows))))
+                for i in rows:
+                    found[i] = base[partner_ids[i]]
+        bases: list[int] = found  # type: ignore[assignment]  # no None left
+        # The kind's table maps the day class to the row's counter code, or to 0 when no
+        # KPI reads that kind on that day (the row is then not counted).
         codes = list(
-            map(
-                getitem,
-                map(plan.day_codes.get, map(_kind_of, chunk), repeat(plan.other_codes)),
-                days,
-            )
+            map(getitem, map(plan.class_codes.get, kinds, repeat(plan.other_codes)), classes)
         )
-        slots = list(map(add, bases, codes))
+        if plan.user_class_masks:
+            self._users(chunk, classes, bases)
+        if plan.special_code <= plan.stride:
+            picked = list(compress(range(len(codes)), map(ge, codes, repeat(plan.special_code))))
+            if picked:
+                # May move upsell wins to their own codes, so it runs before the counting.
+                self._special(chunk, picked, codes, bases)
+        # compress(..., codes) keeps exactly the rows with a counter (code 0 is falsy).
+        slots = list(map(add, compress(bases, codes), filter(None, codes)))
         counts = self.counts
         for slot in slots:
             counts[slot] += 1
-        sums = self.sums
-        for slot, amount in zip(compress(slots, amounts), filter(None, amounts), strict=True):
-            sums[slot] += amount
-        if plan.user_day:
-            # Only the rows inside a distinct-users window are looked at.
-            user_day = plan.user_day
-            if plan.user_classes == 1:
-                inside = list(map(user_day.__contains__, days))
-                self._users(
-                    0, list(map(_user_of, compress(chunk, inside))), compress(bases, inside)
-                )
-            else:
-                user_classes = list(map(user_day.get, days))
-                for uc in range(plan.user_classes):
-                    inside = list(map(eq, user_classes, repeat(uc)))
-                    if True in inside:
-                        users = list(map(_user_of, compress(chunk, inside)))
-                        self._users(uc, users, compress(bases, inside))
-        if plan.special_kinds:
-            picked = list(compress(range(len(chunk)), map(ge, codes, repeat(plan.special_code))))
-            if picked:
-                self._special(
-                    list(map(chunk.__getitem__, picked)),
-                    list(map(bases.__getitem__, picked)),
-                    list(map(codes.__getitem__, picked)),
-                )
+        if plan.summed_code:
+            # Amounts are only added up for the counters some KPI reads as a sum (those of
+            # the special kinds were added by _special).
+            summed = list(map(plan.summed_code.__getitem__, codes))
+            paid = list(compress(amounts, summed))
+            if any(paid):
+                sums = self.sums
+                paid_slots = map(add, compress(bases, summed), compress(codes, summed))
+                for slot, amount in zip(paid_slots, paid, strict=True):
+                    if amount is not None:
+                        sums[slot] += amount
         if plan.custom:
-            stride, width = plan.stride, plan.classes
-            self._custom(chunk, [b // stride for b in bases], [code % width for code in codes])
+            self._custom(chunk, [b // plan.stride for b in bases], classes)
 
-    def _users(self, uc: int, users: list[Any], bases: Iterable[int]) -> None:
-        """Record that each ``users[i]`` was active for the partner at ``bases[i]`` in ``uc``."""
-        bases = list(bases)
-        seen = dict(zip(users, bases, strict=True))
-        seen.pop(None, None)
-        # dict.get(None, base) is base: rows without a user always agree.
-        if list(map(seen.get, users, bases)) != bases:
-            # A user active for two partners in this chunk: one pair at a time.
-            for user, b in set(zip(users, bases, strict=True)):
-                if user is not None:
-                    self._claim(uc, user, b)
+    def _users(self, chunk: list[Any], classes: list[int], bases: list[int]) -> None:
+        """Record which users were active for which partner, per user class."""
+        plan = self.plan
+        # Only the rows inside a distinct-users window are looked at.
+        if plan.user_classes == 1:
+            inside = list(map(plan.class_inside.__getitem__, classes))
+            users = list(map(_user_of, compress(chunk, inside)))
+            self._claim_all(self.owners[0], self.shared, 0, users, list(compress(bases, inside)))
             return
-        owners = self.owners[uc]
-        mine = list(seen.values())
-        theirs = list(map(owners.setdefault, seen, mine))
-        if theirs != mine:
-            for user, b, owner in zip(seen, mine, theirs, strict=True):
-                if b != owner:
-                    self.shared.add((uc, b, user))
+        user_classes = list(map(plan.class_users.__getitem__, classes))
+        for uc in range(plan.user_classes):
+            inside = list(map(eq, user_classes, repeat(uc)))
+            if True in inside:
+                users = list(map(_user_of, compress(chunk, inside)))
+                self._claim_all(
+                    self.owners[uc], self.shared, uc, users, list(compress(bases, inside))
+                )
 
-    def _claim(self, uc: int, user: str, b: int) -> None:
+    @staticmethod
+    def _claim_all(
+        owners: dict[Any, int],
+        shared: set[tuple[int, int, Any]],
+        tag: int,
+        users: list[Any],
+        bases: list[int],
+    ) -> None:
+        """Record that each ``users[i]`` was active for the partner at ``bases[i]``.
+
+        ``owners`` maps a user to the base of the first partner seen with it; a user
+        seen with another partner adds ``(tag, base, user)`` to ``shared``.
+        """
+        # The first partner seen with a user owns it: setdefault returns the owner. Rows
+        # without a user go through too (cheaper than filtering them out first); the None
+        # entry they make is dropped below and their disagreements skipped.
+        owner = list(map(owners.setdefault, users, bases))
+        owners.pop(None, None)
+        if owner != bases:
+            # Only the rows whose user another partner owns: these pairs are shared.
+            for i in compress(range(len(bases)), map(ne, owner, bases)):
+                user = users[i]
+                if user is not None:
+                    shared.add((tag, bases[i], user))
+
+    def _claim(self, uc: int, user: Any, b: int) -> None:
         if self.owners[uc].setdefault(user, b) != b:
             self.shared.add((uc, b, user))
 
-    def _special(self, rows: list[Any], bases: list[int], codes: list[int]) -> None:
-        # Only rows of the special kinds get here. Sorted by code, the rows of one kind
-        # inside the windows are one run; each kind's run is handled in its own pass.
-        plan = self.plan
-        trash = plan.trash
-        stride = plan.stride
-        ndecay = len(plan.decayed)
-        counts, sums = self.counts, self.sums
-        order = sorted(range(len(codes)), key=codes.__getitem__)
-        ordered = list(map(codes.__getitem__, order))
-        for kind in plan.kinds[plan.special_from :]:
-            first = plan.kind_offset[kind]
-            picked = order[bisect_left(ordered, first) : bisect_left(ordered, first + trash)]
-            if not picked:
-                continue
-            k = plan.kind_index[kind]
-            if kind == _WON:
-                upsell = plan.kind_index[_UPSELL]
-                shift = (upsell - k) * plan.classes
-                moved = [i for i in picked if rows[i][5] == "upsell"]
-                if moved:
-                    gone = set(moved)
-                    picked = [i for i in picked if i not in gone]
-                    for i in moved:
-                        slot = bases[i] + codes[i]
-                        counts[slot] -= 1
-                        counts[slot + shift] += 1
-                        amount = rows[i][3]
-                        if amount is not None:
-                            sums[slot] -= amount
-                            sums[slot + shift] += amount
-                    if ndecay:
-                        self._decay(upsell, rows, bases, moved)
-            elif kind == _APPROVED:
-                approvals = self.approvals
-                for i in picked:
-                    detail = rows[i][5]
-                    if detail is not None:
-                        histogram = approvals.setdefault(bases[i] // stride, {})
-                        key = (codes[i] - first, detail)
-                        histogram[key] = histogram.get(key, 0) + 1
-            elif kind == _CERTIFIED:
-                certified = self.certified
-                for i in picked:
-                    user = rows[i][4]
-                    if user is not None:
-                        holders = certified.setdefault(bases[i] // stride, {})
-                        holders[user] = holders.get(user, 0) | (1 << (codes[i] - first))
-            if ndecay:
-                self._decay(k, rows, bases, picked)
+    def _claim_certified(self, code: int, user: Any, b: int) -> None:
+        owners = self.certified[code - self.plan.code_range[_CERTIFIED][0]]
+        if owners.setdefault(user, b) != b:
+            self.certified_shared.add((code, b, user))
 
-    def _decay(self, k: int, rows: list[Any], bases: list[int], picked: list[int]) -> None:
+    def _special(
+        self, chunk: list[Any], picked: list[int], codes: list[int], bases: list[int]
+    ) -> None:
+        # Only the counted rows of the special kinds get here. Sorted by code, the rows of
+        # one kind are one run (a kind's codes are consecutive); each kind's run is handled
+        # in its own pass.
         plan = self.plan
-        decays = plan.decay_for.get(k)
+        picked.sort(key=codes.__getitem__)
+        ordered = list(map(codes.__getitem__, picked))
+        for kind in plan.kinds[plan.other + 1 :]:
+            low, high = plan.code_range[kind]
+            run = picked[bisect_left(ordered, low) : bisect_left(ordered, high)]
+            if not run:
+                continue
+            if kind == _WON:
+                moved = [i for i in run if chunk[i][5] == "upsell"]
+                if moved:
+                    shift = plan.upsell_shift
+                    for i in moved:
+                        codes[i] += shift
+                    gone = set(moved)
+                    run = [i for i in run if i not in gone]
+                    self._decay(_UPSELL, chunk, moved, bases)
+                    if _UPSELL in plan.summed_kinds:
+                        self._sum(chunk, moved, codes, bases)
+            elif kind == _APPROVED:
+                self._approvals(chunk, run, codes, bases)
+            elif kind == _CERTIFIED:
+                # Certified users are kept like active users, one owner table per counter.
+                for code in range(low, high):
+                    here = [i for i in run if codes[i] == code] if high - low > 1 else run
+                    if here:
+                        self._claim_all(
+                            self.certified[code - low],
+                            self.certified_shared,
+                            code,
+                            list(map(_user_of, map(chunk.__getitem__, here))),
+                            list(map(bases.__getitem__, here)),
+                        )
+            self._decay(kind, chunk, run, bases)
+            if kind in plan.summed_kinds:
+                self._sum(chunk, run, codes, bases)
+
+    def _sum(self, chunk: list[Any], picked: list[int], codes: list[int], bases: list[int]) -> None:
+        sums = self.sums
+        for i in picked:
+            amount = chunk[i][3]
+            if amount is not None:
+                sums[bases[i] + codes[i]] += amount
+
+    def _approvals(
+        self, chunk: list[Any], run: list[int], codes: list[int], bases: list[int]
+    ) -> None:
+        details = list(map(_detail_of, map(chunk.__getitem__, run)))
+        counters = list(map(add, map(bases.__getitem__, run), map(codes.__getitem__, run)))
+        if set(map(type, details)) == {int} and min(details) >= 0 and max(details) < _DAYS:
+            # Whole days as expected: one int key per approval, so no tuple is allocated
+            # per row (allocations are what trigger the garbage collector).
+            self.approvals.update(map(add, map(mul, counters, repeat(_DAYS)), details))
+            return
+        self.approvals.update(
+            (counter, detail)
+            for counter, detail in zip(counters, details, strict=True)
+            if detail is not None
+        )
+
+    def _decay(self, kind: str, chunk: list[Any], picked: list[int], bases: list[int]) -> None:
+        plan = self.plan
+        decays = plan.decay_for.get(plan.kind_index[kind])
         if not decays or not picked:
             return
         ndecay = len(plan.decayed)
         stride = plan.stride
         decayed = self.decayed
-        chosen = list(map(rows.__getitem__, picked))
         partners = [bases[i] // stride * ndecay for i in picked]
-        days = list(map(_day_of, chosen))
+        rows = list(map(chunk.__getitem__, picked))
+        chosen_days = list(map(_day_of, rows))
         for j, weights in decays:
             if plan.sum_decay[j]:
-                for at, day, amount in zip(partners, days, map(_amount_of, chosen), strict=True):
+                chosen = map(_amount_of, rows)
+                for at, day, amount in zip(partners, chosen_days, chosen, strict=True):
                     if amount is not None:
                         decayed[at + j] += weights.get(day, 0) * amount
             else:
-                for at, weight in zip(partners, map(weights.get, days, repeat(0)), strict=True):
+                for at, weight in zip(
+                    partners, map(weights.get, chosen_days, repeat(0)), strict=True
+                ):
                     decayed[at + j] += weight
 
     def _custom(self, chunk: list[Any], numbers: list[int], classes: list[int]) -> None:
@@ -602,8 +726,9 @@ class Tally:
         merged.sums = list(self.sums)
         merged.owners = [dict(owners) for owners in self.owners]
         merged.shared = set(self.shared)
-        merged.certified = {p: dict(h) for p, h in self.certified.items()}
-        merged.approvals = {p: dict(h) for p, h in self.approvals.items()}
+        merged.certified = [dict(owners) for owners in self.certified]
+        merged.certified_shared = set(self.certified_shared)
+        merged.approvals = Counter(self.approvals)
         merged.decayed = list(self.decayed)
         merged.custom = [list(s) for s in self.custom]
         merged.rows = self.rows + other.rows
@@ -611,21 +736,13 @@ class Tally:
         ndecay = len(plan.decayed)
         moved = [merged._partner(pid) for pid in other.partners]
         for q, p in enumerate(moved):
-            a, b = p * stride, q * stride
+            a, b = 1 + p * stride, 1 + q * stride
             merged.counts[a : a + stride] = map(
                 add, merged.counts[a : a + stride], other.counts[b : b + stride]
             )
             merged.sums[a : a + stride] = map(
                 add, merged.sums[a : a + stride], other.sums[b : b + stride]
             )
-            if q in other.certified:
-                holders = merged.certified.setdefault(p, {})
-                for user, bits in other.certified[q].items():
-                    holders[user] = holders.get(user, 0) | bits
-            if q in other.approvals:
-                histogram = merged.approvals.setdefault(p, {})
-                for key, n in other.approvals[q].items():
-                    histogram[key] = histogram.get(key, 0) + n
             for j in range(ndecay):
                 merged.decayed[p * ndecay + j] += other.decayed[q * ndecay + j]
             if plan.custom:
@@ -636,6 +753,22 @@ class Tally:
                     )
                 ]
         rebase = [p * stride for p in moved]
+        # A counter number is base + code with 1 <= code <= stride, so divmod(counter - 1,
+        # stride) is (partner number, code - 1).
+        for key, n in other.approvals.items():
+            counter, detail = divmod(key, _DAYS) if isinstance(key, int) else key
+            q, rest = divmod(counter - 1, stride)
+            counter = rebase[q] + rest + 1
+            if isinstance(key, int):
+                merged.approvals[counter * _DAYS + detail] += n
+            else:
+                merged.approvals[counter, detail] += n
+        low = plan.code_range[_CERTIFIED][0]
+        for n, owners in enumerate(other.certified):
+            for user, b in owners.items():
+                merged._claim_certified(low + n, user, rebase[b // stride])
+        for code, b, user in other.certified_shared:
+            merged._claim_certified(code, user, rebase[b // stride])
         for uc, owners in enumerate(other.owners):
             for user, b in owners.items():
                 merged._claim(uc, user, rebase[b // stride])
@@ -644,7 +777,55 @@ class Tally:
         return merged
 
 
-def _median(histogram: Mapping[int, int]) -> Decimal | None:
+def _amounts(chunk: list[Any]) -> list[Any] | None:
+    """The amounts of a chunk of 6-tuples with int or None amounts (the fast path), else None."""
+    try:
+        if set(map(len, chunk)) != {6}:
+            return None
+    except TypeError:
+        return None
+    amounts = list(map(_amount_of, chunk))
+    if not set(map(type, amounts)) <= _AMOUNT_TYPES:
+        return None
+    return amounts
+
+
+def _rates(numerators: list[int], denominators: list[int]) -> list[Decimal | None]:
+    """``_pct`` of each pair of counts; pairs repeat a lot, so each is computed once.
+
+    A pair is packed into one int (numerator x width + denominator, counts are >= 0)
+    rather than a tuple, so no object per partner outlives the call.
+    """
+    width = max(denominators, default=0) + 1
+    keys = list(map(add, map(mul, numerators, repeat(width)), denominators))
+    rates = {key: _pct(*divmod(key, width)) for key in set(keys)}
+    return list(map(rates.__getitem__, keys))
+
+
+def _plain_number(value: Any) -> Decimal:
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, Money):
+        return value.amount
+    return Decimal(value)
+
+
+def _convert(keys: list[Any], number: Callable[[Any], Decimal]) -> list[Decimal]:
+    """``[number(k) for k in keys]``, converting each distinct int key once.
+
+    Only ints and None are memoized: equal Decimals may differ in exponent.
+    """
+    if not set(map(type, keys)) <= _AMOUNT_TYPES:
+        return [number(k) for k in keys]
+    converted = {k: number(k) for k in set(keys)}
+    return list(map(converted.__getitem__, keys))
+
+
+def _median(histogram: Mapping[Any, int]) -> Decimal | None:
+    if len(histogram) == 1:
+        # One distinct value (most partners): it is the median whatever its count.
+        ((value, n),) = histogram.items()
+        return Decimal(value + value) / 2 if n else None
     total = sum(histogram.values())
     if not total:
         return None
@@ -690,17 +871,14 @@ class KpiValues:
 
     def _sum_slots(self, source: list[int], kinds: Sequence[str], window: int) -> list[int]:
         plan = self.plan
-        stride, classes = plan.stride, plan.classes
-        offsets = [
-            plan.kind_index[k] * classes + c
-            for k in kinds
-            if k in plan.kind_index
-            for c in plan.windows_of_class(window)
-        ]
+        stride = plan.stride
+        # Partner p's counter with code c sits at p * stride + c, so source[c::stride] is the
+        # column of that counter over every partner.
+        codes = [c for kind in kinds for c in plan.codes_in(kind, window)]
         size = len(self.partners)
-        if not offsets:
+        if not codes:
             return [0] * size
-        return reduce(lambda x, y: list(map(add, x, y)), (source[o::stride] for o in offsets))
+        return reduce(lambda x, y: list(map(add, x, y)), (source[c::stride] for c in codes))
 
     def _kinds(self, kpi: Kpi) -> list[str]:
         if kpi.measure in ("count", "sum") and kpi.kinds:
@@ -729,14 +907,51 @@ class KpiValues:
         return found
 
     def _certified_users(self, window: int) -> list[int]:
-        mask = 0
-        for c in self.plan.windows_of_class(window):
-            mask |= 1 << c
-        certified = self._tally.certified
-        return [
-            sum(1 for bits in certified[p].values() if bits & mask) if p in certified else 0
-            for p in range(len(self.partners))
-        ]
+        tally = self._tally
+        stride = self.plan.stride
+        low = self.plan.code_range[_CERTIFIED][0]
+        inside = self.plan.codes_in(_CERTIFIED, window)
+        # A user certified on several counters (day ranges) of a window counts once.
+        pairs = {(b, user) for code in inside for user, b in tally.certified[code - low].items()}
+        pairs.update((b, user) for code, b, user in tally.certified_shared if code in inside)
+        found = [0] * len(self.partners)
+        for b, _ in pairs:
+            found[b // stride] += 1
+        return found
+
+    def _medians(self, window: int) -> list[Decimal | None]:
+        stride = self.plan.stride
+        inside = set(self.plan.codes_in(_APPROVED, window))
+        approvals = self._tally.approvals
+        # Keys that are not packed ints (days that are not small whole numbers) are rare:
+        # gathered per partner first, then merged when the partner's packed run is read.
+        extra: dict[int, dict[Any, int]] = {}
+        for key, n in approvals.items():
+            if not isinstance(key, int):
+                counter, days = key
+                p, rest = divmod(counter - 1, stride)
+                if rest + 1 in inside:
+                    histogram = extra.setdefault(p, {})
+                    histogram[days] = histogram.get(days, 0) + n
+        column: list[Decimal | None] = [None] * len(self.partners)
+        # Packed keys sort by partner, then code, then days: a partner's keys are one run,
+        # so one small histogram at a time is alive (few objects kept, no GC churn).
+        current, histogram = -1, {}
+        for key in sorted(k for k in approvals if isinstance(k, int)):
+            counter, days = divmod(key, _DAYS)
+            p, rest = divmod(counter - 1, stride)
+            if rest + 1 not in inside:
+                continue
+            if p != current:
+                if histogram:
+                    column[current] = _median(histogram)
+                current, histogram = p, extra.pop(p, {})
+            histogram[days] = histogram.get(days, 0) + approvals[key]
+        if histogram:
+            column[current] = _median(histogram)
+        for p, histogram in extra.items():
+            column[p] = _median(histogram)
+        return column
 
     def _column(self, kpi: Kpi, window: int) -> list[Any]:
         tally, plan = self._tally, self.plan
@@ -759,11 +974,11 @@ class KpiValues:
         if measure == "win_rate":
             wins = self._sum_slots(tally.counts, won, window)
             losses = self._sum_slots(tally.counts, ("deal_lost",), window)
-            return [_pct(w, w + lost) for w, lost in zip(wins, losses, strict=False)]
+            return _rates(wins, list(map(add, wins, losses)))
         if measure == "registration_conversion":
             wins = self._sum_slots(tally.counts, won, window)
             registered = self._sum_slots(tally.counts, ("deal_registered",), window)
-            return [_pct(w, r) for w, r in zip(wins, registered, strict=False)]
+            return _rates(wins, registered)
         if measure == "average_deal_size":
             wins = self._sum_slots(tally.counts, won, window)
             revenue = self._sum_slots(tally.sums, won, window)
@@ -772,15 +987,7 @@ class KpiValues:
                 for r, w in zip(revenue, wins, strict=False)
             ]
         if measure == "median_days_to_approval":
-            classes = set(plan.windows_of_class(window))
-            column: list[Any] = []
-            for p in range(len(self.partners)):
-                histogram: dict[int, int] = {}
-                for (c, days), n in tally.approvals.get(p, {}).items():
-                    if c in classes:
-                        histogram[days] = histogram.get(days, 0) + n
-                column.append(_median(histogram))
-            return column
+            return self._medians(window)
         assert measure == "yoy_growth"
         base = plan.by_name[kpi.of or ""]
         current = self._column(base, plan.kpi_window[base.name])
@@ -808,35 +1015,40 @@ class KpiValues:
 
     def numbers(self, name: str) -> list[Decimal]:
         """The values of KPI ``name`` as plain numbers (Money as its amount; None as 0)."""
-        if name not in self._columns:
-            raise ValidationError.single("name", "unknown", f"no KPI named {name!r}")
-        raw = self._columns[name]
-        if name in self._money:
-            exponent = -self.plan._exponent
-            return [Decimal(v or 0).scaleb(exponent) for v in raw]
-        out: list[Decimal] = []
-        for v in raw:
-            if v is None:
-                out.append(Decimal(0))
-            elif isinstance(v, Money):
-                out.append(v.amount)
-            else:
-                out.append(Decimal(v))
-        return out
+        keys, number = self._number_keys(name)
+        return _convert(keys, number)
 
     def decayed(self, name: str, half_life: int) -> list[Decimal]:
         """The recency-weighted value of KPI ``name`` (weights halve every ``half_life`` days)."""
-        try:
-            j = self.plan.decayed.index((name, half_life))
-        except ValueError:
-            raise ValidationError.single(
-                "name", "unknown", f"the plan keeps no decayed {name!r} with that half-life"
-            ) from None
-        n = len(self.plan.decayed)
-        scale = Decimal(_DECAY_SCALE)
-        if self.plan.sum_decay[j]:
-            scale *= Decimal(10) ** self.plan._exponent
-        return [Decimal(v) / scale for v in self._tally.decayed[j::n]]
+        keys, number = self._number_keys(name, half_life)
+        return _convert(keys, number)
+
+    def _number_keys(
+        self, name: str, half_life: int | None = None
+    ) -> tuple[list[Any], Callable[[Any], Decimal]]:
+        """The raw column behind :meth:`numbers` (or :meth:`decayed`) and its conversion.
+
+        ``number(keys[i])`` is the i-th value of :meth:`numbers`. Raw values (minor units,
+        counts, decayed millionths) repeat a lot and their order is the order of the
+        numbers, so callers can convert each distinct value once and sort the raw ones.
+        """
+        if half_life is not None:
+            try:
+                j = self.plan.decayed.index((name, half_life))
+            except ValueError:
+                raise ValidationError.single(
+                    "name", "unknown", f"the plan keeps no decayed {name!r} with that half-life"
+                ) from None
+            scale = Decimal(_DECAY_SCALE)
+            if self.plan.sum_decay[j]:
+                scale *= Decimal(10) ** self.plan._exponent
+            return self._tally.decayed[j :: len(self.plan.decayed)], lambda v: Decimal(v) / scale
+        if name not in self._columns:
+            raise ValidationError.single("name", "unknown", f"no KPI named {name!r}")
+        if name in self._money:
+            exponent = -self.plan._exponent
+            return self._columns[name], lambda v: Decimal(v or 0).scaleb(exponent)
+        return self._columns[name], _plain_number
 
     def value(self, partner_id: str, name: str) -> MetricValue | None:
         """The value of KPI ``name`` for one partner."""

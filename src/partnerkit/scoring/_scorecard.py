@@ -87,12 +87,12 @@ class Scorecard:
         return found
 
 
-def _ranks(scores: Sequence[Decimal]) -> list[int]:
+def _ranks(scores: Sequence[Decimal] | Sequence[int]) -> list[int]:
     ordered = sorted(scores, reverse=True)
-    first: dict[Decimal, int] = {}
+    first: dict[Any, int] = {}
     for i, score in enumerate(ordered):
         first.setdefault(score, i + 1)
-    return [first[s] for s in scores]
+    return list(map(first.__getitem__, scores))
 
 
 class EcosystemScores:
@@ -117,11 +117,15 @@ class EcosystemScores:
         self.model = model
         self.values: KpiValues = self.plan.evaluate(tally)
         self.engagement = EngagementTable(model, self.values)
-        scores = self.engagement.scores
+        # Integer hundredths order like the scores themselves and sort faster.
+        hundredths = self.engagement._hundredths
+        scores: Sequence[Decimal] | Sequence[int] = (
+            self.engagement.scores if hundredths is None else hundredths
+        )
         self.ranks = _ranks(scores)
-        self.percentiles = [
-            (p * 100).quantize(_CENT, ROUND_HALF_UP) for p in percentile_ranks(scores)
-        ]
+        ranks = percentile_ranks(scores)
+        percent = {p: (p * 100).quantize(_CENT, ROUND_HALF_UP) for p in set(ranks)}
+        self.percentiles = list(map(percent.__getitem__, ranks))
         self._targets = {t.kpi: t for t in model.targets}
         self._partner_targets = {
             pid: {t.kpi: t for t in targets} for pid, targets in (partner_targets or {}).items()
