@@ -503,15 +503,15 @@ class Tally:
         # Python loops are the scatter-adds into the flat counters and the few rows of the
         # kinds that need extra work (wins, approvals, certifications, decayed kinds).
         plan = self.plan
-        partner_ids = list(map(_partner_of, chunk))
         kinds = map(_kind_of, chunk)
-        days = list(map(_day_of, chunk))
         # The day's class (trash outside every window): the one hashed lookup of the day.
-        classes = list(map(plan.day_class.get, days, repeat(plan.trash)))
+        classes = list(map(plan.day_class.get, map(_day_of, chunk), repeat(plan.trash)))
         base = self.base
-        found = list(map(base.get, partner_ids))
+        found = list(map(base.get, map(_partner_of, chunk)))
         missing = found.count(None)
         if missing:
+            # The ids are only needed to register new partners.
+            partner_ids = list(map(_partner_of, chunk))
             new = compress(range(len(found)), map(is_, found, repeat(None)))
             if missing * 4 > len(found):
                 self._register(list(dict.fromkeys(map(partner_ids.__getitem__, new))))
