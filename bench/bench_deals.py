@@ -1,11 +1,12 @@
 """Deal registrations: the lifecycle against two state-machine libraries, and use-case throughput.
 
-The peers are ``transitions`` (one shared machine, a model added, then the
+The peers are ``transitions`` (one shared machine, a model added, then four
 transitions fired) and ``python-statemachine`` (a machine instantiated per
-deal, then the transitions fired), on the same four-step path: opportunity,
-approved, order started, order submitted. partnerkit does more per step (a
-guard, a new immutable registration, an audit entry and a domain event),
-without field validation, as the issue asks. Targets: the lifecycle >= 10x
+deal, then four transitions fired), as the issue measured them, on the same
+four-step path: registered as an opportunity, approved, order started, order
+submitted. partnerkit does more per step (a guard, a new immutable
+registration, an audit entry and a domain event; registering is a step like
+the others), without field validation, as the issue asks. Targets: the lifecycle >= 10x
 ``transitions``; ``register_deal`` with full validation into memory >= 5,000
 registrations/s; register then approve, each committed on its own, into
 SQLite >= 1,000 deals/s. One run, correctness checked before timing.
@@ -50,9 +51,10 @@ N_LIFECYCLE = 20_000
 N_REGISTER = 3_000
 N_SQLITE = 1_000
 AT = pendulum.datetime(2026, 11, 23, 9, tz="UTC")
-STATES = ["opportunity", "approved", "order_started", "order_submitted"]
-PATH = [("approve", "opportunity", "approved"), ("start_order", "approved", "order_started")]
-PATH.append(("submit_order", "order_started", "order_submitted"))
+STATES = ["new", "opportunity", "approved", "order_started", "order_submitted"]
+PATH = [("register", "new", "opportunity"), ("approve", "opportunity", "approved")]
+PATH += [("start_order", "approved", "order_started")]
+PATH += [("submit_order", "order_started", "order_submitted")]
 
 
 PARTNER = Partner("p1", "Northwind Resellers", "northwind.example", "reseller")
@@ -101,7 +103,7 @@ def _lifecycle() -> None:
 
     machine = Machine(
         states=STATES,
-        initial="opportunity",
+        initial="new",
         transitions=[list(step) for step in PATH],
         auto_transitions=False,
     )
@@ -111,6 +113,7 @@ def _lifecycle() -> None:
         for _ in range(N_LIFECYCLE):
             model: Any = Model()
             machine.add_model(model)
+            model.register()
             model.approve()
             model.start_order()
             model.submit_order()
@@ -119,10 +122,12 @@ def _lifecycle() -> None:
         return out
 
     class DealMachine(StateMachine):
-        opportunity = State(initial=True)
+        new = State(initial=True)
+        opportunity = State()
         approved = State()
         order_started = State()
         order_submitted = State(final=True)
+        register = new.to(opportunity)
         approve = opportunity.to(approved)
         start_order = approved.to(order_started)
         submit_order = order_started.to(order_submitted)
@@ -131,6 +136,7 @@ def _lifecycle() -> None:
         out = []
         for _ in range(N_LIFECYCLE):
             sm = DealMachine()
+            sm.send("register")
             sm.send("approve")
             sm.send("start_order")
             sm.send("submit_order")
@@ -179,14 +185,14 @@ def _lifecycle() -> None:
     ours_seconds = best_seconds(ours)
     peer_seconds = best_seconds(peer_transitions)
     report(
-        "lifecycle: create + 3 transitions (audit, events)",
+        "lifecycle: 4 steps (guards, audit, events)",
         N_LIFECYCLE,
         "transitions",
         peer_seconds,
         ours_seconds,
     )
     report(
-        "lifecycle: create + 3 transitions (audit, events)",
+        "lifecycle: 4 steps (guards, audit, events)",
         N_LIFECYCLE,
         "python-statemachine",
         best_seconds(peer_statemachine, repeats=3),
