@@ -250,7 +250,9 @@ class ScoringPlan:
             for mask in kind_masks:
                 self.code_of[kind, mask] = code
                 code += 1
-        self.stride = code - 1
+        # At least one slot per partner (unused when no KPI keeps a counter): partner
+        # numbers are read back as base // stride.
+        self.stride = max(code - 1, 1)
         self.upsell_shift = self.code_range[_UPSELL][0] - self.code_range[_WON][0]
         #: Codes from here on belong to the kinds that need extra work.
         self.special_code = self.code_range[special[0]][0]
