@@ -103,3 +103,46 @@ def test_a_mutable_aggregate_is_decoded_for_every_reader() -> None:
     reads = [_read(storage, MUTABLE, "m") for _ in range(3)]
     reads[2].name = "changed in memory only"
     assert _read(storage, MUTABLE, "m").name == "before"
+
+
+@attrs.define
+class FrozenIdOnly:
+    id: str = attrs.field(on_setattr=attrs.setters.frozen)
+    name: str = ""
+    version: int = 0
+
+
+FROZEN_ID_ONLY = AggregateSpec("cache_frozen_id", FrozenIdOnly)
+
+
+def test_a_mutable_aggregate_with_a_frozen_id_is_read_again_and_never_shared() -> None:
+    storage = MemoryStorage()
+    _store(storage, FROZEN_ID_ONLY, FrozenIdOnly("f", "before"))
+    reads = [_read(storage, FROZEN_ID_ONLY, "f") for _ in range(3)]
+    assert reads[2] == FrozenIdOnly("f", "before", version=1)
+    reads[2].name = "changed in memory only"
+    assert _read(storage, FROZEN_ID_ONLY, "f").name == "before"
+
+
+@attrs.frozen
+class Renamed:
+    id: str
+    title: str
+    version: int = 0
+
+
+def _rename(body: dict[str, object]) -> dict[str, object]:
+    body["title"] = body.pop("slug")
+    del body["tag"], body["rank"]
+    return body
+
+
+def test_a_newer_spec_of_the_same_kind_upgrades_rows_another_spec_has_read() -> None:
+    storage = MemoryStorage()
+    _store(storage, CONTRACT_NOTES, ContractNote("n1", "first"))
+    for _ in range(3):
+        _read(storage, CONTRACT_NOTES, "n1")
+    newer = AggregateSpec(CONTRACT_NOTES.kind, Renamed, schema_version=2, upgrades={1: _rename})
+    for _ in range(3):
+        assert _read(storage, newer, "n1") == Renamed("n1", "first", version=1)
+    assert _read(storage, CONTRACT_NOTES, "n1") == ContractNote("n1", "first", version=1)

@@ -55,7 +55,10 @@ class _Row:
         self.schema = schema
         self.body = body
         self.indexes = indexes
-        self.decoded: object = None
+        #: (the spec that decoded it, the value): another spec of the kind (a newer schema
+        #: with its upgrades, another class) decodes the body itself. One attribute, so a
+        #: reader on another thread never sees one spec with another spec's value.
+        self.decoded: tuple[object, object] | None = None
         self.reads = 0
 
 
@@ -63,19 +66,25 @@ _ATOMIC = (str, int, float, Decimal, date, time, timedelta, Enum, type(None))
 _FROZEN: dict[type, bool] = {}
 
 
+@attrs.frozen
+class _FrozenProbe:
+    unused: int = 0
+
+
+_FROZEN_SETATTR = _FrozenProbe.__setattr__
+
+
 def _frozen_attrs(value: object) -> bool:
-    """Whether ``value``'s class is a frozen attrs class (asked once per class)."""
+    """Whether ``value``'s class is a frozen attrs class (asked once per class).
+
+    Frozen attrs classes (and their subclasses) share attrs' refusing ``__setattr__``;
+    comparing it sets nothing, so a mutable class (one with only some fields frozen,
+    or with converters run on assignment) is neither changed nor mistaken for frozen.
+    """
     cls = type(value)
     known = _FROZEN.get(cls)
     if known is None:
-        known = False
-        fields = attrs.fields(cls) if attrs.has(cls) else ()
-        if fields:
-            name = fields[0].name
-            try:  # a frozen class refuses even setting a field to the value it has
-                cls.__setattr__(value, name, getattr(value, name))
-            except attrs.exceptions.FrozenInstanceError:
-                known = True
+        known = attrs.has(cls) and getattr(cls, "__setattr__", None) is _FROZEN_SETATTR
         _FROZEN[cls] = known
     return known
 
@@ -94,14 +103,14 @@ def _shareable(value: object) -> bool:
 
 def _decode(spec: AggregateSpec[A], row: _Row) -> A:
     decoded = row.decoded
-    if decoded is not None:
-        return decoded  # type: ignore[return-value]  # decoded from this row by this spec
+    if decoded is not None and decoded[0] is spec:
+        return decoded[1]  # type: ignore[return-value]  # decoded from this row by this spec
     value = decode_body(spec, row.body, row.version, row.schema)
     # Rows read once (a registration loaded to be changed) are not worth the check; a row
     # read again (a partner, a user, a program) keeps its value when nothing in it can change.
     row.reads += 1
     if row.reads > 1 and _shareable(value):
-        row.decoded = value
+        row.decoded = (spec, value)
     return value
 
 
