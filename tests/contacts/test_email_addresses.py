@@ -91,3 +91,15 @@ def test_addresses_outside_the_fast_path_are_left_to_email_validator(text: str) 
     except ValidationError:
         ours = None
     assert ours == _reference(text)
+
+
+def test_a_host_edit_to_the_role_mailbox_list_is_seen_by_both_paths() -> None:
+    from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
+
+    CASE_INSENSITIVE_MAILBOX_NAMES.append("channel")
+    try:
+        assert normalize_email("Channel@Example.com") == _reference("Channel@Example.com")
+        assert normalize_email("Channel@Example.com") == "channel@example.com"
+    finally:
+        CASE_INSENSITIVE_MAILBOX_NAMES.remove("channel")
+    assert normalize_email("Channel@Example.com") == "Channel@example.com"

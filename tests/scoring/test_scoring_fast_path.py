@@ -4,11 +4,14 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+import pendulum
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import partnerkit.scoring._engine as engine
 from partnerkit.core import Money
+from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import MonthlyFiscalCalendar
 from partnerkit.scoring import Activity, Kpi, ScoringPlan, Window
 
@@ -161,3 +164,45 @@ def test_activities_and_rows_take_different_paths_to_the_same_values() -> None:
         for r in rows
     ]
     assert PLAN.evaluate(PLAN.tally(activities)).as_dict() == reference(rows)
+
+
+def test_a_day_that_is_no_business_day_is_refused_on_the_fast_path_too() -> None:
+    good = ("p1", "login", TODAY, None, "u1", None)
+    for bad_day in (
+        datetime(2026, 5, 1, tzinfo=timezone.utc),
+        datetime(2026, 5, 1),  # naive too
+        pendulum.datetime(2026, 5, 1, tz="Europe/Paris"),
+        "2026-05-01",
+        True,
+    ):
+        tally = PLAN.tally([good])
+        with pytest.raises(ValidationError) as caught:
+            tally.consume([good, ("p2", "login", bad_day, None, "u2", None)])
+        assert [e.path for e in caught.value.errors] == ["rows.2.day"]
+        # A failed chunk changes nothing.
+        assert tally.rows == 1
+        assert tally.partners == ["p1"]
+
+
+def test_out_of_window_days_are_skipped_and_any_date_type_counts() -> None:
+    rows = [
+        ("p1", "login", TODAY - 5000, None, "u1", None),  # outside every window
+        ("p1", "login", date(2010, 1, 1), None, "u1", None),
+        ("p1", "login", pendulum.date(2026, 5, 10), None, "u1", None),
+        ("p1", "login", date(2026, 5, 11), None, "u1", None),
+        ("p1", "login", TODAY, None, "u1", None),
+    ]
+    values = PLAN.evaluate(PLAN.tally(rows))
+    assert values.value("p1", "logins_30d") == 3
+
+
+def test_a_decayed_kpi_over_every_kind_is_refused_rather_than_decaying_to_zero() -> None:
+    with pytest.raises(ValidationError) as caught:
+        ScoringPlan(
+            calendar=CAL,
+            as_of=AS_OF,
+            currency="EUR",
+            kpis=(Kpi("all_90d", "count", Window.trailing(90)),),
+            decayed=[("all_90d", 7)],
+        )
+    assert [e.path for e in caught.value.errors] == ["decayed.0"]

@@ -21,11 +21,13 @@ _ATEXT = r"a-zA-Z0-9_!#$%&'*+\-/=?^`{|}~"
 _FAST_LOCAL = re.compile(rf"[{_ATEXT}]+(?:\.[{_ATEXT}]+)*")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _FAST_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+(?:[a-z0-9][a-z0-9-]{{0,61}})?[a-z]")
+# email-validator lower-cases these local parts (postmaster, abuse, ...): leave them to it.
+# The list object itself, which email-validator reads at each call too, so edits show.
+_MAILBOXES: list[str] | None
 try:
     from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
-    # email-validator lower-cases these local parts (postmaster, abuse, ...): leave them to it.
-    _MAILBOXES: frozenset[str] | None = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
+    _MAILBOXES = CASE_INSENSITIVE_MAILBOX_NAMES
 except ImportError:  # pragma: no cover - an email-validator without the table: no fast path
     _MAILBOXES = None
 

@@ -11,7 +11,7 @@ import math
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 from itertools import compress, islice, repeat
@@ -58,6 +58,33 @@ def _pct(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None
     if not denominator:
         return None
     return (Decimal(numerator) * _HUNDRED / Decimal(denominator)).quantize(_CENT, ROUND_HALF_UP)
+
+
+#: The class ``_DayClasses`` gives a day that is not a business day (so the chunk is
+#: checked row by row, and the bad row named).
+_BAD_DAY = -1
+
+
+class _DayClasses(dict[object, int]):
+    """Day (ordinal or date) -> its class; a day outside every window gets ``trash``.
+
+    Days outside the windows are remembered as they come, so each costs one Python call
+    per plan. A key that is no business day (a datetime, a bool, text) gets ``_BAD_DAY``.
+    """
+
+    __slots__ = ("trash",)
+
+    def __init__(self, trash: int = 0) -> None:
+        super().__init__()
+        self.trash = trash
+
+    def __missing__(self, day: object) -> int:
+        if (isinstance(day, int) and not isinstance(day, bool)) or (
+            isinstance(day, date) and not isinstance(day, datetime)
+        ):
+            self[day] = self.trash
+            return self.trash
+        return _BAD_DAY
 
 
 class ScoringPlan:
@@ -123,6 +150,13 @@ class ScoringPlan:
                 errors.add(
                     f"decayed.{i}", "unknown", f"{name!r} is not a count, sum or revenue KPI"
                 )
+            elif kpi_or_none.measure in ("count", "sum") and not kpi_or_none.kinds:
+                # Decayed rows are weighed one by one, kind by kind: every kind would be one.
+                errors.add(
+                    f"decayed.{i}",
+                    "invalid",
+                    f"{name!r} counts every kind; a decayed KPI names its kinds",
+                )
             if isinstance(half_life, bool) or not isinstance(half_life, int) or half_life < 1:
                 errors.add(
                     f"decayed.{i}", "out_of_range", "a half-life is a whole number of days >= 1"
@@ -179,9 +213,10 @@ class ScoringPlan:
                 day_class[ordinal] = masks[mask]
                 day_class[date.fromordinal(ordinal)] = masks[mask]
         self.class_masks = tuple(class_masks)
-        self.day_class = day_class
         #: Days outside every window count into one more class that nothing reads.
         self.trash = len(class_masks)
+        self.day_class = _DayClasses(self.trash)
+        self.day_class.update(day_class)
         self.classes = len(class_masks) + 1
 
         # Distinct users: only the windows of distinct_users KPIs (and their prior years) matter.
@@ -459,9 +494,11 @@ class Tally:
                 errors.add("partner_id", "invalid", "a non-empty partner id is required")
             if not isinstance(kind, str) or not kind:
                 errors.add("kind", "invalid", "a kind is a non-empty string")
-            if isinstance(day, date):
+            if isinstance(day, datetime):
+                errors.add("day", "invalid", "a day is a date or its ordinal, not an instant")
+            elif isinstance(day, date):
                 day = day.toordinal()
-            if isinstance(day, bool) or not isinstance(day, int):
+            elif isinstance(day, bool) or not isinstance(day, int):
                 errors.add("day", "invalid", "a day is a date or its ordinal")
             if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
                 errors.add("amount", "invalid", "amounts are integer minor units or None")
@@ -507,7 +544,10 @@ class Tally:
         plan = self.plan
         kinds = map(_kind_of, chunk)
         # The day's class (trash outside every window): the one hashed lookup of the day.
-        classes = list(map(plan.day_class.get, map(_day_of, chunk), repeat(plan.trash)))
+        classes = list(map(plan.day_class.__getitem__, map(_day_of, chunk)))
+        if _BAD_DAY in classes:
+            self._normalize(chunk)  # raises the ValidationError naming the row
+            raise AssertionError("a day _DayClasses refuses passed the row checks")
         base = self.base
         found = list(map(base.get, map(_partner_of, chunk)))
         missing = found.count(None)
