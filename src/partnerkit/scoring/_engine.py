@@ -516,8 +516,8 @@ class Tally:
 
         Rows are read in chunks of 50,000. A chunk of 6-tuples with integer
         (or None) amounts takes the fast path as it is (days may be ordinals
-        or dates; days outside every window are skipped); other chunks are
-        checked and converted first (a bad row raises
+        or dates, never instants; days outside every window are skipped);
+        other chunks are checked and converted first (a bad row raises
         :class:`~partnerkit.core.errors.ValidationError` naming it, before
         its chunk is counted). ``progress`` gets the rows read so far after
         each chunk.
