@@ -11,7 +11,15 @@ import pendulum
 from partnerkit.addresses import Address
 from partnerkit.contacts import Contact
 from partnerkit.core import EventDispatcher, Money
-from partnerkit.deals import CompanySection, OpportunitySection, PartnerSection, RegistrationForm
+from partnerkit.deals import (
+    CompanySection,
+    OpportunitySection,
+    PartnerSection,
+    Prospect,
+    RegistrationForm,
+    RegistrationPolicy,
+    validate_registration_form,
+)
 from partnerkit.partners import PROGRAM_ADMINISTRATOR, USER, Actor, Partner, PartnerUser
 from partnerkit.services import DEAL_REGISTRATIONS, PROSPECTS
 from partnerkit.storage import PARTNER_USERS, AggregateSpec, MemoryStorage, SqliteStorage, Storage
@@ -73,6 +81,13 @@ def make_form(
         ),
         OpportunitySection(**values),
     )
+
+
+#: The default policy, the default form validated under it, and its prospect: what the
+#: aggregate-level tests start a registration from.
+POLICY = RegistrationPolicy()
+FORM = validate_registration_form(make_form(), POLICY)
+PROSPECT = Prospect("PR-000001", "Acme Ltd", "acme.co.uk", NOW, "alice")
 
 
 def make_storage(kind: str, tmp_path: Path, dispatcher: EventDispatcher | None = None) -> Storage:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pendulum
 import pytest
-from deal_factories import NOW, make_form
+from deal_factories import FORM, NOW, POLICY, PROSPECT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,18 +19,12 @@ from partnerkit.deals import (
     TRANSITIONS,
     DealApproved,
     DealRegistration,
-    Prospect,
     RegistrationPolicy,
     Stage,
     new_registration,
     progress,
     transition_for,
-    validate_registration_form,
 )
-
-POLICY = RegistrationPolicy()
-FORM = validate_registration_form(make_form(), POLICY)
-PROSPECT = Prospect("PR-000001", "Acme Ltd", "acme.co.uk", NOW, "alice")
 
 
 def _new() -> DealRegistration:

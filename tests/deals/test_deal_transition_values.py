@@ -8,21 +8,15 @@ from typing import Any
 import attrs
 import pendulum
 import pytest
-from deal_factories import NOW, make_form
+from deal_factories import FORM, NOW, POLICY, PROSPECT
 
 from partnerkit.core import from_dict, to_dict
 from partnerkit.core.errors import ValidationError
 from partnerkit.deals import (
     DealRegistration,
-    Prospect,
-    RegistrationPolicy,
     new_registration,
-    validate_registration_form,
 )
 
-POLICY = RegistrationPolicy()
-FORM = validate_registration_form(make_form(), POLICY)
-PROSPECT = Prospect("PR-000001", "Acme Ltd", "acme.co.uk", NOW, "alice")
 LATER = NOW.add(days=1)
 
 
