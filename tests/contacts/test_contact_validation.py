@@ -80,3 +80,10 @@ def test_contact_round_trips_through_the_converter() -> None:
         Contact("Ada", "Lovelace", "ada@example.com", phone="020 7183 8750", address=LONDON)
     )
     assert from_dict(Contact, to_dict(contact)) == contact
+
+
+def test_a_delete_character_in_a_name_is_refused_like_other_controls() -> None:
+    contact = Contact("Ada\x7f", "Lovelace", "ada@example.com")
+    with pytest.raises(ValidationError) as caught:
+        validate_contact(contact, path="end_user")
+    assert caught.value.paths == ("end_user.first_name",)

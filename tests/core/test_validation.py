@@ -339,3 +339,39 @@ def test_child_readers_share_the_parent_collector() -> None:
     assert child.errors is collector
     child.int("b")
     assert collector.paths == ("a.b",)
+
+
+@pytest.mark.parametrize(
+    ("raw", "multiline", "expected"),
+    [
+        ("  Ada \t  Lovelace\n", False, "Ada Lovelace"),
+        ("  line one\n\tline two  ", True, "line one\n\tline two"),
+    ],
+)
+def test_text_collapses_or_keeps_line_breaks(raw: str, multiline: bool, expected: str) -> None:
+    errors = ErrorCollector()
+    assert errors.text(raw, "note", required=True, multiline=multiline) == expected
+    assert not errors
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        (42, "invalid"),
+        ("bell\x07", "invalid"),
+        ("del\x7f", "invalid"),
+        ("lone \ud800", "invalid"),
+        ("x" * 201, "invalid"),
+        ("   ", "required"),
+    ],
+)
+def test_text_refuses_what_is_not_clean_text(raw: object, code: str) -> None:
+    errors = ErrorCollector("contact")
+    assert errors.text(raw, "name", required=True, label="Name") == ""
+    assert [(e.path, e.code) for e in errors.errors] == [("contact.name", code)]
+
+
+def test_multiline_text_still_refuses_carriage_returns_and_other_controls() -> None:
+    errors = ErrorCollector()
+    errors.text("a\r\nb", "problems", required=True, multiline=True, limit=4000)
+    assert errors.paths == ("problems",)

@@ -24,8 +24,6 @@ __all__ = [
     "validate_contact",
 ]
 
-_MAX_LENGTH = 200
-
 
 @attrs.frozen
 class ContactRole(Choice):
@@ -95,22 +93,6 @@ def role_choices(
     return [(role.key, role.label_in(locale)) for role in roles]
 
 
-def _text(value: object, name: str, errors: ErrorCollector, *, required: bool) -> str:
-    if not isinstance(value, str):
-        errors.add(name, "invalid", f"expected text, got {type(value).__name__}")
-        return ""
-    cleaned = " ".join(value.split())
-    if not cleaned.isprintable() and any(ord(c) < 32 or 0xD800 <= ord(c) < 0xE000 for c in cleaned):
-        errors.add(name, "invalid", "must not contain control characters")
-        return ""
-    if len(cleaned) > _MAX_LENGTH:
-        errors.add(name, "invalid", f"must be at most {_MAX_LENGTH} characters long")
-        return ""
-    if required and not cleaned:
-        errors.add(name, "required", f"{CONTACT_FIELD_LABELS[name]} is required")
-    return cleaned
-
-
 def validate_contact(
     contact: Contact,
     *,
@@ -142,9 +124,13 @@ def validate_contact(
             path, "invalid", f"expected a Contact, got {type(contact).__name__}"
         )
     errors = ErrorCollector(path)
-    first = _text(contact.first_name, "first_name", errors, required=True)
-    last = _text(contact.last_name, "last_name", errors, required=True)
-    position = _text(contact.position, "position", errors, required=False)
+    first = errors.text(
+        contact.first_name, "first_name", required=True, label=CONTACT_FIELD_LABELS["first_name"]
+    )
+    last = errors.text(
+        contact.last_name, "last_name", required=True, label=CONTACT_FIELD_LABELS["last_name"]
+    )
+    position = errors.text(contact.position, "position", required=False)
 
     raw_address = contact.address
     address: Address | None = None
@@ -163,7 +149,7 @@ def validate_contact(
     else:
         phone = errors.check("phone", lambda: normalize_phone(raw_phone, region)) or ""
 
-    role = _text(contact.role, "role", errors, required=False)
+    role = errors.text(contact.role, "role", required=False)
     keys = [r.key for r in roles]
     if role and role not in keys:
         errors.add("role", "invalid_choice", f"{role!r} is not one of: {', '.join(keys)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
@@ -13,6 +14,10 @@ from partnerkit.core.errors import FieldError, ValidationError, join_path
 __all__ = ["ConfigReader", "ErrorCollector"]
 
 T = TypeVar("T")
+
+# C0 controls but tab and line feed (collapsed text has neither anyway), DEL, and lone
+# surrogates (not encodable, so not storable).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 class ErrorCollector:
@@ -52,6 +57,46 @@ class ErrorCollector:
             yield
         except ValidationError as exc:
             self.extend(exc, prefix)
+
+    def text(
+        self,
+        value: object,
+        path: str,
+        *,
+        required: bool,
+        label: str = "",
+        limit: int = 200,
+        multiline: bool = False,
+    ) -> str:
+        """``value`` as clean text, or ``""`` after recording why it is not acceptable.
+
+        Runs of whitespace become one space (with ``multiline``, the text is
+        only trimmed, so tabs and line breaks stay). Other control characters
+        and lone surrogates are refused (``invalid``), as is text longer than
+        ``limit`` characters; empty text is ``required`` when ``required``
+        ("<label> is required", the path when there is no label).
+
+        >>> errors = ErrorCollector()
+        >>> errors.text("  Ada   Lovelace ", "name", required=True)
+        'Ada Lovelace'
+        >>> errors.text("", "first_name", required=True, label="First name")
+        ''
+        >>> [(e.path, e.message) for e in errors.errors]
+        [('first_name', 'First name is required')]
+        """
+        if not isinstance(value, str):
+            self.add(path, "invalid", f"expected text, got {type(value).__name__}")
+            return ""
+        cleaned = value.strip() if multiline else " ".join(value.split())
+        if _CONTROL.search(cleaned):
+            self.add(path, "invalid", "must not contain control characters")
+            return ""
+        if len(cleaned) > limit:
+            self.add(path, "invalid", f"must be at most {limit} characters long")
+            return ""
+        if required and not cleaned:
+            self.add(path, "required", f"{label or path} is required")
+        return cleaned
 
     def check(self, path: str, fn: Callable[[], T]) -> T | None:
         """Call ``fn``; on a :class:`ValidationError` record it under ``path`` and return None."""

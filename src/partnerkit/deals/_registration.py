@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -177,25 +176,17 @@ def _phone(raw: object, region: str | None, path: str) -> str:
     return normalize_phone(raw, region, path=path)  # type: ignore[arg-type]
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
-
-
 def _text(
-    value: object, path: str, errors: ErrorCollector, *, required: bool, limit: int = _MAX_TEXT
+    value: object, path: str, errors: ErrorCollector, *, required: bool, multiline: bool = False
 ) -> str:
-    if not isinstance(value, str):
-        errors.add(path, "invalid", f"expected text, got {type(value).__name__}")
-        return ""
-    cleaned = " ".join(value.split()) if limit == _MAX_TEXT else value.strip()
-    if _CONTROL.search(cleaned):
-        errors.add(path, "invalid", "must not contain control characters")
-        return ""
-    if len(cleaned) > limit:
-        errors.add(path, "invalid", f"must be at most {limit} characters long")
-        return ""
-    if required and not cleaned:
-        errors.add(path, "required", f"{FIELD_LABELS.get(path, path)} is required")
-    return cleaned
+    return errors.text(
+        value,
+        path,
+        required=required,
+        label=FIELD_LABELS.get(path, path),
+        limit=_MAX_PROBLEMS if multiline else _MAX_TEXT,
+        multiline=multiline,
+    )
 
 
 def _choice(
@@ -321,9 +312,7 @@ def _opportunity(
         errors,
         required=True,
     )
-    problems = _text(
-        section.problems, path + "problems", errors, required=True, limit=_MAX_PROBLEMS
-    )
+    problems = _text(section.problems, path + "problems", errors, required=True, multiline=True)
     meeting = section.meeting_date
     if meeting is not None and (
         not isinstance(meeting, date) or isinstance(meeting, pendulum.DateTime)

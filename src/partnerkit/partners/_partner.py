@@ -29,8 +29,6 @@ __all__ = [
     "validate_partner",
 ]
 
-MAX_TEXT = 200
-
 
 @attrs.frozen
 class PartnerType(Choice):
@@ -227,25 +225,6 @@ class Partner:
         return attrs.evolve(self, stage=to_stage, stage_history=(*self.stage_history, change))
 
 
-def clean_text(
-    value: object, name: str, errors: ErrorCollector, *, required: bool, label: str = ""
-) -> str:
-    """Whitespace-collapsed text, or "" after recording why ``value`` is not acceptable text."""
-    if not isinstance(value, str):
-        errors.add(name, "invalid", f"expected text, got {type(value).__name__}")
-        return ""
-    cleaned = " ".join(value.split())
-    if any(ord(c) < 32 or 0xD800 <= ord(c) < 0xE000 or ord(c) == 0x7F for c in cleaned):
-        errors.add(name, "invalid", "must not contain control characters")
-        return ""
-    if len(cleaned) > MAX_TEXT:
-        errors.add(name, "invalid", f"must be at most {MAX_TEXT} characters long")
-        return ""
-    if required and not cleaned:
-        errors.add(name, "required", f"{label or name} is required")
-    return cleaned
-
-
 def _optional_date(value: object, name: str, errors: ErrorCollector) -> date | None:
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
@@ -284,8 +263,8 @@ def validate_partner(
             path, "invalid", f"expected a Partner, got {type(partner).__name__}"
         )
     errors = ErrorCollector(path)
-    id = clean_text(partner.id, "id", errors, required=True)
-    name = clean_text(partner.name, "name", errors, required=True)
+    id = errors.text(partner.id, "id", required=True)
+    name = errors.text(partner.name, "name", required=True)
     domain = errors.check("domain", lambda: normalize_domain(partner.domain)) or ""
     keys = {t.key for t in partner_types}
     partner_type = partner.partner_type
@@ -294,7 +273,7 @@ def validate_partner(
             "partner_type", "invalid_choice", f"{partner_type!r} is not one of: {sorted(keys)}"
         )
     region, industry, tier, account_manager = (
-        clean_text(getattr(partner, field), field, errors, required=False)
+        errors.text(getattr(partner, field), field, required=False)
         for field in ("region", "industry", "tier", "account_manager")
     )
     if partner.stage not in LIFECYCLE_STAGES:

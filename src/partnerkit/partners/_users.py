@@ -14,7 +14,6 @@ from partnerkit.contacts import normalize_email
 from partnerkit.core import DomainEvent, ErrorCollector, aware
 from partnerkit.core.errors import InvalidTransition, ValidationError
 from partnerkit.locale import N_, gettext
-from partnerkit.partners._partner import clean_text
 from partnerkit.partners._roles import ADMINISTRATOR, PARTNER_ROLES
 
 __all__ = [
@@ -194,8 +193,8 @@ def _certification(cert: object, errors: ErrorCollector, path: str) -> Certifica
         errors.add(path, "invalid", f"expected a Certification, got {type(cert).__name__}")
         return None
     sub = ErrorCollector()
-    kind = clean_text(cert.kind, "kind", sub, required=True)
-    name = clean_text(cert.name, "name", sub, required=True)
+    kind = sub.text(cert.kind, "kind", required=True)
+    name = sub.text(cert.name, "name", required=True)
     if isinstance(cert.earned, datetime) or not isinstance(cert.earned, date):
         sub.add("earned", "invalid", "expected a date")
     expires = cert.expires
@@ -237,9 +236,9 @@ def validate_user(
             path, "invalid", f"expected a PartnerUser, got {type(user).__name__}"
         )
     errors = ErrorCollector(path)
-    id = clean_text(user.id, "id", errors, required=True)
-    partner_id = clean_text(user.partner_id, "partner_id", errors, required=True)
-    name = clean_text(user.name, "name", errors, required=True)
+    id = errors.text(user.id, "id", required=True)
+    partner_id = errors.text(user.partner_id, "partner_id", required=True)
+    name = errors.text(user.name, "name", required=True)
     email = errors.check("email", lambda: normalize_email(user.email)) or ""
     allowed = tuple(roles)
     if user.role not in allowed:
