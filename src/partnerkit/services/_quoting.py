@@ -128,6 +128,13 @@ def _created(quote: Quote) -> QuoteCreated:
     )
 
 
+def _add_new(uow: UnitOfWork, quote: Quote) -> Quote:
+    """Stage a new quote and record its QuoteCreated; the caller commits."""
+    stored = uow.repository(QUOTES).add(quote)
+    uow.record(_created(stored))
+    return stored
+
+
 def _status_changed(quote: Quote) -> QuoteStatusChanged:
     change = quote.history[-1]
     assert change.from_status is not None
@@ -174,8 +181,7 @@ def create_quote(
         tier=tier,
         registration=registration,
     )
-    stored = uow.repository(QUOTES).add(quote)
-    uow.record(_created(stored))
+    stored = _add_new(uow, quote)
     uow.commit()
     return stored
 
@@ -219,9 +225,7 @@ def create_quote_for_registration(
         term_months=term_months,
         tier=tier,
     )
-    stored = uow.repository(QUOTES).add(quote)
-    uow.record(_created(stored))
-    return stored
+    return _add_new(uow, quote)
 
 
 def revise_quote(
@@ -608,7 +612,6 @@ def create_renewal_quote(
         tier=tier,
         registration=registration,
     )
-    stored = uow.repository(QUOTES).add(quote)
-    uow.record(_created(stored))
+    stored = _add_new(uow, quote)
     uow.commit()
     return stored
