@@ -360,6 +360,7 @@ def test_text_collapses_or_keeps_line_breaks(raw: str, multiline: bool, expected
         (42, "invalid"),
         ("bell\x07", "invalid"),
         ("del\x7f", "invalid"),
+        ("csi\x9b", "invalid"),
         ("lone \ud800", "invalid"),
         ("x" * 201, "invalid"),
         ("   ", "required"),

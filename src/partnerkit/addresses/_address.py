@@ -71,14 +71,6 @@ def field_label(rules: CountryRules, field: str) -> str:
     return LABELS.get(key, LABELS.get(field, field))
 
 
-def _clean(value: str) -> str | None:
-    """Whitespace trimmed and collapsed; None when the text holds control characters."""
-    cleaned = " ".join(value.split())
-    if not cleaned.isprintable() and any(unicodedata.category(c) in ("Cc", "Cs") for c in cleaned):
-        return None
-    return cleaned
-
-
 def resolve_country(code: object) -> tuple[str, CountryRules | None]:
     """Upper-case ``code`` and the rules of its country (None when unknown)."""
     if not isinstance(code, str):
@@ -165,25 +157,13 @@ def validate_address(address: Address, *, path: str = "") -> Address:
             path, "invalid", f"expected an Address, got {type(address).__name__}"
         )
     errors = ErrorCollector(path)
-    values: dict[str, str] = {}
-    reported: set[str] = set()  # fields already refused, so "required" is not added on top
-    for name in FIELDS:
-        raw = getattr(address, name)
-        if not isinstance(raw, str):
-            errors.add(name, "invalid", f"expected text, got {type(raw).__name__}")
-            reported.add(name)
-            values[name] = ""
-            continue
-        cleaned = _clean(raw)
-        if cleaned is None:
-            errors.add(name, "invalid", "must not contain control characters")
-            reported.add(name)
-            cleaned = ""
-        elif len(cleaned) > MAX_FIELD_LENGTH:
-            errors.add(name, "invalid", f"must be at most {MAX_FIELD_LENGTH} characters long")
-            reported.add(name)
-            cleaned = ""
-        values[name] = cleaned
+    values = {
+        name: errors.text(getattr(address, name), name, required=False, limit=MAX_FIELD_LENGTH)
+        for name in FIELDS
+    }
+    # The fields already refused (the last part of each path), so "required" is not added
+    # on top.
+    reported = {p.rpartition(".")[2] for p in errors.paths}
 
     code, rules = resolve_country(values["country_code"])
     if rules is None:

@@ -15,9 +15,9 @@ __all__ = ["ConfigReader", "ErrorCollector"]
 
 T = TypeVar("T")
 
-# C0 controls but tab and line feed (collapsed text has neither anyway), DEL, and lone
-# surrogates (not encodable, so not storable).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+# C0 controls but tab and line feed (collapsed text has neither anyway), DEL, the C1
+# controls, and lone surrogates (not encodable, so not storable).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class ErrorCollector:
@@ -71,8 +71,8 @@ class ErrorCollector:
         """``value`` as clean text, or ``""`` after recording why it is not acceptable.
 
         Runs of whitespace become one space (with ``multiline``, the text is
-        only trimmed, so tabs and line breaks stay). Other control characters
-        and lone surrogates are refused (``invalid``), as is text longer than
+        only trimmed, so tabs and line feeds stay). Other control characters
+        (C0, DEL, C1) and lone surrogates are refused (``invalid``), as is text longer than
         ``limit`` characters; empty text is ``required`` when ``required``
         ("<label> is required", the path when there is no label).
 
@@ -88,7 +88,7 @@ class ErrorCollector:
             self.add(path, "invalid", f"expected text, got {type(value).__name__}")
             return ""
         cleaned = value.strip() if multiline else " ".join(value.split())
-        if _CONTROL.search(cleaned):
+        if not cleaned.isprintable() and _CONTROL.search(cleaned):
             self.add(path, "invalid", "must not contain control characters")
             return ""
         if len(cleaned) > limit:
