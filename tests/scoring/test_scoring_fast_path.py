@@ -49,8 +49,8 @@ def activity_rows(draw: st.DrawFn) -> tuple[Any, ...]:
     if kind == "deal_won":
         detail = draw(st.sampled_from(["new", "upsell"]))
     elif kind == "deal_approved":
-        # Whole days pack into one histogram key; other values take the general path.
-        detail = draw(st.none() | st.integers(0, 9) | st.sampled_from([-2, 1 << 21]))
+        # Every whole number of days a calendar allows packs into one histogram key.
+        detail = draw(st.none() | st.integers(0, 9) | st.sampled_from([1 << 21, engine._MAX_DAYS]))
     return (
         draw(st.sampled_from(["p1", "p2", "p3"])),
         kind,
@@ -206,3 +206,128 @@ def test_a_decayed_kpi_over_every_kind_is_refused_rather_than_decaying_to_zero()
             decayed=[("all_90d", 7)],
         )
     assert [e.path for e in caught.value.errors] == ["decayed.0"]
+
+
+def _state(tally: engine.Tally) -> tuple[Any, ...]:
+    """Everything a chunk can change in a tally."""
+    return (
+        tally.rows,
+        list(tally.partners),
+        dict(tally.index),
+        dict(tally.base),
+        list(tally.counts),
+        list(tally.sums),
+        [dict(owners) for owners in tally.owners],
+        set(tally.shared),
+        [dict(owners) for owners in tally.certified],
+        set(tally.certified_shared),
+        dict(tally.approvals),
+        list(tally.decayed),
+    )
+
+
+GOOD = [
+    ("p1", "login", TODAY, None, "u1", None),
+    ("p1", "deal_approved", TODAY - 2, None, None, 4),
+    ("p2", "deal_won", TODAY - 3, 1_000, None, "upsell"),
+]
+BAD_ROWS = [
+    # (row, the field named)
+    (("new", "login", TODAY, None, ["u"], None), "user_id"),  # unhashable
+    (("new", "login", TODAY, None, 7, None), "user_id"),
+    (("new", "login", TODAY, None, "", None), "user_id"),
+    (("new", "login", TODAY - 100, None, b"u", None), "user_id"),  # the second user class
+    (("new", "certification_earned", TODAY - 400, None, {}, None), "user_id"),
+    (("new", "deal_approved", TODAY, None, None, "3"), "detail"),
+    (("new", "deal_approved", TODAY, None, None, -1), "detail"),
+    (("new", "deal_approved", TODAY, None, None, True), "detail"),
+    (("new", "deal_approved", TODAY, None, None, 2.5), "detail"),
+    (("new", "deal_approved", TODAY, None, None, engine._MAX_DAYS + 1), "detail"),
+    (("new", "deal_won", TODAY, 10, None, "renewal"), "detail"),
+    (("new", "deal_won", TODAY, 10, None, ["upsell"]), "detail"),
+    (("new", 5, TODAY, None, None, None), "kind"),
+    (("new", "", TODAY, None, None, None), "kind"),
+    (("new", "Login", TODAY, None, None, None), "kind"),
+    ((5, "login", TODAY, None, None, None), "partner_id"),
+    (("", "login", TODAY, None, None, None), "partner_id"),
+    ((["p"], "login", TODAY, None, None, None), "partner_id"),
+    (("new", "login", [TODAY], None, None, None), "day"),
+]
+
+
+@pytest.mark.parametrize(("bad", "field"), BAD_ROWS)
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_bad_row_is_named_and_its_chunk_changes_nothing(
+    bad: tuple[Any, ...], field: str, fast: bool
+) -> None:
+    tally = PLAN.tally(GOOD)
+    before = _state(tally)
+    # A chunk of 6-tuples with int amounts takes the fast path; an Activity in the chunk
+    # sends it through the row-by-row conversion. Both name the same field.
+    extra: list[Any] = [] if fast else [Activity("p9", "login", datetime.now(timezone.utc))]
+    chunk = [*extra, ("p3", "login", TODAY, None, "u3", None), *GOOD, bad]
+    with pytest.raises(ValidationError) as caught:
+        tally.consume(chunk)
+    assert [e.path for e in caught.value.errors] == [f"rows.{3 + len(chunk) - 1}.{field}"]
+    assert _state(tally) == before
+    # The tally still works: the good rows count once they come without the bad one.
+    tally.consume(chunk[:-1])
+    assert PLAN.evaluate(tally).value("p3", "logins_30d") == 1
+
+
+def test_user_and_detail_are_only_checked_where_a_kpi_reads_them() -> None:
+    far = TODAY - 5000  # outside every window: the row is skipped
+    rows: list[Any] = [
+        ("p1", "login", far, None, 7, None),
+        ("p1", "deal_approved", far, None, None, "3"),
+        ("p1", "login", TODAY, None, "u1", "no detail is read on a login"),
+    ]
+    for chunk in (rows, [*rows, Activity("p2", "login", datetime.now(timezone.utc))]):
+        values = PLAN.evaluate(PLAN.tally(chunk))
+        assert values.value("p1", "logins_30d") == 1
+        assert values.value("p1", "approval_days") is None
+
+
+def test_str_subclasses_are_read_as_their_text() -> None:
+    class Text(str):
+        pass
+
+    rows = [
+        (Text("p1"), "deal_won", TODAY, 500, Text("u1"), Text("upsell")),
+        ("p1", "login", TODAY, None, Text("u1"), None),
+    ]
+    values = PLAN.evaluate(PLAN.tally(rows))
+    assert values.value("p1", "users_30d") == 1
+    assert values.value("p1", "upsell_ytd") == Money("5.00", "EUR")
+
+
+def test_a_custom_kpi_that_raises_leaves_the_chunk_uncounted() -> None:
+    class Boom:
+        name = "boom"
+        window = Window.trailing(30)
+        paced = False
+
+        def start(self) -> int:
+            return 0
+
+        def add(self, state: int, row: tuple[Any, ...]) -> int:
+            if row[0] == "bad":
+                raise RuntimeError("host bug")
+            return state + 1
+
+        def merge(self, a: int, b: int) -> int:
+            return a + b
+
+        def value(self, state: int, currency: str) -> int:
+            return state
+
+    plan = ScoringPlan(calendar=CAL, as_of=AS_OF, currency="EUR", kpis=KPIS, custom=[Boom()])
+    tally = plan.tally([("p1", "login", TODAY, None, "u1", None)])
+    before = _state(tally), [list(s) for s in tally.custom]
+    with pytest.raises(RuntimeError):
+        tally.consume(
+            [("p2", "login", TODAY, None, "u2", None), ("bad", "login", TODAY, None, None, None)]
+        )
+    assert (_state(tally), [list(s) for s in tally.custom]) == before
+    tally.consume([("p2", "login", TODAY, None, "u2", None)])
+    assert plan.evaluate(tally).value("p2", "boom") == 1

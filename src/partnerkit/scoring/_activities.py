@@ -57,6 +57,11 @@ def _kind(value: object) -> str:
     return value  # type: ignore[return-value]  # checked in __attrs_post_init__
 
 
+def is_kind(value: object) -> bool:
+    """Whether ``value`` can be an activity kind: a non-empty, lower-case, stripped string."""
+    return isinstance(value, str) and bool(value) and value == value.strip().lower()
+
+
 def _attributes(value: object) -> dict[str, str]:
     if isinstance(value, Mapping):
         return dict(value)
@@ -93,7 +98,7 @@ class Activity:
         if not isinstance(self.partner_id, str) or not self.partner_id:
             errors.add("partner_id", "required", "the partner id must be a non-empty string")
         kind = self.kind
-        if not isinstance(kind, str) or not kind or kind != kind.strip().lower():
+        if not is_kind(kind):
             errors.add("kind", "invalid", "a kind is a non-empty lower-case string")
         at = errors.check("", lambda: aware(self.at, "at"))
         if at is not None:
@@ -129,8 +134,9 @@ ActivityRow = (
 ``(partner_id, kind, day, amount_minor_units, user_id[, detail])``: ``day``
 is a ``date`` or its ``toordinal()``; the amount is an integer count of
 minor units of the scoring currency or None; ``detail`` is the ARR motion
-(``"new"``/``"upsell"``) of a ``deal_won`` or the days from registration to
-approval (an int) of a ``deal_approved``, else None.
+(``"new"``/``"upsell"``, None for new) of a ``deal_won`` or the whole days from
+registration to approval (an int >= 0, or None) of a ``deal_approved``, and
+None on other kinds.
 """
 
 

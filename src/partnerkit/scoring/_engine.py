@@ -8,20 +8,20 @@ is a partial result: tallies of different partitions merge exactly.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
-from itertools import compress, islice, repeat
-from operator import add, eq, ge, getitem, is_, itemgetter, mul, ne
+from itertools import accumulate, compress, islice, repeat
+from operator import add, eq, floordiv, ge, getitem, is_not, itemgetter, mod, mul, ne, sub
 from typing import Any
 
 from partnerkit.core import ErrorCollector, Money, currency_exponent, is_known_currency
 from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import FiscalCalendar
-from partnerkit.scoring._activities import Activity, activity_row
+from partnerkit.scoring._activities import Activity, activity_row, is_kind
 from partnerkit.scoring._kpis import BUILTIN_KPIS, CustomKpi, Kpi, MetricValue
 from partnerkit.scoring._windows import Span, Window
 
@@ -45,9 +45,14 @@ _day_of = itemgetter(2)
 _amount_of = itemgetter(3)
 _user_of = itemgetter(4)
 _detail_of = itemgetter(5)
-#: Approval histogram keys pack (counter, days) into one int for 0 <= days < _DAYS.
-_DAYS = 1 << 20
+#: The most whole days there can be between a registration and its approval.
+_MAX_DAYS = date.max.toordinal() - date.min.toordinal()
+#: Approval histogram keys pack (counter, days) into one int: counter * _DAYS + days.
+_DAYS = 1 << 22
+assert _MAX_DAYS < _DAYS
 _AMOUNT_TYPES: frozenset[type] = frozenset({int, type(None)})
+_TEXT_TYPES: frozenset[type] = frozenset({str, type(None)})
+_MOTIONS = frozenset({"new", "upsell", None})
 _DECAYABLE = frozenset({"count", "sum", "sourced_revenue", "new_arr", "upsell_arr"})
 _GROWABLE = frozenset(
     {"count", "sum", "sourced_revenue", "new_arr", "upsell_arr", "distinct_users"}
@@ -60,16 +65,16 @@ def _pct(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None
     return (Decimal(numerator) * _HUNDRED / Decimal(denominator)).quantize(_CENT, ROUND_HALF_UP)
 
 
-#: The class ``_DayClasses`` gives a day that is not a business day (so the chunk is
-#: checked row by row, and the bad row named).
-_BAD_DAY = -1
+class _BadRow(Exception):
+    """A fast-path pass met a value it cannot take: the chunk is then checked row by row."""
 
 
 class _DayClasses(dict[object, int]):
     """Day (ordinal or date) -> its class; a day outside every window gets ``trash``.
 
     Days outside the windows are remembered as they come, so each costs one Python call
-    per plan. A key that is no business day (a datetime, a bool, text) gets ``_BAD_DAY``.
+    per plan. A key that is no business day (a datetime, a bool, text) raises
+    :class:`_BadRow`.
     """
 
     __slots__ = ("trash",)
@@ -84,7 +89,45 @@ class _DayClasses(dict[object, int]):
         ):
             self[day] = self.trash
             return self.trash
-        return _BAD_DAY
+        raise _BadRow
+
+
+class _KindCodes(dict[object, list[int]]):
+    """Kind -> its table of counter codes by day class; a kind no KPI reads gets ``other``.
+
+    Such kinds are remembered as they come (one Python call per kind and plan); a value
+    that is no kind (see :func:`~partnerkit.scoring._activities.is_kind`) raises
+    :class:`_BadRow`.
+    """
+
+    __slots__ = ("other",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.other: list[int] = []
+
+    def __missing__(self, kind: object) -> list[int]:
+        if not is_kind(kind):
+            raise _BadRow
+        self[kind] = self.other
+        return self.other
+
+
+class _Bases(dict[str, int]):
+    """Partner id -> its base in the tally's counters; a new partner is registered on sight.
+
+    Registering only adds the id (the counters grow after the pass, see
+    :meth:`Tally._grow`); an id that is no partner id raises :class:`_BadRow`.
+    """
+
+    __slots__ = ("tally",)
+
+    def __init__(self, tally: Tally) -> None:
+        super().__init__()
+        self.tally = tally
+
+    def __missing__(self, partner_id: object) -> int:
+        return self.tally._new_partner(partner_id)
 
 
 class ScoringPlan:
@@ -293,13 +336,13 @@ class ScoringPlan:
         self.special_code = self.code_range[special[0]][0]
         #: Per kind, day class -> code (0 for the trash class and for classes outside the
         #: kind's windows). Rows look their day up once (in ``day_class``), then index these.
-        self.class_codes: dict[str, list[int]] = {}
+        self.class_codes = _KindCodes()
         for kind in self.kinds:
             wanted = reads[kind]
             self.class_codes[kind] = [
                 self.code_of.get((kind, mask & wanted), 0) for mask in (*class_masks, 0)
             ]
-        self.other_codes = self.class_codes[_OTHER]
+        self.other_codes = self.class_codes.other = self.class_codes[_OTHER]
         #: Kinds whose amounts some KPI adds up. The special ones are summed with their other
         #: extra work; ``summed_code`` (code -> bool, [] when not needed) selects the rest.
         summed_kinds: set[str] = set()
@@ -421,7 +464,7 @@ class Tally:
         self.partners: list[str] = []
         self.index: dict[str, int] = {}
         #: Partner id -> partner number * stride: a row's counter is ``base + code``.
-        self.base: dict[str, int] = {}
+        self.base = _Bases(self)
         #: Flat counters, ``stride`` per partner after one unused leading slot (codes start
         #: at 1). ``sums`` adds the amounts (minor units) of the same rows.
         self.counts: list[int] = [0]
@@ -436,10 +479,9 @@ class Tally:
         low, high = plan.code_range[_CERTIFIED]
         self.certified: list[dict[Any, int]] = [{} for _ in range(low, high)]
         self.certified_shared: set[tuple[int, int, Any]] = set()
-        #: Approvals by counter (partner and days) and days to approval: an exact histogram.
-        #: The key is counter * _DAYS + days for whole days in range (the usual case), else
-        #: the pair (counter, days).
-        self.approvals: Counter[int | tuple[int, Any]] = Counter()
+        #: Approvals by counter (partner and days) and days to approval: an exact histogram
+        #: keyed by counter * _DAYS + days.
+        self.approvals: Counter[int] = Counter()
         self.decayed: list[int] = []
         self.custom: list[list[Any]] = []
         self.rows = 0
@@ -458,26 +500,52 @@ class Tally:
                 raise ValidationError.single(
                     "partner_id", "invalid", f"bad partner id {partner_id!r}"
                 )
-        plan = self.plan
         first = len(self.partners)
-        numbers = range(first, first + len(partner_ids))
-        self.partners += partner_ids
-        self.index.update(zip(partner_ids, numbers, strict=True))
-        self.base.update(
-            zip(
-                partner_ids,
-                range(first * plan.stride, numbers.stop * plan.stride, plan.stride),
-                strict=True,
-            )
-        )
-        zeros = [0] * (plan.stride * len(partner_ids))
+        for partner_id in partner_ids:
+            self._new_partner(partner_id)
+        self._grow(first)
+
+    def _new_partner(self, partner_id: object) -> int:
+        """Number a new partner and return its base; its counters come with :meth:`_grow`."""
+        if not isinstance(partner_id, str) or not partner_id:
+            raise _BadRow
+        number = len(self.partners)
+        base = number * self.plan.stride
+        self.partners.append(partner_id)
+        self.index[partner_id] = number
+        self.base[partner_id] = base
+        return base
+
+    def _grow(self, first: int) -> None:
+        """Give the partners numbered from ``first`` on their zeroed counters."""
+        plan = self.plan
+        new = len(self.partners) - first
+        zeros = [0] * (plan.stride * new)
         self.counts += zeros
         self.sums += zeros
-        self.decayed += [0] * (len(plan.decayed) * len(partner_ids))
+        self.decayed += [0] * (len(plan.decayed) * new)
         if plan.custom:
-            self.custom += [[c.start() for c in plan.custom] for _ in partner_ids]
+            self.custom += [[c.start() for c in plan.custom] for _ in range(new)]
+
+    def _forget(self, first: int) -> None:
+        """Undo the registration of the partners numbered from ``first`` on (a failed chunk)."""
+        plan = self.plan
+        for partner_id in self.partners[first:]:
+            del self.index[partner_id]
+            del self.base[partner_id]
+        del self.partners[first:]
+        del self.counts[1 + first * plan.stride :]
+        del self.sums[1 + first * plan.stride :]
+        del self.decayed[first * len(plan.decayed) :]
+        del self.custom[first:]
 
     def _normalize(self, chunk: list[Any]) -> list[Any]:
+        """Check ``chunk`` row by row and return it as 6-tuples with ordinal days.
+
+        Raises :class:`~partnerkit.core.errors.ValidationError` naming every bad field of
+        the first bad row. Every row's partner, kind, day and amount are checked; its user
+        and detail where a KPI reads them (see :meth:`consume`).
+        """
         plan = self.plan
         out: list[Any] = []
         for i, row in enumerate(chunk):
@@ -488,12 +556,13 @@ class Tally:
                 raise ValidationError.single(
                     f"rows.{self.rows + i}", "invalid", "expected an Activity or a 5/6-tuple"
                 )
-            partner, kind, day, amount = row[0], row[1], row[2], row[3]
+            partner, kind, day, amount, user = row[0], row[1], row[2], row[3], row[4]
+            detail = row[5] if len(row) == 6 else None
             errors = ErrorCollector(f"rows.{self.rows + i}")
             if not isinstance(partner, str) or not partner:
                 errors.add("partner_id", "invalid", "a non-empty partner id is required")
-            if not isinstance(kind, str) or not kind:
-                errors.add("kind", "invalid", "a kind is a non-empty string")
+            if not is_kind(kind):
+                errors.add("kind", "invalid", "a kind is a non-empty lower-case string")
             if isinstance(day, datetime):
                 errors.add("day", "invalid", "a day is a date or its ordinal, not an instant")
             elif isinstance(day, date):
@@ -502,8 +571,32 @@ class Tally:
                 errors.add("day", "invalid", "a day is a date or its ordinal")
             if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
                 errors.add("amount", "invalid", "amounts are integer minor units or None")
+            if not errors.errors:
+                day_class = plan.day_class[day]
+                code = plan.class_codes[kind][day_class]
+                if plan.class_users[day_class] is not None or (code and kind == _CERTIFIED):
+                    if user is not None and (not isinstance(user, str) or not user):
+                        errors.add("user_id", "invalid", "a user id is a non-empty string or None")
+                    elif user is not None:
+                        user = str.__str__(user)
+                if code and kind == _WON:
+                    if detail is not None and (
+                        not isinstance(detail, str) or detail not in _MOTIONS
+                    ):
+                        errors.add(
+                            "detail", "invalid_choice", "a won deal's motion is new or upsell"
+                        )
+                    elif detail is not None:
+                        detail = str.__str__(detail)
+                elif code and kind == _APPROVED and detail is not None:
+                    if isinstance(detail, bool) or not isinstance(detail, int):
+                        errors.add("detail", "invalid", "days to approval are a whole number")
+                    elif not 0 <= detail <= _MAX_DAYS:
+                        errors.add("detail", "out_of_range", "days to approval are 0 or more")
+                    else:
+                        detail = int(detail)
             errors.raise_if_any()
-            out.append((partner, kind, day, amount, row[4], row[5] if len(row) == 6 else None))
+            out.append((partner, kind, day, amount, user, detail))
         return out
 
     def consume(
@@ -514,13 +607,17 @@ class Tally:
     ) -> Tally:
         """Add ``rows`` to this tally in one pass and return it (the tally is an accumulator).
 
-        Rows are read in chunks of 50,000. A chunk of 6-tuples with integer
-        (or None) amounts takes the fast path as it is (days may be ordinals
-        or dates, never instants; days outside every window are skipped);
-        other chunks are checked and converted first (a bad row raises
-        :class:`~partnerkit.core.errors.ValidationError` naming it, before
-        its chunk is counted). ``progress`` gets the rows read so far after
-        each chunk.
+        Rows are read in chunks of 50,000, and a chunk is counted whole or not
+        at all: a bad row raises :class:`~partnerkit.core.errors.ValidationError`
+        naming it before anything of its chunk is counted (the rows of earlier
+        chunks stay counted; :attr:`rows` says how many). Every row's partner,
+        kind, day and amount are checked; its user where a distinct-users or
+        certified-users KPI reads it, and its detail where a KPI reads the
+        motion of a win or the days to an approval. A chunk of 6-tuples with
+        integer (or None) amounts takes the fast path as it is (days may be
+        ordinals or dates, never instants; days outside every window are
+        skipped); other chunks are converted first. ``progress`` gets the rows
+        read so far after each chunk.
         """
         iterator: Iterator[Any] = iter(rows)
         while True:
@@ -530,54 +627,55 @@ class Tally:
             amounts = _amounts(chunk)
             if amounts is None:
                 chunk = self._normalize(chunk)
-                amounts = list(map(_amount_of, chunk))
-            self._count(chunk, amounts)
+                self._count(chunk, list(map(_amount_of, chunk)), converted=True)
+            else:
+                self._count(chunk, amounts)
             self.rows += len(chunk)
             if progress is not None:
                 progress(self.rows)
         return self
 
-    def _count(self, chunk: list[Any], amounts: list[Any]) -> None:
+    def _count(self, chunk: list[Any], amounts: list[Any], *, converted: bool = False) -> None:
         # Every pass over the chunk runs in C (map, compress, dict and set methods); the
         # Python loops are the scatter-adds into the flat counters and the few rows of the
         # kinds that need extra work (wins, approvals, certifications, decayed kinds).
         plan = self.plan
-        kinds = map(_kind_of, chunk)
-        # The day's class (trash outside every window): the one hashed lookup of the day.
-        classes = list(map(plan.day_class.__getitem__, map(_day_of, chunk)))
-        if _BAD_DAY in classes:
-            self._normalize(chunk)  # raises the ValidationError naming the row
-            raise AssertionError("a day _DayClasses refuses passed the row checks")
-        base = self.base
-        found = list(map(base.get, map(_partner_of, chunk)))
-        missing = found.count(None)
-        if missing:
-            # The ids are only needed to register new partners.
-            partner_ids = list(map(_partner_of, chunk))
-            new = compress(range(len(found)), map(is_, found, repeat(None)))
-            if missing * 4 > len(found):
-                self._register(list(dict.fromkeys(map(partner_ids.__getitem__, new))))
-                found = list(map(base.__getitem__, partner_ids))
-            else:
-                # Few new partners (the usual case once the big ones are known): patch
-                # their rows instead of looking every row up again.
-                rows = list(new)
-                self._register(list(dict.fromkeys(map(partner_ids.__getitem__, rows))))
-                for i in rows:
-                    found[i] = base[partner_ids[i]]
-        bases: list[int] = found  # type: ignore[assignment]  # no None left
-        # The kind's table maps the day class to the row's counter code, or to 0 when no
-        # KPI reads that kind on that day (the row is then not counted).
-        codes = list(
-            map(getitem, map(plan.class_codes.get, kinds, repeat(plan.other_codes)), classes)
-        )
+        first = len(self.partners)
+        try:
+            # Every check comes before the counting (the changes before it, registering
+            # new partners and claiming users, are undone when a check fails). The day's
+            # class (trash outside every window) is the one hashed lookup of the day; the
+            # kind's table maps the class to the row's counter code, or to 0 when no KPI
+            # reads that kind on that day (the row is then not counted).
+            classes = list(map(plan.day_class.__getitem__, map(_day_of, chunk)))
+            codes = list(
+                map(getitem, map(plan.class_codes.__getitem__, map(_kind_of, chunk)), classes)
+            )
+            runs = self._special_runs(chunk, codes) if plan.special_code <= plan.stride else {}
+            # Looking the partners up registers the new ones.
+            bases = list(map(self.base.__getitem__, map(_partner_of, chunk)))
+        except (_BadRow, TypeError):  # TypeError: an unhashable day, kind or partner
+            self._count_converted(first, chunk, converted)
+            return
+        custom = None
+        if plan.custom:
+            try:
+                # Host code may raise: its new states are kept aside until the end.
+                custom = self._custom(chunk, [b // plan.stride for b in bases], classes)
+            except BaseException:
+                self._forget(first)
+                raise
         if plan.user_class_masks:
-            self._users(chunk, classes, bases)
-        if plan.special_code <= plan.stride:
-            picked = list(compress(range(len(codes)), map(ge, codes, repeat(plan.special_code))))
-            if picked:
-                # May move upsell wins to their own codes, so it runs before the counting.
-                self._special(chunk, picked, codes, bases)
+            try:
+                self.shared.update(self._claim_users(chunk, classes, bases))
+            except _BadRow:
+                self._count_converted(first, chunk, converted)
+                return
+        if len(self.partners) > first:
+            self._grow(first)
+        if runs:
+            # May move upsell wins to their own codes, so it runs before the counting.
+            self._special(chunk, runs, codes, bases)
         # compress(..., codes) keeps exactly the rows with a counter (code 0 is falsy).
         slots = list(map(add, compress(bases, codes), filter(None, codes)))
         counts = self.counts
@@ -594,31 +692,63 @@ class Tally:
                 for slot, amount in zip(paid_slots, paid, strict=True):
                     if amount is not None:
                         sums[slot] += amount
-        if plan.custom:
-            self._custom(chunk, [b // plan.stride for b in bases], classes)
+        if custom:
+            for p, states in custom.items():
+                self.custom[p] = states
 
-    def _users(self, chunk: list[Any], classes: list[int], bases: list[int]) -> None:
-        """Record which users were active for which partner, per user class."""
+    def _count_converted(self, first: int, chunk: list[Any], converted: bool) -> None:
+        """Count a chunk a fast-path check refused, checked and converted row by row.
+
+        The partners the chunk registered are undone first. A bad row raises the
+        :class:`~partnerkit.core.errors.ValidationError` naming it; otherwise the
+        converted rows are counted (a str subclass, for instance, is read as its text).
+        """
+        self._forget(first)
+        if converted:
+            raise AssertionError("a converted row failed the fast path's checks")
+        rows = self._normalize(chunk)
+        self._count(rows, list(map(_amount_of, rows)), converted=True)
+
+    def _claim_users(
+        self, chunk: list[Any], classes: list[int], bases: list[int]
+    ) -> list[tuple[int, int, Any]]:
+        """Record which users were active for which partner, per user class.
+
+        Returns the (user class, base, user) triples to add to :attr:`shared`. A user
+        that is not a non-empty str or None raises :class:`_BadRow` after this chunk's
+        claims are undone.
+        """
         plan = self.plan
-        # Only the rows inside a distinct-users window are looked at.
-        if plan.user_classes == 1:
-            inside = list(map(plan.class_inside.__getitem__, classes))
-            users = list(map(_user_of, compress(chunk, inside)))
-            self._claim_all(self.owners[0], self.shared, 0, users, list(compress(bases, inside)))
-            return
-        user_classes = list(map(plan.class_users.__getitem__, classes))
-        for uc in range(plan.user_classes):
-            inside = list(map(eq, user_classes, repeat(uc)))
-            if True in inside:
-                users = list(map(_user_of, compress(chunk, inside)))
-                self._claim_all(
-                    self.owners[uc], self.shared, uc, users, list(compress(bases, inside))
-                )
+        owners = self.owners
+        sizes = list(map(len, owners))
+        shared: list[tuple[int, int, Any]] = []
+        try:
+            # Only the rows inside a distinct-users window are looked at.
+            if plan.user_classes == 1:
+                inside = list(map(plan.class_inside.__getitem__, classes))
+                users = _checked_users(list(map(_user_of, compress(chunk, inside))))
+                self._claim_all(owners[0], shared.append, 0, users, list(compress(bases, inside)))
+            else:
+                user_classes = list(map(plan.class_users.__getitem__, classes))
+                for uc in range(plan.user_classes):
+                    inside = list(map(eq, user_classes, repeat(uc)))
+                    if True in inside:
+                        users = _checked_users(list(map(_user_of, compress(chunk, inside))))
+                        self._claim_all(
+                            owners[uc], shared.append, uc, users, list(compress(bases, inside))
+                        )
+        except _BadRow:
+            # A later user class had a bad user: undo the claims of the earlier ones.
+            for table, size in zip(owners, sizes, strict=True):
+                while len(table) > size:
+                    table.popitem()
+            raise _BadRow from None
+        return shared
 
     @staticmethod
     def _claim_all(
         owners: dict[Any, int],
-        shared: set[tuple[int, int, Any]],
+        share: Callable[[tuple[int, int, Any]], object],
         tag: int,
         users: list[Any],
         bases: list[int],
@@ -626,7 +756,7 @@ class Tally:
         """Record that each ``users[i]`` was active for the partner at ``bases[i]``.
 
         ``owners`` maps a user to the base of the first partner seen with it; a user
-        seen with another partner adds ``(tag, base, user)`` to ``shared``.
+        seen with another partner is passed on as ``share((tag, base, user))``.
         """
         # The first partner seen with a user owns it: setdefault returns the owner. Rows
         # without a user go through too (cheaper than filtering them out first); the None
@@ -638,7 +768,7 @@ class Tally:
             for i in compress(range(len(bases)), map(ne, owner, bases)):
                 user = users[i]
                 if user is not None:
-                    shared.add((tag, bases[i], user))
+                    share((tag, bases[i], user))
 
     def _claim(self, uc: int, user: Any, b: int) -> None:
         if self.owners[uc].setdefault(user, b) != b:
@@ -649,20 +779,46 @@ class Tally:
         if owners.setdefault(user, b) != b:
             self.certified_shared.add((code, b, user))
 
-    def _special(
-        self, chunk: list[Any], picked: list[int], codes: list[int], bases: list[int]
-    ) -> None:
-        # Only the counted rows of the special kinds get here. Sorted by code, the rows of
-        # one kind are one run (a kind's codes are consecutive); each kind's run is handled
-        # in its own pass.
+    def _special_runs(self, chunk: list[Any], codes: list[int]) -> dict[str, list[int]]:
+        """The counted rows of each kind that needs extra work, their details checked."""
         plan = self.plan
+        picked = list(compress(range(len(codes)), map(ge, codes, repeat(plan.special_code))))
+        if not picked:
+            return {}
+        # Sorted by code, the rows of one kind are one run (a kind's codes are consecutive).
         picked.sort(key=codes.__getitem__)
         ordered = list(map(codes.__getitem__, picked))
+        runs: dict[str, list[int]] = {}
         for kind in plan.kinds[plan.other + 1 :]:
             low, high = plan.code_range[kind]
             run = picked[bisect_left(ordered, low) : bisect_left(ordered, high)]
             if not run:
                 continue
+            runs[kind] = run
+            if kind == _WON:
+                details = list(map(_detail_of, map(chunk.__getitem__, run)))
+                if not set(map(type, details)) <= _TEXT_TYPES or not set(details) <= _MOTIONS:
+                    raise _BadRow
+            elif kind == _APPROVED:
+                details = list(map(_detail_of, map(chunk.__getitem__, run)))
+                types = set(map(type, details))
+                if not types <= _AMOUNT_TYPES:
+                    raise _BadRow
+                if type(None) in types:
+                    details = [d for d in details if d is not None]
+                if details and (min(details) < 0 or max(details) > _MAX_DAYS):
+                    raise _BadRow
+            elif kind == _CERTIFIED:
+                _checked_users(list(map(_user_of, map(chunk.__getitem__, run))))
+        return runs
+
+    def _special(
+        self, chunk: list[Any], runs: dict[str, list[int]], codes: list[int], bases: list[int]
+    ) -> None:
+        # Only the counted rows of the special kinds get here, one run per kind.
+        plan = self.plan
+        for kind, run in runs.items():
+            low, high = plan.code_range[kind]
             if kind == _WON:
                 moved = [i for i in run if chunk[i][5] == "upsell"]
                 if moved:
@@ -683,7 +839,7 @@ class Tally:
                     if here:
                         self._claim_all(
                             self.certified[code - low],
-                            self.certified_shared,
+                            self.certified_shared.add,
                             code,
                             list(map(_user_of, map(chunk.__getitem__, here))),
                             list(map(bases.__getitem__, here)),
@@ -704,16 +860,13 @@ class Tally:
     ) -> None:
         details = list(map(_detail_of, map(chunk.__getitem__, run)))
         counters = list(map(add, map(bases.__getitem__, run), map(codes.__getitem__, run)))
-        if set(map(type, details)) == {int} and min(details) >= 0 and max(details) < _DAYS:
-            # Whole days as expected: one int key per approval, so no tuple is allocated
-            # per row (allocations are what trigger the garbage collector).
-            self.approvals.update(map(add, map(mul, counters, repeat(_DAYS)), details))
-            return
-        self.approvals.update(
-            (counter, detail)
-            for counter, detail in zip(counters, details, strict=True)
-            if detail is not None
-        )
+        if None in details:
+            known = list(map(is_not, details, repeat(None)))
+            details = list(compress(details, known))
+            counters = list(compress(counters, known))
+        # One int key per approval, so no tuple is allocated per row (allocations are what
+        # trigger the garbage collector).
+        self.approvals.update(map(add, map(mul, counters, repeat(_DAYS)), details))
 
     def _decay(self, kind: str, chunk: list[Any], picked: list[int], bases: list[int]) -> None:
         plan = self.plan
@@ -738,18 +891,28 @@ class Tally:
                 ):
                     decayed[at + j] += weight
 
-    def _custom(self, chunk: list[Any], numbers: list[int], classes: list[int]) -> None:
+    def _custom(
+        self, chunk: list[Any], numbers: list[int], classes: list[int]
+    ) -> dict[int, list[Any]]:
+        """The new states of the custom KPIs of the partners with rows in ``chunk``."""
         plan = self.plan
         customs = plan.custom
         inside = [set(plan.windows_of_class(w)) for w in plan.custom_window]
+        changed: dict[int, list[Any]] = {}
         for row, p, c in zip(chunk, numbers, classes, strict=True):
             if isinstance(row[2], date):
                 # Custom KPIs always see the day as an ordinal.
                 row = (row[0], row[1], row[2].toordinal(), *row[3:])
-            states = self.custom[p]
+            states = changed.get(p)
+            if states is None:
+                # A partner new in this chunk has no states yet (they come with _grow).
+                known = p < len(self.custom)
+                states = list(self.custom[p]) if known else [c.start() for c in customs]
+                changed[p] = states
             for n, extra in enumerate(customs):
                 if c in inside[n]:
                     states[n] = extra.add(states[n], row)
+        return changed
 
     def merge(self, other: Tally) -> Tally:
         """Return a new tally holding this one and ``other`` (neither is changed).
@@ -763,7 +926,7 @@ class Tally:
         merged = Tally(plan)
         merged.partners = list(self.partners)
         merged.index = dict(self.index)
-        merged.base = dict(self.base)
+        merged.base.update(self.base)
         merged.counts = list(self.counts)
         merged.sums = list(self.sums)
         merged.owners = [dict(owners) for owners in self.owners]
@@ -798,13 +961,9 @@ class Tally:
         # A counter number is base + code with 1 <= code <= stride, so divmod(counter - 1,
         # stride) is (partner number, code - 1).
         for key, n in other.approvals.items():
-            counter, detail = divmod(key, _DAYS) if isinstance(key, int) else key
+            counter, days = divmod(key, _DAYS)
             q, rest = divmod(counter - 1, stride)
-            counter = rebase[q] + rest + 1
-            if isinstance(key, int):
-                merged.approvals[counter * _DAYS + detail] += n
-            else:
-                merged.approvals[counter, detail] += n
+            merged.approvals[(rebase[q] + rest + 1) * _DAYS + days] += n
         low = plan.code_range[_CERTIFIED][0]
         for n, owners in enumerate(other.certified):
             for user, b in owners.items():
@@ -817,6 +976,13 @@ class Tally:
         for uc, b, user in other.shared:
             merged._claim(uc, user, rebase[b // stride])
         return merged
+
+
+def _checked_users(users: list[Any]) -> list[Any]:
+    """``users`` when each is a non-empty str or None, else raise :class:`_BadRow`."""
+    if not set(map(type, users)) <= _TEXT_TYPES or "" in users:
+        raise _BadRow
+    return users
 
 
 def _amounts(chunk: list[Any]) -> list[Any] | None:
@@ -863,30 +1029,6 @@ def _convert(keys: list[Any], number: Callable[[Any], Decimal]) -> list[Decimal]
     return list(map(converted.__getitem__, keys))
 
 
-def _median(histogram: Mapping[Any, int]) -> Decimal | None:
-    if len(histogram) == 1:
-        # One distinct value (most partners): it is the median whatever its count.
-        ((value, n),) = histogram.items()
-        return Decimal(value + value) / 2 if n else None
-    total = sum(histogram.values())
-    if not total:
-        return None
-    ordered = sorted(histogram.items())
-    low_rank, high_rank = (total - 1) // 2, total // 2
-    low = high = None
-    seen = 0
-    for value, n in ordered:
-        if low is None and seen + n > low_rank:
-            low = value
-        if seen + n > high_rank:
-            high = value
-            break
-        seen += n
-    assert low is not None
-    assert high is not None
-    return Decimal(low + high) / 2
-
-
 class KpiValues:
     """Every KPI value of every partner in a tally, computed column by column.
 
@@ -927,72 +1069,87 @@ class KpiValues:
             return list(self.plan._kinds_of(kpi))
         return list(self.plan.kinds)
 
+    def _pairs_per_partner(
+        self, tables: list[dict[Any, int]], shared: list[tuple[int, Any]]
+    ) -> list[int]:
+        """How many distinct users each partner has in owner ``tables`` and ``shared`` pairs.
+
+        ``tables`` map a user to the base of the partner that owns it; ``shared`` holds
+        the (base, user) pairs of the other partners the users were active for.
+        """
+        stride = self.plan.stride
+        found = [0] * len(self.partners)
+        if len(tables) == 1:
+            # One table: its users are distinct, and no shared pair is an owner's pair.
+            owned = Counter(tables[0].values())
+            owned.update(b for b, _ in shared)
+        else:
+            # Several tables (parts of one window): a user active in two counts once.
+            pairs = {(b, user) for table in tables for user, b in table.items()}
+            pairs.update(shared)
+            owned = Counter(b for b, _ in pairs)
+        for b, n in owned.items():
+            found[b // stride] = n
+        return found
+
     def _distinct_users(self, window: int) -> list[int]:
         plan = self.plan
         tally = self._tally
-        stride = plan.stride
         inside = [uc for uc, mask in enumerate(plan.user_class_masks) if mask >> window & 1]
-        found = [0] * len(self.partners)
-        if len(inside) == 1:
-            (uc,) = inside
-            for b in tally.owners[uc].values():
-                found[b // stride] += 1
-            for c, b, _ in tally.shared:
-                if c == uc:
-                    found[b // stride] += 1
-            return found
-        # A window over several user classes: a user active in two of them counts once.
-        pairs = {(b, user) for uc in inside for user, b in tally.owners[uc].items()}
-        pairs.update((b, user) for c, b, user in tally.shared if c in inside)
-        for b, _ in pairs:
-            found[b // stride] += 1
-        return found
+        return self._pairs_per_partner(
+            [tally.owners[uc] for uc in inside],
+            [(b, user) for uc, b, user in tally.shared if uc in inside],
+        )
 
     def _certified_users(self, window: int) -> list[int]:
         tally = self._tally
-        stride = self.plan.stride
         low = self.plan.code_range[_CERTIFIED][0]
         inside = self.plan.codes_in(_CERTIFIED, window)
-        # A user certified on several counters (day ranges) of a window counts once.
-        pairs = {(b, user) for code in inside for user, b in tally.certified[code - low].items()}
-        pairs.update((b, user) for code, b, user in tally.certified_shared if code in inside)
-        found = [0] * len(self.partners)
-        for b, _ in pairs:
-            found[b // stride] += 1
-        return found
+        return self._pairs_per_partner(
+            [tally.certified[code - low] for code in inside],
+            [(b, user) for code, b, user in tally.certified_shared if code in inside],
+        )
 
     def _medians(self, window: int) -> list[Decimal | None]:
         stride = self.plan.stride
-        inside = set(self.plan.codes_in(_APPROVED, window))
         approvals = self._tally.approvals
-        # Keys that are not packed ints (days that are not small whole numbers) are rare:
-        # gathered per partner first, then merged when the partner's packed run is read.
-        extra: dict[int, dict[Any, int]] = {}
-        for key, n in approvals.items():
-            if not isinstance(key, int):
-                counter, days = key
-                p, rest = divmod(counter - 1, stride)
-                if rest + 1 in inside:
-                    histogram = extra.setdefault(p, {})
-                    histogram[days] = histogram.get(days, 0) + n
         column: list[Decimal | None] = [None] * len(self.partners)
-        # Packed keys sort by partner, then code, then days: a partner's keys are one run,
-        # so one small histogram at a time is alive (few objects kept, no GC churn).
-        current, histogram = -1, {}
-        for key in sorted(k for k in approvals if isinstance(k, int)):
-            counter, days = divmod(key, _DAYS)
-            p, rest = divmod(counter - 1, stride)
-            if rest + 1 not in inside:
-                continue
-            if p != current:
-                if histogram:
-                    column[current] = _median(histogram)
-                current, histogram = p, extra.pop(p, {})
-            histogram[days] = histogram.get(days, 0) + approvals[key]
-        if histogram:
-            column[current] = _median(histogram)
-        for p, histogram in extra.items():
-            column[p] = _median(histogram)
+        # A counter is base + code with base a multiple of stride: counter % stride names
+        # the code, and (counter - 1) // stride the partner.
+        inside = {code % stride for code in self.plan.codes_in(_APPROVED, window)}
+        keys = sorted(approvals)
+        counters = list(map(floordiv, keys, repeat(_DAYS)))
+        if len(inside) < stride:
+            wanted = list(map(inside.__contains__, map(mod, counters, repeat(stride))))
+            keys = list(compress(keys, wanted))
+            counters = list(compress(counters, wanted))
+        if not keys:
+            return column
+        partners = list(map(floordiv, map(sub, counters, repeat(1)), repeat(stride)))
+        days = list(map(mod, keys, repeat(_DAYS)))
+        counts = list(map(approvals.__getitem__, keys))
+        # Keys sort by partner, then code, then days: a partner's keys are one run.
+        starts = [0, *compress(range(1, len(partners)), map(ne, partners[1:], partners))]
+        # Medians are halves of whole numbers of days; each distinct one is made once.
+        halves: dict[int, Decimal] = {}
+        for start, end in zip(starts, [*starts[1:], len(partners)], strict=True):
+            if end - start == 1:
+                # One distinct value (most partners): it is the median whatever its count.
+                twice = days[start] + days[start]
+            else:
+                pairs = list(zip(days[start:end], counts[start:end], strict=True))
+                if len(inside) > 1:
+                    pairs.sort()  # runs of several codes: each code's days are sorted
+                ranks = list(accumulate(n for _, n in pairs))
+                low_rank, high_rank = (ranks[-1] - 1) // 2, ranks[-1] // 2
+                twice = (
+                    pairs[bisect_right(ranks, low_rank)][0]
+                    + pairs[bisect_right(ranks, high_rank)][0]
+                )
+            median = halves.get(twice)
+            if median is None:
+                median = halves[twice] = Decimal(twice) / 2
+            column[partners[start]] = median
         return column
 
     def _column(self, kpi: Kpi, window: int) -> list[Any]:
@@ -1024,8 +1181,9 @@ class KpiValues:
         if measure == "average_deal_size":
             wins = self._sum_slots(tally.counts, won, window)
             revenue = self._sum_slots(tally.sums, won, window)
+            # Minor units rounded half up (away from zero), in integers: (2r + w) // 2w.
             return [
-                (Decimal(r) / w).quantize(Decimal(1), ROUND_HALF_UP) if w else None
+                None if not w else (r + r + w) // (w + w) if r >= 0 else -((w - r - r) // (w + w))
                 for r, w in zip(revenue, wins, strict=False)
             ]
         if measure == "median_days_to_approval":
