@@ -213,7 +213,6 @@ def _state(tally: engine.Tally) -> tuple[Any, ...]:
     return (
         tally.rows,
         list(tally.partners),
-        dict(tally.index),
         dict(tally.base),
         list(tally.counts),
         list(tally.sums),
@@ -331,3 +330,10 @@ def test_a_custom_kpi_that_raises_leaves_the_chunk_uncounted() -> None:
     assert (_state(tally), [list(s) for s in tally.custom]) == before
     tally.consume([("p2", "login", TODAY, None, "u2", None)])
     assert plan.evaluate(tally).value("p2", "boom") == 1
+
+
+@pytest.mark.parametrize("bad", [["p"], 5, ""])
+def test_a_bad_partner_given_up_front_is_refused(bad: Any) -> None:
+    with pytest.raises(ValidationError) as caught:
+        PLAN.tally(partners=["p1", bad])
+    assert [e.path for e in caught.value.errors] == ["partner_id"]

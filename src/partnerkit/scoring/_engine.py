@@ -342,7 +342,7 @@ class ScoringPlan:
             self.class_codes[kind] = [
                 self.code_of.get((kind, mask & wanted), 0) for mask in (*class_masks, 0)
             ]
-        self.other_codes = self.class_codes.other = self.class_codes[_OTHER]
+        self.class_codes.other = self.class_codes[_OTHER]
         #: Kinds whose amounts some KPI adds up. The special ones are summed with their other
         #: extra work; ``summed_code`` (code -> bool, [] when not needed) selects the rest.
         summed_kinds: set[str] = set()
@@ -462,7 +462,6 @@ class Tally:
     def __init__(self, plan: ScoringPlan) -> None:
         self.plan = plan
         self.partners: list[str] = []
-        self.index: dict[str, int] = {}
         #: Partner id -> partner number * stride: a row's counter is ``base + code``.
         self.base = _Bases(self)
         #: Flat counters, ``stride`` per partner after one unused leading slot (codes start
@@ -487,11 +486,10 @@ class Tally:
         self.rows = 0
 
     def _partner(self, partner_id: str) -> int:
-        found = self.index.get(partner_id)
-        if found is None:
-            self._register([partner_id])
-            found = self.index[partner_id]
-        return found
+        """The number of a partner, registered first if new."""
+        if not isinstance(partner_id, str) or partner_id not in self.base:
+            self._register([partner_id])  # refuses what is no partner id
+        return self.base[partner_id] // self.plan.stride
 
     def _register(self, partner_ids: list[Any]) -> None:
         """Add new partners (distinct, none known yet) with zeroed counters."""
@@ -512,7 +510,6 @@ class Tally:
         number = len(self.partners)
         base = number * self.plan.stride
         self.partners.append(partner_id)
-        self.index[partner_id] = number
         self.base[partner_id] = base
         return base
 
@@ -531,7 +528,6 @@ class Tally:
         """Undo the registration of the partners numbered from ``first`` on (a failed chunk)."""
         plan = self.plan
         for partner_id in self.partners[first:]:
-            del self.index[partner_id]
             del self.base[partner_id]
         del self.partners[first:]
         del self.counts[1 + first * plan.stride :]
@@ -925,7 +921,6 @@ class Tally:
         plan = self.plan
         merged = Tally(plan)
         merged.partners = list(self.partners)
-        merged.index = dict(self.index)
         merged.base.update(self.base)
         merged.counts = list(self.counts)
         merged.sums = list(self.sums)
