@@ -76,7 +76,7 @@ class DateRange:
 
 
 class _FiscalValue:
-    """What every fiscal value shares: bounds, length, membership and order."""
+    """What every fiscal value shares: bounds, length, membership, order and repr."""
 
     __slots__ = ()
 
@@ -128,8 +128,8 @@ class _FiscalValue:
         start = self._start_of(other)
         return NotImplemented if start is None else self.start >= start
 
-    def _bounds(self) -> str:
-        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self} {self.start.isoformat()}..{self.end.isoformat()}>"
 
 
 @attrs.frozen(repr=False, order=False)
@@ -171,9 +171,6 @@ class FiscalYear(_FiscalValue):
     def __str__(self) -> str:
         return f"FY{self.year}"
 
-    def __repr__(self) -> str:
-        return f"<FiscalYear {self} {self._bounds()}>"
-
 
 @attrs.frozen(repr=False, order=False)
 class FiscalQuarter(_FiscalValue):
@@ -212,9 +209,6 @@ class FiscalQuarter(_FiscalValue):
 
     def __str__(self) -> str:
         return f"FY{self.year} Q{self.quarter}"
-
-    def __repr__(self) -> str:
-        return f"<FiscalQuarter {self} {self._bounds()}>"
 
 
 @attrs.frozen(repr=False, order=False)
@@ -258,9 +252,6 @@ class FiscalPeriod(_FiscalValue):
     def __str__(self) -> str:
         return f"FY{self.year} P{self.period:02d}"
 
-    def __repr__(self) -> str:
-        return f"<FiscalPeriod {self} {self._bounds()}>"
-
 
 @attrs.frozen(repr=False, order=False)
 class FiscalWeek(_FiscalValue):
@@ -301,9 +292,6 @@ class FiscalWeek(_FiscalValue):
 
     def __str__(self) -> str:
         return f"FY{self.year} W{self.week:02d}"
-
-    def __repr__(self) -> str:
-        return f"<FiscalWeek {self} {self._bounds()}>"
 
 
 FiscalValue = FiscalYear | FiscalQuarter | FiscalPeriod | FiscalWeek

@@ -78,6 +78,16 @@ class _PartnerRef:
 _PENDING_ID = "PU-pending"
 
 
+def _load_partner(
+    uow: UnitOfWork, actor: Actor, action: str, partner_id: str, permissions: PermissionMap
+) -> Partner:
+    # Authorize on the id before reading: an outsider cannot tell whether the partner exists.
+    authorize(actor, action, _PartnerRef(partner_id), permissions)
+    partner = uow.repository(PARTNERS).get(partner_id)
+    authorize(actor, action, partner, permissions)
+    return partner
+
+
 def add_partner(
     uow: UnitOfWork,
     actor: Actor,
@@ -177,12 +187,9 @@ def change_partner_stage(
     Raises ``NotFound``, ``PermissionDenied``, ``InvalidTransition`` (the
     lifecycle does not allow the move), or ``Conflict`` (changed meanwhile).
     """
-    authorize(actor, MANAGE_PARTNERS, _PartnerRef(partner_id), permissions)
-    partners = uow.repository(PARTNERS)
-    partner = partners.get(partner_id)
-    authorize(actor, MANAGE_PARTNERS, partner, permissions)
+    partner = _load_partner(uow, actor, MANAGE_PARTNERS, partner_id, permissions)
     moved = partner.change_stage(to_stage, by=actor.user_id, at=clock.now(), note=note)
-    stored = partners.save(moved)
+    stored = uow.repository(PARTNERS).save(moved)
     uow.record(PartnerStageChanged(stored.id, stored.stage_history[-1]))
     uow.commit()
     return stored
@@ -253,9 +260,7 @@ def register_user(
     ``ValidationError`` (every bad field), or ``Conflict`` (the e-mail is taken
     by any partner's user, ``field == "email"``; or the partner changed meanwhile).
     """
-    authorize(actor, MANAGE_USERS, _PartnerRef(partner_id), permissions)
-    partner = uow.repository(PARTNERS).get(partner_id)
-    authorize(actor, MANAGE_USERS, partner, permissions)
+    partner = _load_partner(uow, actor, MANAGE_USERS, partner_id, permissions)
     at = clock.now()
     user = validate_user(
         PartnerUser(
@@ -389,9 +394,7 @@ def list_users(
     ``next_cursor`` back for the next page. Raises ``NotFound``,
     ``PermissionDenied`` or ``ValidationError`` (a bad status, limit or cursor).
     """
-    authorize(actor, MANAGE_USERS, _PartnerRef(partner_id), permissions)
-    partner = uow.repository(PARTNERS).get(partner_id)
-    authorize(actor, MANAGE_USERS, partner, permissions)
+    partner = _load_partner(uow, actor, MANAGE_USERS, partner_id, permissions)
     where: dict[str, str] = {"partner_id": partner.id}
     if status is not None:
         if status not in (REGISTERED, DEREGISTERED):
