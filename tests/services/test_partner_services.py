@@ -1,5 +1,5 @@
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -37,7 +37,14 @@ from partnerkit.services import (
     register_user,
     reregister_user,
 )
-from partnerkit.storage import PARTNER_USERS, PARTNERS, MemoryStorage, SqliteStorage, Storage
+from partnerkit.storage import (
+    PARTNER_USERS,
+    PARTNERS,
+    MemoryStorage,
+    SqliteStorage,
+    Storage,
+    UnitOfWork,
+)
 from partnerkit.testing import FixedClock
 
 NOW = pendulum.datetime(2026, 11, 23, 9, tz="Europe/Berlin")
@@ -75,6 +82,31 @@ def seed(storage: Storage, clock: FixedClock, admins: int = 1) -> None:
         with storage.unit_of_work() as uow:
             register_user(uow, VENDOR, "p1", name=f"Admin {n}", email=f"a{n}@p1.example",
                           role=ADMINISTRATOR, user_id=f"a{n}", clock=clock)  # fmt: skip
+
+
+def race(storage: Storage, changes: dict[str, Callable[[UnitOfWork], object]]) -> dict[str, str]:
+    """Run each change in its own thread and unit of work, all released at once.
+
+    Returns, by the key of each change, ``"changed"`` or ``"conflict"`` (it met a Conflict).
+    """
+    barrier = threading.Barrier(len(changes))
+    outcomes: dict[str, str] = {}
+
+    def run(key: str, change: Callable[[UnitOfWork], object]) -> None:
+        barrier.wait()
+        try:
+            with storage.unit_of_work() as uow:
+                change(uow)
+            outcomes[key] = "changed"
+        except Conflict:
+            outcomes[key] = "conflict"
+
+    threads = [threading.Thread(target=run, args=item) for item in changes.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
 
 
 def test_adding_a_partner_records_its_first_stage_and_refuses_a_taken_domain(
@@ -242,23 +274,11 @@ def test_racing_deregistrations_of_every_administrator_always_leave_one(
     storage: Storage, clock: FixedClock, admins: int
 ) -> None:
     seed(storage, clock, admins=admins)
-    barrier = threading.Barrier(admins)
-    outcomes: dict[str, str] = {}
 
-    def deregister(user_id: str) -> None:
-        barrier.wait()
-        try:
-            with storage.unit_of_work() as uow:
-                deregister_user(uow, VENDOR, user_id, clock=clock)
-            outcomes[user_id] = "deregistered"
-        except Conflict:
-            outcomes[user_id] = "conflict"
+    def deregister(user_id: str) -> Callable[[UnitOfWork], object]:
+        return lambda uow: deregister_user(uow, VENDOR, user_id, clock=clock)
 
-    threads = [threading.Thread(target=deregister, args=(f"a{n}",)) for n in range(1, admins + 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(storage, {f"a{n}": deregister(f"a{n}") for n in range(1, admins + 1)})
     with storage.unit_of_work() as uow:
         left = uow.repository(PARTNER_USERS).count(
             {"partner_id": "p1", "status": REGISTERED, "role": ADMINISTRATOR}
@@ -329,29 +349,13 @@ def test_a_demotion_racing_another_change_of_the_two_administrators_leaves_one(
     storage: Storage, clock: FixedClock, second: str
 ) -> None:
     seed(storage, clock, admins=2)
-    barrier = threading.Barrier(2)
-    outcomes: dict[str, str] = {}
 
-    def change(user_id: str, how: str) -> None:
-        barrier.wait()
-        try:
-            with storage.unit_of_work() as uow:
-                if how == "demote":
-                    edit_user(uow, VENDOR, user_id, role="executive", clock=clock)
-                else:
-                    deregister_user(uow, VENDOR, user_id, clock=clock)
-            outcomes[user_id] = "changed"
-        except Conflict:
-            outcomes[user_id] = "conflict"
+    def change(user_id: str, how: str) -> Callable[[UnitOfWork], object]:
+        if how == "demote":
+            return lambda uow: edit_user(uow, VENDOR, user_id, role="executive", clock=clock)
+        return lambda uow: deregister_user(uow, VENDOR, user_id, clock=clock)
 
-    threads = [
-        threading.Thread(target=change, args=("a1", "demote")),
-        threading.Thread(target=change, args=("a2", second)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(storage, {"a1": change("a1", "demote"), "a2": change("a2", second)})
     assert sorted(outcomes.values()) == ["changed", "conflict"]
     with storage.unit_of_work() as uow:
         left = uow.repository(PARTNER_USERS).list(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import pendulum
@@ -25,7 +25,7 @@ from partnerkit.partners import (
     StageChange,
 )
 from partnerkit.services import add_partner, deregister_user, register_user
-from partnerkit.storage import PARTNER_USERS, PARTNERS, Storage
+from partnerkit.storage import PARTNER_USERS, PARTNERS, AggregateSpec, Storage
 from partnerkit.testing._clocks import FixedClock
 
 __all__ = ["PartnersContract"]
@@ -33,9 +33,19 @@ __all__ = ["PartnersContract"]
 _AT = pendulum.datetime(2026, 3, 2, 9, 30, tz="Europe/Paris")
 _VENDOR = Actor("vendor-admin", PROGRAM_ADMINISTRATOR)
 
+A = TypeVar("A")
+
 
 def _partner(id: str, domain: str, **changes: Any) -> Partner:
     return attrs.evolve(Partner(id, f"Partner {id}", domain, "reseller"), **changes)
+
+
+def _add_all(storage: Storage, spec: AggregateSpec[A], *rows: A) -> None:
+    """Add ``rows`` in one unit of work and commit it."""
+    with storage.unit_of_work() as uow:
+        for row in rows:
+            uow.repository(spec).add(row)
+        uow.commit()
 
 
 class PartnersContract:
@@ -58,16 +68,12 @@ class PartnersContract:
             address=Address("FR", "1 rue de la Paix", city="PARIS", postal_code="75002"),
             registered_administrators=2,
         )
-        with storage.unit_of_work() as uow:
-            uow.repository(PARTNERS).add(partner)
-            uow.commit()
+        _add_all(storage, PARTNERS, partner)
         with storage.unit_of_work() as uow:
             assert uow.repository(PARTNERS).get("p1") == attrs.evolve(partner, version=1)
 
     def test_two_partners_cannot_share_a_domain(self, storage: Storage) -> None:
-        with storage.unit_of_work() as uow:
-            uow.repository(PARTNERS).add(_partner("p1", "acme.example"))
-            uow.commit()
+        _add_all(storage, PARTNERS, _partner("p1", "acme.example"))
         with storage.unit_of_work() as uow, pytest.raises(Conflict) as caught:
             uow.repository(PARTNERS).add(_partner("p2", "acme.example"))
         assert caught.value.field == "domain"
@@ -87,10 +93,7 @@ class PartnersContract:
             )
             for i in range(12)
         ]
-        with storage.unit_of_work() as uow:
-            for partner in partners:
-                uow.repository(PARTNERS).add(partner)
-            uow.commit()
+        _add_all(storage, PARTNERS, *partners)
         with storage.unit_of_work() as uow:
             repo = uow.repository(PARTNERS)
             got = repo.list(
@@ -106,9 +109,7 @@ class PartnersContract:
             assert repo.count({"region": "APAC", "stage": "at_risk"}) == 6
 
     def test_user_emails_are_unique_across_partners_ignoring_case(self, storage: Storage) -> None:
-        with storage.unit_of_work() as uow:
-            uow.repository(PARTNER_USERS).add(PartnerUser("u1", "p1", "Ann", "Ann@acme.example"))
-            uow.commit()
+        _add_all(storage, PARTNER_USERS, PartnerUser("u1", "p1", "Ann", "Ann@acme.example"))
         with storage.unit_of_work() as uow, pytest.raises(Conflict) as caught:
             uow.repository(PARTNER_USERS).add(PartnerUser("u2", "p2", "Ann", "ann@ACME.example"))
         assert caught.value.field == "email"
@@ -128,10 +129,7 @@ class PartnersContract:
             )
             for i in range(9)
         ]
-        with storage.unit_of_work() as uow:
-            for user in users:
-                uow.repository(PARTNER_USERS).add(user)
-            uow.commit()
+        _add_all(storage, PARTNER_USERS, *users)
         with storage.unit_of_work() as uow:
             repo = uow.repository(PARTNER_USERS)
             assert repo.get("u1") == attrs.evolve(users[1], version=1)
