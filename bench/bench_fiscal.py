@@ -19,7 +19,7 @@ from datetime import date
 
 from _harness import best_seconds, report
 
-from partnerkit.fiscal import MonthlyFiscalCalendar, WeekFiscalCalendar
+from partnerkit.fiscal import FiscalQuarter, MonthlyFiscalCalendar, WeekFiscalCalendar
 
 SEED = 20261123
 FIRST = date(2000, 1, 1).toordinal()
@@ -37,6 +37,21 @@ def agree(case: str, peer: list[tuple[int, ...]], ours: list[tuple[int, ...]]) -
         raise SystemExit(
             f"{case}: peer and partnerkit disagree at item {bad}: {peer[bad]} != {ours[bad]}"
         )
+
+
+def ours_quarters(
+    quarter_of: Callable[[date], FiscalQuarter], days: list[date]
+) -> Callable[[], list[tuple[int, int]]]:
+    """partnerkit's scalar case: ``quarter_of`` on each day, kept as (fiscal year, quarter)."""
+
+    def run() -> list[tuple[int, int]]:
+        out = []
+        for d in days:
+            q = quarter_of(d)
+            out.append((q.year, q.quarter))
+        return out
+
+    return run
 
 
 def import_time() -> None:
@@ -71,14 +86,7 @@ def main() -> None:
             out.append((fd.fiscal_year, fd.fiscal_quarter))
         return out
 
-    quarter_of = monthly.quarter_of
-
-    def ours_scalar() -> list[tuple[int, int]]:
-        out = []
-        for d in dates:
-            q = quarter_of(d)
-            out.append((q.year, q.quarter))
-        return out
+    ours_scalar = ours_quarters(monthly.quarter_of, dates)
 
     agree("monthly vs fiscalyear", peer_fiscalyear(), ours_scalar())
     report(
@@ -125,14 +133,7 @@ def main() -> None:
             out.append((y_end.year, 4 - round((y_end - q_end).days / 91)))
         return out
 
-    week_quarter_of = week.quarter_of
-
-    def ours_week() -> list[tuple[int, int]]:
-        out = []
-        for d in few:
-            q = week_quarter_of(d)
-            out.append((q.year, q.quarter))
-        return out
+    ours_week = ours_quarters(week.quarter_of, few)
 
     agree("week vs pandas FY5253Quarter", peer_fy5253(), ours_week())
     report(
