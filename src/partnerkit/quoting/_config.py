@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import attrs
 
-from partnerkit.core import ConfigReader, Money, Percentage
+from partnerkit.core import ConfigReader, Money, Percentage, from_dict
 from partnerkit.core.errors import NotFound, ValidationError
 from partnerkit.quoting._catalog import (
     BillingUnit,
@@ -63,16 +63,12 @@ def _date(reader: ConfigReader, key: str) -> date | None:
     if not reader.has(key):
         reader.raw(key, None)
         return None
-    value = reader.raw(key)
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    reader.error(key, "invalid", "expected a date (2026-01-31)")
-    return None
+    try:
+        # The core converter's date rule: a date (not a datetime) or an ISO string.
+        return from_dict(date, reader.raw(key))
+    except ValidationError:
+        reader.error(key, "invalid", "expected a date (2026-01-31)")
+        return None
 
 
 def _percentage(reader: ConfigReader, key: str, default: Percentage) -> Percentage:

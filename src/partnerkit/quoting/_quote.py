@@ -485,38 +485,29 @@ def _price(
             p_sum += p_units
             m_sum += m_units
             r_sum += r_units
-            lines.append(
-                QuoteLine(
-                    product.sku,
-                    product.name,
-                    product.billing_unit,
-                    q,
-                    t,
-                    unit_price,
-                    money(Decimal(units).scaleb(scale), currency),
-                    money(Decimal(p_units).scaleb(scale), currency) if p_units else zero,
-                    money(Decimal(m_units).scaleb(scale), currency) if m_units else zero,
-                    money(Decimal(r_units).scaleb(scale), currency) if r_units else zero,
-                    money(Decimal(units - line_discount).scaleb(scale), currency),
-                )
-            )
-        else:
             list_total = money(Decimal(units).scaleb(scale), currency)
-            lines.append(
-                QuoteLine(
-                    product.sku,
-                    product.name,
-                    product.billing_unit,
-                    q,
-                    t,
-                    unit_price,
-                    list_total,
-                    zero,
-                    zero,
-                    zero,
-                    list_total,
-                )
+            line_promotion = money(Decimal(p_units).scaleb(scale), currency) if p_units else zero
+            line_partner = money(Decimal(m_units).scaleb(scale), currency) if m_units else zero
+            line_reward = money(Decimal(r_units).scaleb(scale), currency) if r_units else zero
+            net = money(Decimal(units - line_discount).scaleb(scale), currency)
+        else:
+            list_total = net = money(Decimal(units).scaleb(scale), currency)
+            line_promotion = line_partner = line_reward = zero
+        lines.append(
+            QuoteLine(
+                product.sku,
+                product.name,
+                product.billing_unit,
+                q,
+                t,
+                unit_price,
+                list_total,
+                line_promotion,
+                line_partner,
+                line_reward,
+                net,
             )
+        )
     rules = decision.rules
     if promotions or capped:
         extra = list(rules)

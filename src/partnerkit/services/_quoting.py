@@ -17,9 +17,9 @@ the same unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import pendulum
@@ -58,6 +58,8 @@ from partnerkit.storage import (
     QUOTES,
     SUBSCRIPTIONS,
     AggregateSpec,
+    IndexValue,
+    Repository,
     UnitOfWork,
 )
 from partnerkit.tiers import Tier
@@ -75,6 +77,8 @@ __all__ = [
     "submit_quote_order",
     "upcoming_renewals",
 ]
+
+_T = TypeVar("_T")
 
 
 @attrs.frozen
@@ -103,6 +107,23 @@ def _load(
     except PermissionDenied:
         raise NotFound(spec.kind.rstrip("s"), id) from None
     return record
+
+
+def _every(
+    repository: Repository[_T],
+    where: Mapping[str, IndexValue | Sequence[IndexValue]],
+    *,
+    limit: int,
+    order_by: str | None = None,
+) -> Iterator[_T]:
+    """Every record matching ``where``, one page of ``limit`` read at a time as it is needed."""
+    cursor: str | None = None
+    while True:
+        page = repository.list(where, order_by=order_by, limit=limit, cursor=cursor)
+        yield from page
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
 
 
 def _number(uow: UnitOfWork, prefix: str, year: int) -> str:
@@ -363,20 +384,14 @@ def expire_overdue_quotes(
     now = clock.now()
     today = now.date()
     overdue: list[Quote] = []
-    cursor: str | None = None
-    while True:
-        page = repository.list({"status": ["draft", "sent"]}, limit=500, cursor=cursor)
-        for quote in page:
-            if quote.valid_until >= today:
-                continue
-            try:
-                authorize(actor, APPROVE_DEALS, quote, permissions)
-            except PermissionDenied:
-                continue
-            overdue.append(quote)
-        if page.next_cursor is None:
-            break
-        cursor = page.next_cursor
+    for quote in _every(repository, {"status": ["draft", "sent"]}, limit=500):
+        if quote.valid_until >= today:
+            continue
+        try:
+            authorize(actor, APPROVE_DEALS, quote, permissions)
+        except PermissionDenied:
+            continue
+        overdue.append(quote)
     overdue.sort(key=lambda q: (q.valid_until, q.id))
     expired = []
     for quote in overdue:
@@ -409,29 +424,20 @@ def reprice_quotes_for_registration(
     repository = uow.repository(QUOTES)
     now = clock.now()
     changed: list[tuple[Quote, Quote]] = []
-    cursor: str | None = None
-    while True:
-        page = repository.list(
-            {"registration_id": registration.id, "status": ["draft", "sent"]},
-            limit=200,
-            cursor=cursor,
+    open_quotes = {"registration_id": registration.id, "status": ["draft", "sent"]}
+    for quote in _every(repository, open_quotes, limit=200):
+        new = quoting.reprice(
+            quote,
+            price_book,
+            policy,
+            as_of=now.date(),
+            actor=actor.user_id,
+            at=now,
+            tier=tier,
+            registration=registration,
         )
-        for quote in page:
-            new = quoting.reprice(
-                quote,
-                price_book,
-                policy,
-                as_of=now.date(),
-                actor=actor.user_id,
-                at=now,
-                tier=tier,
-                registration=registration,
-            )
-            if new is not quote:
-                changed.append((quote, new))
-        if page.next_cursor is None:
-            break
-        cursor = page.next_cursor
+        if new is not quote:
+            changed.append((quote, new))
     stored = []
     for old, new in changed:
         saved = repository.save(new)
@@ -565,18 +571,13 @@ def upcoming_renewals(
     last = (today + timedelta(days=within_days)).toordinal()
     repository = uow.repository(SUBSCRIPTIONS)
     found: list[Subscription] = []
-    cursor: str | None = None
-    while True:
-        page = repository.list(
-            {"partner_id": partner_id}, order_by="term_end", limit=500, cursor=cursor
-        )
-        for subscription in page:
-            if subscription.term_end.toordinal() > last:
-                return quoting.renewals_due(found, today, within_days)
-            found.append(subscription)
-        if page.next_cursor is None:
-            return quoting.renewals_due(found, today, within_days)
-        cursor = page.next_cursor
+    for subscription in _every(
+        repository, {"partner_id": partner_id}, order_by="term_end", limit=500
+    ):
+        if subscription.term_end.toordinal() > last:
+            break  # ordered by term_end: no later page can be due
+        found.append(subscription)
+    return quoting.renewals_due(found, today, within_days)
 
 
 def create_renewal_quote(
