@@ -9,12 +9,13 @@ from typing import Any
 import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from quoting_fixtures import AT, Registration
+from quoting_fixtures import AT, TODAY, Registration, quote
 from quoting_reference import reference_price
 
 from partnerkit.core import Money, Percentage, currency_exponent
 from partnerkit.quoting import (
     REWARD_STAGES,
+    AppliedRule,
     BillingUnit,
     LineRequest,
     MarginPolicy,
@@ -23,10 +24,10 @@ from partnerkit.quoting import (
     ProductPrice,
     Promotion,
     Quote,
+    QuoteLine,
     RuleKind,
     Stacking,
     VolumeBand,
-    new_quote,
     reprice,
 )
 from partnerkit.quoting._quote import _split, _split3
@@ -43,7 +44,6 @@ STAGES = [
     "lost",
     "withdrawn",
 ]
-TODAY = date(2026, 3, 2)
 
 
 def _rates(high: int) -> st.SearchStrategy[Percentage]:
@@ -129,19 +129,28 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def _quote(case: dict[str, Any]) -> Quote:
-    return new_quote(
+    return quote(
+        case["lines"],
+        price_book=case["price_book"],
+        policy=case["policy"],
+        tier=case["tier"],
+        registration=case["registration"],
+    )
+
+
+def _reference(
+    case: dict[str, Any],
+) -> tuple[tuple[QuoteLine, ...], tuple[Money, ...], tuple[AppliedRule, ...]]:
+    """The straightforward pricing of ``case``: its lines, totals and rules."""
+    return reference_price(
         case["lines"],
         case["price_book"],
         case["policy"],
-        id="Q-1-R1",
-        number="Q-1",
         partner_id="p-1",
         prospect_id="acme",
-        as_of=TODAY,
-        actor="u",
-        at=AT,
         tier=case["tier"],
         registration=case["registration"],
+        as_of=TODAY,
     )
 
 
@@ -287,16 +296,7 @@ def odd_cases(draw: st.DrawFn) -> dict[str, Any]:
 @given(odd_cases())
 def test_pricing_agrees_with_the_straightforward_computation(case: dict[str, Any]) -> None:
     q = _quote(case)
-    expected = reference_price(
-        case["lines"],
-        case["price_book"],
-        case["policy"],
-        partner_id="p-1",
-        prospect_id="acme",
-        tier=case["tier"],
-        registration=case["registration"],
-        as_of=TODAY,
-    )
+    expected = _reference(case)
     totals = (
         q.list_total,
         q.promotion,
@@ -346,14 +346,5 @@ def test_ties_between_margins_are_split_as_the_straightforward_computation_does(
         "registration": Registration("DR-1", "p-1", "acme", "approved"),
     }
     q = _quote(case)
-    expected = reference_price(
-        case["lines"],
-        book,
-        policy,
-        partner_id="p-1",
-        prospect_id="acme",
-        tier=None,
-        registration=case["registration"],
-        as_of=TODAY,
-    )
+    expected = _reference(case)
     assert repr((q.lines, q.rules)) == repr((expected[0], expected[2]))

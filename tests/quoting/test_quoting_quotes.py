@@ -201,11 +201,23 @@ def test_a_revision_supersedes_the_old_quote_and_keeps_its_number() -> None:
         )
 
 
+def _reprice_declined(q: Quote, price_book: PriceBook | None = None) -> Quote:
+    """``q`` repriced today for the gold tier after its registration was declined."""
+    return reprice(
+        q,
+        price_book or book(),
+        MarginPolicy(),
+        as_of=TODAY,
+        actor="u-1",
+        at=AT,
+        tier=GOLD,
+        registration=DECLINED,
+    )
+
+
 def test_reward_margin_is_dropped_when_registration_is_declined() -> None:
     q = quote()
-    repriced = reprice(
-        q, book(), MarginPolicy(), as_of=TODAY, actor="u-1", at=AT, tier=GOLD, registration=DECLINED
-    )
+    repriced = _reprice_declined(q)
     assert repriced.reward_margin.is_zero()
     assert repriced.partner_margin == Money("2597.90", "USD")
     assert repriced.net_total == q.list_total - repriced.partner_margin
@@ -214,57 +226,20 @@ def test_reward_margin_is_dropped_when_registration_is_declined() -> None:
 
 
 def test_repricing_is_idempotent() -> None:
-    once = reprice(
-        quote(),
-        book(),
-        MarginPolicy(),
-        as_of=TODAY,
-        actor="u-1",
-        at=AT,
-        tier=GOLD,
-        registration=DECLINED,
-    )
-    twice = reprice(
-        once,
-        book(),
-        MarginPolicy(),
-        as_of=TODAY,
-        actor="u-1",
-        at=AT,
-        tier=GOLD,
-        registration=DECLINED,
-    )
-    assert twice is once
+    once = _reprice_declined(quote())
+    assert _reprice_declined(once) is once
 
 
 def test_accepted_quotes_keep_their_prices_when_the_registration_is_declined() -> None:
     accepted = accept_quote(quote(), actor="u-1", at=AT)
-    kept = reprice(
-        accepted,
-        book(),
-        MarginPolicy(),
-        as_of=TODAY,
-        actor="u-1",
-        at=AT,
-        tier=GOLD,
-        registration=DECLINED,
-    )
+    kept = _reprice_declined(accepted)
     assert kept is accepted
     assert kept.reward_margin == Money("1298.95", "USD")
 
 
 def test_repricing_never_converts_currencies() -> None:
     with pytest.raises(ValidationError) as info:
-        reprice(
-            quote(),
-            book("EUR", key="eur"),
-            MarginPolicy(),
-            as_of=TODAY,
-            actor="u",
-            at=AT,
-            tier=GOLD,
-            registration=DECLINED,
-        )
+        _reprice_declined(quote(), book("EUR", key="eur"))
     assert info.value.paths == ("price_book.currency",)
 
 

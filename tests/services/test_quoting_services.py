@@ -25,6 +25,7 @@ from partnerkit.quoting import (
     PriceBook,
     Product,
     ProductPrice,
+    Quote,
     QuoteCreated,
     QuoteRepriced,
     QuoteStatus,
@@ -123,6 +124,30 @@ def _approval_quote(storage: Storage, clock: FixedClock) -> str:
     return quote.id
 
 
+def _create_quote(
+    storage: Storage,
+    clock: FixedClock,
+    *lines: LineRequest,
+    actor: Actor = USER,
+    tier: Tier | None = None,
+    registration: Registration | None = None,
+) -> Quote:
+    """A quote for p-1 and acme through services.create_quote, in a unit of work of its own."""
+    with storage.unit_of_work() as uow:
+        return services.create_quote(
+            uow,
+            list(lines),
+            BOOK,
+            POLICY,
+            partner_id="p-1",
+            prospect_id="acme",
+            actor=actor,
+            clock=clock,
+            tier=tier,
+            registration=registration,
+        )
+
+
 def test_the_approval_quote_commits_with_the_callers_unit_of_work(
     storage: Storage, clock: FixedClock, published: list[DomainEvent]
 ) -> None:
@@ -155,19 +180,9 @@ def test_further_quotes_for_the_prospect_also_earn_the_reward_margin(
     storage: Storage, clock: FixedClock
 ) -> None:
     _approval_quote(storage, clock)
-    with storage.unit_of_work() as uow:
-        second = services.create_quote(
-            uow,
-            [LineRequest("MAIL", 5, 24)],
-            BOOK,
-            POLICY,
-            partner_id="p-1",
-            prospect_id="acme",
-            actor=USER,
-            clock=clock,
-            tier=GOLD,
-            registration=APPROVED,
-        )
+    second = _create_quote(
+        storage, clock, LineRequest("MAIL", 5, 24), tier=GOLD, registration=APPROVED
+    )
     assert second.number == "Q-2026-000002"
     assert second.reward_margin == Money("48.00", "EUR")
 
@@ -176,19 +191,9 @@ def test_declining_the_registration_reprices_open_quotes_but_not_accepted_ones(
     storage: Storage, clock: FixedClock, published: list[DomainEvent]
 ) -> None:
     first = _approval_quote(storage, clock)
-    with storage.unit_of_work() as uow:
-        second = services.create_quote(
-            uow,
-            [LineRequest("MAIL", 5, 24)],
-            BOOK,
-            POLICY,
-            partner_id="p-1",
-            prospect_id="acme",
-            actor=USER,
-            clock=clock,
-            tier=GOLD,
-            registration=APPROVED,
-        )
+    second = _create_quote(
+        storage, clock, LineRequest("MAIL", 5, 24), tier=GOLD, registration=APPROVED
+    )
     with storage.unit_of_work() as uow:
         services.accept_quote(uow, first, actor=USER, clock=clock)
     declined = attrs.evolve(APPROVED, stage="declined")
@@ -228,18 +233,9 @@ def test_a_revision_supersedes_the_stored_quote(storage: Storage, clock: FixedCl
 def test_an_accepted_quote_orders_submits_and_starts_a_subscription(
     storage: Storage, clock: FixedClock, published: list[DomainEvent]
 ) -> None:
-    with storage.unit_of_work() as uow:
-        quote = services.create_quote(
-            uow,
-            [LineRequest("MAIL", 10, 12), LineRequest("SETUP", 1)],
-            BOOK,
-            POLICY,
-            partner_id="p-1",
-            prospect_id="acme",
-            actor=USER,
-            clock=clock,
-            tier=GOLD,
-        )
+    quote = _create_quote(
+        storage, clock, LineRequest("MAIL", 10, 12), LineRequest("SETUP", 1), tier=GOLD
+    )
     with storage.unit_of_work() as uow:
         services.send_quote(uow, quote.id, actor=USER, clock=clock)
     with storage.unit_of_work() as uow:
@@ -286,17 +282,7 @@ def test_an_expired_quote_cannot_be_accepted_and_stays_unchanged(
 
 
 def _subscribe(storage: Storage, clock: FixedClock, start: date) -> str:
-    with storage.unit_of_work() as uow:
-        quote = services.create_quote(
-            uow,
-            [LineRequest("MAIL", 10, 12)],
-            BOOK,
-            POLICY,
-            partner_id="p-1",
-            prospect_id="acme",
-            actor=USER,
-            clock=clock,
-        )
+    quote = _create_quote(storage, clock, LineRequest("MAIL", 10, 12))
     with storage.unit_of_work() as uow:
         services.accept_quote(uow, quote.id, actor=USER, clock=clock)
     with storage.unit_of_work() as uow:
@@ -363,17 +349,8 @@ def test_quote_services_authorize_the_actor_and_hide_other_partners_records(
         services.accept_quote(uow, quote_id, actor=OTHER, clock=clock)
     with storage.unit_of_work() as uow, pytest.raises(NotFound):
         services.accept_quote(uow, "Q-2026-999999-R1", actor=OTHER, clock=clock)
-    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
-        services.create_quote(
-            uow,
-            [LineRequest("MAIL", 1)],
-            BOOK,
-            POLICY,
-            partner_id="p-1",
-            prospect_id="acme",
-            actor=OTHER,
-            clock=clock,
-        )
+    with pytest.raises(PermissionDenied):
+        _create_quote(storage, clock, LineRequest("MAIL", 1), actor=OTHER)
     pam = Actor("v-2", "partner_account_manager", managed_partner_ids={"p-1"})
     with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
         services.send_quote(uow, quote_id, actor=pam, clock=clock)
@@ -390,31 +367,11 @@ def test_the_nightly_job_expires_overdue_open_quotes_only(
     storage: Storage, clock: FixedClock, published: list[DomainEvent]
 ) -> None:
     first = _approval_quote(storage, clock)
-    with storage.unit_of_work() as uow:
-        accepted = services.create_quote(
-            uow,
-            [LineRequest("MAIL", 2)],
-            BOOK,
-            POLICY,
-            partner_id="p-1",
-            prospect_id="acme",
-            actor=USER,
-            clock=clock,
-        )
+    accepted = _create_quote(storage, clock, LineRequest("MAIL", 2))
     with storage.unit_of_work() as uow:
         services.accept_quote(uow, accepted.id, actor=USER, clock=clock)
     clock.advance(days=20)
-    with storage.unit_of_work() as uow:
-        fresh = services.create_quote(
-            uow,
-            [LineRequest("MAIL", 3)],
-            BOOK,
-            POLICY,
-            partner_id="p-1",
-            prospect_id="acme",
-            actor=USER,
-            clock=clock,
-        )
+    fresh = _create_quote(storage, clock, LineRequest("MAIL", 3))
     clock.advance(days=11)  # the first quote's valid_until has passed, the fresh one's not
     with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
         services.expire_overdue_quotes(uow, actor=USER, clock=clock)
