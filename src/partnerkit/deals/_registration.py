@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, TypeVar
 
 import attrs
 import pendulum
@@ -57,6 +58,10 @@ KIND = "deal registration"
 _MAX_TEXT = 200
 _MAX_PROBLEMS = 4000
 _MAX_USERS = 10_000_000
+
+# The events of the two order steps, and of the side exits (each carries the reason).
+_OrderEvent = TypeVar("_OrderEvent", OrderStarted, OrderSubmitted)
+_ClosingEvent = TypeVar("_ClosingEvent", DealDeclined, DealExpired, DealLost, DealWithdrawn)
 
 
 @attrs.frozen
@@ -647,100 +652,146 @@ class DealRegistration:
         self, actor: str, at: pendulum.DateTime, reason: str
     ) -> tuple[DealRegistration, DealDeclined]:
         """Decline an opportunity, with a reason (required)."""
-        at = aware(at)
-        note = _reason(reason, required=True)
-        if self.stage is not Stage.OPPORTUNITY:
-            raise _refuse(self, Stage.DECLINED, "only an opportunity can be declined")
-        deal = self._move("decline", Stage.DECLINED, actor, at, note, closing_reason=note)
-        return deal, DealDeclined(
-            self.id, self.partner_id, self.prospect_id, actor, at, self.stage, Stage.DECLINED, note
+        return self._close(
+            DealDeclined,
+            "decline",
+            (Stage.OPPORTUNITY,),
+            Stage.DECLINED,
+            actor,
+            at,
+            reason,
+            "only an opportunity can be declined",
+            required=True,
         )
 
     def start_order(
         self, actor: str, at: pendulum.DateTime
     ) -> tuple[DealRegistration, OrderStarted]:
         """Progress the approved deal's quote to an order, on or before the order-start date."""
-        at = aware(at)
-        if self.stage is not Stage.APPROVED:
-            raise _refuse(self, Stage.ORDER_STARTED, "only an approved deal can start an order")
         deadlines = self.deadlines
-        if deadlines is not None and _day(at) > deadlines.order_start_due:
-            raise _refuse(
-                self,
-                Stage.ORDER_STARTED,
-                f"the order was due to start by {deadlines.order_start_due}",
-            )
-        deal = self._move(
-            "start_order", Stage.ORDER_STARTED, actor, at, reached=Stage.ORDER_STARTED
-        )
-        return deal, OrderStarted(
-            self.id, self.partner_id, self.prospect_id, actor, at, self.stage, Stage.ORDER_STARTED
+        return self._order_step(
+            OrderStarted,
+            "start_order",
+            Stage.APPROVED,
+            Stage.ORDER_STARTED,
+            actor,
+            at,
+            None if deadlines is None else deadlines.order_start_due,
+            "only an approved deal can start an order",
+            "the order was due to start by",
         )
 
     def submit_order(
         self, actor: str, at: pendulum.DateTime
     ) -> tuple[DealRegistration, OrderSubmitted]:
         """Submit the started order, on or before the order-submission date."""
-        at = aware(at)
-        if self.stage is not Stage.ORDER_STARTED:
-            raise _refuse(self, Stage.ORDER_SUBMITTED, "only a started order can be submitted")
         deadlines = self.deadlines
-        if deadlines is not None and _day(at) > deadlines.order_submit_due:
-            raise _refuse(
-                self,
-                Stage.ORDER_SUBMITTED,
-                f"the order was due for submission by {deadlines.order_submit_due}",
-            )
-        deal = self._move(
-            "submit_order", Stage.ORDER_SUBMITTED, actor, at, reached=Stage.ORDER_SUBMITTED
-        )
-        return deal, OrderSubmitted(
-            self.id,
-            self.partner_id,
-            self.prospect_id,
+        return self._order_step(
+            OrderSubmitted,
+            "submit_order",
+            Stage.ORDER_STARTED,
+            Stage.ORDER_SUBMITTED,
             actor,
             at,
-            self.stage,
-            Stage.ORDER_SUBMITTED,
+            None if deadlines is None else deadlines.order_submit_due,
+            "only a started order can be submitted",
+            "the order was due for submission by",
+        )
+
+    def _order_step(
+        self,
+        event: type[_OrderEvent],
+        action: str,
+        source: Stage,
+        target: Stage,
+        actor: str,
+        at: pendulum.DateTime,
+        due: date | None,
+        refusal: str,
+        late: str,
+    ) -> tuple[DealRegistration, _OrderEvent]:
+        # A step of the main path after approval: only from ``source``, and on or before
+        # ``due`` (when there are deadlines); ``late`` is the refusal after it.
+        at = aware(at)
+        if self.stage is not source:
+            raise _refuse(self, target, refusal)
+        if due is not None and _day(at) > due:
+            raise _refuse(self, target, f"{late} {due}")
+        deal = self._move(action, target, actor, at, reached=target)
+        return deal, event(
+            self.id, self.partner_id, self.prospect_id, actor, at, self.stage, target
         )
 
     def expire(
         self, actor: str, at: pendulum.DateTime, reason: str
     ) -> tuple[DealRegistration, DealExpired]:
         """Close an active registration as expired (the sweep passes the reason it found)."""
-        at = aware(at)
-        note = _reason(reason, required=True)
-        if self.stage not in ACTIVE_STAGES:
-            raise _refuse(self, Stage.EXPIRED, "only an active registration can expire")
-        deal = self._move("expire", Stage.EXPIRED, actor, at, note, closing_reason=note)
-        return deal, DealExpired(
-            self.id, self.partner_id, self.prospect_id, actor, at, self.stage, Stage.EXPIRED, note
+        return self._close(
+            DealExpired,
+            "expire",
+            ACTIVE_STAGES,
+            Stage.EXPIRED,
+            actor,
+            at,
+            reason,
+            "only an active registration can expire",
+            required=True,
         )
 
     def mark_lost(
         self, actor: str, at: pendulum.DateTime, reason: str = ""
     ) -> tuple[DealRegistration, DealLost]:
         """Close an approved deal or started order as lost."""
-        at = aware(at)
-        note = _reason(reason, required=False)
-        if self.stage not in (Stage.APPROVED, Stage.ORDER_STARTED):
-            raise _refuse(self, Stage.LOST, "only an approved deal or a started order can be lost")
-        deal = self._move("mark_lost", Stage.LOST, actor, at, note, closing_reason=note)
-        return deal, DealLost(
-            self.id, self.partner_id, self.prospect_id, actor, at, self.stage, Stage.LOST, note
+        return self._close(
+            DealLost,
+            "mark_lost",
+            (Stage.APPROVED, Stage.ORDER_STARTED),
+            Stage.LOST,
+            actor,
+            at,
+            reason,
+            "only an approved deal or a started order can be lost",
+            required=False,
         )
 
     def withdraw(
         self, actor: str, at: pendulum.DateTime, reason: str = ""
     ) -> tuple[DealRegistration, DealWithdrawn]:
         """Withdraw an active registration."""
+        return self._close(
+            DealWithdrawn,
+            "withdraw",
+            ACTIVE_STAGES,
+            Stage.WITHDRAWN,
+            actor,
+            at,
+            reason,
+            "only an active registration can be withdrawn",
+            required=False,
+        )
+
+    def _close(
+        self,
+        event: type[_ClosingEvent],
+        action: str,
+        sources: Collection[Stage],
+        target: Stage,
+        actor: str,
+        at: pendulum.DateTime,
+        reason: str,
+        refusal: str,
+        *,
+        required: bool,
+    ) -> tuple[DealRegistration, _ClosingEvent]:
+        # A side exit: the reason is checked before the stage, and it becomes the
+        # closing reason, the audit note and the event's reason.
         at = aware(at)
-        note = _reason(reason, required=False)
-        if self.stage not in ACTIVE_STAGES:
-            raise _refuse(self, Stage.WITHDRAWN, "only an active registration can be withdrawn")
-        deal = self._move("withdraw", Stage.WITHDRAWN, actor, at, note, closing_reason=note)
-        return deal, DealWithdrawn(
-            self.id, self.partner_id, self.prospect_id, actor, at, self.stage, Stage.WITHDRAWN, note
+        note = _reason(reason, required=required)
+        if self.stage not in sources:
+            raise _refuse(self, target, refusal)
+        deal = self._move(action, target, actor, at, note, closing_reason=note)
+        return deal, event(
+            self.id, self.partner_id, self.prospect_id, actor, at, self.stage, target, note
         )
 
     def request_extension(
