@@ -90,24 +90,14 @@ def main() -> None:
         # The quoting area creates the approval quote here, in the same commit.
         print(f"  quote for {deal.users} users of {deal.product}")
 
-    with storage.unit_of_work() as uow:
-        won = register_deal(
-            uow,
-            rep,
-            form_for("Acme Ltd", "acme.co.uk", 250),
-            clock=clock,
-            policy=policy,
-        )
-    print(f"registered {won.id} for {won.prospect_name}")
-    with storage.unit_of_work() as uow:
-        idle = register_deal(
-            uow,
-            rep,
-            form_for("Globex", "globex.example", 40),
-            clock=clock,
-            policy=policy,
-        )
-    print(f"registered {idle.id} for {idle.prospect_name}")
+    def register(form: RegistrationForm) -> DealRegistration:
+        with storage.unit_of_work() as uow:
+            deal = register_deal(uow, rep, form, clock=clock, policy=policy)
+        print(f"registered {deal.id} for {deal.prospect_name}")
+        return deal
+
+    won = register(form_for("Acme Ltd", "acme.co.uk", 250))
+    register(form_for("Globex", "globex.example", 40))  # never progressed: the sweep expires it
 
     with storage.unit_of_work() as uow:
         won = approve_deal(uow, manager, won.id, clock=clock, policy=policy, on_approved=quote)

@@ -88,6 +88,11 @@ def _register(
         )
 
 
+def _failing_quote(uow: UnitOfWork, approved: DealRegistration) -> None:
+    # An approval hook that raises, like a quote that cannot be priced.
+    raise RuntimeError("no price book")
+
+
 def _count(storage: Storage) -> tuple[int, int]:
     with storage.unit_of_work() as uow:
         return uow.repository(PROSPECTS).count(), uow.repository(DEAL_REGISTRATIONS).count()
@@ -210,11 +215,8 @@ def test_a_hook_that_raises_leaves_nothing_written_and_publishes_nothing(
     deal = _register(storage, clock)
     published = len(events)
 
-    def failing_quote(uow: UnitOfWork, approved: DealRegistration) -> None:
-        raise RuntimeError("no price book")
-
     with storage.unit_of_work() as uow, pytest.raises(RuntimeError):
-        approve_deal(uow, VENDOR, deal.id, clock=clock, on_approved=failing_quote)
+        approve_deal(uow, VENDOR, deal.id, clock=clock, on_approved=_failing_quote)
     with storage.unit_of_work() as uow:
         assert uow.repository(DEAL_REGISTRATIONS).get(deal.id) == deal
     assert len(events) == published
@@ -427,9 +429,6 @@ def test_automatic_approval_approves_at_registration_when_the_rule_passes(
 def test_an_automatic_approval_whose_quote_hook_raises_writes_no_prospect_and_no_deal(
     storage: Storage, clock: FixedClock, events: list[DomainEvent]
 ) -> None:
-    def failing_quote(uow: UnitOfWork, approved: DealRegistration) -> None:
-        raise RuntimeError("no price for this product")
-
     with storage.unit_of_work() as uow, pytest.raises(RuntimeError):
         register_deal(
             uow,
@@ -437,7 +436,7 @@ def test_an_automatic_approval_whose_quote_hook_raises_writes_no_prospect_and_no
             make_form(),
             clock=clock,
             policy=RegistrationPolicy(approval_mode="automatic"),
-            on_approved=failing_quote,
+            on_approved=_failing_quote,
         )
     assert _count(storage) == (0, 0)
     assert events == []
@@ -449,12 +448,9 @@ def test_a_host_that_catches_a_failing_hook_and_commits_anyway_writes_nothing(
     deal = _register(storage, clock)
     published = len(events)
 
-    def failing_quote(uow: UnitOfWork, approved: DealRegistration) -> None:
-        raise RuntimeError("no price book")
-
     with storage.unit_of_work() as uow:
         with pytest.raises(RuntimeError):
-            approve_deal(uow, VENDOR, deal.id, clock=clock, on_approved=failing_quote)
+            approve_deal(uow, VENDOR, deal.id, clock=clock, on_approved=_failing_quote)
         uow.commit()
     with storage.unit_of_work() as uow:
         assert uow.repository(DEAL_REGISTRATIONS).get(deal.id).stage is Stage.OPPORTUNITY
