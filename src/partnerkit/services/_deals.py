@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import attrs
@@ -40,6 +40,7 @@ from partnerkit.partners import (
 )
 from partnerkit.program import Program
 from partnerkit.quoting import MarginPolicy, PriceBook
+from partnerkit.services._paging import every
 from partnerkit.services._quoting import (
     create_quote_for_registration,
     reprice_quotes_for_registration,
@@ -50,6 +51,7 @@ from partnerkit.storage import (
     PARTNER_USERS,
     PARTNERS,
     PROSPECTS,
+    IndexValue,
     Page,
     Repository,
     UnitOfWork,
@@ -183,18 +185,6 @@ def _finish(
     return stored
 
 
-def _all(
-    repository: Repository[DealRegistration], where: dict[str, object]
-) -> Iterator[DealRegistration]:
-    cursor: str | None = None
-    while True:
-        page = repository.list(where, limit=MAX_PAGE_SIZE, cursor=cursor)  # type: ignore[arg-type]
-        yield from page.items
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
-
-
 def _find_prospect(uow: UnitOfWork, domain: str) -> Prospect | None:
     found = uow.repository(PROSPECTS).list({"domain": domain}, limit=1)
     return found.items[0] if found.items else None
@@ -313,7 +303,7 @@ def _register(
     )
     repository = uow.repository(DEAL_REGISTRATIONS)
     # A prospect created just now has no registrations to conflict with.
-    held = () if created else _all(repository, {"prospect_id": prospect.id})
+    held = () if created else every(repository, {"prospect_id": prospect.id}, limit=MAX_PAGE_SIZE)
     active = [d for d in held if d.stage in ACTIVE_STAGES]
     channel = check_channel(partner_id, clean.opportunity.product, active)
     if channel.duplicates:
@@ -565,7 +555,9 @@ def expire_due(
     day = at.date()
     who = actor.user_id if actor is not None else _SYSTEM
     repository = uow.repository(DEAL_REGISTRATIONS)
-    candidates = list(_all(repository, {"stage": [s.value for s in ACTIVE_STAGES]}))
+    candidates = list(
+        every(repository, {"stage": [s.value for s in ACTIVE_STAGES]}, limit=MAX_PAGE_SIZE)
+    )
     expired: list[tuple[str, str]] = []
     skipped: list[str] = []
     events: list[DomainEvent] = []
@@ -651,7 +643,7 @@ def search_deals(
     if not isinstance(query, DealQuery):
         raise ValidationError.single("query", "invalid", "expected a DealQuery")
     permissions = _permissions(program)
-    where: dict[str, object] = {}
+    where: dict[str, IndexValue | Sequence[IndexValue]] = {}
     if actor.partner_id is not None:
         authorize(actor, REGISTER_DEALS, _Scope(actor.partner_id), permissions)
         if query.partner_id is not None and query.partner_id != actor.partner_id:
@@ -679,7 +671,7 @@ def search_deals(
     keyed = sorted(
         (
             (sort_key(d, query.order_by), d)
-            for d in _all(uow.repository(DEAL_REGISTRATIONS), where)
+            for d in every(uow.repository(DEAL_REGISTRATIONS), where, limit=MAX_PAGE_SIZE)
             if matches(d, query)
         ),
         key=lambda item: item[0],

@@ -17,9 +17,9 @@ the same unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 import pendulum
@@ -52,14 +52,13 @@ from partnerkit.quoting import (
     Subscription,
     SubscriptionStarted,
 )
+from partnerkit.services._paging import every
 from partnerkit.storage import (
     DEAL_REGISTRATIONS,
     ORDERS,
     QUOTES,
     SUBSCRIPTIONS,
     AggregateSpec,
-    IndexValue,
-    Repository,
     UnitOfWork,
 )
 from partnerkit.tiers import Tier
@@ -77,8 +76,6 @@ __all__ = [
     "submit_quote_order",
     "upcoming_renewals",
 ]
-
-_T = TypeVar("_T")
 
 
 @attrs.frozen
@@ -107,23 +104,6 @@ def _load(
     except PermissionDenied:
         raise NotFound(spec.kind.rstrip("s"), id) from None
     return record
-
-
-def _every(
-    repository: Repository[_T],
-    where: Mapping[str, IndexValue | Sequence[IndexValue]],
-    *,
-    limit: int,
-    order_by: str | None = None,
-) -> Iterator[_T]:
-    """Every record matching ``where``, one page of ``limit`` read at a time as it is needed."""
-    cursor: str | None = None
-    while True:
-        page = repository.list(where, order_by=order_by, limit=limit, cursor=cursor)
-        yield from page
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
 
 
 def _number(uow: UnitOfWork, prefix: str, year: int) -> str:
@@ -384,7 +364,7 @@ def expire_overdue_quotes(
     now = clock.now()
     today = now.date()
     overdue: list[Quote] = []
-    for quote in _every(repository, {"status": ["draft", "sent"]}, limit=500):
+    for quote in every(repository, {"status": ["draft", "sent"]}, limit=500):
         if quote.valid_until >= today:
             continue
         try:
@@ -425,7 +405,7 @@ def reprice_quotes_for_registration(
     now = clock.now()
     changed: list[tuple[Quote, Quote]] = []
     open_quotes = {"registration_id": registration.id, "status": ["draft", "sent"]}
-    for quote in _every(repository, open_quotes, limit=200):
+    for quote in every(repository, open_quotes, limit=200):
         new = quoting.reprice(
             quote,
             price_book,
@@ -571,7 +551,7 @@ def upcoming_renewals(
     last = (today + timedelta(days=within_days)).toordinal()
     repository = uow.repository(SUBSCRIPTIONS)
     found: list[Subscription] = []
-    for subscription in _every(
+    for subscription in every(
         repository, {"partner_id": partner_id}, order_by="term_end", limit=500
     ):
         if subscription.term_end.toordinal() > last:
