@@ -32,13 +32,24 @@ KPIS = (
     Kpi("certified", "certified_users", Window.trailing(730)),
     Kpi("approval_days", "median_days_to_approval"),
 )
-PLAN = ScoringPlan(
-    calendar=CAL,
-    as_of=AS_OF,
-    currency="EUR",
-    kpis=KPIS,
-    decayed=[("deals_ytd", 7), ("revenue_ytd", 30)],
-)
+
+
+def _plan() -> ScoringPlan:
+    return ScoringPlan(
+        calendar=CAL,
+        as_of=AS_OF,
+        currency="EUR",
+        kpis=KPIS,
+        decayed=[("deals_ytd", 7), ("revenue_ytd", 30)],
+    )
+
+
+PLAN = _plan()
+# The same plan with its chunk columns kept in lists, as for plans whose day classes or
+# counter codes do not fit in a byte (see test_a_plan_too_wide_for_byte_columns_scores_alike).
+WIDE = _plan()
+WIDE.class_column = WIDE.code_column = list
+PLANS = pytest.mark.parametrize("plan", [PLAN, WIDE], ids=["bytes", "lists"])
 KINDS = ["login", "deal_registered", "deal_won", "deal_approved", "certification_earned", "x"]
 
 
@@ -102,33 +113,36 @@ def reference(rows: list[tuple[Any, ...]]) -> dict[str, dict[str, Any]]:
     return dict(sorted(out.items()))
 
 
-def tally_in_chunks(rows: list[tuple[Any, ...]], size: int) -> engine.Tally:
+def tally_in_chunks(
+    rows: list[tuple[Any, ...]], size: int, plan: ScoringPlan = PLAN
+) -> engine.Tally:
     saved = engine._CHUNK
     engine._CHUNK = size
     try:
-        return PLAN.tally(rows)
+        return plan.tally(rows)
     finally:
         engine._CHUNK = saved
 
 
+@PLANS
 @settings(max_examples=60)
 @given(st.lists(activity_rows(), max_size=60), st.integers(1, 7))
 def test_the_column_fast_path_matches_a_row_by_row_reference_for_any_chunking(
-    rows: list[tuple[Any, ...]], size: int
+    plan: ScoringPlan, rows: list[tuple[Any, ...]], size: int
 ) -> None:
-    whole = PLAN.evaluate(PLAN.tally(rows)).as_dict()
+    whole = plan.evaluate(plan.tally(rows)).as_dict()
     assert whole == reference(rows)
-    assert PLAN.evaluate(tally_in_chunks(rows, size)).as_dict() == whole
-    one_by_one = PLAN.tally()
+    assert plan.evaluate(tally_in_chunks(rows, size, plan)).as_dict() == whole
+    one_by_one = plan.tally()
     for row in rows:
         one_by_one.consume([row])
-    values = PLAN.evaluate(one_by_one)
+    values = plan.evaluate(one_by_one)
     assert values.as_dict() == whole
     half = len(rows) // 2
-    merged = PLAN.tally(rows[:half]).merge(tally_in_chunks(rows[half:], size))
-    assert PLAN.evaluate(merged).as_dict() == whole
-    chunked = PLAN.evaluate(tally_in_chunks(rows, size))
-    for name, half_life in PLAN.decayed:
+    merged = plan.tally(rows[:half]).merge(tally_in_chunks(rows[half:], size, plan))
+    assert plan.evaluate(merged).as_dict() == whole
+    chunked = plan.evaluate(tally_in_chunks(rows, size, plan))
+    for name, half_life in plan.decayed:
         assert dict(zip(chunked.partners, chunked.decayed(name, half_life), strict=True)) == dict(
             zip(values.partners, values.decayed(name, half_life), strict=True)
         )
@@ -254,12 +268,13 @@ BAD_ROWS = [
 ]
 
 
+@PLANS
 @pytest.mark.parametrize(("bad", "field"), BAD_ROWS)
 @pytest.mark.parametrize("fast", [True, False])
 def test_a_bad_row_is_named_and_its_chunk_changes_nothing(
-    bad: tuple[Any, ...], field: str, fast: bool
+    plan: ScoringPlan, bad: tuple[Any, ...], field: str, fast: bool
 ) -> None:
-    tally = PLAN.tally(GOOD)
+    tally = plan.tally(GOOD)
     before = _state(tally)
     # A chunk of 6-tuples with int amounts takes the fast path; an Activity in the chunk
     # sends it through the row-by-row conversion. Both name the same field.
@@ -271,7 +286,32 @@ def test_a_bad_row_is_named_and_its_chunk_changes_nothing(
     assert _state(tally) == before
     # The tally still works: the good rows count once they come without the bad one.
     tally.consume(chunk[:-1])
-    assert PLAN.evaluate(tally).value("p3", "logins_30d") == 1
+    assert plan.evaluate(tally).value("p3", "logins_30d") == 1
+
+
+def test_a_plan_too_wide_for_byte_columns_scores_alike() -> None:
+    # 300 kinds counted over two windows each: more counter codes than a byte holds.
+    kinds = [f"kind_{i:03d}" for i in range(300)]
+    kpis = [
+        Kpi(f"{kind}_{days}d", "count", Window.trailing(days), kinds=(kind,))
+        for kind in kinds
+        for days in (30, 90)
+    ]
+    plan = ScoringPlan(calendar=CAL, as_of=AS_OF, currency="EUR", kpis=kpis)
+    assert plan.stride > 255
+    assert plan.code_column is list
+    assert PLAN.code_column is bytearray
+    rows = [
+        (f"p{i % 7}", kinds[i * 37 % 300], TODAY - i % 120, None, None, None) for i in range(3000)
+    ]
+    values = plan.evaluate(plan.tally(rows)).as_dict()
+    for partner, got in values.items():
+        for kind in kinds:
+            for days in (30, 90):
+                expected = sum(
+                    1 for r in rows if r[0] == partner and r[1] == kind and TODAY - days < r[2]
+                )
+                assert got[f"{kind}_{days}d"] == expected
 
 
 def test_user_and_detail_are_only_checked_where_a_kpi_reads_them() -> None:

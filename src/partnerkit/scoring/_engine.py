@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
@@ -283,6 +283,8 @@ class ScoringPlan:
             self.class_users.append(user_masks[narrowed] if narrowed else None)
         self.class_users.append(None)
         self.class_inside = [uc is not None for uc in self.class_users]
+        #: Day class -> 1 inside some distinct-users window, else 0 (a bytes.translate table).
+        self.inside_table = bytes(self.class_inside) + bytes(256 - len(self.class_inside))
         self.user_class_masks = tuple(user_class_masks)
         self.user_classes = max(len(user_class_masks), 1)
 
@@ -331,6 +333,14 @@ class ScoringPlan:
         # At least one slot per partner (unused when no KPI keeps a counter): partner
         # numbers are read back as base // stride.
         self.stride = max(code - 1, 1)
+        #: Day classes and counter codes fit in a byte (true of all but very large plans):
+        #: a chunk's classes are then kept as bytes and its codes as a bytearray, which
+        #: byte-level methods (translate, find) scan in C.
+        narrow = self.classes <= 256 and self.stride <= 255
+        self.class_column: Callable[[Iterable[int]], Sequence[int]] = bytes if narrow else list
+        self.code_column: Callable[[Iterable[int]], MutableSequence[int]] = (
+            bytearray if narrow else list
+        )
         self.upsell_shift = self.code_range[_UPSELL][0] - self.code_range[_WON][0]
         #: Codes from here on belong to the kinds that need extra work.
         self.special_code = self.code_range[special[0]][0]
@@ -620,18 +630,16 @@ class Tally:
             chunk = list(islice(iterator, _CHUNK))
             if not chunk:
                 break
-            amounts = _amounts(chunk)
-            if amounts is None:
-                chunk = self._normalize(chunk)
-                self._count(chunk, list(map(_amount_of, chunk)), converted=True)
+            if _fast(chunk):
+                self._count(chunk)
             else:
-                self._count(chunk, amounts)
+                self._count(self._normalize(chunk), converted=True)
             self.rows += len(chunk)
             if progress is not None:
                 progress(self.rows)
         return self
 
-    def _count(self, chunk: list[Any], amounts: list[Any], *, converted: bool = False) -> None:
+    def _count(self, chunk: list[Any], *, converted: bool = False) -> None:
         # Every pass over the chunk runs in C (map, compress, dict and set methods); the
         # Python loops are the scatter-adds into the flat counters and the few rows of the
         # kinds that need extra work (wins, approvals, certifications, decayed kinds).
@@ -643,8 +651,8 @@ class Tally:
             # class (trash outside every window) is the one hashed lookup of the day; the
             # kind's table maps the class to the row's counter code, or to 0 when no KPI
             # reads that kind on that day (the row is then not counted).
-            classes = list(map(plan.day_class.__getitem__, map(_day_of, chunk)))
-            codes = list(
+            classes = plan.class_column(map(plan.day_class.__getitem__, map(_day_of, chunk)))
+            codes = plan.code_column(
                 map(getitem, map(plan.class_codes.__getitem__, map(_kind_of, chunk)), classes)
             )
             runs = self._special_runs(chunk, codes) if plan.special_code <= plan.stride else {}
@@ -681,7 +689,7 @@ class Tally:
             # Amounts are only added up for the counters some KPI reads as a sum (those of
             # the special kinds were added by _special).
             summed = list(map(plan.summed_code.__getitem__, codes))
-            paid = list(compress(amounts, summed))
+            paid = list(compress(map(_amount_of, chunk), summed))
             if any(paid):
                 sums = self.sums
                 paid_slots = map(add, compress(bases, summed), compress(codes, summed))
@@ -702,11 +710,10 @@ class Tally:
         self._forget(first)
         if converted:
             raise AssertionError("a converted row failed the fast path's checks")
-        rows = self._normalize(chunk)
-        self._count(rows, list(map(_amount_of, rows)), converted=True)
+        self._count(self._normalize(chunk), converted=True)
 
     def _claim_users(
-        self, chunk: list[Any], classes: list[int], bases: list[int]
+        self, chunk: list[Any], classes: Sequence[int], bases: list[int]
     ) -> list[tuple[int, int, Any]]:
         """Record which users were active for which partner, per user class.
 
@@ -721,7 +728,11 @@ class Tally:
         try:
             # Only the rows inside a distinct-users window are looked at.
             if plan.user_classes == 1:
-                inside = list(map(plan.class_inside.__getitem__, classes))
+                inside: Iterable[int] = (
+                    classes.translate(plan.inside_table)
+                    if isinstance(classes, bytes)
+                    else list(map(plan.class_inside.__getitem__, classes))
+                )
                 users = _checked_users(list(map(_user_of, compress(chunk, inside))))
                 self._claim_all(owners[0], shared.append, 0, users, list(compress(bases, inside)))
             else:
@@ -775,21 +786,10 @@ class Tally:
         if owners.setdefault(user, b) != b:
             self.certified_shared.add((code, b, user))
 
-    def _special_runs(self, chunk: list[Any], codes: list[int]) -> dict[str, list[int]]:
+    def _special_runs(self, chunk: list[Any], codes: MutableSequence[int]) -> dict[str, list[int]]:
         """The counted rows of each kind that needs extra work, their details checked."""
-        plan = self.plan
-        picked = list(compress(range(len(codes)), map(ge, codes, repeat(plan.special_code))))
-        if not picked:
-            return {}
-        # Sorted by code, the rows of one kind are one run (a kind's codes are consecutive).
-        picked.sort(key=codes.__getitem__)
-        ordered = list(map(codes.__getitem__, picked))
         runs: dict[str, list[int]] = {}
-        for kind in plan.kinds[plan.other + 1 :]:
-            low, high = plan.code_range[kind]
-            run = picked[bisect_left(ordered, low) : bisect_left(ordered, high)]
-            if not run:
-                continue
+        for kind, run in _runs(self.plan, codes):
             runs[kind] = run
             if kind == _WON:
                 details = list(map(_detail_of, map(chunk.__getitem__, run)))
@@ -809,7 +809,11 @@ class Tally:
         return runs
 
     def _special(
-        self, chunk: list[Any], runs: dict[str, list[int]], codes: list[int], bases: list[int]
+        self,
+        chunk: list[Any],
+        runs: dict[str, list[int]],
+        codes: MutableSequence[int],
+        bases: list[int],
     ) -> None:
         # Only the counted rows of the special kinds get here, one run per kind.
         plan = self.plan
@@ -844,7 +848,9 @@ class Tally:
             if kind in plan.summed_kinds:
                 self._sum(chunk, run, codes, bases)
 
-    def _sum(self, chunk: list[Any], picked: list[int], codes: list[int], bases: list[int]) -> None:
+    def _sum(
+        self, chunk: list[Any], picked: list[int], codes: Sequence[int], bases: list[int]
+    ) -> None:
         sums = self.sums
         for i in picked:
             amount = chunk[i][3]
@@ -852,7 +858,7 @@ class Tally:
                 sums[bases[i] + codes[i]] += amount
 
     def _approvals(
-        self, chunk: list[Any], run: list[int], codes: list[int], bases: list[int]
+        self, chunk: list[Any], run: list[int], codes: Sequence[int], bases: list[int]
     ) -> None:
         details = list(map(_detail_of, map(chunk.__getitem__, run)))
         counters = list(map(add, map(bases.__getitem__, run), map(codes.__getitem__, run)))
@@ -888,7 +894,7 @@ class Tally:
                     decayed[at + j] += weight
 
     def _custom(
-        self, chunk: list[Any], numbers: list[int], classes: list[int]
+        self, chunk: list[Any], numbers: list[int], classes: Sequence[int]
     ) -> dict[int, list[Any]]:
         """The new states of the custom KPIs of the partners with rows in ``chunk``."""
         plan = self.plan
@@ -980,17 +986,47 @@ def _checked_users(users: list[Any]) -> list[Any]:
     return users
 
 
-def _amounts(chunk: list[Any]) -> list[Any] | None:
-    """The amounts of a chunk of 6-tuples with int or None amounts (the fast path), else None."""
+def _runs(plan: ScoringPlan, codes: MutableSequence[int]) -> Iterator[tuple[str, list[int]]]:
+    """Each kind needing extra work that has rows in ``codes``, with those rows' indexes.
+
+    The rows of a kind come in code order, then row order (a kind's codes are
+    consecutive, and the special kinds' codes are the highest). A bytearray of codes
+    is searched in C for each code: these kinds are a small share of the rows.
+    """
+    kinds = plan.kinds[plan.other + 1 :]
+    if isinstance(codes, bytearray):
+        find = codes.find
+        for kind in kinds:
+            run: list[int] = []
+            for code in range(*plan.code_range[kind]):
+                at = find(code)
+                while at >= 0:
+                    run.append(at)
+                    at = find(code, at + 1)
+            if run:
+                yield kind, run
+        return
+    picked = list(compress(range(len(codes)), map(ge, codes, repeat(plan.special_code))))
+    if not picked:
+        return
+    # Sorted by code, the rows of one kind are one run (the sort is stable).
+    picked.sort(key=codes.__getitem__)
+    ordered = list(map(codes.__getitem__, picked))
+    for kind in kinds:
+        low, high = plan.code_range[kind]
+        run = picked[bisect_left(ordered, low) : bisect_left(ordered, high)]
+        if run:
+            yield kind, run
+
+
+def _fast(chunk: list[Any]) -> bool:
+    """Whether ``chunk`` is all 6-tuples with int or None amounts (the fast path takes it)."""
     try:
         if set(map(len, chunk)) != {6}:
-            return None
+            return False
     except TypeError:
-        return None
-    amounts = list(map(_amount_of, chunk))
-    if not set(map(type, amounts)) <= _AMOUNT_TYPES:
-        return None
-    return amounts
+        return False
+    return set(map(type, map(_amount_of, chunk))) <= _AMOUNT_TYPES
 
 
 def _rates(numerators: list[int], denominators: list[int]) -> list[Decimal | None]:
