@@ -1,5 +1,6 @@
 """The batch engine's column fast path agrees with a row-by-row reference and with itself."""
 
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -377,3 +378,45 @@ def test_a_bad_partner_given_up_front_is_refused(bad: Any) -> None:
     with pytest.raises(ValidationError) as caught:
         PLAN.tally(partners=["p1", bad])
     assert [e.path for e in caught.value.errors] == ["partner_id"]
+
+
+def _rows_then(rows: list[tuple[Any, ...]], error: BaseException) -> Iterator[tuple[Any, ...]]:
+    yield from rows
+    raise error
+
+
+@PLANS
+@pytest.mark.parametrize("held", [True, False], ids=["holding-rows", "new"])
+@pytest.mark.parametrize("failure", ["bad-row", "iterable-raises"])
+def test_a_failed_consume_changes_nothing_even_after_good_chunks(
+    plan: ScoringPlan, held: bool, failure: str
+) -> None:
+    tally = plan.tally(GOOD if held else [])
+    before = _state(tally)
+    good = [("p4", "login", TODAY, None, f"u{i}", None) for i in range(5)] + GOOD
+    rows: Iterable[Any]
+    if failure == "bad-row":
+        rows = [*good, ("p5", "deal_approved", TODAY, None, None, -1)]
+    else:
+        rows = _rows_then(good, ConnectionError("cursor lost"))
+    seen: list[int] = []
+    saved = engine._CHUNK
+    engine._CHUNK = 2  # the good rows are counted in earlier chunks before the failure
+    try:
+        with pytest.raises((ValidationError, ConnectionError)):
+            tally.consume(rows, progress=seen.append)
+    finally:
+        engine._CHUNK = saved
+    assert seen  # earlier chunks were counted (and reported) before the failure
+    assert _state(tally) == before
+    tally.consume(good)
+    assert plan.evaluate(tally).value("p4", "logins_30d") == 5
+
+
+def test_progress_is_reported_once_for_no_rows() -> None:
+    seen: list[int] = []
+    tally = PLAN.tally([], progress=seen.append)
+    tally.consume(iter(()), progress=seen.append)
+    assert seen == [0, 0]
+    PLAN.tally([("p1", "login", TODAY, None, None, None)], progress=seen.append)
+    assert seen == [0, 0, 1]

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from partnerkit.core import Money
-from partnerkit.core.errors import CurrencyMismatch, ValidationError
+from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import MonthlyFiscalCalendar
 from partnerkit.scoring import (
     BUILTIN_KPIS,
@@ -132,10 +132,32 @@ def test_a_bad_row_is_named_and_its_chunk_is_not_counted() -> None:
     assert plan.evaluate(tally).value("p1", "logins_90d") == 1
 
 
-def test_amounts_in_another_currency_are_refused() -> None:
+def test_amounts_in_another_currency_are_refused_as_bad_rows() -> None:
     plan = ScoringPlan(calendar=CAL, as_of=AS_OF, currency="EUR")
-    with pytest.raises(CurrencyMismatch):
-        plan.tally([Activity("p1", "deal_won", at(AS_OF), amount=Money("5", "USD"))])
+    won = Activity("p1", "deal_won", at(AS_OF), amount=Money("5", "EUR"))
+    with pytest.raises(ValidationError) as caught:
+        plan.tally([won, Activity("p1", "deal_won", at(AS_OF), amount=Money("5", "USD"))])
+    assert caught.value.paths == ("rows.1.amount",)
+
+
+def test_every_bad_row_of_a_chunk_is_named_at_once() -> None:
+    plan = ScoringPlan(calendar=CAL, as_of=AS_OF, currency="EUR")
+    rows: list[Any] = [
+        ("p1", "login", AS_OF, 1.5, None, None),
+        ("p1", "login", AS_OF, None, "u1", None),
+        ("", "Bad", AS_OF, None, None, None),
+        ("p1",),
+        Activity("p1", "deal_won", at(AS_OF), amount=Money("5", "USD")),
+    ]
+    with pytest.raises(ValidationError) as caught:
+        plan.tally(rows)
+    assert caught.value.paths == (
+        "rows.0.amount",
+        "rows.2.partner_id",
+        "rows.2.kind",
+        "rows.3",
+        "rows.4.amount",
+    )
 
 
 def test_host_kinds_are_counted_by_kpis_that_name_them_and_ignored_otherwise() -> None:
@@ -181,3 +203,21 @@ def test_kpi_definitions_report_every_bad_field() -> None:
         Kpi("revenue", "sum")
     assert caught.value.paths == ("kinds",)
     assert Kpi("k", "count", kinds=(ActivityKind.LOGIN,)).kinds == ("login",)
+
+
+@pytest.mark.parametrize(
+    ("settings", "paths"),
+    [
+        ({"as_of": datetime(2026, 5, 15, 23, tzinfo=timezone.utc)}, ("as_of",)),
+        ({"as_of": datetime(2026, 5, 15)}, ("as_of",)),
+        ({"as_of": AS_OF, "tz": "Nowhere/Bad"}, ("tz",)),
+        ({"as_of": "2026-05-15", "tz": 5, "currency": "XXQ"}, ("currency", "as_of", "tz")),
+    ],
+)
+def test_a_plan_refuses_an_instant_as_its_day_and_an_unknown_time_zone(
+    settings: dict[str, Any], paths: tuple[str, ...]
+) -> None:
+    arguments: dict[str, Any] = {"calendar": CAL, "currency": "EUR", **settings}
+    with pytest.raises(ValidationError) as caught:
+        ScoringPlan(**arguments)
+    assert caught.value.paths == paths

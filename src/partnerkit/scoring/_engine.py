@@ -18,8 +18,14 @@ from itertools import accumulate, compress, islice, repeat
 from operator import add, eq, floordiv, ge, getitem, is_not, itemgetter, mod, mul, ne, sub
 from typing import Any
 
-from partnerkit.core import ErrorCollector, Money, currency_exponent, is_known_currency
-from partnerkit.core.errors import ValidationError
+from partnerkit.core import (
+    ErrorCollector,
+    Money,
+    currency_exponent,
+    is_known_currency,
+    to_date,
+)
+from partnerkit.core.errors import CurrencyMismatch, ValidationError
 from partnerkit.fiscal import FiscalCalendar
 from partnerkit.scoring._activities import Activity, activity_row, is_kind
 from partnerkit.scoring._kpis import BUILTIN_KPIS, CustomKpi, Kpi, MetricValue
@@ -63,6 +69,9 @@ def _pct(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None
     if not denominator:
         return None
     return (Decimal(numerator) * _HUNDRED / Decimal(denominator)).quantize(_CENT, ROUND_HALF_UP)
+
+
+_EPOCH = date(1970, 1, 1)
 
 
 class _BadRow(Exception):
@@ -158,8 +167,10 @@ class ScoringPlan:
         errors = ErrorCollector()
         if not isinstance(currency, str) or not is_known_currency(currency):
             errors.add("currency", "invalid", f"{currency!r} is not a known currency")
-        if not isinstance(as_of, date):
-            errors.add("as_of", "invalid", "expected a date")
+        if isinstance(as_of, datetime) or not isinstance(as_of, date):
+            errors.add("as_of", "invalid", "expected a date (the business day scored up to)")
+        with errors.catch():
+            to_date(_EPOCH, tz)  # refuses (as ``tz``) what names no time zone
         self.kpis = BUILTIN_KPIS if kpis is None else tuple(kpis)
         self.custom = tuple(custom)
         self.decayed = tuple(decayed)
@@ -446,12 +457,13 @@ class ScoringPlan:
 
         ``partners`` are registered even without activities (they rank last).
         ``progress`` is called with the number of rows read so far after
-        every chunk of 50,000 rows and at the end.
+        every chunk of 50,000 rows (once, with 0, when there are none). Bad
+        rows raise as in :meth:`Tally.consume`.
         """
         result = Tally(self)
         for partner in partners:
             result._partner(partner)
-        result.consume(rows, progress=progress)
+        result._consume(rows, progress)  # a new tally: on failure nobody sees it
         return result
 
     def evaluate(self, tally: Tally) -> KpiValues:
@@ -548,61 +560,63 @@ class Tally:
     def _normalize(self, chunk: list[Any]) -> list[Any]:
         """Check ``chunk`` row by row and return it as 6-tuples with ordinal days.
 
-        Raises :class:`~partnerkit.core.errors.ValidationError` naming every bad field of
-        the first bad row. Every row's partner, kind, day and amount are checked; its user
+        Raises one :class:`~partnerkit.core.errors.ValidationError` naming every bad field
+        of every bad row. Every row's partner, kind, day and amount are checked; its user
         and detail where a KPI reads them (see :meth:`consume`).
         """
         plan = self.plan
+        errors = ErrorCollector("rows")
         out: list[Any] = []
-        for i, row in enumerate(chunk):
+        for n, row in enumerate(chunk, self.rows):
+            found = len(errors.errors)
             if isinstance(row, Activity):
-                out.append(activity_row(row, plan.tz, plan.currency))
+                try:
+                    out.append(activity_row(row, plan.tz, plan.currency))
+                except CurrencyMismatch:
+                    errors.add(f"{n}.amount", "invalid", f"amounts are in {plan.currency}")
                 continue
             if not isinstance(row, (tuple, list)) or len(row) not in (5, 6):
-                raise ValidationError.single(
-                    f"rows.{self.rows + i}", "invalid", "expected an Activity or a 5/6-tuple"
-                )
+                errors.add(str(n), "invalid", "expected an Activity or a 5/6-tuple")
+                continue
             partner, kind, day, amount, user = row[0], row[1], row[2], row[3], row[4]
             detail = row[5] if len(row) == 6 else None
-            errors = ErrorCollector(f"rows.{self.rows + i}")
             if not isinstance(partner, str) or not partner:
-                errors.add("partner_id", "invalid", "a non-empty partner id is required")
+                errors.add(f"{n}.partner_id", "invalid", "a non-empty partner id is required")
             if not is_kind(kind):
-                errors.add("kind", "invalid", "a kind is a non-empty lower-case string")
+                errors.add(f"{n}.kind", "invalid", "a kind is a non-empty lower-case string")
             if isinstance(day, datetime):
-                errors.add("day", "invalid", "a day is a date or its ordinal, not an instant")
+                errors.add(f"{n}.day", "invalid", "a day is a date or its ordinal, not an instant")
             elif isinstance(day, date):
                 day = day.toordinal()
             elif isinstance(day, bool) or not isinstance(day, int):
-                errors.add("day", "invalid", "a day is a date or its ordinal")
+                errors.add(f"{n}.day", "invalid", "a day is a date or its ordinal")
             if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
-                errors.add("amount", "invalid", "amounts are integer minor units or None")
-            if not errors.errors:
-                day_class = plan.day_class[day]
-                code = plan.class_codes[kind][day_class]
-                if plan.class_users[day_class] is not None or (code and kind == _CERTIFIED):
-                    if user is not None and (not isinstance(user, str) or not user):
-                        errors.add("user_id", "invalid", "a user id is a non-empty string or None")
-                    elif user is not None:
-                        user = str.__str__(user)
-                if code and kind == _WON:
-                    if detail is not None and (
-                        not isinstance(detail, str) or detail not in _MOTIONS
-                    ):
-                        errors.add(
-                            "detail", "invalid_choice", "a won deal's motion is new or upsell"
-                        )
-                    elif detail is not None:
-                        detail = str.__str__(detail)
-                elif code and kind == _APPROVED and detail is not None:
-                    if isinstance(detail, bool) or not isinstance(detail, int):
-                        errors.add("detail", "invalid", "days to approval are a whole number")
-                    elif not 0 <= detail <= _MAX_DAYS:
-                        errors.add("detail", "out_of_range", "days to approval are 0 or more")
-                    else:
-                        detail = int(detail)
-            errors.raise_if_any()
+                errors.add(f"{n}.amount", "invalid", "amounts are integer minor units or None")
+            if len(errors.errors) > found:
+                continue
+            day_class = plan.day_class[day]
+            code = plan.class_codes[kind][day_class]
+            if plan.class_users[day_class] is not None or (code and kind == _CERTIFIED):
+                if user is not None and (not isinstance(user, str) or not user):
+                    errors.add(f"{n}.user_id", "invalid", "a user id is a non-empty string or None")
+                elif user is not None:
+                    user = str.__str__(user)
+            if code and kind == _WON:
+                if detail is not None and (not isinstance(detail, str) or detail not in _MOTIONS):
+                    errors.add(
+                        f"{n}.detail", "invalid_choice", "a won deal's motion is new or upsell"
+                    )
+                elif detail is not None:
+                    detail = str.__str__(detail)
+            elif code and kind == _APPROVED and detail is not None:
+                if isinstance(detail, bool) or not isinstance(detail, int):
+                    errors.add(f"{n}.detail", "invalid", "days to approval are a whole number")
+                elif not 0 <= detail <= _MAX_DAYS:
+                    errors.add(f"{n}.detail", "out_of_range", "days to approval are 0 or more")
+                else:
+                    detail = int(detail)
             out.append((partner, kind, day, amount, user, detail))
+        errors.raise_if_any()
         return out
 
     def consume(
@@ -613,23 +627,40 @@ class Tally:
     ) -> Tally:
         """Add ``rows`` to this tally in one pass and return it (the tally is an accumulator).
 
-        Rows are read in chunks of 50,000, and a chunk is counted whole or not
-        at all: a bad row raises :class:`~partnerkit.core.errors.ValidationError`
-        naming it before anything of its chunk is counted (the rows of earlier
-        chunks stay counted; :attr:`rows` says how many). Every row's partner,
+        Rows are read in chunks of 50,000: the first chunk holding bad rows
+        raises one :class:`~partnerkit.core.errors.ValidationError` naming every
+        bad field of its rows (``rows.812.user_id``). Every row's partner,
         kind, day and amount are checked; its user where a distinct-users or
         certified-users KPI reads it, and its detail where a KPI reads the
         motion of a win or the days to an approval. A chunk of 6-tuples with
         integer (or None) amounts takes the fast path as it is (days may be
         ordinals or dates, never instants; days outside every window are
         skipped); other chunks are converted first. ``progress`` gets the rows
-        read so far after each chunk.
+        read so far after each chunk (and once for no rows).
+
+        A failed call changes nothing: the tally is put back as it was before
+        the call, whatever the error (a bad row, a custom KPI or the iterable
+        itself raising). Keeping that promise costs a copy of the tally's
+        counters when it already holds some, none for a new one.
         """
+        saved = self._copy() if self.partners or self.rows else Tally(self.plan)
+        try:
+            self._consume(rows, progress)
+        except BaseException:
+            self._restore(saved)
+            raise
+        return self
+
+    def _consume(
+        self, rows: Iterable[Activity | tuple[Any, ...]], progress: Callable[[int], None] | None
+    ) -> None:
         iterator: Iterator[Any] = iter(rows)
+        read = False
         while True:
             chunk = list(islice(iterator, _CHUNK))
             if not chunk:
                 break
+            read = True
             if _fast(chunk):
                 self._count(chunk)
             else:
@@ -637,7 +668,8 @@ class Tally:
             self.rows += len(chunk)
             if progress is not None:
                 progress(self.rows)
-        return self
+        if not read and progress is not None:
+            progress(self.rows)
 
     def _count(self, chunk: list[Any], *, converted: bool = False) -> None:
         # Every pass over the chunk runs in C (map, compress, dict and set methods); the
@@ -916,6 +948,28 @@ class Tally:
                     states[n] = extra.add(states[n], row)
         return changed
 
+    def _copy(self) -> Tally:
+        """A new tally of the same plan with copies of this one's counters and tables."""
+        copy = Tally(self.plan)
+        copy.partners = list(self.partners)
+        copy.base.update(self.base)
+        copy.counts = list(self.counts)
+        copy.sums = list(self.sums)
+        copy.owners = [dict(owners) for owners in self.owners]
+        copy.shared = set(self.shared)
+        copy.certified = [dict(owners) for owners in self.certified]
+        copy.certified_shared = set(self.certified_shared)
+        copy.approvals = Counter(self.approvals)
+        copy.decayed = list(self.decayed)
+        copy.custom = [list(s) for s in self.custom]
+        copy.rows = self.rows
+        return copy
+
+    def _restore(self, saved: Tally) -> None:
+        """Put back the state of ``saved`` (a :meth:`_copy` of this tally, not used since)."""
+        self.__dict__.update(saved.__dict__)
+        self.base.tally = self
+
     def merge(self, other: Tally) -> Tally:
         """Return a new tally holding this one and ``other`` (neither is changed).
 
@@ -925,19 +979,8 @@ class Tally:
         if other.plan is not self.plan:
             raise ValidationError.single("other", "invalid", "tallies of different plans")
         plan = self.plan
-        merged = Tally(plan)
-        merged.partners = list(self.partners)
-        merged.base.update(self.base)
-        merged.counts = list(self.counts)
-        merged.sums = list(self.sums)
-        merged.owners = [dict(owners) for owners in self.owners]
-        merged.shared = set(self.shared)
-        merged.certified = [dict(owners) for owners in self.certified]
-        merged.certified_shared = set(self.certified_shared)
-        merged.approvals = Counter(self.approvals)
-        merged.decayed = list(self.decayed)
-        merged.custom = [list(s) for s in self.custom]
-        merged.rows = self.rows + other.rows
+        merged = self._copy()
+        merged.rows += other.rows
         stride = plan.stride
         ndecay = len(plan.decayed)
         moved = [merged._partner(pid) for pid in other.partners]
