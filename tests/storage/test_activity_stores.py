@@ -2,6 +2,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
+import attrs
 import pytest
 
 from partnerkit.core.errors import ValidationError
@@ -47,3 +48,28 @@ def test_stores_refuse_row_classes_without_a_partner_or_instant(tmp_path: Path) 
         SqliteActivityStore(":memory:", Activity)
     with pytest.raises(ValidationError):
         SqliteActivityStore(tmp_path / "x.sqlite3", Activity, table="Bad Table")
+
+
+@attrs.frozen
+class _LooseRow:
+    """A host row class without validators, so bad partner ids and instants reach the store."""
+
+    partner_id: str
+    at: datetime
+
+
+@pytest.mark.parametrize("sqlite", [False, True])
+def test_every_bad_field_of_every_row_is_named_and_nothing_is_stored(
+    tmp_path: Path, sqlite: bool
+) -> None:
+    store: ActivityStore[_LooseRow] = (
+        SqliteActivityStore(tmp_path / "loose.sqlite3", _LooseRow)
+        if sqlite
+        else MemoryActivityStore(_LooseRow)
+    )
+    good = _LooseRow("p1", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    rows = [good, _LooseRow("", datetime(2026, 1, 1)), good, _LooseRow("p2", 5)]  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as caught:
+        store.append(rows)
+    assert caught.value.paths == ("rows.1.partner_id", "rows.1.at", "rows.3.at")
+    assert store.count() == 0

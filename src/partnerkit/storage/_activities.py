@@ -12,19 +12,21 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
+from functools import partial
 from typing import Generic, Protocol, TypeVar
 
 import attrs
 
-from partnerkit.core import aware, from_json, to_json
+from partnerkit.core import ErrorCollector, aware, from_json, to_json
 from partnerkit.core.errors import ValidationError
 
 __all__ = ["ActivityStore", "MemoryActivityStore", "SqliteActivityStore"]
 
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
+B = TypeVar("B")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -71,6 +73,10 @@ class ActivityStore(Protocol[R]):
         ...
 
 
+def _same(row: R) -> R:
+    return row
+
+
 def _micros(value: datetime) -> int:
     delta = value - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
@@ -94,18 +100,30 @@ class _Base(Generic[R]):
         self.partner_attr = partner_attr
         self.at_attr = at_attr
 
-    def _key(self, row: R, path: str) -> tuple[str, int]:
-        if not isinstance(row, self.row_type):
-            raise ValidationError.single(
-                path, "invalid", f"expected a {self.row_type.__name__}, got {type(row).__name__}"
-            )
-        partner = getattr(row, self.partner_attr)
-        if not isinstance(partner, str) or not partner:
-            raise ValidationError.single(
-                f"{path}.{self.partner_attr}", "invalid", "a non-empty partner id is required"
-            )
-        at = aware(getattr(row, self.at_attr), f"{path}.{self.at_attr}")
-        return partner, _micros(at)
+    def _stage(self, rows: Iterable[R], body: Callable[[R], B]) -> list[tuple[str, int, B]]:
+        """Each row's partner id, instant in microseconds and ``body(row)``, checked first.
+
+        Raises one :class:`ValidationError` naming every bad field of every bad row
+        (``rows.3``, ``rows.5.at``), so a batch is stored whole or not at all.
+        """
+        errors = ErrorCollector("rows")
+        staged: list[tuple[str, int, B]] = []
+        for i, row in enumerate(rows):
+            if not isinstance(row, self.row_type):
+                kind = f"expected a {self.row_type.__name__}, got {type(row).__name__}"
+                errors.add(str(i), "invalid", kind)
+                continue
+            found = len(errors.errors)
+            partner = getattr(row, self.partner_attr)
+            if not isinstance(partner, str) or not partner:
+                errors.add(
+                    f"{i}.{self.partner_attr}", "invalid", "a non-empty partner id is required"
+                )
+            at = errors.check(str(i), partial(aware, getattr(row, self.at_attr), self.at_attr))
+            if at is not None and len(errors.errors) == found:
+                staged.append((partner, _micros(at), body(row)))
+        errors.raise_if_any()
+        return staged
 
     @staticmethod
     def _bounds(start: datetime | None, end: datetime | None) -> tuple[int | None, int | None]:
@@ -130,7 +148,7 @@ class MemoryActivityStore(_Base[R]):
 
     def append(self, rows: Iterable[R]) -> int:
         """Store ``rows`` atomically and return how many were stored."""
-        staged = [(*self._key(row, f"rows.{i}"), row) for i, row in enumerate(rows)]
+        staged = self._stage(rows, _same)
         with self._lock:
             base = len(self._rows)
             self._rows += [(p, at, base + i, row) for i, (p, at, row) in enumerate(staged)]
@@ -219,7 +237,7 @@ class SqliteActivityStore(_Base[R]):
 
     def append(self, rows: Iterable[R]) -> int:
         """Store ``rows`` in one transaction and return how many were stored."""
-        staged = [(*self._key(row, f"rows.{i}"), to_json(row)) for i, row in enumerate(rows)]
+        staged = self._stage(rows, to_json)
         conn = self._connect()
         try:
             conn.execute("BEGIN IMMEDIATE")

@@ -605,10 +605,10 @@ class ActivityStoreContract:
         assert list(store.iterate("p1", start=_T0)) == [Activity("p1", "login", _T0)]
 
     def test_a_batch_with_a_bad_row_stores_nothing(self, store: ActivityStore[Activity]) -> None:
-        rows: list[object] = [*self._rows(), "not an activity"]
+        rows: list[object] = [*self._rows(), "not an activity", 3]
         with pytest.raises(ValidationError) as caught:
             store.append(rows)  # type: ignore[arg-type]
-        assert caught.value.paths == ("rows.5",)
+        assert caught.value.paths == ("rows.5", "rows.6")  # every bad row is named
         assert store.count() == 0
 
     def test_naive_bounds_are_refused(self, store: ActivityStore[Activity]) -> None:
