@@ -10,7 +10,7 @@ import pendulum
 
 from partnerkit.addresses import Address
 from partnerkit.contacts import Contact
-from partnerkit.core import EventDispatcher, Money
+from partnerkit.core import Clock, EventDispatcher, Money, Percentage
 from partnerkit.deals import (
     CompanySection,
     OpportunitySection,
@@ -21,9 +21,26 @@ from partnerkit.deals import (
     validate_registration_form,
 )
 from partnerkit.partners import PROGRAM_ADMINISTRATOR, USER, Actor, Partner, PartnerUser
-from partnerkit.services import DEAL_REGISTRATIONS, PROSPECTS
+from partnerkit.program import Program
+from partnerkit.quoting import (
+    MarginPolicy,
+    Order,
+    PriceBook,
+    Pricing,
+    Product,
+    ProductPrice,
+    VolumeBand,
+)
+from partnerkit.services import (
+    DEAL_REGISTRATIONS,
+    PROSPECTS,
+    accept_quote,
+    send_quote,
+    start_quote_order,
+)
 from partnerkit.storage import PARTNER_USERS, AggregateSpec, MemoryStorage, SqliteStorage, Storage
 from partnerkit.storage import PARTNERS as PARTNERS_SPEC
+from partnerkit.testing import make_program
 
 NOW = pendulum.datetime(2026, 11, 23, 9, tz="Europe/London")
 
@@ -34,6 +51,8 @@ def partner_user(partner_id: str, name: str = "") -> Actor:
 
 
 REP_NAMES = {"p1": "alice", "p2": "bob", "p3": "carol"}
+ALICE = partner_user("p1")
+BOB = partner_user("p2")
 VENDOR = Actor("vera", PROGRAM_ADMINISTRATOR)
 PARTNERS = {
     "p1": Partner("p1", "Northwind Resellers", "northwind.example", "reseller"),
@@ -88,6 +107,40 @@ def make_form(
 POLICY = RegistrationPolicy()
 FORM = validate_registration_form(make_form(), POLICY)
 PROSPECT = Prospect("PR-000001", "Acme Ltd", "acme.co.uk", NOW, "alice")
+
+
+#: The euro price book and margins of a program that quotes its approved deals.
+MARGINS = MarginPolicy(reward_margin=Percentage("5"))
+PRICE_BOOK = PriceBook(
+    "eur-2026",
+    "EUR",
+    date(2026, 1, 1),
+    prices=[
+        ProductPrice(
+            Product("email-security", "Email security"), [VolumeBand(1, Money("3.50", "EUR"))]
+        )
+    ],
+)
+
+
+def priced_program() -> Program:
+    """A euro program in London's time zone with ``[pricing]``: approvals generate quotes."""
+    product = Product("email-security", "Email security")
+    return make_program(
+        currency="EUR",
+        timezone="Europe/London",
+        pricing=Pricing(products=(product,), price_books=(PRICE_BOOK,), margins=MARGINS),
+    )
+
+
+def start_quoted_order(storage: Storage, quote_id: str, actor: Actor, clock: Clock) -> Order:
+    """Send and accept a quote as ``actor``, then start its order (a commit each); the order."""
+    with storage.unit_of_work() as uow:
+        send_quote(uow, quote_id, actor=actor, clock=clock)
+    with storage.unit_of_work() as uow:
+        accept_quote(uow, quote_id, actor=actor, clock=clock)
+    with storage.unit_of_work() as uow:
+        return start_quote_order(uow, quote_id, actor=actor, clock=clock)
 
 
 def make_storage(kind: str, tmp_path: Path, dispatcher: EventDispatcher | None = None) -> Storage:

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 import pytest
-from deal_factories import NOW, VENDOR, make_form, make_storage, partner_user
+from deal_factories import ALICE, BOB, NOW, VENDOR, make_form, make_storage
 
 from partnerkit.core import DomainEvent, EventDispatcher
 from partnerkit.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
@@ -49,9 +49,6 @@ from partnerkit.services import (
 )
 from partnerkit.storage import Storage, UnitOfWork
 from partnerkit.testing import FixedClock, make_program
-
-ALICE = partner_user("p1", "alice")
-BOB = partner_user("p2", "bob")
 
 
 @pytest.fixture

@@ -2,43 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
-from deal_factories import NOW, VENDOR, make_form, make_storage, partner_user
+from deal_factories import (
+    ALICE,
+    MARGINS,
+    NOW,
+    PRICE_BOOK,
+    VENDOR,
+    make_form,
+    make_storage,
+    priced_program,
+    start_quoted_order,
+)
 
-from partnerkit.core import EventDispatcher, Money, Percentage
+from partnerkit.core import EventDispatcher
 from partnerkit.core.errors import ValidationError
 from partnerkit.deals import DealRegistration, Stage
-from partnerkit.program import Program
-from partnerkit.quoting import MarginPolicy, PriceBook, Pricing, Product, ProductPrice, VolumeBand
 from partnerkit.services import (
     DEAL_REGISTRATIONS,
-    accept_quote,
     approve_deal,
     create_quote_for_registration,
     register_deal,
-    send_quote,
-    start_quote_order,
     submit_quote_order,
     withdraw_deal,
 )
 from partnerkit.storage import QUOTES, Storage, UnitOfWork
-from partnerkit.testing import FixedClock, make_program
-
-ALICE = partner_user("p1", "alice")
-POLICY = MarginPolicy(reward_margin=Percentage("5"))
-BOOK = PriceBook(
-    "eur-2026",
-    "EUR",
-    date(2026, 1, 1),
-    prices=[
-        ProductPrice(
-            Product("email-security", "Email security"), [VolumeBand(1, Money("3.50", "EUR"))]
-        )
-    ],
-)
+from partnerkit.testing import FixedClock
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -59,7 +50,7 @@ def test_an_approved_deal_follows_its_quote_to_a_submitted_order(storage: Storag
 
     def quote_on_approval(uow: UnitOfWork, registration: DealRegistration) -> None:
         quote = create_quote_for_registration(
-            uow, registration, BOOK, POLICY, actor=VENDOR, clock=clock
+            uow, registration, PRICE_BOOK, MARGINS, actor=VENDOR, clock=clock
         )
         quotes.append(quote.id)
 
@@ -70,12 +61,7 @@ def test_an_approved_deal_follows_its_quote_to_a_submitted_order(storage: Storag
         quote = uow.repository(QUOTES).get(quote_id)
     assert quote.registration_id == deal.id
     assert quote.reward_margin.amount > 0
-    with storage.unit_of_work() as uow:
-        send_quote(uow, quote_id, actor=ALICE, clock=clock)
-    with storage.unit_of_work() as uow:
-        accept_quote(uow, quote_id, actor=ALICE, clock=clock)
-    with storage.unit_of_work() as uow:
-        order = start_quote_order(uow, quote_id, actor=ALICE, clock=clock)
+    order = start_quoted_order(storage, quote_id, ALICE, clock)
     assert _stage(storage, deal.id) == Stage.ORDER_STARTED
     assert order.net_total == quote.net_total
     with storage.unit_of_work() as uow:
@@ -94,37 +80,23 @@ def test_an_order_that_fails_to_submit_leaves_the_registration_where_it_was(
     def hook(uow: UnitOfWork, registration: DealRegistration) -> None:
         quotes.append(
             create_quote_for_registration(
-                uow, registration, BOOK, POLICY, actor=VENDOR, clock=clock
+                uow, registration, PRICE_BOOK, MARGINS, actor=VENDOR, clock=clock
             ).id
         )
 
     with storage.unit_of_work() as uow:
         approve_deal(uow, VENDOR, deal.id, clock=clock, on_approved=hook)
-    with storage.unit_of_work() as uow:
-        send_quote(uow, quotes[0], actor=ALICE, clock=clock)
-    with storage.unit_of_work() as uow:
-        accept_quote(uow, quotes[0], actor=ALICE, clock=clock)
-    with storage.unit_of_work() as uow:
-        order = start_quote_order(uow, quotes[0], actor=ALICE, clock=clock)
+    order = start_quoted_order(storage, quotes[0], ALICE, clock)
     with pytest.raises(ValidationError), storage.unit_of_work() as uow:
         submit_quote_order(uow, order.id, purchase_order="  ", actor=ALICE, clock=clock)
     assert _stage(storage, deal.id) == Stage.ORDER_STARTED
-
-
-def _priced_program() -> Program:
-    product = Product("email-security", "Email security")
-    return make_program(
-        currency="EUR",
-        timezone="Europe/London",
-        pricing=Pricing(products=(product,), price_books=(BOOK,), margins=POLICY),
-    )
 
 
 def test_a_program_with_pricing_quotes_on_approval_and_reprices_when_withdrawn(
     storage: Storage,
 ) -> None:
     clock = FixedClock(NOW)
-    program = _priced_program()
+    program = priced_program()
     with storage.unit_of_work() as uow:
         deal = register_deal(uow, ALICE, make_form("acme.co.uk"), clock=clock, program=program)
     with storage.unit_of_work() as uow:
