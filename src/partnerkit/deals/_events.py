@@ -7,7 +7,7 @@ from datetime import date
 import attrs
 import pendulum
 
-from partnerkit.core import DomainEvent
+from partnerkit.core import DomainEvent, Money
 from partnerkit.deals._lifecycle import Stage
 
 __all__ = [
@@ -43,20 +43,30 @@ class DealEvent(DomainEvent):
 
 @attrs.frozen
 class DealRegistered(DealEvent):
-    """A partner registered a deal; ``conflicting`` names other partners' active registrations."""
+    """A partner registered a deal; ``conflicting`` names other partners' active registrations.
+
+    ``projected_value`` is the opportunity's projected value as registered
+    (None on events recorded before it was carried).
+    """
 
     prospect_name: str
     prospect_created: bool
     conflicting: tuple[str, ...] = ()
+    projected_value: Money | None = None
 
 
 @attrs.frozen
 class DealApproved(DealEvent):
-    """The vendor approved a registration: the deadlines the partner must now meet (dates)."""
+    """The vendor approved a registration: the deadlines the partner must now meet (dates).
+
+    ``registered_at`` is when the registration was made, for the time to
+    approval (None on events recorded before it was carried).
+    """
 
     order_start_due: date
     order_submit_due: date
     protection_ends: date
+    registered_at: pendulum.DateTime | None = None
 
 
 @attrs.frozen
@@ -73,7 +83,14 @@ class OrderStarted(DealEvent):
 
 @attrs.frozen
 class OrderSubmitted(DealEvent):
-    """The order was confirmed by the customer and submitted."""
+    """The order was confirmed by the customer and submitted: the registration is won.
+
+    ``value`` is what the deal is worth: the net total of the quoting order
+    that moved the registration, else the projected value as registered
+    (None on events recorded before it was carried).
+    """
+
+    value: Money | None = None
 
 
 @attrs.frozen
@@ -85,9 +102,10 @@ class DealExpired(DealEvent):
 
 @attrs.frozen
 class DealLost(DealEvent):
-    """The opportunity was lost."""
+    """The opportunity was lost; ``projected_value`` is its value as registered (or None)."""
 
     reason: str
+    projected_value: Money | None = None
 
 
 @attrs.frozen

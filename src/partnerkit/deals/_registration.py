@@ -646,6 +646,7 @@ class DealRegistration:
             deadlines.order_start_due,
             deadlines.order_submit_due,
             deadlines.protection_ends,
+            self.registered_at,
         )
 
     def decline(
@@ -682,11 +683,19 @@ class DealRegistration:
         )
 
     def submit_order(
-        self, actor: str, at: pendulum.DateTime
+        self, actor: str, at: pendulum.DateTime, *, value: Money | None = None
     ) -> tuple[DealRegistration, OrderSubmitted]:
-        """Submit the started order, on or before the order-submission date."""
+        """Submit the started order, on or before the order-submission date.
+
+        ``value`` is what the won deal is worth (the net total of the order
+        that moved it); the event carries the projected value when it is
+        None. Raises :class:`~partnerkit.core.errors.ValidationError` at
+        ``value`` for anything but Money or None.
+        """
+        if value is not None and not isinstance(value, Money):
+            raise ValidationError.single("value", "invalid", "expected Money or None")
         deadlines = self.deadlines
-        return self._order_step(
+        deal, event = self._order_step(
             OrderSubmitted,
             "submit_order",
             Stage.ORDER_STARTED,
@@ -697,6 +706,8 @@ class DealRegistration:
             "only a started order can be submitted",
             "the order was due for submission by",
         )
+        worth = value if value is not None else self.form.opportunity.projected_value
+        return deal, attrs.evolve(event, value=worth)
 
     def _order_step(
         self,
@@ -741,8 +752,8 @@ class DealRegistration:
     def mark_lost(
         self, actor: str, at: pendulum.DateTime, reason: str = ""
     ) -> tuple[DealRegistration, DealLost]:
-        """Close an approved deal or started order as lost."""
-        return self._close(
+        """Close an approved deal or started order as lost (the event keeps its projected value)."""
+        deal, event = self._close(
             DealLost,
             "mark_lost",
             (Stage.APPROVED, Stage.ORDER_STARTED),
@@ -753,6 +764,7 @@ class DealRegistration:
             "only an approved deal or a started order can be lost",
             required=False,
         )
+        return deal, attrs.evolve(event, projected_value=self.form.opportunity.projected_value)
 
     def withdraw(
         self, actor: str, at: pendulum.DateTime, reason: str = ""
@@ -924,4 +936,5 @@ def new_registration(
         prospect.name,
         prospect_created,
         conflicting,
+        form.opportunity.projected_value,
     )

@@ -68,13 +68,21 @@ class OrderStarted(DomainEvent):
 
 @attrs.frozen
 class OrderSubmitted(DomainEvent):
-    """An order was submitted with the customer's purchase-order number."""
+    """An order was submitted with the customer's purchase-order number.
+
+    ``partner_id`` and ``net_total`` are the order's, and ``renews`` names
+    the subscription its quote renews (None for new business); the three
+    are None on events recorded before they were carried.
+    """
 
     order_id: str
     purchase_order: str
     registration_id: str | None
     actor: str
     at: datetime
+    partner_id: str | None = None
+    net_total: Money | None = None
+    renews: str | None = None
 
 
 @attrs.frozen

@@ -4,6 +4,12 @@ Each later area adds its own (register a deal, approve it, quote it, ...).
 Events reach the storage's dispatcher only after the commit.
 """
 
+from partnerkit.services._activities import (
+    ATTR_ORDER_ID,
+    ATTR_REGISTRATION_ID,
+    DealActivities,
+    QuoteActivities,
+)
 from partnerkit.services._deals import (
     DEAL_REGISTRATIONS,
     PROSPECTS,
@@ -51,12 +57,16 @@ from partnerkit.services._quoting import (
 )
 
 __all__ = [
+    "ATTR_ORDER_ID",
+    "ATTR_REGISTRATION_ID",
     "DEAL_REGISTRATIONS",
     "PROSPECTS",
     "ApprovalHook",
     "AutoApprovalRule",
+    "DealActivities",
     "ExpiryReport",
     "ProgramSaved",
+    "QuoteActivities",
     "accept_quote",
     "add_partner",
     "approve_deal",

@@ -25,7 +25,7 @@ import attrs
 import pendulum
 
 from partnerkit import quoting
-from partnerkit.core import Clock, DomainEvent
+from partnerkit.core import Clock, DomainEvent, Money
 from partnerkit.core.errors import NotFound, PermissionDenied
 from partnerkit.deals import Stage
 from partnerkit.partners import (
@@ -480,10 +480,28 @@ def submit_quote_order(
     user = actor.user_id
     submitted = quoting.submit_order(order, purchase_order=purchase_order, actor=user, at=now)
     stored = uow.repository(ORDERS).save(submitted)
+    quote = uow.repository(QUOTES).find(stored.quote_id)
     uow.record(
-        OrderSubmitted(stored.id, stored.purchase_order or "", stored.registration_id, user, now)
+        OrderSubmitted(
+            stored.id,
+            stored.purchase_order or "",
+            stored.registration_id,
+            user,
+            now,
+            stored.partner_id,
+            stored.net_total,
+            quote.renews if quote is not None else None,
+        )
     )
-    _move_registration(uow, stored.registration_id, Stage.ORDER_STARTED, actor, now, started=False)
+    _move_registration(
+        uow,
+        stored.registration_id,
+        Stage.ORDER_STARTED,
+        actor,
+        now,
+        started=False,
+        value=stored.net_total,
+    )
     start = term_start if term_start is not None else now.date()
     subscription = quoting.subscription_for_order(
         stored, id=_number(uow, "S", now.year), term_start=start
@@ -513,9 +531,11 @@ def _move_registration(
     now: pendulum.DateTime,
     *,
     started: bool,
+    value: Money | None = None,
 ) -> None:
     # The deal registration a quote came from follows its order: APPROVED -> ORDER_STARTED
-    # when the order starts, ORDER_STARTED -> ORDER_SUBMITTED when it is submitted.
+    # when the order starts, ORDER_STARTED -> ORDER_SUBMITTED when it is submitted (the
+    # registration's event then carries the order's net total as the deal's value).
     if registration_id is None:
         return
     repository = uow.repository(DEAL_REGISTRATIONS)
@@ -526,7 +546,7 @@ def _move_registration(
     if started:
         moved, event = deal.start_order(actor.user_id, now)
     else:
-        moved, event = deal.submit_order(actor.user_id, now)
+        moved, event = deal.submit_order(actor.user_id, now, value=value)
     repository.save(moved)
     uow.record(event)
 

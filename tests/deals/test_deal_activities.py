@@ -1,0 +1,319 @@
+"""The deal and quote events the use cases record, turned into activities and scored."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pendulum
+import pytest
+from deal_factories import (
+    ALICE,
+    BOB,
+    FORM,
+    MARGINS,
+    NOW,
+    POLICY,
+    PRICE_BOOK,
+    PROSPECT,
+    VENDOR,
+    make_form,
+    make_storage,
+    priced_program,
+    start_quoted_order,
+)
+
+from partnerkit import services
+from partnerkit.core import DomainEvent, EventDispatcher, Money, from_dict, to_dict
+from partnerkit.core.errors import ValidationError
+from partnerkit.deals import (
+    DealApproved,
+    DealExpired,
+    DealLost,
+    DealRegistered,
+    RegistrationPolicy,
+    Stage,
+    new_registration,
+)
+from partnerkit.deals import OrderSubmitted as DealOrderSubmitted
+from partnerkit.fiscal import MonthlyFiscalCalendar
+from partnerkit.partners import Actor
+from partnerkit.program import Program
+from partnerkit.quoting import LineRequest, Order, QuoteCreated
+from partnerkit.quoting import OrderSubmitted as QuoteOrderSubmitted
+from partnerkit.scoring import Activity, ActivitySource, KpiValues, ScoringPlan
+from partnerkit.services import DealActivities, QuoteActivities
+from partnerkit.storage import QUOTES, SUBSCRIPTIONS, Storage
+from partnerkit.testing import FixedClock
+
+WORTH = Money("20000", "EUR")
+AT = pendulum.datetime(2026, 3, 2, 9, tz="Europe/London")
+DEADLINES = (date(2026, 4, 1), date(2026, 5, 1), date(2026, 6, 1))
+NEW_BUSINESS = QuoteOrderSubmitted("O-1", "PO-1", None, "bob", AT, "p2", Money("900", "EUR"), None)
+
+
+def _event(cls: type[Any], at: datetime, *extra: Any, partner: str = "p1", **fields: Any) -> Any:
+    """A deal event of registration DR-2026-000001, partner ``p1`` unless told."""
+    stage = Stage.OPPORTUNITY
+    return cls("DR-2026-000001", partner, "PR-000001", "alice", at, None, stage, *extra, **fields)
+
+
+@pytest.fixture
+def events() -> list[DomainEvent]:
+    return []
+
+
+@pytest.fixture
+def storage(tmp_path: Path, events: list[DomainEvent]) -> Storage:
+    dispatcher = EventDispatcher()
+    dispatcher.subscribe(DomainEvent, events.append)
+    return make_storage("memory", tmp_path, dispatcher)
+
+
+@pytest.fixture
+def program() -> Program:
+    return priced_program()
+
+
+def _register(
+    storage: Storage, clock: FixedClock, program: Program, domain: str, actor: Actor = ALICE
+) -> str:
+    with storage.unit_of_work() as uow:
+        form = make_form(domain, projected_value=WORTH)
+        return services.register_deal(uow, actor, form, clock=clock, program=program).id
+
+
+def _approve(storage: Storage, clock: FixedClock, program: Program, deal: str) -> str:
+    """Approve ``deal``; return the approval quote's id (the program has pricing)."""
+    with storage.unit_of_work() as uow:
+        services.approve_deal(uow, VENDOR, deal, clock=clock, program=program)
+    with storage.unit_of_work() as uow:
+        (quote,) = uow.repository(QUOTES).list({"registration_id": deal})
+    return quote.id
+
+
+def _order(storage: Storage, clock: FixedClock, quote: str, actor: Actor = ALICE) -> Order:
+    """Send, accept, order and submit ``quote``; return the submitted order."""
+    order = start_quoted_order(storage, quote, actor, clock)
+    with storage.unit_of_work() as uow:
+        submitted, _ = services.submit_quote_order(
+            uow, order.id, purchase_order="PO-1", actor=actor, clock=clock
+        )
+    return submitted
+
+
+def _quote_for(storage: Storage, clock: FixedClock, partner: Actor) -> str:
+    """A quote of new business that no registration stands for."""
+    assert partner.partner_id is not None
+    with storage.unit_of_work() as uow:
+        return services.create_quote(
+            uow,
+            [LineRequest("email-security", 100)],
+            PRICE_BOOK,
+            MARGINS,
+            partner_id=partner.partner_id,
+            prospect_id="PR-900",
+            actor=partner,
+            clock=clock,
+        ).id
+
+
+def _score(activities: list[Activity], tz: str = "Europe/London") -> KpiValues:
+    calendar = MonthlyFiscalCalendar(1)
+    plan = ScoringPlan(calendar=calendar, as_of=date(2026, 12, 31), currency="EUR", tz=tz)
+    return plan.evaluate(plan.tally(activities))
+
+
+def _both(events: list[DomainEvent], tz: str = "Europe/London") -> list[Activity]:
+    return [*DealActivities(tz).activities(events), *QuoteActivities().activities(events)]
+
+
+def test_the_deal_use_cases_score_as_registrations_approvals_wins_and_losses(
+    storage: Storage, program: Program, events: list[DomainEvent]
+) -> None:
+    clock = FixedClock(NOW)  # Monday 23 November 2026, 09:00 in London
+    by_quote, by_deal, lost = (
+        _register(storage, clock, program, d) for d in ("acme.co.uk", "globex.co.uk", "ini.co.uk")
+    )
+    declined = _register(storage, clock, program, "umbrella.example", BOB)
+    clock.advance(days=1)
+    _approve(storage, clock, program, lost)
+    with storage.unit_of_work() as uow:
+        services.decline_deal(
+            uow, VENDOR, declined, "not a new customer", clock=clock, program=program
+        )
+    clock.advance(days=1)
+    quote = _approve(storage, clock, program, by_quote)
+    clock.advance(days=2)
+    _approve(storage, clock, program, by_deal)
+    with storage.unit_of_work() as uow:
+        services.mark_deal_lost(uow, ALICE, lost, "budget cut", clock=clock, program=program)
+    with storage.unit_of_work() as uow:
+        services.start_order(uow, ALICE, by_deal, clock=clock, program=program)
+    with storage.unit_of_work() as uow:
+        services.submit_order(uow, ALICE, by_deal, clock=clock, program=program)
+    won_by_quote = _order(storage, clock, quote)
+    unregistered = _order(storage, clock, _quote_for(storage, clock, BOB), BOB)
+
+    values = _score(_both(events))
+
+    acme = values.row("p1")
+    assert acme["deals_registered_ytd"] == 3
+    assert acme["deals_approved_ytd"] == 3
+    assert acme["deals_won_ytd"] == 2  # the quoted win once, though two events record it
+    assert acme["deals_lost_ytd"] == 1
+    assert acme["win_rate_ytd"] == Decimal("66.67")
+    assert acme["median_days_to_approval_ytd"] == Decimal("2")  # 1, 2 and 4 days
+    # The quoted win is worth its order's net total; the other its projected value.
+    assert won_by_quote.net_total != WORTH
+    assert acme["sourced_revenue_ytd"] == won_by_quote.net_total + WORTH
+    assert acme["sourced_revenue_ytd"] == Money("29975.00", "EUR")  # 10500 - 5 % reward + 20000
+    umbrella = values.row("p2")
+    assert umbrella["deals_registered_ytd"] == 1
+    assert umbrella["deals_declined_ytd"] == 1
+    assert umbrella["deals_won_ytd"] == 1
+    assert umbrella["sourced_revenue_ytd"] == unregistered.net_total
+    assert umbrella["win_rate_ytd"] == Decimal("100.00")
+
+
+def test_a_quoted_win_is_recorded_twice_and_reported_once(
+    storage: Storage, program: Program, events: list[DomainEvent]
+) -> None:
+    clock = FixedClock(NOW)
+    deal = _register(storage, clock, program, "acme.co.uk")
+    order = _order(storage, clock, _approve(storage, clock, program, deal))
+    (by_deal,) = (e for e in events if isinstance(e, DealOrderSubmitted))
+    (by_quote,) = (e for e in events if isinstance(e, QuoteOrderSubmitted))
+    assert by_quote.registration_id == deal
+    assert by_deal.value == order.net_total
+    assert (by_quote.partner_id, by_quote.net_total) == ("p1", order.net_total)
+    assert QuoteActivities().activities(events) == []
+    (won,) = (a for a in DealActivities().activities(events) if a.kind == "deal_won")
+    assert won == Activity(
+        "p1", "deal_won", by_deal.at, amount=order.net_total, attributes={"registration_id": deal}
+    )
+
+
+def test_a_renewal_order_is_no_win(storage: Storage, events: list[DomainEvent]) -> None:
+    clock = FixedClock(NOW)
+    first = _order(storage, clock, _quote_for(storage, clock, BOB), BOB)
+    with storage.unit_of_work() as uow:
+        (subscription,) = uow.repository(SUBSCRIPTIONS).list({"partner_id": "p2"})
+    clock.advance(days=30)
+    with storage.unit_of_work() as uow:
+        renewal = services.create_renewal_quote(
+            uow, subscription.id, PRICE_BOOK, MARGINS, actor=BOB, clock=clock
+        )
+    _order(storage, clock, renewal.id, BOB)
+    orders = [e for e in events if isinstance(e, QuoteOrderSubmitted)]
+    assert [e.renews for e in orders] == [None, subscription.id]
+    (won,) = QuoteActivities().activities(events)
+    assert won.attributes == {"order_id": first.id}
+
+
+def test_an_automatic_approval_took_no_days(
+    storage: Storage, program: Program, events: list[DomainEvent]
+) -> None:
+    policy = RegistrationPolicy(approval_mode="automatic")
+    with storage.unit_of_work() as uow:
+        services.register_deal(uow, ALICE, make_form(projected_value=WORTH), clock=FixedClock(NOW),
+                      policy=policy)  # fmt: skip
+    kinds = [(a.kind, a.user_id) for a in DealActivities().activities(events)]
+    assert kinds == [("deal_registered", "alice"), ("deal_approved", None)]
+    assert _score(DealActivities().activities(events)).row("p1")[
+        "median_days_to_approval_ytd"
+    ] == Decimal("0")
+
+
+def test_days_to_approval_are_counted_in_the_scoring_time_zone() -> None:
+    # Registered at 08:00 in Tokyo (23:00 UTC the day before), approved at 20:00 the same
+    # Tokyo day (11:00 UTC): no day in Tokyo, one day in UTC.
+    registered = pendulum.datetime(2026, 3, 2, 8, tz="Asia/Tokyo")
+    approved = _event(DealApproved, registered.add(hours=12), *DEADLINES, registered_at=registered)
+    for tz, registered_on, days in (("Asia/Tokyo", "2026-03-02", 0), ("UTC", "2026-03-01", 1)):
+        (activity,) = DealActivities(tz).activities([approved])
+        assert activity.attributes["registered_on"] == registered_on
+        row = _score([activity], tz).row("p1")
+        assert row["median_days_to_approval_ytd"] == Decimal(days)
+
+
+def test_both_sources_are_activity_sources() -> None:
+    sources: list[ActivitySource] = [DealActivities(), QuoteActivities()]
+    assert all(isinstance(source, ActivitySource) for source in sources)
+
+
+def test_events_a_source_does_not_know_give_nothing() -> None:
+    expired = _event(DealExpired, AT, "not reviewed in time")
+    created = QuoteCreated("Q-1-R1", "Q-1", 1, "p2", "PR-1", None, Money("9", "EUR"), "bob", AT)
+    assert DealActivities().activities([NEW_BUSINESS, created, expired, object(), "text"]) == []
+    won = _event(DealOrderSubmitted, AT, value=Money("9", "EUR"))
+    registered = _event(DealRegistered, AT, "Acme Ltd", True)
+    assert QuoteActivities().activities([won, registered, expired, object()]) == []
+    assert QuoteActivities().activities([NEW_BUSINESS]) == [
+        Activity("p2", "deal_won", AT, amount=Money("900", "EUR"), attributes={"order_id": "O-1"})
+    ]
+
+
+def test_a_malformed_known_event_names_every_bad_field_and_returns_nothing() -> None:
+    naive = datetime(2026, 3, 2, 9)
+    bad = [
+        _event(DealExpired, naive, "skipped: no activity"),
+        _event(DealRegistered, naive, "Acme Ltd", True, partner="", projected_value="20000"),
+        _event(DealLost, AT, "budget", projected_value=Decimal("1.5")),
+        _event(DealRegistered, AT, "Acme Ltd", True),
+    ]
+    with pytest.raises(ValidationError) as caught:
+        DealActivities().activities(bad)
+    assert [(e.path, e.code) for e in caught.value.errors] == [
+        ("events.1.partner_id", "required"),
+        ("events.1.at", "naive_datetime"),
+        ("events.1.projected_value", "invalid"),
+        ("events.2.projected_value", "invalid"),
+    ]
+
+
+def test_an_order_recorded_before_it_named_its_partner_and_total_is_malformed() -> None:
+    old = QuoteOrderSubmitted("O-1", "PO-1", None, "bob", AT)
+    quoted = QuoteOrderSubmitted("O-2", "PO-2", "DR-2026-000001", "bob", AT)
+    with pytest.raises(ValidationError) as caught:
+        QuoteActivities().activities([quoted, NEW_BUSINESS, old])
+    assert [(e.path, e.code) for e in caught.value.errors] == [
+        ("events.2.partner_id", "required"),
+        ("events.2.net_total", "required"),
+    ]
+
+
+def test_deal_events_stored_before_they_carried_values_still_convert() -> None:
+    approved = _event(DealApproved, AT.add(days=3), *DEADLINES, registered_at=AT)
+    registered = _event(DealRegistered, AT, "Acme Ltd", True, projected_value=WORTH)
+    stored = []
+    for event, new_field in ((registered, "projected_value"), (approved, "registered_at")):
+        data = to_dict(event)
+        del data[new_field]
+        stored.append(from_dict(type(event), data))
+    assert stored == [attrs.evolve(registered, projected_value=None),
+                      attrs.evolve(approved, registered_at=None)]  # fmt: skip
+    activities = DealActivities().activities(stored)
+    assert [(a.kind, a.amount, dict(a.attributes)) for a in activities] == [
+        ("deal_registered", None, {"registration_id": "DR-2026-000001"}),
+        ("deal_approved", None, {"registration_id": "DR-2026-000001"}),
+    ]
+    row = _score(activities).row("p1")
+    assert (row["deals_approved_ytd"], row["median_days_to_approval_ytd"]) == (1, None)
+    assert _score(DealActivities().activities([approved])).row("p1")[
+        "median_days_to_approval_ytd"
+    ] == Decimal("3")
+
+
+def test_a_won_deal_is_worth_its_projected_value_unless_an_order_says_otherwise() -> None:
+    deal, _ = new_registration("DR-2026-000001", "p1", PROSPECT, FORM, "alice", NOW, POLICY)
+    deal, _ = deal.approve("vera", NOW, POLICY)
+    deal, _ = deal.start_order("alice", NOW)
+    assert deal.submit_order("alice", NOW)[1].value == FORM.opportunity.projected_value
+    assert deal.submit_order("alice", NOW, value=WORTH)[1].value == WORTH
+    with pytest.raises(ValidationError) as caught:
+        deal.submit_order("alice", NOW, value="20000")  # type: ignore[arg-type]
+    assert caught.value.errors[0].path == "value"
