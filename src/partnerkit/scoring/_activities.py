@@ -171,12 +171,16 @@ def activity_row(
 
 @runtime_checkable
 class ActivitySource(Protocol):
-    """Anything that turns its own events into activities: the hook later areas implement.
+    """Anything that turns its own events into activities.
 
-    The deals and quoting services implement it to report registrations,
-    approvals, wins and losses; a host implements it over its portal's
-    login and content logs. partnerkit calls :meth:`activities` and feeds
-    the result to an activity store or straight to the batch engine.
+    :class:`partnerkit.services.DealActivities` implements it over the deal
+    registration events (registrations, approvals, declines, wins, losses)
+    and :class:`partnerkit.services.QuoteActivities` over the quoting events
+    (orders of new business no registration stands for); a host implements
+    it over its portal's login and content logs. The host calls
+    :meth:`activities` with the events its dispatcher publishes (or that it
+    stored) and feeds the result to an activity store or straight to the
+    batch engine.
     """
 
     def activities(self, events: Iterable[object]) -> Iterable[Activity]:
