@@ -1,4 +1,4 @@
-"""Register a deal, approve it with a quote hook, progress it, and sweep expired registrations.
+"""Register a deal, approve it with a quote hook, progress it, sweep expiries, list its activities.
 
 The partner and its sales rep live in the same storage (``PARTNERS`` and
 ``PARTNER_USERS``); the services check every actor with
@@ -28,6 +28,7 @@ from partnerkit.partners import Actor, Partner, PartnerUser
 from partnerkit.services import (
     DEAL_REGISTRATIONS,
     PROSPECTS,
+    DealActivities,
     approve_deal,
     expire_due,
     register_deal,
@@ -71,6 +72,8 @@ def main() -> None:
     policy = registration_policy_from_dict({"review_days": 7, "order_start_days": 20})
     dispatcher = EventDispatcher()
     dispatcher.subscribe(DomainEvent, lambda event: print(f"  event: {type(event).__name__}"))
+    published: list[DomainEvent] = []
+    dispatcher.subscribe(DomainEvent, published.append)
     storage = MemoryStorage(
         dispatcher, specs=[PROSPECTS, DEAL_REGISTRATIONS, PARTNERS, PARTNER_USERS]
     )
@@ -118,6 +121,11 @@ def main() -> None:
     with storage.unit_of_work() as uow:
         for deal in search_deals(uow, rep, DealQuery()):
             print(f"{deal.id}  {deal.prospect_name:<10} {stage_label(deal.stage, 'de')}")
+
+    # What partner scoring counts: give the source the scoring plan's time zone.
+    for activity in DealActivities(tz="Europe/London").activities(published):
+        worth = f" {activity.amount}" if activity.amount is not None else ""
+        print(f"activity: {activity.partner_id} {activity.kind}{worth}")
 
 
 if __name__ == "__main__":
