@@ -197,6 +197,21 @@ def test_a_quoted_win_is_recorded_twice_and_reported_once(
     )
 
 
+def test_an_order_whose_registration_was_lost_first_is_no_win(
+    storage: Storage, program: Program, events: list[DomainEvent]
+) -> None:
+    clock = FixedClock(NOW)
+    deal = _register(storage, clock, program, "acme.co.uk")
+    order = start_quoted_order(storage, _approve(storage, clock, program, deal), ALICE, clock)
+    with storage.unit_of_work() as uow:
+        services.mark_deal_lost(uow, ALICE, deal, "customer went quiet", clock=clock)
+    with storage.unit_of_work() as uow:
+        services.submit_quote_order(uow, order.id, purchase_order="PO-9", actor=ALICE, clock=clock)
+    assert not any(isinstance(e, DealOrderSubmitted) for e in events)
+    kinds = [a.kind for a in _both(events)]
+    assert kinds == ["deal_registered", "deal_approved", "deal_lost"]
+
+
 def test_a_renewal_order_is_no_win(storage: Storage, events: list[DomainEvent]) -> None:
     clock = FixedClock(NOW)
     first = _order(storage, clock, _quote_for(storage, clock, BOB), BOB)

@@ -171,11 +171,12 @@ class QuoteActivities:
     the order's net total (what the partner pays the vendor), with the
     order's id in :data:`ATTR_ORDER_ID`; no user and no ``motion`` (the
     engine reads it as new business). An order with a ``registration_id``
-    gives nothing: its registration's own ``OrderSubmitted``, which
-    :class:`DealActivities` reports, is the win (when the registration had
-    already left the order path, expired or lost, the order is no win of
-    it). An order that ``renews`` a subscription gives nothing either: a
-    renewal keeps base revenue, it is no new deal won. Every other event
+    gives nothing: its registration's own ``OrderSubmitted``, recorded in
+    the same commit and reported by :class:`DealActivities`, is the win. So
+    an order whose registration had already expired, been lost or been
+    withdrawn (the order then does not move it) is counted by neither
+    source. An order that ``renews`` a subscription gives nothing either: a
+    renewal keeps base revenue, it wins no new deal. Every other event
     gives nothing.
 
     An order of new business recorded before the event carried its
