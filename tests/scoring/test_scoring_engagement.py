@@ -138,3 +138,16 @@ def test_scores_are_the_weighted_shares_rounded_half_up_for_any_weights(
         exact = sum((c.weight * 100 / total * c.normalized for c in card.contributions), Decimal(0))
         assert card.score == exact.quantize(Decimal("0.01"), ROUND_HALF_UP)
         assert str(card.score) == str(exact.quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def test_a_bad_signal_names_every_bad_field_under_its_own_name() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Signal("x", "logins_90d", 0.5, "cap", target=1)  # type: ignore[arg-type]
+    assert caught.value.paths == ("weight",)
+    with pytest.raises(ValidationError) as caught:
+        Signal("", "", 0.5, "zscore")  # type: ignore[arg-type]
+    assert set(caught.value.paths) == {"name", "kpi", "weight", "normalization"}
+    with pytest.raises(ValidationError) as caught:
+        Signal("x", "logins_90d", "heavy", "log", target=2.5)  # type: ignore[arg-type]
+    assert set(caught.value.paths) == {"weight", "target"}
+    assert Signal("x", "logins_90d", "2", "cap", target=10).weight == Decimal(2)

@@ -63,7 +63,19 @@ def test_targets_report_every_bad_field() -> None:
         Target("", 0, green=0, amber=-1)
     assert set(caught.value.paths) == {"kpi", "value", "green", "amber"}
     with pytest.raises(ValidationError):
-        Target("k", 1.5)
+        Target("k", 1.5)  # type: ignore[arg-type]
+
+
+def test_a_bad_target_names_every_bad_field_under_its_own_name() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Target("k", 1, green=99.5)  # type: ignore[arg-type]
+    assert caught.value.paths == ("green",)
+    with pytest.raises(ValidationError) as caught:
+        Target("", 1.5, green=0, amber=-1)  # type: ignore[arg-type]
+    assert set(caught.value.paths) == {"kpi", "value", "green", "amber"}
+    with pytest.raises(ValidationError) as caught:
+        Target("k", "lots", green="x", amber=0.5)  # type: ignore[arg-type]
+    assert set(caught.value.paths) == {"value", "green", "amber"}
 
 
 @pytest.mark.parametrize(

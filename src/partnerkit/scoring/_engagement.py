@@ -42,51 +42,60 @@ _ZERO = Decimal(0)
 _ONE = Decimal(1)
 
 
-def _optional_decimal(value: object) -> Decimal | None:
-    return None if value is None else to_decimal(value, "target")
-
-
-@attrs.frozen
+@attrs.frozen(init=False)
 class Signal:
     """One input of the engagement score: a KPI, how to normalize it, and its weight.
 
-    ``weight`` is a positive Decimal (weights are relative). ``target`` is
-    required for ``cap`` and optional for ``log``. ``half_life_days`` turns
-    on recency decay: each activity then counts 2^(-age/half-life), so a
-    login today weighs twice one ``half_life_days`` ago (only for count,
-    sum and revenue KPIs). Raises
-    :class:`~partnerkit.core.errors.ValidationError` naming every bad field.
+    ``weight`` is a positive Decimal (weights are relative; ints and decimal
+    strings are converted, floats refused). ``target`` is required for
+    ``cap`` and optional for ``log``. ``half_life_days`` turns on recency
+    decay: each activity then counts 2^(-age/half-life), so a login today
+    weighs twice one ``half_life_days`` ago (only for count, sum and revenue
+    KPIs). Raises :class:`~partnerkit.core.errors.ValidationError` naming
+    every bad field.
     """
 
     name: str
     kpi: str
-    weight: Decimal = attrs.field(converter=to_decimal)
+    weight: Decimal
     normalization: str = "cap"
-    target: Decimal | None = attrs.field(default=None, converter=_optional_decimal)
+    target: Decimal | None = None
     half_life_days: int | None = None
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self,
+        name: str,
+        kpi: str,
+        weight: Decimal | int | str,
+        normalization: str = "cap",
+        target: Decimal | int | str | None = None,
+        half_life_days: int | None = None,
+    ) -> None:
         errors = ErrorCollector()
-        if not isinstance(self.name, str) or not self.name:
+        if not isinstance(name, str) or not name:
             errors.add("name", "required", "a signal needs a name")
-        if not isinstance(self.kpi, str) or not self.kpi:
+        if not isinstance(kpi, str) or not kpi:
             errors.add("kpi", "required", "a signal names its KPI")
-        if self.weight <= 0:
+        share = errors.check("weight", lambda: to_decimal(weight, ""))
+        if share is not None and share <= 0:
             errors.add("weight", "out_of_range", "a weight must be above zero")
-        if self.normalization not in NORMALIZATIONS:
+        if normalization not in NORMALIZATIONS:
             errors.add(
                 "normalization",
                 "invalid_choice",
-                f"{self.normalization!r} is not one of: {', '.join(NORMALIZATIONS)}",
+                f"{normalization!r} is not one of: {', '.join(NORMALIZATIONS)}",
             )
-        if self.target is not None and self.target <= 0:
+        goal = None if target is None else errors.check("target", lambda: to_decimal(target, ""))
+        if goal is not None and goal <= 0:
             errors.add("target", "out_of_range", "a target must be above zero")
-        elif self.target is None and self.normalization == "cap":
+        elif target is None and normalization == "cap":
             errors.add("target", "required", "cap normalization needs a target")
-        days = self.half_life_days
+        days = half_life_days
         if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
             errors.add("half_life_days", "out_of_range", "a half-life is a whole number >= 1")
         errors.raise_if_any()
+        assert share is not None  # else it raised
+        self.__attrs_init__(name, kpi, share, normalization, goal, half_life_days)
 
 
 @attrs.frozen

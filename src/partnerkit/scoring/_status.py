@@ -43,39 +43,52 @@ class Rag(str, enum.Enum):
         return self.value
 
 
-def _target_value(value: object) -> Decimal | Money:
-    if isinstance(value, Money):
-        return value
-    return to_decimal(value, "value")
-
-
-@attrs.frozen
+@attrs.frozen(init=False)
 class Target:
     """A target for one KPI, with its RAG thresholds in percent of pace.
 
-    ``value`` is a number (Decimal, int or decimal string) or Money; it must
-    be above zero. ``green`` and ``amber`` are percentages of the paced
-    target (defaults 100 and 80; ``amber`` may not exceed ``green``). Raises
-    :class:`~partnerkit.core.errors.ValidationError` naming every bad field.
+    ``value`` is a number (Decimal, int or decimal string; floats are
+    refused) or Money; it must be above zero. ``green`` and ``amber`` are
+    percentages of the paced target (defaults 100 and 80; ``amber`` may not
+    exceed ``green``). Raises :class:`~partnerkit.core.errors.ValidationError`
+    naming every bad field.
     """
 
     kpi: str
-    value: Decimal | Money = attrs.field(converter=_target_value)
-    green: Decimal = attrs.field(default=DEFAULT_GREEN, converter=to_decimal)
-    amber: Decimal = attrs.field(default=DEFAULT_AMBER, converter=to_decimal)
+    value: Decimal | Money
+    green: Decimal = DEFAULT_GREEN
+    amber: Decimal = DEFAULT_AMBER
 
-    def __attrs_post_init__(self) -> None:
+    def __init__(
+        self,
+        kpi: str,
+        value: Decimal | Money | int | str,
+        green: Decimal | int | str = DEFAULT_GREEN,
+        amber: Decimal | int | str = DEFAULT_AMBER,
+    ) -> None:
         errors = ErrorCollector()
-        if not isinstance(self.kpi, str) or not self.kpi:
+        if not isinstance(kpi, str) or not kpi:
             errors.add("kpi", "required", "a target names its KPI")
-        amount = self.value.amount if isinstance(self.value, Money) else self.value
-        if amount <= 0:
+        goal = (
+            value
+            if isinstance(value, Money)
+            else errors.check("value", lambda: to_decimal(value, ""))
+        )
+        amount = goal.amount if isinstance(goal, Money) else goal
+        if amount is not None and amount <= 0:
             errors.add("value", "out_of_range", "a target must be above zero")
-        if self.green <= 0:
+        high = errors.check("green", lambda: to_decimal(green, ""))
+        if high is not None and high <= 0:
             errors.add("green", "out_of_range", "the green threshold must be above zero")
-        if self.amber < 0 or self.amber > self.green:
+        low = errors.check("amber", lambda: to_decimal(amber, ""))
+        if low is not None and (low < 0 or (high is not None and low > high)):
             errors.add("amber", "out_of_range", "the amber threshold lies between 0 and green")
         errors.raise_if_any()
+        # raise_if_any() raised unless every field converted.
+        assert goal is not None
+        assert high is not None
+        assert low is not None
+        self.__attrs_init__(kpi, goal, high, low)
 
 
 @attrs.frozen
