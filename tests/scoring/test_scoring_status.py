@@ -101,3 +101,23 @@ def test_rag_names_are_in_the_template() -> None:
     with (LOCALE_DIR / f"{DOMAIN}.pot").open("rb") as handle:
         ids = {str(m.id) for m in read_po(handle) if m.id}
     assert {"Red", "Amber", "Green"} <= ids
+
+
+@pytest.mark.parametrize(
+    ("value", "pace", "expected"),
+    [
+        (99996, "100.00", Rag.GREEN),
+        (99994, "99.99", Rag.AMBER),
+        (79996, "80.00", Rag.AMBER),
+        (79994, "79.99", Rag.RED),
+    ],
+)
+def test_the_colour_follows_the_pace_as_shown(value: int, pace: str, expected: Rag) -> None:
+    status = rag_status(value, Target("k", 100000))
+    assert (status.pace, status.rag) == (Decimal(pace), expected)
+
+
+def test_a_lower_is_better_pace_shown_as_100_is_green() -> None:
+    # 5 / 5.0002 is 99.996 %: shown as 100.00, so not amber.
+    slow = rag_status(Decimal("5.0002"), Target("days", 5), higher_is_better=False)
+    assert (slow.pace, slow.rag) == (Decimal("100.00"), Rag.GREEN)

@@ -131,8 +131,9 @@ def rag_status(
     year gone is 108 % of pace: green. At the end of the window the pace
     equals the plain attainment. Rates and durations are not paced. For a
     lower-is-better KPI (days to approval) attainment is target / value.
-    Money values and targets must share a currency
-    (:class:`~partnerkit.core.errors.CurrencyMismatch`).
+    The colour is judged on the pace as returned (rounded half-up to 0.01),
+    so 99.996 % shows as 100.00 and is green. Money values and targets must
+    share a currency (:class:`~partnerkit.core.errors.CurrencyMismatch`).
 
     >>> rag_status(Decimal(40), Target("revenue", 100), elapsed=Decimal(135) / 365)
     KpiStatus(attainment=Decimal('40.00'), pace=Decimal('108.15'), rag=<Rag.GREEN: 'green'>)
@@ -152,12 +153,12 @@ def rag_status(
         return KpiStatus(None, None, Rag.GREEN)
     else:
         attainment = pace = goal * _HUNDRED / actual
-    if pace >= target.green:
+    # The colour is judged on the pace as shown (0.01), so it never contradicts it.
+    shown = pace.quantize(_CENT, ROUND_HALF_UP)
+    if shown >= target.green:
         rag = Rag.GREEN
-    elif pace >= target.amber:
+    elif shown >= target.amber:
         rag = Rag.AMBER
     else:
         rag = Rag.RED
-    return KpiStatus(
-        attainment.quantize(_CENT, ROUND_HALF_UP), pace.quantize(_CENT, ROUND_HALF_UP), rag
-    )
+    return KpiStatus(attainment.quantize(_CENT, ROUND_HALF_UP), shown, rag)
