@@ -185,8 +185,10 @@ def _pandas(data: Iterable[tuple[Any, ...]]) -> dict[str, Any]:
 
     # The default engagement model.
     def percentile(series: Any) -> Any:
-        n = len(series)
-        return (series.rank(method="min") - 1) / (n - 1) if n > 1 else series * 0 + 1
+        # Everyone alike (a lone partner too): full points for a positive value, none otherwise.
+        if series.min() == series.max():
+            return (series > 0).astype(float)
+        return (series.rank(method="min") - 1) / (len(series) - 1)
 
     registrations = df.loc[ytd & (df["kind"] == "deal_registered")]
     weights = np.power(2.0, -(today - registrations["day"]) / 30)

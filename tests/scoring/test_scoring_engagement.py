@@ -151,3 +151,31 @@ def test_a_bad_signal_names_every_bad_field_under_its_own_name() -> None:
         Signal("x", "logins_90d", "heavy", "log", target=2.5)  # type: ignore[arg-type]
     assert set(caught.value.paths) == {"weight", "target"}
     assert Signal("x", "logins_90d", "2", "cap", target=10).weight == Decimal(2)
+
+
+@pytest.mark.parametrize("normalization", ["percentile", "minmax"])
+@pytest.mark.parametrize(
+    ("recent", "expected"),
+    [({"a": 3}, "1.0000"), ({"a": 3, "b": 3}, "1.0000"), ({"a": 0}, "0"), ({"a": 0, "b": 0}, "0")],
+)
+def test_when_every_partner_has_the_same_value_positive_earns_full_points_and_zero_none(
+    normalization: str, recent: dict[str, int], expected: str
+) -> None:
+    model = one(Signal("logins", "logins_90d", Decimal(1), normalization))
+    # A login 400 days ago keeps a partner with no recent logins in the ecosystem.
+    _, values = values_for(model, logins(recent) + logins(dict.fromkeys(recent, 1), 400))
+    shares = {c.contributions[0].normalized for c in score_engagement(model, values)}
+    assert shares == {Decimal(expected)}
+
+
+def test_a_lone_partner_scores_like_each_of_two_identical_partners() -> None:
+    from partnerkit.scoring import score_ecosystem
+
+    def engagement(partners: str) -> set[Decimal]:
+        rows = [
+            Activity(p, "login", datetime(2026, 5, 4, tzinfo=timezone.utc), "u") for p in partners
+        ]
+        scores = score_ecosystem(rows, calendar=CAL, as_of=AS_OF, currency="EUR")
+        return {scores.scorecard(p).engagement.score for p in partners}
+
+    assert engagement("a") == engagement("ab") == {Decimal("0.33")}

@@ -306,13 +306,15 @@ def _share(
     if normalization == "cap":
         assert target is not None
         share = min(max(value, Decimal(0)) / target, Decimal(1))
-    elif normalization == "minmax":
+    elif normalization in ("minmax", "percentile"):
         low, high = min(column), max(column)
-        flat = Decimal(1 if high > 0 else 0)
-        share = flat if high == low else (value - low) / (high - low)
-    elif normalization == "percentile":
-        others = len(column) - 1
-        share = Decimal(sum(v < value for v in column)) / others if others else Decimal(1)
+        if high == low:
+            # Everyone alike (or alone): full points for a positive value, none otherwise.
+            share = Decimal(1 if high > 0 else 0)
+        elif normalization == "minmax":
+            share = (value - low) / (high - low)
+        else:
+            share = Decimal(sum(v < value for v in column)) / (len(column) - 1)
     else:
         clipped = max(value, Decimal(0))
         top = target if target is not None else max(max(v, Decimal(0)) for v in column)

@@ -33,6 +33,8 @@ __all__ = [
 #: How a signal's raw value becomes a 0..1 share: ``cap`` (value / target, at most 1),
 #: ``minmax`` (between the ecosystem's least and greatest), ``percentile`` (the share of
 #: other partners strictly below), ``log`` (ln(1 + value) / ln(1 + target or ecosystem max)).
+#: When every partner has the same value (a lone partner too), ``minmax`` and
+#: ``percentile`` both give 1 to a positive value and 0 to zero or less.
 NORMALIZATIONS = ("cap", "minmax", "percentile", "log")
 
 _HUNDRED = Decimal(100)
@@ -237,15 +239,16 @@ def _normalize(
     kind = signal.normalization
     raw = {k: number(k) for k in set(keys)}
     out: dict[Any, Decimal]
-    if kind == "percentile":
-        n = len(keys)
-        if n <= 1:
-            out = dict.fromkeys(raw, _ONE)
-        else:
-            # The same ranks as percentile_ranks(): the share of the others strictly below.
-            ordered = sorted(keys)
-            others = Decimal(n - 1)
-            out = {k: Decimal(bisect_left(ordered, k)) / others for k in raw}
+    low, high = min(raw.values(), default=_ZERO), max(raw.values(), default=_ZERO)
+    if kind in ("percentile", "minmax") and high == low:
+        # Every partner has the same value (an ecosystem of one too): nobody is ahead,
+        # so both give full points to a positive value and none to zero or less.
+        out = dict.fromkeys(raw, _ONE if high > 0 else _ZERO)
+    elif kind == "percentile":
+        # The same ranks as percentile_ranks(): the share of the others strictly below.
+        ordered = sorted(keys)
+        others = Decimal(len(keys) - 1)
+        out = {k: Decimal(bisect_left(ordered, k)) / others for k in raw}
     elif kind == "cap":
         assert signal.target is not None
         target = signal.target
@@ -254,12 +257,8 @@ def _normalize(
             v = v if v > 0 else _ZERO
             out[k] = _ONE if v >= target else v / target
     elif kind == "minmax":
-        low, high = min(raw.values(), default=_ZERO), max(raw.values(), default=_ZERO)
-        if high == low:
-            out = dict.fromkeys(raw, _ONE if high > 0 else _ZERO)
-        else:
-            span = high - low
-            out = {k: (v - low) / span for k, v in raw.items()}
+        span = high - low
+        out = {k: (v - low) / span for k, v in raw.items()}
     else:
         clipped = {k: v if v > 0 else _ZERO for k, v in raw.items()}
         top = signal.target if signal.target is not None else max(clipped.values(), default=_ZERO)
