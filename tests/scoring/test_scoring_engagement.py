@@ -179,3 +179,46 @@ def test_a_lone_partner_scores_like_each_of_two_identical_partners() -> None:
         return {scores.scorecard(p).engagement.score for p in partners}
 
     assert engagement("a") == engagement("ab") == {Decimal("0.33")}
+
+
+def approvals(days: dict[str, int | None]) -> list[Activity]:
+    """One approval per partner, ``days`` after its registration (None: no days known)."""
+    at = datetime(2026, 5, 4, tzinfo=timezone.utc)
+    return [
+        Activity(p, "deal_approved", at, attributes={} if d is None else
+                 {"registered_on": (at.date() - timedelta(days=d)).isoformat()})
+        for p, d in days.items()
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("normalization", "target", "expected"),
+    [
+        ("minmax", None, {"slow": "0.0000", "mid": "0.5000", "fast": "1.0000", "none": "0"}),
+        ("percentile", None, {"slow": "0.3333", "mid": "0.6667", "fast": "1.0000", "none": "0"}),
+        ("cap", Decimal(5), {"slow": "0.1429", "mid": "0.2778", "fast": "1.0000", "none": "0"}),
+    ],
+)
+def test_signals_on_a_lower_is_better_kpi_rank_the_fastest_partner_best(
+    normalization: str, target: Decimal | None, expected: dict[str, str]
+) -> None:
+    model = one(Signal("speed", "median_days_to_approval_ytd", 1, normalization, target))
+    _, values = values_for(model, approvals({"slow": 35, "mid": 18, "fast": 1, "none": None}))
+    scores = dict(zip(values.partners, score_engagement(model, values), strict=True))
+    got = {p: scores[p].contributions[0].normalized for p in expected}
+    assert got == {p: Decimal(share) for p, share in expected.items()}
+
+
+@pytest.mark.parametrize("normalization", ["cap", "minmax", "percentile"])
+def test_a_lone_partner_approving_the_same_day_earns_full_points(normalization: str) -> None:
+    target = Decimal(5) if normalization == "cap" else None
+    model = one(Signal("speed", "median_days_to_approval_ytd", 1, normalization, target))
+    _, values = values_for(model, approvals({"quick": 0}))
+    (score,) = score_engagement(model, values)
+    assert score.contributions[0].normalized == 1
+
+
+def test_log_normalization_of_a_lower_is_better_kpi_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        one(Signal("speed", "median_days_to_approval_ytd", 1, "log", Decimal(5)))
+    assert caught.value.paths == ("signals.0.normalization",)

@@ -274,6 +274,7 @@ SIGNAL_KPIS = (
     "users_30d",
 )
 DECAYABLE = ("logins_30d", "won_ytd", "revenue_ytd")
+LOWER_IS_BETTER = ("median_ytd",)
 
 
 def _number(value: Any) -> Decimal:
@@ -327,6 +328,27 @@ def _share(
     return share.quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
+def _share_lower(
+    normalization: str, target: Decimal | None, value: Decimal | None, column: list[Any]
+) -> Decimal:
+    """A lower-is-better KPI: the lowest value is best, no value (None) the worst."""
+    present = [v for v in column if v is not None]
+    if value is None:
+        share = Decimal(0)
+    elif normalization == "cap":
+        assert target is not None
+        share = Decimal(1) if value <= 0 else min(target / value, Decimal(1))
+    elif normalization == "minmax":
+        low, high = min(present), max(present)
+        share = Decimal(1) if high == low else (high - value) / (high - low)
+    elif len(set(column)) == 1:
+        share = Decimal(1)
+    else:
+        worse = sum(v is None or v > value for v in column)
+        share = Decimal(worse) / (len(column) - 1)
+    return share.quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
 signals = st.builds(
     lambda kpi, weight, normalization, target, half_life: Signal(
         f"s_{kpi}_{normalization}_{half_life}",
@@ -341,7 +363,7 @@ signals = st.builds(
     st.sampled_from(NORMALIZATIONS),
     st.none() | st.sampled_from(["0.5", "3", "250", "10000"]),
     st.none() | st.integers(1, 60),
-)
+).filter(lambda s: not (s.kpi in LOWER_IS_BETTER and s.normalization == "log"))
 
 
 @settings(max_examples=60, deadline=None)
@@ -361,7 +383,9 @@ def test_engagement_scores_ranks_and_percentiles_follow_the_definitions(
     values = reference(kpis, plain)
     raw: list[list[Decimal]] = []
     for s in chosen:
-        if s.half_life_days is None:
+        if s.kpi in LOWER_IS_BETTER:
+            raw.append([values[p][s.kpi] for p in partners])
+        elif s.half_life_days is None:
             raw.append([_number(values[p][s.kpi]) for p in partners])
         else:
             mine = [[r for r in plain if r[0] == p] for p in partners]
@@ -370,7 +394,9 @@ def test_engagement_scores_ranks_and_percentiles_follow_the_definitions(
     expected: dict[str, Decimal] = {}
     for i, p in enumerate(partners):
         shares = [
-            _share(s.normalization, s.target, column[i], column)
+            (_share_lower if s.kpi in LOWER_IS_BETTER else _share)(
+                s.normalization, s.target, column[i], column
+            )
             for s, column in zip(chosen, raw, strict=True)
         ]
         exact = sum(
@@ -381,7 +407,7 @@ def test_engagement_scores_ranks_and_percentiles_follow_the_definitions(
         expected[p] = Decimal(int(hundredths + Fraction(1, 2))).scaleb(-2)
         card = scores.scorecard(p)
         assert [c.normalized for c in card.engagement.contributions] == shares
-        assert [c.value for c in card.engagement.contributions] == [c[i] for c in raw]
+        assert [c.value for c in card.engagement.contributions] == [_number(c[i]) for c in raw]
     got = {p: scores.scorecard(p).engagement.score for p in partners}
     assert got == expected
     for p in partners:
@@ -390,3 +416,34 @@ def test_engagement_scores_ranks_and_percentiles_follow_the_definitions(
         below = sum(v < expected[p] for v in expected.values())
         percentile = Fraction(below, len(partners) - 1) if len(partners) > 1 else Fraction(1)
         assert card.percentile == Decimal(int(percentile * 10000 + Fraction(1, 2))).scaleb(-2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["p1", "p2", "p3", "p4", "p5"]),
+        st.lists(st.integers(0, 40), max_size=3),
+        min_size=1,
+    ),
+    st.sampled_from(["cap", "minmax", "percentile"]),
+    st.sampled_from(["0.5", "3", "250"]),
+)
+def test_lower_is_better_signals_follow_the_definitions(
+    approvals: dict[str, list[int]], normalization: str, target: str
+) -> None:
+    kpi = BY_NAME["median_ytd"]
+    goal = Decimal(target) if normalization == "cap" else None
+    model = EngagementModel((Signal("speed", kpi.name, 1, normalization, goal),), kpis=(kpi,))
+    plan = model.plan(calendar=CAL, as_of=AS_OF, currency="EUR")
+    # An approval without its days keeps a partner with no median in the ecosystem.
+    rows: list[tuple[Any, ...]] = [
+        (p, "deal_approved", TODAY, None, None, d) for p, ds in approvals.items() for d in ds
+    ]
+    rows += [(p, "deal_approved", TODAY, None, None, None) for p in approvals]
+    scores = EcosystemScores(plan.tally(rows), model)
+    partners = sorted(approvals)
+    values = reference((kpi,), rows)
+    column = [values[p][kpi.name] for p in partners]
+    for p, value in zip(partners, column, strict=True):
+        (part,) = scores.scorecard(p).engagement.contributions
+        assert part.normalized == _share_lower(normalization, goal, value, column)

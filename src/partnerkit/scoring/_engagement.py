@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from partnerkit.core import ErrorCollector, to_decimal
+from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import FiscalCalendar
 from partnerkit.scoring._engine import KpiValues, ScoringPlan
 from partnerkit.scoring._kpis import BUILTIN_KPIS, CustomKpi, Kpi
@@ -34,7 +35,10 @@ __all__ = [
 #: ``minmax`` (between the ecosystem's least and greatest), ``percentile`` (the share of
 #: other partners strictly below), ``log`` (ln(1 + value) / ln(1 + target or ecosystem max)).
 #: When every partner has the same value (a lone partner too), ``minmax`` and
-#: ``percentile`` both give 1 to a positive value and 0 to zero or less.
+#: ``percentile`` both give 1 to a positive value and 0 to zero or less. For a KPI
+#: that is better when lower (:attr:`Kpi.higher_is_better` false), ``minmax`` and
+#: ``percentile`` rank the lowest value best (equal values all get 1), ``cap`` is
+#: min(1, target / value) (1 for a value of 0), no value at all gets 0, and ``log`` is refused.
 NORMALIZATIONS = ("cap", "minmax", "percentile", "log")
 
 _HUNDRED = Decimal(100)
@@ -53,8 +57,9 @@ class Signal:
     ``cap`` and optional for ``log``. ``half_life_days`` turns on recency
     decay: each activity then counts 2^(-age/half-life), so a login today
     weighs twice one ``half_life_days`` ago (only for count, sum and revenue
-    KPIs). Raises :class:`~partnerkit.core.errors.ValidationError` naming
-    every bad field.
+    KPIs). Over a KPI that is better when lower, the normalization is
+    inverted (see :data:`NORMALIZATIONS`). Raises
+    :class:`~partnerkit.core.errors.ValidationError` naming every bad field.
     """
 
     name: str
@@ -142,7 +147,8 @@ class EngagementModel:
     ``kpis`` default to :data:`~partnerkit.scoring.BUILTIN_KPIS`; every
     signal and target must name one of them (or a custom KPI given to
     :meth:`plan`). Raises :class:`~partnerkit.core.errors.ValidationError`
-    for duplicate or unknown names.
+    for duplicate or unknown names, and for a ``log`` signal over a KPI that
+    is better when lower (``signals.<i>.normalization``).
     """
 
     signals: tuple[Signal, ...]
@@ -167,6 +173,16 @@ class EngagementModel:
         for i, kpi in enumerate(self.kpis):
             if names.index(kpi.name) != i:
                 errors.add(f"kpis.{i}.name", "duplicate", f"{kpi.name!r} is defined twice")
+        by_name = {k.name: k for k in self.kpis}
+        for i, signal in enumerate(self.signals):
+            measured = by_name.get(signal.kpi)
+            lower = measured is not None and not measured.higher_is_better
+            if lower and signal.normalization == "log":
+                errors.add(
+                    f"signals.{i}.normalization",
+                    "invalid",
+                    f"{signal.kpi!r} is better when lower: use cap, minmax or percentile",
+                )
         errors.raise_if_any()
 
     def plan(
@@ -270,6 +286,50 @@ def _normalize(
     return {k: v.quantize(_NORMAL, ROUND_HALF_UP) for k, v in out.items()}
 
 
+def _normalize_lower(
+    signal: Signal, keys: list[Decimal | None], path: str
+) -> dict[Decimal | None, Decimal]:
+    """Like :func:`_normalize`, for a KPI that is better when lower (days to approval).
+
+    ``cap`` gives min(1, target / value) (a value of 0 or less: 1); ``minmax`` and
+    ``percentile`` rank the lowest value best. None (no value) is the worst: it earns 0,
+    ranks below every value and is left out of the least and greatest.
+    """
+    kind = signal.normalization
+    values = [k for k in keys if k is not None]
+    present = set(values)
+    out: dict[Decimal | None, Decimal] = dict.fromkeys(set(keys) - present, _ZERO)
+    low, high = min(present, default=_ZERO), max(present, default=_ZERO)
+    if kind == "cap":
+        assert signal.target is not None
+        target = signal.target
+        out.update({v: _ONE if v <= target else target / v for v in present})
+    elif kind not in ("minmax", "percentile"):
+        raise ValidationError.single(path, "invalid", f"{kind} needs a KPI better when higher")
+    elif high == low and (kind == "minmax" or len(values) == len(keys)):
+        # Every value alike (an ecosystem of one too): nobody is ahead, full points.
+        out.update(dict.fromkeys(present, _ONE))
+    elif kind == "minmax":
+        span = high - low
+        out.update({v: (high - v) / span for v in present})
+    else:
+        # The share of the others strictly worse: a greater value, or none at all.
+        ordered = sorted(values)
+        worse_than_all = len(keys) - len(values)
+        others = Decimal(len(keys) - 1)
+        out.update(
+            {
+                v: Decimal(worse_than_all + len(ordered) - bisect_right(ordered, v)) / others
+                for v in present
+            }
+        )
+    return {k: v.quantize(_NORMAL, ROUND_HALF_UP) for k, v in out.items()}
+
+
+def _or_zero(value: Any) -> Decimal:
+    return _ZERO if value is None else value
+
+
 def _same(value: Any) -> Decimal:
     return value  # type: ignore[no-any-return]
 
@@ -302,14 +362,21 @@ class EngagementTable:
         self._numbers: list[Callable[[Any], Decimal]] = []
         self._normalized: list[list[Decimal]] = []
         self._normal_of: list[dict[Any, Decimal]] = []
-        for signal in model.signals:
+        for i, signal in enumerate(model.signals):
             keys, number = values._number_keys(signal.kpi, signal.half_life_days)
-            if not set(map(type, keys)) <= {int}:
-                # Not plain ints (rates, None, custom values): the numbers are the keys.
-                keys, number = [number(k) for k in keys], _same
+            kpi = values.plan.by_name.get(signal.kpi)
+            if kpi is not None and not kpi.higher_is_better:
+                # No value (no approvals) stays None: it is the worst, not the best, value.
+                keys = [None if k is None else number(k) for k in keys]
+                number = _or_zero
+                normalized = _normalize_lower(signal, keys, f"signals.{i}.normalization")
+            else:
+                if not set(map(type, keys)) <= {int}:
+                    # Not plain ints (rates, None, custom values): the numbers are the keys.
+                    keys, number = [number(k) for k in keys], _same
+                normalized = _normalize(signal, keys, number)
             self._keys.append(keys)
             self._numbers.append(number)
-            normalized = _normalize(signal, keys, number)
             self._normal_of.append(normalized)
             self._normalized.append(list(map(normalized.__getitem__, keys)))
         #: The scores in hundredths when the shares allow integer arithmetic, else None.
