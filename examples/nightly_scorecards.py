@@ -81,7 +81,7 @@ def seed(store: SqliteActivityStore[Activity], today: date) -> None:
 
 def main() -> None:
     program = Program.from_toml_string(PROGRAM)
-    model = engagement_model_from_dict(SCORING)
+    model = engagement_model_from_dict(SCORING, currency=program.currency)
     today = date(2026, 6, 30)
     as_of = today - timedelta(days=1)
     with tempfile.TemporaryDirectory() as tmp:

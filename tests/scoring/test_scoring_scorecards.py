@@ -138,3 +138,79 @@ def test_custom_kpis_are_scored_merged_and_targeted() -> None:
     # Rows given with dates reach custom KPIs with ordinals all the same.
     dated = [("p", "login", date(2026, 5, 10), None, None, None)]
     assert plan.tally(dated).custom == [[frozenset({date(2026, 5, 10).toordinal()})]]
+
+
+def test_a_target_of_the_wrong_kind_for_its_kpi_is_refused_by_the_model() -> None:
+    with pytest.raises(ValidationError) as caught:
+        EngagementModel(
+            DEFAULT_ENGAGEMENT_MODEL.signals,
+            targets=(
+                Target("logins_90d", Money("10", "EUR")),
+                Target("sourced_revenue_ytd", 100),
+                Target("win_rate_ytd", 50),
+            ),
+        )
+    assert caught.value.paths == ("targets.0.value", "targets.1.value")
+
+
+def test_a_money_target_in_another_currency_is_refused_before_anything_is_scored() -> None:
+    from partnerkit.program import Program
+
+    dollars = EngagementModel(
+        DEFAULT_ENGAGEMENT_MODEL.signals,
+        targets=(Target("sourced_revenue_ytd", Money("100", "USD")),),
+    )
+    with pytest.raises(ValidationError) as caught:
+        dollars.plan(calendar=CAL, as_of=AS_OF, currency="EUR")
+    assert caught.value.paths == ("targets.0.value",)
+    with pytest.raises(ValidationError) as caught:
+        score_ecosystem(rows(), calendar=CAL, as_of=AS_OF, currency="EUR", model=dollars)
+    assert caught.value.paths == ("targets.0.value",)
+    with pytest.raises(ValidationError) as caught:
+        Program(key="acme", name="Acme", currency="EUR", scoring=dollars)
+    assert caught.value.paths == ("scoring.targets.0.value",)
+    assert Program(key="acme", name="Acme", currency="USD", scoring=dollars).scoring == dollars
+
+
+def test_partner_targets_must_fit_their_kpi_and_the_scoring_currency() -> None:
+    with pytest.raises(ValidationError) as caught:
+        scores(
+            partner_targets={
+                "busy": [
+                    Target("logins_90d", Money("10", "EUR")),
+                    Target("sourced_revenue_ytd", Money("100", "USD")),
+                    Target("new_arr_ytd", 100),
+                ]
+            }
+        )
+    assert caught.value.paths == (
+        "partner_targets.busy.0.value",
+        "partner_targets.busy.1.value",
+        "partner_targets.busy.2.value",
+    )
+
+
+def test_a_tally_in_another_currency_refuses_the_models_money_targets() -> None:
+    from partnerkit.scoring import ScoringPlan
+
+    plan = ScoringPlan(
+        calendar=CAL, as_of=AS_OF, currency="USD", decayed=[("deals_registered_ytd", 30)]
+    )
+    with pytest.raises(ValidationError) as caught:
+        EcosystemScores(plan.tally(rows()[-2:]), MODEL)
+    assert caught.value.paths == ("model.targets.0.value",)
+
+
+def test_a_models_kpis_and_signals_are_checked_together_under_their_own_paths() -> None:
+    from partnerkit.scoring import BUILTIN_KPIS, Kpi, Signal
+
+    with pytest.raises(ValidationError) as caught:
+        EngagementModel(
+            (Signal("wins", "win_rate_ytd", 1, "minmax", half_life_days=7),),
+            kpis=(*BUILTIN_KPIS, Kpi("growth", "yoy_growth", of="nope")),
+        )
+    assert set(caught.value.paths) == {"signals.0.half_life_days", "kpis.20.of"}
+    days = EngagementModel((Signal("days", "active_days_qtd", 1, "minmax", half_life_days=7),))
+    with pytest.raises(ValidationError) as caught:
+        days.plan(calendar=CAL, as_of=AS_OF, currency="EUR", custom=[DistinctDays()])
+    assert caught.value.paths == ("signals.0.half_life_days",)

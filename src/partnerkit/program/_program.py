@@ -182,6 +182,11 @@ class Program:
             errors.append(
                 FieldError("scoring", "invalid", "expected a partnerkit.scoring.EngagementModel")
             )
+        elif isinstance(self.currency, str) and is_known_currency(self.currency):
+            try:
+                self.scoring.check_currency(self.currency)
+            except ValidationError as exc:
+                errors.extend(exc.prefixed("scoring").errors)
         if not isinstance(self.permissions, PermissionMap):
             errors.append(
                 FieldError("permissions", "invalid", "expected a partnerkit.partners.PermissionMap")
@@ -260,7 +265,14 @@ class Program:
         permissions = (
             read_permissions(root.table("permissions")) if root.has("permissions") else None
         )
-        scoring = read_engagement_model(root.table("scoring")) if root.has("scoring") else None
+        currency = values["currency"]
+        known = currency if isinstance(currency, str) and is_known_currency(currency) else None
+        # [scoring] reads a plain amount of a money target in the program's currency.
+        scoring = (
+            read_engagement_model(root.table("scoring"), currency=known)
+            if root.has("scoring")
+            else None
+        )
         registration = read_registration_policy(root.table("deals")) if root.has("deals") else None
         pricing = read_pricing(root.table("pricing")) if root.has("pricing") else None
         tiers_data: Any = root.raw("tiers", None)

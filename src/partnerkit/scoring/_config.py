@@ -6,22 +6,23 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from partnerkit.core import ConfigReader, Money
+from partnerkit.core import ConfigReader, Money, from_dict
 from partnerkit.scoring._engagement import (
     DEFAULT_ENGAGEMENT_MODEL,
     NORMALIZATIONS,
     EngagementModel,
     Signal,
+    model_problems,
 )
 from partnerkit.scoring._kpis import BUILTIN_KPIS, MEASURES, Kpi
-from partnerkit.scoring._status import DEFAULT_AMBER, DEFAULT_GREEN, Target
+from partnerkit.scoring._status import DEFAULT_AMBER, DEFAULT_GREEN, Target, target_problems
 from partnerkit.scoring._windows import WINDOW_KINDS, Window
 
 __all__ = ["engagement_model_from_dict", "engagement_model_to_dict", "read_engagement_model"]
 
 
 def engagement_model_from_dict(
-    data: Mapping[str, object], path: str = "scoring"
+    data: Mapping[str, object], path: str = "scoring", *, currency: str | None = None
 ) -> EngagementModel:
     """Build an :class:`EngagementModel` from a Program's ``[scoring]`` settings.
 
@@ -30,10 +31,16 @@ def engagement_model_from_dict(
     ``days`` for a trailing window, ``kinds``, ``of``), ``[[signals]]``
     (``name``, ``kpi``, ``weight``, ``normalization``, ``target``,
     ``half_life_days``) and ``[[targets]]`` (``kpi``, ``value``, ``green``,
-    ``amber``). Decimals are strings or integers. Without ``signals`` the
-    default model's signals are used. Raises one
-    :class:`~partnerkit.core.errors.ValidationError` naming every bad,
-    missing or unknown key under ``path`` (``scoring.signals.0.weight``).
+    ``amber``). Decimals are strings or integers. A target of a money KPI
+    is a table ``{ amount, currency }``, or a plain amount in ``currency``
+    (the program's) when one is given; a Money target in another
+    ``currency`` is refused. Without ``signals`` the default model's signals
+    are used. Raises one :class:`~partnerkit.core.errors.ValidationError`
+    naming every bad, missing or unknown key under ``path``
+    (``scoring.signals.0.weight``), including what the parts get wrong
+    together: a ``yoy_growth`` KPI ``of`` an unknown KPI
+    (``scoring.kpis.0.of``), a half-life on a KPI that cannot decay
+    (``scoring.signals.0.half_life_days``).
 
     >>> model = engagement_model_from_dict({"signals": [
     ...     {"name": "logins", "kpi": "logins_90d", "weight": 1, "target": "20"}]})
@@ -45,7 +52,7 @@ def engagement_model_from_dict(
     partnerkit.core.errors.ValidationError: 2 invalid fields: scoring.signals.0.kpi: ...
     """
     reader = ConfigReader(data, path)
-    model = read_engagement_model(reader)
+    model = read_engagement_model(reader, currency=currency)
     reader.errors.raise_if_any()
     assert model is not None
     return model
@@ -83,7 +90,7 @@ def _read_kpi(reader: ConfigReader) -> Kpi | None:
     return None
 
 
-def _read_signal(reader: ConfigReader, known: set[str]) -> Signal | None:
+def _read_signal(reader: ConfigReader, known: Mapping[str, Kpi]) -> Signal | None:
     name = reader.str("name")
     kpi = reader.str("kpi")
     if kpi is not None and kpi not in known:
@@ -101,27 +108,41 @@ def _read_signal(reader: ConfigReader, known: set[str]) -> Signal | None:
     return None
 
 
-def _read_target(reader: ConfigReader, known: set[str]) -> Target | None:
+def _read_target(
+    reader: ConfigReader, known: Mapping[str, Kpi], currency: str | None
+) -> Target | None:
     kpi = reader.str("kpi")
     if kpi is not None and kpi not in known:
         reader.error("kpi", "unknown", f"no KPI named {kpi!r}")
         kpi = None
-    value = reader.decimal("value")
+    value: Decimal | Money | None = None
+    raw = reader.raw("value")
+    if isinstance(raw, Mapping):
+        value = reader.errors.check(reader.child_path("value"), lambda: from_dict(Money, raw))
+    elif reader.has("value"):
+        amount: Decimal | None = reader.decimal("value")
+        value = amount
+        if amount is not None and kpi is not None and known[kpi].is_money and currency is not None:
+            # A plain amount of a money KPI is in the program's currency.
+            value = reader.errors.check(reader.child_path("value"), lambda: Money(amount, currency))
     green = reader.decimal("green", DEFAULT_GREEN)
     amber = reader.decimal("amber", DEFAULT_AMBER)
     reader.finish(raise_errors=False)
     if None in (kpi, value, green, amber):
         return None
     with reader.errors.catch(reader.path):
-        return Target(kpi, value, green, amber)
+        return Target(kpi, value, green, amber)  # type: ignore[arg-type]
     return None
 
 
-def read_engagement_model(reader: ConfigReader) -> EngagementModel | None:
+def read_engagement_model(
+    reader: ConfigReader, *, currency: str | None = None
+) -> EngagementModel | None:
     """Read the model from the table ``reader`` holds, recording problems instead of raising.
 
-    Pass ``root.table("scoring")``; the same keys, paths and codes as
-    :func:`engagement_model_from_dict`. Returns None when the table had errors.
+    Pass ``root.table("scoring")`` and the program's ``currency``; the same
+    keys, paths and codes as :func:`engagement_model_from_dict`. Returns None
+    when the table had errors.
 
     >>> from partnerkit.core import ConfigReader
     >>> root = ConfigReader({"scoring": {"builtin_kpis": "yes"}})
@@ -130,14 +151,21 @@ def read_engagement_model(reader: ConfigReader) -> EngagementModel | None:
     """
     before = len(reader.errors.errors)
     builtin = reader.bool("builtin_kpis", True)
-    kpis: list[Kpi] = list(BUILTIN_KPIS) if builtin is not False else []
-    for table in reader.tables("kpis"):
-        kpi = _read_kpi(table)
+    kpis: list[Kpi | None] = list(BUILTIN_KPIS) if builtin is not False else []
+    first = len(kpis)
+    kpis += [_read_kpi(table) for table in reader.tables("kpis")]
+    known: dict[str, Kpi] = {}
+    for kpi in kpis:
         if kpi is not None:
-            kpis.append(kpi)
-    known = {k.name for k in kpis}
+            known.setdefault(kpi.name, kpi)
     signals = [_read_signal(t, known) for t in reader.tables("signals")]
-    targets = [_read_target(t, known) for t in reader.tables("targets")]
+    targets = [_read_target(t, known, currency) for t in reader.tables("targets")]
+    # What the parts get wrong together, under the table's own paths (scoring.kpis.0.of).
+    model_problems(reader.error, signals, kpis, targets, first_kpi=first)
+    if currency is not None:
+        for i, target in enumerate(targets):
+            if target is not None:
+                target_problems(reader.error, f"targets.{i}", target, None, currency)
     reader.finish(raise_errors=False)
     if len(reader.errors.errors) != before:
         return None
@@ -145,7 +173,7 @@ def read_engagement_model(reader: ConfigReader) -> EngagementModel | None:
     with reader.errors.catch(reader.path):
         model = EngagementModel(
             signals=tuple(s for s in signals if s is not None) or DEFAULT_ENGAGEMENT_MODEL.signals,
-            kpis=tuple(kpis),
+            kpis=tuple(k for k in kpis if k is not None),
             targets=tuple(t for t in targets if t is not None),
         )
     return model if len(reader.errors.errors) == before else None
@@ -196,7 +224,7 @@ def engagement_model_to_dict(model: EngagementModel) -> dict[str, Any]:
         data["targets"] = [
             {
                 "kpi": t.kpi,
-                "value": _decimal(t.value.amount if isinstance(t.value, Money) else t.value),
+                "value": t.value.to_dict() if isinstance(t.value, Money) else _decimal(t.value),
                 "green": _decimal(t.green),
                 "amber": _decimal(t.amber),
             }

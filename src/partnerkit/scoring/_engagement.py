@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from itertools import repeat
 from operator import add, floordiv, mul
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
-from partnerkit.core import ErrorCollector, to_decimal
+from partnerkit.core import ErrorCollector, is_known_currency, to_decimal
 from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import FiscalCalendar
-from partnerkit.scoring._engine import KpiValues, ScoringPlan
+from partnerkit.scoring._engine import _DECAYABLE, _GROWABLE, KpiValues, ScoringPlan
 from partnerkit.scoring._kpis import BUILTIN_KPIS, CustomKpi, Kpi
-from partnerkit.scoring._status import Target
+from partnerkit.scoring._status import Target, target_problems
 
 __all__ = [
     "DEFAULT_ENGAGEMENT_MODEL",
@@ -41,6 +41,7 @@ __all__ = [
 #: min(1, target / value) (1 for a value of 0), no value at all gets 0, and ``log`` is refused.
 NORMALIZATIONS = ("cap", "minmax", "percentile", "log")
 
+_T = TypeVar("_T")
 _HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
 _NORMAL = Decimal("0.0001")
@@ -140,15 +141,102 @@ class EngagementScore:
         return "\n".join(lines)
 
 
+def _decays(kpi: Kpi) -> bool:
+    """Whether the engine can keep a recency-weighted value of ``kpi``."""
+    # Decayed rows are weighed kind by kind: a count of every kind cannot decay.
+    return kpi.measure in _DECAYABLE and not (kpi.measure == "count" and not kpi.kinds)
+
+
+def model_problems(
+    add: Callable[[str, str, str], None],
+    signals: Sequence[Signal | None],
+    kpis: Sequence[Kpi | None],
+    targets: Sequence[Target | None],
+    *,
+    first_kpi: int = 0,
+) -> None:
+    """Record (through ``add(path, code, message)``) what a model's parts get wrong together.
+
+    Paths are those of the model (``signals.<i>.half_life_days``), the KPIs
+    counted from ``kpis[first_kpi]`` (the ones before are built in). None
+    stands for a part that could not be read: it is skipped.
+    """
+    by_name: dict[str, Kpi] = {}
+    for i, kpi in enumerate(kpis):
+        if kpi is not None and kpi.name in by_name:
+            add(f"kpis.{i - first_kpi}.name", "duplicate", f"{kpi.name!r} is defined twice")
+        elif kpi is not None:
+            by_name[kpi.name] = kpi
+    for i, kpi in enumerate(kpis):
+        if kpi is not None and kpi.measure == "yoy_growth":
+            base = by_name.get(kpi.of or "")
+            if base is None or base.measure not in _GROWABLE:
+                add(
+                    f"kpis.{i - first_kpi}.of",
+                    "unknown",
+                    f"{kpi.of!r} is not a count, sum, distinct users or revenue KPI",
+                )
+    for i, signal in _each_once(add, signals, "signals.{}.name", _name, "is used twice"):
+        kpi = by_name.get(signal.kpi)
+        if kpi is None:
+            continue
+        if signal.half_life_days is not None and not _decays(kpi):
+            add(
+                f"signals.{i}.half_life_days",
+                "invalid",
+                f"{kpi.name!r} cannot decay: only counts of named kinds, sums and revenue can",
+            )
+        if not kpi.higher_is_better and signal.normalization == "log":
+            add(
+                f"signals.{i}.normalization",
+                "invalid",
+                f"{kpi.name!r} is better when lower: use cap, minmax or percentile",
+            )
+    for i, target in _each_once(add, targets, "targets.{}.kpi", _kpi, "has two targets"):
+        target_problems(add, f"targets.{i}", target, by_name.get(target.kpi), None)
+
+
+def _name(signal: Signal) -> str:
+    return signal.name
+
+
+def _kpi(target: Target) -> str:
+    return target.kpi
+
+
+def _each_once(
+    add: Callable[[str, str, str], None],
+    items: Sequence[_T | None],
+    path: str,
+    key: Callable[[_T], str],
+    message: str,
+) -> Iterator[tuple[int, _T]]:
+    """Each item read (not None) with its index, recording a ``duplicate`` of an earlier key."""
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        if item is None:
+            continue
+        if key(item) in seen:
+            add(path.format(i), "duplicate", f"{key(item)!r} {message}")
+        seen.add(key(item))
+        yield i, item
+
+
 @attrs.frozen
 class EngagementModel:
     """The scoring section of a Program: KPI definitions, engagement signals, RAG targets.
 
     ``kpis`` default to :data:`~partnerkit.scoring.BUILTIN_KPIS`; every
     signal and target must name one of them (or a custom KPI given to
-    :meth:`plan`). Raises :class:`~partnerkit.core.errors.ValidationError`
-    for duplicate or unknown names, and for a ``log`` signal over a KPI that
-    is better when lower (``signals.<i>.normalization``).
+    :meth:`plan`). A target of a money KPI is Money, of any other KPI a
+    plain number; its currency is checked against the scoring currency by
+    :meth:`plan` and :meth:`check_currency`. Raises
+    :class:`~partnerkit.core.errors.ValidationError` naming every problem:
+    duplicate names, a ``yoy_growth`` KPI ``of`` no count, sum or revenue
+    KPI of the model (``kpis.<i>.of``), a half-life on a KPI that cannot
+    decay (``signals.<i>.half_life_days``), a ``log`` signal over a KPI that
+    is better when lower (``signals.<i>.normalization``), a target of the
+    wrong kind (``targets.<i>.value``).
     """
 
     signals: tuple[Signal, ...]
@@ -159,30 +247,19 @@ class EngagementModel:
         errors = ErrorCollector()
         if not self.signals:
             errors.add("signals", "required", "the model needs at least one signal")
-        names = [k.name for k in self.kpis]
-        seen: set[str] = set()
-        for i, signal in enumerate(self.signals):
-            if signal.name in seen:
-                errors.add(f"signals.{i}.name", "duplicate", f"{signal.name!r} is used twice")
-            seen.add(signal.name)
-        seen = set()
+        model_problems(errors.add, self.signals, self.kpis, self.targets)
+        errors.raise_if_any()
+
+    def check_currency(self, currency: str) -> None:
+        """Raise a ValidationError naming every Money target not in ``currency``.
+
+        The paths are ``targets.<i>.value``. A
+        :class:`~partnerkit.program.Program` checks its model against its
+        currency; :meth:`plan` checks it against the scoring currency.
+        """
+        errors = ErrorCollector()
         for i, target in enumerate(self.targets):
-            if target.kpi in seen:
-                errors.add(f"targets.{i}.kpi", "duplicate", f"{target.kpi!r} has two targets")
-            seen.add(target.kpi)
-        for i, kpi in enumerate(self.kpis):
-            if names.index(kpi.name) != i:
-                errors.add(f"kpis.{i}.name", "duplicate", f"{kpi.name!r} is defined twice")
-        by_name = {k.name: k for k in self.kpis}
-        for i, signal in enumerate(self.signals):
-            measured = by_name.get(signal.kpi)
-            lower = measured is not None and not measured.higher_is_better
-            if lower and signal.normalization == "log":
-                errors.add(
-                    f"signals.{i}.normalization",
-                    "invalid",
-                    f"{signal.kpi!r} is better when lower: use cap, minmax or percentile",
-                )
+            target_problems(errors.add, f"targets.{i}", target, None, currency)
         errors.raise_if_any()
 
     def plan(
@@ -196,32 +273,49 @@ class EngagementModel:
     ) -> ScoringPlan:
         """A :class:`~partnerkit.scoring.ScoringPlan` for this model's KPIs and decayed signals.
 
-        Raises :class:`~partnerkit.core.errors.ValidationError` when a signal
-        or target names a KPI that neither the model nor ``custom`` defines.
+        Raises one :class:`~partnerkit.core.errors.ValidationError` naming
+        every problem: a signal or target of a KPI that neither the model nor
+        ``custom`` defines (``signals.<i>.kpi``, ``targets.<i>.kpi``), a
+        half-life on a custom KPI (``signals.<i>.half_life_days``), a Money
+        target in another currency (``targets.<i>.value``), and the
+        :class:`~partnerkit.scoring.ScoringPlan`'s own (``currency``, ``custom.<i>``).
         """
         errors = ErrorCollector()
-        known = {k.name for k in self.kpis} | {c.name for c in custom}
+        own = {k.name for k in self.kpis}
+        known = own | {getattr(c, "name", None) for c in custom}
         for i, signal in enumerate(self.signals):
             if signal.kpi not in known:
                 errors.add(f"signals.{i}.kpi", "unknown", f"no KPI named {signal.kpi!r}")
+            elif signal.kpi not in own and signal.half_life_days is not None:
+                errors.add(
+                    f"signals.{i}.half_life_days",
+                    "invalid",
+                    f"{signal.kpi!r} is a custom KPI: it cannot decay",
+                )
         for i, target in enumerate(self.targets):
             if target.kpi not in known:
                 errors.add(f"targets.{i}.kpi", "unknown", f"no KPI named {target.kpi!r}")
-        errors.raise_if_any()
-        decayed = list(
-            dict.fromkeys(
-                (s.kpi, s.half_life_days) for s in self.signals if s.half_life_days is not None
+            elif isinstance(currency, str) and is_known_currency(currency):
+                target_problems(errors.add, f"targets.{i}", target, None, currency)
+        decayed = dict.fromkeys(
+            (s.kpi, s.half_life_days)
+            for s in self.signals
+            if s.half_life_days is not None and s.kpi in own
+        )
+        plan: ScoringPlan | None = None
+        with errors.catch():
+            plan = ScoringPlan(
+                calendar=calendar,
+                as_of=as_of,
+                currency=currency,
+                kpis=self.kpis,
+                custom=custom,
+                decayed=[(k, h) for k, h in decayed if h is not None],
+                tz=tz,
             )
-        )
-        return ScoringPlan(
-            calendar=calendar,
-            as_of=as_of,
-            currency=currency,
-            kpis=self.kpis,
-            custom=custom,
-            decayed=[(k, h) for k, h in decayed if h is not None],
-            tz=tz,
-        )
+        errors.raise_if_any()
+        assert plan is not None
+        return plan
 
 
 def percentile_ranks(values: Sequence[Decimal] | Sequence[int]) -> list[Decimal]:

@@ -23,7 +23,7 @@ from partnerkit.scoring._engagement import (
 )
 from partnerkit.scoring._engine import KpiValues, ScoringPlan, Tally
 from partnerkit.scoring._kpis import CustomKpi, MetricValue
-from partnerkit.scoring._status import Rag, Target, rag_status
+from partnerkit.scoring._status import Rag, Target, rag_status, target_problems
 
 __all__ = ["EcosystemScores", "KpiResult", "Scorecard", "score_ecosystem"]
 
@@ -101,8 +101,11 @@ class EcosystemScores:
     Build it from a (possibly merged) :class:`~partnerkit.scoring.Tally`
     with the model whose :meth:`~EngagementModel.plan` made the tally's plan
     (:data:`~partnerkit.scoring.DEFAULT_ENGAGEMENT_MODEL` when None).
-    ``partner_targets`` override the model's targets per partner (a target
-    of an unknown KPI is a :class:`~partnerkit.core.errors.ValidationError`).
+    ``partner_targets`` override the model's targets per partner. A target
+    of an unknown KPI, a plain target of a money KPI (or a Money target of
+    another), or a Money target not in the plan's currency is a
+    :class:`~partnerkit.core.errors.ValidationError`
+    (``partner_targets.<partner>.<i>.value``, ``model.targets.<i>.value``).
     """
 
     def __init__(
@@ -115,6 +118,23 @@ class EcosystemScores:
         self.plan: ScoringPlan = tally.plan
         model = DEFAULT_ENGAGEMENT_MODEL if model is None else model
         self.model = model
+        names = set(self.plan.by_name) | {c.name for c in self.plan.custom}
+        given = {pid: list(targets) for pid, targets in (partner_targets or {}).items()}
+        errors = ErrorCollector()
+        # The model's targets were checked by its plan(); a tally from another plan may
+        # still score in another currency.
+        for i, target in enumerate(model.targets):
+            kpi = self.plan.by_name.get(target.kpi)
+            target_problems(errors.add, f"model.targets.{i}", target, kpi, self.plan.currency)
+        for pid, targets in given.items():
+            for i, target in enumerate(targets):
+                path = f"partner_targets.{pid}.{i}"
+                if target.kpi not in names:
+                    errors.add(f"{path}.kpi", "unknown", f"no KPI {target.kpi!r}")
+                    continue
+                kpi = self.plan.by_name.get(target.kpi)
+                target_problems(errors.add, path, target, kpi, self.plan.currency)
+        errors.raise_if_any()
         self.values: KpiValues = self.plan.evaluate(tally)
         self.engagement = EngagementTable(model, self.values)
         # Integer hundredths order like the scores themselves and sort faster.
@@ -127,15 +147,7 @@ class EcosystemScores:
         percent = {p: (p * 100).quantize(_CENT, ROUND_HALF_UP) for p in set(ranks)}
         self.percentiles = list(map(percent.__getitem__, ranks))
         self._targets = {t.kpi: t for t in model.targets}
-        self._partner_targets = {
-            pid: {t.kpi: t for t in targets} for pid, targets in (partner_targets or {}).items()
-        }
-        errors = ErrorCollector()
-        for pid, targets in self._partner_targets.items():
-            for i, kpi in enumerate(targets):
-                if kpi not in self.values.names:
-                    errors.add(f"partner_targets.{pid}.{i}.kpi", "unknown", f"no KPI {kpi!r}")
-        errors.raise_if_any()
+        self._partner_targets = {pid: {t.kpi: t for t in ts} for pid, ts in given.items()}
 
     @property
     def partners(self) -> tuple[str, ...]:
@@ -164,16 +176,13 @@ class EcosystemScores:
                 paced=kpi.paced,
                 higher_is_better=kpi.higher_is_better,
             )
-            goal: MetricValue = target.value
-            if kpi.is_money and not isinstance(goal, Money):
-                goal = Money(goal, plan.currency)
             results.append(
                 KpiResult(
                     kpi.name,
                     value,
                     span.start,
                     span.end,
-                    goal,
+                    target.value,
                     status.attainment,
                     status.pace,
                     status.rag,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
@@ -10,7 +11,7 @@ from babel import Locale
 
 from partnerkit.core import ErrorCollector, Money, to_decimal
 from partnerkit.locale import N_, gettext
-from partnerkit.scoring._kpis import MetricValue
+from partnerkit.scoring._kpis import Kpi, MetricValue
 
 __all__ = ["DEFAULT_AMBER", "DEFAULT_GREEN", "KpiStatus", "Rag", "Target", "rag_status"]
 
@@ -89,6 +90,31 @@ class Target:
         assert high is not None
         assert low is not None
         self.__attrs_init__(kpi, goal, high, low)
+
+
+def target_problems(
+    add: Callable[[str, str, str], None],
+    path: str,
+    target: Target,
+    kpi: Kpi | None,
+    currency: str | None,
+) -> None:
+    """Record (through ``add(path, code, message)``) how ``target`` does not fit.
+
+    A money ``kpi`` needs a Money target, any other a plain number (``kpi``
+    None: a custom KPI, either); with ``currency``, a Money target must be in it.
+    """
+    value = target.value
+    if kpi is not None and kpi.is_money and not isinstance(value, Money):
+        add(f"{path}.value", "invalid", f"{kpi.name!r} is money: its target is Money")
+    elif kpi is not None and not kpi.is_money and isinstance(value, Money):
+        add(f"{path}.value", "invalid", f"{kpi.name!r} is not money: its target is a number")
+    elif currency is not None and isinstance(value, Money) and value.currency != currency:
+        add(
+            f"{path}.value",
+            "invalid",
+            f"the target is in {value.currency}; partners are scored in {currency}",
+        )
 
 
 @attrs.frozen
