@@ -1,7 +1,7 @@
 """The nightly dashboard job: read yesterday's activities, score everyone, save the scorecards.
 
 A host runs this once a night (cron, a scheduler). It
-1. loads the program (here from a TOML string with a [scoring] table),
+1. loads the program and its engagement model (a TOML string with a [scoring] table),
 2. reads the activities from the SQLite activity store,
 3. scores the whole ecosystem in one pass, reporting progress,
 4. writes every scorecard as JSON next to the database, and prints the top partners.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from partnerkit.core import Money, to_dict
 from partnerkit.program import Program
-from partnerkit.scoring import Activity, ActivityKind, engagement_model_from_dict, score_ecosystem
+from partnerkit.scoring import Activity, ActivityKind, score_ecosystem
 from partnerkit.storage import SqliteActivityStore
 
 PROGRAM = """
@@ -31,24 +31,47 @@ timezone = "Europe/Berlin"
 kind = "monthly"
 start_month = 2
 tz = "Europe/Berlin"
-"""
 
-SCORING = {
-    "signals": [
-        {"name": "logins", "kpi": "logins_90d", "weight": "30", "target": "40",
-         "half_life_days": 30},
-        {"name": "content", "kpi": "content_views_90d", "weight": "20",
-         "normalization": "percentile"},
-        {"name": "deals", "kpi": "deals_registered_ytd", "weight": "30",
-         "normalization": "log"},
-        {"name": "certified", "kpi": "certified_users", "weight": "20", "target": "3"},
-    ],
-    "targets": [
-        {"kpi": "sourced_revenue_ytd", "value": "150000"},
-        {"kpi": "deals_registered_ytd", "value": "24"},
-        {"kpi": "win_rate_ytd", "value": "40", "amber": "75"},
-    ],
-}  # fmt: skip
+# The engagement model: four signals, recency decay on logins, and the targets the
+# scorecards pace. A plain amount for a money KPI is in the program's currency.
+[[scoring.signals]]
+name = "logins"
+kpi = "logins_90d"
+weight = "30"
+target = "40"
+half_life_days = 30
+
+[[scoring.signals]]
+name = "content"
+kpi = "content_views_90d"
+weight = "20"
+normalization = "percentile"
+
+[[scoring.signals]]
+name = "deals"
+kpi = "deals_registered_ytd"
+weight = "30"
+normalization = "log"
+
+[[scoring.signals]]
+name = "certified"
+kpi = "certified_users"
+weight = "20"
+target = "3"
+
+[[scoring.targets]]
+kpi = "sourced_revenue_ytd"
+value = "150000"
+
+[[scoring.targets]]
+kpi = "deals_registered_ytd"
+value = "24"
+
+[[scoring.targets]]
+kpi = "win_rate_ytd"
+value = "40"
+amber = "75"
+"""
 
 
 def seed(store: SqliteActivityStore[Activity], today: date) -> None:
@@ -81,7 +104,6 @@ def seed(store: SqliteActivityStore[Activity], today: date) -> None:
 
 def main() -> None:
     program = Program.from_toml_string(PROGRAM)
-    model = engagement_model_from_dict(SCORING, currency=program.currency)
     today = date(2026, 6, 30)
     as_of = today - timedelta(days=1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -94,7 +116,7 @@ def main() -> None:
             calendar=program.fiscal,
             as_of=as_of,
             currency=program.currency,
-            model=model,
+            model=program.scoring,
             tz=program.timezone,
             progress=reports.append,
         )
