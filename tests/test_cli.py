@@ -24,6 +24,7 @@ def test_demo_tells_the_whole_scenario(capsys: pytest.CaptureFixture[str]) -> No
         "6. Storage",
         "7. A deal",
         "8. Events",
+        "9. Nightly scoring",
     )
     for heading in headings:
         assert heading in out
@@ -33,6 +34,10 @@ def test_demo_tells_the_whole_scenario(capsys: pytest.CaptureFixture[str]) -> No
     assert "[Bestellung übermittelt]" in out  # the registration followed its order
     assert "stale edit was refused" in out
     assert "DR-" in out
+    # The deal of section 7 reaches scoring as activities, its win as revenue.
+    assert "activities: deal_registered, deal_approved, deal_won" in out
+    assert "scored 20,003 activities of 501 partners" in out
+    assert "sourced revenue this fiscal year: 8.835,00\xa0€" in out  # the order's net
 
 
 def test_demo_keeps_its_database_with_db_and_continues_from_it(

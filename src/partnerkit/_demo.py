@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import date
 from importlib.resources import files
+from itertools import chain
 from pathlib import Path
 
 import attrs
@@ -15,6 +18,7 @@ from partnerkit.core import DomainEvent, EventDispatcher, Money, Percentage, Sys
 from partnerkit.core.errors import Conflict, ValidationError
 from partnerkit.deals import (
     CompanySection,
+    DealEvent,
     OpportunitySection,
     PartnerSection,
     RegistrationForm,
@@ -23,8 +27,10 @@ from partnerkit.fiscal import label
 from partnerkit.partners import PROGRAM_ADMINISTRATOR, USER, Actor, Partner, PartnerUser
 from partnerkit.program import PROGRAMS, Program
 from partnerkit.quoting import format_quote
+from partnerkit.scoring import score_ecosystem
 from partnerkit.services import (
     DEAL_REGISTRATIONS,
+    DealActivities,
     ProgramSaved,
     accept_quote,
     approve_deal,
@@ -219,6 +225,8 @@ def _scenario(db: Path, out: Print) -> None:
     events: list[DomainEvent] = []
     dispatcher = EventDispatcher()
     dispatcher.subscribe(ProgramSaved, events.append)
+    deal_events: list[DealEvent] = []
+    dispatcher.subscribe(DealEvent, deal_events.append)
     storage = SqliteStorage(db, dispatcher=dispatcher)
     with storage.unit_of_work() as uow:
         existing = uow.repository(PROGRAMS).find(program.key)
@@ -271,3 +279,50 @@ def _scenario(db: Path, out: Print) -> None:
                 f"{event.at.to_iso8601_string()}  {event.actor} {verb} {event.key} "
                 f"(version {event.version})"
             )
+
+    _nightly_scoring(program, deal_events, clock, out)
+
+
+def _ecosystem(today: date, partners: int) -> Iterator[tuple[str, str, int, int | None, str]]:
+    """A deterministic month of portal activity of other partners, as engine rows."""
+    rng = random.Random(2026)
+    kinds = ["login"] * 6 + ["content_view"] * 3 + ["communication", "deal_registered"]
+    last = today.toordinal()
+    for _ in range(partners * 40):
+        p = rng.randrange(partners)
+        kind = rng.choice(kinds)
+        amount = rng.randrange(100_000, 5_000_000) if kind == "deal_registered" else None
+        yield (f"p-{p:04d}", kind, last - rng.randrange(60), amount, f"p-{p:04d}-u{p % 7}")
+
+
+def _nightly_scoring(
+    program: Program, deal_events: list[DealEvent], clock: SystemClock, out: Print
+) -> None:
+    _heading(out, "9. Nightly scoring: every partner in one pass, explained")
+    locale = program.locale
+    today = clock.now().in_timezone(program.timezone).date()
+    # The deal events of section 7 become activities; the rest of the ecosystem is the
+    # kind of rows a host reads from its portal logs.
+    deals = DealActivities(tz=program.timezone).activities(deal_events)
+    out(f"the deal events above as activities: {', '.join(a.kind for a in deals)}")
+    seen: list[int] = []
+    scores = score_ecosystem(
+        chain(_ecosystem(today, 500), deals),
+        calendar=program.fiscal,
+        as_of=today,
+        currency=program.currency,
+        model=program.scoring,
+        tz=program.timezone,
+        progress=seen.append,
+    )
+    out(f"scored {seen[-1]:,} activities of {len(scores.partners)} partners")
+    card = scores.scorecard("p-contoso")
+    out(
+        f"Contoso Reseller: engagement {card.engagement.score} / 100, "
+        f"rank {card.rank} of {card.partners} ({card.percentile} percentile)"
+    )
+    for line in card.engagement.explain().splitlines()[1:]:
+        out(f"    {line.strip()}")
+    revenue = card.kpi("sourced_revenue_ytd").value
+    shown = revenue.format(locale) if isinstance(revenue, Money) else str(revenue)
+    out(f"sourced revenue this fiscal year: {shown}")
