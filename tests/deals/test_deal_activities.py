@@ -197,7 +197,7 @@ def test_a_quoted_win_is_recorded_twice_and_reported_once(
     )
 
 
-def test_an_order_whose_registration_was_lost_first_is_no_win(
+def test_an_order_whose_registration_was_lost_first_is_a_win_of_its_own(
     storage: Storage, program: Program, events: list[DomainEvent]
 ) -> None:
     clock = FixedClock(NOW)
@@ -208,8 +208,44 @@ def test_an_order_whose_registration_was_lost_first_is_no_win(
     with storage.unit_of_work() as uow:
         services.submit_quote_order(uow, order.id, purchase_order="PO-9", actor=ALICE, clock=clock)
     assert not any(isinstance(e, DealOrderSubmitted) for e in events)
-    kinds = [a.kind for a in _both(events)]
-    assert kinds == ["deal_registered", "deal_approved", "deal_lost"]
+    activities = _both(events)
+    assert [a.kind for a in activities] == [
+        "deal_registered",
+        "deal_approved",
+        "deal_lost",
+        "deal_won",
+    ]
+    # The customer bought anyway: the order's revenue is not lost with the registration.
+    assert activities[-1].attributes == {"order_id": order.id}
+    assert activities[-1].amount is not None
+    assert activities[-1].amount.amount > 0
+
+
+def test_an_order_submitted_before_its_registration_could_follow_is_a_win_of_its_own(
+    storage: Storage, events: list[DomainEvent]
+) -> None:
+    # The quote is made while the registration is still an opportunity, so the order's
+    # start and submission cannot move it; the order alone stands for the win.
+    clock = FixedClock(NOW)
+    with storage.unit_of_work() as uow:
+        deal = services.register_deal(uow, ALICE, make_form(projected_value=WORTH), clock=clock)
+    with storage.unit_of_work() as uow:
+        quote = services.create_quote(
+            uow, [LineRequest("email-security", 100)], PRICE_BOOK, MARGINS, partner_id="p1",
+            prospect_id=deal.prospect_id, actor=ALICE, clock=clock, registration=deal,
+        )  # fmt: skip
+    order = start_quoted_order(storage, quote.id, ALICE, clock)
+    clock.advance(days=1)
+    with storage.unit_of_work() as uow:
+        services.approve_deal(uow, VENDOR, deal.id, clock=clock)
+    with storage.unit_of_work() as uow:
+        services.submit_quote_order(uow, order.id, purchase_order="PO-7", actor=ALICE, clock=clock)
+    (submitted,) = [e for e in events if isinstance(e, QuoteOrderSubmitted)]
+    assert submitted.registration_id == deal.id
+    assert submitted.moved_registration is False
+    activities = _both(events)
+    assert [a.kind for a in activities] == ["deal_registered", "deal_approved", "deal_won"]
+    assert activities[-1].attributes == {"order_id": order.id}
 
 
 def test_a_renewal_order_is_no_win(storage: Storage, events: list[DomainEvent]) -> None:

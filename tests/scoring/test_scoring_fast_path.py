@@ -290,6 +290,20 @@ def test_a_bad_row_is_named_and_its_chunk_changes_nothing(
     assert plan.evaluate(tally).value("p3", "logins_30d") == 1
 
 
+def test_a_plan_with_more_day_classes_than_a_byte_holds_takes_the_list_layout() -> None:
+    # 300 trailing windows of 1..300 days: a day class for each of the 300 last days.
+    kpis = [
+        Kpi(f"logins_{d}d", "count", Window.trailing(d), kinds=("login",)) for d in range(1, 301)
+    ]
+    plan = ScoringPlan(calendar=CAL, as_of=AS_OF, currency="EUR", kpis=kpis)
+    assert plan.classes > 256
+    assert plan.class_column is list
+    rows = [("p1", "login", TODAY - age, None, None, None) for age in range(0, 400, 3)]
+    values = plan.evaluate(plan.tally(rows))
+    for d in (1, 2, 4, 150, 300):
+        assert values.value("p1", f"logins_{d}d") == sum(1 for r in rows if TODAY - d < r[2])
+
+
 def test_a_plan_too_wide_for_byte_columns_scores_alike() -> None:
     # 300 kinds counted over two windows each: more counter codes than a byte holds.
     kinds = [f"kind_{i:03d}" for i in range(300)]

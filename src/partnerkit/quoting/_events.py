@@ -73,6 +73,11 @@ class OrderSubmitted(DomainEvent):
     ``partner_id`` and ``net_total`` are the order's, and ``renews`` names
     the subscription its quote renews (None for new business); the three
     are None on events recorded before they were carried.
+    ``moved_registration`` is true when the order moved its deal
+    registration to ORDER_SUBMITTED (the registration's own event then
+    stands for the win), false when it has none or the registration was not
+    in ORDER_STARTED (declined, lost, or not yet approved), and None on
+    events recorded before it was carried.
     """
 
     order_id: str
@@ -83,6 +88,7 @@ class OrderSubmitted(DomainEvent):
     partner_id: str | None = None
     net_total: Money | None = None
     renews: str | None = None
+    moved_registration: bool | None = None
 
 
 @attrs.frozen

@@ -294,8 +294,9 @@ class ScoringPlan:
             self.class_users.append(user_masks[narrowed] if narrowed else None)
         self.class_users.append(None)
         self.class_inside = [uc is not None for uc in self.class_users]
-        #: Day class -> 1 inside some distinct-users window, else 0 (a bytes.translate table).
-        self.inside_table = bytes(self.class_inside) + bytes(256 - len(self.class_inside))
+        #: Day class -> 1 inside some distinct-users window, else 0: a bytes.translate table
+        #: for the byte columns (only used when every class fits in a byte).
+        self.inside_table = bytes(self.class_inside[:256]).ljust(256, b"\0")
         self.user_class_masks = tuple(user_class_masks)
         self.user_classes = max(len(user_class_masks), 1)
 

@@ -10,10 +10,12 @@ A win is counted once. A deal registration is won when it reaches
 ORDER_SUBMITTED, whichever use case moves it there (:func:`submit_order`, or
 :func:`submit_quote_order` for an order from the registration's quote, which
 records the registration's :class:`partnerkit.deals.OrderSubmitted` in the
-same commit): :class:`DealActivities` reports that event as the win.
-:class:`QuoteActivities` reports only the orders no registration stands for
-(no ``registration_id``), so a host that wires both sources counts each win
-once, and either source alone counts the wins it can see.
+same commit and marks the order's event ``moved_registration``):
+:class:`DealActivities` reports that event as the win.
+:class:`QuoteActivities` reports only the orders no registration event
+stands for (those that moved no registration), so a host that wires both
+sources counts each win once, and either source alone counts the wins it
+can see.
 """
 
 from __future__ import annotations
@@ -170,17 +172,19 @@ class QuoteActivities:
     ``deal_won`` of the order's partner at the event's instant, its amount
     the order's net total (what the partner pays the vendor), with the
     order's id in :data:`ATTR_ORDER_ID`; no user and no ``motion`` (the
-    engine reads it as new business). An order with a ``registration_id``
-    gives nothing: its registration's own ``OrderSubmitted``, recorded in
-    the same commit and reported by :class:`DealActivities`, is the win. So
-    an order whose registration had already expired, been lost or been
-    withdrawn (the order then does not move it) is counted by neither
-    source. An order that ``renews`` a subscription gives nothing either: a
+    engine reads it as new business). An order that moved its deal
+    registration (``moved_registration``) gives nothing: the registration's
+    own ``OrderSubmitted``, recorded in the same commit and reported by
+    :class:`DealActivities`, is the win. An order whose registration it did
+    not move (declined, lost, expired, withdrawn or not approved yet) is a
+    win of its own. An order that ``renews`` a subscription gives nothing: a
     renewal keeps base revenue, it wins no new deal. Every other event
     gives nothing.
 
-    An order of new business recorded before the event carried its
-    ``partner_id`` and ``net_total`` is malformed.
+    An order recorded before the event carried ``moved_registration`` is
+    taken to have moved the registration it names; one of new business
+    recorded before it carried its ``partner_id`` and ``net_total`` is
+    malformed.
     """
 
     def activities(self, events: Iterable[object]) -> list[Activity]:
@@ -195,7 +199,11 @@ class QuoteActivities:
     def _one(self, event: object, errors: ErrorCollector) -> Activity | None:
         if not isinstance(event, quoting.OrderSubmitted):
             return None
-        if event.registration_id is not None or event.renews is not None:
+        if event.renews is not None or (
+            # Its registration's own OrderSubmitted is the win (assumed for an event
+            # recorded before moved_registration was carried).
+            event.registration_id is not None and event.moved_registration is not False
+        ):
             return None
         partner = _required_text(errors, event.partner_id, "partner_id")
         order = _required_text(errors, event.order_id, "order_id")

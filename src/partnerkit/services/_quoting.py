@@ -22,12 +22,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import attrs
-import pendulum
 
 from partnerkit import quoting
-from partnerkit.core import Clock, DomainEvent, Money
+from partnerkit.core import Clock, DomainEvent
 from partnerkit.core.errors import NotFound, PermissionDenied
-from partnerkit.deals import Stage
+from partnerkit.deals import DealRegistration, Stage
 from partnerkit.partners import (
     APPROVE_DEALS,
     DEFAULT_PERMISSIONS,
@@ -449,7 +448,9 @@ def start_quote_order(
     order = quoting.start_order(quote, id=number, number=number, actor=actor.user_id, at=now)
     stored = uow.repository(ORDERS).add(order)
     uow.record(OrderStarted(stored.id, quote.id, quote.registration_id, actor.user_id, now))
-    _move_registration(uow, quote.registration_id, Stage.APPROVED, actor, now, started=True)
+    deal = _registration_in(uow, quote.registration_id, Stage.APPROVED)
+    if deal is not None:
+        _save_step(uow, deal.start_order(actor.user_id, now))
     if commit:
         uow.commit()
     return stored
@@ -481,6 +482,8 @@ def submit_quote_order(
     submitted = quoting.submit_order(order, purchase_order=purchase_order, actor=user, at=now)
     stored = uow.repository(ORDERS).save(submitted)
     quote = uow.repository(QUOTES).find(stored.quote_id)
+    # The order's event comes first; whether it moves its registration is known before.
+    moving = _registration_in(uow, stored.registration_id, Stage.ORDER_STARTED)
     uow.record(
         OrderSubmitted(
             stored.id,
@@ -491,17 +494,11 @@ def submit_quote_order(
             stored.partner_id,
             stored.net_total,
             quote.renews if quote is not None else None,
+            moving is not None,
         )
     )
-    _move_registration(
-        uow,
-        stored.registration_id,
-        Stage.ORDER_STARTED,
-        actor,
-        now,
-        started=False,
-        value=stored.net_total,
-    )
+    if moving is not None:
+        _save_step(uow, moving.submit_order(user, now, value=stored.net_total))
     start = term_start if term_start is not None else now.date()
     subscription = quoting.subscription_for_order(
         stored, id=_number(uow, "S", now.year), term_start=start
@@ -523,32 +520,25 @@ def submit_quote_order(
     return stored, subscription
 
 
-def _move_registration(
-    uow: UnitOfWork,
-    registration_id: str | None,
-    from_stage: Stage,
-    actor: Actor,
-    now: pendulum.DateTime,
-    *,
-    started: bool,
-    value: Money | None = None,
-) -> None:
-    # The deal registration a quote came from follows its order: APPROVED -> ORDER_STARTED
-    # when the order starts, ORDER_STARTED -> ORDER_SUBMITTED when it is submitted (the
-    # registration's event then carries the order's net total as the deal's value).
-    if registration_id is None:
-        return
-    repository = uow.repository(DEAL_REGISTRATIONS)
-    deal = repository.find(registration_id)
-    if deal is None or deal.stage != from_stage:
-        return
-    event: DomainEvent
-    if started:
-        moved, event = deal.start_order(actor.user_id, now)
-    else:
-        moved, event = deal.submit_order(actor.user_id, now, value=value)
-    repository.save(moved)
+def _save_step(uow: UnitOfWork, step: tuple[DealRegistration, DomainEvent]) -> None:
+    moved, event = step
+    uow.repository(DEAL_REGISTRATIONS).save(moved)
     uow.record(event)
+
+
+def _registration_in(
+    uow: UnitOfWork, registration_id: str | None, stage: Stage
+) -> DealRegistration | None:
+    """The deal registration ``registration_id`` if it is at ``stage``, else None.
+
+    The registration a quote came from follows its order: APPROVED -> ORDER_STARTED when
+    the order starts, ORDER_STARTED -> ORDER_SUBMITTED when it is submitted (the
+    registration's event then carries the order's net total as the deal's value).
+    """
+    if registration_id is None:
+        return None
+    deal = uow.repository(DEAL_REGISTRATIONS).find(registration_id)
+    return deal if deal is not None and deal.stage == stage else None
 
 
 def upcoming_renewals(
