@@ -221,3 +221,11 @@ def test_a_plan_refuses_an_instant_as_its_day_and_an_unknown_time_zone(
     with pytest.raises(ValidationError) as caught:
         ScoringPlan(**arguments)
     assert caught.value.paths == paths
+
+
+def test_a_mapping_of_six_keys_is_a_bad_row_not_a_key_error() -> None:
+    plan = ScoringPlan(calendar=CAL, as_of=AS_OF, currency="EUR")
+    rows: list[Any] = [("p1", "login", AS_OF, None, None, None), dict.fromkeys("abcdef", 1)]
+    with pytest.raises(ValidationError) as caught:
+        plan.tally(rows)
+    assert caught.value.paths == ("rows.1",)

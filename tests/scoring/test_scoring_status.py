@@ -121,3 +121,9 @@ def test_a_lower_is_better_pace_shown_as_100_is_green() -> None:
     # 5 / 5.0002 is 99.996 %: shown as 100.00, so not amber.
     slow = rag_status(Decimal("5.0002"), Target("days", 5), higher_is_better=False)
     assert (slow.pace, slow.rag) == (Decimal("100.00"), Rag.GREEN)
+
+
+def test_a_tiny_target_gives_a_huge_pace_not_a_decimal_error() -> None:
+    status = rag_status(5, Target("k", "1e-30"))
+    assert status.pace == Decimal("5e32")
+    assert status.rag is Rag.GREEN

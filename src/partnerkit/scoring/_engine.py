@@ -1068,9 +1068,9 @@ def _fast(chunk: list[Any]) -> bool:
     try:
         if set(map(len, chunk)) != {6}:
             return False
-    except TypeError:
+        return set(map(type, map(_amount_of, chunk))) <= _AMOUNT_TYPES
+    except (TypeError, LookupError):  # no length, or no item 3 (a mapping, say)
         return False
-    return set(map(type, map(_amount_of, chunk))) <= _AMOUNT_TYPES
 
 
 def _rates(numerators: list[int], denominators: list[int]) -> list[Decimal | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import attrs
 from babel import Locale
@@ -180,11 +180,18 @@ def rag_status(
     else:
         attainment = pace = goal * _HUNDRED / actual
     # The colour is judged on the pace as shown (0.01), so it never contradicts it.
-    shown = pace.quantize(_CENT, ROUND_HALF_UP)
+    shown = _hundredths(pace)
     if shown >= target.green:
         rag = Rag.GREEN
     elif shown >= target.amber:
         rag = Rag.AMBER
     else:
         rag = Rag.RED
-    return KpiStatus(attainment.quantize(_CENT, ROUND_HALF_UP), shown, rag)
+    return KpiStatus(_hundredths(attainment), shown, rag)
+
+
+def _hundredths(share: Decimal) -> Decimal:
+    """``share`` rounded half up to 0.01, however many digits it has (a tiny target)."""
+    with localcontext() as context:
+        context.prec = max(context.prec, share.adjusted() + 4)
+        return share.quantize(_CENT, ROUND_HALF_UP)
