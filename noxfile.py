@@ -37,7 +37,7 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over src, tests and examples."""
+    """mypy --strict over src, tests, examples and bench (the bench peers are not installed)."""
     session.install(".", *_group("typing"))
     session.run("mypy", "--strict", *session.posargs)
 

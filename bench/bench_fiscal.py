@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from _harness import best_seconds, report
@@ -31,7 +31,7 @@ def sample(count: int) -> list[date]:
     return [date.fromordinal(rng.randint(FIRST, LAST)) for _ in range(count)]
 
 
-def agree(case: str, peer: list[tuple[int, ...]], ours: list[tuple[int, ...]]) -> None:
+def agree(case: str, peer: Sequence[tuple[int, ...]], ours: Sequence[tuple[int, ...]]) -> None:
     if peer != ours:
         bad = next(i for i, (a, b) in enumerate(zip(peer, ours, strict=True)) if a != b)
         raise SystemExit(

@@ -64,6 +64,7 @@ def _peak_mb() -> float:
 def _ours(data: Any) -> dict[str, Any]:
     from _scoring_data import AS_OF
 
+    from partnerkit.core import Money
     from partnerkit.fiscal import MonthlyFiscalCalendar
     from partnerkit.scoring import DEFAULT_ENGAGEMENT_MODEL, EcosystemScores
 
@@ -80,7 +81,7 @@ def _ours(data: Any) -> dict[str, Any]:
     for name in scores.values.names:
         column = scores.values.column(name)
         results[name] = {
-            p: None if v is None else float(getattr(v, "amount", v))
+            p: None if v is None else float(v.amount if isinstance(v, Money) else v)
             for p, v in zip(scores.partners, column, strict=True)
         }
     results["engagement_score"] = {

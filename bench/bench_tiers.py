@@ -216,7 +216,7 @@ def main() -> None:
     current = dict(peer_keys)
     by_key = {t["key"]: i for i, t in enumerate(peer_ladder)}
 
-    def peer_simulate() -> object:
+    def peer_simulate() -> tuple[list[tuple[str, str, str, str, Decimal]], dict[str, int]]:
         rows = []
         counts = {"up": 0, "down": 0, "same": 0}
         for pid, m in partners:
@@ -232,7 +232,7 @@ def main() -> None:
         return simulate(proposed, partners, current, current_ladder=ladder)
 
     result = simulate(proposed, partners, current, current_ladder=ladder)
-    _, peer_counts = peer_simulate()  # type: ignore[misc]
+    _, peer_counts = peer_simulate()
     assert (result.up, result.down, result.same) == (
         peer_counts["up"],
         peer_counts["down"],
