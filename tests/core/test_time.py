@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from partnerkit.core import Clock, SystemClock, aware, to_date
+from partnerkit.core import Clock, SystemClock, aware, time_zone, to_date
 from partnerkit.core.errors import ValidationError
 from partnerkit.testing import AdvancingClock, FixedClock
 
@@ -269,3 +269,12 @@ def test_advancing_clock_refuses_a_naive_start() -> None:
         AdvancingClock(datetime(2026, 1, 1))
     assert info.value.paths == ("start",)
     assert info.value.errors[0].code == "naive_datetime"
+
+
+def test_time_zone_reads_names_keeps_tzinfos_and_names_the_bad_path() -> None:
+    assert time_zone("Europe/Paris").utcoffset(datetime(2026, 1, 15)) == timedelta(hours=1)
+    assert time_zone(timezone.utc) is timezone.utc
+    for bad in ("Nowhere/Bad", "", 5):
+        with pytest.raises(ValidationError) as caught:
+            time_zone(bad, "program.tz")
+        assert caught.value.paths == ("program.tz",)

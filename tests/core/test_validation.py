@@ -376,3 +376,11 @@ def test_multiline_text_still_refuses_carriage_returns_and_other_controls() -> N
     errors = ErrorCollector()
     errors.text("a\r\nb", "problems", required=True, multiline=True, limit=4000)
     assert errors.paths == ("problems",)
+
+
+def test_a_collector_counts_its_errors() -> None:
+    errors = ErrorCollector("rows")
+    assert len(errors) == 0
+    errors.add("0.kind", "invalid", "bad")
+    errors.add("3", "invalid", "bad")
+    assert len(errors) == 2 == len(errors.errors)

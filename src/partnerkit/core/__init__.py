@@ -13,7 +13,7 @@ from partnerkit.core._money import (
 )
 from partnerkit.core._percentage import Percentage
 from partnerkit.core._serialization import converter, from_dict, from_json, to_dict, to_json
-from partnerkit.core._time import Clock, SystemClock, aware, to_date
+from partnerkit.core._time import Clock, SystemClock, aware, time_zone, to_date
 from partnerkit.core._validation import ConfigReader, ErrorCollector
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "from_dict",
     "from_json",
     "is_known_currency",
+    "time_zone",
     "to_date",
     "to_decimal",
     "to_dict",

@@ -21,7 +21,7 @@ from cattrs.errors import (
 
 from partnerkit.core._money import Money, to_decimal
 from partnerkit.core._percentage import Percentage
-from partnerkit.core._time import _zone, aware
+from partnerkit.core._time import aware, time_zone
 from partnerkit.core.errors import FieldError, ValidationError, join_path
 
 __all__ = ["converter", "from_dict", "from_json", "to_dict", "to_json"]
@@ -140,7 +140,7 @@ def _structure_instant(value: object, _: object) -> pendulum.DateTime:
     zone: tzinfo | None = None
     match = _ZONE_SUFFIX.search(text)
     if match:
-        zone = _zone(match.group(2), "")
+        zone = time_zone(match.group(2), "")
         text = text[: match.start()]
     if text.endswith(("Z", "z")):  # Python 3.10 reads neither, 3.11 only "Z"
         text = text[:-1] + "+00:00"

@@ -9,7 +9,7 @@ import pendulum
 
 from partnerkit.core.errors import FieldError, ValidationError
 
-__all__ = ["Clock", "SystemClock", "aware", "to_date"]
+__all__ = ["Clock", "SystemClock", "aware", "time_zone", "to_date"]
 
 
 @runtime_checkable
@@ -79,8 +79,19 @@ def aware(value: object, path: str = "at") -> pendulum.DateTime:
 _ZONES: dict[str, tzinfo] = {}
 
 
-def _zone(tz: object, path: str = "tz") -> tzinfo:
-    """Return the tzinfo ``tz`` names (an IANA name or a tzinfo); refuse anything else."""
+def time_zone(tz: object, path: str = "tz") -> tzinfo:
+    """Return the tzinfo ``tz`` names: an IANA time zone name, or a tzinfo as it is.
+
+    Raises one :class:`ValidationError` naming ``path`` for a name that is no
+    IANA time zone or for anything else. Names are looked up once.
+
+    >>> time_zone("Europe/Paris").utcoffset(datetime(2026, 7, 1))
+    datetime.timedelta(seconds=7200)
+    >>> time_zone("Nowhere/Bad", "program.tz")
+    Traceback (most recent call last):
+    ...
+    partnerkit.core.errors.ValidationError: 1 invalid field: program.tz: ...
+    """
     if isinstance(tz, tzinfo):
         return tz
     if isinstance(tz, str):
@@ -125,7 +136,7 @@ def to_date(value: object, tz: tzinfo | str = "UTC", path: str = "date") -> date
             )
         )
     try:
-        zone = _zone(tz)
+        zone = time_zone(tz)
     except ValidationError as exc:
         problems.extend(exc.errors)
     if problems:

@@ -119,6 +119,10 @@ class ErrorCollector:
     def __bool__(self) -> bool:
         return bool(self._errors)
 
+    def __len__(self) -> int:
+        """How many errors are recorded (without copying them, unlike :attr:`errors`)."""
+        return len(self._errors)
+
     def raise_if_any(self) -> None:
         """Raise one :class:`ValidationError` naming every recorded field, if any."""
         if self._errors:

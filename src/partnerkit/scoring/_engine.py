@@ -23,7 +23,7 @@ from partnerkit.core import (
     Money,
     currency_exponent,
     is_known_currency,
-    to_date,
+    time_zone,
 )
 from partnerkit.core.errors import CurrencyMismatch, ValidationError
 from partnerkit.fiscal import FiscalCalendar
@@ -69,9 +69,6 @@ def _pct(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None
     if not denominator:
         return None
     return (Decimal(numerator) * _HUNDRED / Decimal(denominator)).quantize(_CENT, ROUND_HALF_UP)
-
-
-_EPOCH = date(1970, 1, 1)
 
 
 class _BadRow(Exception):
@@ -169,8 +166,7 @@ class ScoringPlan:
             errors.add("currency", "invalid", f"{currency!r} is not a known currency")
         if isinstance(as_of, datetime) or not isinstance(as_of, date):
             errors.add("as_of", "invalid", "expected a date (the business day scored up to)")
-        with errors.catch():
-            to_date(_EPOCH, tz)  # refuses (as ``tz``) what names no time zone
+        errors.check("", lambda: time_zone(tz))
         self.kpis = BUILTIN_KPIS if kpis is None else tuple(kpis)
         self.custom = tuple(custom)
         self.decayed = tuple(decayed)
@@ -569,7 +565,7 @@ class Tally:
         errors = ErrorCollector("rows")
         out: list[Any] = []
         for n, row in enumerate(chunk, self.rows):
-            found = len(errors.errors)
+            found = len(errors)
             if isinstance(row, Activity):
                 try:
                     out.append(activity_row(row, plan.tz, plan.currency))
@@ -593,7 +589,7 @@ class Tally:
                 errors.add(f"{n}.day", "invalid", "a day is a date or its ordinal")
             if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
                 errors.add(f"{n}.amount", "invalid", "amounts are integer minor units or None")
-            if len(errors.errors) > found:
+            if len(errors) > found:
                 continue
             day_class = plan.day_class[day]
             code = plan.class_codes[kind][day_class]
@@ -656,12 +652,11 @@ class Tally:
         self, rows: Iterable[Activity | tuple[Any, ...]], progress: Callable[[int], None] | None
     ) -> None:
         iterator: Iterator[Any] = iter(rows)
-        read = False
+        start = self.rows
         while True:
             chunk = list(islice(iterator, _CHUNK))
             if not chunk:
                 break
-            read = True
             if _fast(chunk):
                 self._count(chunk)
             else:
@@ -669,8 +664,8 @@ class Tally:
             self.rows += len(chunk)
             if progress is not None:
                 progress(self.rows)
-        if not read and progress is not None:
-            progress(self.rows)
+        if self.rows == start and progress is not None:
+            progress(self.rows)  # no rows: reported once all the same
 
     def _count(self, chunk: list[Any], *, converted: bool = False) -> None:
         # Every pass over the chunk runs in C (map, compress, dict and set methods); the

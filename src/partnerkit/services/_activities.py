@@ -21,12 +21,12 @@ can see.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import datetime
 
 import attrs
 
 from partnerkit import deals, quoting
-from partnerkit.core import ErrorCollector, Money, aware, to_date
+from partnerkit.core import ErrorCollector, Money, aware, time_zone, to_date
 from partnerkit.core.errors import ValidationError
 from partnerkit.scoring import ATTR_REGISTERED_ON, Activity, ActivityKind
 
@@ -37,9 +37,6 @@ ATTR_REGISTRATION_ID = "registration_id"
 
 #: Attribute of a ``deal_won`` that :class:`QuoteActivities` reports: the order's id.
 ATTR_ORDER_ID = "order_id"
-
-# Any date: converting it checks a time zone name the way the engine's to_date reads it.
-_ANY_DAY = date(2000, 1, 1)
 
 
 def _required_text(errors: ErrorCollector, value: object, path: str) -> str:
@@ -129,7 +126,7 @@ class DealActivities:
     tz: str = "UTC"
 
     def __attrs_post_init__(self) -> None:
-        to_date(_ANY_DAY, self.tz)
+        time_zone(self.tz)
 
     def activities(self, events: Iterable[object]) -> list[Activity]:
         """The activities ``events`` stand for, in their order (none for the events it skips).

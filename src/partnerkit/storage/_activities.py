@@ -113,14 +113,14 @@ class _Base(Generic[R]):
                 kind = f"expected a {self.row_type.__name__}, got {type(row).__name__}"
                 errors.add(str(i), "invalid", kind)
                 continue
-            found = len(errors.errors)
+            found = len(errors)
             partner = getattr(row, self.partner_attr)
             if not isinstance(partner, str) or not partner:
                 errors.add(
                     f"{i}.{self.partner_attr}", "invalid", "a non-empty partner id is required"
                 )
             at = errors.check(str(i), partial(aware, getattr(row, self.at_attr), self.at_attr))
-            if at is not None and len(errors.errors) == found:
+            if at is not None and len(errors) == found:
                 staged.append((partner, _micros(at), body(row)))
         errors.raise_if_any()
         return staged
