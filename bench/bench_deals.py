@@ -44,10 +44,13 @@ from partnerkit.deals import (
     validate_registration_form,
 )
 from partnerkit.partners import Actor, Partner, PartnerUser
-from partnerkit.services import DEAL_REGISTRATIONS, PROSPECTS, approve_deal, register_deal
+from partnerkit.program import Program
+from partnerkit.services import Context, approve_deal, register_deal
 from partnerkit.storage import (
+    DEAL_REGISTRATIONS,
     PARTNER_USERS,
     PARTNERS,
+    PROSPECTS,
     AggregateSpec,
     MemoryStorage,
     SqliteStorage,
@@ -68,6 +71,8 @@ PATH += [("submit_order", "order_started", "order_submitted")]
 PARTNER = Partner("p1", "Northwind Resellers", "northwind.example", "reseller")
 REP = Actor("rep", "user", partner_id="p1")
 VENDOR = Actor("vendor", "program_administrator")
+# British telephone numbers on the forms; no [pricing], so approvals make no quote.
+PROGRAM = Program(key="bench", name="Bench program", currency="GBP", locale="en_GB", timezone="UTC")
 SPECS: list[AggregateSpec[Any]] = [PROSPECTS, DEAL_REGISTRATIONS, PARTNERS, PARTNER_USERS]
 
 
@@ -230,14 +235,14 @@ def _throughput(case: str, ours: Callable[[], int], items: int, unit: str, targe
 
 def _register_memory() -> None:
     forms = [_form(i) for i in range(N_REGISTER)]
-    clock = FixedClock(AT)
+    rep = Context(REP, FixedClock(AT), PROGRAM)
 
     def ours() -> int:
         storage = MemoryStorage(specs=SPECS)
         _seed(storage)
         for form in forms:
             with storage.unit_of_work() as uow:
-                register_deal(uow, REP, form, clock=clock)
+                register_deal(uow, rep, form)
         with storage.unit_of_work() as uow:
             return uow.repository(DEAL_REGISTRATIONS).count()
 
@@ -246,7 +251,8 @@ def _register_memory() -> None:
 
 def _register_approve_sqlite() -> None:
     forms = [_form(i) for i in range(N_SQLITE)]
-    clock = FixedClock(AT)
+    rep = Context(REP, FixedClock(AT), PROGRAM)
+    vendor = rep.with_actor(VENDOR)
 
     def ours() -> int:
         with tempfile.TemporaryDirectory() as folder:
@@ -254,9 +260,9 @@ def _register_approve_sqlite() -> None:
             _seed(storage)
             for form in forms:
                 with storage.unit_of_work() as uow:
-                    deal = register_deal(uow, REP, form, clock=clock)
+                    deal = register_deal(uow, rep, form)
                 with storage.unit_of_work() as uow:
-                    approve_deal(uow, VENDOR, deal.id, clock=clock)
+                    approve_deal(uow, vendor, deal.id)
             with storage.unit_of_work() as uow:
                 return uow.repository(DEAL_REGISTRATIONS).count({"stage": Stage.APPROVED.value})
 

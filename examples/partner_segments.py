@@ -22,7 +22,8 @@ from partnerkit.partners import (
     PartnerFilter,
     export_csv,
 )
-from partnerkit.services import add_partner, list_users, register_user
+from partnerkit.program import Program
+from partnerkit.services import Context, add_partner, list_users, register_user
 from partnerkit.storage import PARTNERS, MemoryStorage
 from partnerkit.testing import FixedClock
 
@@ -34,7 +35,11 @@ LAPSED = Certification("sales", "Sales Professional", date(2024, 1, 15), date(20
 def main() -> None:
     storage = MemoryStorage()
     clock = FixedClock(pendulum.datetime(2026, 11, 23, 9, tz="Europe/Berlin"))
-    vendor = Actor("vera", PROGRAM_ADMINISTRATOR)
+    program = Program(
+        key="emea-partners", name="EMEA Partner Program", currency="EUR", timezone="Europe/Berlin"
+    )
+    # Every use case runs in a context: who acts, on which clock, in which program.
+    vendor = Context(Actor("vera", PROGRAM_ADMINISTRATOR), clock, program)
 
     partners = [
         Partner("p-nord", "Nordlicht IT GmbH", "https://www.nordlicht-it.de", "reseller",
@@ -52,7 +57,7 @@ def main() -> None:
     ]  # fmt: skip
     with storage.unit_of_work() as uow:
         for partner in partners:
-            add_partner(uow, vendor, partner, clock=clock)
+            add_partner(uow, vendor, partner)
     print(f"added {len(partners)} partners")
 
     people = [
@@ -65,11 +70,11 @@ def main() -> None:
     for partner_id, name, email, role, certifications in people:
         with storage.unit_of_work() as uow:
             register_user(uow, vendor, partner_id, name=name, email=email, role=role,
-                          certifications=certifications, clock=clock)  # fmt: skip
+                          certifications=certifications)  # fmt: skip
     print(f"registered {len(people)} users")
 
     # Partner administrators see their own users only.
-    jana = Actor("PU-000001", ADMINISTRATOR, partner_id="p-nord")
+    jana = vendor.with_actor(Actor("PU-000001", ADMINISTRATOR, partner_id="p-nord"))
     with storage.unit_of_work() as uow:
         page = list_users(uow, jana, "p-nord", status="registered")
         print("Nordlicht's registered users:", ", ".join(u.name for u in page))

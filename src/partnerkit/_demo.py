@@ -26,21 +26,22 @@ from partnerkit.deals import (
 from partnerkit.fiscal import label
 from partnerkit.partners import PROGRAM_ADMINISTRATOR, USER, Actor, Partner, PartnerUser
 from partnerkit.program import PROGRAMS, Program
-from partnerkit.quoting import format_quote
+from partnerkit.quoting import OrderSubmitted, format_quote
 from partnerkit.scoring import score_ecosystem
 from partnerkit.services import (
-    DEAL_REGISTRATIONS,
+    Context,
     DealActivities,
     ProgramSaved,
+    QuoteActivities,
     accept_quote,
     approve_deal,
     register_deal,
     save_program,
     send_quote,
-    start_quote_order,
-    submit_quote_order,
+    start_order,
+    submit_order,
 )
-from partnerkit.storage import PARTNER_USERS, PARTNERS, QUOTES, SqliteStorage
+from partnerkit.storage import DEAL_REGISTRATIONS, PARTNER_USERS, PARTNERS, QUOTES, SqliteStorage
 from partnerkit.tiers import MetricValue, evaluate
 
 Print = Callable[[str], None]
@@ -95,25 +96,27 @@ def _deal_to_order(
             migrating_to="microsoft_365",
         ),
     )  # fmt: skip
+    as_rep = Context(rep, clock, program)
     with storage.unit_of_work() as uow:
-        deal = register_deal(uow, rep, form, clock=clock, program=program)
+        deal = register_deal(uow, as_rep, form)
     out(f"{deal.id} registered by Alice for {deal.prospect_name} ({deal.users} users)")
     # The program has [pricing]: approving the deal generates its quote in the same commit.
     with storage.unit_of_work() as uow:
-        deal = approve_deal(uow, vendor, deal.id, clock=clock, program=program)
+        deal = approve_deal(uow, Context(vendor, clock, program), deal.id)
     with storage.unit_of_work() as uow:
         (quote,) = uow.repository(QUOTES).list({"registration_id": deal.id})
     out(f"approved; quote {quote.number} in the same commit:")
     for line in format_quote(quote, locale).splitlines():
         out(f"    {line}")
     with storage.unit_of_work() as uow:
-        send_quote(uow, quote.id, actor=rep, clock=clock)
+        send_quote(uow, as_rep, quote.id)
     with storage.unit_of_work() as uow:
-        accept_quote(uow, quote.id, actor=rep, clock=clock)
+        accept_quote(uow, as_rep, quote.id)
+    # The deal-to-order process: the order and the registration move in one commit.
     with storage.unit_of_work() as uow:
-        order = start_quote_order(uow, quote.id, actor=rep, clock=clock)
+        order = start_order(uow, as_rep, quote.id)
     with storage.unit_of_work() as uow:
-        submit_quote_order(uow, order.id, purchase_order="PO-4711", actor=rep, clock=clock)
+        submit_order(uow, as_rep, order.id, purchase_order="PO-4711")
     with storage.unit_of_work() as uow:
         deal = uow.repository(DEAL_REGISTRATIONS).get(deal.id)
     steps = " > ".join(
@@ -225,14 +228,16 @@ def _scenario(db: Path, out: Print) -> None:
     events: list[DomainEvent] = []
     dispatcher = EventDispatcher()
     dispatcher.subscribe(ProgramSaved, events.append)
-    deal_events: list[DealEvent] = []
+    deal_events: list[DomainEvent] = []
     dispatcher.subscribe(DealEvent, deal_events.append)
+    dispatcher.subscribe(OrderSubmitted, deal_events.append)
     storage = SqliteStorage(db, dispatcher=dispatcher)
     with storage.unit_of_work() as uow:
         existing = uow.repository(PROGRAMS).find(program.key)
     if existing is None:
         with storage.unit_of_work() as uow:
-            stored = save_program(uow, program, actor="admin@northwind.example", clock=clock)
+            admin = Actor("admin@northwind.example", PROGRAM_ADMINISTRATOR)
+            stored = save_program(uow, Context(admin, clock, program), program)
         out(f"stored {stored.key} as version {stored.version}")
     else:
         stored = existing
@@ -243,20 +248,20 @@ def _scenario(db: Path, out: Print) -> None:
         seen_by_alice = uow.repository(PROGRAMS).get(program.key)
     seen_by_bob = seen_by_alice
     with storage.unit_of_work() as uow:
+        alice_admin = Actor("alice@northwind.example", PROGRAM_ADMINISTRATOR)
         alice = save_program(
             uow,
+            Context(alice_admin, clock, seen_by_alice),
             attrs.evolve(seen_by_alice, timezone="Europe/Paris"),
-            actor="alice@northwind.example",
-            clock=clock,
         )
     out(f"alice moved the program to {alice.timezone}: version {alice.version}")
     try:
         with storage.unit_of_work() as uow:
+            bob_admin = Actor("bob@northwind.example", PROGRAM_ADMINISTRATOR)
             save_program(
                 uow,
+                Context(bob_admin, clock, seen_by_bob),
                 attrs.evolve(seen_by_bob, locale="en_GB"),
-                actor="bob@northwind.example",
-                clock=clock,
             )
     except Conflict as exc:
         out(f"bob's stale edit was refused: {exc}")
@@ -296,14 +301,17 @@ def _ecosystem(today: date, partners: int) -> Iterator[tuple[str, str, int, int 
 
 
 def _nightly_scoring(
-    program: Program, deal_events: list[DealEvent], clock: SystemClock, out: Print
+    program: Program, deal_events: list[DomainEvent], clock: SystemClock, out: Print
 ) -> None:
     _heading(out, "9. Nightly scoring: every partner in one pass, explained")
     locale = program.locale
     today = clock.now().in_timezone(program.timezone).date()
-    # The deal events of section 7 become activities; the rest of the ecosystem is the
-    # kind of rows a host reads from its portal logs.
-    deals = DealActivities(tz=program.timezone).activities(deal_events)
+    # The deal and order events of section 7 become activities; the rest of the ecosystem
+    # is the kind of rows a host reads from its portal logs.
+    deals = [
+        *DealActivities(tz=program.timezone).activities(deal_events),
+        *QuoteActivities().activities(deal_events),
+    ]
     out(f"the deal events above as activities: {', '.join(a.kind for a in deals)}")
     seen: list[int] = []
     scores = score_ecosystem(

@@ -1,16 +1,20 @@
-"""Shared builders for the deals tests: actors, partners, forms and both storage backends."""
+"""Shared builders for the deals tests: actors, partners, forms, programs, contexts, backends."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import attrs
 import pendulum
+import pytest
 
 from partnerkit.addresses import Address
 from partnerkit.contacts import Contact
-from partnerkit.core import Clock, EventDispatcher, Money, Percentage
+from partnerkit.core import Clock, DomainEvent, EventDispatcher, Money, Percentage
 from partnerkit.deals import (
     CompanySection,
     OpportunitySection,
@@ -32,15 +36,30 @@ from partnerkit.quoting import (
     VolumeBand,
 )
 from partnerkit.services import (
-    DEAL_REGISTRATIONS,
-    PROSPECTS,
+    Context,
     accept_quote,
+    approve_deal,
     send_quote,
-    start_quote_order,
+    start_order,
+    submit_order,
 )
-from partnerkit.storage import PARTNER_USERS, AggregateSpec, MemoryStorage, SqliteStorage, Storage
+from partnerkit.storage import (
+    DEAL_REGISTRATIONS,
+    PARTNER_USERS,
+    PROSPECTS,
+    QUOTES,
+    AggregateSpec,
+    MemoryStorage,
+    Repository,
+    SqliteStorage,
+    Storage,
+    UnitOfWork,
+)
 from partnerkit.storage import PARTNERS as PARTNERS_SPEC
-from partnerkit.testing import make_program
+from partnerkit.testing import FixedClock, make_program
+
+T = TypeVar("T")
+A = TypeVar("A")
 
 NOW = pendulum.datetime(2026, 11, 23, 9, tz="Europe/London")
 
@@ -109,38 +128,133 @@ FORM = validate_registration_form(make_form(), POLICY)
 PROSPECT = Prospect("PR-000001", "Acme Ltd", "acme.co.uk", NOW, "alice")
 
 
-#: The euro price book and margins of a program that quotes its approved deals.
+#: The program the deal tests run in: pounds, British English (national telephone numbers
+#: are read as British), London's time zone, the default policy and permissions, no pricing.
+PROGRAM = make_program(currency="GBP", locale="en_GB", timezone="Europe/London")
+
+
+def program_with(**overrides: Any) -> Program:
+    """:data:`PROGRAM` with ``overrides`` (permissions, a time zone, pricing)."""
+    return attrs.evolve(PROGRAM, **overrides)
+
+
+def with_policy(base: Program = PROGRAM, **policy: Any) -> Program:
+    """``base`` with the registration policy ``RegistrationPolicy(**policy)``."""
+    return attrs.evolve(base, registration_policy=RegistrationPolicy(**policy))
+
+
+def ctx(actor: Actor, clock: Clock, in_program: Program = PROGRAM) -> Context:
+    """The context ``actor`` acts in: ``clock`` and ``in_program`` (:data:`PROGRAM` unless told)."""
+    return Context(actor, clock, in_program)
+
+
+#: The euro price book and margins of a program that quotes its approved deals: the two
+#: products the deal tests register.
 MARGINS = MarginPolicy(reward_margin=Percentage("5"))
+CATALOG = (Product("email-security", "Email security"), Product("archiving", "Archiving"))
 PRICE_BOOK = PriceBook(
     "eur-2026",
     "EUR",
     date(2026, 1, 1),
     prices=[
-        ProductPrice(
-            Product("email-security", "Email security"), [VolumeBand(1, Money("3.50", "EUR"))]
-        )
+        ProductPrice(CATALOG[0], [VolumeBand(1, Money("3.50", "EUR"))]),
+        ProductPrice(CATALOG[1], [VolumeBand(1, Money("2.00", "EUR"))]),
     ],
 )
 
 
-def priced_program() -> Program:
-    """A euro program in London's time zone with ``[pricing]``: approvals generate quotes."""
-    product = Product("email-security", "Email security")
-    return make_program(
-        currency="EUR",
-        timezone="Europe/London",
-        pricing=Pricing(products=(product,), price_books=(PRICE_BOOK,), margins=MARGINS),
-    )
+def priced_program(*books: PriceBook, **overrides: Any) -> Program:
+    """A euro program in London's time zone with ``[pricing]``: approvals generate quotes.
+
+    Its price books are ``books`` (:data:`PRICE_BOOK` unless given); ``overrides``
+    change anything else (``timezone``, ``registration_policy``).
+    """
+    pricing = Pricing(products=CATALOG, price_books=books or (PRICE_BOOK,), margins=MARGINS)
+    return program_with(**{"currency": "EUR", "pricing": pricing, **overrides})
 
 
-def start_quoted_order(storage: Storage, quote_id: str, actor: Actor, clock: Clock) -> Order:
-    """Send and accept a quote as ``actor``, then start its order (a commit each); the order."""
+def approve(storage: Storage, vendor: Context, registration_id: str) -> str:
+    """Approve a registration in a priced program (a commit); the id of its approval quote."""
     with storage.unit_of_work() as uow:
-        send_quote(uow, quote_id, actor=actor, clock=clock)
+        approve_deal(uow, vendor, registration_id)
     with storage.unit_of_work() as uow:
-        accept_quote(uow, quote_id, actor=actor, clock=clock)
+        (quote,) = uow.repository(QUOTES).list({"registration_id": registration_id})
+    return quote.id
+
+
+def start_quoted_order(storage: Storage, quote_id: str, partner: Context) -> Order:
+    """Send and accept a quote as ``partner``, then start its order (a commit each); the order."""
     with storage.unit_of_work() as uow:
-        return start_quote_order(uow, quote_id, actor=actor, clock=clock)
+        send_quote(uow, partner, quote_id)
+    with storage.unit_of_work() as uow:
+        accept_quote(uow, partner, quote_id)
+    with storage.unit_of_work() as uow:
+        return start_order(uow, partner, quote_id)
+
+
+def order_quote(
+    storage: Storage, quote_id: str, partner: Context, purchase_order: str = "PO-1"
+) -> Order:
+    """:func:`start_quoted_order`, then submit the order (a commit); the submitted order."""
+    order = start_quoted_order(storage, quote_id, partner)
+    with storage.unit_of_work() as uow:
+        submitted, _ = submit_order(uow, partner, order.id, purchase_order=purchase_order)
+    return submitted
+
+
+def meet_before_writing(uow: UnitOfWork, barrier: threading.Barrier, backend: str) -> None:
+    """Make ``uow`` wait once at ``barrier``: the last point racing units of work all reach.
+
+    In memory writes are staged until the commit, so racers meet at their
+    commit, having read and staged everything. SQLite lets one writer in at a
+    time, so they meet before their first write (a record or a number), having
+    read what they check. A use case run again after losing the race does not
+    wait again.
+    """
+    waited = threading.Event()
+
+    def meeting(step: Callable[..., A]) -> Callable[..., A]:
+        def run(*args: Any) -> A:
+            if not waited.is_set():
+                waited.set()
+                barrier.wait()
+            return step(*args)
+
+        return run
+
+    # Methods of this one unit of work are replaced (mypy refuses assigning to a method).
+    if backend == "memory":
+        setattr(uow, "commit", meeting(uow.commit))  # noqa: B010
+        return
+    repository = uow.repository
+
+    def meeting_repository(spec: AggregateSpec[A]) -> Repository[A]:
+        found = repository(spec)
+        for name in ("add", "save"):
+            setattr(found, name, meeting(getattr(found, name)))
+        return found
+
+    setattr(uow, "repository", meeting_repository)  # noqa: B010
+    setattr(uow.sequences, "next", meeting(uow.sequences.next))  # noqa: B010
+
+
+def race(work: list[Callable[[], T]]) -> tuple[list[T], list[Exception]]:
+    """Run each job in a thread of its own; what they returned and what they raised."""
+    results: list[T] = []
+    failures: list[Exception] = []
+
+    def run(job: Callable[[], T]) -> None:
+        try:
+            results.append(job())
+        except Exception as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results, failures
 
 
 def make_storage(kind: str, tmp_path: Path, dispatcher: EventDispatcher | None = None) -> Storage:
@@ -160,3 +274,29 @@ def make_storage(kind: str, tmp_path: Path, dispatcher: EventDispatcher | None =
             uow.repository(spec).count()
         uow.commit()
     return storage
+
+
+# Fixtures the use-case tests share: import them (``from deal_factories import
+# storage_fixture``) and ask for ``events``, ``storage`` and ``clock``.
+
+
+@pytest.fixture(name="events")
+def events_fixture() -> list[DomainEvent]:
+    """The events the ``storage`` fixture published, in order."""
+    return []
+
+
+@pytest.fixture(name="storage", params=["memory", "sqlite"])
+def storage_fixture(
+    request: pytest.FixtureRequest, tmp_path: Path, events: list[DomainEvent]
+) -> Storage:
+    """Each backend in turn, holding the partners and their reps, publishing into ``events``."""
+    dispatcher = EventDispatcher()
+    dispatcher.subscribe(DomainEvent, events.append)
+    return make_storage(request.param, tmp_path, dispatcher)
+
+
+@pytest.fixture(name="clock")
+def clock_fixture() -> FixedClock:
+    """A clock stopped at :data:`NOW` (advance it)."""
+    return FixedClock(NOW)

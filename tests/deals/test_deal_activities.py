@@ -10,20 +10,23 @@ from typing import Any
 import attrs
 import pendulum
 import pytest
-from deal_factories import (
+from deal_factories import (  # events_fixture is a pytest fixture
     ALICE,
     BOB,
     FORM,
-    MARGINS,
     NOW,
     POLICY,
-    PRICE_BOOK,
     PROSPECT,
     VENDOR,
+    approve,
+    ctx,
+    events_fixture,  # noqa: F401
     make_form,
     make_storage,
+    order_quote,
     priced_program,
     start_quoted_order,
+    with_policy,
 )
 
 from partnerkit import services
@@ -31,22 +34,22 @@ from partnerkit.core import DomainEvent, EventDispatcher, Money, from_dict, to_d
 from partnerkit.core.errors import ValidationError
 from partnerkit.deals import (
     DealApproved,
+    DealEvent,
     DealExpired,
     DealLost,
     DealRegistered,
-    RegistrationPolicy,
+    DealWithdrawn,
     Stage,
     new_registration,
 )
-from partnerkit.deals import OrderSubmitted as DealOrderSubmitted
 from partnerkit.fiscal import MonthlyFiscalCalendar
 from partnerkit.partners import Actor
 from partnerkit.program import Program
-from partnerkit.quoting import LineRequest, Order, QuoteCreated
+from partnerkit.quoting import LineRequest, QuoteCreated
 from partnerkit.quoting import OrderSubmitted as QuoteOrderSubmitted
 from partnerkit.scoring import Activity, ActivitySource, KpiValues, ScoringPlan
 from partnerkit.services import DealActivities, QuoteActivities
-from partnerkit.storage import QUOTES, SUBSCRIPTIONS, Storage
+from partnerkit.storage import SUBSCRIPTIONS, Storage
 from partnerkit.testing import FixedClock
 
 WORTH = Money("20000", "EUR")
@@ -59,11 +62,6 @@ def _event(cls: type[Any], at: datetime, *extra: Any, partner: str = "p1", **fie
     """A deal event of registration DR-2026-000001, partner ``p1`` unless told."""
     stage = Stage.OPPORTUNITY
     return cls("DR-2026-000001", partner, "PR-000001", "alice", at, None, stage, *extra, **fields)
-
-
-@pytest.fixture
-def events() -> list[DomainEvent]:
-    return []
 
 
 @pytest.fixture
@@ -83,41 +81,19 @@ def _register(
 ) -> str:
     with storage.unit_of_work() as uow:
         form = make_form(domain, projected_value=WORTH)
-        return services.register_deal(uow, actor, form, clock=clock, program=program).id
+        return services.register_deal(uow, ctx(actor, clock, program), form).id
 
 
-def _approve(storage: Storage, clock: FixedClock, program: Program, deal: str) -> str:
-    """Approve ``deal``; return the approval quote's id (the program has pricing)."""
-    with storage.unit_of_work() as uow:
-        services.approve_deal(uow, VENDOR, deal, clock=clock, program=program)
-    with storage.unit_of_work() as uow:
-        (quote,) = uow.repository(QUOTES).list({"registration_id": deal})
-    return quote.id
-
-
-def _order(storage: Storage, clock: FixedClock, quote: str, actor: Actor = ALICE) -> Order:
-    """Send, accept, order and submit ``quote``; return the submitted order."""
-    order = start_quoted_order(storage, quote, actor, clock)
-    with storage.unit_of_work() as uow:
-        submitted, _ = services.submit_quote_order(
-            uow, order.id, purchase_order="PO-1", actor=actor, clock=clock
-        )
-    return submitted
-
-
-def _quote_for(storage: Storage, clock: FixedClock, partner: Actor) -> str:
+def _quote_for(storage: Storage, clock: FixedClock, program: Program, partner: Actor) -> str:
     """A quote of new business that no registration stands for."""
     assert partner.partner_id is not None
     with storage.unit_of_work() as uow:
         return services.create_quote(
             uow,
+            ctx(partner, clock, program),
             [LineRequest("email-security", 100)],
-            PRICE_BOOK,
-            MARGINS,
             partner_id=partner.partner_id,
             prospect_id="PR-900",
-            actor=partner,
-            clock=clock,
         ).id
 
 
@@ -135,42 +111,36 @@ def test_the_deal_use_cases_score_as_registrations_approvals_wins_and_losses(
     storage: Storage, program: Program, events: list[DomainEvent]
 ) -> None:
     clock = FixedClock(NOW)  # Monday 23 November 2026, 09:00 in London
-    by_quote, by_deal, lost = (
+    alice, bob, vendor = (ctx(actor, clock, program) for actor in (ALICE, BOB, VENDOR))
+    first, second, lost = (
         _register(storage, clock, program, d) for d in ("acme.co.uk", "globex.co.uk", "ini.co.uk")
     )
     declined = _register(storage, clock, program, "umbrella.example", BOB)
     clock.advance(days=1)
-    _approve(storage, clock, program, lost)
+    approve(storage, vendor, lost)
     with storage.unit_of_work() as uow:
-        services.decline_deal(
-            uow, VENDOR, declined, "not a new customer", clock=clock, program=program
-        )
+        services.decline_deal(uow, vendor, declined, "not a new customer")
     clock.advance(days=1)
-    quote = _approve(storage, clock, program, by_quote)
+    first_quote = approve(storage, vendor, first)
     clock.advance(days=2)
-    _approve(storage, clock, program, by_deal)
+    second_quote = approve(storage, vendor, second)
     with storage.unit_of_work() as uow:
-        services.mark_deal_lost(uow, ALICE, lost, "budget cut", clock=clock, program=program)
-    with storage.unit_of_work() as uow:
-        services.start_order(uow, ALICE, by_deal, clock=clock, program=program)
-    with storage.unit_of_work() as uow:
-        services.submit_order(uow, ALICE, by_deal, clock=clock, program=program)
-    won_by_quote = _order(storage, clock, quote)
-    unregistered = _order(storage, clock, _quote_for(storage, clock, BOB), BOB)
+        services.mark_deal_lost(uow, alice, lost, "budget cut")
+    won = [order_quote(storage, quote, alice) for quote in (first_quote, second_quote)]
+    unregistered = order_quote(storage, _quote_for(storage, clock, program, BOB), bob)
 
     values = _score(_both(events))
 
     acme = values.row("p1")
     assert acme["deals_registered_ytd"] == 3
     assert acme["deals_approved_ytd"] == 3
-    assert acme["deals_won_ytd"] == 2  # the quoted win once, though two events record it
+    assert acme["deals_won_ytd"] == 2
     assert acme["deals_lost_ytd"] == 1
     assert acme["win_rate_ytd"] == Decimal("66.67")
     assert acme["median_days_to_approval_ytd"] == Decimal("2")  # 1, 2 and 4 days
-    # The quoted win is worth its order's net total; the other its projected value.
-    assert won_by_quote.net_total != WORTH
-    assert acme["sourced_revenue_ytd"] == won_by_quote.net_total + WORTH
-    assert acme["sourced_revenue_ytd"] == Money("29975.00", "EUR")  # 10500 - 5 % reward + 20000
+    # Each win is worth its order's net total, not the registration's projected value.
+    assert acme["sourced_revenue_ytd"] == won[0].net_total + won[1].net_total
+    assert acme["sourced_revenue_ytd"] == Money("19950.00", "EUR")  # 2 x (10500 - 5 % reward)
     umbrella = values.row("p2")
     assert umbrella["deals_registered_ytd"] == 1
     assert umbrella["deals_declined_ytd"] == 1
@@ -179,21 +149,30 @@ def test_the_deal_use_cases_score_as_registrations_approvals_wins_and_losses(
     assert umbrella["win_rate_ytd"] == Decimal("100.00")
 
 
-def test_a_quoted_win_is_recorded_twice_and_reported_once(
+def test_a_quoted_win_is_recorded_once_and_reported_once(
     storage: Storage, program: Program, events: list[DomainEvent]
 ) -> None:
     clock = FixedClock(NOW)
     deal = _register(storage, clock, program, "acme.co.uk")
-    order = _order(storage, clock, _approve(storage, clock, program, deal))
-    (by_deal,) = (e for e in events if isinstance(e, DealOrderSubmitted))
+    quote = approve(storage, ctx(VENDOR, clock, program), deal)
+    order = order_quote(storage, quote, ctx(ALICE, clock, program))
+    # The order's event is the one record of the win: the registration's steps to
+    # ORDER_SUBMITTED record no deal event of their own.
+    assert [type(e) for e in events if isinstance(e, DealEvent)] == [DealRegistered, DealApproved]
     (by_quote,) = (e for e in events if isinstance(e, QuoteOrderSubmitted))
-    assert by_quote.registration_id == deal
-    assert by_deal.value == order.net_total
+    assert (by_quote.registration_id, by_quote.moved_registration) == (deal, True)
     assert (by_quote.partner_id, by_quote.net_total) == ("p1", order.net_total)
-    assert QuoteActivities().activities(events) == []
-    (won,) = (a for a in DealActivities().activities(events) if a.kind == "deal_won")
+    assert [a.kind for a in DealActivities().activities(events)] == [
+        "deal_registered",
+        "deal_approved",
+    ]
+    (won,) = QuoteActivities().activities(events)
     assert won == Activity(
-        "p1", "deal_won", by_deal.at, amount=order.net_total, attributes={"registration_id": deal}
+        "p1",
+        "deal_won",
+        by_quote.at,
+        amount=order.net_total,
+        attributes={"order_id": order.id, "registration_id": deal},
     )
 
 
@@ -201,13 +180,15 @@ def test_an_order_whose_registration_was_lost_first_is_a_win_of_its_own(
     storage: Storage, program: Program, events: list[DomainEvent]
 ) -> None:
     clock = FixedClock(NOW)
+    alice = ctx(ALICE, clock, program)
     deal = _register(storage, clock, program, "acme.co.uk")
-    order = start_quoted_order(storage, _approve(storage, clock, program, deal), ALICE, clock)
+    order = start_quoted_order(storage, approve(storage, ctx(VENDOR, clock, program), deal), alice)
     with storage.unit_of_work() as uow:
-        services.mark_deal_lost(uow, ALICE, deal, "customer went quiet", clock=clock)
+        services.mark_deal_lost(uow, alice, deal, "customer went quiet")
     with storage.unit_of_work() as uow:
-        services.submit_quote_order(uow, order.id, purchase_order="PO-9", actor=ALICE, clock=clock)
-    assert not any(isinstance(e, DealOrderSubmitted) for e in events)
+        services.submit_order(uow, alice, order.id, purchase_order="PO-9")
+    (submitted,) = [e for e in events if isinstance(e, QuoteOrderSubmitted)]
+    assert (submitted.registration_id, submitted.moved_registration) == (deal, False)
     activities = _both(events)
     assert [a.kind for a in activities] == [
         "deal_registered",
@@ -222,43 +203,48 @@ def test_an_order_whose_registration_was_lost_first_is_a_win_of_its_own(
 
 
 def test_an_order_submitted_before_its_registration_could_follow_is_a_win_of_its_own(
-    storage: Storage, events: list[DomainEvent]
+    storage: Storage, program: Program, events: list[DomainEvent]
 ) -> None:
     # The quote is made while the registration is still an opportunity, so the order's
     # start and submission cannot move it; the order alone stands for the win.
     clock = FixedClock(NOW)
-    with storage.unit_of_work() as uow:
-        deal = services.register_deal(uow, ALICE, make_form(projected_value=WORTH), clock=clock)
+    alice = ctx(ALICE, clock, program)
+    deal = _register(storage, clock, program, "acme.co.uk")
     with storage.unit_of_work() as uow:
         quote = services.create_quote(
-            uow, [LineRequest("email-security", 100)], PRICE_BOOK, MARGINS, partner_id="p1",
-            prospect_id=deal.prospect_id, actor=ALICE, clock=clock, registration=deal,
-        )  # fmt: skip
-    order = start_quoted_order(storage, quote.id, ALICE, clock)
+            uow,
+            alice,
+            [LineRequest("email-security", 100)],
+            partner_id="p1",
+            prospect_id="PR-000001",
+            registration_id=deal,
+        )
+    order = start_quoted_order(storage, quote.id, alice)
     clock.advance(days=1)
     with storage.unit_of_work() as uow:
-        services.approve_deal(uow, VENDOR, deal.id, clock=clock)
+        services.approve_deal(uow, ctx(VENDOR, clock, program), deal)
     with storage.unit_of_work() as uow:
-        services.submit_quote_order(uow, order.id, purchase_order="PO-7", actor=ALICE, clock=clock)
+        services.submit_order(uow, alice, order.id, purchase_order="PO-7")
     (submitted,) = [e for e in events if isinstance(e, QuoteOrderSubmitted)]
-    assert submitted.registration_id == deal.id
+    assert submitted.registration_id == deal
     assert submitted.moved_registration is False
     activities = _both(events)
     assert [a.kind for a in activities] == ["deal_registered", "deal_approved", "deal_won"]
     assert activities[-1].attributes == {"order_id": order.id}
 
 
-def test_a_renewal_order_is_no_win(storage: Storage, events: list[DomainEvent]) -> None:
+def test_a_renewal_order_is_no_win(
+    storage: Storage, program: Program, events: list[DomainEvent]
+) -> None:
     clock = FixedClock(NOW)
-    first = _order(storage, clock, _quote_for(storage, clock, BOB), BOB)
+    bob = ctx(BOB, clock, program)
+    first = order_quote(storage, _quote_for(storage, clock, program, BOB), bob)
     with storage.unit_of_work() as uow:
         (subscription,) = uow.repository(SUBSCRIPTIONS).list({"partner_id": "p2"})
     clock.advance(days=30)
     with storage.unit_of_work() as uow:
-        renewal = services.create_renewal_quote(
-            uow, subscription.id, PRICE_BOOK, MARGINS, actor=BOB, clock=clock
-        )
-    _order(storage, clock, renewal.id, BOB)
+        renewal = services.create_renewal_quote(uow, bob, subscription.id)
+    order_quote(storage, renewal.id, bob)
     orders = [e for e in events if isinstance(e, QuoteOrderSubmitted)]
     assert [e.renews for e in orders] == [None, subscription.id]
     (won,) = QuoteActivities().activities(events)
@@ -268,10 +254,8 @@ def test_a_renewal_order_is_no_win(storage: Storage, events: list[DomainEvent]) 
 def test_an_automatic_approval_took_no_days(
     storage: Storage, program: Program, events: list[DomainEvent]
 ) -> None:
-    policy = RegistrationPolicy(approval_mode="automatic")
-    with storage.unit_of_work() as uow:
-        services.register_deal(uow, ALICE, make_form(projected_value=WORTH), clock=FixedClock(NOW),
-                      policy=policy)  # fmt: skip
+    automatic = with_policy(program, approval_mode="automatic")
+    _register(storage, FixedClock(NOW), automatic, "acme.co.uk")
     kinds = [(a.kind, a.user_id) for a in DealActivities().activities(events)]
     assert kinds == [("deal_registered", "alice"), ("deal_approved", None)]
     assert _score(DealActivities().activities(events)).row("p1")[
@@ -300,9 +284,9 @@ def test_events_a_source_does_not_know_give_nothing() -> None:
     expired = _event(DealExpired, AT, "not reviewed in time")
     created = QuoteCreated("Q-1-R1", "Q-1", 1, "p2", "PR-1", None, Money("9", "EUR"), "bob", AT)
     assert DealActivities().activities([NEW_BUSINESS, created, expired, object(), "text"]) == []
-    won = _event(DealOrderSubmitted, AT, value=Money("9", "EUR"))
+    withdrawn = _event(DealWithdrawn, AT, "duplicate entry")
     registered = _event(DealRegistered, AT, "Acme Ltd", True)
-    assert QuoteActivities().activities([won, registered, expired, object()]) == []
+    assert QuoteActivities().activities([withdrawn, registered, expired, object()]) == []
     assert QuoteActivities().activities([NEW_BUSINESS]) == [
         Activity("p2", "deal_won", AT, amount=Money("900", "EUR"), attributes={"order_id": "O-1"})
     ]
@@ -327,11 +311,15 @@ def test_a_malformed_known_event_names_every_bad_field_and_returns_nothing() -> 
 
 
 def test_an_order_recorded_before_it_named_its_partner_and_total_is_malformed() -> None:
+    # Every order of new business is a win, whether or not it names a registration: one
+    # that cannot say whose win it is, or what it is worth, is malformed.
     old = QuoteOrderSubmitted("O-1", "PO-1", None, "bob", AT)
     quoted = QuoteOrderSubmitted("O-2", "PO-2", "DR-2026-000001", "bob", AT)
     with pytest.raises(ValidationError) as caught:
         QuoteActivities().activities([quoted, NEW_BUSINESS, old])
     assert [(e.path, e.code) for e in caught.value.errors] == [
+        ("events.0.partner_id", "required"),
+        ("events.0.net_total", "required"),
         ("events.2.partner_id", "required"),
         ("events.2.net_total", "required"),
     ]

@@ -34,18 +34,23 @@ class Prospect:
 class DomainCheck:
     """What verifying a company domain found: the normalized domain, and the prospect if any.
 
-    ``prospect`` is the existing prospect to select, or ``None`` when
-    registering will create one (``will_create``).
+    Only what a partner's portal may show about a shared prospect: its id
+    and name to select it (``prospect_id`` is ``None`` when registering will
+    create one, :attr:`will_create`), and whether any partner holds an
+    active registration for it (``registered``), never who registered it,
+    who created the prospect or when.
     """
 
     domain: str
     company_name: str
-    prospect: Prospect | None
+    prospect_id: str | None = None
+    prospect_name: str | None = None
+    registered: bool = False
 
     @property
     def will_create(self) -> bool:
         """True when no prospect has this domain yet and registering will create it."""
-        return self.prospect is None
+        return self.prospect_id is None
 
 
 def prospect_domain(

@@ -57,13 +57,20 @@ class QuoteRepriced(DomainEvent):
 
 @attrs.frozen
 class OrderStarted(DomainEvent):
-    """An order was started from an accepted quote."""
+    """An order was started from an accepted quote.
+
+    ``partner_id`` is the order's; ``moved_registration`` is true when the
+    order moved its deal registration from APPROVED to ORDER_STARTED in the
+    same commit. Both are None on events recorded before they were carried.
+    """
 
     order_id: str
     quote_id: str
     registration_id: str | None
     actor: str
     at: datetime
+    partner_id: str | None = None
+    moved_registration: bool | None = None
 
 
 @attrs.frozen

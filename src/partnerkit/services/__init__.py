@@ -1,7 +1,20 @@
-"""Use cases: thin functions that load through a unit of work, call the domain and commit.
+"""Use cases: one shape, one commit rule, one authorization rule, over a unit of work.
 
-Each later area adds its own (register a deal, approve it, quote it, ...).
-Events reach the storage's dispatcher only after the commit.
+Every public use case is ``name(uow, ctx, ...)``: the unit of work, then a
+:class:`Context` carrying the acting user, the clock and the program, then
+its own arguments. "Today" is the program's date in its time zone; the
+permissions and policies are the program's. A use case that changes
+something ends in exactly one commit and, on any failure, rolls the unit of
+work back before the error leaves it: a host that catches the error and
+commits anyway writes nothing, and no event is published. Events reach the
+storage's dispatcher only after the commit. A record the actor may not reach
+(another partner's) is :class:`~partnerkit.core.errors.NotFound`, as if it
+did not exist. ``docs/services.md`` writes these rules down for new areas.
+
+The deal-to-order process (the approval quote, the reward margin leaving
+open quotes, and orders that move their registration) has one owner:
+:func:`approve_deal` and the other registration steps call it, and
+:func:`start_order` and :func:`submit_order` are its use cases.
 """
 
 from partnerkit.services._activities import (
@@ -10,10 +23,8 @@ from partnerkit.services._activities import (
     DealActivities,
     QuoteActivities,
 )
+from partnerkit.services._context import SYSTEM_USER, Context
 from partnerkit.services._deals import (
-    DEAL_REGISTRATIONS,
-    PROSPECTS,
-    ApprovalHook,
     AutoApprovalRule,
     ExpiryReport,
     approve_deal,
@@ -25,8 +36,6 @@ from partnerkit.services._deals import (
     register_deal,
     request_extension,
     search_deals,
-    start_order,
-    submit_order,
     verify_domain,
     withdraw_deal,
 )
@@ -40,29 +49,25 @@ from partnerkit.services._partners import (
     register_user,
     reregister_user,
 )
+from partnerkit.services._process import start_order, submit_order
 from partnerkit.services._programs import ProgramSaved, save_program
 from partnerkit.services._quoting import (
     accept_quote,
     create_quote,
-    create_quote_for_registration,
     create_renewal_quote,
     expire_overdue_quotes,
     expire_quote,
-    reprice_quotes_for_registration,
     revise_quote,
     send_quote,
-    start_quote_order,
-    submit_quote_order,
     upcoming_renewals,
 )
 
 __all__ = [
     "ATTR_ORDER_ID",
     "ATTR_REGISTRATION_ID",
-    "DEAL_REGISTRATIONS",
-    "PROSPECTS",
-    "ApprovalHook",
+    "SYSTEM_USER",
     "AutoApprovalRule",
+    "Context",
     "DealActivities",
     "ExpiryReport",
     "ProgramSaved",
@@ -72,7 +77,6 @@ __all__ = [
     "approve_deal",
     "change_partner_stage",
     "create_quote",
-    "create_quote_for_registration",
     "create_renewal_quote",
     "decide_extension",
     "decline_deal",
@@ -87,7 +91,6 @@ __all__ = [
     "mark_deal_lost",
     "register_deal",
     "register_user",
-    "reprice_quotes_for_registration",
     "request_extension",
     "reregister_user",
     "revise_quote",
@@ -95,9 +98,7 @@ __all__ = [
     "search_deals",
     "send_quote",
     "start_order",
-    "start_quote_order",
     "submit_order",
-    "submit_quote_order",
     "upcoming_renewals",
     "verify_domain",
     "withdraw_deal",

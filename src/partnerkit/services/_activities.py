@@ -6,16 +6,12 @@ quoting use cases record. A host subscribes them to its event dispatcher (or
 runs them over stored events) and appends what they return to an activity
 store.
 
-A win is counted once. A deal registration is won when it reaches
-ORDER_SUBMITTED, whichever use case moves it there (:func:`submit_order`, or
-:func:`submit_quote_order` for an order from the registration's quote, which
-records the registration's :class:`partnerkit.deals.OrderSubmitted` in the
-same commit and marks the order's event ``moved_registration``):
-:class:`DealActivities` reports that event as the win.
-:class:`QuoteActivities` reports only the orders no registration event
-stands for (those that moved no registration), so a host that wires both
-sources counts each win once, and either source alone counts the wins it
-can see.
+A win is counted once: it is the order's
+:class:`partnerkit.quoting.OrderSubmitted` (the one order event of the
+deal-to-order process, :func:`partnerkit.services.submit_order`), which
+:class:`QuoteActivities` reports, whether or not the order moved a deal
+registration. :class:`DealActivities` reports the registration's own steps
+(registered, approved, declined, lost), so a host wires both.
 """
 
 from __future__ import annotations
@@ -85,13 +81,12 @@ _DEAL_KINDS: dict[type[deals.DealEvent], tuple[ActivityKind, str | None, bool]] 
     deals.DealApproved: (ActivityKind.DEAL_APPROVED, None, False),
     deals.DealDeclined: (ActivityKind.DEAL_DECLINED, None, False),
     deals.DealLost: (ActivityKind.DEAL_LOST, "projected_value", False),
-    deals.OrderSubmitted: (ActivityKind.DEAL_WON, "value", False),
 }
 
 
 @attrs.frozen
 class DealActivities:
-    """The deals area's :class:`~partnerkit.scoring.ActivitySource`: registrations to wins.
+    """The deals area's :class:`~partnerkit.scoring.ActivitySource`: a registration's steps.
 
     Each :mod:`partnerkit.deals` event below is one activity of the event's
     partner at its instant, with the deal number in
@@ -101,9 +96,9 @@ class DealActivities:
       amount, the registering user as its user;
     - ``DealApproved``: ``deal_approved``, with ``registered_on`` (see below);
     - ``DealDeclined``: ``deal_declined``;
-    - ``DealLost``: ``deal_lost``, the projected value as its amount;
-    - ``OrderSubmitted``: ``deal_won``, the event's ``value`` as its amount
-      (the net total of the order that won it, else the projected value).
+    - ``DealLost``: ``deal_lost``, the projected value as its amount.
+
+    The win is the order's event, reported by :class:`QuoteActivities`.
 
     Only a registration names a user: the other steps may be taken by the
     vendor's staff or the policy, who are not the partner's users.
@@ -112,11 +107,10 @@ class DealActivities:
     calendar days from that date to the approval's date in the same zone
     (approved the day after registering: 1 day). It is left out for events
     recorded before ``DealApproved`` carried ``registered_at``: such an
-    approval counts, but not in the median days to approval. Wins carry no
-    ``motion``, so the engine reads them as new business. Amounts keep the
-    event's currency (the scoring plan refuses another currency). Other
-    deal events (expired, withdrawn, order started, extensions) and
-    anything that is no deal event give nothing.
+    approval counts, but not in the median days to approval. Amounts keep
+    the event's currency (the scoring plan refuses another currency). Other
+    deal events (expired, withdrawn, extensions) and anything that is no
+    deal event give nothing.
 
     Raises :class:`~partnerkit.core.errors.ValidationError` at ``tz`` for a
     name that is no IANA time zone.
@@ -168,20 +162,14 @@ class QuoteActivities:
     A :class:`partnerkit.quoting.OrderSubmitted` of new business is a
     ``deal_won`` of the order's partner at the event's instant, its amount
     the order's net total (what the partner pays the vendor), with the
-    order's id in :data:`ATTR_ORDER_ID`; no user and no ``motion`` (the
-    engine reads it as new business). An order that moved its deal
-    registration (``moved_registration``) gives nothing: the registration's
-    own ``OrderSubmitted``, recorded in the same commit and reported by
-    :class:`DealActivities`, is the win. An order whose registration it did
-    not move (declined, lost, expired, withdrawn or not approved yet) is a
-    win of its own. An order that ``renews`` a subscription gives nothing: a
-    renewal keeps base revenue, it wins no new deal. Every other event
-    gives nothing.
-
-    An order recorded before the event carried ``moved_registration`` is
-    taken to have moved the registration it names; one of new business
-    recorded before it carried its ``partner_id`` and ``net_total`` is
-    malformed.
+    order's id in :data:`ATTR_ORDER_ID` and, when the order moved its deal
+    registration to ORDER_SUBMITTED (``moved_registration``), the deal
+    number in :data:`ATTR_REGISTRATION_ID`; no user and no ``motion`` (the
+    engine reads it as new business). Each order is one win, whether or not
+    a registration followed it. An order that ``renews`` a subscription
+    gives nothing: a renewal keeps base revenue, it wins no new deal. Every
+    other event gives nothing; an order of new business without its
+    ``partner_id`` or ``net_total`` is malformed.
     """
 
     def activities(self, events: Iterable[object]) -> list[Activity]:
@@ -196,11 +184,7 @@ class QuoteActivities:
     def _one(self, event: object, errors: ErrorCollector) -> Activity | None:
         if not isinstance(event, quoting.OrderSubmitted):
             return None
-        if event.renews is not None or (
-            # Its registration's own OrderSubmitted is the win (assumed for an event
-            # recorded before moved_registration was carried).
-            event.registration_id is not None and event.moved_registration is not False
-        ):
+        if event.renews is not None:
             return None
         partner = _required_text(errors, event.partner_id, "partner_id")
         order = _required_text(errors, event.order_id, "order_id")
@@ -208,4 +192,7 @@ class QuoteActivities:
         money = _money(errors, event.net_total, "net_total", required=True)
         if errors or at is None:
             return None
-        return Activity(partner, ActivityKind.DEAL_WON, at, None, money, {ATTR_ORDER_ID: order})
+        attributes = {ATTR_ORDER_ID: order}
+        if event.moved_registration and event.registration_id:
+            attributes[ATTR_REGISTRATION_ID] = event.registration_id
+        return Activity(partner, ActivityKind.DEAL_WON, at, None, money, attributes)

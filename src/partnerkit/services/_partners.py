@@ -1,13 +1,17 @@
 """Use cases for partners and their users: add a partner, move it, maintain its users.
 
+Every one has the shape ``name(uow, ctx, ...)`` and follows the rules of
+:mod:`partnerkit.services`: the program's permissions, one commit, all or
+nothing, and a partner or user the actor may not reach is ``NotFound``.
+
 Every user-maintenance use case also saves the user's :class:`~partnerkit.partners.Partner`
 with its count of registered administrators. Saving the partner bumps its
 version, so two units of work changing users of the same partner are
 serialized by optimistic concurrency: the second to commit gets a
 :class:`~partnerkit.core.errors.Conflict` instead of both deregistering "the
-other" administrator and leaving the partner with none. A use case that
-meets that ``Conflict`` after staging the user rolls its unit of work back,
-so committing the unit of work after catching the error writes none of it.
+other" administrator and leaving the partner with none. The count is
+checked in the same unit of work that writes the partner, so the partner's
+version is the guard of the check.
 """
 
 from __future__ import annotations
@@ -16,12 +20,11 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from partnerkit.core import Clock, ErrorCollector
+from partnerkit.core import ErrorCollector
 from partnerkit.core.errors import Conflict, ValidationError
 from partnerkit.partners import (
     ADMINISTRATOR,
     DEFAULT_PARTNER_TYPES,
-    DEFAULT_PERMISSIONS,
     DEREGISTERED,
     EDITABLE_PARTNER_FIELDS,
     MANAGE_PARTNERS,
@@ -29,7 +32,6 @@ from partnerkit.partners import (
     PARTNER_ROLES,
     REGISTERED,
     USER,
-    Actor,
     Certification,
     Partner,
     PartnerEdited,
@@ -37,13 +39,13 @@ from partnerkit.partners import (
     PartnerType,
     PartnerUser,
     PartnerUserChanged,
-    PermissionMap,
     RegistrationChange,
     StageChange,
     authorize,
     validate_partner,
     validate_user,
 )
+from partnerkit.services._context import Context, load, reading, require_partner, use_case
 from partnerkit.storage import (
     DEFAULT_PAGE_SIZE,
     PARTNER_USERS,
@@ -57,6 +59,7 @@ __all__ = [
     "add_partner",
     "change_partner_stage",
     "deregister_user",
+    "edit_partner",
     "edit_user",
     "list_users",
     "register_user",
@@ -64,38 +67,22 @@ __all__ = [
 ]
 
 
-@attrs.frozen
-class _PartnerRef:
-    """A partner named by its id alone, to authorize on before reading it.
-
-    An actor who may not reach the partner then gets ``PermissionDenied``
-    whether the partner exists or not.
-    """
-
-    partner_id: str
-
-
 _PENDING_ID = "PU-pending"
 
 
-def _load_partner(
-    uow: UnitOfWork, actor: Actor, action: str, partner_id: str, permissions: PermissionMap
-) -> Partner:
-    # Authorize on the id before reading: an outsider cannot tell whether the partner exists.
-    authorize(actor, action, _PartnerRef(partner_id), permissions)
-    partner = uow.repository(PARTNERS).get(partner_id)
-    authorize(actor, action, partner, permissions)
-    return partner
+def _load_partner(uow: UnitOfWork, ctx: Context, action: str, partner_id: str) -> Partner:
+    # A partner the actor may not reach is NotFound, whether it exists or not.
+    require_partner(ctx, action, partner_id)
+    return load(uow, ctx, PARTNERS, partner_id, action)
 
 
+@use_case
 def add_partner(
     uow: UnitOfWork,
-    actor: Actor,
+    ctx: Context,
     partner: Partner,
     *,
-    clock: Clock,
     partner_types: Iterable[PartnerType] = DEFAULT_PARTNER_TYPES,
-    permissions: PermissionMap = DEFAULT_PERMISSIONS,
 ) -> Partner:
     """Validate and store a new partner (``manage_partners``), and commit.
 
@@ -105,10 +92,9 @@ def add_partner(
     the domain is taken (``field == "domain"``).
     """
     clean = validate_partner(partner, partner_types=partner_types, path="partner")
-    authorize(actor, MANAGE_PARTNERS, clean, permissions)
-    at = clock.now()
+    authorize(ctx.actor, MANAGE_PARTNERS, clean, ctx.permissions)
     first = PartnerStageChanged(
-        clean.id, StageChange(actor.user_id, at, "", clean.stage, "added to the program")
+        clean.id, StageChange(ctx.actor.user_id, ctx.now(), "", clean.stage, "added to the program")
     )
     clean = attrs.evolve(
         clean,
@@ -118,19 +104,17 @@ def add_partner(
     )
     stored = uow.repository(PARTNERS).add(clean)
     uow.record(first)
-    uow.commit()
     return stored
 
 
+@use_case
 def edit_partner(
     uow: UnitOfWork,
-    actor: Actor,
+    ctx: Context,
     partner_id: str,
     changes: Mapping[str, object],
     *,
-    clock: Clock,
     partner_types: Iterable[PartnerType] = DEFAULT_PARTNER_TYPES,
-    permissions: PermissionMap = DEFAULT_PERMISSIONS,
 ) -> Partner:
     """Change fields of a partner's record (``manage_partners``), and commit.
 
@@ -149,9 +133,8 @@ def edit_partner(
     for key in unknown:
         errors.add(f"changes.{key}", "unknown", f"{key!r} cannot be edited here")
     errors.raise_if_any()
-    authorize(actor, MANAGE_PARTNERS, _PartnerRef(partner_id), permissions)
+    partner = _load_partner(uow, ctx, MANAGE_PARTNERS, partner_id)
     partners = uow.repository(PARTNERS)
-    partner = partners.get(partner_id)
     with errors.catch("changes"):
         edited = validate_partner(
             attrs.evolve(partner, **changes),  # type: ignore[arg-type]
@@ -167,31 +150,23 @@ def edit_partner(
     if not diff:
         return partner
     stored = partners.save(edited)
-    uow.record(PartnerEdited(partner_id, actor.user_id, clock.now(), diff))
-    uow.commit()
+    uow.record(PartnerEdited(partner_id, ctx.actor.user_id, ctx.now(), diff))
     return stored
 
 
+@use_case
 def change_partner_stage(
-    uow: UnitOfWork,
-    actor: Actor,
-    partner_id: str,
-    to_stage: str,
-    *,
-    clock: Clock,
-    note: str = "",
-    permissions: PermissionMap = DEFAULT_PERMISSIONS,
+    uow: UnitOfWork, ctx: Context, partner_id: str, to_stage: str, *, note: str = ""
 ) -> Partner:
     """Move a partner to another lifecycle stage (``manage_partners``), record it, and commit.
 
     Raises ``NotFound``, ``PermissionDenied``, ``InvalidTransition`` (the
     lifecycle does not allow the move), or ``Conflict`` (changed meanwhile).
     """
-    partner = _load_partner(uow, actor, MANAGE_PARTNERS, partner_id, permissions)
-    moved = partner.change_stage(to_stage, by=actor.user_id, at=clock.now(), note=note)
+    partner = _load_partner(uow, ctx, MANAGE_PARTNERS, partner_id)
+    moved = partner.change_stage(to_stage, by=ctx.actor.user_id, at=ctx.now(), note=note)
     stored = uow.repository(PARTNERS).save(moved)
     uow.record(PartnerStageChanged(stored.id, stored.stage_history[-1]))
-    uow.commit()
     return stored
 
 
@@ -206,11 +181,11 @@ def _write(
     after: PartnerUser,
     event: PartnerUserChanged,
 ) -> PartnerUser:
-    """Store ``after`` and the partner with its new administrator count, then commit.
+    """Stage ``after`` and the partner with its new administrator count.
 
-    Everything is checked before anything is staged, so a refusal leaves the
-    unit of work as it was; should the partner turn out to have changed
-    meanwhile (``Conflict`` on saving it), the unit of work is rolled back.
+    The count is read in this unit of work and guarded by the partner's
+    version: should another unit of work change the partner's users
+    meanwhile, saving the partner (or the commit) is a ``Conflict``.
     """
     users = uow.repository(PARTNER_USERS)
     counted = _admins(users, partner.id)
@@ -225,43 +200,35 @@ def _write(
             field="registered_administrators",
         )
     stored = users.add(after) if before is None else users.save(after)
-    try:
-        uow.repository(PARTNERS).save(attrs.evolve(partner, registered_administrators=remaining))
-    except BaseException:
-        # The partner changed since it was read (another user change raced this one): the
-        # user write staged above must not survive, or committing the unit of work after
-        # catching the Conflict could take the partner's last administrator.
-        uow.rollback()
-        raise
+    uow.repository(PARTNERS).save(attrs.evolve(partner, registered_administrators=remaining))
     uow.record(event)
-    uow.commit()
     return stored
 
 
+@use_case
 def register_user(
     uow: UnitOfWork,
-    actor: Actor,
+    ctx: Context,
     partner_id: str,
     *,
     name: str,
     email: str,
-    clock: Clock,
     role: str = USER,
     user_id: str | None = None,
     certifications: tuple[Certification, ...] = (),
-    permissions: PermissionMap = DEFAULT_PERMISSIONS,
 ) -> PartnerUser:
     """Register a new user of a partner (``manage_users`` on the partner), and commit.
 
     The id is ``user_id``, or ``PU-000001`` and onwards from the storage's
     sequence, taken only once the input is valid. Raises ``PermissionDenied``
-    (checked first, so an actor outside the partner cannot tell whether it
-    exists), ``NotFound`` (no such partner),
+    (the role may not manage users), ``NotFound`` (no such partner, or one
+    the actor may not reach),
     ``ValidationError`` (every bad field), or ``Conflict`` (the e-mail is taken
     by any partner's user, ``field == "email"``; or the partner changed meanwhile).
     """
-    partner = _load_partner(uow, actor, MANAGE_USERS, partner_id, permissions)
-    at = clock.now()
+    partner = _load_partner(uow, ctx, MANAGE_USERS, partner_id)
+    actor = ctx.actor
+    at = ctx.now()
     user = validate_user(
         PartnerUser(
             _PENDING_ID if user_id is None else user_id,
@@ -281,26 +248,22 @@ def register_user(
     return _write(uow, partner, None, user, event)
 
 
-def _load(
-    uow: UnitOfWork, actor: Actor, user_id: str, permissions: PermissionMap
-) -> tuple[Partner, PartnerUser]:
-    user = uow.repository(PARTNER_USERS).get(user_id)
-    # Authorize on the user before reading its partner: no hints about other partners.
-    authorize(actor, MANAGE_USERS, user, permissions)
+def _load_user(uow: UnitOfWork, ctx: Context, user_id: str) -> tuple[Partner, PartnerUser]:
+    # The user decides the partner: a user the actor may not reach is NotFound.
+    user = load(uow, ctx, PARTNER_USERS, user_id, MANAGE_USERS)
     return uow.repository(PARTNERS).get(user.partner_id), user
 
 
+@use_case
 def edit_user(
     uow: UnitOfWork,
-    actor: Actor,
+    ctx: Context,
     user_id: str,
     *,
-    clock: Clock,
     name: str | None = None,
     email: str | None = None,
     role: str | None = None,
     certifications: tuple[Certification, ...] | None = None,
-    permissions: PermissionMap = DEFAULT_PERMISSIONS,
 ) -> PartnerUser:
     """Change a user's name, e-mail, role or certifications (``manage_users``), and commit.
 
@@ -310,7 +273,7 @@ def edit_user(
     would take the role from the partner's last registered administrator
     (``field == "registered_administrators"``).
     """
-    partner, user = _load(uow, actor, user_id, permissions)
+    partner, user = _load_user(uow, ctx, user_id)
     edited = validate_user(
         attrs.evolve(
             user,
@@ -328,20 +291,12 @@ def edit_user(
     }
     if edited.certifications != user.certifications:
         diff["certifications"] = (str(len(user.certifications)), str(len(edited.certifications)))
-    at = clock.now()
-    event = PartnerUserChanged(user.id, partner.id, "edited", actor.user_id, at, diff)
+    event = PartnerUserChanged(user.id, partner.id, "edited", ctx.actor.user_id, ctx.now(), diff)
     return _write(uow, partner, user, edited, event)
 
 
-def deregister_user(
-    uow: UnitOfWork,
-    actor: Actor,
-    user_id: str,
-    *,
-    clock: Clock,
-    note: str = "",
-    permissions: PermissionMap = DEFAULT_PERMISSIONS,
-) -> PartnerUser:
+@use_case
+def deregister_user(uow: UnitOfWork, ctx: Context, user_id: str, *, note: str = "") -> PartnerUser:
     """Withdraw a user's access (``manage_users``), recording who and when, and commit.
 
     The record stays, with its e-mail reserved, for :func:`reregister_user`.
@@ -349,43 +304,36 @@ def deregister_user(
     deregistered), or ``Conflict``: the partner changed meanwhile, or the
     user is its last registered administrator (``field == "registered_administrators"``).
     """
-    partner, user = _load(uow, actor, user_id, permissions)
-    at = clock.now()
-    changed = user.deregister(by=actor.user_id, at=at, note=note)
-    event = PartnerUserChanged(user.id, partner.id, DEREGISTERED, actor.user_id, at)
+    partner, user = _load_user(uow, ctx, user_id)
+    at = ctx.now()
+    changed = user.deregister(by=ctx.actor.user_id, at=at, note=note)
+    event = PartnerUserChanged(user.id, partner.id, DEREGISTERED, ctx.actor.user_id, at)
     return _write(uow, partner, user, changed, event)
 
 
-def reregister_user(
-    uow: UnitOfWork,
-    actor: Actor,
-    user_id: str,
-    *,
-    clock: Clock,
-    note: str = "",
-    permissions: PermissionMap = DEFAULT_PERMISSIONS,
-) -> PartnerUser:
+@use_case
+def reregister_user(uow: UnitOfWork, ctx: Context, user_id: str, *, note: str = "") -> PartnerUser:
     """Give a deregistered user access again (``manage_users``), and commit.
 
     Raises ``NotFound``, ``PermissionDenied``, ``InvalidTransition`` (already
     registered), or ``Conflict`` (the partner changed meanwhile).
     """
-    partner, user = _load(uow, actor, user_id, permissions)
-    at = clock.now()
-    changed = user.reregister(by=actor.user_id, at=at, note=note)
-    event = PartnerUserChanged(user.id, partner.id, "reregistered", actor.user_id, at)
+    partner, user = _load_user(uow, ctx, user_id)
+    at = ctx.now()
+    changed = user.reregister(by=ctx.actor.user_id, at=at, note=note)
+    event = PartnerUserChanged(user.id, partner.id, "reregistered", ctx.actor.user_id, at)
     return _write(uow, partner, user, changed, event)
 
 
+@reading
 def list_users(
     uow: UnitOfWork,
-    actor: Actor,
+    ctx: Context,
     partner_id: str,
     *,
     status: str | None = None,
     limit: int = DEFAULT_PAGE_SIZE,
     cursor: str | None = None,
-    permissions: PermissionMap = DEFAULT_PERMISSIONS,
 ) -> Page[PartnerUser]:
     """One page of a partner's users (``manage_users``), filtered by registration status.
 
@@ -394,7 +342,7 @@ def list_users(
     ``next_cursor`` back for the next page. Raises ``NotFound``,
     ``PermissionDenied`` or ``ValidationError`` (a bad status, limit or cursor).
     """
-    partner = _load_partner(uow, actor, MANAGE_USERS, partner_id, permissions)
+    partner = _load_partner(uow, ctx, MANAGE_USERS, partner_id)
     where: dict[str, str] = {"partner_id": partner.id}
     if status is not None:
         if status not in (REGISTERED, DEREGISTERED):

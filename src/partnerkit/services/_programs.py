@@ -5,8 +5,11 @@ from __future__ import annotations
 import attrs
 import pendulum
 
-from partnerkit.core import Clock, DomainEvent, aware
+from partnerkit.core import DomainEvent, aware
+from partnerkit.core.errors import PermissionDenied, ValidationError
+from partnerkit.partners import PROGRAM_ADMINISTRATOR
 from partnerkit.program import PROGRAMS, Program
+from partnerkit.services._context import Context, use_case
 from partnerkit.storage import UnitOfWork
 
 __all__ = ["ProgramSaved", "save_program"]
@@ -31,16 +34,29 @@ class ProgramSaved(DomainEvent):
     created: bool
 
 
-def save_program(uow: UnitOfWork, program: Program, *, actor: str, clock: Clock) -> Program:
+@use_case
+def save_program(uow: UnitOfWork, ctx: Context, program: Program) -> Program:
     """Store a new program (``version`` 0) or a changed one, and record :class:`ProgramSaved`.
 
-    Commits the unit of work. A program changed by someone else since it was
-    read raises :class:`~partnerkit.core.errors.Conflict` and writes nothing.
-    Returns the stored program with its new version.
+    Only a program administrator changes a program's configuration
+    (:class:`~partnerkit.core.errors.PermissionDenied` otherwise). To store
+    the first program, pass a context built on that program. A program
+    changed by someone else since it was read raises
+    :class:`~partnerkit.core.errors.Conflict` and writes nothing. Returns
+    the stored program with its new version.
     """
+    actor = ctx.actor
+    if actor.role != PROGRAM_ADMINISTRATOR:
+        raise PermissionDenied(
+            f"{actor.role} {actor.user_id!r}",
+            "save_program",
+            "the program",
+            "only program administrators change the program's configuration",
+        )
+    if not isinstance(program, Program):
+        raise ValidationError.single("program", "invalid", "expected a partnerkit.program.Program")
     repository = uow.repository(PROGRAMS)
     created = program.version == 0
     stored = repository.add(program) if created else repository.save(program)
-    uow.record(ProgramSaved(stored.key, stored.version, actor, clock.now(), created))
-    uow.commit()
+    uow.record(ProgramSaved(stored.key, stored.version, actor.user_id, ctx.now(), created))
     return stored

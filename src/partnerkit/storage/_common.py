@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
@@ -12,6 +10,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from partnerkit.core import DomainEvent, EventDispatcher, from_dict, to_dict
+from partnerkit.core._cursor import pack_cursor, unpack_cursor
 from partnerkit.core._validation import ErrorCollector
 from partnerkit.core.errors import NotFound, ValidationError
 from partnerkit.storage._ports import MAX_PAGE_SIZE, AggregateSpec, IndexValue
@@ -134,30 +133,29 @@ def sortable(key: SortKey) -> tuple[int, bool, IndexValue, str]:
     return (key[0], isinstance(key[1], str), key[1], key[2])
 
 
+_BAD_CURSOR = "not a cursor of this listing; start again without one"
+
+
 def encode_cursor(order_by: str | None, key: SortKey) -> str:
     """An opaque cursor pointing just after ``key``."""
-    raw = json.dumps({"o": order_by, "k": list(key)}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return pack_cursor({"o": order_by, "k": list(key)})
 
 
 def decode_cursor(order_by: str | None, cursor: str) -> SortKey:
     """Read a cursor made by :func:`encode_cursor` for the same ``order_by``."""
+    data = unpack_cursor(cursor, _BAD_CURSOR)
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
-        flag, value, id = data["k"]
+        flag, value, id = data["k"]  # type: ignore[index]
         valid = (
-            data["o"] == order_by
+            data["o"] == order_by  # type: ignore[index]
             and flag in (0, 1)
             and isinstance(id, str)
             and (value is None or isinstance(value, (str, int)))
         )
-    except (ValueError, KeyError, TypeError, binascii.Error):
+    except (ValueError, KeyError, TypeError):
         valid = False
     if not valid:
-        raise ValidationError.single(
-            "cursor", "invalid", "not a cursor of this listing; start again without one"
-        )
+        raise ValidationError.single("cursor", "invalid", _BAD_CURSOR)
     return (int(flag), value, id)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import date
+from typing import Any, cast
 
 import attrs
 import pendulum
@@ -24,14 +25,54 @@ from partnerkit.deals import (
     new_registration,
 )
 from partnerkit.partners import PROGRAM_ADMINISTRATOR, USER, Actor, Partner
-from partnerkit.services import DEAL_REGISTRATIONS, PROSPECTS, approve_deal, register_deal
-from partnerkit.storage import PARTNER_USERS, PARTNERS, Storage
+from partnerkit.program import Program
+from partnerkit.services import Context, approve_deal, register_deal
+from partnerkit.storage import (
+    DEAL_REGISTRATIONS,
+    PARTNER_USERS,
+    PARTNERS,
+    PROSPECTS,
+    AggregateSpec,
+    Storage,
+    UnitOfWork,
+)
 from partnerkit.testing._clocks import FixedClock
 
 __all__ = ["DealsContract"]
 
+
+class _SavesAfterBarrier:
+    """A host's unit of work whose registration saves wait until both racers have read."""
+
+    def __init__(self, inner: UnitOfWork, barrier: threading.Barrier) -> None:
+        self._inner = inner
+        self._barrier = barrier
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def repository(self, spec: AggregateSpec[Any]) -> Any:
+        repository = self._inner.repository(spec)
+        if spec.kind != DEAL_REGISTRATIONS.kind:
+            return repository
+        barrier = self._barrier
+
+        class _Held:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(repository, name)
+
+            def save(self, aggregate: Any) -> Any:
+                barrier.wait()  # both have read the registration before either writes
+                return repository.save(aggregate)
+
+        return _Held()
+
+
 _AT = pendulum.datetime(2026, 11, 23, 9, tz="Europe/London")
 _VENDOR = Actor("vendor-admin", PROGRAM_ADMINISTRATOR)
+_PROGRAM = Program(
+    key="contract", name="Contract program", currency="GBP", timezone="Europe/London"
+)
 
 
 def _form(domain: str, product: str = "email-security") -> RegistrationForm:
@@ -150,20 +191,15 @@ class DealsContract:
             uow.repository(DEAL_REGISTRATIONS).add(_deal("DR-1", "p1", prospect, "x"))
             uow.commit()
         barrier = threading.Barrier(2, timeout=10)
-
-        class _Clock:
-            def now(self) -> pendulum.DateTime:
-                barrier.wait()  # both have read the registration before either writes
-                return _AT.add(hours=1)
-
         outcomes: list[object] = []
 
         def approve(name: str) -> Callable[[], None]:
             def run() -> None:
                 try:
                     with storage.unit_of_work() as uow:
-                        actor = Actor(name, PROGRAM_ADMINISTRATOR)
-                        outcomes.append(approve_deal(uow, actor, "DR-1", clock=_Clock()))
+                        ctx = Context(Actor(name, PROGRAM_ADMINISTRATOR), FixedClock(_AT), _PROGRAM)
+                        held = cast(UnitOfWork, _SavesAfterBarrier(uow, barrier))
+                        outcomes.append(approve_deal(held, ctx, "DR-1"))
                 except Exception as exc:
                     outcomes.append(exc)
 
@@ -197,7 +233,7 @@ class DealsContract:
                 try:
                     with storage.unit_of_work() as uow:
                         actor = Actor(f"{key}-rep", USER, partner_id=key)
-                        register_deal(uow, actor, _form("racing.example"), clock=clock)
+                        register_deal(uow, Context(actor, clock, _PROGRAM), _form("racing.example"))
                 except Exception as exc:
                     errors.append(exc)
 

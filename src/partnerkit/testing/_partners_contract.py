@@ -24,7 +24,8 @@ from partnerkit.partners import (
     RegistrationChange,
     StageChange,
 )
-from partnerkit.services import add_partner, deregister_user, register_user
+from partnerkit.program import Program
+from partnerkit.services import Context, add_partner, deregister_user, register_user
 from partnerkit.storage import PARTNER_USERS, PARTNERS, AggregateSpec, Storage
 from partnerkit.testing._clocks import FixedClock
 
@@ -32,6 +33,9 @@ __all__ = ["PartnersContract"]
 
 _AT = pendulum.datetime(2026, 3, 2, 9, 30, tz="Europe/Paris")
 _VENDOR = Actor("vendor-admin", PROGRAM_ADMINISTRATOR)
+_PROGRAM = Program(
+    key="contract", name="Contract program", currency="GBP", timezone="Europe/London"
+)
 
 A = TypeVar("A")
 
@@ -141,20 +145,19 @@ class PartnersContract:
     def test_two_racing_deregistrations_of_the_two_administrators_leave_one(
         self, storage: Storage
     ) -> None:
-        clock = FixedClock(_AT)
+        ctx = Context(_VENDOR, FixedClock(_AT), _PROGRAM)
         with storage.unit_of_work() as uow:
-            add_partner(uow, _VENDOR, _partner("p1", "acme.example"), clock=clock)
+            add_partner(uow, ctx, _partner("p1", "acme.example"))
         for n in (1, 2):
             with storage.unit_of_work() as uow:
                 register_user(
                     uow,
-                    _VENDOR,
+                    ctx,
                     "p1",
                     name=f"Admin {n}",
                     email=f"admin{n}@acme.example",
                     role=ADMINISTRATOR,
                     user_id=f"a{n}",
-                    clock=clock,
                 )
         barrier = threading.Barrier(2)
         outcomes: dict[str, str] = {}
@@ -163,7 +166,7 @@ class PartnersContract:
             barrier.wait()
             try:
                 with storage.unit_of_work() as uow:
-                    deregister_user(uow, _VENDOR, user_id, clock=clock)
+                    deregister_user(uow, ctx, user_id)
                 outcomes[user_id] = "deregistered"
             except Conflict:
                 outcomes[user_id] = "conflict"
