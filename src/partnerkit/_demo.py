@@ -25,7 +25,7 @@ from partnerkit.deals import (
 )
 from partnerkit.fiscal import label
 from partnerkit.partners import PROGRAM_ADMINISTRATOR, USER, Actor, Partner, PartnerUser
-from partnerkit.program import PROGRAMS, Program
+from partnerkit.program import Program
 from partnerkit.quoting import format_quote
 from partnerkit.scoring import score_ecosystem
 from partnerkit.services import (
@@ -40,7 +40,7 @@ from partnerkit.services import (
     start_quote_order,
     submit_quote_order,
 )
-from partnerkit.storage import PARTNER_USERS, PARTNERS, QUOTES, SqliteStorage
+from partnerkit.storage import PARTNER_USERS, PARTNERS, PROGRAMS, QUOTES, SqliteStorage
 from partnerkit.tiers import MetricValue, evaluate
 
 Print = Callable[[str], None]

@@ -7,9 +7,8 @@ import pytest
 
 from partnerkit.core import DomainEvent, EventDispatcher, from_dict, to_dict
 from partnerkit.core.errors import Conflict, ValidationError
-from partnerkit.program import PROGRAMS
 from partnerkit.services import ProgramSaved, save_program
-from partnerkit.storage import MemoryStorage
+from partnerkit.storage import PROGRAMS, MemoryStorage
 from partnerkit.testing import FixedClock, make_program
 
 NOW = pendulum.datetime(2026, 11, 23, 9, tz="Europe/Berlin")

@@ -1,5 +1,5 @@
 """The :class:`Program`: one partner program's configuration, and how it is stored."""
 
-from partnerkit.program._program import PROGRAMS, Program
+from partnerkit.program._program import Program
 
-__all__ = ["PROGRAMS", "Program"]
+__all__ = ["Program"]

@@ -39,7 +39,6 @@ from partnerkit.scoring import (
     engagement_model_to_dict,
     read_engagement_model,
 )
-from partnerkit.storage import AggregateSpec
 from partnerkit.tiers import (
     CustomCriterion,
     FiscalReviews,
@@ -56,7 +55,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["PROGRAMS", "Program"]
+__all__ = ["Program"]
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -119,7 +118,7 @@ class Program:
     the ``[pricing]`` table (see :func:`partnerkit.quoting.pricing_from_dict`).
     Build it in code, or load it with :meth:`from_toml`, which reports every
     bad key with its dotted path. It is also an aggregate (stored under
-    :data:`PROGRAMS`, keyed by :attr:`key`), so an administrator's edits are
+    :data:`partnerkit.storage.PROGRAMS`, keyed by :attr:`key`), so an administrator's edits are
     saved with optimistic concurrency like any other record.
 
     >>> program = Program.from_toml_string('''
@@ -390,6 +389,3 @@ def _structure_program(data: Any, _: object) -> Program:
 
 converter.register_unstructure_hook(Program, _unstructure_program)
 converter.register_structure_hook(Program, _structure_program)
-
-#: How programs are stored: one row per program, keyed by :attr:`Program.key`.
-PROGRAMS: AggregateSpec[Program] = AggregateSpec("programs", Program, id_attr="key")

@@ -6,8 +6,8 @@ import attrs
 import pendulum
 
 from partnerkit.core import Clock, DomainEvent, aware
-from partnerkit.program import PROGRAMS, Program
-from partnerkit.storage import UnitOfWork
+from partnerkit.program import Program
+from partnerkit.storage import PROGRAMS, UnitOfWork
 
 __all__ = ["ProgramSaved", "save_program"]
 
