@@ -1,19 +1,46 @@
 """Run every example in the docs and the README as a test (Sybil), and skip non-test files."""
 
+from collections.abc import Iterable
 from doctest import ELLIPSIS, NORMALIZE_WHITESPACE
 from typing import Any
 
 import pytest
-from sybil import Sybil
+from sybil import Document, Example, Region, Sybil
 from sybil.parsers import markdown, myst
+from sybil.parsers.myst.lexers import DirectiveLexer
 
 _FLAGS = ELLIPSIS | NORMALIZE_WHITESPACE
 
 collect_ignore = ["docs/conf.py", "noxfile.py", "bench", "examples", "src/partnerkit/__main__.py"]
 
+
+def _keep_text(example: Example) -> None:
+    name, text = example.parsed
+    example.namespace[name] = text
+
+
+class NamedTomlParser:
+    """A ``{code-block} toml`` with ``:name: x`` puts its text in the page's namespace as ``x``.
+
+    A page shows a program file as TOML (highlighted, easy to copy) and the
+    Python examples after it load that very text.
+    """
+
+    def __init__(self) -> None:
+        self._lexer = DirectiveLexer(directive="code-block", arguments="toml")
+
+    def __call__(self, document: Document) -> Iterable[Region]:
+        for region in self._lexer(document):
+            name = region.lexemes["options"].get("name")
+            if name:
+                region.parsed = (name, str(region.lexemes["source"]))
+                region.evaluator = _keep_text
+                yield region
+
+
 pytest_collect_file = (
     Sybil(
-        parsers=[myst.PythonCodeBlockParser(doctest_optionflags=_FLAGS)],
+        parsers=[myst.PythonCodeBlockParser(doctest_optionflags=_FLAGS), NamedTomlParser()],
         path="docs",
         patterns=["*.md"],
         excludes=["_build/*"],
