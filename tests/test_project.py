@@ -140,3 +140,17 @@ def test_program_is_reexported_lazily_so_one_area_imports_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_program_does_not_import_storage_and_storage_holds_its_spec() -> None:
+    code = (
+        "import sys, partnerkit.program\n"
+        "assert 'partnerkit.storage' not in sys.modules, 'program pulled in storage'\n"
+        "from partnerkit.storage import PROGRAMS\n"
+        "assert PROGRAMS.type is partnerkit.program.Program\n"
+        "assert not hasattr(partnerkit.program, 'PROGRAMS')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr

@@ -25,7 +25,7 @@ from partnerkit.deals import (
 )
 from partnerkit.fiscal import label
 from partnerkit.partners import PROGRAM_ADMINISTRATOR, USER, Actor, Partner, PartnerUser
-from partnerkit.program import PROGRAMS, Program
+from partnerkit.program import Program
 from partnerkit.quoting import OrderSubmitted, format_quote
 from partnerkit.scoring import score_ecosystem
 from partnerkit.services import (
@@ -41,7 +41,14 @@ from partnerkit.services import (
     start_order,
     submit_order,
 )
-from partnerkit.storage import DEAL_REGISTRATIONS, PARTNER_USERS, PARTNERS, QUOTES, SqliteStorage
+from partnerkit.storage import (
+    DEAL_REGISTRATIONS,
+    PARTNER_USERS,
+    PARTNERS,
+    PROGRAMS,
+    QUOTES,
+    SqliteStorage,
+)
 from partnerkit.tiers import MetricValue, evaluate
 
 Print = Callable[[str], None]

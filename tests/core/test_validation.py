@@ -254,6 +254,8 @@ def test_a_non_table_is_reported_at_its_path() -> None:
     reader = ConfigReader(["not", "a", "table"], path="fiscal")
     assert reader.errors.paths == ("fiscal",)
     assert reader.keys() == []
+    assert not reader.is_table
+    assert ConfigReader({}, path="fiscal").is_table
 
 
 def test_nested_tables_and_arrays_of_tables_report_dotted_paths_all_at_once() -> None:

@@ -30,7 +30,7 @@ from partnerkit.deals import (
     RegistrationForm,
 )
 from partnerkit.partners import ADMINISTRATOR, PROGRAM_ADMINISTRATOR, USER, Actor, Partner
-from partnerkit.program import PROGRAMS, Program
+from partnerkit.program import Program
 from partnerkit.quoting import (
     LineRequest,
     MarginPolicy,
@@ -78,6 +78,7 @@ from partnerkit.storage import (
     ORDERS,
     PARTNER_USERS,
     PARTNERS,
+    PROGRAMS,
     PROSPECTS,
     QUOTES,
     SUBSCRIPTIONS,

@@ -8,9 +8,9 @@ import pytest
 from partnerkit.core import DomainEvent, EventDispatcher, from_dict, to_dict
 from partnerkit.core.errors import Conflict, PermissionDenied, ValidationError
 from partnerkit.partners import PARTNER_ACCOUNT_MANAGER, PROGRAM_ADMINISTRATOR, Actor
-from partnerkit.program import PROGRAMS, Program
+from partnerkit.program import Program
 from partnerkit.services import Context, ProgramSaved, save_program
-from partnerkit.storage import MemoryStorage
+from partnerkit.storage import PROGRAMS, MemoryStorage
 from partnerkit.testing import FixedClock, make_program
 
 NOW = pendulum.datetime(2026, 11, 23, 9, tz="Europe/Berlin")

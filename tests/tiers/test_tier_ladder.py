@@ -348,3 +348,22 @@ def test_a_missing_or_malformed_levels_list_is_reported_once(
     with pytest.raises(ValidationError) as info:
         ladder_from_dict(data)
     assert _codes(info.value) == expected
+
+
+def test_read_ladder_and_read_tier_policy_record_into_one_collector_instead_of_raising() -> None:
+    from partnerkit.core import ConfigReader
+    from partnerkit.tiers import read_ladder, read_tier_policy
+
+    data = _section()
+    data["policy"] = {"upgrades": "never", "downgrade_grace_days": 30}
+    root = ConfigReader({"tiers": data})
+    tiers = root.table("tiers")
+    assert read_ladder(tiers) == elite_ladder()
+    assert read_tier_policy(tiers.table("policy")) is None
+    assert root.errors.paths == ("tiers.policy.upgrades",)
+    data["policy"]["upgrades"] = "next_period"
+    good = ConfigReader({"policy": data["policy"]}).table("policy")
+    policy = read_tier_policy(good)
+    assert policy is not None
+    assert (policy.upgrades, policy.downgrade_grace_days) == ("next_period", 30)
+    assert read_ladder(ConfigReader("gold", "tiers")) is None

@@ -5,8 +5,9 @@ from pathlib import Path
 import pendulum
 
 from partnerkit.core import Clock, SystemClock
-from partnerkit.program import PROGRAMS, Program
+from partnerkit.program import Program
 from partnerkit.storage import (
+    PROGRAMS,
     MemoryStorage,
     Repository,
     Sequences,

@@ -150,7 +150,7 @@ class ConfigReader:
     partnerkit.core.errors.ValidationError: 2 invalid fields: fiscal.month: ...
     """
 
-    __slots__ = ("_data", "_errors", "_path", "_seen")
+    __slots__ = ("_data", "_errors", "_is_table", "_path", "_seen")
 
     def __init__(
         self,
@@ -161,6 +161,7 @@ class ConfigReader:
         self._path = path
         self._errors = errors if errors is not None else ErrorCollector()
         self._seen: set[builtins.str] = set()
+        self._is_table = isinstance(data, Mapping)
         if isinstance(data, Mapping):
             self._data: Mapping[builtins.str, object] = data
         else:
@@ -171,6 +172,11 @@ class ConfigReader:
     def errors(self) -> ErrorCollector:
         """The collector this reader records into."""
         return self._errors
+
+    @property
+    def is_table(self) -> builtins.bool:
+        """Whether the data is a table (a mapping); when not, the error is already recorded."""
+        return self._is_table
 
     @property
     def path(self) -> builtins.str:

@@ -1,5 +1,12 @@
-"""The :class:`Program`: one partner program's configuration, and how it is stored."""
+"""The :class:`Program`: one partner program's configuration, the registry of its file's tables.
 
-from partnerkit.program._program import PROGRAMS, Program
+Each table of the program file (``[fiscal]``, ``[tiers]``, ``[deals]``, ...)
+is read, written, checked and shown through one :class:`ProgramArea`;
+:attr:`Program.areas` lists them. Programs are stored under
+:data:`partnerkit.storage.PROGRAMS`.
+"""
 
-__all__ = ["PROGRAMS", "Program"]
+from partnerkit.program._area import AreaContext, ProgramArea
+from partnerkit.program._program import Program
+
+__all__ = ["AreaContext", "Program", "ProgramArea"]

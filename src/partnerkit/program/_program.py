@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 import pendulum
@@ -15,48 +14,23 @@ from babel import Locale, UnknownLocaleError
 
 from partnerkit.core import ConfigReader, ErrorCollector, converter, is_known_currency
 from partnerkit.core.errors import FieldError, ValidationError
-from partnerkit.deals import (
-    RegistrationPolicy,
-    read_registration_policy,
-    registration_policy_to_dict,
-)
-from partnerkit.fiscal import (
-    FiscalCalendar,
-    MonthlyFiscalCalendar,
-    calendar_to_dict,
-    read_calendar,
-)
-from partnerkit.partners import (
-    DEFAULT_PERMISSIONS,
-    PermissionMap,
-    permissions_to_dict,
-    read_permissions,
-)
-from partnerkit.quoting import Pricing, pricing_to_dict, read_pricing
-from partnerkit.scoring import (
-    DEFAULT_ENGAGEMENT_MODEL,
-    EngagementModel,
-    engagement_model_to_dict,
-    read_engagement_model,
-)
-from partnerkit.storage import AggregateSpec
-from partnerkit.tiers import (
-    CustomCriterion,
-    FiscalReviews,
-    TierLadder,
-    TierPolicy,
-    ladder_from_dict,
-    ladder_to_dict,
-    policy_from_dict,
-    policy_to_dict,
-)
+from partnerkit.deals import RegistrationPolicy
+from partnerkit.fiscal import FiscalCalendar
+from partnerkit.partners import DEFAULT_PERMISSIONS, PermissionMap
+from partnerkit.program._area import AreaContext, ProgramArea, calendar_year
+from partnerkit.program._areas import AREAS
+from partnerkit.quoting import Pricing
+from partnerkit.scoring import DEFAULT_ENGAGEMENT_MODEL, EngagementModel
+from partnerkit.tiers import CustomCriterion, TierLadder, TierPolicy
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["PROGRAMS", "Program"]
+__all__ = ["Program"]
+
+_P = TypeVar("_P", bound="Program")
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -96,31 +70,61 @@ def _field_errors(values: Mapping[str, Any]) -> list[FieldError]:
     return errors
 
 
-@functools.cache
-def _calendar_year(timezone: str) -> FiscalCalendar:
-    # The default: the fiscal year is the calendar year, in the program's time zone.
-    return MonthlyFiscalCalendar(1, tz=timezone)
+def _default(cls: type[Program], attribute: str) -> Any:
+    """The default of an area's attribute: what a file without its table gets."""
+    default: Any = attrs.fields_dict(cls)[attribute].default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type] # a class at run time
+        return default.factory()
+    return default
+
+
+def _keyword(cls: type[Program], attribute: str) -> str:
+    """An attribute's constructor keyword: its attrs alias (``fiscal`` for ``fiscal_calendar``)."""
+    return attrs.fields_dict(cls)[attribute].alias or attribute
+
+
+def _table_reader(root: ConfigReader, table: str, tables: Iterable[str]) -> ConfigReader | None:
+    """A reader for the dotted ``table`` of the file, or None when the file does not hold it.
+
+    The keys of nested tables (``policy`` of ``tiers``) are marked read, so
+    the parent's reader does not report them as unknown; a table that holds
+    nothing but nested tables counts as absent.
+    """
+    *parents, name = table.split(".")
+    reader = root
+    for part in parents:
+        if not reader.has(part) or not isinstance(reader.raw(part), Mapping):
+            return None  # absent, or not a table: the parent's own area reports that
+        reader = reader.table(part)
+    if not reader.has(name):
+        reader.raw(name, None)  # a table the program knows, even when absent
+        return None
+    found = reader.table(name)
+    nested = {t[len(table) + 1 :].split(".")[0] for t in tables if t.startswith(f"{table}.")}
+    for key in nested:
+        found.raw(key, None)
+    if nested and found.keys() and set(found.keys()) <= nested:
+        return None
+    return found
 
 
 @attrs.frozen(repr=False)
 class Program:
-    """One partner program's configuration: identity, currency, locale, time zone, fiscal calendar.
+    """One partner program's configuration: its identity and every area's table of its file.
 
-    :attr:`fiscal` is the calendar year in the program's time zone unless a
-    calendar is given (``fiscal=`` or a ``[fiscal]`` table, see
-    :func:`partnerkit.fiscal.calendar_from_dict`); ``tiers`` and
-    ``tier_policy`` come from the ``[tiers]`` table (see
-    :func:`partnerkit.tiers.ladder_from_dict`); ``permissions`` from the
-    ``[permissions]`` table (see :func:`partnerkit.partners.permissions_from_dict`);
-    ``scoring`` from the ``[scoring]`` table (see
-    :func:`partnerkit.scoring.engagement_model_from_dict`);
-    ``registration_policy`` from the ``[deals]`` table (see
-    :func:`partnerkit.deals.registration_policy_from_dict`); ``pricing`` from
-    the ``[pricing]`` table (see :func:`partnerkit.quoting.pricing_from_dict`).
-    Build it in code, or load it with :meth:`from_toml`, which reports every
-    bad key with its dotted path. It is also an aggregate (stored under
-    :data:`PROGRAMS`, keyed by :attr:`key`), so an administrator's edits are
-    saved with optimistic concurrency like any other record.
+    ``key``, ``name``, ``currency``, ``locale`` and ``timezone`` come from
+    the ``[program]`` table. Each other table fills one attribute through its
+    :class:`ProgramArea`, listed in :attr:`areas`: ``fiscal=`` from
+    ``[fiscal]`` (:attr:`fiscal` is the calendar year in the program's time
+    zone without it), ``tiers=`` from ``[tiers]``, ``tier_policy=`` from
+    ``[tiers.policy]``, ``permissions=`` from ``[permissions]``,
+    ``scoring=`` from ``[scoring]``, ``registration_policy=`` from
+    ``[deals]`` and ``pricing=`` from ``[pricing]``; a table left out gives
+    the attribute's default. Build it in code, or load it with
+    :meth:`from_toml`, which reports every bad key with its dotted path. It
+    is also an aggregate (stored under :data:`partnerkit.storage.PROGRAMS`,
+    keyed by :attr:`key`), so an administrator's edits are saved with
+    optimistic concurrency like any other record.
 
     >>> program = Program.from_toml_string('''
     ... [program]
@@ -137,6 +141,10 @@ class Program:
     ...
     partnerkit.core.errors.ValidationError: 3 invalid fields: program.key: ...
     """
+
+    #: Every table of the program file but ``[program]``, in file order: how each is read,
+    #: written, checked and shown. A subclass that adds a table extends it.
+    areas: ClassVar[tuple[ProgramArea[Any], ...]] = AREAS
 
     key: str
     name: str
@@ -163,44 +171,20 @@ class Program:
     version: int = attrs.field(default=0, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
+        cls = type(self)
         errors = _field_errors(
-            {field.name: getattr(self, field.name) for field in attrs.fields(Program)}
+            {field.name: getattr(self, field.name) for field in attrs.fields(cls)}
         )
-        if self.fiscal_calendar is not None and not isinstance(
-            self.fiscal_calendar, FiscalCalendar
-        ):
-            errors.append(FieldError("fiscal", "invalid", "expected a partnerkit.fiscal calendar"))
-        if self.tiers is not None and not isinstance(self.tiers, TierLadder):
-            errors.append(FieldError("tiers", "invalid", "expected a partnerkit.tiers.TierLadder"))
-        if not isinstance(self.registration_policy, RegistrationPolicy):
-            errors.append(
-                FieldError("deals", "invalid", "expected a partnerkit.deals.RegistrationPolicy")
-            )
-        if self.pricing is not None and not isinstance(self.pricing, Pricing):
-            errors.append(FieldError("pricing", "invalid", "expected a partnerkit.quoting.Pricing"))
-        if not isinstance(self.scoring, EngagementModel):
-            errors.append(
-                FieldError("scoring", "invalid", "expected a partnerkit.scoring.EngagementModel")
-            )
-        elif isinstance(self.currency, str) and is_known_currency(self.currency):
-            try:
-                self.scoring.check_currency(self.currency)
-            except ValidationError as exc:
-                errors.extend(exc.prefixed("scoring").errors)
-        if not isinstance(self.permissions, PermissionMap):
-            errors.append(
-                FieldError("permissions", "invalid", "expected a partnerkit.partners.PermissionMap")
-            )
-        if not isinstance(self.tier_policy, TierPolicy):
-            errors.append(
-                FieldError("tiers.policy", "invalid", "expected a partnerkit.tiers.TierPolicy")
-            )
+        for area in cls.areas:
+            problems = area.check(getattr(self, area.attribute), self)
+            errors.extend(problem.prefixed(area.table) for problem in problems)
         if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 0:
             errors.append(FieldError("version", "invalid", "the version must be an integer >= 0"))
         if errors:
             raise ValidationError(errors)
 
     def __repr__(self) -> str:
+        cls = type(self)
         parts = [
             f"key={self.key!r}",
             f"name={self.name!r}",
@@ -208,39 +192,29 @@ class Program:
             f"locale={self.locale!r}",
             f"timezone={self.timezone!r}",
         ]
-        if self.fiscal_calendar is not None:
-            parts.append(f"fiscal={self.fiscal_calendar!r}")
-        if self.tiers is not None:
-            parts.append(f"tiers={list(self.tiers.keys)!r}")
-        if self.tier_policy != TierPolicy():
-            parts.append(f"tier_policy={self.tier_policy!r}")
-        if self.permissions != DEFAULT_PERMISSIONS:
-            parts.append("permissions=<customized>")
-        if self.scoring != DEFAULT_ENGAGEMENT_MODEL:
-            parts.append("scoring=<customized>")
-        if self.registration_policy != RegistrationPolicy():
-            parts.append("registration_policy=<customized>")
-        if self.pricing is not None:
-            parts.append(f"pricing=<{len(self.pricing.price_books)} price books>")
+        for area in cls.areas:
+            value = getattr(self, area.attribute)
+            if value != _default(cls, area.attribute):
+                parts.append(f"{_keyword(cls, area.attribute)}={area.summary(value)}")
         parts.append(f"version={self.version!r}")
-        return f"Program({', '.join(parts)})"
+        return f"{cls.__name__}({', '.join(parts)})"
 
     @property
     def fiscal(self) -> FiscalCalendar:
         """The program's fiscal calendar: the one set, or the calendar year in its time zone."""
         if self.fiscal_calendar is not None:
             return self.fiscal_calendar
-        return _calendar_year(self.timezone)
+        return calendar_year(self.timezone)
 
     # -- loading -------------------------------------------------------------------------------
 
     @classmethod
     def from_dict(
-        cls,
+        cls: type[_P],
         data: Mapping[str, Any],
         *,
         custom_criteria: Iterable[CustomCriterion] = (),
-    ) -> Program:
+    ) -> _P:
         """Build from the parsed form of a program file (the tables of the TOML document).
 
         Every bad, missing or unknown key is reported at once in one
@@ -261,58 +235,33 @@ class Program:
             "timezone": section.str("timezone", "UTC"),
         }
         section.finish(raise_errors=False)
-        fiscal = read_calendar(root.table("fiscal")) if root.has("fiscal") else None
-        permissions = (
-            read_permissions(root.table("permissions")) if root.has("permissions") else None
-        )
-        currency = values["currency"]
-        known = currency if isinstance(currency, str) and is_known_currency(currency) else None
-        # [scoring] reads a plain amount of a money target in the program's currency.
-        scoring = (
-            read_engagement_model(root.table("scoring"), currency=known)
-            if root.has("scoring")
-            else None
-        )
-        registration = read_registration_policy(root.table("deals")) if root.has("deals") else None
-        pricing = read_pricing(root.table("pricing")) if root.has("pricing") else None
-        tiers_data: Any = root.raw("tiers", None)
-        ladder: TierLadder | None = None
-        policy: TierPolicy | None = None
-        if tiers_data is not None:
-            ladder = errors.check(
-                "",
-                lambda: ladder_from_dict(tiers_data, "tiers", custom_criteria=custom_criteria),
-            )
-            policy_data = tiers_data.get("policy") if isinstance(tiers_data, Mapping) else None
-            if policy_data is not None:
-                program_calendar = fiscal
-                if program_calendar is None and isinstance(values["timezone"], str):
-                    with errors.catch():
-                        program_calendar = _calendar_year(values["timezone"])
-                policy = errors.check(
-                    "",
-                    lambda: policy_from_dict(policy_data, "tiers.policy", fiscal=program_calendar),
-                )
-        root.finish(raise_errors=False)
         present = {name: value for name, value in values.items() if value is not None}
-        for problem in _field_errors(present):
+        settings_problems = _field_errors(present)
+        bad = {problem.path for problem in settings_problems}
+        currency = values["currency"] if "program.currency" not in bad else None
+        timezone = values["timezone"] if "program.timezone" not in bad else None
+        custom = tuple(
+            custom_criteria.values() if isinstance(custom_criteria, Mapping) else custom_criteria
+        )
+        tables = [area.table for area in cls.areas]
+        read: dict[str, Any] = {}
+        for area in cls.areas:
+            reader = _table_reader(root, area.table, tables)
+            if reader is not None and reader.is_table:  # not a table: already reported
+                context = AreaContext(currency, timezone, dict(read), custom)
+                value = area.read(reader, context)
+                if value is not None:
+                    read[area.attribute] = value
+        root.finish(raise_errors=False)
+        for problem in settings_problems:
             errors.add(problem.path, problem.code, problem.message)
         errors.raise_if_any()
-        return cls(
-            **values,
-            fiscal=fiscal,
-            tiers=ladder,
-            tier_policy=policy if policy is not None else TierPolicy(),
-            permissions=permissions if permissions is not None else DEFAULT_PERMISSIONS,
-            scoring=scoring if scoring is not None else DEFAULT_ENGAGEMENT_MODEL,
-            registration_policy=registration if registration is not None else RegistrationPolicy(),
-            pricing=pricing,
-        )
+        return cls(**values, **{_keyword(cls, name): value for name, value in read.items()})
 
     @classmethod
     def from_toml_string(
-        cls, text: str, *, custom_criteria: Iterable[CustomCriterion] = ()
-    ) -> Program:
+        cls: type[_P], text: str, *, custom_criteria: Iterable[CustomCriterion] = ()
+    ) -> _P:
         """Build from the text of a TOML program file; bad TOML is a ``ValidationError`` too."""
         try:
             data = tomllib.loads(text)
@@ -322,8 +271,11 @@ class Program:
 
     @classmethod
     def from_toml(
-        cls, path: str | os.PathLike[str], *, custom_criteria: Iterable[CustomCriterion] = ()
-    ) -> Program:
+        cls: type[_P],
+        path: str | os.PathLike[str],
+        *,
+        custom_criteria: Iterable[CustomCriterion] = (),
+    ) -> _P:
         """Load a TOML program file (UTF-8); a file that is not UTF-8 is a ``ValidationError``."""
         with open(path, "rb") as handle:
             raw = handle.read()
@@ -338,9 +290,11 @@ class Program:
     def to_dict(self) -> dict[str, Any]:
         """The parsed-TOML form; ``from_dict(p.to_dict())`` equals ``p`` but for its version.
 
-        The storage version is not part of the file form: :func:`partnerkit.core.to_dict`
-        adds it for storage.
+        An area whose attribute holds its default writes no table. The
+        storage version is not part of the file form:
+        :func:`partnerkit.core.to_dict` adds it for storage.
         """
+        cls = type(self)
         data: dict[str, Any] = {
             "program": {
                 "key": self.key,
@@ -350,26 +304,15 @@ class Program:
                 "timezone": self.timezone,
             },
         }
-        if self.fiscal_calendar is not None:
-            data["fiscal"] = calendar_to_dict(self.fiscal_calendar)
-        if self.permissions != DEFAULT_PERMISSIONS:
-            data["permissions"] = permissions_to_dict(self.permissions)
-        if self.scoring != DEFAULT_ENGAGEMENT_MODEL:
-            data["scoring"] = engagement_model_to_dict(self.scoring)
-        if self.registration_policy != RegistrationPolicy():
-            data["deals"] = registration_policy_to_dict(self.registration_policy)
-        if self.pricing is not None:
-            data["pricing"] = pricing_to_dict(self.pricing)
-        if self.tiers is not None or self.tier_policy != TierPolicy():
-            tiers: dict[str, Any] = ladder_to_dict(self.tiers) if self.tiers is not None else {}
-            if self.tier_policy != TierPolicy():
-                policy = policy_to_dict(self.tier_policy)
-                calendar = self.tier_policy.calendar
-                if isinstance(calendar, FiscalReviews) and calendar.calendar == self.fiscal:
-                    # Reviews follow the program's own [fiscal] calendar: no need to repeat it.
-                    del policy["calendar"]["fiscal"]
-                tiers["policy"] = policy
-            data["tiers"] = tiers
+        for area in cls.areas:
+            value = getattr(self, area.attribute)
+            if value == _default(cls, area.attribute):
+                continue
+            *parents, name = area.table.split(".")
+            target = data
+            for part in parents:
+                target = target.setdefault(part, {})
+            target[name] = area.write(value, self)
         return data
 
 
@@ -378,18 +321,15 @@ def _unstructure_program(program: Program) -> dict[str, Any]:
     return {**program.to_dict(), "version": program.version}
 
 
-def _structure_program(data: Any, _: object) -> Program:
+def _structure_program(data: Any, cls: type[Program]) -> Program:
     if not isinstance(data, Mapping):
         raise ValidationError.single("", "invalid", "expected a table")
     body = dict(data)
     version = body.pop("version", 0)
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
         raise ValidationError.single("version", "invalid", "the version must be an integer >= 0")
-    return attrs.evolve(Program.from_dict(body), version=version)
+    return attrs.evolve(cls.from_dict(body), version=version)
 
 
 converter.register_unstructure_hook(Program, _unstructure_program)
 converter.register_structure_hook(Program, _structure_program)
-
-#: How programs are stored: one row per program, keyed by :attr:`Program.key`.
-PROGRAMS: AggregateSpec[Program] = AggregateSpec("programs", Program, id_attr="key")

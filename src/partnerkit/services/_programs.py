@@ -8,9 +8,9 @@ import pendulum
 from partnerkit.core import DomainEvent, aware
 from partnerkit.core.errors import PermissionDenied, ValidationError
 from partnerkit.partners import PROGRAM_ADMINISTRATOR
-from partnerkit.program import PROGRAMS, Program
+from partnerkit.program import Program
 from partnerkit.services._context import Context, use_case
-from partnerkit.storage import UnitOfWork
+from partnerkit.storage import PROGRAMS, UnitOfWork
 
 __all__ = ["ProgramSaved", "save_program"]
 

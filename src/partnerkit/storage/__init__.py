@@ -26,6 +26,7 @@ from partnerkit.storage._ports import (
     Storage,
     UnitOfWork,
 )
+from partnerkit.storage._programs import PROGRAMS
 from partnerkit.storage._quoting import ORDERS, QUOTES, SUBSCRIPTIONS
 from partnerkit.storage._sqlite import (
     SCHEMA_VERSION,
@@ -41,6 +42,7 @@ __all__ = [
     "ORDERS",
     "PARTNERS",
     "PARTNER_USERS",
+    "PROGRAMS",
     "PROSPECTS",
     "QUOTES",
     "SCHEMA_VERSION",

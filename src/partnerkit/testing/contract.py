@@ -26,9 +26,8 @@ import pytest
 
 from partnerkit.core import DomainEvent, EventDispatcher, Money
 from partnerkit.core.errors import Conflict, NotFound, ValidationError
-from partnerkit.program import PROGRAMS
 from partnerkit.scoring import Activity
-from partnerkit.storage import ActivityStore, AggregateSpec, Index, Storage
+from partnerkit.storage import PROGRAMS, ActivityStore, AggregateSpec, Index, Storage
 from partnerkit.testing._deals_contract import DealsContract
 from partnerkit.testing._factories import make_program
 from partnerkit.testing._partners_contract import PartnersContract

@@ -14,6 +14,8 @@ from partnerkit.tiers._config import (
     ladder_to_dict,
     policy_from_dict,
     policy_to_dict,
+    read_ladder,
+    read_tier_policy,
 )
 from partnerkit.tiers._criteria import (
     MODES,
@@ -98,6 +100,8 @@ __all__ = [
     "metric_label",
     "policy_from_dict",
     "policy_to_dict",
+    "read_ladder",
+    "read_tier_policy",
     "simulate",
     "tier_as_of",
 ]

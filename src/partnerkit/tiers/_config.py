@@ -34,7 +34,14 @@ from partnerkit.tiers._policy import (
     TierPolicy,
 )
 
-__all__ = ["ladder_from_dict", "ladder_to_dict", "policy_from_dict", "policy_to_dict"]
+__all__ = [
+    "ladder_from_dict",
+    "ladder_to_dict",
+    "policy_from_dict",
+    "policy_to_dict",
+    "read_ladder",
+    "read_tier_policy",
+]
 
 T = TypeVar("T")
 
@@ -199,14 +206,36 @@ def ladder_from_dict(
     ``invalid``, ``out_of_range``, ``invalid_choice``, ``unknown`` and
     ``duplicate``.
     """
+    reader = ConfigReader(data, path)
+    ladder = read_ladder(reader, custom_criteria=custom_criteria)
+    reader.errors.raise_if_any()
+    assert ladder is not None
+    return ladder
+
+
+def read_ladder(
+    reader: ConfigReader,
+    *,
+    custom_criteria: Mapping[str, CustomCriterion] | Iterable[CustomCriterion] = (),
+) -> TierLadder | None:
+    """Read a ladder from the ``[tiers]`` table ``reader`` holds, recording problems.
+
+    For a loader that reads a whole program file with one :class:`ConfigReader`
+    tree: the same keys, paths and codes as :func:`ladder_from_dict`. The
+    table's ``policy`` key is left to :func:`read_tier_policy`. Returns the
+    ladder, or None when the table had errors.
+
+    >>> root = ConfigReader({"tiers": {"levels": [{"key": "gold", "name": "Gold", "rank": "1"}]}})
+    >>> read_ladder(root.table("tiers")) is None, root.errors.paths
+    (True, ('tiers.levels.0.rank', 'tiers.levels.0.benefits'))
+    """
     custom = _custom_table(custom_criteria)
-    errors = ErrorCollector()
-    reader = ConfigReader(data, path, errors)
+    before = len(reader.errors)
+    raw_levels = reader.raw("levels", [])
     levels = reader.tables("levels")
-    reader.raw("policy", None)  # the [tiers.policy] table is read by policy_from_dict
-    if not levels and isinstance(data, Mapping) and isinstance(data.get("levels", []), list):
+    reader.raw("policy", None)  # the [tiers.policy] table is read by read_tier_policy
+    if not levels and reader.is_table and isinstance(raw_levels, list):
         reader.error("levels", "required", "a ladder needs at least one tier ([[tiers.levels]])")
-    raw_levels = data.get("levels") if isinstance(data, Mapping) else None
     tiers = [_read_tier(level, custom) for level in levels]
     reader.finish(raise_errors=False)
     rows: list[tuple[str, Any, Any, Criteria | None]] = []
@@ -223,9 +252,12 @@ def ladder_from_dict(
             )
     if rows:
         for problem in ladder_errors(rows):
-            errors.add(problem.path, problem.code, problem.message)
-    errors.raise_if_any()
-    return TierLadder(t for t in tiers if t is not None)
+            reader.errors.add(problem.path, problem.code, problem.message)
+    if len(reader.errors) != before or not reader.is_table:
+        return None
+    return _record(
+        reader.errors, reader.path, lambda: TierLadder(t for t in tiers if t is not None)
+    )
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -367,16 +399,36 @@ def policy_from_dict(
     table's ``fiscal`` key; all optional. Raises one
     :class:`ValidationError` naming every bad or unknown key under ``path``.
     """
-    errors = ErrorCollector()
-    reader = ConfigReader(data, path, errors)
+    reader = ConfigReader(data, path)
+    policy = read_tier_policy(reader, fiscal=fiscal)
+    reader.errors.raise_if_any()
+    assert policy is not None
+    return policy
+
+
+def read_tier_policy(
+    reader: ConfigReader, *, fiscal: FiscalCalendar | None = None
+) -> TierPolicy | None:
+    """Read a policy from the ``[tiers.policy]`` table ``reader`` holds, recording problems.
+
+    The same keys, paths and codes as :func:`policy_from_dict`; ``fiscal`` is
+    the program's fiscal calendar, which ``kind = "fiscal"`` reviews follow
+    unless the table embeds its own. Returns the policy, or None when the
+    table had errors.
+
+    >>> root = ConfigReader({"tiers": {"policy": {"upgrades": "never"}}})
+    >>> read_tier_policy(root.table("tiers").table("policy")) is None, root.errors.paths
+    (True, ('tiers.policy.upgrades',))
+    """
+    before = len(reader.errors)
     calendar = _read_calendar(reader.table("calendar"), fiscal)
     upgrades = reader.str("upgrades", "immediate", choices=("immediate", "next_period"))
     grace = reader.int("downgrade_grace_days", 90, minimum=0)
     steps = reader.int("max_steps_down", None, minimum=1)
     reader.finish(raise_errors=False)
-    errors.raise_if_any()
-    assert calendar is not None
-    return TierPolicy(calendar, upgrades, grace, steps)
+    if len(reader.errors) != before or calendar is None or not reader.is_table:
+        return None
+    return _record(reader.errors, reader.path, lambda: TierPolicy(calendar, upgrades, grace, steps))
 
 
 def policy_to_dict(policy: TierPolicy) -> dict[str, Any]:
