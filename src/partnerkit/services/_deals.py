@@ -311,10 +311,9 @@ def withdraw_deal(
 
     Its open quotes lose the reward margin in the same commit.
     """
-    deal = _registration(uow, ctx, registration_id, None)
-    stored = _save(uow, ctx, deal.withdraw(ctx.actor.user_id, ctx.now(), reason))
-    reprice_on_leaving(uow, ctx, stored)
-    return stored
+    return _close(
+        uow, ctx, registration_id, lambda d: d.withdraw(ctx.actor.user_id, ctx.now(), reason)
+    )
 
 
 @use_case
@@ -325,8 +324,19 @@ def mark_deal_lost(
 
     Its open quotes lose the reward margin in the same commit.
     """
-    deal = _registration(uow, ctx, registration_id, None)
-    stored = _save(uow, ctx, deal.mark_lost(ctx.actor.user_id, ctx.now(), reason))
+    return _close(
+        uow, ctx, registration_id, lambda d: d.mark_lost(ctx.actor.user_id, ctx.now(), reason)
+    )
+
+
+def _close(
+    uow: UnitOfWork,
+    ctx: Context,
+    registration_id: str,
+    step: Callable[[DealRegistration], tuple[DealRegistration, DomainEvent]],
+) -> DealRegistration:
+    # The registering side or the vendor closes it; the process reprices its open quotes.
+    stored = _save(uow, ctx, step(_registration(uow, ctx, registration_id, None)))
     reprice_on_leaving(uow, ctx, stored)
     return stored
 

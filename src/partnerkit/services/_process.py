@@ -18,6 +18,7 @@ quoting use case.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import attrs
@@ -37,14 +38,7 @@ from partnerkit.quoting import (
 )
 from partnerkit.services._context import Context, load, use_case
 from partnerkit.services._paging import every
-from partnerkit.services._quote_steps import (
-    PENDING_NUMBER,
-    add_quote,
-    number,
-    numbered,
-    pricing_for,
-    quote_id,
-)
+from partnerkit.services._quote_steps import number, pricing_for, stage_new
 from partnerkit.storage import DEAL_REGISTRATIONS, ORDERS, QUOTES, SUBSCRIPTIONS, UnitOfWork
 
 __all__ = ["start_order", "submit_order"]
@@ -62,19 +56,15 @@ def quote_on_approval(uow: UnitOfWork, ctx: Context, deal: DealRegistration) -> 
     priced = pricing_for(uow, ctx, deal.partner_id)
     if priced is None or deal.product not in priced.book.skus:
         return None
-    now = ctx.now()
-    quote = quoting.quote_from_registration(
+    make = functools.partial(
+        quoting.quote_from_registration,
         deal,
         priced.book,
         priced.margins,
         priced.as_of,
-        id=quote_id(PENDING_NUMBER, 1),
-        number=PENDING_NUMBER,
-        actor=ctx.actor.user_id,
-        at=now,
         tier=priced.tier,
     )
-    return add_quote(uow, numbered(uow, quote, now.year))
+    return stage_new(uow, ctx, make)
 
 
 def reprice_on_leaving(uow: UnitOfWork, ctx: Context, deal: DealRegistration) -> list[Quote]:

@@ -5,6 +5,7 @@ None of them commits or authorizes: the public use case that calls them has.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import attrs
@@ -77,6 +78,20 @@ def numbered(uow: UnitOfWork, quote: Quote, year: int) -> Quote:
 
 
 PENDING_NUMBER = "Q-pending"
+
+
+def stage_new(uow: UnitOfWork, ctx: Context, make: Callable[..., Quote]) -> Quote:
+    """Price a new quote with ``make`` first, then number, stage and record it.
+
+    ``make`` takes the keywords ``id``, ``number``, ``actor`` and ``at`` (a
+    :func:`functools.partial` of :func:`partnerkit.quoting.new_quote` and its
+    kin); a quote it refuses takes no number.
+    """
+    now = ctx.now()
+    quote = make(
+        id=quote_id(PENDING_NUMBER, 1), number=PENDING_NUMBER, actor=ctx.actor.user_id, at=now
+    )
+    return add_quote(uow, numbered(uow, quote, now.year))
 
 
 def created(quote: Quote) -> QuoteCreated:

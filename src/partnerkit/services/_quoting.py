@@ -13,6 +13,7 @@ registration does to it, are the deal-to-order process's
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -32,12 +33,9 @@ from partnerkit.services._context import (
 )
 from partnerkit.services._paging import every
 from partnerkit.services._quote_steps import (
-    PENDING_NUMBER,
-    add_quote,
     created,
-    numbered,
-    quote_id,
     require_pricing,
+    stage_new,
     status_changed,
 )
 from partnerkit.storage import DEAL_REGISTRATIONS, QUOTES, SUBSCRIPTIONS, UnitOfWork
@@ -94,22 +92,18 @@ def create_quote(
     require_partner(ctx, REGISTER_DEALS, partner_id)
     registration = _registration(uow, ctx, registration_id, partner_id)
     priced = require_pricing(uow, ctx, partner_id)
-    now = ctx.now()
-    quote = quoting.new_quote(
+    make = functools.partial(
+        quoting.new_quote,
         lines,
         priced.book,
         priced.margins,
-        id=quote_id(PENDING_NUMBER, 1),
-        number=PENDING_NUMBER,
         partner_id=partner_id,
         prospect_id=prospect_id,
         as_of=priced.as_of,
-        actor=ctx.actor.user_id,
-        at=now,
         tier=priced.tier,
         registration=registration,
     )
-    return add_quote(uow, numbered(uow, quote, now.year))
+    return stage_new(uow, ctx, make)
 
 
 @use_case
@@ -250,16 +244,12 @@ def create_renewal_quote(uow: UnitOfWork, ctx: Context, subscription_id: str) ->
     """
     subscription = load(uow, ctx, SUBSCRIPTIONS, subscription_id, REGISTER_DEALS)
     priced = require_pricing(uow, ctx, subscription.partner_id)
-    now = ctx.now()
-    quote = quoting.renewal_quote(
+    make = functools.partial(
+        quoting.renewal_quote,
         subscription,
         priced.book,
         priced.margins,
         priced.as_of,
-        id=quote_id(PENDING_NUMBER, 1),
-        number=PENDING_NUMBER,
-        actor=ctx.actor.user_id,
-        at=now,
         tier=priced.tier,
     )
-    return add_quote(uow, numbered(uow, quote, now.year))
+    return stage_new(uow, ctx, make)
