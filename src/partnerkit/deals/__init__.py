@@ -27,6 +27,14 @@ from partnerkit.deals._events import (
     OrderStarted,
     OrderSubmitted,
 )
+from partnerkit.deals._form import (
+    FIELD_LABELS,
+    CompanySection,
+    OpportunitySection,
+    PartnerSection,
+    RegistrationForm,
+    validate_registration_form,
+)
 from partnerkit.deals._lifecycle import (
     ACTIVE_STAGES,
     CLOSED_STAGES,
@@ -57,17 +65,11 @@ from partnerkit.deals._policy import (
 )
 from partnerkit.deals._prospect import DomainCheck, Prospect, prospect_domain
 from partnerkit.deals._registration import (
-    FIELD_LABELS,
     AuditEntry,
-    CompanySection,
     Deadlines,
     DealRegistration,
     ExtensionRequest,
-    OpportunitySection,
-    PartnerSection,
-    RegistrationForm,
     new_registration,
-    validate_registration_form,
 )
 from partnerkit.deals._search import ORDERINGS, DealQuery, Ordering, fold, matches, sort_key
 
