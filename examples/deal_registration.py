@@ -21,8 +21,8 @@ from partnerkit.deals import (
     OpportunitySection,
     PartnerSection,
     RegistrationForm,
+    deal_stage_label,
     registration_policy_from_dict,
-    stage_label,
 )
 from partnerkit.partners import Actor, Partner, PartnerUser
 from partnerkit.services import (
@@ -120,7 +120,7 @@ def main() -> None:
         print(f"expired {id}: {reason}")
     with storage.unit_of_work() as uow:
         for deal in search_deals(uow, rep, DealQuery()):
-            print(f"{deal.id}  {deal.prospect_name:<10} {stage_label(deal.stage, 'de')}")
+            print(f"{deal.id}  {deal.prospect_name:<10} {deal_stage_label(deal.stage, 'de')}")
 
     # What partner scoring counts: give the source the scoring plan's time zone.
     for activity in DealActivities(tz="Europe/London").activities(published):

@@ -45,8 +45,8 @@ from partnerkit.deals._lifecycle import (
     Stage,
     StepState,
     Transition,
+    deal_stage_label,
     progress,
-    stage_label,
     transition_for,
 )
 from partnerkit.deals._policy import (
@@ -57,7 +57,6 @@ from partnerkit.deals._policy import (
     DEFAULT_PROJECT_PRIORITIES,
     ApprovalMode,
     ChannelConflictAction,
-    Choice,
     RegistrationPolicy,
     read_registration_policy,
     registration_policy_from_dict,
@@ -90,7 +89,6 @@ __all__ = [
     "AuditEntry",
     "ChannelCheck",
     "ChannelConflictAction",
-    "Choice",
     "CompanySection",
     "Deadlines",
     "DealApproved",
@@ -120,6 +118,7 @@ __all__ = [
     "Transition",
     "active_key",
     "check_channel",
+    "deal_stage_label",
     "fold",
     "matches",
     "new_registration",
@@ -129,7 +128,6 @@ __all__ = [
     "registration_policy_from_dict",
     "registration_policy_to_dict",
     "sort_key",
-    "stage_label",
     "transition_for",
     "validate_registration_form",
 ]
