@@ -22,8 +22,8 @@ from partnerkit.deals import (
     OpportunitySection,
     PartnerSection,
     RegistrationForm,
+    deal_stage_label,
     registration_policy_from_dict,
-    stage_label,
 )
 from partnerkit.partners import Actor, Partner, PartnerUser
 from partnerkit.program import Program
@@ -163,7 +163,7 @@ def main() -> None:
         print(f"expired {id}: {reason}")
     with storage.unit_of_work() as uow:
         for deal in search_deals(uow, rep, DealQuery()):
-            print(f"{deal.id}  {deal.prospect_name:<10} {stage_label(deal.stage, 'de')}")
+            print(f"{deal.id}  {deal.prospect_name:<10} {deal_stage_label(deal.stage, 'de')}")
 
     # What partner scoring counts: the registration's steps, and the order's win.
     # Give the deal source the scoring plan's time zone.

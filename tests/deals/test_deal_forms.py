@@ -15,13 +15,13 @@ from partnerkit.addresses import Address
 from partnerkit.core import Money, from_dict, to_dict
 from partnerkit.core.errors import ValidationError
 from partnerkit.deals import (
-    Choice,
     RegistrationForm,
     RegistrationPolicy,
     fold,
     prospect_domain,
     validate_registration_form,
 )
+from partnerkit.locale import Choice
 
 
 def test_a_good_form_comes_back_normalized() -> None:

@@ -11,7 +11,7 @@ from partnerkit.deals import (
     FIELD_LABELS,
     STAGE_LABELS,
     Stage,
-    stage_label,
+    deal_stage_label,
 )
 from partnerkit.locale import DOMAIN, LOCALE_DIR
 
@@ -37,6 +37,6 @@ def test_every_deals_label_is_translated(lang: str) -> None:
 
 
 def test_stage_labels_follow_the_locale_and_fall_back_to_english() -> None:
-    assert stage_label(Stage.APPROVED, "fr") == "Approuvée"
-    assert stage_label(Stage.ORDER_SUBMITTED, "ja") == "注文送信済み"
-    assert stage_label(Stage.WITHDRAWN, "sw") == "Withdrawn"
+    assert deal_stage_label(Stage.APPROVED, "fr") == "Approuvée"
+    assert deal_stage_label(Stage.ORDER_SUBMITTED, "ja") == "注文送信済み"
+    assert deal_stage_label(Stage.WITHDRAWN, "sw") == "Withdrawn"

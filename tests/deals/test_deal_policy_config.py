@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 from partnerkit.core import ConfigReader, from_dict, to_dict
 from partnerkit.core.errors import ValidationError
 from partnerkit.deals import (
-    Choice,
     RegistrationPolicy,
     read_registration_policy,
     registration_policy_from_dict,
     registration_policy_to_dict,
 )
+from partnerkit.locale import Choice
 
 
 def test_an_empty_section_gives_the_defaults() -> None:

@@ -15,7 +15,7 @@ from partnerkit.partners import (
     Partner,
     PartnerType,
     StageChange,
-    stage_label,
+    partner_stage_label,
     validate_partner,
 )
 
@@ -164,7 +164,7 @@ def test_the_stored_form_refuses_floats_for_counts() -> None:
     [("en", "At risk"), ("de", "Gefährdet"), ("fr", "À risque"), ("ja", "リスクあり")],
 )
 def test_stage_labels_are_translated(locale: str, label: str) -> None:
-    assert stage_label("at_risk", locale) == label
+    assert partner_stage_label("at_risk", locale) == label
 
 
 def test_a_partner_is_owned_by_itself() -> None:

@@ -30,7 +30,7 @@ from partnerkit.quoting import (
     VolumeBand,
     reprice,
 )
-from partnerkit.quoting._quote import _split, _split3
+from partnerkit.quoting._pricing import _split, _split3
 from partnerkit.tiers import Benefits, Tier
 
 CURRENCIES = ["USD", "EUR", "JPY", "BHD", "KWD", "CHF"]

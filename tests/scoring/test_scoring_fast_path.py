@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import partnerkit.scoring._engine as engine
+import partnerkit.scoring._tally as tally_module
 from partnerkit.core import Money
 from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import MonthlyFiscalCalendar
-from partnerkit.scoring import Activity, Kpi, ScoringPlan, Window
+from partnerkit.scoring import Activity, Kpi, ScoringPlan, Tally, Window
+from partnerkit.scoring._layout import _MAX_DAYS
 
 AS_OF = date(2026, 5, 15)
 TODAY = AS_OF.toordinal()
@@ -62,7 +63,7 @@ def activity_rows(draw: st.DrawFn) -> tuple[Any, ...]:
         detail = draw(st.sampled_from(["new", "upsell"]))
     elif kind == "deal_approved":
         # Every whole number of days a calendar allows packs into one histogram key.
-        detail = draw(st.none() | st.integers(0, 9) | st.sampled_from([1 << 21, engine._MAX_DAYS]))
+        detail = draw(st.none() | st.integers(0, 9) | st.sampled_from([1 << 21, _MAX_DAYS]))
     return (
         draw(st.sampled_from(["p1", "p2", "p3"])),
         kind,
@@ -114,15 +115,13 @@ def reference(rows: list[tuple[Any, ...]]) -> dict[str, dict[str, Any]]:
     return dict(sorted(out.items()))
 
 
-def tally_in_chunks(
-    rows: list[tuple[Any, ...]], size: int, plan: ScoringPlan = PLAN
-) -> engine.Tally:
-    saved = engine._CHUNK
-    engine._CHUNK = size
+def tally_in_chunks(rows: list[tuple[Any, ...]], size: int, plan: ScoringPlan = PLAN) -> Tally:
+    saved = tally_module._CHUNK
+    tally_module._CHUNK = size
     try:
         return plan.tally(rows)
     finally:
-        engine._CHUNK = saved
+        tally_module._CHUNK = saved
 
 
 @PLANS
@@ -223,7 +222,7 @@ def test_a_decayed_kpi_over_every_kind_is_refused_rather_than_decaying_to_zero()
     assert [e.path for e in caught.value.errors] == ["decayed.0"]
 
 
-def _state(tally: engine.Tally) -> tuple[Any, ...]:
+def _state(tally: Tally) -> tuple[Any, ...]:
     """Everything a chunk can change in a tally."""
     return (
         tally.rows,
@@ -256,7 +255,7 @@ BAD_ROWS = [
     (("new", "deal_approved", TODAY, None, None, -1), "detail"),
     (("new", "deal_approved", TODAY, None, None, True), "detail"),
     (("new", "deal_approved", TODAY, None, None, 2.5), "detail"),
-    (("new", "deal_approved", TODAY, None, None, engine._MAX_DAYS + 1), "detail"),
+    (("new", "deal_approved", TODAY, None, None, _MAX_DAYS + 1), "detail"),
     (("new", "deal_won", TODAY, 10, None, "renewal"), "detail"),
     (("new", "deal_won", TODAY, 10, None, ["upsell"]), "detail"),
     (("new", 5, TODAY, None, None, None), "kind"),
@@ -414,13 +413,13 @@ def test_a_failed_consume_changes_nothing_even_after_good_chunks(
     else:
         rows = _rows_then(good, ConnectionError("cursor lost"))
     seen: list[int] = []
-    saved = engine._CHUNK
-    engine._CHUNK = 2  # the good rows are counted in earlier chunks before the failure
+    saved = tally_module._CHUNK
+    tally_module._CHUNK = 2  # the good rows are counted in earlier chunks before the failure
     try:
         with pytest.raises((ValidationError, ConnectionError)):
             tally.consume(rows, progress=seen.append)
     finally:
-        engine._CHUNK = saved
+        tally_module._CHUNK = saved
     assert seen  # earlier chunks were counted (and reported) before the failure
     assert _state(tally) == before
     tally.consume(good)

@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import partnerkit.scoring._engine as engine
+import partnerkit.scoring._tally as tally_module
 from partnerkit.core import Money
 from partnerkit.fiscal import MonthlyFiscalCalendar
 from partnerkit.scoring import (
@@ -31,6 +31,7 @@ from partnerkit.scoring import (
     Window,
     activity_row,
 )
+from partnerkit.scoring._layout import _MAX_DAYS
 
 AS_OF = date(2026, 5, 15)
 TODAY = AS_OF.toordinal()
@@ -168,9 +169,7 @@ def raw_rows(draw: st.DrawFn) -> Any:
         detail = draw(st.sampled_from(["new", "upsell", None]))
     elif kind == "deal_approved":
         detail = draw(
-            st.none()
-            | st.integers(0, 40)
-            | st.sampled_from([(1 << 20) - 1, 1 << 20, engine._MAX_DAYS])
+            st.none() | st.integers(0, 40) | st.sampled_from([(1 << 20) - 1, 1 << 20, _MAX_DAYS])
         )
     partner = draw(st.sampled_from(["p1", "p2", "p3", "p4"]))
     ordinal = TODAY - draw(st.integers(-3, 800))
@@ -189,12 +188,12 @@ def raw_rows(draw: st.DrawFn) -> Any:
 
 @contextmanager
 def chunks_of(size: int) -> Iterator[None]:
-    saved = engine._CHUNK
-    engine._CHUNK = size
+    saved = tally_module._CHUNK
+    tally_module._CHUNK = size
     try:
         yield
     finally:
-        engine._CHUNK = saved
+        tally_module._CHUNK = saved
 
 
 @settings(max_examples=60, deadline=None)

@@ -27,6 +27,14 @@ from partnerkit.deals._events import (
     OrderStarted,
     OrderSubmitted,
 )
+from partnerkit.deals._form import (
+    FIELD_LABELS,
+    CompanySection,
+    OpportunitySection,
+    PartnerSection,
+    RegistrationForm,
+    validate_registration_form,
+)
 from partnerkit.deals._lifecycle import (
     ACTIVE_STAGES,
     CLOSED_STAGES,
@@ -37,8 +45,8 @@ from partnerkit.deals._lifecycle import (
     Stage,
     StepState,
     Transition,
+    deal_stage_label,
     progress,
-    stage_label,
     transition_for,
 )
 from partnerkit.deals._policy import (
@@ -49,7 +57,6 @@ from partnerkit.deals._policy import (
     DEFAULT_PROJECT_PRIORITIES,
     ApprovalMode,
     ChannelConflictAction,
-    Choice,
     RegistrationPolicy,
     read_registration_policy,
     registration_policy_from_dict,
@@ -57,17 +64,11 @@ from partnerkit.deals._policy import (
 )
 from partnerkit.deals._prospect import DomainCheck, Prospect, prospect_domain
 from partnerkit.deals._registration import (
-    FIELD_LABELS,
     AuditEntry,
-    CompanySection,
     Deadlines,
     DealRegistration,
     ExtensionRequest,
-    OpportunitySection,
-    PartnerSection,
-    RegistrationForm,
     new_registration,
-    validate_registration_form,
 )
 from partnerkit.deals._search import ORDERINGS, DealQuery, Ordering, fold, matches, sort_key
 
@@ -88,7 +89,6 @@ __all__ = [
     "AuditEntry",
     "ChannelCheck",
     "ChannelConflictAction",
-    "Choice",
     "CompanySection",
     "Deadlines",
     "DealApproved",
@@ -118,6 +118,7 @@ __all__ = [
     "Transition",
     "active_key",
     "check_channel",
+    "deal_stage_label",
     "fold",
     "matches",
     "new_registration",
@@ -127,7 +128,6 @@ __all__ = [
     "registration_policy_from_dict",
     "registration_policy_to_dict",
     "sort_key",
-    "stage_label",
     "transition_for",
     "validate_registration_form",
 ]

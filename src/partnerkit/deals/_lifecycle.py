@@ -27,8 +27,8 @@ __all__ = [
     "Stage",
     "StepState",
     "Transition",
+    "deal_stage_label",
     "progress",
-    "stage_label",
     "transition_for",
 ]
 
@@ -54,7 +54,7 @@ class Stage(str, Enum):
     WITHDRAWN = "withdrawn"
 
 
-#: English labels (msgids) of the stages; translate with :func:`stage_label`.
+#: English labels (msgids) of the stages; translate with :func:`deal_stage_label`.
 STAGE_LABELS: dict[Stage, str] = {
     Stage.OPPORTUNITY: N_("Opportunity"),
     Stage.APPROVED: N_("Approved"),
@@ -137,10 +137,10 @@ def transition_for(name: str) -> Transition:
     return _BY_NAME[name]
 
 
-def stage_label(stage: Stage, locale: str | Locale = "en") -> str:
+def deal_stage_label(stage: Stage, locale: str | Locale = "en") -> str:
     """The label of ``stage`` in ``locale`` (English when there is no translation).
 
-    >>> stage_label(Stage.ORDER_STARTED, "de")
+    >>> deal_stage_label(Stage.ORDER_STARTED, "de")
     'Bestellung begonnen'
     """
     return gettext(STAGE_LABELS[Stage(stage)], locale)

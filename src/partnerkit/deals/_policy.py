@@ -20,7 +20,6 @@ __all__ = [
     "DEFAULT_PROJECT_PRIORITIES",
     "ApprovalMode",
     "ChannelConflictAction",
-    "Choice",
     "RegistrationPolicy",
     "read_registration_policy",
     "registration_policy_from_dict",
@@ -124,6 +123,9 @@ class RegistrationPolicy:
     ``channel_conflict`` says what happens when another partner already
     holds an active registration for the prospect (``"flag"`` or
     ``"decline"``); ``approval_mode`` is ``"manual"`` or ``"automatic"``.
+    The drop-down lists (``project_priorities``, ``mail_platforms``,
+    ``products``) hold :class:`partnerkit.locale.Choice` values, and
+    ``end_user_roles`` :class:`partnerkit.contacts.ContactRole` values.
     Raises :class:`ValidationError` naming every bad setting.
 
     >>> RegistrationPolicy(protection_days=30, order_submit_days=60)

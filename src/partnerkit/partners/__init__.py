@@ -25,7 +25,7 @@ from partnerkit.partners._partner import (
     PartnerStageChanged,
     PartnerType,
     StageChange,
-    stage_label,
+    partner_stage_label,
     validate_partner,
 )
 from partnerkit.partners._roles import (
@@ -128,11 +128,11 @@ __all__ = [
     "authorize",
     "certified_users",
     "export_csv",
+    "partner_stage_label",
     "permissions_from_dict",
     "permissions_to_dict",
     "read_permissions",
     "role_label",
-    "stage_label",
     "status_label",
     "validate_partner",
     "validate_user",

@@ -25,7 +25,7 @@ __all__ = [
     "PartnerStageChanged",
     "PartnerType",
     "StageChange",
-    "stage_label",
+    "partner_stage_label",
     "validate_partner",
 ]
 
@@ -91,10 +91,10 @@ LIFECYCLE_TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType(
 )
 
 
-def stage_label(stage: str, locale: str | Locale = "en") -> str:
+def partner_stage_label(stage: str, locale: str | Locale = "en") -> str:
     """The label of lifecycle ``stage`` in ``locale``; an unknown key is returned as it is.
 
-    >>> stage_label("at_risk", "de")
+    >>> partner_stage_label("at_risk", "de")
     'Gefährdet'
     """
     label = LIFECYCLE_STAGE_LABELS.get(stage)

@@ -15,7 +15,12 @@ from babel.core import Locale
 from partnerkit.core import ErrorCollector, converter
 from partnerkit.core.errors import ValidationError
 from partnerkit.locale import N_, translator
-from partnerkit.partners._partner import DEFAULT_PARTNER_TYPES, Partner, PartnerType, stage_label
+from partnerkit.partners._partner import (
+    DEFAULT_PARTNER_TYPES,
+    Partner,
+    PartnerType,
+    partner_stage_label,
+)
 from partnerkit.partners._users import PartnerUser
 
 __all__ = ["PARTNER_COLUMNS", "PartnerFilter", "export_csv"]
@@ -215,7 +220,7 @@ PARTNER_COLUMNS: Mapping[str, str] = MappingProxyType(
 _GETTERS: dict[str, Column] = {
     **{name: _attribute(name) for name in PARTNER_COLUMNS},
     "partner_type": _type_label,
-    "stage": lambda partner, locale, types: stage_label(partner.stage, locale),
+    "stage": lambda partner, locale, types: partner_stage_label(partner.stage, locale),
     "country": _address_part("country_code"),
     "city": _address_part("city"),
 }

@@ -64,14 +64,11 @@ from partnerkit.quoting._order import (
     submit_order,
     subscription_for_order,
 )
+from partnerkit.quoting._pricing import MAX_QUANTITY, MAX_TERM_MONTHS, LineRequest, QuoteLine
 from partnerkit.quoting._quote import (
-    MAX_QUANTITY,
-    MAX_TERM_MONTHS,
     QUOTE_STATUS_LABELS,
-    LineRequest,
     Quote,
     QuoteChange,
-    QuoteLine,
     QuoteStatus,
     accept_quote,
     expire_quote,

@@ -14,7 +14,8 @@ from partnerkit.core.errors import InvalidTransition, ValidationError
 from partnerkit.locale import N_
 from partnerkit.quoting._catalog import BillingUnit, PriceBook
 from partnerkit.quoting._margin import MarginPolicy
-from partnerkit.quoting._quote import LineRequest, Quote, QuoteLine, QuoteStatus, new_quote
+from partnerkit.quoting._pricing import LineRequest, QuoteLine
+from partnerkit.quoting._quote import Quote, QuoteStatus, new_quote
 from partnerkit.quoting._registration import RegistrationLike
 from partnerkit.tiers import Tier
 

@@ -38,8 +38,8 @@ from partnerkit.scoring._engagement import (
     percentile_ranks,
     score_engagement,
 )
-from partnerkit.scoring._engine import KpiValues, ScoringPlan, Tally
 from partnerkit.scoring._kpis import BUILTIN_KPIS, MEASURES, CustomKpi, Kpi, MetricValue
+from partnerkit.scoring._plan import ScoringPlan
 from partnerkit.scoring._scorecard import EcosystemScores, KpiResult, Scorecard, score_ecosystem
 from partnerkit.scoring._status import (
     DEFAULT_AMBER,
@@ -49,6 +49,8 @@ from partnerkit.scoring._status import (
     Target,
     rag_status,
 )
+from partnerkit.scoring._tally import Tally
+from partnerkit.scoring._values import KpiValues
 from partnerkit.scoring._windows import WINDOW_KINDS, Span, Window
 
 __all__ = [

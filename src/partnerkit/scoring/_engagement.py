@@ -15,9 +15,10 @@ import attrs
 from partnerkit.core import ErrorCollector, is_known_currency, to_decimal
 from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import FiscalCalendar
-from partnerkit.scoring._engine import _DECAYABLE, _GROWABLE, KpiValues, ScoringPlan
 from partnerkit.scoring._kpis import BUILTIN_KPIS, CustomKpi, Kpi
+from partnerkit.scoring._plan import _DECAYABLE, _GROWABLE, ScoringPlan
 from partnerkit.scoring._status import Target, target_problems
+from partnerkit.scoring._values import KpiValues
 
 __all__ = [
     "DEFAULT_ENGAGEMENT_MODEL",

@@ -21,9 +21,11 @@ from partnerkit.scoring._engagement import (
     EngagementTable,
     percentile_ranks,
 )
-from partnerkit.scoring._engine import KpiValues, ScoringPlan, Tally
 from partnerkit.scoring._kpis import CustomKpi, MetricValue
+from partnerkit.scoring._plan import ScoringPlan
 from partnerkit.scoring._status import Rag, Target, rag_status, target_problems
+from partnerkit.scoring._tally import Tally
+from partnerkit.scoring._values import KpiValues
 
 __all__ = ["EcosystemScores", "KpiResult", "Scorecard", "score_ecosystem"]
 
