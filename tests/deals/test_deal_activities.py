@@ -347,12 +347,11 @@ def test_deal_events_stored_before_they_carried_values_still_convert() -> None:
     ] == Decimal("3")
 
 
-def test_a_won_deal_is_worth_its_projected_value_unless_an_order_says_otherwise() -> None:
+def test_the_registrations_order_steps_raise_no_deal_event_of_their_own() -> None:
+    # The order's quoting events are the one pair of order events (see the tests above).
     deal, _ = new_registration("DR-2026-000001", "p1", PROSPECT, FORM, "alice", NOW, POLICY)
     deal, _ = deal.approve("vera", NOW, POLICY)
-    deal, _ = deal.start_order("alice", NOW)
-    assert deal.submit_order("alice", NOW)[1].value == FORM.opportunity.projected_value
-    assert deal.submit_order("alice", NOW, value=WORTH)[1].value == WORTH
-    with pytest.raises(ValidationError) as caught:
-        deal.submit_order("alice", NOW, value="20000")  # type: ignore[arg-type]
-    assert caught.value.errors[0].path == "value"
+    started = deal.start_order("alice", NOW)
+    won = started.submit_order("alice", NOW)
+    assert (started.stage, won.stage) == (Stage.ORDER_STARTED, Stage.ORDER_SUBMITTED)
+    assert [entry.action for entry in won.audit][-2:] == ["start_order", "submit_order"]

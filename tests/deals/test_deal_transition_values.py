@@ -24,9 +24,10 @@ def _every_value() -> list[Any]:
     """Every registration, audit entry, deadline and event the transitions produce."""
     out: list[Any] = []
 
-    def keep(pair: tuple[DealRegistration, Any]) -> DealRegistration:
-        deal, event = pair
-        out.extend([deal, event, *deal.audit])
+    def keep(step: tuple[DealRegistration, Any] | DealRegistration) -> DealRegistration:
+        # The order steps raise no deal event (the order's events stand for them).
+        deal, *event = step if isinstance(step, tuple) else (step,)
+        out.extend([deal, *event, *deal.audit])
         if deal.deadlines is not None:
             out.append(deal.deadlines)
         return deal

@@ -24,8 +24,6 @@ from partnerkit.deals._events import (
     DealWithdrawn,
     ExtensionDecided,
     ExtensionRequested,
-    OrderStarted,
-    OrderSubmitted,
 )
 from partnerkit.deals._form import (
     FIELD_LABELS,
@@ -105,8 +103,6 @@ __all__ = [
     "ExtensionRequest",
     "ExtensionRequested",
     "OpportunitySection",
-    "OrderStarted",
-    "OrderSubmitted",
     "Ordering",
     "PartnerSection",
     "ProgressStep",

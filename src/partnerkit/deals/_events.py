@@ -20,8 +20,6 @@ __all__ = [
     "DealWithdrawn",
     "ExtensionDecided",
     "ExtensionRequested",
-    "OrderStarted",
-    "OrderSubmitted",
 ]
 
 
@@ -74,23 +72,6 @@ class DealDeclined(DealEvent):
     """The vendor declined a registration (or the channel-conflict policy did), with the reason."""
 
     reason: str
-
-
-@attrs.frozen
-class OrderStarted(DealEvent):
-    """The approved deal's quote was progressed to an order."""
-
-
-@attrs.frozen
-class OrderSubmitted(DealEvent):
-    """The order was confirmed by the customer and submitted: the registration is won.
-
-    ``value`` is what the deal is worth: the net total of the quoting order
-    that moved the registration, else the projected value as registered
-    (None on events recorded before it was carried).
-    """
-
-    value: Money | None = None
 
 
 @attrs.frozen

@@ -9,7 +9,7 @@ from typing import Literal, TypeVar
 import attrs
 import pendulum
 
-from partnerkit.core import Money, aware
+from partnerkit.core import aware
 from partnerkit.core.errors import InvalidTransition, ValidationError
 from partnerkit.deals._events import (
     DealApproved,
@@ -20,8 +20,6 @@ from partnerkit.deals._events import (
     DealWithdrawn,
     ExtensionDecided,
     ExtensionRequested,
-    OrderStarted,
-    OrderSubmitted,
 )
 from partnerkit.deals._form import _MAX_PROBLEMS, RegistrationForm
 from partnerkit.deals._lifecycle import (
@@ -46,7 +44,6 @@ __all__ = [
 KIND = "deal registration"
 
 # The events of the two order steps, and of the side exits (each carries the reason).
-_OrderEvent = TypeVar("_OrderEvent", OrderStarted, OrderSubmitted)
 _ClosingEvent = TypeVar("_ClosingEvent", DealDeclined, DealExpired, DealLost, DealWithdrawn)
 
 _DEFAULT_POLICY = RegistrationPolicy()
@@ -334,13 +331,16 @@ class DealRegistration:
             required=True,
         )
 
-    def start_order(
-        self, actor: str, at: pendulum.DateTime
-    ) -> tuple[DealRegistration, OrderStarted]:
-        """Progress the approved deal's quote to an order, on or before the order-start date."""
+    def start_order(self, actor: str, at: pendulum.DateTime) -> DealRegistration:
+        """Follow the approved deal's order to ORDER_STARTED, on or before the order-start date.
+
+        The order is the quoting area's: the deal-to-order process moves the
+        registration in the order's commit, and the order's
+        :class:`partnerkit.quoting.OrderStarted` (``moved_registration``) is
+        the event of both. The audit trail records the step.
+        """
         deadlines = self.deadlines
         return self._order_step(
-            OrderStarted,
             "start_order",
             Stage.APPROVED,
             Stage.ORDER_STARTED,
@@ -351,21 +351,14 @@ class DealRegistration:
             "the order was due to start by",
         )
 
-    def submit_order(
-        self, actor: str, at: pendulum.DateTime, *, value: Money | None = None
-    ) -> tuple[DealRegistration, OrderSubmitted]:
-        """Submit the started order, on or before the order-submission date.
+    def submit_order(self, actor: str, at: pendulum.DateTime) -> DealRegistration:
+        """Follow the submitted order to ORDER_SUBMITTED (won), on or before the submission date.
 
-        ``value`` is what the won deal is worth (the net total of the order
-        that moved it); the event carries the projected value when it is
-        None. Raises :class:`~partnerkit.core.errors.ValidationError` at
-        ``value`` for anything but Money or None.
+        As :meth:`start_order`: the order's
+        :class:`partnerkit.quoting.OrderSubmitted` is the event of both.
         """
-        if value is not None and not isinstance(value, Money):
-            raise ValidationError.single("value", "invalid", "expected Money or None")
         deadlines = self.deadlines
-        deal, event = self._order_step(
-            OrderSubmitted,
+        return self._order_step(
             "submit_order",
             Stage.ORDER_STARTED,
             Stage.ORDER_SUBMITTED,
@@ -375,12 +368,9 @@ class DealRegistration:
             "only a started order can be submitted",
             "the order was due for submission by",
         )
-        worth = value if value is not None else self.form.opportunity.projected_value
-        return deal, attrs.evolve(event, value=worth)
 
     def _order_step(
         self,
-        event: type[_OrderEvent],
         action: str,
         source: Stage,
         target: Stage,
@@ -389,7 +379,7 @@ class DealRegistration:
         due: date | None,
         refusal: str,
         late: str,
-    ) -> tuple[DealRegistration, _OrderEvent]:
+    ) -> DealRegistration:
         # A step of the main path after approval: only from ``source``, and on or before
         # ``due`` (when there are deadlines); ``late`` is the refusal after it.
         at = aware(at)
@@ -397,10 +387,7 @@ class DealRegistration:
             raise _refuse(self, target, refusal)
         if due is not None and _day(at) > due:
             raise _refuse(self, target, f"{late} {due}")
-        deal = self._move(action, target, actor, at, reached=target)
-        return deal, event(
-            self.id, self.partner_id, self.prospect_id, actor, at, self.stage, target
-        )
+        return self._move(action, target, actor, at, reached=target)
 
     def expire(
         self, actor: str, at: pendulum.DateTime, reason: str

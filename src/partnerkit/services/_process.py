@@ -152,7 +152,7 @@ def start_order(uow: UnitOfWork, ctx: Context, quote_id: str) -> Order:
     user = ctx.actor.user_id
     order = quoting.start_order(quote, id="O-pending", number="O-pending", actor=user, at=now)
     deal = _follower(uow, ctx, quote.registration_id, Stage.APPROVED)
-    moved = deal.start_order(user, now)[0] if deal is not None else None
+    moved = deal.start_order(user, now) if deal is not None else None
     numbered = number(uow, "O", now.year)
     stored = uow.repository(ORDERS).add(attrs.evolve(order, id=numbered, number=numbered))
     if moved is not None:
@@ -217,7 +217,7 @@ def submit_order(
             "term_start", "out_of_range", "the subscription's term would run past year 9999"
         ) from None
     deal = _follower(uow, ctx, submitted.registration_id, Stage.ORDER_STARTED)
-    moved = deal.submit_order(user, now, value=submitted.net_total)[0] if deal else None
+    moved = deal.submit_order(user, now) if deal is not None else None
     quote = uow.repository(QUOTES).find(submitted.quote_id)
     stored = uow.repository(ORDERS).save(submitted)
     if moved is not None:
