@@ -57,17 +57,13 @@ pytest_collect_file = (
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """With pytest-xdist (``-n``), run each page's examples on one worker, in order.
+    # Sybil runs a document's examples in order, in one namespace per process. pytest-xdist's
+    # default "load" scheduling now and then hands the end of a document to the other
+    # worker, where the names its beginning defined do not exist (NameError, then wrong
+    # output). Files go to workers whole instead ("loadfile"), which keeps every document
+    # on one worker and, with many small test files, is also the faster schedule here.
+    if config.getvalue("dist") != "load":
+        return None  # a schedule asked for on the command line
+    from xdist.scheduler import LoadFileScheduling
 
-    The examples of a page share its namespace (an import at the top serves
-    the whole page), so a page split across workers fails with NameErrors.
-    Every other test is still scheduled on its own.
-    """
-    from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
-
-    class PagesTogether(LoadScopeScheduling):  # type: ignore[misc]
-        def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return path if path.endswith(".md") else nodeid
-
-    return PagesTogether(config, log)
+    return LoadFileScheduling(config, log)

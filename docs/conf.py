@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _distribution_version
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from sphinx.errors import PycodeError
+from sphinx.pycode import ModuleAnalyzer
 
 # autodoc imports partnerkit from the source tree, so the docs build without an install
 # and never document a stale installed copy.
@@ -122,7 +125,31 @@ def _drop_constructor_return_type(
                 field_list.remove(field)
 
 
+def _defining_module(app: Any, modname: str, attribute: str) -> str | None:
+    # partnerkit.core._public.publish gives what a package exports the package's path
+    # (partnerkit.deals.DealRegistration), but the source viewcode links to is in one of the
+    # package's private modules: the one whose code defines the name.
+    if not modname.startswith("partnerkit"):
+        return None
+    top = attribute.partition(".")[0]
+    obj = getattr(importlib.import_module(modname), top, None)
+    if obj is None:
+        return None
+    for name, module in sorted(sys.modules.items()):
+        if not name.startswith(modname + "._") or vars(module).get(top) is not obj:
+            continue
+        try:
+            analyzer = ModuleAnalyzer.for_module(name)
+            analyzer.find_tags()
+        except PycodeError:
+            continue
+        if attribute in analyzer.tags:
+            return name
+    return None
+
+
 def setup(app: Any) -> dict[str, Any]:
+    app.connect("viewcode-follow-imported", _defining_module)
     app.connect("source-read", _insert_area_toctree)
     # After sphinx.ext.autodoc has added the type hints (priority 500).
     app.connect("object-description-transform", _drop_constructor_return_type, priority=600)

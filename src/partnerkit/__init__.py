@@ -7,6 +7,7 @@ The most used names are re-exported here; each area's own package
 from typing import TYPE_CHECKING, Any
 
 from partnerkit.core import Clock, Money, Percentage, SystemClock, from_dict, to_dict
+from partnerkit.core._public import publish as _publish
 from partnerkit.core.errors import (
     Conflict,
     CurrencyMismatch,
@@ -57,3 +58,5 @@ __all__ = [
     "from_dict",
     "to_dict",
 ]
+
+_publish(__name__, globals(), __all__)

@@ -19,6 +19,7 @@ from partnerkit.addresses._address import MAX_FIELD_LENGTH, Address, validate_ad
 from partnerkit.addresses._form import AddressForm, FormField, address_form, country_name
 from partnerkit.addresses._format import format_address
 from partnerkit.addresses._metadata import AreaChoice, supported_countries
+from partnerkit.core._public import publish as _publish
 
 __all__ = [
     "MAX_FIELD_LENGTH",
@@ -32,3 +33,5 @@ __all__ = [
     "supported_countries",
     "validate_address",
 ]
+
+_publish(__name__, globals(), __all__)

@@ -23,6 +23,7 @@ from partnerkit.contacts._contact import (
 from partnerkit.contacts._domain import display_domain, normalize_domain
 from partnerkit.contacts._email import normalize_email
 from partnerkit.contacts._phone import PhoneStyle, format_phone, normalize_phone
+from partnerkit.core._public import publish as _publish
 
 __all__ = [
     "CONTACT_FIELD_LABELS",
@@ -39,3 +40,5 @@ __all__ = [
     "role_choices",
     "validate_contact",
 ]
+
+_publish(__name__, globals(), __all__)

@@ -109,6 +109,7 @@ def validate_contact(
     (``default_region`` when there is no address), the address validated
     under ``address``, and the role, when given, must be a key of ``roles``.
 
+    >>> from partnerkit.addresses import Address
     >>> contact = Contact("Ada", "Lovelace", "ADA@Example.COM", phone="020 7183 8750",
     ...                   role="champion", address=Address("GB", "1 Main St", city="London",
     ...                                                    postal_code="ec1y8sy"))

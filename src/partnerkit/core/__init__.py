@@ -12,6 +12,7 @@ from partnerkit.core._money import (
     to_decimal,
 )
 from partnerkit.core._percentage import Percentage
+from partnerkit.core._public import publish as _publish
 from partnerkit.core._serialization import converter, from_dict, from_json, to_dict, to_json
 from partnerkit.core._time import Clock, SystemClock, aware, time_zone, to_date
 from partnerkit.core._validation import ConfigReader, ErrorCollector
@@ -39,3 +40,5 @@ __all__ = [
     "to_dict",
     "to_json",
 ]
+
+_publish(__name__, globals(), __all__)

@@ -196,6 +196,7 @@ class Money:
     caller's ``decimal`` context, and every result stays below 10^18 in
     absolute value (a :class:`ValidationError` at ``amount`` otherwise).
 
+    >>> from decimal import Decimal
     >>> price = Money("19.99", "EUR")
     >>> price * 3
     Money('59.97', 'EUR')
@@ -342,6 +343,7 @@ class Money:
 
         ``rounding`` is as for :meth:`round`.
 
+        >>> from decimal import Decimal
         >>> Money("199.99", "EUR").scaled(Decimal("0.175"))
         Money('35.00', 'EUR')
         """

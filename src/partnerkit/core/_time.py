@@ -47,6 +47,8 @@ def aware(value: object, path: str = "at") -> pendulum.DateTime:
 
     Raises :class:`ValidationError` naming ``path``.
 
+    >>> from datetime import datetime
+    >>> import pendulum
     >>> aware(datetime(2026, 1, 1, 12, tzinfo=pendulum.UTC)).isoformat()
     '2026-01-01T12:00:00+00:00'
     >>> aware(datetime(2026, 1, 1, 12))
@@ -85,6 +87,7 @@ def time_zone(tz: object, path: str = "tz") -> tzinfo:
     Raises one :class:`ValidationError` naming ``path`` for a name that is no
     IANA time zone or for anything else. Names are looked up once.
 
+    >>> from datetime import datetime
     >>> time_zone("Europe/Paris").utcoffset(datetime(2026, 7, 1))
     datetime.timedelta(seconds=7200)
     >>> time_zone("Nowhere/Bad", "program.tz")

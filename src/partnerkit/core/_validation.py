@@ -23,6 +23,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 class ErrorCollector:
     """Gathers :class:`FieldError` values so one :class:`ValidationError` can name them all.
 
+    >>> from partnerkit.core.errors import ValidationError
     >>> errors = ErrorCollector()
     >>> errors.add("name", "required", "name is required")
     >>> with errors.catch("address"):

@@ -13,6 +13,7 @@ are in :mod:`partnerkit.services`.
 This package is pure: no storage, no clock. Instants come in as arguments.
 """
 
+from partnerkit.core._public import publish as _publish
 from partnerkit.deals._conflict import ChannelCheck, active_key, check_channel
 from partnerkit.deals._events import (
     DealApproved,
@@ -127,3 +128,5 @@ __all__ = [
     "transition_for",
     "validate_registration_form",
 ]
+
+_publish(__name__, globals(), __all__)

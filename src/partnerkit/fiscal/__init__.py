@@ -11,6 +11,7 @@ period or week a date falls in, and back:
 ('FY2027 Q1', datetime.date(2026, 7, 1), datetime.date(2026, 9, 30))
 """
 
+from partnerkit.core._public import publish as _publish
 from partnerkit.fiscal._calendar import MAX_YEAR, MIN_YEAR, FiscalCalendar, FiscalKey, YearNaming
 from partnerkit.fiscal._config import calendar_from_dict, calendar_to_dict, read_calendar
 from partnerkit.fiscal._labels import DEFAULT_PATTERNS, label
@@ -45,3 +46,5 @@ __all__ = [
     "label",
     "read_calendar",
 ]
+
+_publish(__name__, globals(), __all__)

@@ -432,6 +432,7 @@ class FiscalCalendar(abc.ABC):
         :class:`~partnerkit.core.errors.ValidationError` naming every bad item
         (``dates.<index>``).
 
+        >>> from datetime import date
         >>> from partnerkit.fiscal import MonthlyFiscalCalendar
         >>> MonthlyFiscalCalendar(7).map_dates([date(2026, 6, 30), date(2026, 7, 1)])
         [(2026, 4, 12), (2027, 1, 1)]

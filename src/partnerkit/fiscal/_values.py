@@ -38,6 +38,7 @@ class DateRange:
     Raises :class:`~partnerkit.core.errors.ValidationError` when ``end`` is
     before ``start``.
 
+    >>> from datetime import date
     >>> r = DateRange(date(2026, 7, 1), date(2026, 9, 30))
     >>> r.days, r.contains(date(2026, 9, 30))
     (92, True)

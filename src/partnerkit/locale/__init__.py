@@ -17,6 +17,7 @@ not translate, falls back to the English text, never to a key.
 'État'
 """
 
+from partnerkit.core._public import publish as _publish
 from partnerkit.locale._choice import Choice
 from partnerkit.locale._translations import (
     DOMAIN,
@@ -36,3 +37,5 @@ __all__ = [
     "gettext",
     "translator",
 ]
+
+_publish(__name__, globals(), __all__)

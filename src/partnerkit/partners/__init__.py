@@ -14,6 +14,7 @@ out with headers in the reader's language.
 ('acme.example', True)
 """
 
+from partnerkit.core._public import publish as _publish
 from partnerkit.partners._partner import (
     DEFAULT_PARTNER_TYPES,
     EDITABLE_PARTNER_FIELDS,
@@ -137,3 +138,5 @@ __all__ = [
     "validate_partner",
     "validate_user",
 ]
+
+_publish(__name__, globals(), __all__)

@@ -207,6 +207,7 @@ class Partner:
         :class:`~partnerkit.core.errors.InvalidTransition` when ``transitions``
         does not allow the move (staying in the same stage is not a move).
 
+        >>> import pendulum
         >>> partner = Partner("p1", "Acme", "acme.example", "reseller")
         >>> moved = partner.change_stage("onboarding", by="pam", at=pendulum.datetime(2026, 1, 5))
         >>> moved.stage, moved.stage_history[0].from_stage

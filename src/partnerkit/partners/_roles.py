@@ -256,6 +256,7 @@ def read_permissions(
     (``invalid``) go into the reader's collector. Returns the map, or None
     when the table had errors.
 
+    >>> from partnerkit.core import ConfigReader
     >>> root = ConfigReader({"permissions": {"user": ["register_deals", "fly"], "boss": []}})
     >>> read_permissions(root.table("permissions")), root.errors.paths
     (None, ('permissions.user.1', 'permissions.boss'))

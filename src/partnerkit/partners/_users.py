@@ -59,6 +59,7 @@ class Certification:
     A certification counts from ``earned`` (inclusive) until ``expires``
     (exclusive: on its expiry date it no longer counts); ``None`` never expires.
 
+    >>> from datetime import date
     >>> cert = Certification("sales", "Sales Professional", date(2026, 1, 1), date(2027, 1, 1))
     >>> cert.valid_on(date(2026, 12, 31)), cert.valid_on(date(2027, 1, 1))
     (True, False)
@@ -176,6 +177,7 @@ def certified_users(
     Expired certifications, ones earned after ``as_of`` and deregistered users
     do not count. ``kind`` ``None`` (or :data:`ANY_CERTIFICATION`) accepts any kind.
 
+    >>> from datetime import date
     >>> ann = PartnerUser("u1", "p1", "Ann", "ann@acme.example", certifications=(
     ...     Certification("technical", "Engineer", date(2025, 3, 1), date(2026, 3, 1)),))
     >>> [u.id for u in certified_users([ann], date(2026, 2, 28), "technical")]

@@ -13,6 +13,7 @@ products, books and the policy from a program's ``[pricing]`` table with
 :func:`pricing_from_dict`.
 """
 
+from partnerkit.core._public import publish as _publish
 from partnerkit.quoting._catalog import (
     BILLING_UNIT_LABELS,
     BillingUnit,
@@ -149,3 +150,5 @@ __all__ = [
     "submit_order",
     "subscription_for_order",
 ]
+
+_publish(__name__, globals(), __all__)

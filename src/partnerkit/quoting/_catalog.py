@@ -205,6 +205,8 @@ class PriceBook:
     ``effective_to`` before ``effective_from``, ``prices.N`` in another
     currency or a ``duplicate`` SKU.
 
+    >>> from datetime import date
+    >>> from partnerkit.core import Money
     >>> mail = Product("MAIL", "Mail security")
     >>> book = PriceBook(
     ...     "usd-2026", "USD", date(2026, 1, 1),

@@ -270,6 +270,7 @@ def pricing_from_dict(data: Mapping[str, object], path: str = "pricing") -> Pric
     Raises one :class:`ValidationError` naming every bad, missing or unknown
     key by its dotted path under ``path``.
 
+    >>> from datetime import date
     >>> pricing = pricing_from_dict({
     ...     "products": [{"sku": "MAIL", "name": "Mail security"}],
     ...     "price_books": [{"key": "eur", "currency": "EUR", "effective_from": "2026-01-01",

@@ -124,8 +124,11 @@ class AppliedRule:
     def explain(self, locale: str = "en") -> str:
         """The reason in ``locale`` (English when partnerkit has no translation).
 
+        >>> from partnerkit.core import Percentage
+        >>> from partnerkit.core import Percentage
+        >>> reason = "total discount {requested} capped at {cap}"
         >>> params = {"requested": "45%", "cap": "40%"}
-        >>> rule = AppliedRule(RuleKind.CAP, Percentage(40), _CAP, params)
+        >>> rule = AppliedRule(RuleKind.CAP, Percentage(40), reason, params)
         >>> rule.explain("en")
         'Discount cap: total discount 45% capped at 40%'
         """
@@ -391,6 +394,8 @@ class MarginPolicy:
         ``cap``; the cut comes off the reward margin first, then the partner
         margin, then the promotion.
 
+        >>> from decimal import Decimal
+        >>> from partnerkit.core import Percentage
         >>> MarginPolicy(cap=Percentage(20)).effective(Decimal("0.1"), Decimal("0.08"),
         ...                                            Decimal("0.05"))
         (Decimal('0.10'), Decimal('0.08'), Decimal('0.02'), True)

@@ -150,6 +150,7 @@ def submit_order(order: Order, *, purchase_order: str, actor: str, at: datetime)
 def add_months(day: date, months: int) -> date:
     """``day`` moved by ``months`` calendar months, clamped to the month's last day.
 
+    >>> from datetime import date
     >>> add_months(date(2026, 1, 31), 1)
     datetime.date(2026, 2, 28)
     """

@@ -13,6 +13,7 @@ Score a whole ecosystem in one pass over its activities, in any order:
 (1, 2)
 """
 
+from partnerkit.core._public import publish as _publish
 from partnerkit.scoring._activities import (
     ATTR_MOTION,
     ATTR_REGISTERED_ON,
@@ -95,3 +96,5 @@ __all__ = [
     "score_ecosystem",
     "score_engagement",
 ]
+
+_publish(__name__, globals(), __all__)

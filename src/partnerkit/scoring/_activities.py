@@ -149,6 +149,7 @@ def activity_row(
     another currency raises :class:`~partnerkit.core.errors.CurrencyMismatch`.
 
     >>> from datetime import datetime, timezone
+    >>> from partnerkit.core import Money
     >>> activity_row(Activity("p-1", "deal_won", datetime(2026, 1, 2, tzinfo=timezone.utc),
     ...     amount=Money("1200.50", "EUR"), attributes={"motion": "upsell"}), currency="EUR")
     ('p-1', 'deal_won', 739618, 120050, None, 'upsell')

@@ -325,6 +325,7 @@ def percentile_ranks(values: Sequence[Decimal] | Sequence[int]) -> list[Decimal]
     Equal values share a rank; a larger value always ranks strictly higher.
     A single value ranks 1.
 
+    >>> from decimal import Decimal
     >>> [str(r.quantize(Decimal("0.01"))) for r in percentile_ranks([5, 1, 5, 9])]
     ['0.33', '0.00', '0.33', '1.00']
     """

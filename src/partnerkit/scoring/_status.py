@@ -161,6 +161,7 @@ def rag_status(
     so 99.996 % shows as 100.00 and is green. Money values and targets must
     share a currency (:class:`~partnerkit.core.errors.CurrencyMismatch`).
 
+    >>> from decimal import Decimal
     >>> rag_status(Decimal(40), Target("revenue", 100), elapsed=Decimal(135) / 365)
     KpiStatus(attainment=Decimal('40.00'), pace=Decimal('108.15'), rag=<Rag.GREEN: 'green'>)
     >>> rag_status(3, Target("days", 5), higher_is_better=False).rag

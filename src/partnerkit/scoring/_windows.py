@@ -65,6 +65,7 @@ class Window:
     :class:`Span`; a bad kind or day count is a
     :class:`~partnerkit.core.errors.ValidationError`.
 
+    >>> from datetime import date
     >>> from partnerkit.fiscal import MonthlyFiscalCalendar
     >>> cal = MonthlyFiscalCalendar(start_month=2)
     >>> span = Window.year_to_date().resolve(cal, date(2026, 7, 15))

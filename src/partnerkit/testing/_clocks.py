@@ -15,6 +15,7 @@ __all__ = ["AdvancingClock", "FixedClock"]
 class FixedClock:
     """A clock that always says the same instant until :meth:`set` or :meth:`advance` moves it.
 
+    >>> import pendulum
     >>> clock = FixedClock(pendulum.datetime(2026, 11, 23, 9, 30, tz="Europe/London"))
     >>> clock.now().isoformat()
     '2026-11-23T09:30:00+00:00'
@@ -52,6 +53,8 @@ class FixedClock:
 class AdvancingClock:
     """A clock that moves forward by ``step`` each time it is read, starting at ``start``.
 
+    >>> from datetime import timedelta
+    >>> import pendulum
     >>> clock = AdvancingClock(pendulum.datetime(2026, 1, 1), step=timedelta(minutes=5))
     >>> [clock.now().strftime("%H:%M") for _ in range(3)]
     ['00:00', '00:05', '00:10']

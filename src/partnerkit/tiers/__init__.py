@@ -9,6 +9,7 @@ a proposed ladder would move. Load a ladder from the ``[tiers]`` section of a
 program file with :func:`ladder_from_dict`.
 """
 
+from partnerkit.core._public import publish as _publish
 from partnerkit.tiers._config import (
     ladder_from_dict,
     ladder_to_dict,
@@ -105,3 +106,5 @@ __all__ = [
     "simulate",
     "tier_as_of",
 ]
+
+_publish(__name__, globals(), __all__)

@@ -225,6 +225,7 @@ def read_ladder(
     table's ``policy`` key is left to :func:`read_tier_policy`. Returns the
     ladder, or None when the table had errors.
 
+    >>> from partnerkit.core import ConfigReader
     >>> root = ConfigReader({"tiers": {"levels": [{"key": "gold", "name": "Gold", "rank": "1"}]}})
     >>> read_ladder(root.table("tiers")) is None, root.errors.paths
     (True, ('tiers.levels.0.rank', 'tiers.levels.0.benefits'))
@@ -416,6 +417,7 @@ def read_tier_policy(
     unless the table embeds its own. Returns the policy, or None when the
     table had errors.
 
+    >>> from partnerkit.core import ConfigReader
     >>> root = ConfigReader({"tiers": {"policy": {"upgrades": "never"}}})
     >>> read_tier_policy(root.table("tiers").table("policy")) is None, root.errors.paths
     (True, ('tiers.policy.upgrades',))

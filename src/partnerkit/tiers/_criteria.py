@@ -66,6 +66,7 @@ class Rule:
     currency. Raises :class:`ValidationError` naming every bad field
     (``metric``, ``op``, ``threshold``).
 
+    >>> from partnerkit.core import Money
     >>> Rule("new_arr", ">=", Money("100000", "EUR"))
     Rule(metric='new_arr', op='>=', threshold=Money('100000', 'EUR'))
     >>> Rule("certified_sales_users", ">=", 2).threshold
