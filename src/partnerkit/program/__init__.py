@@ -6,7 +6,10 @@ is read, written, checked and shown through one :class:`ProgramArea`;
 :data:`partnerkit.storage.PROGRAMS`.
 """
 
+from partnerkit.core._public import publish as _publish
 from partnerkit.program._area import AreaContext, ProgramArea
 from partnerkit.program._program import Program
 
 __all__ = ["AreaContext", "Program", "ProgramArea"]
+
+_publish(__name__, globals(), __all__)

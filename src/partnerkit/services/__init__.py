@@ -17,6 +17,7 @@ open quotes, and orders that move their registration) has one owner:
 :func:`start_order` and :func:`submit_order` are its use cases.
 """
 
+from partnerkit.core._public import publish as _publish
 from partnerkit.services._activities import (
     ATTR_ORDER_ID,
     ATTR_REGISTRATION_ID,
@@ -103,3 +104,5 @@ __all__ = [
     "verify_domain",
     "withdraw_deal",
 ]
+
+_publish(__name__, globals(), __all__)

@@ -68,6 +68,7 @@ class Context:
     time zone, and the permissions and policies are always the program's:
     nothing falls back to a default a host forgot to override.
 
+    >>> import pendulum
     >>> from partnerkit.partners import Actor
     >>> from partnerkit.program import Program
     >>> from partnerkit.testing import FixedClock

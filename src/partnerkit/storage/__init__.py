@@ -6,6 +6,7 @@ the contract suite in :mod:`partnerkit.testing`), or uses one of the reference
 backends, :class:`MemoryStorage` and :class:`SqliteStorage`.
 """
 
+from partnerkit.core._public import publish as _publish
 from partnerkit.storage._activities import (
     ActivityStore,
     MemoryActivityStore,
@@ -65,3 +66,5 @@ __all__ = [
     "Storage",
     "UnitOfWork",
 ]
+
+_publish(__name__, globals(), __all__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
@@ -65,7 +66,7 @@ class AggregateSpec(Generic[A]):
     """
 
     kind: str
-    type: type[A]
+    type: builtins.type[A]
     id_attr: str = "id"
     indexes: tuple[Index[A], ...] = ()
     schema_version: int = 1
