@@ -6,6 +6,7 @@ Errors live in :mod:`partnerkit.core.errors`.
 from partnerkit.core._events import DomainEvent, EventDispatcher, EventHandler
 from partnerkit.core._money import (
     DEFAULT_ROUNDING,
+    MetricValue,
     Money,
     currency_exponent,
     is_known_currency,
@@ -25,6 +26,7 @@ __all__ = [
     "ErrorCollector",
     "EventDispatcher",
     "EventHandler",
+    "MetricValue",
     "Money",
     "Percentage",
     "SystemClock",

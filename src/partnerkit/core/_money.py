@@ -34,6 +34,7 @@ from partnerkit.core.errors import CurrencyMismatch, FieldError, ValidationError
 
 __all__ = [
     "DEFAULT_ROUNDING",
+    "MetricValue",
     "Money",
     "currency_exponent",
     "is_known_currency",
@@ -579,3 +580,10 @@ class Money:
 _set_amount = Money.__dict__["amount"].__set__
 _set_currency = Money.__dict__["currency"].__set__
 _new = object.__new__
+
+
+MetricValue = int | Decimal | Money
+"""A measured value of a partner: a count (``int``), a rate, quantity or duration
+(``Decimal``), or an amount (:class:`Money`). What a scoring KPI evaluates to and
+what a tier criterion compares; ``partnerkit.scoring`` and ``partnerkit.tiers``
+export this same alias."""

@@ -69,7 +69,7 @@ from partnerkit.deals._registration import (
     ExtensionRequest,
     new_registration,
 )
-from partnerkit.deals._search import ORDERINGS, DealQuery, Ordering, fold, matches, sort_key
+from partnerkit.deals._search import ORDERINGS, DealQuery, Ordering, fold
 
 __all__ = [
     "ACTIVE_STAGES",
@@ -117,14 +117,12 @@ __all__ = [
     "check_channel",
     "deal_stage_label",
     "fold",
-    "matches",
     "new_registration",
     "progress",
     "prospect_domain",
     "read_registration_policy",
     "registration_policy_from_dict",
     "registration_policy_to_dict",
-    "sort_key",
     "transition_for",
     "validate_registration_form",
 ]

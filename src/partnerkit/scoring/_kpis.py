@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from partnerkit.core import ErrorCollector, Money
+from partnerkit.core import ErrorCollector, MetricValue
 from partnerkit.scoring._activities import ActivityKind
 from partnerkit.scoring._windows import Window
 
@@ -19,8 +18,6 @@ __all__ = [
     "MetricValue",
 ]
 
-MetricValue = int | Decimal | Money
-"""What a KPI evaluates to: a count (int), a rate or duration (Decimal), or Money."""
 
 #: Measures that add up over time, so their targets are paced by the elapsed window.
 _CUMULATIVE = frozenset({"count", "sum", "sourced_revenue", "new_arr", "upsell_arr"})

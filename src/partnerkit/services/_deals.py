@@ -25,12 +25,11 @@ from partnerkit.deals import (
     Prospect,
     RegistrationForm,
     check_channel,
-    matches,
     new_registration,
     prospect_domain,
-    sort_key,
     validate_registration_form,
 )
+from partnerkit.deals._search import matches, sort_key  # the search rules, for this use case only
 from partnerkit.partners import APPROVE_DEALS, REGISTER_DEALS
 from partnerkit.services._context import (
     Context,

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import attrs
 
-from partnerkit.core import Money, to_decimal
+from partnerkit.core import MetricValue, Money, to_decimal
 from partnerkit.core.errors import FieldError, ValidationError
 
 __all__ = [
@@ -28,8 +28,6 @@ __all__ = [
     "check_metrics",
 ]
 
-#: A partner's metric value: a count (``int``), a quantity (``Decimal``) or an amount (``Money``).
-MetricValue = Decimal | int | Money
 
 #: How a tier's criteria combine: all must hold, any one, or at least N of them.
 Mode = Literal["all", "any", "at_least"]
