@@ -148,6 +148,39 @@ def _defining_module(app: Any, modname: str, attribute: str) -> str | None:
     return None
 
 
+_plain_for_module = ModuleAnalyzer.for_module.__func__
+
+
+def _for_module_with_private_parts(cls: type[ModuleAnalyzer], modname: str) -> ModuleAnalyzer:
+    # autodoc reads the "#:" comments of a class's attributes (Program.tiers,
+    # AreaContext.currency, Stage.APPROVED) from the source of the module its __module__
+    # names. publish() sets that to the package (partnerkit.program), whose __init__.py
+    # holds none of them: they are in the private module that defines the class. So the
+    # package's analyzer also gets the class-attribute comments of its private modules.
+    # Module-level constants are left out: api.md writes those out as py:data.
+    analyzer = _plain_for_module(cls, modname)
+    if not modname.startswith("partnerkit") or any(
+        part.startswith("_") for part in modname.split(".")
+    ):
+        return analyzer
+    analyzer.analyze()
+    for name in sorted(sys.modules):
+        if not name.startswith(modname + "._"):
+            continue
+        try:
+            part = _plain_for_module(cls, name)
+            part.analyze()
+        except PycodeError:
+            continue
+        for key, comment in part.attr_docs.items():
+            if key[0]:
+                analyzer.attr_docs.setdefault(key, comment)
+    return analyzer
+
+
+ModuleAnalyzer.for_module = classmethod(_for_module_with_private_parts)
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.connect("viewcode-follow-imported", _defining_module)
     app.connect("source-read", _insert_area_toctree)

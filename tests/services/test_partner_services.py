@@ -437,3 +437,19 @@ def test_editing_a_partner_records_every_changed_field_and_validates_the_result(
     assert conflict.value.field == "domain"
     with storage.unit_of_work() as uow:
         assert uow.repository(PARTNERS).get("p1") == edited
+
+
+def test_a_partner_without_its_own_currency_or_locale_takes_the_programs(
+    storage: Storage, clock: FixedClock
+) -> None:
+    own = Partner("p7", "Seven", "seven.example", "reseller", currency="CHF", locale="de_CH")
+    with storage.unit_of_work() as uow:
+        bare = add_partner(
+            uow, on(VENDOR, clock), Partner("p6", "Six", "six.example", "reseller")
+        )
+    with storage.unit_of_work() as uow:
+        kept = add_partner(uow, on(VENDOR, clock), own)
+    assert (bare.currency, bare.locale) == (PROGRAM.currency, PROGRAM.locale)
+    assert (kept.currency, kept.locale) == ("CHF", "de_CH")
+    with storage.unit_of_work() as uow:
+        assert uow.repository(PARTNERS).get("p6").currency == "EUR"

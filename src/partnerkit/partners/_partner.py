@@ -181,8 +181,10 @@ class Partner:
     account_manager: str = ""
     agreement_start: date | None = None
     renewal_date: date | None = None
-    currency: str = "USD"
-    locale: str = "en_US"
+    #: The partner's currency and locale; None until the partner joins a program, whose
+    #: currency and locale :func:`partnerkit.services.add_partner` then fills in.
+    currency: str | None = None
+    locale: str | None = None
     address: Address | None = None
     registered_administrators: int = 0
     version: int = 0
@@ -244,7 +246,7 @@ def validate_partner(
     Text is trimmed and whitespace collapsed; the domain reduced to the
     registrable domain; the address validated and normalized for its country.
     ``partner_type`` must be a key of ``partner_types``, ``stage`` a lifecycle
-    stage, ``currency`` an ISO 4217 code, ``locale`` a CLDR locale, and the
+    stage, ``currency`` an ISO 4217 code or None, ``locale`` a CLDR locale or None, and the
     renewal date must not precede the agreement start.
 
     Raises one :class:`~partnerkit.core.errors.ValidationError` naming every bad
@@ -283,12 +285,14 @@ def validate_partner(
     renewal = _optional_date(partner.renewal_date, "renewal_date", errors)
     if start is not None and renewal is not None and renewal < start:
         errors.add("renewal_date", "out_of_range", "the renewal date precedes the agreement start")
-    if not isinstance(partner.currency, str) or not is_known_currency(partner.currency):
-        errors.add("currency", "invalid", f"{partner.currency!r} is not an ISO 4217 currency")
+    currency = partner.currency
+    if currency is not None and (not isinstance(currency, str) or not is_known_currency(currency)):
+        errors.add("currency", "invalid", f"{currency!r} is not an ISO 4217 currency")
     try:
-        if not isinstance(partner.locale, str):
-            raise TypeError(partner.locale)
-        Locale.parse(partner.locale)
+        if partner.locale is not None:
+            if not isinstance(partner.locale, str):
+                raise TypeError(partner.locale)
+            Locale.parse(partner.locale)
     except (UnknownLocaleError, ValueError, TypeError, AttributeError):
         errors.add("locale", "invalid", f"{partner.locale!r} is not a known locale (such as en_US)")
     address = partner.address

@@ -438,6 +438,9 @@ def authorize(
     :class:`~partnerkit.partners.Partner` or anything with a ``partner_id``
     (:class:`Owned`); ``None`` means the program itself (templates), which
     only program administrators reach. Costs one set lookup and an attribute read.
+    The use cases in :mod:`partnerkit.services` answer a record the actor
+    does not reach with :class:`~partnerkit.core.errors.NotFound` instead,
+    so ids cannot be probed.
 
     >>> from partnerkit.partners import Partner
     >>> acme = Partner("p1", "Acme", "acme.example", "reseller")

@@ -2,15 +2,15 @@
 
 A :class:`PriceBook` lists prices in one currency with effective dates and
 volume bands; a :class:`MarginPolicy` turns a partner's tier benefits (or a
-contract override), an APPROVED deal registration's reward margin and
-promotions into discounts, stacked additively or compounding and capped.
-:func:`new_quote` and :func:`quote_from_registration` price lines into a
-:class:`Quote` whose totals are the exact sums of its lines; :func:`reprice`
-drops the reward margin from open quotes once the registration leaves
-APPROVED. Accepted quotes become an :class:`Order`, submitted orders a
-:class:`Subscription`, and :func:`renewal_quote` prices the next term. Load
-products, books and the policy from a program's ``[pricing]`` table with
-:func:`pricing_from_dict`.
+contract override), the reward margin of a deal registration that earns
+it (approved, or its order started) and promotions into discounts, stacked
+additively or compounding and capped. :func:`new_quote` and
+:func:`quote_from_registration` price lines into a :class:`Quote` whose
+totals are the exact sums of its lines; :func:`reprice` drops the reward
+margin from open quotes once the registration no longer earns it. Accepted
+quotes become an :class:`Order`, submitted orders a :class:`Subscription`,
+and :func:`renewal_quote` prices the next term. Load products, books and the
+policy from a program's ``[pricing]`` table with :func:`pricing_from_dict`.
 """
 
 from partnerkit.core._public import publish as _publish

@@ -81,10 +81,11 @@ class OrderSubmitted(DomainEvent):
     the subscription its quote renews (None for new business); the three
     are None on events recorded before they were carried.
     ``moved_registration`` is true when the order moved its deal
-    registration to ORDER_SUBMITTED (the registration's own event then
-    stands for the win), false when it has none or the registration was not
-    in ORDER_STARTED (declined, lost, or not yet approved), and None on
-    events recorded before it was carried.
+    registration to ORDER_SUBMITTED in the same commit (the registration
+    records no event of its own for that step: this event is the win of the
+    registered deal), false when it has none or the registration was not in
+    ORDER_STARTED (declined, lost, expired, or not yet approved), and None
+    on events recorded before it was carried.
     """
 
     order_id: str

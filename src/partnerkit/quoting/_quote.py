@@ -168,8 +168,8 @@ def new_quote(
 
     ``tier`` is the partner's current tier (its benefits give the margins),
     ``registration`` the prospect's deal registration by this partner, if
-    any: it earns the reward margin while APPROVED, and the quote keeps its
-    id either way.
+    any: it earns the reward margin while approved or its order started
+    (:func:`earns_reward_margin`), and the quote keeps its id either way.
 
     Rounding happens at two points, half-up to the currency's minor unit
     (CLDR: JPY 0 places, EUR 2, BHD 3): (1) each line's list total, and (2)
@@ -381,8 +381,9 @@ def reprice(
 ) -> Quote:
     """Price an open quote's lines again under today's terms; final quotes come back unchanged.
 
-    Pass the registration in its current stage: once it has left APPROVED
-    (declined, expired, withdrawn), the reward margin is dropped. An
+    Pass the registration in its current stage: once it no longer earns the
+    reward margin (declined, expired, withdrawn, lost, or its order
+    submitted), the reward margin is dropped. An
     accepted, expired or superseded quote keeps its prices. Repricing is
     idempotent: when nothing changes the same quote comes back, and a
     change is recorded in ``history`` as ``"repriced"``. Raises

@@ -25,8 +25,10 @@ class RegistrationLike(Protocol):
     string such as ``"approved"`` or an enum whose ``value`` is one. A
     registration earns the reward margin while approved or order started (see
     :func:`earns_reward_margin`). Quoting never changes
-    a registration: moving it to ORDER_STARTED or ORDER_SUBMITTED is the deals
-    services' job.
+    a registration: moving it to ORDER_STARTED or ORDER_SUBMITTED is the job
+    of the deal-to-order process in :mod:`partnerkit.services`
+    (:func:`~partnerkit.services.start_order`,
+    :func:`~partnerkit.services.submit_order`).
     """
 
     @property

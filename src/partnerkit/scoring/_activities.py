@@ -175,9 +175,10 @@ class ActivitySource(Protocol):
     """Anything that turns its own events into activities.
 
     :class:`partnerkit.services.DealActivities` implements it over the deal
-    registration events (registrations, approvals, declines, wins, losses)
-    and :class:`partnerkit.services.QuoteActivities` over the quoting events
-    (orders of new business no registration stands for); a host implements
+    registration events (registrations, approvals, declines, losses) and
+    :class:`partnerkit.services.QuoteActivities` over the quoting events
+    (every submitted order of new business is a win, whether or not it moved
+    a registration); a host implements
     it over its portal's login and content logs. The host calls
     :meth:`activities` with the events its dispatcher publishes (or that it
     stored) and feeds the result to an activity store or straight to the

@@ -76,6 +76,16 @@ def _load_partner(uow: UnitOfWork, ctx: Context, action: str, partner_id: str) -
     return load(uow, ctx, PARTNERS, partner_id, action)
 
 
+def _in_program(ctx: Context, partner: Partner) -> Partner:
+    # A partner without its own currency or locale takes the program's.
+    program = ctx.program
+    return attrs.evolve(
+        partner,
+        currency=partner.currency or program.currency,
+        locale=partner.locale or program.locale,
+    )
+
+
 @use_case
 def add_partner(
     uow: UnitOfWork,
@@ -87,11 +97,12 @@ def add_partner(
     """Validate and store a new partner (``manage_partners``), and commit.
 
     Its first stage is recorded in ``stage_history`` (from ``""``) and raised
-    as :class:`~partnerkit.partners.PartnerStageChanged`. Raises
+    as :class:`~partnerkit.partners.PartnerStageChanged`. A partner given no
+    ``currency`` or ``locale`` takes the program's. Raises
     ``PermissionDenied``, ``ValidationError``, or ``Conflict`` when the id or
     the domain is taken (``field == "domain"``).
     """
-    clean = validate_partner(partner, partner_types=partner_types, path="partner")
+    clean = _in_program(ctx, validate_partner(partner, partner_types=partner_types, path="partner"))
     authorize(ctx.actor, MANAGE_PARTNERS, clean, ctx.permissions)
     first = PartnerStageChanged(
         clean.id, StageChange(ctx.actor.user_id, ctx.now(), "", clean.stage, "added to the program")
@@ -136,10 +147,13 @@ def edit_partner(
     partner = _load_partner(uow, ctx, MANAGE_PARTNERS, partner_id)
     partners = uow.repository(PARTNERS)
     with errors.catch("changes"):
-        edited = validate_partner(
-            attrs.evolve(partner, **changes),  # type: ignore[arg-type]
-            partner_types=partner_types,
-            path="",
+        edited = _in_program(
+            ctx,
+            validate_partner(
+                attrs.evolve(partner, **changes),  # type: ignore[arg-type]
+                partner_types=partner_types,
+                path="",
+            ),
         )
     errors.raise_if_any()
     diff = tuple(

@@ -3,8 +3,8 @@
 - :func:`quote_on_approval`: an approved registration gets its approval
   quote in the approving commit (a program with ``[pricing]``).
 - :func:`reprice_on_leaving`: a registration that stops earning the reward
-  margin (declined, expired, withdrawn, lost) takes it off its open quotes
-  in the same commit, always.
+  margin (declined, expired, withdrawn, lost, or won by an order) takes it
+  off its open quotes in the same commit, always.
 - :func:`start_order` and :func:`submit_order`: an order is made from an
   accepted quote, and the registration the quote came from follows it
   (APPROVED to ORDER_STARTED, ORDER_STARTED to ORDER_SUBMITTED) in the same
