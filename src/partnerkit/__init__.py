@@ -16,6 +16,7 @@ from partnerkit.core.errors import (
     NotFound,
     PartnerkitError,
     PermissionDenied,
+    PublishError,
     ValidationError,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "Percentage",
     "PermissionDenied",
     "Program",
+    "PublishError",
     "SystemClock",
     "ValidationError",
     "__version__",

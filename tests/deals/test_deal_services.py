@@ -35,7 +35,13 @@ from deal_factories import (  # the *_fixture names are pytest fixtures
 )
 
 from partnerkit.core import DomainEvent
-from partnerkit.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from partnerkit.core.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from partnerkit.deals import (
     DealApproved,
     DealDeclined,
@@ -69,7 +75,7 @@ from partnerkit.services import (
     verify_domain,
     withdraw_deal,
 )
-from partnerkit.storage import DEAL_REGISTRATIONS, PROSPECTS, QUOTES, Storage
+from partnerkit.storage import DEAL_REGISTRATIONS, PROSPECTS, QUOTES, SqliteStorage, Storage
 from partnerkit.testing import FixedClock
 
 MANAGER = Actor("pam", PARTNER_ACCOUNT_MANAGER, managed_partner_ids={"p2"})
@@ -289,18 +295,25 @@ def test_approval_sets_the_deadlines_the_event_carries_and_commits_the_approval_
     assert quote.reward_margin.amount > 0
 
 
-def test_an_approval_whose_quote_cannot_be_priced_writes_nothing_and_publishes_nothing(
+def test_an_approval_on_a_day_no_price_book_covers_approves_without_a_quote(
     storage: Storage, clock: FixedClock, events: list[DomainEvent]
 ) -> None:
+    # The approval never fails for want of a price: the quote is left out, not the deal.
     deal = _register(storage, clock, in_program=UNPRICEABLE)
     published = len(events)
-
-    with storage.unit_of_work() as uow, pytest.raises(NotFound) as caught:
+    with storage.unit_of_work() as uow:
         approve_deal(uow, ctx(VENDOR, clock, UNPRICEABLE), deal.id)
-    assert caught.value.kind == "price_book"
-    assert _stored(storage, deal.id) == deal
+    assert _stored(storage, deal.id).stage is Stage.APPROVED
     assert _quotes(storage, deal.id) == []
-    assert len(events) == published
+    assert [type(e).__name__ for e in events[published:]] == ["DealApproved"]
+
+
+def _failing_approval_quote(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The approval quote fails after the approved registration is staged.
+    def fail(*args: object) -> None:
+        raise NotFound("price_book", "EUR@test")
+
+    monkeypatch.setattr("partnerkit.services._deals.quote_on_approval", fail)
 
 
 def test_the_main_path_records_every_step_in_the_audit_trail_and_progress(
@@ -513,10 +526,11 @@ def test_automatic_approval_approves_at_registration_when_the_rule_passes(
     assert _quotes(storage, large.id) == []
 
 
-def test_an_automatic_approval_whose_quote_cannot_be_priced_writes_no_prospect_and_no_deal(
-    storage: Storage, clock: FixedClock, events: list[DomainEvent]
+def test_an_automatic_approval_whose_quote_fails_writes_no_prospect_and_no_deal(
+    storage: Storage, clock: FixedClock, events: list[DomainEvent], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    automatic = with_policy(UNPRICEABLE, approval_mode="automatic")
+    automatic = with_policy(priced_program(), approval_mode="automatic")
+    _failing_approval_quote(monkeypatch)
     with pytest.raises(NotFound):
         _register(storage, clock, in_program=automatic)
     assert _count(storage) == (0, 0)
@@ -524,14 +538,15 @@ def test_an_automatic_approval_whose_quote_cannot_be_priced_writes_no_prospect_a
 
 
 def test_a_host_that_catches_a_failing_approval_and_commits_anyway_writes_nothing(
-    storage: Storage, clock: FixedClock, events: list[DomainEvent]
+    storage: Storage, clock: FixedClock, events: list[DomainEvent], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deal = _register(storage, clock, in_program=UNPRICEABLE)
+    priced = priced_program()
+    deal = _register(storage, clock, in_program=priced)
     published = len(events)
-
+    _failing_approval_quote(monkeypatch)
     with storage.unit_of_work() as uow:
         with pytest.raises(NotFound):
-            approve_deal(uow, ctx(VENDOR, clock, UNPRICEABLE), deal.id)
+            approve_deal(uow, ctx(VENDOR, clock, priced), deal.id)
         uow.commit()
     assert _stored(storage, deal.id).stage is Stage.OPPORTUNITY
     assert _quotes(storage, deal.id) == []
@@ -564,3 +579,24 @@ def test_a_new_years_eve_approval_in_los_angeles_is_priced_and_numbered_on_the_p
     assert repriced.reward_margin.is_zero()
     assert repriced.net_total > quote.net_total
     assert isinstance(events[-1], QuoteRepriced)
+
+
+def test_expire_due_reports_a_lock_timeout_instead_of_skipping_every_registration(
+    tmp_path: Path,
+) -> None:
+    storage = make_storage("sqlite", tmp_path)
+    assert isinstance(storage, SqliteStorage)
+    storage.timeout = 0.2
+    clock = FixedClock(NOW)
+    _register(storage, clock)
+    clock.advance(days=60)  # past the review date
+    blocker = storage.connect()
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        with storage.unit_of_work() as uow, pytest.raises(Conflict) as caught:
+            expire_due(uow, Context.system(clock, PROGRAM))
+        # Not a registration changed meanwhile (that one is skipped): the lock timed out.
+        assert caught.value.expected_version is None, caught.value
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()

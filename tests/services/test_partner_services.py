@@ -444,9 +444,7 @@ def test_a_partner_without_its_own_currency_or_locale_takes_the_programs(
 ) -> None:
     own = Partner("p7", "Seven", "seven.example", "reseller", currency="CHF", locale="de_CH")
     with storage.unit_of_work() as uow:
-        bare = add_partner(
-            uow, on(VENDOR, clock), Partner("p6", "Six", "six.example", "reseller")
-        )
+        bare = add_partner(uow, on(VENDOR, clock), Partner("p6", "Six", "six.example", "reseller"))
     with storage.unit_of_work() as uow:
         kept = add_partner(uow, on(VENDOR, clock), own)
     assert (bare.currency, bare.locale) == (PROGRAM.currency, PROGRAM.locale)

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import pendulum
 import pytest
 
 from partnerkit import services
@@ -16,6 +17,7 @@ from partnerkit.core.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,
+    PublishError,
     ValidationError,
 )
 from partnerkit.deals import (
@@ -796,3 +798,83 @@ def test_a_vendor_side_role_granted_register_deals_still_cannot_register(
             services.register_deal(uow, on(SYSTEM, clock, granted), _form())
         with pytest.raises(PermissionDenied):
             services.verify_domain(uow, on(SYSTEM, clock, granted), "Acme", "acme-gmbh.example")
+
+
+def test_leaving_reprices_open_quotes_on_their_own_book_when_no_book_covers_the_day(
+    storage: Storage, clock: FixedClock
+) -> None:
+    ended = attrs.evolve(BOOK, effective_to=date(2026, 3, 31))
+    program = attrs.evolve(
+        PROGRAM,
+        pricing=Pricing(products=(MAIL, SETUP), price_books=(ended,), margins=MarginPolicy()),
+    )
+    deal, quote_id = _approved(storage, clock, program)
+    with storage.unit_of_work() as uow:
+        before = uow.repository(QUOTES).get(quote_id)
+    assert before.reward_margin.amount > 0
+    clock.advance(days=45)  # 16 April: no book is in effect
+    with storage.unit_of_work() as uow:
+        services.withdraw_deal(uow, on(USER, clock, program), deal.id, "Gone quiet.")
+    with storage.unit_of_work() as uow:
+        after = uow.repository(QUOTES).get(quote_id)
+    assert after.reward_margin.amount == 0
+    assert (after.list_total, after.partner_margin, after.priced_on) == (
+        before.list_total,
+        before.partner_margin,
+        before.priced_on,
+    )
+
+
+def test_only_the_order_that_moved_the_registration_moves_it_on(
+    storage: Storage, clock: FixedClock, published: list[DomainEvent]
+) -> None:
+    deal, first = _approved(storage, clock)
+    second = _create_quote(storage, clock, LineRequest("MAIL", 5), registration=deal).id
+    moving = _order(storage, clock, first)  # moves the registration to ORDER_STARTED
+    other = _order(storage, clock, second)  # the registration has moved on: an order of its own
+    with storage.unit_of_work() as uow:
+        assert uow.repository(ORDERS).get(moving).moved_registration
+        assert not uow.repository(ORDERS).get(other).moved_registration
+    published.clear()
+    for order_id in (other, moving):
+        with storage.unit_of_work() as uow:
+            services.submit_order(uow, on(USER, clock), order_id, purchase_order="PO-7")
+    submitted = [
+        (e.order_id, e.moved_registration) for e in published if isinstance(e, OrderSubmitted)
+    ]
+    assert submitted == [(other, False), (moving, True)]
+    assert _stage(storage, deal.id) is Stage.ORDER_SUBMITTED
+
+
+def test_a_term_start_may_be_a_pendulum_date(storage: Storage, clock: FixedClock) -> None:
+    start = pendulum.date(2026, 4, 1)
+    subscription_id = _subscribe(storage, clock, start)
+    with storage.unit_of_work() as uow:
+        term_start = uow.repository(SUBSCRIPTIONS).get(subscription_id).term_start
+    assert (type(term_start), term_start) == (date, date(2026, 4, 1))
+
+
+def test_an_event_handler_failing_after_the_commit_is_a_publish_error_and_no_retry(
+    make_storage: Callable[[EventDispatcher], Storage], clock: FixedClock
+) -> None:
+    def reraise(event: DomainEvent, handler: object, error: Exception) -> None:
+        raise error
+
+    def clash(event: DomainEvent) -> None:
+        raise Conflict("prospects", "PR-000001", "a handler's own clash")
+
+    dispatcher = EventDispatcher(on_error=reraise)
+    dispatcher.subscribe(DealApproved, clash)
+    storage = make_storage(dispatcher)
+    with storage.unit_of_work() as uow:
+        uow.repository(PARTNERS).add(Partner("p-1", "p-1", "p-1.example", "reseller"))
+        uow.commit()
+    automatic = attrs.evolve(
+        PROGRAM,
+        registration_policy=attrs.evolve(PROGRAM.registration_policy, approval_mode="automatic"),
+    )
+    with storage.unit_of_work() as uow, pytest.raises(PublishError) as caught:
+        services.register_deal(uow, on(USER, clock, automatic), _form())
+    assert isinstance(caught.value.__cause__, Conflict)
+    with storage.unit_of_work() as uow:
+        assert uow.repository(DEAL_REGISTRATIONS).count() == 1  # committed once, not retried

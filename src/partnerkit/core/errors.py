@@ -22,6 +22,7 @@ __all__ = [
     "NotFound",
     "PartnerkitError",
     "PermissionDenied",
+    "PublishError",
     "ValidationError",
 ]
 
@@ -195,3 +196,12 @@ class PermissionDenied(PartnerkitError, PermissionError):
     def __str__(self) -> str:
         text = f"{self.actor} may not {self.permission} on {self.resource}"
         return f"{text}: {self.reason}" if self.reason else text
+
+
+class PublishError(PartnerkitError):
+    """The commit succeeded, then an event handler's error was re-raised by ``on_error``.
+
+    The unit of work's writes are durable; only delivering its events failed
+    (the handler's exception is the ``__cause__``). Retrying the use case
+    would do its work twice.
+    """

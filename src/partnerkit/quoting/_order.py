@@ -65,7 +65,11 @@ class Order:
     """An order placed from an accepted quote; it keeps the quote's lines and totals unchanged.
 
     ``purchase_order`` is the customer's purchase-order number, set on
-    submission.
+    submission. ``moved_registration`` is true when starting this order
+    moved its deal registration from APPROVED to ORDER_STARTED: only such an
+    order moves the registration on to ORDER_SUBMITTED (another order of the
+    same registration, or one started after it moved on, is an order of its
+    own).
     """
 
     id: str
@@ -85,6 +89,7 @@ class Order:
     status: OrderStatus
     purchase_order: str | None = None
     history: tuple[OrderChange, ...] = ()
+    moved_registration: bool = False
     version: int = 0
 
 

@@ -391,7 +391,9 @@ def expire_due(uow: UnitOfWork, ctx: Context) -> ExpiryReport:
             continue
         try:
             stored = _save(uow, ctx, deal.expire(ctx.actor.user_id, at, reason))
-        except Conflict:
+        except Conflict as exc:
+            if exc.kind != DEAL_REGISTRATIONS.kind or exc.expected_version is None:
+                raise  # not a stale registration: a lock timeout, say
             # Changed by someone else since it was read; a failed save writes nothing.
             skipped.append(deal.id)
             continue

@@ -19,7 +19,7 @@ quoting use case.
 from __future__ import annotations
 
 import functools
-from datetime import date
+from datetime import date, datetime
 
 import attrs
 
@@ -38,7 +38,7 @@ from partnerkit.quoting import (
 )
 from partnerkit.services._context import Context, load, use_case
 from partnerkit.services._paging import every
-from partnerkit.services._quote_steps import number, pricing_for, stage_new
+from partnerkit.services._quote_steps import number, pricing_for, repricing_for, stage_new
 from partnerkit.storage import DEAL_REGISTRATIONS, ORDERS, QUOTES, SUBSCRIPTIONS, UnitOfWork
 
 __all__ = ["start_order", "submit_order"]
@@ -49,9 +49,10 @@ _PENDING = "S-pending"
 def quote_on_approval(uow: UnitOfWork, ctx: Context, deal: DealRegistration) -> Quote | None:
     """Stage the approval quote of ``deal`` (just approved).
 
-    None without ``[pricing]``, or when the program's price book of the day
-    does not price the registered product (a product the vendor registers
-    deals for but does not sell through quotes).
+    None without ``[pricing]``, when no price book is in effect on the day,
+    or when the day's book does not price the registered product (a product
+    the vendor registers deals for but does not sell through quotes): the
+    approval itself never fails for want of a price.
     """
     priced = pricing_for(uow, ctx, deal.partner_id)
     if priced is None or deal.product not in priced.book.skus:
@@ -70,8 +71,9 @@ def quote_on_approval(uow: UnitOfWork, ctx: Context, deal: DealRegistration) -> 
 def reprice_on_leaving(uow: UnitOfWork, ctx: Context, deal: DealRegistration) -> list[Quote]:
     """Take the reward margin off the open quotes of ``deal`` once it no longer earns it.
 
-    Draft and sent quotes are repriced on the program's date; accepted ones
-    keep their prices. Records :class:`~partnerkit.quoting.QuoteRepriced` per
+    Draft and sent quotes are repriced on their own price book and pricing
+    date, so only the reward margin changes (no book needs to be in effect
+    today); accepted ones keep their prices. Records :class:`~partnerkit.quoting.QuoteRepriced` per
     changed quote. Nothing happens while the registration still earns the
     margin, or in a program without ``[pricing]``.
     """
@@ -79,14 +81,10 @@ def reprice_on_leaving(uow: UnitOfWork, ctx: Context, deal: DealRegistration) ->
         return []
     repository = uow.repository(QUOTES)
     open_quotes = {"registration_id": deal.id, "status": ["draft", "sent"]}
-    found = list(every(repository, open_quotes, limit=200))
-    if not found:
-        return []  # nothing to price: no price book needed for the day
-    priced = pricing_for(uow, ctx, deal.partner_id)
-    assert priced is not None
     now = ctx.now()
     changed: list[tuple[Quote, Quote]] = []
-    for quote in found:
+    for quote in list(every(repository, open_quotes, limit=200)):
+        priced = repricing_for(uow, ctx, quote)
         new = quoting.reprice(
             quote,
             priced.book,
@@ -154,7 +152,8 @@ def start_order(uow: UnitOfWork, ctx: Context, quote_id: str) -> Order:
     deal = _follower(uow, ctx, quote.registration_id, Stage.APPROVED)
     moved = deal.start_order(user, now) if deal is not None else None
     numbered = number(uow, "O", now.year)
-    stored = uow.repository(ORDERS).add(attrs.evolve(order, id=numbered, number=numbered))
+    order = attrs.evolve(order, id=numbered, number=numbered, moved_registration=moved is not None)
+    stored = uow.repository(ORDERS).add(order)
     if moved is not None:
         uow.repository(DEAL_REGISTRATIONS).save(moved)
     uow.record(
@@ -174,9 +173,9 @@ def start_order(uow: UnitOfWork, ctx: Context, quote_id: str) -> Order:
 def _term_start(value: object, default: date) -> date:
     if value is None:
         return default
-    if type(value) is not date:
+    if not isinstance(value, date) or isinstance(value, datetime):
         raise ValidationError.single("term_start", "invalid", "expected a date")
-    return value
+    return date(value.year, value.month, value.day)  # a plain date, also from pendulum
 
 
 @use_case
@@ -196,7 +195,8 @@ def submit_order(
     only starts none. A deal registration in ORDER_STARTED that the order
     came from moves to ORDER_SUBMITTED in the same commit, worth the
     order's net total, and its other open quotes lose the reward margin; one
-    past its order-submission date is expired instead. Records
+    past its order-submission date is expired instead. Only the order that
+    moved the registration at its start moves it on (``Order.moved_registration``). Records
     :class:`~partnerkit.quoting.OrderSubmitted` (its ``moved_registration``
     says whether the registration moved: the win of a registered deal) and
     :class:`~partnerkit.quoting.SubscriptionStarted`.
@@ -209,14 +209,16 @@ def submit_order(
     now = ctx.now()
     user = ctx.actor.user_id
     submitted = quoting.submit_order(order, purchase_order=purchase_order, actor=user, at=now)
-    start = _term_start(term_start, now.date())
+    start = _term_start(term_start, ctx.today())
     try:
         subscription = quoting.subscription_for_order(submitted, id=_PENDING, term_start=start)
     except (ValueError, OverflowError):
         raise ValidationError.single(
             "term_start", "out_of_range", "the subscription's term would run past year 9999"
         ) from None
-    deal = _follower(uow, ctx, submitted.registration_id, Stage.ORDER_STARTED)
+    # Only the order that moved its registration to ORDER_STARTED moves it on.
+    follows = submitted.registration_id if submitted.moved_registration else None
+    deal = _follower(uow, ctx, follows, Stage.ORDER_STARTED)
     moved = deal.submit_order(user, now) if deal is not None else None
     quote = uow.repository(QUOTES).find(submitted.quote_id)
     stored = uow.repository(ORDERS).save(submitted)

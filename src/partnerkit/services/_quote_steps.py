@@ -11,7 +11,7 @@ from datetime import date
 import attrs
 
 from partnerkit.core import DomainEvent
-from partnerkit.core.errors import ValidationError
+from partnerkit.core.errors import NotFound, ValidationError
 from partnerkit.quoting import MarginPolicy, PriceBook, Quote, QuoteCreated, QuoteStatusChanged
 from partnerkit.services._context import Context
 from partnerkit.storage import PARTNERS, QUOTES, UnitOfWork
@@ -28,34 +28,67 @@ class Priced:
     as_of: date
 
 
+def _tier(uow: UnitOfWork, ctx: Context, partner_id: str) -> Tier | None:
+    # The tier the partner holds now, for its margins.
+    partner = uow.repository(PARTNERS).find(partner_id)
+    ladder = ctx.program.tiers
+    if partner is not None and ladder is not None and partner.tier in ladder.keys:
+        return ladder[partner.tier]
+    return None
+
+
 def pricing_for(uow: UnitOfWork, ctx: Context, partner_id: str) -> Priced | None:
     """The program's price book in its currency on its date, its margins, the partner's tier.
 
-    None for a program without ``[pricing]``. The book is picked on the same
-    day (the program's, in its time zone) the quote is priced on.
+    None for a program without ``[pricing]``, or when none of its books is in
+    effect on the day. The book is picked on the same day (the program's, in
+    its time zone) the quote is priced on.
     """
     program = ctx.program
     pricing = program.pricing
     if pricing is None:
         return None
     today = ctx.today()
-    book = pricing.price_book(program.currency, today)
-    partner = uow.repository(PARTNERS).find(partner_id)
-    ladder = program.tiers
-    tier = None
-    if partner is not None and ladder is not None and partner.tier in ladder.keys:
-        tier = ladder[partner.tier]
-    return Priced(book, pricing.margins, tier, today)
+    try:
+        book = pricing.price_book(program.currency, today)
+    except NotFound:
+        return None
+    return Priced(book, pricing.margins, _tier(uow, ctx, partner_id), today)
 
 
 def require_pricing(uow: UnitOfWork, ctx: Context, partner_id: str) -> Priced:
-    """:func:`pricing_for`, refusing a program without ``[pricing]`` at ``program.pricing``."""
+    """:func:`pricing_for`, refusing a program without a price book for the day.
+
+    Raises :class:`ValidationError` at ``program.pricing``: the program has no
+    ``[pricing]`` table, or no book in its currency is in effect on its date.
+    """
     priced = pricing_for(uow, ctx, partner_id)
     if priced is None:
-        raise ValidationError.single(
-            "program.pricing", "required", "the program has no [pricing] table to quote from"
+        program = ctx.program
+        why = (
+            "the program has no [pricing] table to quote from"
+            if program.pricing is None
+            else f"no {program.currency} price book is in effect on {ctx.today()}"
         )
+        raise ValidationError.single("program.pricing", "required", why)
     return priced
+
+
+def repricing_for(uow: UnitOfWork, ctx: Context, quote: Quote) -> Priced:
+    """What an open quote is repriced with when only its reward margin changes.
+
+    Its own price book and pricing date (so list prices, promotions and
+    partner margins stay as quoted), the program's margins and the
+    partner's tier now. A book the program no longer has gives way to the
+    day's book (:func:`require_pricing`).
+    """
+    pricing = ctx.program.pricing
+    book = None
+    if pricing is not None:
+        book = next((b for b in pricing.price_books if b.key == quote.price_book), None)
+    if pricing is None or book is None:
+        return require_pricing(uow, ctx, quote.partner_id)
+    return Priced(book, pricing.margins, _tier(uow, ctx, quote.partner_id), quote.priced_on)
 
 
 def number(uow: UnitOfWork, prefix: str, year: int) -> str:

@@ -12,7 +12,7 @@ import attrs
 from partnerkit.core import DomainEvent, EventDispatcher, from_dict, to_dict
 from partnerkit.core._cursor import pack_cursor, unpack_cursor
 from partnerkit.core._validation import ErrorCollector
-from partnerkit.core.errors import NotFound, ValidationError
+from partnerkit.core.errors import NotFound, PublishError, ValidationError
 from partnerkit.storage._ports import MAX_PAGE_SIZE, AggregateSpec, IndexValue
 
 A = TypeVar("A")
@@ -235,7 +235,13 @@ class BaseUnitOfWork:
         events, self._events = self._events, []
         self._after_commit()
         if self._dispatcher is not None and events:
-            self._dispatcher.publish(events)
+            try:
+                self._dispatcher.publish(events)
+            except Exception as exc:
+                # Committed already: say so, never as a Conflict of a write that did happen.
+                raise PublishError(
+                    f"committed; an event handler failed: {exc.__class__.__name__}: {exc}"
+                ) from exc
 
     def rollback(self) -> None:
         """Drop every write and queued event."""

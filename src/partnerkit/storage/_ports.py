@@ -332,6 +332,8 @@ class UnitOfWork(Protocol):
         Raises:
             Conflict: a write clashed with another committed unit of work;
                 nothing of this one was written.
+            PublishError: everything was written, then an event handler's
+                error was re-raised by the dispatcher's ``on_error``.
 
         """
         ...

@@ -110,7 +110,7 @@ def _deal(number: str, partner_id: str, prospect: Prospect, product: str) -> Dea
 
 
 class DealsContract:
-    """Contract cases for :data:`~partnerkit.storage.PROSPECTS` and :data:`~partnerkit.storage.DEAL_REGISTRATIONS`."""
+    """Contract cases for prospects and deal registrations (their two storage specs)."""
 
     def test_a_registration_with_every_section_and_its_trail_round_trips(
         self, storage: Storage
