@@ -57,6 +57,9 @@ calendar = { kind = "fiscal", period = "quarter" }
 [permissions]
 manager = ["register_deals", "view_dashboard"]
 
+[partners]
+types = [{ key = "reseller", label = "Reseller" }, { key = "msp", label = "MSP" }]
+
 [scoring]
 [[scoring.signals]]
 name = "logins"
@@ -86,7 +89,16 @@ unit_price = "4.00"
 """
 )
 
-TABLES = ["fiscal", "tiers", "tiers.policy", "permissions", "scoring", "deals", "pricing"]
+TABLES = [
+    "fiscal",
+    "tiers",
+    "tiers.policy",
+    "permissions",
+    "partners",
+    "scoring",
+    "deals",
+    "pricing",
+]
 
 
 def default_of(cls: type[Program], attribute: str) -> Any:
@@ -120,6 +132,7 @@ def test_the_registry_lists_every_table_in_file_order() -> None:
         "tiers",
         "tier_policy",
         "permissions",
+        "partner_types",
         "scoring",
         "registration_policy",
         "pricing",
@@ -193,6 +206,7 @@ def test_a_bad_key_in_every_table_is_reported_at_once_with_its_dotted_path() -> 
         .replace('partner_margin = "20"', 'partner_margin = "120"')
         .replace('upgrades = "next_period"', 'upgrades = "never"')
         .replace('"view_dashboard"]', '"fly"]')
+        .replace('key = "msp"', 'key = "reseller"')
         .replace('target = "40"', "target = 40.5")
         .replace("review_days = 5", "review_days = 0")
         .replace('unit_price = "4.00"', "unit_price = 4.0")
@@ -203,6 +217,7 @@ def test_a_bad_key_in_every_table_is_reported_at_once_with_its_dotted_path() -> 
         "tiers.levels.1.benefits.partner_margin",
         "tiers.policy.upgrades",
         "permissions.manager.1",
+        "partners.types.1.key",
         "scoring.signals.0.target",
         "deals.review_days",
         "pricing.price_books.0.prices.0.unit_price",

@@ -451,3 +451,24 @@ def test_a_partner_without_its_own_currency_or_locale_takes_the_programs(
     assert (kept.currency, kept.locale) == ("CHF", "de_CH")
     with storage.unit_of_work() as uow:
         assert uow.repository(PARTNERS).get("p6").currency == "EUR"
+
+
+def test_partner_types_come_from_the_programs_partners_table(
+    storage: Storage, clock: FixedClock
+) -> None:
+    with_msp = Program.from_dict(
+        {
+            **PROGRAM.to_dict(),
+            "partners": {"types": [{"key": "msp", "label": "Managed service provider"}]},
+        }
+    )
+    msp = Partner("p8", "Eight", "eight.example", "msp")
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as caught:
+        add_partner(uow, on(VENDOR, clock), msp)  # the default types have no "msp"
+    assert caught.value.paths == ("partner.partner_type",)
+    in_msp = Context(VENDOR, clock, with_msp)
+    with storage.unit_of_work() as uow:
+        add_partner(uow, in_msp, msp)
+    with storage.unit_of_work() as uow:
+        edited = edit_partner(uow, in_msp, "p8", {"name": "MSP Eight"})
+    assert (edited.partner_type, edited.name) == ("msp", "MSP Eight")

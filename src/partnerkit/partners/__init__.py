@@ -27,6 +27,8 @@ from partnerkit.partners._partner import (
     PartnerType,
     StageChange,
     partner_stage_label,
+    partner_types_to_dict,
+    read_partner_types,
     validate_partner,
 )
 from partnerkit.partners._roles import (
@@ -130,8 +132,10 @@ __all__ = [
     "certified_users",
     "export_csv",
     "partner_stage_label",
+    "partner_types_to_dict",
     "permissions_from_dict",
     "permissions_to_dict",
+    "read_partner_types",
     "read_permissions",
     "role_label",
     "status_label",

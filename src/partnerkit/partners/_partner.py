@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 import pendulum
@@ -12,7 +13,7 @@ from babel.core import Locale, UnknownLocaleError
 
 from partnerkit.addresses import Address, validate_address
 from partnerkit.contacts import normalize_domain
-from partnerkit.core import DomainEvent, ErrorCollector, aware, is_known_currency
+from partnerkit.core import ConfigReader, DomainEvent, ErrorCollector, aware, is_known_currency
 from partnerkit.core.errors import InvalidTransition, ValidationError
 from partnerkit.locale import N_, Choice, gettext
 
@@ -26,6 +27,8 @@ __all__ = [
     "PartnerType",
     "StageChange",
     "partner_stage_label",
+    "partner_types_to_dict",
+    "read_partner_types",
     "validate_partner",
 ]
 
@@ -53,6 +56,56 @@ DEFAULT_PARTNER_TYPES: tuple[PartnerType, ...] = (
     PartnerType("oem", N_("OEM / white-label partner")),
     PartnerType("strategic", N_("Strategic partner")),
 )
+
+
+def read_partner_types(reader: ConfigReader) -> tuple[PartnerType, ...] | None:
+    """Read a ``[partners]`` table's ``types``: the partner types a program offers.
+
+    ``types`` is an array of ``{ key = "...", label = "..." }`` tables, replacing
+    :data:`DEFAULT_PARTNER_TYPES` (hosts list the defaults they keep). Problems
+    go into the reader's collector (``partners.types.<i>.key``: ``required``,
+    ``invalid``, ``duplicate``); returns None when there were any, and the
+    defaults when the table names no types.
+
+    >>> from partnerkit.core import ConfigReader
+    >>> root = ConfigReader({"partners": {"types": [{"key": "msp", "label": "MSP"}]}})
+    >>> read_partner_types(root.table("partners"))
+    (PartnerType(key='msp', label='MSP'),)
+    """
+    before = len(reader.errors)
+    if not reader.has("types"):
+        reader.finish(raise_errors=False)
+        return DEFAULT_PARTNER_TYPES
+    found: list[PartnerType] = []
+    seen: set[str] = set()
+    for entry in reader.tables("types"):
+        key = entry.str("key")
+        label = entry.str("label")
+        entry.finish(raise_errors=False)
+        if not isinstance(key, str) or not isinstance(label, str):
+            continue
+        if not key.strip() or not label.strip():
+            entry.error("key" if not key.strip() else "label", "required", "give it a text")
+            continue
+        if key in seen:
+            entry.error("key", "duplicate", f"the partner type {key!r} is listed twice")
+            continue
+        seen.add(key)
+        with reader.errors.catch(entry.path):
+            found.append(PartnerType(key, label))
+    reader.finish(raise_errors=False)
+    if len(reader.errors) > before:
+        return None
+    if not found:
+        reader.error("types", "required", "list at least one partner type")
+        return None
+    return tuple(found)
+
+
+def partner_types_to_dict(types: Iterable[PartnerType]) -> dict[str, Any]:
+    """The ``[partners]`` table that :func:`read_partner_types` reads back as ``types``."""
+    return {"types": [{"key": t.key, "label": t.label} for t in types]}
+
 
 RECRUITED = "recruited"
 ONBOARDING = "onboarding"

@@ -19,7 +19,14 @@ from partnerkit.deals import (
     registration_policy_to_dict,
 )
 from partnerkit.fiscal import FiscalCalendar, calendar_to_dict, read_calendar
-from partnerkit.partners import PermissionMap, permissions_to_dict, read_permissions
+from partnerkit.partners import (
+    PartnerType,
+    PermissionMap,
+    partner_types_to_dict,
+    permissions_to_dict,
+    read_partner_types,
+    read_permissions,
+)
 from partnerkit.program._area import AreaContext, ProgramArea
 from partnerkit.quoting import Pricing, pricing_to_dict, read_pricing
 from partnerkit.scoring import EngagementModel, engagement_model_to_dict, read_engagement_model
@@ -141,6 +148,26 @@ PERMISSIONS: _Area[PermissionMap] = _Area(
     lambda reader, _: read_permissions(reader),
     lambda permissions, _: permissions_to_dict(permissions),
 )
+
+
+def _partner_type_entries(types: tuple[Any, ...], _: Program) -> Iterable[FieldError]:
+    keys = [t.key for t in types if isinstance(t, PartnerType)]
+    if len(keys) != len(types) or not types:
+        yield FieldError("", "invalid", "expected one or more partnerkit.partners.PartnerType")
+    elif len(set(keys)) != len(keys):
+        yield FieldError("types", "duplicate", "two partner types share a key")
+
+
+PARTNERS: _Area[tuple[PartnerType, ...]] = _Area(
+    "partners",
+    "partner_types",
+    tuple,
+    "a tuple of partnerkit.partners.PartnerType",
+    lambda reader, _: read_partner_types(reader),
+    lambda types, _: partner_types_to_dict(types),
+    show=lambda types: repr([t.key for t in types]),
+    also_check=_partner_type_entries,
+)
 SCORING: _Area[EngagementModel] = _Area(
     "scoring",
     "scoring",
@@ -175,6 +202,7 @@ AREAS: tuple[ProgramArea[Any], ...] = (
     TIERS,
     TIER_POLICY,
     PERMISSIONS,
+    PARTNERS,
     SCORING,
     DEALS,
     PRICING,

@@ -16,7 +16,12 @@ from partnerkit.core import ConfigReader, ErrorCollector, converter, is_known_cu
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.deals import RegistrationPolicy
 from partnerkit.fiscal import FiscalCalendar
-from partnerkit.partners import DEFAULT_PERMISSIONS, PermissionMap
+from partnerkit.partners import (
+    DEFAULT_PARTNER_TYPES,
+    DEFAULT_PERMISSIONS,
+    PartnerType,
+    PermissionMap,
+)
 from partnerkit.program._area import AreaContext, ProgramArea, calendar_year
 from partnerkit.program._areas import AREAS
 from partnerkit.quoting import Pricing
@@ -160,6 +165,11 @@ class Program:
     #: Which role may do what; :data:`~partnerkit.partners.DEFAULT_PERMISSIONS` unless a
     #: ``[permissions]`` table changes some roles.
     permissions: PermissionMap = attrs.field(default=DEFAULT_PERMISSIONS, kw_only=True)
+    #: The partner types the program offers; :data:`~partnerkit.partners.DEFAULT_PARTNER_TYPES`
+    #: unless a ``[partners]`` table lists its own ``types``.
+    partner_types: tuple[PartnerType, ...] = attrs.field(
+        default=DEFAULT_PARTNER_TYPES, kw_only=True
+    )
     #: The engagement model of the nightly scoring; the built-in one unless a ``[scoring]``
     #: table describes another.
     scoring: EngagementModel = attrs.field(default=DEFAULT_ENGAGEMENT_MODEL, kw_only=True)

@@ -16,7 +16,7 @@ version is the guard of the check.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import attrs
 
@@ -24,7 +24,6 @@ from partnerkit.core import ErrorCollector
 from partnerkit.core.errors import Conflict, ValidationError
 from partnerkit.partners import (
     ADMINISTRATOR,
-    DEFAULT_PARTNER_TYPES,
     DEREGISTERED,
     EDITABLE_PARTNER_FIELDS,
     MANAGE_PARTNERS,
@@ -36,7 +35,6 @@ from partnerkit.partners import (
     Partner,
     PartnerEdited,
     PartnerStageChanged,
-    PartnerType,
     PartnerUser,
     PartnerUserChanged,
     RegistrationChange,
@@ -91,18 +89,19 @@ def add_partner(
     uow: UnitOfWork,
     ctx: Context,
     partner: Partner,
-    *,
-    partner_types: Iterable[PartnerType] = DEFAULT_PARTNER_TYPES,
 ) -> Partner:
     """Validate and store a new partner (``manage_partners``), and commit.
 
-    Its first stage is recorded in ``stage_history`` (from ``""``) and raised
+    Its type must be one of the program's partner types (its ``[partners]``
+    table). Its first stage is recorded in ``stage_history`` (from ``""``) and raised
     as :class:`~partnerkit.partners.PartnerStageChanged`. A partner given no
     ``currency`` or ``locale`` takes the program's. Raises
     ``PermissionDenied``, ``ValidationError``, or ``Conflict`` when the id or
     the domain is taken (``field == "domain"``).
     """
-    clean = _in_program(ctx, validate_partner(partner, partner_types=partner_types, path="partner"))
+    clean = _in_program(
+        ctx, validate_partner(partner, partner_types=ctx.program.partner_types, path="partner")
+    )
     authorize(ctx.actor, MANAGE_PARTNERS, clean, ctx.permissions)
     first = PartnerStageChanged(
         clean.id, StageChange(ctx.actor.user_id, ctx.now(), "", clean.stage, "added to the program")
@@ -124,8 +123,6 @@ def edit_partner(
     ctx: Context,
     partner_id: str,
     changes: Mapping[str, object],
-    *,
-    partner_types: Iterable[PartnerType] = DEFAULT_PARTNER_TYPES,
 ) -> Partner:
     """Change fields of a partner's record (``manage_partners``), and commit.
 
@@ -151,7 +148,7 @@ def edit_partner(
             ctx,
             validate_partner(
                 attrs.evolve(partner, **changes),  # type: ignore[arg-type]
-                partner_types=partner_types,
+                partner_types=ctx.program.partner_types,
                 path="",
             ),
         )
