@@ -37,8 +37,8 @@ __all__ = [
 class PartnerType(Choice):
     """A kind of partner (reseller, distributor, ...): a stable ``key`` and an English ``label``.
 
-    Hosts add their own by passing a longer tuple than :data:`DEFAULT_PARTNER_TYPES`
-    wherever ``partner_types`` is accepted; their labels are translated where the
+    A program lists its own in its ``[partners]`` table (:func:`read_partner_types`),
+    replacing :data:`DEFAULT_PARTNER_TYPES`; their labels are translated where the
     catalogs know them and shown in English otherwise.
     """
 
