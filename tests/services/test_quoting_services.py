@@ -697,14 +697,16 @@ def test_quote_order_and_subscription_numbers_take_their_year_from_the_programs_
     assert utc.number == "Q-2027-000001"
 
 
+def _with_book(book: PriceBook) -> Program:
+    """:data:`PROGRAM` quoting from ``book`` alone."""
+    pricing = Pricing(products=(MAIL, SETUP), price_books=(book,), margins=MarginPolicy())
+    return attrs.evolve(PROGRAM, pricing=pricing)
+
+
 def test_a_registration_without_open_quotes_leaves_even_when_no_price_book_covers_the_day(
     storage: Storage, clock: FixedClock
 ) -> None:
-    ended = attrs.evolve(BOOK, effective_to=date(2026, 3, 31))
-    program = attrs.evolve(
-        PROGRAM,
-        pricing=Pricing(products=(MAIL, SETUP), price_books=(ended,), margins=MarginPolicy()),
-    )
+    program = _with_book(attrs.evolve(BOOK, effective_to=date(2026, 3, 31)))
     declined = _registered(storage, clock, program)
     withdrawn = _registered_other(storage, clock, program)
     clock.advance(days=60)  # no book covers 1 May
@@ -770,11 +772,7 @@ def test_a_won_registration_takes_the_reward_margin_off_its_other_open_quotes(
 def test_a_product_the_price_book_does_not_price_is_approved_without_a_quote(
     storage: Storage, clock: FixedClock
 ) -> None:
-    only_setup = attrs.evolve(BOOK, prices=[p for p in BOOK.prices if p.product == SETUP])
-    program = attrs.evolve(
-        PROGRAM,
-        pricing=Pricing(products=(MAIL, SETUP), price_books=(only_setup,), margins=MarginPolicy()),
-    )
+    program = _with_book(attrs.evolve(BOOK, prices=[p for p in BOOK.prices if p.product == SETUP]))
     registration_id = _registered(storage, clock, program)  # 10 seats of MAIL
     with storage.unit_of_work() as uow:
         services.approve_deal(uow, on(SYSTEM, clock, program), registration_id)
@@ -803,11 +801,7 @@ def test_a_vendor_side_role_granted_register_deals_still_cannot_register(
 def test_leaving_reprices_open_quotes_on_their_own_book_when_no_book_covers_the_day(
     storage: Storage, clock: FixedClock
 ) -> None:
-    ended = attrs.evolve(BOOK, effective_to=date(2026, 3, 31))
-    program = attrs.evolve(
-        PROGRAM,
-        pricing=Pricing(products=(MAIL, SETUP), price_books=(ended,), margins=MarginPolicy()),
-    )
+    program = _with_book(attrs.evolve(BOOK, effective_to=date(2026, 3, 31)))
     deal, quote_id = _approved(storage, clock, program)
     with storage.unit_of_work() as uow:
         before = uow.repository(QUOTES).get(quote_id)
