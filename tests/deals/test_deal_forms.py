@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 import attrs
 import pytest
@@ -98,3 +99,23 @@ def test_folding_ignores_case_and_accents(text: str) -> None:
     assert fold(text.casefold()) == folded
     assert not any(unicodedata.combining(c) for c in folded)
     assert fold("ÉCOLE Ünïcode") == "ecole unicode"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("close_date", datetime(2027, 3, 31, 12)),
+        ("meeting_date", datetime(2026, 12, 2, 9)),
+    ],
+)
+def test_a_datetime_where_a_date_belongs_is_refused_at_its_field(
+    field: str, value: datetime
+) -> None:
+    # Issue #19: with ``today`` a datetime close date crashed the comparison (TypeError);
+    # without, it was accepted as it was. Dates are dates.
+    dates: dict[str, Any] = {field: value}
+    form = make_form(**dates)
+    for today in (date(2026, 11, 23), None):
+        with pytest.raises(ValidationError) as caught:
+            validate_registration_form(form, RegistrationPolicy(), today=today)
+        assert caught.value.paths == (f"opportunity.{field}",)

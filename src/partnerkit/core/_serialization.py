@@ -227,7 +227,7 @@ def _field_errors(exc: BaseException, path: str) -> list[FieldError]:
     if isinstance(exc, ForbiddenExtraKeysError):
         return [
             FieldError(join_path(path, key), "unknown", f"unknown key {key!r}")
-            for key in sorted(exc.extra_fields)
+            for key in sorted(exc.extra_fields, key=repr)  # keys of mixed types sort too
         ]
     if isinstance(exc, BaseValidationError):
         found: list[FieldError] = []

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
 import attrs
-import pendulum
 
 from partnerkit.addresses import Address
 from partnerkit.contacts import Contact, normalize_email, normalize_phone, validate_contact
@@ -271,7 +270,7 @@ def _opportunity(
     elif value.amount <= Decimal(0):
         errors.add(path + "projected_value", "out_of_range", "the projected value must be positive")
     close = section.close_date
-    if not isinstance(close, date) or isinstance(close, pendulum.DateTime):
+    if not isinstance(close, date) or isinstance(close, datetime):  # dates are dates
         errors.add(path + "close_date", "invalid", "expected a date")
     elif today is not None and close < today:
         errors.add(path + "close_date", "out_of_range", f"{close} is in the past")
@@ -286,9 +285,7 @@ def _opportunity(
     )
     problems = _text(section.problems, path + "problems", errors, required=True, multiline=True)
     meeting = section.meeting_date
-    if meeting is not None and (
-        not isinstance(meeting, date) or isinstance(meeting, pendulum.DateTime)
-    ):
+    if meeting is not None and (not isinstance(meeting, date) or isinstance(meeting, datetime)):
         errors.add(path + "meeting_date", "invalid", "expected a date or nothing")
     migrating = _choice(
         section.migrating_to,

@@ -458,7 +458,8 @@ class FiscalCalendar(abc.ABC):
             # C-level passes; mixing dates with datetimes raises TypeError: the slow path sorts
             # that out item by item.
             lo, hi = min(items), max(items)
-        except (TypeError, ValueError):
+        except (TypeError, ArithmeticError, ValueError):
+            # ArithmeticError: a Decimal NaN among the items (decimal.InvalidOperation).
             return None
         if type(lo) is not date or type(hi) is not date:
             return None

@@ -28,16 +28,19 @@ def _parse_pattern(errors: ErrorCollector, value: object) -> tuple[int, int, int
         parts = []
         for piece in value.split("-"):
             piece = piece.strip()
-            parts.append(int(piece) if piece.isdigit() else piece)
+            # ASCII digits only ('²'.isdigit() is true too), and a week count's few of them.
+            ascii_count = piece.isascii() and piece.isdigit() and len(piece) <= 2
+            parts.append(int(piece) if ascii_count else piece)
     elif isinstance(value, Sequence):
         parts = list(value)
     else:
         errors.add("pattern", "invalid", f"expected a pattern like '4-4-5', got {value!r}")
         return None
-    weeks = [p for p in parts if isinstance(p, int) and not isinstance(p, bool) and p > 0]
+    weeks = [p for p in parts if isinstance(p, int) and not isinstance(p, bool) and 0 < p < 14]
     if len(parts) != 3 or len(weeks) != 3:
+        shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:37]}..."
         errors.add(
-            "pattern", "invalid", f"{value!r} is not three week counts like '4-4-5' or '4-5-4'"
+            "pattern", "invalid", f"{shown} is not three week counts like '4-4-5' or '4-5-4'"
         )
         return None
     if sum(weeks) != 13:

@@ -1,0 +1,52 @@
+"""Inputs that crashed deep inside now get a ValidationError at the boundary (issue #19, part).
+
+Each case once raised a stray ``ValueError``, ``decimal.InvalidOperation`` or
+``TypeError``; it must now raise a :class:`ValidationError` naming its field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+
+from partnerkit.core import from_dict
+from partnerkit.core.errors import ValidationError
+from partnerkit.deals import CompanySection
+from partnerkit.fiscal import MonthlyFiscalCalendar, WeekFiscalCalendar
+from partnerkit.program import Program
+
+CASES: dict[str, tuple[Callable[[], object], tuple[str, ...]]] = {
+    "a superscript digit in a week pattern": (
+        lambda: WeekFiscalCalendar(12, 5, pattern="4-4-²"),
+        ("pattern",),
+    ),
+    "a week pattern of 5,000 digits": (
+        lambda: WeekFiscalCalendar(12, 5, pattern="4-4-" + "5" * 5000),
+        ("pattern",),
+    ),
+    "a superscript digit in a program file's [fiscal] pattern": (
+        lambda: Program.from_toml_string(
+            '[program]\nkey = "p"\nname = "P"\ncurrency = "EUR"\n'
+            '[fiscal]\nkind = "week"\nend_month = 12\nend_weekday = 5\npattern = "4-4-²"\n'
+        ),
+        ("fiscal.pattern",),
+    ),
+    "a Decimal NaN among the dates to map": (
+        lambda: MonthlyFiscalCalendar(1).map_dates([1, Decimal("NaN")]),  # type: ignore[list-item]
+        ("dates.0", "dates.1"),
+    ),
+    "unknown keys of mixed types": (
+        lambda: from_dict(CompanySection, {"name": "a", "domain": "b", "x": 1, 0: 1}),
+        ("x", "0"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_a_validation_error_naming_its_field(case: str) -> None:
+    call, paths = CASES[case]
+    with pytest.raises(ValidationError) as caught:
+        call()
+    assert caught.value.paths == paths
