@@ -50,3 +50,11 @@ def test_bad_input_is_a_validation_error_naming_its_field(case: str) -> None:
     with pytest.raises(ValidationError) as caught:
         call()
     assert caught.value.paths == paths
+
+
+def test_format_quote_refuses_an_unknown_locale_at_locale() -> None:
+    from partnerkit.quoting import format_quote
+
+    with pytest.raises(ValidationError) as caught:
+        format_quote(None, "xx_YY")  # type: ignore[arg-type]  # refused before the quote is read
+    assert caught.value.paths == ("locale",)

@@ -458,3 +458,15 @@ def test_a_below_criterion_asks_for_enough_to_get_strictly_below(
     upcoming = evaluation.next
     assert upcoming is not None
     assert upcoming.describe() == phrase
+
+
+@pytest.mark.parametrize("locale", ["xx_YY", "0", ""])
+def test_an_unknown_locale_is_refused_at_locale_by_every_explanation(locale: str) -> None:
+    # Issue #19: babel's UnknownLocaleError or a ValueError escaped from deep inside.
+    evaluation = evaluate(_premier_short_of_elite(), elite_ladder(), DAY)
+    check = evaluation.next
+    assert check is not None
+    for explain in (evaluation.explain, check.describe, check.unmet[0].describe):
+        with pytest.raises(ValidationError) as caught:
+            explain(locale)
+        assert caught.value.paths == ("locale",)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.locale import N_, translator
 from partnerkit.quoting._catalog import BILLING_UNIT_LABELS
 from partnerkit.quoting._quote import QUOTE_STATUS_LABELS, Quote
@@ -37,7 +38,10 @@ def format_quote(quote: Quote, locale: str) -> str:
 
     Money, quantities and dates are formatted by babel for ``locale``; rule
     reasons are explained in it (English where partnerkit has no translation).
+    An unknown locale is a :class:`~partnerkit.core.errors.ValidationError`
+    at ``locale``.
     """
+    _locale(locale)
     t = translator(locale).gettext
     status = t(QUOTE_STATUS_LABELS[quote.status])
     priced_on = format_date(quote.priced_on, "medium", locale=locale)

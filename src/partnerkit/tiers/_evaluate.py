@@ -17,6 +17,7 @@ import attrs
 from babel.numbers import format_decimal
 
 from partnerkit.core import Money
+from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.tiers._criteria import (
     COMPARE,
@@ -245,8 +246,11 @@ class CriterionResult:
     def describe(self, locale: str = "en_US") -> str:
         """What is still needed, as a phrase ("40,000 more new ARR"); empty when met.
 
-        Numbers and amounts are formatted for ``locale`` through babel.
+        Numbers and amounts are formatted for ``locale`` through babel; an
+        unknown locale is a :class:`~partnerkit.core.errors.ValidationError`
+        at ``locale``.
         """
+        _locale(locale)
         if self.met:
             return ""
         criterion = self.criterion
@@ -375,7 +379,11 @@ class TierCheck:
         return tuple(r for r in self.results if not r.met)
 
     def describe(self, locale: str = "en_US") -> str:
-        """What is still missing for this tier, as a phrase; empty when met."""
+        """What is still missing for this tier, as a phrase; empty when met.
+
+        An unknown locale is a :class:`~partnerkit.core.errors.ValidationError` at ``locale``.
+        """
+        _locale(locale)
         if self.met:
             return ""
         phrases = [r.describe(locale) for r in self.unmet]
@@ -498,8 +506,11 @@ class TierEvaluation:
         """One sentence: the tier reached, and what is missing for the next one.
 
         Numbers and amounts are formatted for ``locale`` through babel; the
-        words are English (metric names come from :data:`METRIC_LABELS`).
+        words are English (metric names come from :data:`METRIC_LABELS`). An
+        unknown locale is a :class:`~partnerkit.core.errors.ValidationError`
+        at ``locale``.
         """
+        _locale(locale)
         tier = self.tier
         check = self.next
         if check is None:
