@@ -7,15 +7,22 @@ Each case once raised a stray ``ValueError``, ``decimal.InvalidOperation`` or
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 
-from partnerkit.core import from_dict
+from partnerkit.core import from_dict, to_date
 from partnerkit.core.errors import ValidationError
 from partnerkit.deals import CompanySection
 from partnerkit.fiscal import MonthlyFiscalCalendar, WeekFiscalCalendar
 from partnerkit.program import Program
+from partnerkit.scoring import Target, percentile_ranks, rag_status
+
+#: 23:00 on the last day of year 9999 an hour west of UTC is in year 10000 in UTC.
+_PAST_9999 = datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-1)))
+#: The first instant Python knows, five hours east of UTC, is before year 1 in UTC.
+_BEFORE_1 = datetime.min.replace(tzinfo=timezone(timedelta(hours=5)))
 
 CASES: dict[str, tuple[Callable[[], object], tuple[str, ...]]] = {
     "a superscript digit in a week pattern": (
@@ -36,6 +43,34 @@ CASES: dict[str, tuple[Callable[[], object], tuple[str, ...]]] = {
     "a Decimal NaN among the dates to map": (
         lambda: MonthlyFiscalCalendar(1).map_dates([1, Decimal("NaN")]),  # type: ignore[list-item]
         ("dates.0", "dates.1"),
+    ),
+    "an instant past year 9999 in UTC, as a date": (
+        lambda: to_date(_PAST_9999, "UTC"),
+        ("date",),
+    ),
+    "an instant before year 1 in UTC, as a date": (
+        lambda: to_date(_BEFORE_1, "UTC"),
+        ("date",),
+    ),
+    "an instant past year 9999 in UTC, in a fiscal calendar": (
+        lambda: MonthlyFiscalCalendar(1).year_of(_PAST_9999),
+        ("at",),
+    ),
+    "a RAG status with no time elapsed": (
+        lambda: rag_status(1, Target("x", 1), elapsed=Decimal(0)),
+        ("elapsed",),
+    ),
+    "a RAG status of a text value": (
+        lambda: rag_status("a", Target("x", 1)),  # type: ignore[arg-type]
+        ("value",),
+    ),
+    "a RAG status of a value too large to compare": (
+        lambda: rag_status(Decimal("1e999999"), Target("x", 1)),
+        ("value",),
+    ),
+    "a NaN among the values to rank": (
+        lambda: percentile_ranks([Decimal("NaN"), Decimal(1)]),
+        ("values.0",),
     ),
     "unknown keys of mixed types": (
         lambda: from_dict(CompanySection, {"name": "a", "domain": "b", "x": 1, 0: 1}),

@@ -68,6 +68,13 @@ def aware(value: object, path: str = "at") -> pendulum.DateTime:
         )
     if isinstance(value, pendulum.DateTime):
         return value
+    try:
+        value.astimezone(timezone.utc)
+    except OverflowError:
+        # Supported: instants that are in the years 1 to 9999 in UTC too.
+        raise ValidationError.single(
+            path, "out_of_range", "the instant falls outside the years 1 to 9999 in UTC"
+        ) from None
     local = pendulum.instance(value)
     zone = local.timezone
     same_wall_time = local.replace(tzinfo=None) == value.replace(tzinfo=None)
@@ -116,9 +123,11 @@ def time_zone(tz: object, path: str = "tz") -> tzinfo:
 def to_date(value: object, tz: tzinfo | str = "UTC", path: str = "date") -> date:
     """Return the business date of ``value``: a ``date`` as is, an aware datetime in ``tz``.
 
-    Raises one :class:`ValidationError` naming ``path`` for a naive datetime
-    or anything else that is not a date, and ``tz`` for a ``tz`` that is
-    neither an IANA time zone name (``Europe/Paris``) nor a tzinfo.
+    Raises one :class:`ValidationError` naming ``path`` for a naive datetime,
+    an instant whose date in ``tz`` (or in UTC) falls outside the years 1 to
+    9999 (``out_of_range``) or anything else that is not a date, and ``tz``
+    for a ``tz`` that is neither an IANA time zone name (``Europe/Paris``)
+    nor a tzinfo.
     """
     problems: list[FieldError] = []
     result: date | None = None
@@ -145,6 +154,11 @@ def to_date(value: object, tz: tzinfo | str = "UTC", path: str = "date") -> date
     if problems:
         raise ValidationError(problems)
     if instant is not None:
-        local = instant.astimezone(zone)
+        try:
+            local = instant.astimezone(zone)
+        except OverflowError:
+            raise ValidationError.single(
+                path, "out_of_range", "the instant falls outside the years 1 to 9999 in that zone"
+            ) from None
         return date(local.year, local.month, local.day)
     return cast(date, result)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import attrs
 
 from partnerkit.core import ErrorCollector, is_known_currency, to_decimal
-from partnerkit.core.errors import ValidationError
+from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.fiscal import FiscalCalendar
 from partnerkit.scoring._kpis import BUILTIN_KPIS, CustomKpi, Kpi
 from partnerkit.scoring._plan import _DECAYABLE, _GROWABLE, ScoringPlan
@@ -323,13 +323,25 @@ def percentile_ranks(values: Sequence[Decimal] | Sequence[int]) -> list[Decimal]
     """Each value's percentile rank: the share of the other values strictly below it, 0..1.
 
     Equal values share a rank; a larger value always ranks strictly higher.
-    A single value ranks 1.
+    A single value ranks 1. A value that is no finite number is a
+    :class:`~partnerkit.core.errors.ValidationError` at ``values.<index>``.
 
     >>> from decimal import Decimal
     >>> [str(r.quantize(Decimal("0.01"))) for r in percentile_ranks([5, 1, 5, 9])]
     ['0.33', '0.00', '0.33', '1.00']
     """
     n = len(values)
+    bad = [
+        i
+        for i, v in enumerate(values)
+        if isinstance(v, bool)
+        or not isinstance(v, (int, Decimal))
+        or (isinstance(v, Decimal) and not v.is_finite())
+    ]
+    if bad:
+        raise ValidationError(
+            FieldError(f"values.{i}", "invalid", "expected a finite number") for i in bad
+        )
     if n <= 1:
         return [_ONE] * n
     ordered = sorted(values)

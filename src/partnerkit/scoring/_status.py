@@ -10,6 +10,7 @@ import attrs
 from babel import Locale
 
 from partnerkit.core import ErrorCollector, Money, to_decimal
+from partnerkit.core.errors import ValidationError
 from partnerkit.locale import N_, gettext
 from partnerkit.scoring._kpis import Kpi, MetricValue
 
@@ -142,6 +143,23 @@ def _number(value: MetricValue | Decimal | Money, currency: str | None) -> Decim
     return Decimal(value)
 
 
+def _check_inputs(value: object, elapsed: object) -> None:
+    # Refused at the boundary: what the arithmetic below would fail on deep inside.
+    errors = ErrorCollector()
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, Money)):
+        errors.add("value", "invalid", "expected a count, a Decimal or Money")
+    elif isinstance(value, Decimal) and not value.is_finite():
+        errors.add("value", "invalid", "expected a finite number")
+    if (
+        isinstance(elapsed, bool)
+        or not isinstance(elapsed, (int, Decimal))
+        or not Decimal(elapsed).is_finite()
+        or not 0 < elapsed <= 1
+    ):
+        errors.add("elapsed", "out_of_range", "the share of the window gone: 0 < elapsed <= 1")
+    errors.raise_if_any()
+
+
 def rag_status(
     value: MetricValue | None,
     target: Target,
@@ -160,6 +178,9 @@ def rag_status(
     The colour is judged on the pace as returned (rounded half-up to 0.01),
     so 99.996 % shows as 100.00 and is green. Money values and targets must
     share a currency (:class:`~partnerkit.core.errors.CurrencyMismatch`).
+    A value that is no number, an ``elapsed`` outside (0, 1] and a value too
+    large to compare are a :class:`~partnerkit.core.errors.ValidationError`
+    at ``value`` or ``elapsed``.
 
     >>> from decimal import Decimal
     >>> rag_status(Decimal(40), Target("revenue", 100), elapsed=Decimal(135) / 365)
@@ -169,26 +190,33 @@ def rag_status(
     """
     if value is None:
         return KpiStatus(None, None, None)
+    _check_inputs(value, elapsed)
     currency = target.value.currency if isinstance(target.value, Money) else None
     goal = _number(target.value, None)
     actual = _number(value, currency)
     share = elapsed if paced else Decimal(1)
-    if higher_is_better:
-        attainment = actual * _HUNDRED / goal
-        pace = actual * _HUNDRED / (goal * share)
-    elif actual <= 0:
-        return KpiStatus(None, None, Rag.GREEN)
-    else:
-        attainment = pace = goal * _HUNDRED / actual
-    # The colour is judged on the pace as shown (0.01), so it never contradicts it.
-    shown = _hundredths(pace)
+    try:
+        if higher_is_better:
+            attainment = actual * _HUNDRED / goal
+            pace = actual * _HUNDRED / (goal * share)
+        elif actual <= 0:
+            return KpiStatus(None, None, Rag.GREEN)
+        else:
+            attainment = pace = goal * _HUNDRED / actual
+        # The colour is judged on the pace as shown (0.01), so it never contradicts it.
+        shown = _hundredths(pace)
+        attained = _hundredths(attainment)
+    except ArithmeticError:  # decimal.Overflow: a value far beyond any target
+        raise ValidationError.single(
+            "value", "out_of_range", f"{value!r} is too large to judge against its target"
+        ) from None
     if shown >= target.green:
         rag = Rag.GREEN
     elif shown >= target.amber:
         rag = Rag.AMBER
     else:
         rag = Rag.RED
-    return KpiStatus(_hundredths(attainment), shown, rag)
+    return KpiStatus(attained, shown, rag)
 
 
 def _hundredths(share: Decimal) -> Decimal:
