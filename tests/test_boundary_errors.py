@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from partnerkit.core import from_dict, to_date
+from partnerkit.core import Money, from_dict, from_json, to_date
 from partnerkit.core.errors import ValidationError
 from partnerkit.deals import CompanySection
 from partnerkit.fiscal import MonthlyFiscalCalendar, WeekFiscalCalendar
@@ -71,6 +71,14 @@ CASES: dict[str, tuple[Callable[[], object], tuple[str, ...]]] = {
     "a NaN among the values to rank": (
         lambda: percentile_ranks([Decimal("NaN"), Decimal(1)]),
         ("values.0",),
+    ),
+    "a program file nested 100,000 arrays deep": (
+        lambda: Program.from_toml_string("x = " + "[" * 100_000 + "]" * 100_000),
+        ("",),
+    ),
+    "JSON nested 100,000 arrays deep": (
+        lambda: from_json(Money, "[" * 100_000 + "]" * 100_000),
+        ("",),
     ),
     "unknown keys of mixed types": (
         lambda: from_dict(CompanySection, {"name": "a", "domain": "b", "x": 1, 0: 1}),

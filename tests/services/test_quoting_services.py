@@ -872,3 +872,24 @@ def test_an_event_handler_failing_after_the_commit_is_a_publish_error_and_no_ret
     assert isinstance(caught.value.__cause__, Conflict)
     with storage.unit_of_work() as uow:
         assert uow.repository(DEAL_REGISTRATIONS).count() == 1  # committed once, not retried
+
+
+@pytest.mark.parametrize("term_start", ["2027-01-01", datetime(2027, 1, 1, tzinfo=timezone.utc)])
+def test_a_term_start_that_is_no_date_is_refused_before_any_write(
+    storage: Storage, clock: FixedClock, term_start: object
+) -> None:
+    # Issue #19, item 14: a string raised AttributeError from deep inside.
+    order_id = _order(storage, clock, _create_quote(storage, clock, LineRequest("MAIL", 10, 12)).id)
+    with storage.unit_of_work() as uow:
+        with pytest.raises(ValidationError) as caught:
+            services.submit_order(
+                uow,
+                on(USER, clock),
+                order_id,
+                purchase_order="PO",
+                term_start=term_start,  # type: ignore[arg-type]
+            )
+        assert caught.value.paths == ("term_start",)
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        assert uow.repository(ORDERS).get(order_id).status is OrderStatus.STARTED

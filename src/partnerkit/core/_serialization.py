@@ -218,6 +218,10 @@ def from_json(cls: type[T], text: str | bytes) -> T:
         data = json.loads(text)
     except ValueError as exc:
         raise ValidationError.single("", "invalid", f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ValidationError.single(
+            "", "invalid", "arrays or objects nested more deeply than any partnerkit value"
+        ) from None
     return from_dict(cls, data)
 
 

@@ -277,6 +277,10 @@ class Program:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ValidationError.single("", "invalid_toml", str(exc)) from None
+        except RecursionError:
+            raise ValidationError.single(
+                "", "invalid_toml", "arrays or tables nested more deeply than a program file needs"
+            ) from None
         return cls.from_dict(data, custom_criteria=custom_criteria)
 
     @classmethod
