@@ -69,7 +69,7 @@ def aware(value: object, path: str = "at") -> pendulum.DateTime:
     if isinstance(value, pendulum.DateTime):
         return value
     try:
-        value.astimezone(timezone.utc)
+        utc = value.astimezone(timezone.utc)
     except OverflowError:
         # Supported: instants that are in the years 1 to 9999 in UTC too.
         raise ValidationError.single(
@@ -82,7 +82,7 @@ def aware(value: object, path: str = "at") -> pendulum.DateTime:
         return local
     # A wall time skipped by a DST change: pendulum.instance() read it as another
     # instant, an hour off. Keep the instant the datetime denotes.
-    return pendulum.instance(value.astimezone(timezone.utc)).in_timezone(zone)
+    return pendulum.instance(utc).in_timezone(zone)
 
 
 _ZONES: dict[str, tzinfo] = {}

@@ -147,41 +147,20 @@ class _Pinned:
         return f"pinned at {self.at.isoformat()}"
 
 
-def use_case(
-    fn: Callable[Concatenate[UnitOfWork, Context, P], R],
-) -> Callable[Concatenate[UnitOfWork, Context, P], R]:
-    """Give a use case the commit rule: one commit at the end, a rollback on any failure.
-
-    The wrapped function stages its writes and returns; the commit happens
-    here. Anything raised (by the function or by the commit) rolls the unit
-    of work back before it propagates.
-    """
-
-    @functools.wraps(fn)
-    def run(uow: UnitOfWork, ctx: Context, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        ctx = _checked(ctx)
-        try:
-            result = fn(uow, ctx, *args, **kwargs)
-            uow.commit()
-        except BaseException:
-            uow.rollback()
-            raise
-        return result
-
-    return run
-
-
 def retrying_use_case(
     retry_on: Callable[[Conflict], bool], attempts: int = 3
 ) -> Callable[
     [Callable[Concatenate[UnitOfWork, Context, P], R]],
     Callable[Concatenate[UnitOfWork, Context, P], R],
 ]:
-    """:func:`use_case`, run again from a fresh read when a :class:`Conflict` ``retry_on`` accepts.
+    """The commit rule, and a fresh run when a :class:`Conflict` ``retry_on`` accepts.
 
-    For use cases whose checks read other records under a guard write (a
-    registration writes its prospect): a unit of work that lost the race
-    rolls back and reads again, now seeing the winner's records.
+    The wrapped function stages its writes; the commit happens here, and
+    anything raised rolls the unit of work back before it propagates. For
+    use cases whose checks read other records under a guard write (a
+    registration writes its prospect), a unit of work that lost the race
+    rolls back and reads again, up to ``attempts`` runs in all, now seeing
+    the winner's records.
     """
 
     def decorate(
@@ -208,6 +187,23 @@ def retrying_use_case(
         return run
 
     return decorate
+
+
+def _never(_: Conflict) -> bool:
+    return False
+
+
+def use_case(
+    fn: Callable[Concatenate[UnitOfWork, Context, P], R],
+) -> Callable[Concatenate[UnitOfWork, Context, P], R]:
+    """Give a use case the commit rule: one commit at the end, a rollback on any failure.
+
+    The wrapped function stages its writes and returns; the commit happens
+    here. Anything raised (by the function or by the commit) rolls the unit
+    of work back before it propagates. (:func:`retrying_use_case` that never
+    retries.)
+    """
+    return retrying_use_case(_never, attempts=1)(fn)
 
 
 def reading(

@@ -42,7 +42,7 @@ from partnerkit.services._context import (
     use_case,
 )
 from partnerkit.services._paging import every
-from partnerkit.services._process import quote_on_approval, reprice_on_leaving
+from partnerkit.services._process import quote_on_approval, save_leaving
 from partnerkit.storage import (
     DEAL_REGISTRATIONS,
     MAX_PAGE_SIZE,
@@ -94,18 +94,20 @@ def _territory(ctx: Context) -> str | None:
     return locale.rsplit("_", 1)[1].upper() if "_" in locale else None
 
 
+def _by_side(ctx: Context) -> str:
+    # What a registration asks of the actor's side: the partner registers, the vendor reviews.
+    return REGISTER_DEALS if ctx.actor.partner_id is not None else APPROVE_DEALS
+
+
 def _registration(
     uow: UnitOfWork, ctx: Context, registration_id: str, permission: str | None
 ) -> DealRegistration:
-    # ``permission`` None: the registering side (register_deals) or the vendor side
-    # (approve_deals), by the actor's side.
-    wanted = permission or (REGISTER_DEALS if ctx.actor.partner_id is not None else APPROVE_DEALS)
-    return load(uow, ctx, DEAL_REGISTRATIONS, registration_id, wanted)
+    # ``permission`` None: the permission of the actor's side (:func:`_by_side`).
+    return load(uow, ctx, DEAL_REGISTRATIONS, registration_id, permission or _by_side(ctx))
 
 
-def _save(
-    uow: UnitOfWork, ctx: Context, step: tuple[DealRegistration, DomainEvent]
-) -> DealRegistration:
+def _save(uow: UnitOfWork, step: tuple[DealRegistration, DomainEvent]) -> DealRegistration:
+    # A step that keeps what the registration earns (approval, extensions).
     deal, event = step
     stored = uow.repository(DEAL_REGISTRATIONS).save(deal)
     uow.record(event)
@@ -217,9 +219,7 @@ def register_deal(
     writes nothing.
     """
     actor = ctx.actor
-    partner_id = _registering_partner(ctx)
-    require_partner(ctx, REGISTER_DEALS, partner_id)
-    partner = uow.repository(PARTNERS).get(partner_id)
+    partner = load(uow, ctx, PARTNERS, _registering_partner(ctx), REGISTER_DEALS)
     user = uow.repository(PARTNER_USERS).find(actor.user_id)
     email = user.email if user is not None and user.partner_id == partner.id else None
     settings = ctx.registration_policy
@@ -286,7 +286,7 @@ def approve_deal(uow: UnitOfWork, ctx: Context, registration_id: str) -> DealReg
     approvals: exactly one wins).
     """
     deal = _registration(uow, ctx, registration_id, APPROVE_DEALS)
-    stored = _save(uow, ctx, deal.approve(ctx.actor.user_id, ctx.now(), ctx.registration_policy))
+    stored = _save(uow, deal.approve(ctx.actor.user_id, ctx.now(), ctx.registration_policy))
     quote_on_approval(uow, ctx, stored)
     return stored
 
@@ -297,9 +297,7 @@ def decline_deal(
 ) -> DealRegistration:
     """Decline an opportunity with a reason (vendor side)."""
     deal = _registration(uow, ctx, registration_id, APPROVE_DEALS)
-    stored = _save(uow, ctx, deal.decline(ctx.actor.user_id, ctx.now(), reason))
-    reprice_on_leaving(uow, ctx, stored)
-    return stored
+    return save_leaving(uow, ctx, deal.decline(ctx.actor.user_id, ctx.now(), reason))
 
 
 @use_case
@@ -335,9 +333,7 @@ def _close(
     step: Callable[[DealRegistration], tuple[DealRegistration, DomainEvent]],
 ) -> DealRegistration:
     # The registering side or the vendor closes it; the process reprices its open quotes.
-    stored = _save(uow, ctx, step(_registration(uow, ctx, registration_id, None)))
-    reprice_on_leaving(uow, ctx, stored)
-    return stored
+    return save_leaving(uow, ctx, step(_registration(uow, ctx, registration_id, None)))
 
 
 @use_case
@@ -347,9 +343,7 @@ def request_extension(
     """Ask for more time with a reason (the registering partner; once by default)."""
     deal = _registration(uow, ctx, registration_id, REGISTER_DEALS)
     return _save(
-        uow,
-        ctx,
-        deal.request_extension(ctx.actor.user_id, ctx.now(), reason, ctx.registration_policy),
+        uow, deal.request_extension(ctx.actor.user_id, ctx.now(), reason, ctx.registration_policy)
     )
 
 
@@ -362,7 +356,7 @@ def decide_extension(
     step = deal.decide_extension(
         ctx.actor.user_id, ctx.now(), grant=grant, policy=ctx.registration_policy, note=note
     )
-    return _save(uow, ctx, step)
+    return _save(uow, step)
 
 
 @use_case
@@ -390,14 +384,13 @@ def expire_due(uow: UnitOfWork, ctx: Context) -> ExpiryReport:
         if reason is None:
             continue
         try:
-            stored = _save(uow, ctx, deal.expire(ctx.actor.user_id, at, reason))
+            save_leaving(uow, ctx, deal.expire(ctx.actor.user_id, at, reason))
         except Conflict as exc:
             if exc.kind != DEAL_REGISTRATIONS.kind or exc.expected_version is None:
                 raise  # not a stale registration: a lock timeout, say
             # Changed by someone else since it was read; a failed save writes nothing.
             skipped.append(deal.id)
             continue
-        reprice_on_leaving(uow, ctx, stored)
         expired.append((deal.id, reason))
     return ExpiryReport(tuple(expired), len(candidates), tuple(skipped))
 
@@ -444,8 +437,7 @@ def search_deals(uow: UnitOfWork, ctx: Context, query: DealQuery) -> Page[DealRe
     """
     if not isinstance(query, DealQuery):
         raise ValidationError.single("query", "invalid", "expected a DealQuery")
-    permission = REGISTER_DEALS if ctx.actor.partner_id is not None else APPROVE_DEALS
-    reach = narrowed(ctx, permission, query.partner_id)
+    reach = narrowed(ctx, _by_side(ctx), query.partner_id)
     where: dict[str, IndexValue | Sequence[IndexValue]] = {}
     if reach is not None:
         if not reach:

@@ -43,7 +43,7 @@ from partnerkit.partners import (
     validate_partner,
     validate_user,
 )
-from partnerkit.services._context import Context, load, reading, require_partner, use_case
+from partnerkit.services._context import Context, load, reading, use_case
 from partnerkit.storage import (
     DEFAULT_PAGE_SIZE,
     PARTNER_USERS,
@@ -66,12 +66,6 @@ __all__ = [
 
 
 _PENDING_ID = "PU-pending"
-
-
-def _load_partner(uow: UnitOfWork, ctx: Context, action: str, partner_id: str) -> Partner:
-    # A partner the actor may not reach is NotFound, whether it exists or not.
-    require_partner(ctx, action, partner_id)
-    return load(uow, ctx, PARTNERS, partner_id, action)
 
 
 def _in_program(ctx: Context, partner: Partner) -> Partner:
@@ -141,7 +135,7 @@ def edit_partner(
     for key in unknown:
         errors.add(f"changes.{key}", "unknown", f"{key!r} cannot be edited here")
     errors.raise_if_any()
-    partner = _load_partner(uow, ctx, MANAGE_PARTNERS, partner_id)
+    partner = load(uow, ctx, PARTNERS, partner_id, MANAGE_PARTNERS)
     partners = uow.repository(PARTNERS)
     with errors.catch("changes"):
         edited = _in_program(
@@ -174,7 +168,7 @@ def change_partner_stage(
     Raises ``NotFound``, ``PermissionDenied``, ``InvalidTransition`` (the
     lifecycle does not allow the move), or ``Conflict`` (changed meanwhile).
     """
-    partner = _load_partner(uow, ctx, MANAGE_PARTNERS, partner_id)
+    partner = load(uow, ctx, PARTNERS, partner_id, MANAGE_PARTNERS)
     moved = partner.change_stage(to_stage, by=ctx.actor.user_id, at=ctx.now(), note=note)
     stored = uow.repository(PARTNERS).save(moved)
     uow.record(PartnerStageChanged(stored.id, stored.stage_history[-1]))
@@ -237,7 +231,7 @@ def register_user(
     ``ValidationError`` (every bad field), or ``Conflict`` (the e-mail is taken
     by any partner's user, ``field == "email"``; or the partner changed meanwhile).
     """
-    partner = _load_partner(uow, ctx, MANAGE_USERS, partner_id)
+    partner = load(uow, ctx, PARTNERS, partner_id, MANAGE_USERS)
     actor = ctx.actor
     at = ctx.now()
     user = validate_user(
@@ -353,7 +347,7 @@ def list_users(
     ``next_cursor`` back for the next page. Raises ``NotFound``,
     ``PermissionDenied`` or ``ValidationError`` (a bad status, limit or cursor).
     """
-    partner = _load_partner(uow, ctx, MANAGE_USERS, partner_id)
+    partner = load(uow, ctx, PARTNERS, partner_id, MANAGE_USERS)
     where: dict[str, str] = {"partner_id": partner.id}
     if status is not None:
         if status not in (REGISTERED, DEREGISTERED):

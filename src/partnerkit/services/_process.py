@@ -24,6 +24,7 @@ from datetime import date, datetime
 import attrs
 
 from partnerkit import quoting
+from partnerkit.core import DomainEvent
 from partnerkit.core.errors import ValidationError
 from partnerkit.deals import DealRegistration, Stage
 from partnerkit.partners import REGISTER_DEALS
@@ -73,9 +74,10 @@ def reprice_on_leaving(uow: UnitOfWork, ctx: Context, deal: DealRegistration) ->
 
     Draft and sent quotes are repriced on their own price book and pricing
     date, so only the reward margin changes (no book needs to be in effect
-    today); accepted ones keep their prices. Records :class:`~partnerkit.quoting.QuoteRepriced` per
-    changed quote. Nothing happens while the registration still earns the
-    margin, or in a program without ``[pricing]``.
+    today); accepted ones keep their prices. Records
+    :class:`~partnerkit.quoting.QuoteRepriced` per changed quote. Nothing
+    happens while the registration still earns the margin, or in a program
+    without ``[pricing]``.
     """
     if deal.earns_reward_margin or ctx.program.pricing is None:
         return []
@@ -105,6 +107,21 @@ def reprice_on_leaving(uow: UnitOfWork, ctx: Context, deal: DealRegistration) ->
     return stored
 
 
+def save_leaving(
+    uow: UnitOfWork, ctx: Context, step: tuple[DealRegistration, DomainEvent]
+) -> DealRegistration:
+    """Stage a registration step that may end its reward margin, its event, and the repricing.
+
+    For the steps that close a registration (declined, withdrawn, lost,
+    expired): the registration and its open quotes change in one commit.
+    """
+    deal, event = step
+    stored = uow.repository(DEAL_REGISTRATIONS).save(deal)
+    uow.record(event)
+    reprice_on_leaving(uow, ctx, stored)
+    return stored
+
+
 def _follower(
     uow: UnitOfWork, ctx: Context, registration_id: str | None, stage: Stage
 ) -> DealRegistration | None:
@@ -123,10 +140,7 @@ def _follower(
     reason = deal.due_expiry(ctx.today())
     if reason is None:
         return deal
-    expired, event = deal.expire(ctx.actor.user_id, ctx.now(), reason)
-    stored = uow.repository(DEAL_REGISTRATIONS).save(expired)
-    uow.record(event)
-    reprice_on_leaving(uow, ctx, stored)
+    save_leaving(uow, ctx, deal.expire(ctx.actor.user_id, ctx.now(), reason))
     return None
 
 

@@ -96,21 +96,12 @@ def number(uow: UnitOfWork, prefix: str, year: int) -> str:
     return f"{prefix}-{year}-{uow.sequences.next(f'{prefix.lower()}-{year}'):06d}"
 
 
-def quote_id(number: str, revision: int) -> str:
+def revision_id(number: str, revision: int) -> str:
     """A quote revision's id: ``<number>-R<revision>``."""
     return f"{number}-R{revision}"
 
 
-def numbered(uow: UnitOfWork, quote: Quote, year: int) -> Quote:
-    """``quote`` (priced under a placeholder number) with the next ``Q-<year>`` number.
-
-    Pricing first and numbering after keeps a refused quote from taking a number.
-    """
-    value = number(uow, "Q", year)
-    return attrs.evolve(quote, id=quote_id(value, quote.revision), number=value)
-
-
-PENDING_NUMBER = "Q-pending"
+_PENDING = "Q-pending"
 
 
 def stage_new(uow: UnitOfWork, ctx: Context, make: Callable[..., Quote]) -> Quote:
@@ -118,13 +109,17 @@ def stage_new(uow: UnitOfWork, ctx: Context, make: Callable[..., Quote]) -> Quot
 
     ``make`` takes the keywords ``id``, ``number``, ``actor`` and ``at`` (a
     :func:`functools.partial` of :func:`partnerkit.quoting.new_quote` and its
-    kin); a quote it refuses takes no number.
+    kin). It prices under a placeholder number, so a quote it refuses takes
+    no number from the ``q-<year>`` sequence.
     """
     now = ctx.now()
-    quote = make(
-        id=quote_id(PENDING_NUMBER, 1), number=PENDING_NUMBER, actor=ctx.actor.user_id, at=now
+    quote = make(id=revision_id(_PENDING, 1), number=_PENDING, actor=ctx.actor.user_id, at=now)
+    value = number(uow, "Q", now.year)
+    stored = uow.repository(QUOTES).add(
+        attrs.evolve(quote, id=revision_id(value, quote.revision), number=value)
     )
-    return add_quote(uow, numbered(uow, quote, now.year))
+    uow.record(created(stored))
+    return stored
 
 
 def created(quote: Quote) -> QuoteCreated:
@@ -141,13 +136,6 @@ def created(quote: Quote) -> QuoteCreated:
         first.actor,
         first.at,
     )
-
-
-def add_quote(uow: UnitOfWork, quote: Quote) -> Quote:
-    """Stage a new quote and record its :class:`QuoteCreated`."""
-    stored = uow.repository(QUOTES).add(quote)
-    uow.record(created(stored))
-    return stored
 
 
 def status_changed(quote: Quote) -> DomainEvent:

@@ -14,7 +14,7 @@ registration does to it, are the deal-to-order process's
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from partnerkit import quoting
@@ -35,6 +35,7 @@ from partnerkit.services._paging import every
 from partnerkit.services._quote_steps import (
     created,
     require_pricing,
+    revision_id,
     stage_new,
     status_changed,
 )
@@ -127,7 +128,7 @@ def revise_quote(
         lines,
         priced.book,
         priced.margins,
-        id=f"{quote.number}-R{quote.revision + 1}",
+        id=revision_id(quote.number, quote.revision + 1),
         as_of=priced.as_of,
         actor=ctx.actor.user_id,
         at=now,
@@ -141,12 +142,8 @@ def revise_quote(
     return stored
 
 
-def _move(uow: UnitOfWork, ctx: Context, quote: Quote, action: str) -> Quote:
-    move = {
-        "send": quoting.send_quote,
-        "accept": quoting.accept_quote,
-        "expire": quoting.expire_quote,
-    }[action]
+def _move(uow: UnitOfWork, ctx: Context, quote: Quote, move: Callable[..., Quote]) -> Quote:
+    # One status step of the quote (quoting.send_quote and its kin), staged with its event.
     stored = uow.repository(QUOTES).save(move(quote, actor=ctx.actor.user_id, at=ctx.now()))
     uow.record(status_changed(stored))
     return stored
@@ -155,7 +152,7 @@ def _move(uow: UnitOfWork, ctx: Context, quote: Quote, action: str) -> Quote:
 @use_case
 def send_quote(uow: UnitOfWork, ctx: Context, quote_id: str) -> Quote:
     """Mark a draft quote as sent. Raises NotFound, PermissionDenied or InvalidTransition."""
-    return _move(uow, ctx, load(uow, ctx, QUOTES, quote_id, REGISTER_DEALS), "send")
+    return _move(uow, ctx, load(uow, ctx, QUOTES, quote_id, REGISTER_DEALS), quoting.send_quote)
 
 
 @use_case
@@ -167,7 +164,7 @@ def accept_quote(uow: UnitOfWork, ctx: Context, quote_id: str) -> Quote:
     :class:`~partnerkit.core.errors.InvalidTransition` (final, or past its
     ``valid_until``).
     """
-    return _move(uow, ctx, load(uow, ctx, QUOTES, quote_id, REGISTER_DEALS), "accept")
+    return _move(uow, ctx, load(uow, ctx, QUOTES, quote_id, REGISTER_DEALS), quoting.accept_quote)
 
 
 @use_case
@@ -181,7 +178,7 @@ def expire_quote(uow: UnitOfWork, ctx: Context, quote_id: str) -> Quote:
     permission = REGISTER_DEALS
     if (ctx.actor.role, APPROVE_DEALS) in ctx.permissions.pairs:
         permission = APPROVE_DEALS
-    return _move(uow, ctx, load(uow, ctx, QUOTES, quote_id, permission), "expire")
+    return _move(uow, ctx, load(uow, ctx, QUOTES, quote_id, permission), quoting.expire_quote)
 
 
 @use_case
@@ -210,7 +207,7 @@ def expire_overdue_quotes(uow: UnitOfWork, ctx: Context) -> list[Quote]:
         if quote.valid_until < today and reaches(ctx, APPROVE_DEALS, quote)
     ]
     overdue.sort(key=lambda q: (q.valid_until, q.id))
-    return [_move(uow, ctx, quote, "expire") for quote in overdue]
+    return [_move(uow, ctx, quote, quoting.expire_quote) for quote in overdue]
 
 
 @reading
