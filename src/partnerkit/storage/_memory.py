@@ -13,6 +13,7 @@ import attrs
 
 from partnerkit.core import EventDispatcher
 from partnerkit.core.errors import Conflict, NotFound
+from partnerkit.storage._builtin import builtin_specs
 from partnerkit.storage._common import (
     BaseRepository,
     BaseUnitOfWork,
@@ -23,7 +24,6 @@ from partnerkit.storage._common import (
     encode_cursor,
     listing_key,
     normalize_where,
-    sortable,
     specs_by_kind,
     with_version,
 )
@@ -169,8 +169,10 @@ class MemoryStorage:
     A stored version read more than once is decoded once and shared when it
     holds nothing mutable (frozen attrs values, tuples, atoms); any other
     value is decoded afresh for each reader.
-    ``specs`` registers aggregate kinds so units of work reach their
-    repositories as attributes (``uow.programs``).
+    ``specs`` names the aggregate kinds the host means to store (by default
+    partnerkit's own, :data:`~partnerkit.storage.BUILTIN_SPECS`): it is
+    checked like the other backends' (two different specs of one kind are
+    refused), and memory needs no tables made in advance.
 
     >>> storage = MemoryStorage()
     >>> with storage.unit_of_work() as uow:
@@ -182,10 +184,10 @@ class MemoryStorage:
         self,
         dispatcher: EventDispatcher | None = None,
         *,
-        specs: Iterable[AggregateSpec[Any]] = (),
+        specs: Iterable[AggregateSpec[Any]] | None = None,
     ) -> None:
         self.dispatcher = dispatcher
-        self.specs = specs_by_kind(specs)
+        self.specs = specs_by_kind(builtin_specs() if specs is None else specs)
         self._lock = threading.Lock()
         self._tables: dict[str, _Table] = {}
         self._sequences: dict[str, int] = {}
@@ -226,15 +228,20 @@ class MemoryUnitOfWork(BaseUnitOfWork):
     """A unit of work over :class:`MemoryStorage`: writes are staged and applied at commit."""
 
     def __init__(self, storage: MemoryStorage) -> None:
-        super().__init__(storage.dispatcher, storage.specs)
+        super().__init__(storage.dispatcher)
         self._storage = storage
-        self.sequences: Sequences = _MemorySequences(self)
+        self._sequences = _MemorySequences(self)
         self._staged: dict[str, dict[str, _Staged]] = {}
         self._specs: dict[str, AggregateSpec[Any]] = {}
 
     def __enter__(self) -> MemoryUnitOfWork:
         super().__enter__()
         return self
+
+    @property
+    def sequences(self) -> Sequences:
+        """The counters of this storage (taken numbers are not given back on rollback)."""
+        return self._sequences
 
     def repository(self, spec: AggregateSpec[A]) -> MemoryRepository[A]:
         """Return the repository for ``spec`` in this unit of work."""
@@ -443,22 +450,15 @@ class MemoryRepository(BaseRepository[A]):
         """One page of matching aggregates in stable order (see ``Repository.list``)."""
         wanted, after = check_listing(self._spec, where, order_by, limit, cursor)
         keyed = sorted(
-            (
-                (sortable(key), key, row)
-                for key, row in (
-                    (listing_key(order_by, id, row.indexes), row)
-                    for id, row in self._matching(wanted)
-                )
-            ),
+            ((listing_key(order_by, id, row.indexes), row) for id, row in self._matching(wanted)),
             key=lambda item: item[0],
         )
         if after is not None:
-            start = sortable(after)
-            keyed = [item for item in keyed if item[0] > start]
+            keyed = [item for item in keyed if item[0] > after]
         chunk = keyed[: limit + 1]
-        items = tuple(_decode(self._spec, row) for _, _, row in chunk[:limit])
+        items = tuple(_decode(self._spec, row) for _, row in chunk[:limit])
         more = len(chunk) > limit
-        return Page(items, encode_cursor(order_by, chunk[limit - 1][1]) if more else None)
+        return Page(items, encode_cursor(order_by, chunk[limit - 1][0]) if more else None)
 
     def count(self, where: Where | None = None) -> int:
         """How many aggregates match ``where``."""
