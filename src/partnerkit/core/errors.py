@@ -23,6 +23,7 @@ __all__ = [
     "PartnerkitError",
     "PermissionDenied",
     "PublishError",
+    "StorageError",
     "ValidationError",
 ]
 
@@ -204,4 +205,15 @@ class PublishError(PartnerkitError):
     The unit of work's writes are durable; only delivering its events failed
     (the handler's exception is the ``__cause__``). Retrying the use case
     would do its work twice.
+    """
+
+
+class StorageError(PartnerkitError):
+    """The database failed in a way that is not a conflict (the driver's error is chained).
+
+    Raised by the storage backends instead of a driver's own exception: a
+    broken connection, a full disk, a missing or corrupt table. The unit of
+    work's writes did not happen (it was rolled back); whether to retry is
+    the host's call. A write that lost a race, or waited for a lock longer
+    than the backend's timeout, is a :class:`Conflict` instead.
     """

@@ -58,7 +58,7 @@ CONTRACT_NOTES: AggregateSpec[ContractNote] = AggregateSpec(
     indexes=(
         Index("slug", lambda n: n.slug, unique=True),
         Index("tag", lambda n: n.tag),
-        Index("rank", lambda n: n.rank),
+        Index("rank", lambda n: n.rank, type=int),
     ),
 )
 
@@ -93,7 +93,7 @@ def _length(note: ContractNote) -> int:
 CONTRACT_NOTES_BY_LENGTH: AggregateSpec[ContractNote] = AggregateSpec(
     "contract_notes",
     ContractNote,
-    indexes=(*CONTRACT_NOTES.indexes, Index("length", _length)),
+    indexes=(*CONTRACT_NOTES.indexes, Index("length", _length, type=int)),
 )
 
 
