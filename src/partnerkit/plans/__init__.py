@@ -27,6 +27,7 @@ and completed or closed. :func:`plan_progress` tells how far a plan has come.
 """
 
 from partnerkit.core._public import publish as _publish
+from partnerkit.plans._config import plan_templates_to_dict, read_plan_templates
 from partnerkit.plans._events import (
     ActualRecorded,
     MilestoneHeld,
@@ -148,6 +149,8 @@ __all__ = [
     "plan_progress",
     "plan_rows",
     "plan_status_label",
+    "plan_templates_to_dict",
+    "read_plan_templates",
 ]
 
 _publish(__name__, globals(), __all__)
