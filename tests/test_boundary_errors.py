@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from partnerkit.core import Money, from_dict, from_json, to_date
+from partnerkit.core import Money, Percentage, from_dict, from_json, to_date
 from partnerkit.core.errors import ValidationError
 from partnerkit.deals import CompanySection
 from partnerkit.fiscal import MonthlyFiscalCalendar, WeekFiscalCalendar
@@ -83,6 +83,40 @@ CASES: dict[str, tuple[Callable[[], object], tuple[str, ...]]] = {
     "unknown keys of mixed types": (
         lambda: from_dict(CompanySection, {"name": "a", "domain": "b", "x": 1, 0: 1}),
         ("x", "0"),
+    ),
+    "a percentage of 10^-5000, formatted": (
+        lambda: Percentage("1e-5000").format("en_US"),
+        ("value",),
+    ),
+    "an amount of 10^-10000000": (lambda: Money("1e-10000000", "EUR"), ("amount",)),
+    "an amount of 101 digits": (lambda: Money("1." + "0" * 100, "EUR"), ("amount",)),
+    "a weight of 10^-999999999": (
+        lambda: Money("1.00", "EUR").allocate([Decimal("1e-999999999"), 1]),
+        ("weights.0",),
+    ),
+    "a weight of 10^-10000000": (
+        lambda: Money("1.00", "EUR").allocate([1, Decimal("1e-10000000")]),
+        ("weights.1",),
+    ),
+    "a product below 10^-100": (
+        lambda: Money("1e-60", "EUR") * Decimal("1e-60"),
+        ("amount",),
+    ),
+    "a fraction below 10^-102": (lambda: Percentage.from_fraction("1e-103"), ("fraction",)),
+    "a program file's scoring target of 10^-999999": (
+        lambda: Program.from_toml_string(
+            '[program]\nkey = "p"\nname = "P"\ncurrency = "EUR"\n'
+            '[[scoring.targets]]\nkpi = "win_rate_ytd"\nvalue = "1e-999999"\n'
+        ),
+        ("scoring.targets.0.value",),
+    ),
+    "a program file's signal weight of 10^999999": (
+        lambda: Program.from_toml_string(
+            '[program]\nkey = "p"\nname = "P"\ncurrency = "EUR"\n'
+            '[[scoring.signals]]\nname = "l"\nkpi = "logins_90d"\nweight = "1e999999"\n'
+            'target = "40"\n'
+        ),
+        ("scoring.signals.0.weight",),
     ),
 }
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import attrs
 
 from partnerkit.core import ErrorCollector, is_known_currency, to_decimal
+from partnerkit.core._money import bounded
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.fiscal import FiscalCalendar
 from partnerkit.scoring._kpis import BUILTIN_KPIS, CustomKpi, Kpi
@@ -85,7 +86,7 @@ class Signal:
             errors.add("name", "required", "a signal needs a name")
         if not isinstance(kpi, str) or not kpi:
             errors.add("kpi", "required", "a signal names its KPI")
-        share = errors.check("weight", lambda: to_decimal(weight, ""))
+        share = errors.check("weight", lambda: bounded(to_decimal(weight, ""), ""))
         if share is not None and share <= 0:
             errors.add("weight", "out_of_range", "a weight must be above zero")
         if normalization not in NORMALIZATIONS:
@@ -94,7 +95,11 @@ class Signal:
                 "invalid_choice",
                 f"{normalization!r} is not one of: {', '.join(NORMALIZATIONS)}",
             )
-        goal = None if target is None else errors.check("target", lambda: to_decimal(target, ""))
+        goal = (
+            None
+            if target is None
+            else errors.check("target", lambda: bounded(to_decimal(target, ""), ""))
+        )
         if goal is not None and goal <= 0:
             errors.add("target", "out_of_range", "a target must be above zero")
         elif target is None and normalization == "cap":
