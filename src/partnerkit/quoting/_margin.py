@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from partnerkit.core import Percentage
+from partnerkit.core._context import isolated
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.locale import N_, gettext
 from partnerkit.quoting._registration import RegistrationLike, earns_reward_margin
@@ -121,6 +122,7 @@ class AppliedRule:
         _set_rule(self, "skus", skus)
         return self
 
+    @isolated
     def explain(self, locale: str = "en") -> str:
         """The reason in ``locale`` (English when partnerkit has no translation).
 
@@ -253,6 +255,7 @@ class MarginPolicy:
         if errors:
             raise ValidationError(errors)
 
+    @isolated
     def decide(
         self,
         *,
@@ -384,6 +387,7 @@ class MarginPolicy:
                 best = promotion
         return best
 
+    @isolated
     def effective(
         self, promotion: Decimal, partner: Decimal, reward: Decimal
     ) -> tuple[Decimal, Decimal, Decimal, bool]:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import attrs
 
 from partnerkit.core import ErrorCollector, is_known_currency, to_decimal
+from partnerkit.core._context import isolated
 from partnerkit.core._money import bounded
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.fiscal import FiscalCalendar
@@ -136,6 +137,7 @@ class EngagementScore:
     score: Decimal
     contributions: tuple[SignalContribution, ...]
 
+    @isolated
     def explain(self) -> str:
         """One line per signal, largest share first: what a partner manager reads out."""
         lines = [f"engagement {self.score} / 100"]
@@ -324,6 +326,7 @@ class EngagementModel:
         return plan
 
 
+@isolated
 def percentile_ranks(values: Sequence[Decimal] | Sequence[int]) -> list[Decimal]:
     """Each value's percentile rank: the share of the other values strictly below it, 0..1.
 
@@ -466,6 +469,7 @@ class EngagementTable:
     them, so :meth:`breakdown` makes one when asked.
     """
 
+    @isolated
     def __init__(self, model: EngagementModel, values: KpiValues) -> None:
         self.model = model
         self.partners = values.partners
@@ -527,6 +531,7 @@ class EngagementTable:
         divisor = 10 ** (2 - low)
         return list(map(floordiv, map(add, total, repeat(divisor // 2)), repeat(divisor)))
 
+    @isolated
     def breakdown(self, index: int) -> EngagementScore:
         """The :class:`EngagementScore` of the partner at ``index``, with every signal's points."""
         model = self.model
@@ -551,6 +556,7 @@ class EngagementTable:
         )
 
 
+@isolated
 def score_engagement(model: EngagementModel, values: KpiValues) -> list[EngagementScore]:
     """Score every partner of ``values`` (in its ``partners`` order) with ``model``.
 

@@ -10,6 +10,7 @@ import attrs
 from babel import Locale
 
 from partnerkit.core import ErrorCollector, Money, to_decimal
+from partnerkit.core._context import isolated
 from partnerkit.core._money import bounded
 from partnerkit.core.errors import ValidationError
 from partnerkit.locale import N_, gettext
@@ -161,6 +162,7 @@ def _check_inputs(value: object, elapsed: object) -> None:
     errors.raise_if_any()
 
 
+@isolated
 def rag_status(
     value: MetricValue | None,
     target: Target,

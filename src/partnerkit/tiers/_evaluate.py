@@ -17,6 +17,7 @@ import attrs
 from babel.numbers import format_decimal
 
 from partnerkit.core import Money
+from partnerkit.core._context import isolated
 from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.tiers._criteria import (
@@ -243,6 +244,7 @@ class CriterionResult:
         """Whether the metric was not reported at all."""
         return isinstance(self.criterion, Rule) and self.actual is None
 
+    @isolated
     def describe(self, locale: str = "en_US") -> str:
         """What is still needed, as a phrase ("40,000 more new ARR"); empty when met.
 
@@ -378,6 +380,7 @@ class TierCheck:
         """The criteria that do not hold, in the ladder's order."""
         return tuple(r for r in self.results if not r.met)
 
+    @isolated
     def describe(self, locale: str = "en_US") -> str:
         """What is still missing for this tier, as a phrase; empty when met.
 
@@ -502,6 +505,7 @@ class TierEvaluation:
             return None
         return _tier_check(ladder, position, self.metrics)
 
+    @isolated
     def explain(self, locale: str = "en_US") -> str:
         """One sentence: the tier reached, and what is missing for the next one.
 
@@ -585,6 +589,7 @@ def _refuse_arguments(ladder: object, as_of: object) -> None:
         raise ValidationError(errors)
 
 
+@isolated
 def evaluate(metrics: Mapping[str, MetricValue], ladder: TierLadder, as_of: date) -> TierEvaluation:
     """Evaluate one partner's ``metrics`` against ``ladder`` on ``as_of``.
 
@@ -601,6 +606,7 @@ def evaluate(metrics: Mapping[str, MetricValue], ladder: TierLadder, as_of: date
     return _trusted(tiers[_position(ladder._plan, snapshot)].key, as_of, snapshot, ladder)
 
 
+@isolated
 def evaluate_many(
     partners: Iterable[tuple[K, Mapping[str, MetricValue]]], ladder: TierLadder, as_of: date
 ) -> Iterator[tuple[K, TierEvaluation]]:

@@ -7,6 +7,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 import attrs
 
+from partnerkit.core._context import isolated
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.fiscal import FiscalCalendar, FiscalPeriod, FiscalQuarter, FiscalYear
 from partnerkit.tiers._evaluate import TierEvaluation
@@ -270,6 +271,7 @@ class TierPolicy:
         if errors:
             raise ValidationError(errors)
 
+    @isolated
     def review(
         self,
         history: TierHistory,
