@@ -11,7 +11,8 @@ from partnerkit.addresses import Address, validate_address
 from partnerkit.contacts._email import normalize_email
 from partnerkit.contacts._phone import normalize_phone
 from partnerkit.core import ErrorCollector
-from partnerkit.core.errors import ValidationError
+from partnerkit.core._money import _locale  # the one locale check
+from partnerkit.core.errors import ValidationError, join_path
 from partnerkit.locale import N_, Choice, gettext
 
 __all__ = [
@@ -79,6 +80,7 @@ def contact_labels(locale: str | Locale = "en") -> dict[str, str]:
     >>> contact_labels("de")["last_name"]
     'Nachname'
     """
+    _locale(locale)
     return {name: gettext(label, locale) for name, label in CONTACT_FIELD_LABELS.items()}
 
 
@@ -90,6 +92,7 @@ def role_choices(
     >>> role_choices(locale="fr")[0]
     ('decision_maker', 'Décideur')
     """
+    _locale(locale)
     return [(role.key, role.label_in(locale)) for role in roles]
 
 
@@ -123,6 +126,15 @@ def validate_contact(
     if not isinstance(contact, Contact):
         raise ValidationError.single(
             path, "invalid", f"expected a Contact, got {type(contact).__name__}"
+        )
+    if isinstance(roles, (str, bytes)) or not isinstance(roles, Iterable):
+        raise ValidationError.single(
+            join_path(path, "roles"), "invalid", "expected an iterable of ContactRole"
+        )
+    roles = tuple(roles)
+    if not all(isinstance(role, ContactRole) for role in roles):
+        raise ValidationError.single(
+            join_path(path, "roles"), "invalid", "expected an iterable of ContactRole"
         )
     errors = ErrorCollector(path)
     first = errors.text(

@@ -8,6 +8,7 @@ import phonenumbers
 from babel.core import Locale, UnknownLocaleError
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
+from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.core.errors import ValidationError
 
 __all__ = ["PhoneStyle", "format_phone", "normalize_phone"]
@@ -115,8 +116,10 @@ def format_phone(
     Raises :class:`ValidationError` for text that is not a telephone number,
     or an unknown style.
     """
-    if style not in _STYLES and style != "auto":
+    if not isinstance(style, str) or (style not in _STYLES and style != "auto"):
         raise ValidationError.single("style", "invalid_choice", f"unknown phone style {style!r}")
+    if locale is not None:
+        _locale(locale)
     if not isinstance(e164, str) or not e164.strip():
         raise ValidationError.single("", "invalid", "expected a telephone number in E.164")
     try:

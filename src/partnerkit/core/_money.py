@@ -127,7 +127,7 @@ def _locale(value: object) -> Locale:
         if found is not None:
             return found
         try:
-            parsed = Locale.parse(value)
+            parsed = Locale.parse(value.strip().replace("-", "_"))
         except (UnknownLocaleError, ValueError, TypeError):
             pass
         else:

@@ -13,6 +13,7 @@ import attrs
 
 from partnerkit.core import Percentage
 from partnerkit.core._context import isolated
+from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.locale import N_, gettext
 from partnerkit.quoting._registration import RegistrationLike, earns_reward_margin
@@ -127,13 +128,13 @@ class AppliedRule:
         """The reason in ``locale`` (English when partnerkit has no translation).
 
         >>> from partnerkit.core import Percentage
-        >>> from partnerkit.core import Percentage
         >>> reason = "total discount {requested} capped at {cap}"
         >>> params = {"requested": "45%", "cap": "40%"}
         >>> rule = AppliedRule(RuleKind.CAP, Percentage(40), reason, params)
         >>> rule.explain("en")
         'Discount cap: total discount 45% capped at 40%'
         """
+        _locale(locale)
         label = gettext(RULE_KIND_LABELS[self.kind], locale)
         return f"{label}: {gettext(self.reason, locale).format(**self.params)}"
 

@@ -11,7 +11,10 @@ from babel import Locale
 
 from partnerkit.core import ErrorCollector, Money, to_decimal
 from partnerkit.core._context import isolated
-from partnerkit.core._money import bounded
+from partnerkit.core._money import (
+    _locale,  # the one locale check
+    bounded,
+)
 from partnerkit.core.errors import ValidationError
 from partnerkit.locale import N_, gettext
 from partnerkit.scoring._kpis import Kpi, MetricValue
@@ -41,6 +44,8 @@ class Rag(str, enum.Enum):
         >>> Rag.AMBER.label("de"), Rag.GREEN.label("ja")
         ('Gelb', '緑')
         """
+        if locale is not None:
+            _locale(locale)
         return gettext(_LABELS[self.value], locale)
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ top tier down and stops at the first tier whose criteria hold. Explanations
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -454,8 +454,10 @@ class TierEvaluation:
         ladder: TierLadder,
     ) -> None:
         errors: list[FieldError] = []
-        if not isinstance(as_of, date):
-            errors.append(FieldError("as_of", "invalid", "expected a date"))
+        if _not_a_date(as_of):
+            errors.append(
+                FieldError("as_of", "invalid", "expected a date (a datetime is not a date here)")
+            )
         if not isinstance(ladder, TierLadder):
             errors.append(FieldError("ladder", "invalid", "expected a TierLadder"))
         snapshot: dict[str, MetricValue] = {}
@@ -579,12 +581,19 @@ def _trusted(key: str, as_of: date, metrics: dict[str, Any], ladder: TierLadder)
     return evaluation
 
 
+def _not_a_date(value: object) -> bool:
+    """Whether ``value`` is no date, or a datetime (naive or not: evaluations are by day)."""
+    return not isinstance(value, date) or isinstance(value, datetime)
+
+
 def _refuse_arguments(ladder: object, as_of: object) -> None:
     errors: list[FieldError] = []
     if not isinstance(ladder, TierLadder):
         errors.append(FieldError("ladder", "invalid", "expected a TierLadder"))
-    if not isinstance(as_of, date):
-        errors.append(FieldError("as_of", "invalid", "expected a date"))
+    if _not_a_date(as_of):
+        errors.append(
+            FieldError("as_of", "invalid", "expected a date (a datetime is not a date here)")
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -599,7 +608,7 @@ def evaluate(metrics: Mapping[str, MetricValue], ladder: TierLadder, as_of: date
     NaN, or a number where the ladder expects Money (or the other way round,
     or another currency).
     """
-    if not isinstance(as_of, date) or not isinstance(ladder, TierLadder):
+    if _not_a_date(as_of) or not isinstance(ladder, TierLadder):
         _refuse_arguments(ladder, as_of)
     snapshot = _checked(metrics)
     tiers = ladder.tiers
@@ -618,7 +627,7 @@ def evaluate_many(
     (``p-17.metrics.new_arr``) when that partner is reached; the partners
     before it have been yielded already.
     """
-    if not isinstance(as_of, date) or not isinstance(ladder, TierLadder):
+    if _not_a_date(as_of) or not isinstance(ladder, TierLadder):
         _refuse_arguments(ladder, as_of)
     plan = ladder._plan
     keys = ladder.keys
