@@ -199,7 +199,7 @@ def test_validate_contact_refuses_roles_that_are_no_roles() -> None:
     for roles in (None, 3, "champion", [None]):
         with pytest.raises(ValidationError) as caught:
             validate_contact(contact, roles=roles, path="end_user")  # type: ignore[arg-type]
-        assert caught.value.paths == ("end_user.roles",)
+        assert caught.value.paths == ("roles",)
 
 
 def test_format_phone_refuses_a_style_that_is_no_text() -> None:

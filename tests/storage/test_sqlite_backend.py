@@ -339,3 +339,28 @@ def test_a_file_that_is_no_database_is_refused_at_path(tmp_path: Path) -> None:
         SqliteStorage(path)
     assert [(e.path, e.code) for e in raised.value.errors] == [("path", "invalid")]
     assert "not a database" in str(raised.value)
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_an_index_a_later_spec_adds_is_filled_from_the_stored_rows(
+    backend: str, tmp_path: Path
+) -> None:
+    plain = AggregateSpec("cards", Card)
+    by_colour = AggregateSpec("cards", Card, indexes=(Index("colour", lambda c: c.title),))
+    unique = AggregateSpec(
+        "cards", Card, indexes=(Index("colour", lambda c: c.title, unique=True),)
+    )
+    storage: MemoryStorage | SqliteStorage = (
+        MemoryStorage() if backend == "memory" else SqliteStorage(tmp_path / "db.sqlite3")
+    )
+    with storage.unit_of_work() as uow:
+        for id, title in (("a", "red"), ("b", "red"), ("c", "blue")):
+            uow.repository(plain).add(Card(id, title))
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        cards = uow.repository(by_colour)
+        assert cards.count({"colour": "red"}) == 2
+        assert [c.id for c in cards.list(order_by="colour")] == ["c", "a", "b"]
+        with pytest.raises(ValidationError) as raised:
+            uow.repository(unique)
+    assert [(e.path, e.code) for e in raised.value.errors] == [("indexes.colour", "duplicate")]

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import attrs
 
 from partnerkit.core import EventDispatcher
-from partnerkit.core.errors import Conflict, NotFound
+from partnerkit.core.errors import Conflict, NotFound, ValidationError
 from partnerkit.storage._builtin import builtin_specs
 from partnerkit.storage._common import (
     BaseRepository,
@@ -121,12 +121,68 @@ class _Table:
     filtered listing reads only the rows that can match.
     """
 
-    __slots__ = ("owners", "postings", "rows")
+    __slots__ = ("indexed", "owners", "postings", "prepared", "rows")
 
     def __init__(self) -> None:
         self.rows: dict[str, _Row] = {}
         self.owners: dict[str, dict[IndexValue, str]] = {}
         self.postings: dict[str, dict[IndexValue, set[str]]] = {}
+        #: The indexes whose values every stored row holds: name -> unique.
+        self.indexed: dict[str, bool] = {}
+        #: The specs already prepared, by identity (a spec holds functions: no hash).
+        self.prepared: dict[int, AggregateSpec[Any]] = {}
+
+    def prepare(self, spec: AggregateSpec[Any]) -> None:
+        """Back-fill the indexes ``spec`` names that the stored rows lack (caller holds the lock).
+
+        The rows written before a spec gained an index get its values from their
+        bodies, read through ``spec`` (its upgrades included), as the SQLite backend
+        fills a new column; an index that becomes unique is checked first.
+        """
+        if self.prepared.get(id(spec)) is spec:
+            return
+        changed = [i for i in spec.indexes if self.indexed.get(i.name) != i.unique]
+        if changed and self.rows:
+            values = {
+                key: spec.index_values(decode_body(spec, row.body, row.version, row.schema))
+                for key, row in self.rows.items()
+            }
+            for index in changed:
+                if index.unique:
+                    taken: set[IndexValue] = set()
+                    for found in values.values():
+                        value = found[index.name]
+                        if value is not None and value in taken:
+                            raise ValidationError.single(
+                                f"indexes.{index.name}",
+                                "duplicate",
+                                f"stored {spec.kind} share values of {index.name}:"
+                                " it cannot become unique",
+                            )
+                        taken.add(value)
+            for key, row in list(self.rows.items()):
+                filled = _Row(
+                    row.version,
+                    row.schema,
+                    row.body,
+                    {**row.indexes, **{i.name: values[key][i.name] for i in changed}},
+                )
+                self.rows[key] = filled
+        for index in changed:
+            postings: dict[IndexValue, set[str]] = {}
+            owners: dict[IndexValue, str] = {}
+            for key, row in self.rows.items():
+                value = row.indexes.get(index.name)
+                postings.setdefault(value, set()).add(key)
+                if index.unique and value is not None:
+                    owners[value] = key
+            self.postings[index.name] = postings
+            if index.unique:
+                self.owners[index.name] = owners
+            else:
+                self.owners.pop(index.name, None)
+            self.indexed[index.name] = index.unique
+        self.prepared[id(spec)] = spec
 
     def put(self, spec: AggregateSpec[Any], id: str, row: _Row | None) -> None:
         old = self.rows.pop(id, None)
@@ -244,8 +300,13 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         return self._sequences
 
     def repository(self, spec: AggregateSpec[A]) -> MemoryRepository[A]:
-        """Return the repository for ``spec`` in this unit of work."""
+        """Return the repository for ``spec`` in this unit of work (back-filling new indexes)."""
         self._require_active()
+        storage = self._storage
+        table = storage._tables.get(spec.kind)
+        if table is None or table.prepared.get(id(spec)) is not spec:
+            with storage._lock:
+                storage._table(spec.kind).prepare(spec)
         self._specs[spec.kind] = spec
         return MemoryRepository(self, spec)
 
