@@ -53,14 +53,9 @@ def _main_month(period: FiscalPeriod) -> int:
 
 
 def _check_locale(locale: str) -> None:
-    from babel import Locale, UnknownLocaleError
+    from partnerkit.core._money import _locale  # the one locale check
 
-    try:
-        Locale.parse(locale)
-    except (UnknownLocaleError, ValueError, TypeError) as exc:
-        raise ValidationError.single(
-            "locale", "invalid", f"{locale!r} is not a known locale"
-        ) from exc
+    _locale(locale)
 
 
 def label(
