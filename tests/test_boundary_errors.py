@@ -153,6 +153,7 @@ def _locale_calls() -> dict[str, Callable[[str], object]]:
         role_label,
         status_label,
     )
+    from partnerkit.plans import ObjectiveKind, PlanStatus, objective_kind_label, plan_status_label
     from partnerkit.quoting import AppliedRule, RuleKind
     from partnerkit.scoring import Rag
 
@@ -176,6 +177,8 @@ def _locale_calls() -> dict[str, Callable[[str], object]]:
         "status_label": lambda loc: status_label("approved", loc),
         "AppliedRule.explain": rule.explain,
         "Rag.label": Rag.GREEN.label,
+        "objective_kind_label": lambda loc: objective_kind_label(ObjectiveKind.REVENUE, loc),
+        "plan_status_label": lambda loc: plan_status_label(PlanStatus.SHARED, loc),
     }
 
 
