@@ -225,3 +225,39 @@ def test_a_formula_behind_an_invisible_character_is_neutralised(prefix: str) -> 
     text = export_csv([Partner("p1", name, "acme.example", "reseller")], ["name"])
     cell = text.split("\r\n")[1]
     assert cell.strip('"') == "'" + name
+
+
+# -- fiscal label patterns: plain placeholders and bounded widths (item 5) -----------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "code"),
+    [
+        ("{start[0]}", "invalid"),
+        ("{start.year}", "invalid"),
+        ("{year:{yy}}", "invalid"),
+        ("{year:>99999999999}", "out_of_range"),
+        ("{year:.101}", "out_of_range"),
+        ("{start:%99999Y}", "out_of_range"),
+        ("{", "invalid"),
+        ("FY" * 101, "invalid"),
+        ("{year:%Y}", "invalid"),
+    ],
+)
+def test_a_label_pattern_takes_plain_placeholders_with_bounded_widths(
+    pattern: str, code: str
+) -> None:
+    from partnerkit.fiscal import label
+
+    year = MonthlyFiscalCalendar(1).year(2026)
+    with pytest.raises(ValidationError) as caught:
+        label(year, pattern)
+    assert [(e.path, e.code) for e in caught.value.errors] == [("pattern", code)]
+
+
+def test_label_patterns_within_the_bounds_still_work() -> None:
+    from partnerkit.fiscal import label
+
+    year = MonthlyFiscalCalendar(1).year(2026)
+    assert label(year, "{start:%Y-%m}|FY{yy}|{year!r:>6}") == "2026-01|FY26|  2026"
+    assert len(label(year, "{year:>100}")) == 100
