@@ -23,6 +23,7 @@ __all__ = [
     "PartnerkitError",
     "PermissionDenied",
     "PublishError",
+    "StorageError",
     "ValidationError",
 ]
 
@@ -205,3 +206,7 @@ class PublishError(PartnerkitError):
     (the handler's exception is the ``__cause__``). Retrying the use case
     would do its work twice.
     """
+
+
+class StorageError(PartnerkitError):
+    """The database failed in a way that is not a conflict (the driver's error is chained)."""
