@@ -1,0 +1,575 @@
+"""The SQLAlchemy backend: units of work and repositories over a SQLAlchemy ``Engine``."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
+
+from partnerkit.core import EventDispatcher, from_dict
+from partnerkit.core.errors import (
+    Conflict,
+    NotFound,
+    PartnerkitError,
+    StorageError,
+    ValidationError,
+)
+from partnerkit.storage._common import (
+    BaseRepository,
+    BaseUnitOfWork,
+    Where,
+    check_listing,
+    encode_body,
+    encode_cursor,
+    listing_key,
+    normalize_where,
+    specs_by_kind,
+    with_version,
+)
+from partnerkit.storage._ports import DEFAULT_PAGE_SIZE, AggregateSpec, IndexValue, Page, Sequences
+from partnerkit.storage.sqlalchemy._schema import (
+    BUILTIN_SPECS,
+    column_name,
+    constraint_name,
+    index_type,
+    sequences_table,
+    table_for,
+)
+
+__all__ = ["SqlAlchemyRepository", "SqlAlchemyStorage", "SqlAlchemyUnitOfWork"]
+
+A = TypeVar("A")
+
+# SQLSTATEs of PostgreSQL that mean "another transaction was in the way": retry the use case.
+_CONFLICT_STATES = {
+    "40001": "a concurrent transaction made this one fail (serialization failure)",
+    "40P01": "a concurrent transaction deadlocked with this one",
+    "55P03": "a row or table stayed locked by another transaction past the lock timeout",
+}
+_UNIQUE_VIOLATION = "23505"
+_DIALECTS = ("postgresql", "sqlite")
+
+
+def _translate(exc: sa_exc.SQLAlchemyError, kind: str, id: str) -> PartnerkitError:
+    """Map a SQLAlchemy error to Conflict (someone else was in the way) or StorageError."""
+    orig = getattr(exc, "orig", None)
+    state = getattr(orig, "sqlstate", None)
+    if isinstance(state, str) and state in _CONFLICT_STATES:
+        return Conflict(kind or "database", id, _CONFLICT_STATES[state])
+    if isinstance(exc, sa_exc.OperationalError) and type(orig).__module__.startswith("sqlite3"):
+        text = str(orig)
+        if "locked" in text or "busy" in text:
+            return Conflict(
+                kind or "database", id, "another unit of work held the write lock too long"
+            )
+    cause = orig if orig is not None else exc
+    return StorageError(f"{type(cause).__name__}: {str(cause).strip()}")
+
+
+class _Table:
+    """One kind's table and the statements its repository runs (built once, cached compiled)."""
+
+    def __init__(self, spec: AggregateSpec[Any], table: sa.Table, dialect: str) -> None:
+        self.spec = spec
+        self.table = table
+        self.name = table.name
+        c = table.c
+        self.types = {i.name: index_type(spec, i) for i in spec.indexes}
+        self.columns = {i.name: c[column_name(i.name)] for i in spec.indexes}
+        # Constraint (PostgreSQL) and column (SQLite's message) of every unique index.
+        self.unique_by_constraint = {
+            constraint_name(self.name, i.name): i.name for i in spec.indexes if i.unique
+        }
+        self.unique_by_column = {
+            f"{self.name}.{column_name(i.name)}": i.name for i in spec.indexes if i.unique
+        }
+        self.primary_key = constraint_name(self.name, "pkey")
+        body_text = sa.bindparam("p_body", type_=sa.Text())
+        # The body is bound as the JSON text encode_body made (which refused bad Unicode):
+        # cast to JSONB on PostgreSQL; SQLite keeps JSON as text.
+        body: Any = sa.cast(body_text, JSONB()) if dialect == "postgresql" else body_text
+        indexed: dict[str, Any] = {column_name(n): sa.bindparam(f"p_{n}") for n in self.columns}
+        self.select_one = sa.select(c.version, c.schema, c.body).where(c.id == sa.bindparam("p_id"))
+        self.select_version = sa.select(c.version).where(c.id == sa.bindparam("p_id"))
+        self.insert = table.insert().values(
+            id=sa.bindparam("p_id"),
+            version=1,
+            schema=sa.bindparam("p_schema"),
+            body=body,
+            **indexed,
+        )
+        self.update = (
+            table.update()
+            .where(c.id == sa.bindparam("p_id"), c.version == sa.bindparam("p_version"))
+            .values(version=c.version + 1, schema=sa.bindparam("p_schema"), body=body, **indexed)
+        )
+        self.delete = table.delete().where(
+            c.id == sa.bindparam("p_id"), c.version == sa.bindparam("p_version")
+        )
+
+
+class SqlAlchemyStorage:
+    """Stores aggregates through SQLAlchemy Core, on PostgreSQL (psycopg 3) or SQLite.
+
+    ``engine_or_url`` is an :class:`sqlalchemy.Engine` or a URL such as
+    ``postgresql+psycopg://user@host/db`` or ``sqlite:///path/to/file.db``
+    (an in-memory SQLite URL is refused: every unit of work has its own
+    connection). An engine made here from a URL is disposed by :meth:`close`.
+
+    Every aggregate kind has a table ``partnerkit_<kind>`` with ``id`` (text,
+    primary key), ``version`` (bigint), ``schema`` (int), ``body`` (JSONB on
+    PostgreSQL, JSON text on SQLite) and one ``idx_<name>`` column per index
+    (text, ordered by code point, or bigint); a unique index is a unique
+    constraint, any other a composite index on the column and ``id``.
+    Counters live in ``partnerkit_sequences``. :attr:`metadata` holds the
+    tables; :func:`metadata_for` adds them to a host's ``MetaData``.
+
+    ``specs`` (partnerkit's own kinds when not given) are the kinds whose
+    tables are created when the storage opens (``create_tables=True``, only
+    the missing ones) and that units of work reach as attributes. A kind used
+    later gets its table the first time a unit of work asks for it, in a
+    transaction of its own. With ``create_tables=False`` the tables must
+    exist already, for instance made by Alembic from partnerkit's
+    migrations; partnerkit never alters an existing table.
+
+    Writes are checked by version (``UPDATE ... WHERE id = ? AND version =
+    ?``), so READ COMMITTED is enough on PostgreSQL. Each write runs in a
+    SAVEPOINT there, so a :class:`~partnerkit.core.errors.Conflict` leaves
+    the unit of work usable. A lock or serialization failure is a
+    ``Conflict`` (retry the use case); any other database failure is a
+    :class:`~partnerkit.core.errors.StorageError` with the driver's error as
+    its ``__cause__``.
+
+    Raises:
+        ValidationError: a URL that cannot be used, a database other than
+            PostgreSQL or SQLite, or two different specs of one kind.
+        StorageError: the tables could not be created.
+
+    """
+
+    def __init__(
+        self,
+        engine_or_url: sa.Engine | str,
+        *,
+        specs: Iterable[AggregateSpec[Any]] = BUILTIN_SPECS,
+        dispatcher: EventDispatcher | None = None,
+        create_tables: bool = True,
+    ) -> None:
+        self._owns_engine = not isinstance(engine_or_url, sa.Engine)
+        self.engine: sa.Engine = (
+            engine_or_url if isinstance(engine_or_url, sa.Engine) else _engine(engine_or_url)
+        )
+        self.dialect = self.engine.dialect.name
+        if self.dialect not in _DIALECTS:
+            raise ValidationError.single(
+                "engine_or_url",
+                "unsupported",
+                f"the SQLAlchemy backend runs on PostgreSQL and SQLite, not {self.dialect}",
+            )
+        self.dispatcher = dispatcher
+        self.create_tables = create_tables
+        self.specs = specs_by_kind(specs)
+        self.metadata = sa.MetaData()
+        self.sequences = sequences_table(self.metadata)
+        self._savepoints = self.dialect == "postgresql"
+        self._lock = threading.Lock()
+        self._tables: dict[str, _Table] = {}
+        self._created: set[str] = set()
+        for spec in self.specs.values():
+            self._tables[spec.kind] = _Table(spec, table_for(spec, self.metadata), self.dialect)
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        upsert = insert(self.sequences).values(name=sa.bindparam("p_name"), value=1)
+        self.next_value = upsert.on_conflict_do_update(
+            index_elements=[self.sequences.c.name],
+            set_={"value": self.sequences.c.value + 1},
+        ).returning(self.sequences.c.value)
+        if create_tables:
+            self._create(list(self.metadata.tables.values()))
+
+    def unit_of_work(self) -> SqlAlchemyUnitOfWork:
+        """Return a new unit of work (enter it with ``with``)."""
+        return SqlAlchemyUnitOfWork(self)
+
+    def close(self) -> None:
+        """Close the pooled connections of an engine this storage made from a URL."""
+        if self._owns_engine:
+            self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"SqlAlchemyStorage({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    def _create(self, tables: list[sa.Table]) -> None:
+        """Create the missing ``tables`` in a transaction of their own."""
+        try:
+            with self.engine.begin() as conn:
+                if self.dialect == "postgresql":
+                    # Two processes creating one table at once would clash in the catalog.
+                    conn.execute(
+                        sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                        {"key": zlib.crc32(b"partnerkit tables")},
+                    )
+                self.metadata.create_all(conn, tables=tables, checkfirst=True)
+        except sa_exc.SQLAlchemyError as exc:
+            raise StorageError(f"could not create partnerkit's tables: {exc}") from exc
+        self._created.update(t.name for t in tables)
+
+    def _table(self, spec: AggregateSpec[Any]) -> _Table:
+        """The table of ``spec``, created first if the storage creates tables."""
+        known = self._tables.get(spec.kind)
+        if known is not None and known.spec is spec:
+            return known
+        with self._lock:
+            known = self._tables.get(spec.kind)
+            if known is not None and (known.spec is spec or known.spec == spec):
+                return known
+            table = table_for(spec, self.metadata)
+            if self.create_tables and table.name not in self._created:
+                self._create([table])
+            known = _Table(spec, table, self.dialect)
+            self._tables[spec.kind] = known
+            return known
+
+
+def _engine(url: str) -> sa.Engine:
+    try:
+        parsed = sa.make_url(url)
+    except sa_exc.ArgumentError as exc:
+        raise ValidationError.single("engine_or_url", "invalid", str(exc)) from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database in ("", ":memory:") or database.startswith("file::memory:"):
+            raise ValidationError.single(
+                "engine_or_url",
+                "invalid",
+                "SqlAlchemyStorage needs a database file: every unit of work has its own "
+                "connection (use MemoryStorage for an in-memory store)",
+            )
+        engine = sa.create_engine(parsed, connect_args={"timeout": 10.0})
+        sa.event.listen(engine, "connect", _sqlite_settings)
+        return engine
+    try:
+        return sa.create_engine(parsed, pool_size=10, max_overflow=40)
+    except (sa_exc.ArgumentError, ImportError) as exc:
+        raise ValidationError.single("engine_or_url", "invalid", str(exc)) from None
+
+
+def _sqlite_settings(dbapi_connection: Any, record: object) -> None:
+    # WAL: readers never wait for the writer.
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+class _Sequences:
+    def __init__(self, uow: SqlAlchemyUnitOfWork) -> None:
+        self._uow = uow
+
+    def next(self, name: str) -> int:
+        """Return the next value of the counter ``name`` (the first is 1)."""
+        uow = self._uow
+        _, rows = uow._write(uow._storage.next_value, {"p_name": name}, "sequences", name)
+        return int(rows[0][0])
+
+
+def _outcome(result: sa.CursorResult[Any]) -> tuple[int, Sequence[Any]]:
+    return result.rowcount, (result.all() if result.returns_rows else [])
+
+
+class SqlAlchemyUnitOfWork(BaseUnitOfWork):
+    """A unit of work over :class:`SqlAlchemyStorage`: one connection, one transaction.
+
+    The connection is taken from the engine's pool at the first read or
+    write and given back when the ``with`` block ends; a commit or rollback
+    ends the transaction and the next statement begins another.
+    """
+
+    def __init__(self, storage: SqlAlchemyStorage) -> None:
+        super().__init__(storage.dispatcher, storage.specs)
+        self._storage = storage
+        self._conn: sa.Connection | None = None
+        self.sequences: Sequences = _Sequences(self)
+
+    def __enter__(self) -> SqlAlchemyUnitOfWork:
+        super().__enter__()
+        return self
+
+    def repository(self, spec: AggregateSpec[A]) -> SqlAlchemyRepository[A]:
+        """Return the repository for ``spec`` (creating its table first if it is new)."""
+        self._require_active()
+        return SqlAlchemyRepository(self, spec, self._storage._table(spec))
+
+    def _connection(self) -> sa.Connection:
+        self._require_active()
+        if self._conn is None:
+            try:
+                self._conn = self._storage.engine.connect()
+            except sa_exc.SQLAlchemyError as exc:
+                raise _translate(exc, "", "") from exc
+        return self._conn
+
+    def _read(self, statement: sa.Executable, params: Mapping[str, Any], kind: str, id: str) -> Any:
+        """Run a read; return its result (typed Any: its rows' shape depends on the statement)."""
+        conn = self._connection()
+        try:
+            return conn.execute(statement, params)
+        except sa_exc.SQLAlchemyError as exc:
+            raise _translate(exc, kind, id) from exc
+
+    def _write(
+        self,
+        statement: sa.Executable,
+        params: Mapping[str, Any],
+        kind: str,
+        id: str,
+        on_unique: Callable[[sa_exc.IntegrityError], PartnerkitError] | None = None,
+    ) -> tuple[int, Sequence[Any]]:
+        """Run a write; return its row count and the rows it returned."""
+        conn = self._connection()
+        try:
+            if self._storage._savepoints:
+                # A failed statement aborts a PostgreSQL transaction: the savepoint keeps the
+                # unit of work usable after a Conflict.
+                with conn.begin_nested():
+                    return _outcome(conn.execute(statement, params))
+            return _outcome(conn.execute(statement, params))
+        except sa_exc.IntegrityError as exc:
+            if on_unique is None:
+                raise _translate(exc, kind, id) from exc
+            raise on_unique(exc) from exc
+        except sa_exc.SQLAlchemyError as exc:
+            raise _translate(exc, kind, id) from exc
+
+    def _begin(self) -> None:
+        pass
+
+    def _commit(self) -> None:
+        conn = self._conn
+        if conn is None or not conn.in_transaction():
+            return
+        try:
+            conn.commit()
+        except sa_exc.SQLAlchemyError as exc:
+            self._rollback()
+            raise _translate(exc, "database", "") from exc
+
+    def _rollback(self) -> None:
+        conn = self._conn
+        if conn is None:
+            return
+        try:
+            conn.rollback()
+        except sa_exc.SQLAlchemyError:
+            # A broken connection: nothing was committed; drop it rather than mask the error.
+            self._conn = None
+            with contextlib.suppress(sa_exc.SQLAlchemyError):
+                conn.invalidate()
+                conn.close()
+
+    def _close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(sa_exc.SQLAlchemyError):
+                conn.close()
+
+
+def _decode(spec: AggregateSpec[A], body: Any, version: int, schema: int) -> A:
+    """Rebuild an aggregate from a stored body, upgrading it from an older schema first."""
+    data: dict[str, Any] = json.loads(body) if isinstance(body, (str, bytes)) else dict(body)
+    if schema < spec.schema_version:
+        data = spec.upgrade(data, schema)
+    data["version"] = version
+    return from_dict(spec.type, data)
+
+
+class SqlAlchemyRepository(BaseRepository[A]):
+    """The :class:`~partnerkit.storage.Repository` of :class:`SqlAlchemyUnitOfWork`."""
+
+    def __init__(self, uow: SqlAlchemyUnitOfWork, spec: AggregateSpec[A], table: _Table) -> None:
+        self._uow = uow
+        self._spec = spec
+        self._t = table
+
+    def find(self, id: str) -> A | None:
+        """Return the aggregate with identifier ``id``, or ``None``."""
+        self._spec.check_id(id)
+        row = self._uow._read(self._t.select_one, {"p_id": id}, self._spec.kind, id).first()
+        if row is None:
+            return None
+        return _decode(self._spec, row[2], row[0], row[1])
+
+    def _values(self, aggregate: A) -> dict[str, IndexValue]:
+        values = self._spec.index_values(aggregate)
+        for name, value in values.items():
+            wanted = self._t.types[name]
+            if value is not None and type(value) is not wanted:
+                raise ValidationError.single(
+                    name, "invalid", f"the index {name} holds {wanted.__name__} values"
+                )
+        return values
+
+    def _params(self, id: str, aggregate: A, values: dict[str, IndexValue]) -> dict[str, Any]:
+        params = {f"p_{name}": value for name, value in values.items()}
+        params["p_id"] = id
+        params["p_schema"] = self._spec.schema_version
+        params["p_body"] = encode_body(self._spec, aggregate)
+        return params
+
+    def _clash(
+        self, id: str, values: dict[str, IndexValue], exc: sa_exc.IntegrityError, *, adding: bool
+    ) -> PartnerkitError:
+        kind = self._spec.kind
+        orig = exc.orig
+        state = getattr(orig, "sqlstate", None)
+        constraint = getattr(getattr(orig, "diag", None), "constraint_name", None)
+        if adding and (
+            constraint == self._t.primary_key
+            or self._uow._read(self._t.select_version, {"p_id": id}, kind, id).first()
+        ):
+            return Conflict(kind, id, "the id is already taken")
+        field = self._t.unique_by_constraint.get(constraint or "")
+        if field is None and type(orig).__module__.startswith("sqlite3"):
+            # SQLite names the columns: "UNIQUE constraint failed: partnerkit_x.idx_slug".
+            failed = {c.strip() for c in str(orig).partition("failed:")[2].split(",")}
+            field = next(
+                (self._t.unique_by_column[c] for c in failed if c in self._t.unique_by_column), None
+            )
+            if field is None and "UNIQUE" not in str(orig):
+                return _translate(exc, kind, id)
+        elif field is None and state != _UNIQUE_VIOLATION:
+            return _translate(exc, kind, id)
+        if field is None:
+            return Conflict(kind, id, f"a unique value is already taken ({constraint})")
+        return Conflict(kind, id, f"{field} {values[field]!r} is already taken", field=field)
+
+    def add(self, aggregate: A) -> A:
+        """Insert a new aggregate; raise ``Conflict`` if its id or a unique value is taken."""
+        spec = self._spec
+        id = spec.id_of(aggregate)
+        values = self._values(aggregate)
+        params = self._params(id, aggregate, values)
+        self._uow._write(
+            self._t.insert,
+            params,
+            spec.kind,
+            id,
+            lambda exc: self._clash(id, values, exc, adding=True),
+        )
+        return with_version(aggregate, 1)
+
+    def _stale(self, id: str, version: int) -> PartnerkitError:
+        row = self._uow._read(self._t.select_version, {"p_id": id}, self._spec.kind, id).first()
+        if row is None:
+            return NotFound(self._spec.kind, id)
+        return Conflict(
+            self._spec.kind,
+            id,
+            "changed by someone else since it was read",
+            expected_version=version,
+            actual_version=int(row[0]),
+        )
+
+    def save(self, aggregate: A) -> A:
+        """Update an aggregate read at ``aggregate.version``; stale versions conflict."""
+        spec = self._spec
+        id = spec.id_of(aggregate)
+        version = spec.check_version(getattr(aggregate, "version", None))
+        values = self._values(aggregate)
+        params = self._params(id, aggregate, values)
+        params["p_version"] = version
+        changed, _ = self._uow._write(
+            self._t.update,
+            params,
+            spec.kind,
+            id,
+            lambda exc: self._clash(id, values, exc, adding=False),
+        )
+        if changed != 1:
+            raise self._stale(id, version)
+        return with_version(aggregate, version + 1)
+
+    def delete(self, aggregate: A) -> None:
+        """Delete an aggregate read at ``aggregate.version``; stale versions conflict."""
+        spec = self._spec
+        id = spec.id_of(aggregate)
+        version = spec.check_version(getattr(aggregate, "version", None))
+        changed, _ = self._uow._write(
+            self._t.delete, {"p_id": id, "p_version": version}, spec.kind, id
+        )
+        if changed != 1:
+            raise self._stale(id, version)
+
+    def _filter(self, wanted: dict[str, list[IndexValue]]) -> list[sa.ColumnElement[bool]]:
+        clauses: list[sa.ColumnElement[bool]] = []
+        for name, values in wanted.items():
+            column = self._t.columns[name]
+            kind = self._t.types[name]
+            # A value of the other type matches no row (the column holds only one type).
+            present = [v for v in values if v is not None and type(v) is kind]
+            options: list[sa.ColumnElement[bool]] = []
+            if present:
+                options.append(column.in_(present))
+            if None in values:
+                options.append(column.is_(None))
+            clauses.append(sa.or_(*options) if options else sa.false())
+        return clauses
+
+    def list(
+        self,
+        where: Where | None = None,
+        *,
+        order_by: str | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+        cursor: str | None = None,
+    ) -> Page[A]:
+        """One page of matching aggregates in stable order (see ``Repository.list``)."""
+        wanted, after = check_listing(self._spec, where, order_by, limit, cursor)
+        clauses = self._filter(wanted)
+        c = self._t.table.c
+        columns: list[Any] = [c.id, c.version, c.schema, c.body]
+        if order_by is None:
+            ordering: list[Any] = [c.id]
+            if after is not None:
+                clauses.append(c.id > after[2])
+        else:
+            column = self._t.columns[order_by]
+            columns.append(column)
+            ordering = [column.asc().nulls_first(), c.id]
+            if after is not None:
+                flag, value, after_id = after
+                if flag == 0:
+                    clauses.append(
+                        sa.or_(sa.and_(column.is_(None), c.id > after_id), column.is_not(None))
+                    )
+                elif type(value) is not self._t.types[order_by]:
+                    raise ValidationError.single(
+                        "cursor", "invalid", "not a cursor of this listing; start again without one"
+                    )
+                else:
+                    clauses.append(
+                        sa.and_(column.is_not(None), sa.tuple_(column, c.id) > (value, after_id))
+                    )
+        statement = sa.select(*columns).where(*clauses).order_by(*ordering).limit(limit + 1)
+        rows = self._uow._read(statement, {}, self._spec.kind, "").all()
+        items = tuple(_decode(self._spec, r[3], r[1], r[2]) for r in rows[:limit])
+        if len(rows) <= limit:
+            return Page(items, None)
+        last = rows[limit - 1]
+        indexes = {order_by: last[4]} if order_by else {}
+        return Page(items, encode_cursor(order_by, listing_key(order_by, last[0], indexes)))
+
+    def count(self, where: Where | None = None) -> int:
+        """How many aggregates match ``where``."""
+        clauses = self._filter(normalize_where(self._spec, where))
+        statement = sa.select(sa.func.count()).select_from(self._t.table).where(*clauses)
+        return int(self._uow._read(statement, {}, self._spec.kind, "").scalar_one())
