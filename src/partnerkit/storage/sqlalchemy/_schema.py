@@ -86,6 +86,11 @@ def constraint_name(table: str, suffix: str) -> str:
     return f"{name[: _MAX_NAME - 11]}_{digest}"
 
 
+def unique_name(kind: str, index: str) -> str:
+    """The name of the unique constraint of a unique index: ``partnerkit_<kind>_<index>_key``."""
+    return constraint_name(table_name(kind), f"{index}_key")
+
+
 def _column_type(kind: type[str] | type[int]) -> sa.types.TypeEngine[Any]:
     return sa.BigInteger() if kind is int else _TEXT
 
@@ -104,9 +109,9 @@ def table_for(spec: AggregateSpec[Any], metadata: sa.MetaData) -> sa.Table:
         column = column_name(index.name)
         columns.append(sa.Column(column, _column_type(index_type(spec, index)), nullable=True))
         if index.unique:
-            columns.append(sa.UniqueConstraint(column, name=constraint_name(name, index.name)))
+            columns.append(sa.UniqueConstraint(column, name=unique_name(spec.kind, index.name)))
         else:
-            columns.append(sa.Index(constraint_name(name, index.name), column, "id"))
+            columns.append(sa.Index(constraint_name(name, f"{index.name}_idx"), column, "id"))
     existing = metadata.tables.get(name)
     if existing is not None:
         if _shape(existing) != _shape(sa.Table(name, sa.MetaData(), *columns)):

@@ -42,6 +42,7 @@ from partnerkit.storage.sqlalchemy._schema import (
     index_type,
     sequences_table,
     table_for,
+    unique_name,
 )
 
 __all__ = ["SqlAlchemyRepository", "SqlAlchemyStorage", "SqlAlchemyUnitOfWork"]
@@ -86,7 +87,7 @@ class _Table:
         self.columns = {i.name: c[column_name(i.name)] for i in spec.indexes}
         # Constraint (PostgreSQL) and column (SQLite's message) of every unique index.
         self.unique_by_constraint = {
-            constraint_name(self.name, i.name): i.name for i in spec.indexes if i.unique
+            unique_name(spec.kind, i.name): i.name for i in spec.indexes if i.unique
         }
         self.unique_by_column = {
             f"{self.name}.{column_name(i.name)}": i.name for i in spec.indexes if i.unique
@@ -181,6 +182,7 @@ class SqlAlchemyStorage:
         self.sequences = sequences_table(self.metadata)
         self._savepoints = self.dialect == "postgresql"
         self._lock = threading.Lock()
+        self._create_lock = threading.Lock()
         self._tables: dict[str, _Table] = {}
         self._created: set[str] = set()
         for spec in self.specs.values():
@@ -208,6 +210,12 @@ class SqlAlchemyStorage:
 
     def _create(self, tables: list[sa.Table]) -> None:
         """Create the missing ``tables`` in a transaction of their own."""
+        with self._create_lock:
+            tables = [t for t in tables if t.name not in self._created]
+            if tables:
+                self._create_now(tables)
+
+    def _create_now(self, tables: list[sa.Table]) -> None:
         try:
             with self.engine.begin() as conn:
                 if self.dialect == "postgresql":
@@ -216,26 +224,29 @@ class SqlAlchemyStorage:
                         sa.text("SELECT pg_advisory_xact_lock(:key)"),
                         {"key": zlib.crc32(b"partnerkit tables")},
                     )
+                else:
+                    # The check and the creation under SQLite's write lock, for the same reason.
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
                 self.metadata.create_all(conn, tables=tables, checkfirst=True)
         except sa_exc.SQLAlchemyError as exc:
             raise StorageError(f"could not create partnerkit's tables: {exc}") from exc
         self._created.update(t.name for t in tables)
 
     def _table(self, spec: AggregateSpec[Any]) -> _Table:
-        """The table of ``spec``, created first if the storage creates tables."""
+        """The table of ``spec``, described (:meth:`_create` creates it)."""
         known = self._tables.get(spec.kind)
-        if known is not None and known.spec is spec:
+        if known is not None and (known.spec is spec or known.spec == spec):
             return known
         with self._lock:
             known = self._tables.get(spec.kind)
-            if known is not None and (known.spec is spec or known.spec == spec):
-                return known
-            table = table_for(spec, self.metadata)
-            if self.create_tables and table.name not in self._created:
-                self._create([table])
-            known = _Table(spec, table, self.dialect)
-            self._tables[spec.kind] = known
+            if known is None or not (known.spec is spec or known.spec == spec):
+                known = _Table(spec, table_for(spec, self.metadata), self.dialect)
+                self._tables[spec.kind] = known
             return known
+
+    def _missing(self, table: _Table) -> bool:
+        """Whether ``table`` is still to be created by this storage."""
+        return self.create_tables and table.name not in self._created
 
 
 def _engine(url: str) -> sa.Engine:
@@ -282,6 +293,15 @@ class _Sequences:
         return int(rows[0][0])
 
 
+def _writing(conn: sa.Connection) -> bool:
+    """Whether a SQLite connection is inside a transaction that has written."""
+    try:
+        dbapi = conn.connection.dbapi_connection
+    except sa_exc.SQLAlchemyError:
+        return False
+    return bool(getattr(dbapi, "in_transaction", False))
+
+
 def _outcome(result: sa.CursorResult[Any]) -> tuple[int, Sequence[Any]]:
     return result.rowcount, (result.all() if result.returns_rows else [])
 
@@ -298,6 +318,7 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         super().__init__(storage.dispatcher, storage.specs)
         self._storage = storage
         self._conn: sa.Connection | None = None
+        self._created_here: set[str] = set()
         self.sequences: Sequences = _Sequences(self)
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:
@@ -307,7 +328,21 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
     def repository(self, spec: AggregateSpec[A]) -> SqlAlchemyRepository[A]:
         """Return the repository for ``spec`` (creating its table first if it is new)."""
         self._require_active()
-        return SqlAlchemyRepository(self, spec, self._storage._table(spec))
+        storage = self._storage
+        table = storage._table(spec)
+        if storage._missing(table) and table.name not in self._created_here:
+            conn = self._conn
+            if conn is not None and storage.dialect == "sqlite" and _writing(conn):
+                # This unit of work holds SQLite's write lock, which a transaction of its own
+                # would wait for: create the table inside this one (kept if it commits).
+                try:
+                    table.table.create(conn, checkfirst=True)
+                except sa_exc.SQLAlchemyError as exc:
+                    raise _translate(exc, spec.kind, "") from exc
+                self._created_here.add(table.name)
+            else:
+                storage._create([table.table])
+        return SqlAlchemyRepository(self, spec, table)
 
     def _connection(self) -> sa.Connection:
         self._require_active()
@@ -362,8 +397,11 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         except sa_exc.SQLAlchemyError as exc:
             self._rollback()
             raise _translate(exc, "database", "") from exc
+        self._storage._created.update(self._created_here)
+        self._created_here.clear()
 
     def _rollback(self) -> None:
+        self._created_here.clear()
         conn = self._conn
         if conn is None:
             return
