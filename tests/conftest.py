@@ -109,6 +109,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if hasattr(config, "workerinput"):
         return
     outcomes = list(_postgres_outcomes.values())
+    if not outcomes and not _REQUIRE_POSTGRES:
+        return
     counts = ", ".join(f"{outcomes.count(o)} {o}" for o in ("passed", "failed", "skipped"))
     terminalreporter.write_line(f"PostgreSQL tests: {counts}")
     shortfall = _postgres_shortfall()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -345,3 +347,37 @@ def test_a_long_kind_and_index_name_still_map_the_clash_to_the_index(tmp_path: P
                 repo.add(Card("c2", "red"))
             assert caught.value.field == "colour_of_the_card_as_printed_on_the_front"
         storage.close()
+
+
+# -- the package ----------------------------------------------------------------------------------
+
+
+def test_importing_partnerkit_and_every_public_package_never_imports_sqlalchemy() -> None:
+    code = (
+        "import sys, pkgutil, importlib, partnerkit\n"
+        "for info in pkgutil.iter_modules(partnerkit.__path__, 'partnerkit.'):\n"
+        "    if not info.name.rpartition('.')[2].startswith('_'):\n"
+        "        importlib.import_module(info.name)\n"
+        "import partnerkit.storage, partnerkit.testing.contract, partnerkit.services\n"
+        "extras = {'sqlalchemy', 'alembic', 'psycopg'}\n"
+        "leaked = sorted(m for m in sys.modules if m.split('.')[0] in extras)\n"
+        "assert not leaked, leaked\n"
+        "import partnerkit.storage.sqlalchemy\n"
+        "assert 'sqlalchemy' in sys.modules\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_migrations_ship_inside_the_package_and_all_is_sorted() -> None:
+    import partnerkit.storage.sqlalchemy as package
+
+    assert Path(package.MIGRATIONS).is_relative_to(Path(package.__file__).parent)
+    assert (Path(package.MIGRATIONS) / "partnerkit_0001_initial.py").is_file()
+    names = list(package.__all__)
+    assert names == sorted(
+        names, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n)
+    )
+    assert SqlAlchemyStorage.__module__ == "partnerkit.storage.sqlalchemy"
