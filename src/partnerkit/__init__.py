@@ -17,6 +17,7 @@ from partnerkit.core.errors import (
     PartnerkitError,
     PermissionDenied,
     PublishError,
+    StorageError,
     ValidationError,
 )
 
@@ -54,6 +55,7 @@ __all__ = [
     "PermissionDenied",
     "Program",
     "PublishError",
+    "StorageError",
     "SystemClock",
     "ValidationError",
     "__version__",

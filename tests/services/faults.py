@@ -197,14 +197,6 @@ class FaultyUnitOfWork:
     def repository(self, spec: AggregateSpec[A]) -> FaultyRepository[A]:
         return FaultyRepository(self._target.repository(spec), spec.kind, self)
 
-    def __getattr__(self, kind: str) -> FaultyRepository[Any]:
-        # Only repositories by kind: never the wrapped unit of work's private attributes
-        # (and nothing before __init__ has set _target, e.g. while copying).
-        target = self.__dict__.get("_target")
-        if target is None or kind.startswith("_"):
-            raise AttributeError(f"{type(self).__name__} has no attribute {kind!r}")
-        return FaultyRepository(getattr(target, kind), kind, self)
-
     def record(self, *events: DomainEvent) -> None:
         self._step("record(" + ", ".join(type(e).__name__ for e in events) + ")")
         self._target.record(*events)

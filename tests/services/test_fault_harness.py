@@ -36,8 +36,8 @@ TOYS = AggregateSpec("toys", Toy, indexes=(Index[Toy]("name", lambda toy: toy.na
 def make_world(new_storage: StorageFactory) -> str:
     storage = new_storage(specs=[TOYS])
     with storage.unit_of_work() as uow:
-        uow.toys.add(Toy("t1", "one"))
-        uow.toys.add(Toy("t2", "two"))
+        uow.repository(TOYS).add(Toy("t1", "one"))
+        uow.repository(TOYS).add(Toy("t2", "two"))
         uow.record(ToyChanged("t1"))  # the driver forgets the seeding's events
         uow.commit()
     return "uno"
@@ -50,7 +50,7 @@ def work(uow: UnitOfWork, new_name: str) -> None:
     toys.add(Toy(f"n{number}", "new"))
     assert toys.count() == 3
     toys.save(attrs.evolve(toys.get("t1"), name=new_name))
-    uow.toys.delete(uow.toys.get("t2"))
+    uow.repository(TOYS).delete(uow.repository(TOYS).get("t2"))
     uow.record(ToyChanged("t1"), ToyChanged(f"n{number}"))
 
 
@@ -228,13 +228,13 @@ def test_the_fault_fires_before_the_step_reaches_the_backend(backend: Backend) -
     recorder.clear()
     faulty = FaultyStorage(inner, fail_at=2)
     with faulty.unit_of_work() as uow:
-        uow.toys.save(uow.toys.get("t1"))
+        uow.repository(TOYS).save(uow.repository(TOYS).get("t1"))
         with pytest.raises(InjectedFault, match=r"step 2: toys\.add"):
-            uow.toys.add(Toy("t3", "three"))
+            uow.repository(TOYS).add(Toy("t3", "three"))
         assert uow.fired
         assert uow.fired_at == "toys.add"
-        assert uow.toys.find("t3") is None
-        uow.toys.add(Toy("t4", "four"))  # later steps pass through
+        assert uow.repository(TOYS).find("t3") is None
+        uow.repository(TOYS).add(Toy("t4", "four"))  # later steps pass through
         uow.record(ToyChanged("t4"))
         uow.commit()
     assert faulty.steps == 4
@@ -249,15 +249,6 @@ def test_fail_at_counts_from_one(backend: Backend) -> None:
         FaultyStorage(backend.storage(), fail_at=0)
 
 
-def test_private_attributes_are_not_repositories(backend: Backend) -> None:
-    with FaultyStorage(backend.storage(specs=[TOYS])).unit_of_work() as uow:
-        assert uow.toys.count() == 0
-        with pytest.raises(AttributeError):
-            uow._storage  # noqa: B018
-        with pytest.raises(AttributeError):
-            uow.gadgets  # noqa: B018
-
-
 def test_snapshot_sees_only_committed_rows(backend: Backend) -> None:
     storage = backend.storage(specs=[TOYS])
     assert snapshot(storage) == {}
@@ -267,7 +258,7 @@ def test_snapshot_sees_only_committed_rows(backend: Backend) -> None:
         "toys": {"t1": (1, '{"id":"t1","name":"one"}'), "t2": (1, '{"id":"t2","name":"two"}')}
     }
     with storage.unit_of_work() as uow:
-        uow.toys.add(Toy("t3", "three"))
+        uow.repository(TOYS).add(Toy("t3", "three"))
         assert snapshot(storage) == before
         uow.commit()
     after = snapshot(storage)

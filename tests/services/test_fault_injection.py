@@ -74,14 +74,10 @@ from partnerkit.services import (
     withdraw_deal,
 )
 from partnerkit.storage import (
+    BUILTIN_SPECS,
     DEAL_REGISTRATIONS,
-    ORDERS,
-    PARTNER_USERS,
-    PARTNERS,
     PROGRAMS,
-    PROSPECTS,
     QUOTES,
-    SUBSCRIPTIONS,
     AggregateSpec,
     MemoryStorage,
     UnitOfWork,
@@ -92,16 +88,7 @@ from .faults import Backend, FaultyStorage, StorageFactory, check_all_or_nothing
 
 NOW = pendulum.datetime(2026, 11, 23, 9, tz="Europe/London")
 LATER = NOW.add(days=90)
-SPECS: tuple[AggregateSpec[Any], ...] = (
-    PROGRAMS,
-    PARTNERS,
-    PARTNER_USERS,
-    PROSPECTS,
-    DEAL_REGISTRATIONS,
-    QUOTES,
-    ORDERS,
-    SUBSCRIPTIONS,
-)
+SPECS: tuple[AggregateSpec[Any], ...] = BUILTIN_SPECS
 MAIL = Product("email-security", "Email security")
 PROGRAM = make_program(
     key="faults",

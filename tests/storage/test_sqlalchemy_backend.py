@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql
 from partnerkit.core import EventDispatcher
 from partnerkit.core.errors import Conflict, StorageError, ValidationError
 from partnerkit.storage import (
+    BUILTIN_SPECS,
     PROGRAMS,
     PROSPECTS,
     SUBSCRIPTIONS,
@@ -23,7 +24,7 @@ from partnerkit.storage import (
     Index,
     Storage,
 )
-from partnerkit.storage.sqlalchemy import BUILTIN_SPECS, SqlAlchemyStorage, metadata_for
+from partnerkit.storage.sqlalchemy import SqlAlchemyStorage, metadata_for
 from partnerkit.testing import make_program
 from partnerkit.testing.contract import StorageContract
 

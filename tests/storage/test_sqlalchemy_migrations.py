@@ -12,8 +12,8 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from partnerkit.storage import BUILTIN_SPECS
 from partnerkit.storage.sqlalchemy import (
-    BUILTIN_SPECS,
     MIGRATIONS,
     SqlAlchemyStorage,
     metadata_for,

@@ -1,12 +1,21 @@
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 
-from partnerkit.core.errors import Conflict, ValidationError
-from partnerkit.storage import SCHEMA_VERSION, AggregateSpec, Index, MemoryStorage, SqliteStorage
+from partnerkit.core.errors import Conflict, StorageError, ValidationError
+from partnerkit.storage import (
+    BUILTIN_SPECS,
+    SCHEMA_VERSION,
+    AggregateSpec,
+    Index,
+    MemoryStorage,
+    Repository,
+    SqliteStorage,
+)
 
 
 @attrs.frozen
@@ -176,21 +185,34 @@ def test_a_new_index_is_prepared_once_even_by_read_only_units_of_work(tmp_path: 
         assert conn.execute("SELECT idx_colour FROM agg_cards").fetchone()[0] == "red"
 
 
-def test_repositories_of_registered_specs_are_attributes_of_the_unit_of_work(
-    tmp_path: Path,
-) -> None:
+def test_specs_get_their_tables_when_the_storage_opens(tmp_path: Path) -> None:
+    SqliteStorage(tmp_path / "db.sqlite3", specs=[*BUILTIN_SPECS, CARDS])
+    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {f"agg_{spec.kind}" for spec in (*BUILTIN_SPECS, CARDS)} <= tables
+
+
+def test_by_default_the_tables_of_partnerkits_own_kinds_are_made(tmp_path: Path) -> None:
+    SqliteStorage(tmp_path / "db.sqlite3")
+    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {f"agg_{spec.kind}" for spec in BUILTIN_SPECS} <= tables
+    assert "agg_cards" not in tables
+
+
+def test_repositories_are_reached_through_their_spec_only(tmp_path: Path) -> None:
     for storage in (
         MemoryStorage(specs=[CARDS]),
         SqliteStorage(tmp_path / "db.sqlite3", specs=[CARDS]),
     ):
         with storage.unit_of_work() as uow:
-            uow.cards.add(Card("c1", "first"))
-            assert uow.cards.get("c1").title == "first"
+            uow.repository(CARDS).add(Card("c1", "first"))
+            assert uow.repository(CARDS).get("c1").title == "first"
             with pytest.raises(AttributeError):
-                _ = uow.decks
+                _ = uow.cards  # type: ignore[union-attr]
 
 
-def test_both_backends_order_integers_before_text_in_one_index(tmp_path: Path) -> None:
+def test_an_index_holds_only_its_declared_type(tmp_path: Path) -> None:
     @attrs.frozen
     class Slot:
         id: str
@@ -198,25 +220,65 @@ def test_both_backends_order_integers_before_text_in_one_index(tmp_path: Path) -
         version: int = 0
 
     def label(slot: Slot) -> int | str | None:
-        # A mixed index: numeric labels are indexed as integers.
         return int(slot.label) if slot.label and slot.label.isdigit() else slot.label
 
     spec = AggregateSpec("slots", Slot, indexes=(Index("label", label),))
-    slots = [Slot("s1", "b"), Slot("s2", "10"), Slot("s3", None), Slot("s4", "a"), Slot("s5", "2")]
-    orders = []
+    for storage in (MemoryStorage(), SqliteStorage(tmp_path / "db.sqlite3")):
+        with storage.unit_of_work() as uow:
+            repo = uow.repository(spec)
+            repo.add(Slot("s1", "b"))
+            with pytest.raises(ValidationError) as raised:
+                repo.add(Slot("s2", "10"))
+            assert raised.value.errors[0].path == "label"
+            with pytest.raises(ValidationError) as raised:
+                repo.list({"label": 10})
+            assert raised.value.errors[0].path == "where.label"
+            assert [s.id for s in repo.list()] == ["s1"]
+
+
+def test_integer_indexes_order_by_value_and_text_by_code_point(tmp_path: Path) -> None:
+    @attrs.frozen
+    class Slot:
+        id: str
+        label: str | None
+        rank: int | None
+        version: int = 0
+
+    spec = AggregateSpec(
+        "slots",
+        Slot,
+        indexes=(Index("label", lambda s: s.label), Index("rank", lambda s: s.rank, type=int)),
+    )
+    slots = [
+        Slot("s1", "b", 10),
+        Slot("s2", "B", -3),
+        Slot("s3", None, None),
+        Slot("s4", "\u00e9", 2),
+        Slot("s5", "a", 2**40),
+        Slot("s6", "\U0001f600", None),
+    ]
     for storage in (MemoryStorage(), SqliteStorage(tmp_path / "db.sqlite3")):
         with storage.unit_of_work() as uow:
             repo = uow.repository(spec)
             for slot in slots:
                 repo.add(slot)
-            seen, cursor = [], None
-            while True:
-                page = repo.list(order_by="label", limit=2, cursor=cursor)
-                seen += [s.id for s in page]
-                if (cursor := page.next_cursor) is None:
-                    break
-            orders.append(seen)
-    assert orders[0] == orders[1] == ["s3", "s5", "s2", "s4", "s1"]
+            orders = {}
+            for index in ("label", "rank"):
+                seen, cursor = [], None
+                while True:
+                    page = repo.list(order_by=index, limit=2, cursor=cursor)
+                    seen += [s.id for s in page]
+                    if (cursor := page.next_cursor) is None:
+                        break
+                orders[index] = seen
+        assert orders["label"] == ["s3", "s2", "s5", "s1", "s4", "s6"]
+        assert orders["rank"] == ["s3", "s6", "s2", "s4", "s1", "s5"]
+
+
+def test_an_index_type_other_than_str_or_int_is_refused() -> None:
+    with pytest.raises(ValidationError) as raised:
+        Index("when", lambda c: c, type=float)  # type: ignore[arg-type]
+    assert raised.value.errors[0].path == "type"
 
 
 def _bump_many(path: str, times: int) -> None:
@@ -249,3 +311,56 @@ def test_several_processes_updating_one_row_lose_no_update(tmp_path: Path) -> No
     with SqliteStorage(path).unit_of_work() as uow:
         counter = uow.repository(CARDS).get("counter")
     assert (counter.title, counter.version) == ("75", 76)
+
+
+def test_a_database_failure_that_is_no_conflict_is_a_storage_error_with_the_cause(
+    tmp_path: Path,
+) -> None:
+    storage = SqliteStorage(tmp_path / "db.sqlite3", specs=[CARDS])
+    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
+        conn.execute("DROP TABLE agg_cards")  # behind the storage's back
+    works: list[Callable[[Repository[Card]], object]] = [
+        lambda repo: repo.find("c1"),
+        lambda repo: repo.list(),
+        lambda repo: repo.count(),
+        lambda repo: repo.add(Card("c1", "first")),
+    ]
+    for work in works:
+        with storage.unit_of_work() as uow, pytest.raises(StorageError) as raised:
+            work(uow.repository(CARDS))
+        assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
+        assert "no such table" in str(raised.value)
+
+
+def test_a_file_that_is_no_database_is_refused_at_path(tmp_path: Path) -> None:
+    path = tmp_path / "not-a-db.sqlite3"
+    path.write_bytes(b"this is not a database file" * 100)
+    with pytest.raises(ValidationError) as raised:
+        SqliteStorage(path)
+    assert [(e.path, e.code) for e in raised.value.errors] == [("path", "invalid")]
+    assert "not a database" in str(raised.value)
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_an_index_a_later_spec_adds_is_filled_from_the_stored_rows(
+    backend: str, tmp_path: Path
+) -> None:
+    plain = AggregateSpec("cards", Card)
+    by_colour = AggregateSpec("cards", Card, indexes=(Index("colour", lambda c: c.title),))
+    unique = AggregateSpec(
+        "cards", Card, indexes=(Index("colour", lambda c: c.title, unique=True),)
+    )
+    storage: MemoryStorage | SqliteStorage = (
+        MemoryStorage() if backend == "memory" else SqliteStorage(tmp_path / "db.sqlite3")
+    )
+    with storage.unit_of_work() as uow:
+        for id, title in (("a", "red"), ("b", "red"), ("c", "blue")):
+            uow.repository(plain).add(Card(id, title))
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        cards = uow.repository(by_colour)
+        assert cards.count({"colour": "red"}) == 2
+        assert [c.id for c in cards.list(order_by="colour")] == ["c", "a", "b"]
+        with pytest.raises(ValidationError) as raised:
+            uow.repository(unique)
+    assert [(e.path, e.code) for e in raised.value.errors] == [("indexes.colour", "duplicate")]

@@ -209,4 +209,11 @@ class PublishError(PartnerkitError):
 
 
 class StorageError(PartnerkitError):
-    """The database failed in a way that is not a conflict (the driver's error is chained)."""
+    """The database failed in a way that is not a conflict (the driver's error is chained).
+
+    Raised by the storage backends instead of a driver's own exception: a
+    broken connection, a full disk, a missing or corrupt table. The unit of
+    work's writes did not happen (it was rolled back); whether to retry is
+    the host's call. A write that lost a race, or waited for a lock longer
+    than the backend's timeout, is a :class:`Conflict` instead.
+    """

@@ -12,6 +12,7 @@ from partnerkit.storage._activities import (
     MemoryActivityStore,
     SqliteActivityStore,
 )
+from partnerkit.storage._builtin import BUILTIN_SPECS
 from partnerkit.storage._deals import DEAL_REGISTRATIONS, PROSPECTS
 from partnerkit.storage._memory import MemoryRepository, MemoryStorage, MemoryUnitOfWork
 from partnerkit.storage._partners import PARTNER_USERS, PARTNERS
@@ -37,6 +38,7 @@ from partnerkit.storage._sqlite import (
 )
 
 __all__ = [
+    "BUILTIN_SPECS",
     "DEAL_REGISTRATIONS",
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",

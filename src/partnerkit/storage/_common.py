@@ -70,11 +70,12 @@ def with_version(aggregate: A, version: int) -> A:
 def _where(
     spec: AggregateSpec[Any], where: Where | None, errors: ErrorCollector
 ) -> dict[str, list[IndexValue]]:
-    names = {i.name for i in spec.indexes}
+    indexes = {i.name: i for i in spec.indexes}
     result: dict[str, list[IndexValue]] = {}
     for name, wanted in (where or {}).items():
         path = f"where.{name}"
-        if name not in names:
+        index = indexes.get(name) if isinstance(name, str) else None
+        if index is None:
             errors.add(path, "unknown", f"{spec.kind} has no index {name!r}")
             continue
         values = (
@@ -83,9 +84,9 @@ def _where(
             else [wanted]
         )
         if any(
-            v is not None and (isinstance(v, bool) or not isinstance(v, (str, int))) for v in values
+            v is not None and (isinstance(v, bool) or not isinstance(v, index.type)) for v in values
         ):
-            errors.add(path, "invalid", "filter values must be str, int or None")
+            errors.add(path, "invalid", f"filter values must be {index.type.__name__} or None")
         result[name] = values
     return result
 
@@ -116,6 +117,13 @@ def check_listing(
     if cursor is not None:
         with errors.catch():
             after = decode_cursor(order_by, cursor)
+            index = next((i for i in spec.indexes if i.name == order_by), None)
+            if (
+                after[0] == 1
+                and index is not None
+                and (isinstance(after[1], bool) or not isinstance(after[1], index.type))
+            ):
+                raise ValidationError.single("cursor", "invalid", _BAD_CURSOR)
     errors.raise_if_any()
     return wanted, after
 
@@ -126,11 +134,6 @@ def listing_key(order_by: str | None, id: str, indexes: Mapping[str, IndexValue]
         return (1, "", id)
     value = indexes[order_by]
     return (0, 0, id) if value is None else (1, value, id)
-
-
-def sortable(key: SortKey) -> tuple[int, bool, IndexValue, str]:
-    """A listing position as Python can sort it, the way SQLite does: integers before text."""
-    return (key[0], isinstance(key[1], str), key[1], key[2])
 
 
 _BAD_CURSOR = "not a cursor of this listing; start again without one"
@@ -180,27 +183,14 @@ class BaseRepository(Generic[A]):
 class BaseUnitOfWork:
     """The commit/rollback/event flow shared by the reference backends."""
 
-    def __init__(
-        self, dispatcher: EventDispatcher | None, specs: Mapping[str, AggregateSpec[Any]]
-    ) -> None:
+    def __init__(self, dispatcher: EventDispatcher | None) -> None:
         self._dispatcher = dispatcher
-        self._specs_by_kind = specs
         self._events: list[DomainEvent] = []
         self._active = False
 
     def repository(self, spec: AggregateSpec[A]) -> Any:
         """Return the repository for ``spec`` (each backend narrows the type)."""
         raise NotImplementedError
-
-    def __getattr__(self, kind: str) -> Any:
-        # Repositories as attributes: uow.programs for a storage built with specs=[PROGRAMS].
-        specs = self.__dict__.get("_specs_by_kind")
-        if specs is None or kind not in specs:
-            raise AttributeError(
-                f"{type(self).__name__} has no attribute {kind!r} "
-                "(register the spec with the storage's specs= to reach it by kind)"
-            )
-        return self.repository(specs[kind])
 
     def __enter__(self) -> BaseUnitOfWork:
         if self._active:

@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 import attrs
 
 from partnerkit.core import EventDispatcher
-from partnerkit.core.errors import Conflict, NotFound
+from partnerkit.core.errors import Conflict, NotFound, ValidationError
+from partnerkit.storage._builtin import builtin_specs
 from partnerkit.storage._common import (
     BaseRepository,
     BaseUnitOfWork,
@@ -23,7 +24,6 @@ from partnerkit.storage._common import (
     encode_cursor,
     listing_key,
     normalize_where,
-    sortable,
     specs_by_kind,
     with_version,
 )
@@ -121,12 +121,68 @@ class _Table:
     filtered listing reads only the rows that can match.
     """
 
-    __slots__ = ("owners", "postings", "rows")
+    __slots__ = ("indexed", "owners", "postings", "prepared", "rows")
 
     def __init__(self) -> None:
         self.rows: dict[str, _Row] = {}
         self.owners: dict[str, dict[IndexValue, str]] = {}
         self.postings: dict[str, dict[IndexValue, set[str]]] = {}
+        #: The indexes whose values every stored row holds: name -> unique.
+        self.indexed: dict[str, bool] = {}
+        #: The specs already prepared, by identity (a spec holds functions: no hash).
+        self.prepared: dict[int, AggregateSpec[Any]] = {}
+
+    def prepare(self, spec: AggregateSpec[Any]) -> None:
+        """Back-fill the indexes ``spec`` names that the stored rows lack (caller holds the lock).
+
+        The rows written before a spec gained an index get its values from their
+        bodies, read through ``spec`` (its upgrades included), as the SQLite backend
+        fills a new column; an index that becomes unique is checked first.
+        """
+        if self.prepared.get(id(spec)) is spec:
+            return
+        changed = [i for i in spec.indexes if self.indexed.get(i.name) != i.unique]
+        if changed and self.rows:
+            values = {
+                key: spec.index_values(decode_body(spec, row.body, row.version, row.schema))
+                for key, row in self.rows.items()
+            }
+            for index in changed:
+                if index.unique:
+                    taken: set[IndexValue] = set()
+                    for found in values.values():
+                        value = found[index.name]
+                        if value is not None and value in taken:
+                            raise ValidationError.single(
+                                f"indexes.{index.name}",
+                                "duplicate",
+                                f"stored {spec.kind} share values of {index.name}:"
+                                " it cannot become unique",
+                            )
+                        taken.add(value)
+            for key, row in list(self.rows.items()):
+                filled = _Row(
+                    row.version,
+                    row.schema,
+                    row.body,
+                    {**row.indexes, **{i.name: values[key][i.name] for i in changed}},
+                )
+                self.rows[key] = filled
+        for index in changed:
+            postings: dict[IndexValue, set[str]] = {}
+            owners: dict[IndexValue, str] = {}
+            for key, row in self.rows.items():
+                value = row.indexes.get(index.name)
+                postings.setdefault(value, set()).add(key)
+                if index.unique and value is not None:
+                    owners[value] = key
+            self.postings[index.name] = postings
+            if index.unique:
+                self.owners[index.name] = owners
+            else:
+                self.owners.pop(index.name, None)
+            self.indexed[index.name] = index.unique
+        self.prepared[id(spec)] = spec
 
     def put(self, spec: AggregateSpec[Any], id: str, row: _Row | None) -> None:
         old = self.rows.pop(id, None)
@@ -169,8 +225,10 @@ class MemoryStorage:
     A stored version read more than once is decoded once and shared when it
     holds nothing mutable (frozen attrs values, tuples, atoms); any other
     value is decoded afresh for each reader.
-    ``specs`` registers aggregate kinds so units of work reach their
-    repositories as attributes (``uow.programs``).
+    ``specs`` names the aggregate kinds the host means to store (by default
+    partnerkit's own, :data:`~partnerkit.storage.BUILTIN_SPECS`): it is
+    checked like the other backends' (two different specs of one kind are
+    refused), and memory needs no tables made in advance.
 
     >>> storage = MemoryStorage()
     >>> with storage.unit_of_work() as uow:
@@ -182,10 +240,10 @@ class MemoryStorage:
         self,
         dispatcher: EventDispatcher | None = None,
         *,
-        specs: Iterable[AggregateSpec[Any]] = (),
+        specs: Iterable[AggregateSpec[Any]] | None = None,
     ) -> None:
         self.dispatcher = dispatcher
-        self.specs = specs_by_kind(specs)
+        self.specs = specs_by_kind(builtin_specs() if specs is None else specs)
         self._lock = threading.Lock()
         self._tables: dict[str, _Table] = {}
         self._sequences: dict[str, int] = {}
@@ -226,9 +284,9 @@ class MemoryUnitOfWork(BaseUnitOfWork):
     """A unit of work over :class:`MemoryStorage`: writes are staged and applied at commit."""
 
     def __init__(self, storage: MemoryStorage) -> None:
-        super().__init__(storage.dispatcher, storage.specs)
+        super().__init__(storage.dispatcher)
         self._storage = storage
-        self.sequences: Sequences = _MemorySequences(self)
+        self._sequences = _MemorySequences(self)
         self._staged: dict[str, dict[str, _Staged]] = {}
         self._specs: dict[str, AggregateSpec[Any]] = {}
 
@@ -236,9 +294,19 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         super().__enter__()
         return self
 
+    @property
+    def sequences(self) -> Sequences:
+        """The counters of this storage (taken numbers are not given back on rollback)."""
+        return self._sequences
+
     def repository(self, spec: AggregateSpec[A]) -> MemoryRepository[A]:
-        """Return the repository for ``spec`` in this unit of work."""
+        """Return the repository for ``spec`` in this unit of work (back-filling new indexes)."""
         self._require_active()
+        storage = self._storage
+        table = storage._tables.get(spec.kind)
+        if table is None or table.prepared.get(id(spec)) is not spec:
+            with storage._lock:
+                storage._table(spec.kind).prepare(spec)
         self._specs[spec.kind] = spec
         return MemoryRepository(self, spec)
 
@@ -443,22 +511,15 @@ class MemoryRepository(BaseRepository[A]):
         """One page of matching aggregates in stable order (see ``Repository.list``)."""
         wanted, after = check_listing(self._spec, where, order_by, limit, cursor)
         keyed = sorted(
-            (
-                (sortable(key), key, row)
-                for key, row in (
-                    (listing_key(order_by, id, row.indexes), row)
-                    for id, row in self._matching(wanted)
-                )
-            ),
+            ((listing_key(order_by, id, row.indexes), row) for id, row in self._matching(wanted)),
             key=lambda item: item[0],
         )
         if after is not None:
-            start = sortable(after)
-            keyed = [item for item in keyed if item[0] > start]
+            keyed = [item for item in keyed if item[0] > after]
         chunk = keyed[: limit + 1]
-        items = tuple(_decode(self._spec, row) for _, _, row in chunk[:limit])
+        items = tuple(_decode(self._spec, row) for _, row in chunk[:limit])
         more = len(chunk) > limit
-        return Page(items, encode_cursor(order_by, chunk[limit - 1][1]) if more else None)
+        return Page(items, encode_cursor(order_by, chunk[limit - 1][0]) if more else None)
 
     def count(self, where: Where | None = None) -> int:
         """How many aggregates match ``where``."""

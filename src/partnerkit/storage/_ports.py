@@ -29,7 +29,7 @@ A = TypeVar("A")
 A_co = TypeVar("A_co", covariant=True)
 
 IndexValue = str | int | None
-"""What an index may hold: a string, an integer, or nothing."""
+"""What an index may hold: a string, an integer, or nothing (each index declares which type)."""
 
 DEFAULT_PAGE_SIZE = 50
 """Rows per page when a listing does not say."""
@@ -42,15 +42,42 @@ MAX_PAGE_SIZE = 1000
 class Index(Generic[A]):
     """A value extracted from each stored aggregate to filter, order or keep unique by.
 
-    ``extract`` must return a ``str``, an ``int`` or ``None`` and be a pure
-    function of the aggregate. A ``unique`` index refuses two aggregates with
-    the same non-``None`` value (:class:`~partnerkit.core.errors.Conflict`),
-    also when two units of work race.
+    ``extract`` must be a pure function of the aggregate that returns a value
+    of the declared ``type`` (``str``, the default, or ``int``) or ``None``,
+    so a typed backend knows each column's type without guessing: text
+    columns and 64-bit integer columns. Listings order ``None`` first, then
+    integers by value and text by Unicode code point (binary collation, the
+    same in Python, SQLite and PostgreSQL with ``COLLATE "C"``), then by id.
+    A ``unique`` index refuses two aggregates with the same non-``None``
+    value (:class:`~partnerkit.core.errors.Conflict`), also when two units
+    of work race.
     """
 
     name: str
     extract: Callable[[A], IndexValue]
     unique: bool = False
+    type: builtins.type[str] | builtins.type[int] = str
+
+    def __attrs_post_init__(self) -> None:
+        if self.type is not str and self.type is not int:
+            raise ValidationError.single(
+                "type", "invalid", f"index {self.name!r}: the type must be str or int"
+            )
+
+    def check(self, value: object, path: str) -> None:
+        """Refuse ``value`` unless it is ``None`` or of this index's type and storable.
+
+        Raises ``ValidationError`` at ``path`` for another type, an integer
+        outside the signed 64-bit range, or text that is not valid Unicode.
+        """
+        check_index_value(value, path)
+        if value is not None and not isinstance(value, self.type):
+            raise ValidationError.single(
+                path,
+                "invalid",
+                f"index {self.name!r} holds {self.type.__name__} values,"
+                f" got {type(value).__name__}",
+            )
 
 
 @attrs.frozen
@@ -115,14 +142,14 @@ class AggregateSpec(Generic[A]):
     def index_values(self, aggregate: A) -> dict[str, IndexValue]:
         """The value of every index for ``aggregate``.
 
-        Raises ``ValidationError`` for a value that is not ``str``, ``int`` or
-        ``None``, an integer outside the signed 64-bit range, or text that is
-        not valid Unicode.
+        Raises ``ValidationError`` for a value that is neither ``None`` nor of
+        the index's declared type, an integer outside the signed 64-bit range,
+        or text that is not valid Unicode.
         """
         values: dict[str, IndexValue] = {}
         for index in self.indexes:
             value = index.extract(aggregate)
-            check_index_value(value, index.name)
+            index.check(value, index.name)
             values[index.name] = value
         return values
 
@@ -239,8 +266,9 @@ class Repository(Protocol[A]):
     ) -> Page[A]:
         """Return one page of aggregates whose indexes equal ``where`` (a sequence means any of).
 
-        Ordered by the ``order_by`` index (``None`` values first, integers
-        before text) and then by id, or by id alone. The order is stable:
+        Ordered by the ``order_by`` index (``None`` values first, then by
+        value: integers numerically, text by code point) and then by id, or
+        by id alone. The order is stable:
         following ``next_cursor`` visits every matching aggregate exactly
         once as long as no writes move rows across the cursor meanwhile
         (keyset paging: a row whose order key changes between pages can be
@@ -295,7 +323,10 @@ class UnitOfWork(Protocol):
     Implemented by storage backends.
     """
 
-    sequences: Sequences
+    @property
+    def sequences(self) -> Sequences:
+        """The storage's counters, taken inside this unit of work."""
+        ...
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -307,18 +338,10 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def repository(self, spec: AggregateSpec[A]) -> Repository[A]:
-        """Return the repository for the aggregates ``spec`` describes."""
-        ...
+        """Return the repository for the aggregates ``spec`` describes.
 
-    def __getattr__(self, kind: str) -> Repository[Any]:
-        """Return the repository of a spec registered with the storage, by its kind.
-
-        ``uow.programs`` is ``uow.repository(PROGRAMS)`` when the storage was
-        built with ``specs=[PROGRAMS, ...]``.
-
-        Raises:
-            AttributeError: no registered spec has that kind.
-
+        The repository follows ``spec`` itself (its indexes, type and
+        upgrades), whether or not the storage was opened with it.
         """
         ...
 

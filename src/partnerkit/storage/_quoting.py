@@ -44,6 +44,6 @@ SUBSCRIPTIONS: AggregateSpec[Subscription] = AggregateSpec(
     indexes=(
         Index("order_id", lambda s: s.order_id, unique=True),
         Index("partner_id", lambda s: s.partner_id),
-        Index("term_end", lambda s: s.term_end.toordinal()),
+        Index("term_end", lambda s: s.term_end.toordinal(), type=int),
     ),
 )

@@ -7,11 +7,18 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 from partnerkit.core import EventDispatcher
-from partnerkit.core.errors import Conflict, NotFound, PartnerkitError, ValidationError
+from partnerkit.core.errors import (
+    Conflict,
+    NotFound,
+    PartnerkitError,
+    StorageError,
+    ValidationError,
+)
+from partnerkit.storage._builtin import builtin_specs
 from partnerkit.storage._common import (
     BaseRepository,
     BaseUnitOfWork,
@@ -61,8 +68,8 @@ class SqliteStorage:
     Opens the database in WAL mode and brings partnerkit's own schema up to
     date (migrations kept in code; ``PRAGMA user_version`` tracks them).
     Each aggregate kind gets a table ``agg_<kind>`` with ``id``, ``version``,
-    ``schema``, ``body`` and one ``idx_<name>`` column per index, created on
-    first use in a transaction of its own; indexes added later are created
+    ``schema``, ``body`` and one ``idx_<name>`` column per index, made
+    when the storage opens (see ``specs``); indexes added later are created
     and back-filled, and indexes a spec no longer names are left in place
     (an older release may still rely on them).
 
@@ -83,8 +90,18 @@ class SqliteStorage:
     so they skip opening the file and reading its schema again, and the
     write-ahead log is not checkpointed away after every unit of work;
     :meth:`close` closes them (a forked child never reuses its parent's).
-    ``specs`` registers aggregate kinds so units of work reach their
-    repositories as attributes (``uow.programs``).
+    ``specs`` are the aggregate kinds whose tables are made or migrated
+    when the storage is opened, before any unit of work starts (by default
+    partnerkit's own, :data:`~partnerkit.storage.BUILTIN_SPECS`; a host
+    adds its kinds: ``specs=[*BUILTIN_SPECS, LEADS]``). A kind first used
+    later gets its table then, in a transaction of its own, and a unit of
+    work that was already reading sees it.
+
+    No ``sqlite3`` error leaves a unit of work: a unique clash or stale
+    version is a :class:`~partnerkit.core.errors.Conflict`, so is a wait
+    for the write lock longer than ``timeout``; anything else (a damaged
+    file, a full disk) is a :class:`~partnerkit.core.errors.StorageError`
+    with the driver's error as its ``__cause__``.
     """
 
     def __init__(
@@ -93,7 +110,7 @@ class SqliteStorage:
         *,
         dispatcher: EventDispatcher | None = None,
         timeout: float = 10.0,
-        specs: Iterable[AggregateSpec[Any]] = (),
+        specs: Iterable[AggregateSpec[Any]] | None = None,
         pool_size: int = 4,
     ) -> None:
         self._idle: list[sqlite3.Connection] = []
@@ -109,9 +126,12 @@ class SqliteStorage:
             )
         self.dispatcher = dispatcher
         self.timeout = timeout
-        self.specs = specs_by_kind(specs)
-        self._ready: set[_SpecKey] = set()
+        self.specs = specs_by_kind(builtin_specs() if specs is None else specs)
+        # The tables this process made or checked, each with the number of the table change
+        # it was (see SqliteUnitOfWork._prepare).
+        self._ready: dict[_SpecKey, int] = {}
         self._ready_lock = threading.Lock()
+        self._changes = 0
         try:
             conn = self.connect()
         except sqlite3.Error as exc:
@@ -128,9 +148,16 @@ class SqliteStorage:
                         conn.execute(statement)
             if current < SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            for spec in self.specs.values():
+                _ensure_table(conn, spec)
             conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            raise _translate(exc, "database", "") from exc
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot prepare the database {self.path!r}: {exc}") from exc
         finally:
             conn.close()
+        self._ready = {_spec_key(spec): 0 for spec in self.specs.values()}
 
     def connect(self) -> sqlite3.Connection:
         """Open a new connection with partnerkit's settings (autocommit; explicit transactions)."""
@@ -193,12 +220,14 @@ class SqliteStorage:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
-            raise Conflict(spec.kind, "", f"could not prepare the table: {exc}") from None
+        except sqlite3.Error as exc:
+            raise _translate(exc, spec.kind, "") from exc
         finally:
             conn.close()
         with self._ready_lock:
-            self._ready.add(key)
+            if key not in self._ready:
+                self._changes += 1
+                self._ready[key] = self._changes
 
     def __repr__(self) -> str:
         return f"SqliteStorage({self.path!r})"
@@ -269,18 +298,31 @@ def _ensure_table(conn: sqlite3.Connection, spec: AggregateSpec[Any]) -> None:
     )
 
 
+def _translate(exc: sqlite3.Error, kind: str, id: str, timeout: float | None = None) -> Exception:
+    """The partnerkit error for a driver error: a lock wait that ran out is a ``Conflict``."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        waited = f" for {timeout} s" if timeout is not None else ""
+        return Conflict(kind, id, f"another unit of work held the write lock{waited}")
+    return StorageError(f"the SQLite database failed ({kind}): {exc.__class__.__name__}: {text}")
+
+
 class _SqliteSequences:
     def __init__(self, uow: SqliteUnitOfWork) -> None:
         self._uow = uow
 
     def next(self, name: str) -> int:
         conn = self._uow._connection(write=True)
-        statement = (
-            "INSERT INTO pk_sequences (name, value) VALUES (?, 1) "
-            "ON CONFLICT (name) DO UPDATE SET value = value + 1"
-        )
-        self._uow._run(name, lambda: conn.execute(statement, (name,)))
-        (value,) = conn.execute("SELECT value FROM pk_sequences WHERE name = ?", (name,)).fetchone()
+        with self._uow._errors("sequences", name):
+            # Two statements, not RETURNING: that needs SQLite 3.35, newer than some hosts have.
+            conn.execute(
+                "INSERT INTO pk_sequences (name, value) VALUES (?, 1) "
+                "ON CONFLICT (name) DO UPDATE SET value = value + 1",
+                (name,),
+            )
+            (value,) = conn.execute(
+                "SELECT value FROM pk_sequences WHERE name = ?", (name,)
+            ).fetchone()
         return int(value)
 
 
@@ -288,45 +330,55 @@ class SqliteUnitOfWork(BaseUnitOfWork):
     """A unit of work over :class:`SqliteStorage`: deferred reads, immediate writes."""
 
     def __init__(self, storage: SqliteStorage) -> None:
-        super().__init__(storage.dispatcher, storage.specs)
+        super().__init__(storage.dispatcher)
         self._storage = storage
         self._conn: sqlite3.Connection | None = None
         self._in_transaction = False
         self._writing = False
-        self.sequences: Sequences = _SqliteSequences(self)
+        # The storage's table-change count when the open read transaction began.
+        self._seen_changes = 0
+        self._sequences = _SqliteSequences(self)
 
     def __enter__(self) -> SqliteUnitOfWork:
         super().__enter__()
         return self
 
+    @property
+    def sequences(self) -> Sequences:
+        """The storage's counters (a number taken in a rolled-back unit of work is reused)."""
+        return self._sequences
+
+    @contextlib.contextmanager
+    def _errors(self, kind: str, id: str) -> Iterator[None]:
+        """Driver errors as partnerkit's: a lock wait that ran out is a ``Conflict``."""
+        try:
+            yield
+        except sqlite3.IntegrityError:
+            raise  # the repositories name the clash
+        except sqlite3.Error as exc:
+            raise _translate(exc, kind, id, self._storage.timeout) from exc
+
     def _connection(self, *, write: bool = False) -> sqlite3.Connection:
         self._require_active()
         if self._conn is None:
-            self._conn = self._storage._acquire()
+            with self._errors("database", ""):
+                self._conn = self._storage._acquire()
         conn = self._conn
         if write and not self._writing:
-            if self._in_transaction:
-                # Only reads so far: end the read transaction and wait for the write lock.
-                conn.execute("COMMIT")
-                self._in_transaction = False
-            self._run("", lambda: conn.execute("BEGIN IMMEDIATE"))
+            with self._errors("database", ""):
+                if self._in_transaction:
+                    # Only reads so far: end the read transaction and wait for the write lock.
+                    conn.execute("COMMIT")
+                    self._in_transaction = False
+                conn.execute("BEGIN IMMEDIATE")
             self._in_transaction = self._writing = True
+            self._seen_changes = self._storage._changes
         elif not self._in_transaction:
-            conn.execute("BEGIN")
+            with self._errors("database", ""):
+                conn.execute("BEGIN")
             self._in_transaction = True
+            self._seen_changes = self._storage._changes
         return conn
-
-    def _run(self, id: str, statement: Callable[[], object]) -> None:
-        try:
-            statement()
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise Conflict(
-                    "database",
-                    id,
-                    f"another unit of work held the write lock for {self._storage.timeout} s",
-                ) from None
-            raise
 
     def repository(self, spec: AggregateSpec[A]) -> SqliteRepository[A]:
         """Return the repository for ``spec`` (creating or migrating its table on first use)."""
@@ -335,19 +387,23 @@ class SqliteUnitOfWork(BaseUnitOfWork):
         return SqliteRepository(self, spec)
 
     def _prepare(self, spec: AggregateSpec[Any]) -> None:
-        if _spec_key(spec) in self._storage._ready:
+        change = self._storage._ready.get(_spec_key(spec))
+        if change is not None and (not self._in_transaction or change <= self._seen_changes):
             return
         if self._writing:
             # This unit of work holds the write lock: prepare the table inside it (idempotent,
             # and prepared again should this unit of work roll back).
-            _ensure_table(self._connection(write=True), spec)
-        else:
-            self._storage._ensure(spec)
-            if self._in_transaction and self._conn is not None:
-                # An open read transaction keeps the schema it started with, which lacks the
-                # table just created: end it, so the next read sees the table.
+            with self._errors(spec.kind, ""):
+                _ensure_table(self._connection(write=True), spec)
+            return
+        self._storage._ensure(spec)
+        if self._in_transaction and self._conn is not None:
+            # An open read transaction keeps the schema it started with, which may lack a
+            # table made since (by this unit of work or another thread): end it, so the next
+            # read sees the table.
+            with self._errors(spec.kind, ""):
                 self._conn.execute("COMMIT")
-                self._in_transaction = False
+            self._in_transaction = False
 
     def _begin(self) -> None:
         self._in_transaction = self._writing = False
@@ -362,13 +418,16 @@ class SqliteUnitOfWork(BaseUnitOfWork):
 
     def _commit(self) -> None:
         try:
-            self._end("COMMIT")
-        except sqlite3.Error:
-            self._end("ROLLBACK")
+            with self._errors("database", ""):
+                self._end("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._end("ROLLBACK")
             raise
 
     def _rollback(self) -> None:
-        self._end("ROLLBACK")
+        with self._errors("database", ""):
+            self._end("ROLLBACK")
 
     def _close(self) -> None:
         if self._conn is not None:
@@ -399,11 +458,11 @@ class SqliteRepository(BaseRepository[A]):
     def find(self, id: str) -> A | None:
         """Return the aggregate with identifier ``id``, or ``None``."""
         self._spec.check_id(id)
-        row = (
-            self._read()
-            .execute(f"SELECT version, schema, body FROM {self._table} WHERE id = ?", (id,))
-            .fetchone()
-        )
+        conn = self._read()
+        with self._uow._errors(self._spec.kind, id):
+            row = conn.execute(
+                f"SELECT version, schema, body FROM {self._table} WHERE id = ?", (id,)
+            ).fetchone()
         if row is None:
             return None
         version, schema, body = row
@@ -411,10 +470,11 @@ class SqliteRepository(BaseRepository[A]):
 
     def _execute(self, id: str, values: dict[str, IndexValue], sql: str, params: list[Any]) -> int:
         conn = self._write()
-        try:
-            return conn.execute(sql, params).rowcount
-        except sqlite3.IntegrityError as exc:
-            raise self._clash(id, values, str(exc)) from None
+        with self._uow._errors(self._spec.kind, id):
+            try:
+                return conn.execute(sql, params).rowcount
+            except sqlite3.IntegrityError as exc:
+                raise self._clash(id, values, str(exc)) from None
 
     def _clash(self, id: str, values: dict[str, IndexValue], message: str) -> Conflict:
         # "UNIQUE constraint failed: agg_x.idx_slug" names the columns exactly.
@@ -451,11 +511,9 @@ class SqliteRepository(BaseRepository[A]):
         return with_version(aggregate, 1)
 
     def _stale(self, id: str, version: int) -> PartnerkitError:
-        row = (
-            self._uow._connection()
-            .execute(f"SELECT version FROM {self._table} WHERE id = ?", (id,))
-            .fetchone()
-        )
+        conn = self._uow._connection()
+        with self._uow._errors(self._spec.kind, id):
+            row = conn.execute(f"SELECT version FROM {self._table} WHERE id = ?", (id,)).fetchone()
         if row is None:
             return NotFound(self._spec.kind, id)
         return Conflict(
@@ -530,14 +588,12 @@ class SqliteRepository(BaseRepository[A]):
             condition += f" AND ({key_sql}) > (?, ?, ?)"
             params += list(after)
         columns = "id, version, schema, body" + (f", idx_{order_by}" if order_by else "")
-        rows = (
-            self._read()
-            .execute(
+        conn = self._read()
+        with self._uow._errors(self._spec.kind, ""):
+            rows = conn.execute(
                 f"SELECT {columns} FROM {self._table} WHERE {condition} ORDER BY {key_sql} LIMIT ?",
                 [*params, limit + 1],
-            )
-            .fetchall()
-        )
+            ).fetchall()
         items = tuple(decode_body(self._spec, r[3], r[1], r[2]) for r in rows[:limit])
         if len(rows) <= limit:
             return Page(items, None)
@@ -548,9 +604,9 @@ class SqliteRepository(BaseRepository[A]):
     def count(self, where: Where | None = None) -> int:
         """How many aggregates match ``where``."""
         condition, params = self._filter(normalize_where(self._spec, where))
-        (value,) = (
-            self._read()
-            .execute(f"SELECT COUNT(*) FROM {self._table} WHERE {condition}", params)
-            .fetchone()
-        )
+        conn = self._read()
+        with self._uow._errors(self._spec.kind, ""):
+            (value,) = conn.execute(
+                f"SELECT COUNT(*) FROM {self._table} WHERE {condition}", params
+            ).fetchone()
         return int(value)

@@ -70,7 +70,7 @@ CONTRACT_NOTES: AggregateSpec[ContractNote] = AggregateSpec(
     indexes=(
         Index("slug", lambda n: n.slug, unique=True),
         Index("tag", lambda n: n.tag),
-        Index("rank", lambda n: n.rank),
+        Index("rank", lambda n: n.rank, type=int),
     ),
 )
 

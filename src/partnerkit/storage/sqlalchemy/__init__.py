@@ -17,7 +17,6 @@ except ImportError as _missing:  # pragma: no cover - depends on the environment
 from partnerkit.core._public import publish as _publish
 from partnerkit.storage.sqlalchemy._migrations import MIGRATIONS
 from partnerkit.storage.sqlalchemy._schema import (
-    BUILTIN_SPECS,
     SEQUENCES_TABLE,
     TABLE_PREFIX,
     metadata_for,
@@ -29,7 +28,6 @@ from partnerkit.storage.sqlalchemy._storage import (
 )
 
 __all__ = [
-    "BUILTIN_SPECS",
     "MIGRATIONS",
     "SEQUENCES_TABLE",
     "TABLE_PREFIX",

@@ -10,14 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 from partnerkit.core.errors import ValidationError
-from partnerkit.storage._deals import DEAL_REGISTRATIONS, PROSPECTS
-from partnerkit.storage._partners import PARTNER_USERS, PARTNERS
+from partnerkit.storage._builtin import BUILTIN_SPECS
 from partnerkit.storage._ports import AggregateSpec, Index
-from partnerkit.storage._programs import PROGRAMS
-from partnerkit.storage._quoting import ORDERS, QUOTES, SUBSCRIPTIONS
 
 __all__ = [
-    "BUILTIN_SPECS",
     "SEQUENCES_TABLE",
     "TABLE_PREFIX",
     "column_name",
@@ -25,18 +21,6 @@ __all__ = [
     "metadata_for",
     "table_name",
 ]
-
-#: partnerkit's own aggregate kinds (until ``partnerkit.storage.BUILTIN_SPECS`` lands on main).
-BUILTIN_SPECS: tuple[AggregateSpec[Any], ...] = (
-    PROGRAMS,
-    PARTNERS,
-    PARTNER_USERS,
-    PROSPECTS,
-    DEAL_REGISTRATIONS,
-    QUOTES,
-    ORDERS,
-    SUBSCRIPTIONS,
-)
 
 #: Every table partnerkit creates starts with this prefix.
 TABLE_PREFIX = "partnerkit_"
@@ -51,9 +35,6 @@ _MAX_NAME = 63
 _TEXT = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
 _BODY = sa.JSON().with_variant(JSONB(), "postgresql")
 
-# Until Index.type lands on main, the integer indexes partnerkit knows of are named here.
-_INTEGER_INDEXES = {("subscriptions", "term_end"), ("contract_notes", "rank")}
-
 
 def table_name(kind: str) -> str:
     """The table of an aggregate kind: ``partnerkit_<kind>``."""
@@ -65,16 +46,9 @@ def column_name(index: str) -> str:
     return "idx_" + index
 
 
-def index_type(spec: AggregateSpec[Any], index: Index[Any]) -> type[str] | type[int]:
-    """The declared type of ``index``: ``str`` (text) or ``int`` (64-bit integer)."""
-    declared = getattr(index, "type", None)
-    if declared is None:
-        return int if (spec.kind, index.name) in _INTEGER_INDEXES else str
-    if declared is not str and declared is not int:
-        raise ValidationError.single(
-            f"indexes.{index.name}", "invalid", "an index type must be str or int"
-        )
-    return declared
+def index_type(index: Index[Any]) -> type[str] | type[int]:
+    """The declared type of ``index``: ``str`` (a text column) or ``int`` (a bigint column)."""
+    return index.type
 
 
 def constraint_name(table: str, suffix: str) -> str:
@@ -107,7 +81,7 @@ def table_for(spec: AggregateSpec[Any], metadata: sa.MetaData) -> sa.Table:
     ]
     for index in spec.indexes:
         column = column_name(index.name)
-        columns.append(sa.Column(column, _column_type(index_type(spec, index)), nullable=True))
+        columns.append(sa.Column(column, _column_type(index_type(index)), nullable=True))
         if index.unique:
             columns.append(sa.UniqueConstraint(column, name=unique_name(spec.kind, index.name)))
         else:

@@ -22,6 +22,7 @@ from partnerkit.core.errors import (
     StorageError,
     ValidationError,
 )
+from partnerkit.storage._builtin import BUILTIN_SPECS
 from partnerkit.storage._common import (
     BaseRepository,
     BaseUnitOfWork,
@@ -36,10 +37,8 @@ from partnerkit.storage._common import (
 )
 from partnerkit.storage._ports import DEFAULT_PAGE_SIZE, AggregateSpec, IndexValue, Page, Sequences
 from partnerkit.storage.sqlalchemy._schema import (
-    BUILTIN_SPECS,
     column_name,
     constraint_name,
-    index_type,
     sequences_table,
     table_for,
     unique_name,
@@ -83,7 +82,6 @@ class _Table:
         self.table = table
         self.name = table.name
         c = table.c
-        self.types = {i.name: index_type(spec, i) for i in spec.indexes}
         self.columns = {i.name: c[column_name(i.name)] for i in spec.indexes}
         # Constraint (PostgreSQL) and column (SQLite's message) of every unique index.
         self.unique_by_constraint = {
@@ -315,11 +313,16 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
     """
 
     def __init__(self, storage: SqlAlchemyStorage) -> None:
-        super().__init__(storage.dispatcher, storage.specs)
+        super().__init__(storage.dispatcher)
         self._storage = storage
         self._conn: sa.Connection | None = None
         self._created_here: set[str] = set()
-        self.sequences: Sequences = _Sequences(self)
+        self._sequences = _Sequences(self)
+
+    @property
+    def sequences(self) -> Sequences:
+        """The storage's counters, taken inside this unit of work."""
+        return self._sequences
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:
         super().__enter__()
@@ -446,16 +449,6 @@ class SqlAlchemyRepository(BaseRepository[A]):
             return None
         return _decode(self._spec, row[2], row[0], row[1])
 
-    def _values(self, aggregate: A) -> dict[str, IndexValue]:
-        values = self._spec.index_values(aggregate)
-        for name, value in values.items():
-            wanted = self._t.types[name]
-            if value is not None and type(value) is not wanted:
-                raise ValidationError.single(
-                    name, "invalid", f"the index {name} holds {wanted.__name__} values"
-                )
-        return values
-
     def _params(self, id: str, aggregate: A, values: dict[str, IndexValue]) -> dict[str, Any]:
         params = {f"p_{name}": value for name, value in values.items()}
         params["p_id"] = id
@@ -494,7 +487,7 @@ class SqlAlchemyRepository(BaseRepository[A]):
         """Insert a new aggregate; raise ``Conflict`` if its id or a unique value is taken."""
         spec = self._spec
         id = spec.id_of(aggregate)
-        values = self._values(aggregate)
+        values = spec.index_values(aggregate)
         params = self._params(id, aggregate, values)
         self._uow._write(
             self._t.insert,
@@ -522,7 +515,7 @@ class SqlAlchemyRepository(BaseRepository[A]):
         spec = self._spec
         id = spec.id_of(aggregate)
         version = spec.check_version(getattr(aggregate, "version", None))
-        values = self._values(aggregate)
+        values = spec.index_values(aggregate)
         params = self._params(id, aggregate, values)
         params["p_version"] = version
         changed, _ = self._uow._write(
@@ -551,9 +544,7 @@ class SqlAlchemyRepository(BaseRepository[A]):
         clauses: list[sa.ColumnElement[bool]] = []
         for name, values in wanted.items():
             column = self._t.columns[name]
-            kind = self._t.types[name]
-            # A value of the other type matches no row (the column holds only one type).
-            present = [v for v in values if v is not None and type(v) is kind]
+            present = [v for v in values if v is not None]
             options: list[sa.ColumnElement[bool]] = []
             if present:
                 options.append(column.in_(present))
@@ -588,10 +579,6 @@ class SqlAlchemyRepository(BaseRepository[A]):
                 if flag == 0:
                     clauses.append(
                         sa.or_(sa.and_(column.is_(None), c.id > after_id), column.is_not(None))
-                    )
-                elif type(value) is not self._t.types[order_by]:
-                    raise ValidationError.single(
-                        "cursor", "invalid", "not a cursor of this listing; start again without one"
                     )
                 else:
                     clauses.append(
