@@ -6,13 +6,14 @@ import contextlib
 import json
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from partnerkit.core import EventDispatcher, from_dict
 from partnerkit.core.errors import (
@@ -58,26 +59,48 @@ _UNIQUE_VIOLATION = "23505"
 _DIALECTS = ("postgresql", "sqlite")
 
 
-def _translate(exc: sa_exc.SQLAlchemyError, kind: str, id: str) -> PartnerkitError:
-    """Map a SQLAlchemy error to Conflict (someone else was in the way) or StorageError."""
-    orig = getattr(exc, "orig", None)
+def _translate(exc: BaseException, kind: str, id: str) -> PartnerkitError:
+    """Map a SQLAlchemy or driver error to Conflict (someone was in the way) or StorageError."""
+    orig = exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc
     state = getattr(orig, "sqlstate", None)
     if isinstance(state, str) and state in _CONFLICT_STATES:
         return Conflict(kind or "database", id, _CONFLICT_STATES[state])
-    if isinstance(exc, sa_exc.OperationalError) and type(orig).__module__.startswith("sqlite3"):
+    if type(orig).__module__.startswith("sqlite3") and type(orig).__name__ == "OperationalError":
         text = str(orig)
         if "locked" in text or "busy" in text:
             return Conflict(
                 kind or "database", id, "another unit of work held the write lock too long"
             )
-    cause = orig if orig is not None else exc
-    return StorageError(f"{type(cause).__name__}: {str(cause).strip()}")
+    return StorageError(f"{type(orig).__name__}: {str(orig).strip()}")
+
+
+class _Raw:
+    """A statement compiled once by SQLAlchemy for one dialect, run on the driver's cursor.
+
+    The repositories' fixed statements (by id, insert, update, delete, the
+    sequences' upsert) skip SQLAlchemy's per-execution work, which costs as
+    much as SQLite's own; listings and counts go through SQLAlchemy.
+    """
+
+    __slots__ = ("defaults", "names", "sql")
+
+    def __init__(self, statement: sa.ClauseElement, dialect: sa.Dialect) -> None:
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
+        self.sql = compiled.string
+        self.defaults: dict[str, Any] = dict(compiled.params)
+        self.names = tuple(compiled.positiontup or ()) if compiled.positional else None
+
+    def bind(self, params: Mapping[str, Any]) -> Any:
+        """The driver's parameters: a tuple in order (qmark) or a mapping (named styles)."""
+        merged = {**self.defaults, **params}
+        return merged if self.names is None else tuple(merged[n] for n in self.names)
 
 
 class _Table:
     """One kind's table and the statements its repository runs (built once, cached compiled)."""
 
-    def __init__(self, spec: AggregateSpec[Any], table: sa.Table, dialect: str) -> None:
+    def __init__(self, spec: AggregateSpec[Any], table: sa.Table, engine: sa.Dialect) -> None:
+        dialect = engine.name
         self.spec = spec
         self.table = table
         self.name = table.name
@@ -98,13 +121,28 @@ class _Table:
         indexed: dict[str, Any] = {column_name(n): sa.bindparam(f"p_{n}") for n in self.columns}
         self.select_one = sa.select(c.version, c.schema, c.body).where(c.id == sa.bindparam("p_id"))
         self.select_version = sa.select(c.version).where(c.id == sa.bindparam("p_id"))
-        self.insert = table.insert().values(
-            id=sa.bindparam("p_id"),
-            version=1,
-            schema=sa.bindparam("p_schema"),
-            body=body,
-            **indexed,
+        # ON CONFLICT DO NOTHING: a taken id or unique value inserts nothing and raises
+        # nothing, so the transaction goes on without a savepoint (PostgreSQL waits for a
+        # racing insert to commit or roll back first); _taken says which value clashed.
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self.insert = (
+            insert(table)
+            .values(
+                id=sa.bindparam("p_id"),
+                version=1,
+                schema=sa.bindparam("p_schema"),
+                body=body,
+                **indexed,
+            )
+            .on_conflict_do_nothing()
+            # SQLAlchemy keeps an INSERT's row count only when asked.
+            .execution_options(preserve_rowcount=True)
         )
+        self.holders = {
+            i.name: sa.select(c.id).where(self.columns[i.name] == sa.bindparam("p_value")).limit(1)
+            for i in spec.indexes
+            if i.unique
+        }
         self.update = (
             table.update()
             .where(c.id == sa.bindparam("p_id"), c.version == sa.bindparam("p_version"))
@@ -113,6 +151,28 @@ class _Table:
         self.delete = table.delete().where(
             c.id == sa.bindparam("p_id"), c.version == sa.bindparam("p_version")
         )
+        self.raw_one = _Raw(self.select_one, engine)
+        self.raw_version = _Raw(self.select_version, engine)
+        self.raw_insert = _Raw(self.insert, engine)
+        self.raw_update = _Raw(self.update, engine)
+        self.raw_delete = _Raw(self.delete, engine)
+        self.raw_holders = {name: _Raw(h, engine) for name, h in self.holders.items()}
+        # Listing and count statements by the shape of their arguments; the values are bound.
+        self.listings: dict[object, sa.Select[Any]] = {}
+        self.counts: dict[object, sa.Select[Any]] = {}
+
+    def conditions(self, shape: tuple[tuple[str, bool, bool], ...]) -> list[sa.ColumnElement[bool]]:
+        """The filter of a where-shape: per index, whether it lists values and whether None."""
+        clauses: list[sa.ColumnElement[bool]] = []
+        for name, present, none in shape:
+            column = self.columns[name]
+            options: list[sa.ColumnElement[bool]] = []
+            if present:
+                options.append(column.in_(sa.bindparam(f"w_{name}", expanding=True)))
+            if none:
+                options.append(column.is_(None))
+            clauses.append(sa.or_(*options) if options else sa.false())
+        return clauses
 
 
 class SqlAlchemyStorage:
@@ -184,13 +244,20 @@ class SqlAlchemyStorage:
         self._tables: dict[str, _Table] = {}
         self._created: set[str] = set()
         for spec in self.specs.values():
-            self._tables[spec.kind] = _Table(spec, table_for(spec, self.metadata), self.dialect)
+            self._tables[spec.kind] = _Table(
+                spec, table_for(spec, self.metadata), self.engine.dialect
+            )
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         upsert = insert(self.sequences).values(name=sa.bindparam("p_name"), value=1)
-        self.next_value = upsert.on_conflict_do_update(
-            index_elements=[self.sequences.c.name],
-            set_={"value": self.sequences.c.value + 1},
-        ).returning(self.sequences.c.value)
+        self.next_value = _Raw(
+            upsert.on_conflict_do_update(
+                index_elements=[self.sequences.c.name],
+                set_={"value": self.sequences.c.value + 1},
+            ).returning(self.sequences.c.value),
+            self.engine.dialect,
+        )
+        self._dbapi_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
+        self._dbapi_integrity: type[Exception] = self.engine.dialect.loaded_dbapi.IntegrityError
         if create_tables:
             self._create(list(self.metadata.tables.values()))
 
@@ -238,7 +305,7 @@ class SqlAlchemyStorage:
         with self._lock:
             known = self._tables.get(spec.kind)
             if known is None or not (known.spec is spec or known.spec == spec):
-                known = _Table(spec, table_for(spec, self.metadata), self.dialect)
+                known = _Table(spec, table_for(spec, self.metadata), self.engine.dialect)
                 self._tables[spec.kind] = known
             return known
 
@@ -287,7 +354,7 @@ class _Sequences:
     def next(self, name: str) -> int:
         """Return the next value of the counter ``name`` (the first is 1)."""
         uow = self._uow
-        _, rows = uow._write(uow._storage.next_value, {"p_name": name}, "sequences", name)
+        _, rows = uow._run(uow._storage.next_value, {"p_name": name}, "sequences", name)
         return int(rows[0][0])
 
 
@@ -298,10 +365,6 @@ def _writing(conn: sa.Connection) -> bool:
     except sa_exc.SQLAlchemyError:
         return False
     return bool(getattr(dbapi, "in_transaction", False))
-
-
-def _outcome(result: sa.CursorResult[Any]) -> tuple[int, Sequence[Any]]:
-    return result.rowcount, (result.all() if result.returns_rows else [])
 
 
 class SqlAlchemyUnitOfWork(BaseUnitOfWork):
@@ -364,29 +427,55 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         except sa_exc.SQLAlchemyError as exc:
             raise _translate(exc, kind, id) from exc
 
-    def _write(
+    def _run(
         self,
-        statement: sa.Executable,
+        raw: _Raw,
         params: Mapping[str, Any],
         kind: str,
         id: str,
-        on_unique: Callable[[sa_exc.IntegrityError], PartnerkitError] | None = None,
-    ) -> tuple[int, Sequence[Any]]:
-        """Run a write; return its row count and the rows it returned."""
+        on_unique: Callable[[Exception], PartnerkitError] | None = None,
+        *,
+        savepoint: bool = False,
+    ) -> tuple[int, list[Any]]:
+        """Run a fixed statement on the driver; return its row count and rows.
+
+        It runs inside the transaction SQLAlchemy manages for this unit of
+        work (begun here if need be), so commit and rollback cover it.
+        """
         conn = self._connection()
+        storage = self._storage
         try:
-            if self._storage._savepoints:
-                # A failed statement aborts a PostgreSQL transaction: the savepoint keeps the
-                # unit of work usable after a Conflict.
-                with conn.begin_nested():
-                    return _outcome(conn.execute(statement, params))
-            return _outcome(conn.execute(statement, params))
-        except sa_exc.IntegrityError as exc:
+            if not conn.in_transaction():
+                conn.begin()
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        except sa_exc.SQLAlchemyError as exc:
+            raise _translate(exc, kind, id) from exc
+        # A failed statement aborts a PostgreSQL transaction: a savepoint around an update or
+        # a delete keeps the unit of work usable after a Conflict.
+        savepoint = savepoint and storage._savepoints
+        try:
+            if savepoint:
+                cursor.execute("SAVEPOINT partnerkit_write")
+            try:
+                cursor.execute(raw.sql, raw.bind(params))
+                rows = cursor.fetchall() if cursor.description else []
+                count = int(cursor.rowcount)
+            except storage._dbapi_error:
+                if savepoint:
+                    cursor.execute("ROLLBACK TO SAVEPOINT partnerkit_write")
+                raise
+            if savepoint:
+                cursor.execute("RELEASE SAVEPOINT partnerkit_write")
+            return count, rows
+        except storage._dbapi_integrity as exc:
             if on_unique is None:
                 raise _translate(exc, kind, id) from exc
             raise on_unique(exc) from exc
-        except sa_exc.SQLAlchemyError as exc:
+        except storage._dbapi_error as exc:
             raise _translate(exc, kind, id) from exc
+        finally:
+            with contextlib.suppress(Exception):
+                cursor.close()
 
     def _begin(self) -> None:
         pass
@@ -444,9 +533,10 @@ class SqlAlchemyRepository(BaseRepository[A]):
     def find(self, id: str) -> A | None:
         """Return the aggregate with identifier ``id``, or ``None``."""
         self._spec.check_id(id)
-        row = self._uow._read(self._t.select_one, {"p_id": id}, self._spec.kind, id).first()
-        if row is None:
+        _, rows = self._uow._run(self._t.raw_one, {"p_id": id}, self._spec.kind, id)
+        if not rows:
             return None
+        row = rows[0]
         return _decode(self._spec, row[2], row[0], row[1])
 
     def _params(self, id: str, aggregate: A, values: dict[str, IndexValue]) -> dict[str, Any]:
@@ -457,15 +547,14 @@ class SqlAlchemyRepository(BaseRepository[A]):
         return params
 
     def _clash(
-        self, id: str, values: dict[str, IndexValue], exc: sa_exc.IntegrityError, *, adding: bool
+        self, id: str, values: dict[str, IndexValue], orig: Exception, *, adding: bool
     ) -> PartnerkitError:
         kind = self._spec.kind
-        orig = exc.orig
         state = getattr(orig, "sqlstate", None)
         constraint = getattr(getattr(orig, "diag", None), "constraint_name", None)
         if adding and (
             constraint == self._t.primary_key
-            or self._uow._read(self._t.select_version, {"p_id": id}, kind, id).first()
+            or self._uow._run(self._t.raw_version, {"p_id": id}, kind, id)[1]
         ):
             return Conflict(kind, id, "the id is already taken")
         field = self._t.unique_by_constraint.get(constraint or "")
@@ -476,9 +565,9 @@ class SqlAlchemyRepository(BaseRepository[A]):
                 (self._t.unique_by_column[c] for c in failed if c in self._t.unique_by_column), None
             )
             if field is None and "UNIQUE" not in str(orig):
-                return _translate(exc, kind, id)
+                return _translate(orig, kind, id)
         elif field is None and state != _UNIQUE_VIOLATION:
-            return _translate(exc, kind, id)
+            return _translate(orig, kind, id)
         if field is None:
             return Conflict(kind, id, f"a unique value is already taken ({constraint})")
         return Conflict(kind, id, f"{field} {values[field]!r} is already taken", field=field)
@@ -489,19 +578,34 @@ class SqlAlchemyRepository(BaseRepository[A]):
         id = spec.id_of(aggregate)
         values = spec.index_values(aggregate)
         params = self._params(id, aggregate, values)
-        self._uow._write(
-            self._t.insert,
+        inserted, _ = self._uow._run(
+            self._t.raw_insert,
             params,
             spec.kind,
             id,
             lambda exc: self._clash(id, values, exc, adding=True),
         )
+        if inserted != 1:
+            raise self._taken(id, values)
         return with_version(aggregate, 1)
 
+    def _taken(self, id: str, values: dict[str, IndexValue]) -> Conflict:
+        """Which value an insert that inserted nothing clashed on: the id, or a unique index."""
+        kind = self._spec.kind
+        if self._uow._run(self._t.raw_version, {"p_id": id}, kind, id)[1]:
+            return Conflict(kind, id, "the id is already taken")
+        for name, holder in self._t.raw_holders.items():
+            value = values[name]
+            if value is not None and self._uow._run(holder, {"p_value": value}, kind, id)[1]:
+                return Conflict(kind, id, f"{name} {value!r} is already taken", field=name)
+        # The holder was deleted since: nothing is written, as for any conflict.
+        return Conflict(kind, id, "the id or a unique value was taken")
+
     def _stale(self, id: str, version: int) -> PartnerkitError:
-        row = self._uow._read(self._t.select_version, {"p_id": id}, self._spec.kind, id).first()
-        if row is None:
+        _, rows = self._uow._run(self._t.raw_version, {"p_id": id}, self._spec.kind, id)
+        if not rows:
             return NotFound(self._spec.kind, id)
+        row = rows[0]
         return Conflict(
             self._spec.kind,
             id,
@@ -518,12 +622,13 @@ class SqlAlchemyRepository(BaseRepository[A]):
         values = spec.index_values(aggregate)
         params = self._params(id, aggregate, values)
         params["p_version"] = version
-        changed, _ = self._uow._write(
-            self._t.update,
+        changed, _ = self._uow._run(
+            self._t.raw_update,
             params,
             spec.kind,
             id,
             lambda exc: self._clash(id, values, exc, adding=False),
+            savepoint=True,
         )
         if changed != 1:
             raise self._stale(id, version)
@@ -534,24 +639,24 @@ class SqlAlchemyRepository(BaseRepository[A]):
         spec = self._spec
         id = spec.id_of(aggregate)
         version = spec.check_version(getattr(aggregate, "version", None))
-        changed, _ = self._uow._write(
-            self._t.delete, {"p_id": id, "p_version": version}, spec.kind, id
+        changed, _ = self._uow._run(
+            self._t.raw_delete, {"p_id": id, "p_version": version}, spec.kind, id, savepoint=True
         )
         if changed != 1:
             raise self._stale(id, version)
 
-    def _filter(self, wanted: dict[str, list[IndexValue]]) -> list[sa.ColumnElement[bool]]:
-        clauses: list[sa.ColumnElement[bool]] = []
+    def _where(
+        self, wanted: dict[str, list[IndexValue]]
+    ) -> tuple[tuple[tuple[str, bool, bool], ...], dict[str, Any]]:
+        """The shape of a filter (cached statements) and its bound values."""
+        shape = []
+        params: dict[str, Any] = {}
         for name, values in wanted.items():
-            column = self._t.columns[name]
             present = [v for v in values if v is not None]
-            options: list[sa.ColumnElement[bool]] = []
             if present:
-                options.append(column.in_(present))
-            if None in values:
-                options.append(column.is_(None))
-            clauses.append(sa.or_(*options) if options else sa.false())
-        return clauses
+                params[f"w_{name}"] = present
+            shape.append((name, bool(present), None in values))
+        return tuple(shape), params
 
     def list(
         self,
@@ -563,29 +668,18 @@ class SqlAlchemyRepository(BaseRepository[A]):
     ) -> Page[A]:
         """One page of matching aggregates in stable order (see ``Repository.list``)."""
         wanted, after = check_listing(self._spec, where, order_by, limit, cursor)
-        clauses = self._filter(wanted)
-        c = self._t.table.c
-        columns: list[Any] = [c.id, c.version, c.schema, c.body]
-        if order_by is None:
-            ordering: list[Any] = [c.id]
-            if after is not None:
-                clauses.append(c.id > after[2])
-        else:
-            column = self._t.columns[order_by]
-            columns.append(column)
-            ordering = [column.asc().nulls_first(), c.id]
-            if after is not None:
-                flag, value, after_id = after
-                if flag == 0:
-                    clauses.append(
-                        sa.or_(sa.and_(column.is_(None), c.id > after_id), column.is_not(None))
-                    )
-                else:
-                    clauses.append(
-                        sa.and_(column.is_not(None), sa.tuple_(column, c.id) > (value, after_id))
-                    )
-        statement = sa.select(*columns).where(*clauses).order_by(*ordering).limit(limit + 1)
-        rows = self._uow._read(statement, {}, self._spec.kind, "").all()
+        shape, params = self._where(wanted)
+        key = (shape, order_by, None if after is None else after[0])
+        statement = self._t.listings.get(key)
+        if statement is None:
+            statement = self._listing(shape, order_by, None if after is None else after[0])
+            self._t.listings[key] = statement
+        if after is not None:
+            params["k_id"] = after[2]
+            if order_by is not None and after[0] == 1:
+                params["k_value"] = after[1]
+        params["k_limit"] = limit + 1
+        rows = self._uow._read(statement, params, self._spec.kind, "").all()
         items = tuple(_decode(self._spec, r[3], r[1], r[2]) for r in rows[:limit])
         if len(rows) <= limit:
             return Page(items, None)
@@ -593,8 +687,44 @@ class SqlAlchemyRepository(BaseRepository[A]):
         indexes = {order_by: last[4]} if order_by else {}
         return Page(items, encode_cursor(order_by, listing_key(order_by, last[0], indexes)))
 
+    def _listing(
+        self, shape: tuple[tuple[str, bool, bool], ...], order_by: str | None, flag: int | None
+    ) -> sa.Select[Any]:
+        c = self._t.table.c
+        clauses = self._t.conditions(shape)
+        columns: list[Any] = [c.id, c.version, c.schema, c.body]
+        after_id = sa.bindparam("k_id", type_=c.id.type)
+        if order_by is None:
+            ordering: list[Any] = [c.id]
+            if flag is not None:
+                clauses.append(c.id > after_id)
+        else:
+            column = self._t.columns[order_by]
+            columns.append(column)
+            ordering = [column.asc().nulls_first(), c.id]
+            if flag == 0:
+                clauses.append(
+                    sa.or_(sa.and_(column.is_(None), c.id > after_id), column.is_not(None))
+                )
+            elif flag == 1:
+                value = sa.bindparam("k_value", type_=column.type)
+                clauses.append(
+                    sa.and_(
+                        column.is_not(None), sa.tuple_(column, c.id) > sa.tuple_(value, after_id)
+                    )
+                )
+        limit = sa.bindparam("k_limit", type_=sa.Integer())
+        return sa.select(*columns).where(*clauses).order_by(*ordering).limit(limit)
+
     def count(self, where: Where | None = None) -> int:
         """How many aggregates match ``where``."""
-        clauses = self._filter(normalize_where(self._spec, where))
-        statement = sa.select(sa.func.count()).select_from(self._t.table).where(*clauses)
-        return int(self._uow._read(statement, {}, self._spec.kind, "").scalar_one())
+        shape, params = self._where(normalize_where(self._spec, where))
+        statement = self._t.counts.get(shape)
+        if statement is None:
+            statement = (
+                sa.select(sa.func.count())
+                .select_from(self._t.table)
+                .where(*self._t.conditions(shape))
+            )
+            self._t.counts[shape] = statement
+        return int(self._uow._read(statement, params, self._spec.kind, "").scalar_one())
