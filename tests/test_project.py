@@ -62,6 +62,7 @@ def test_example_script_runs_and_exits_zero(path: Path) -> None:
         "partnerkit.storage",
         "partnerkit.testing",
         "partnerkit.testing.contract",
+        "partnerkit.testing.pytest_plugin",
         "partnerkit.tiers",
     ],
 )

@@ -1,4 +1,4 @@
-"""Storage contract cases for prospects and deal registrations (mixed into ``StorageContract``)."""
+"""Storage contract cases for prospects and deal registrations (the ``deals`` area)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ from partnerkit.storage import (
     UnitOfWork,
 )
 from partnerkit.testing._clocks import FixedClock
+from partnerkit.testing._fixtures import StorageFixtures
 
 __all__ = ["DealsContract"]
 
@@ -109,7 +110,7 @@ def _deal(number: str, partner_id: str, prospect: Prospect, product: str) -> Dea
     return deal
 
 
-class DealsContract:
+class DealsContract(StorageFixtures):
     """Contract cases for prospects and deal registrations (their two storage specs)."""
 
     def test_a_registration_with_every_section_and_its_trail_round_trips(
@@ -251,3 +252,44 @@ class DealsContract:
         assert [p.domain for p in prospects] == ["racing.example"]
         assert len(deals) == 3 - len(errors) >= 1
         assert {d.prospect_id for d in deals} == {prospects[0].id}
+
+    def test_two_units_of_work_that_found_no_prospect_create_it_once(
+        self, storage: Storage
+    ) -> None:
+        # The lock of a registration: both racers look the domain up, find nothing and add a
+        # prospect. The unique domain index refuses the second, at its add or its commit,
+        # with a Conflict on the prospects kind (what register_deal retries on).
+        with storage.unit_of_work() as uow:
+            uow.repository(PROSPECTS).count()  # the table exists before the race
+            uow.commit()
+        barrier = threading.Barrier(2, timeout=30)
+        outcomes: list[object] = []
+
+        def create(n: int) -> None:
+            try:
+                with storage.unit_of_work() as uow:
+                    prospects = uow.repository(PROSPECTS)
+                    found = prospects.list({"domain": "racing.example"}, limit=1).items
+                    barrier.wait()  # both have looked, and found nothing
+                    if found:
+                        outcomes.append("found")
+                        return
+                    prospects.add(Prospect(f"PR-{n}", "Acme", "racing.example", _AT, f"r{n}"))
+                    uow.commit()
+                outcomes.append(f"PR-{n}")
+            except Conflict as exc:
+                outcomes.append(exc)
+
+        threads = [threading.Thread(target=create, args=(n,)) for n in (1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        conflicts = [o for o in outcomes if isinstance(o, Conflict)]
+        committed = [o for o in outcomes if isinstance(o, str)]
+        assert len(committed) == 1, outcomes
+        assert len(conflicts) == 1, outcomes
+        assert conflicts[0].kind == PROSPECTS.kind
+        with storage.unit_of_work() as uow:
+            stored = uow.repository(PROSPECTS).list().items
+        assert [p.id for p in stored] == committed

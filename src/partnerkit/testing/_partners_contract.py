@@ -1,4 +1,4 @@
-"""Storage contract cases for partners and partner users (mixed into ``StorageContract``)."""
+"""Storage contract cases for partners and partner users (the ``partners`` area)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from partnerkit.program import Program
 from partnerkit.services import Context, add_partner, deregister_user, register_user
 from partnerkit.storage import PARTNER_USERS, PARTNERS, AggregateSpec, Storage
 from partnerkit.testing._clocks import FixedClock
+from partnerkit.testing._fixtures import StorageFixtures
 
 __all__ = ["PartnersContract"]
 
@@ -52,7 +53,7 @@ def _add_all(storage: Storage, spec: AggregateSpec[A], *rows: A) -> None:
         uow.commit()
 
 
-class PartnersContract:
+class PartnersContract(StorageFixtures):
     """Contract cases for :data:`~partnerkit.storage.PARTNERS` and ``PARTNER_USERS``."""
 
     def test_a_partner_with_history_address_and_dates_round_trips(self, storage: Storage) -> None:

@@ -1,4 +1,4 @@
-"""Storage contract cases for quotes, orders and subscriptions (mixed into StorageContract)."""
+"""Storage contract cases for quotes, orders and subscriptions (the ``quoting`` area)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from partnerkit.quoting import (
     subscription_for_order,
 )
 from partnerkit.storage import ORDERS, QUOTES, SUBSCRIPTIONS, Storage
+from partnerkit.testing._fixtures import StorageFixtures
 
 __all__ = ["QuotingContract"]
 
@@ -63,8 +64,8 @@ def _subscription(id: str, order_id: str, term_start: date) -> Subscription:
     return subscription
 
 
-class QuotingContract:
-    """Contract cases for the quoting aggregates; :class:`StorageContract` inherits them."""
+class QuotingContract(StorageFixtures):
+    """Contract cases for :data:`~partnerkit.storage.QUOTES`, ``ORDERS`` and ``SUBSCRIPTIONS``."""
 
     def test_quotes_orders_and_subscriptions_round_trip_through_storage(
         self, storage: Storage
