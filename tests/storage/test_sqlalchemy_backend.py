@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 from partnerkit.core import EventDispatcher
 from partnerkit.core.errors import Conflict, StorageError, ValidationError
+from partnerkit.program import Program
 from partnerkit.storage import (
     BUILTIN_SPECS,
     PROGRAMS,
@@ -22,7 +23,10 @@ from partnerkit.storage import (
     SUBSCRIPTIONS,
     AggregateSpec,
     Index,
+    Repository,
+    Sequences,
     Storage,
+    UnitOfWork,
 )
 from partnerkit.storage.sqlalchemy import SqlAlchemyStorage, metadata_for
 from partnerkit.testing import make_program
@@ -181,6 +185,24 @@ def test_integer_indexes_are_bigint_columns_and_text_ones_order_by_code_point() 
     text = subscriptions.c.idx_partner_id.type
     pg = text.dialect_impl(postgresql.dialect())  # type: ignore[no-untyped-call]
     assert getattr(pg, "collation", None) == "C"
+
+
+def test_the_storage_conforms_to_the_ports(tmp_path: Path) -> None:
+    # mypy checks these assignments; the test checks the objects behave as typed.
+    storage: Storage = SqlAlchemyStorage(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    with storage.unit_of_work() as uow:
+        typed_uow: UnitOfWork = uow
+        programs: Repository[Program] = typed_uow.repository(PROGRAMS)
+        sequences: Sequences = typed_uow.sequences
+        assert programs.find("missing") is None
+        assert sequences.next("n") == 1
+
+
+def test_an_autocommit_engine_is_refused(tmp_path: Path) -> None:
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}", isolation_level="AUTOCOMMIT")
+    with pytest.raises(ValidationError) as caught:
+        SqlAlchemyStorage(engine)
+    assert caught.value.paths == ("engine_or_url",)
 
 
 def test_memory_urls_and_other_databases_are_refused() -> None:

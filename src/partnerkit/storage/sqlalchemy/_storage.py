@@ -200,16 +200,27 @@ class SqlAlchemyStorage:
     migrations; partnerkit never alters an existing table.
 
     Writes are checked by version (``UPDATE ... WHERE id = ? AND version =
-    ?``), so READ COMMITTED is enough on PostgreSQL. Each write runs in a
-    SAVEPOINT there, so a :class:`~partnerkit.core.errors.Conflict` leaves
-    the unit of work usable. A lock or serialization failure is a
-    ``Conflict`` (retry the use case); any other database failure is a
+    ?``), so READ COMMITTED is enough on PostgreSQL. A failed statement
+    aborts a PostgreSQL transaction, so a taken id or unique value, or a
+    stale version, never fails one: inserts are ``INSERT ... ON CONFLICT DO
+    NOTHING`` (then the clash is looked up), and updates and deletes run in
+    a SAVEPOINT. After such a :class:`~partnerkit.core.errors.Conflict` the
+    unit of work goes on. A lock timeout, deadlock or serialization failure
+    is a ``Conflict`` too, after which the transaction may be unusable: roll
+    back and retry (the use cases do). Any other database failure is a
     :class:`~partnerkit.core.errors.StorageError` with the driver's error as
-    its ``__cause__``.
+    its ``__cause__``. The engine must not be in ``AUTOCOMMIT`` mode.
+
+    The fixed statements of the repositories (by id, insert, update,
+    delete, the counters' upsert) are compiled once and run on the driver's
+    cursor inside the transaction SQLAlchemy manages, so SQLAlchemy's
+    statement events and echo do not see them; listings and counts go
+    through SQLAlchemy.
 
     Raises:
         ValidationError: a URL that cannot be used, a database other than
-            PostgreSQL or SQLite, or two different specs of one kind.
+            PostgreSQL or SQLite, an engine in AUTOCOMMIT mode, or two
+            different specs of one kind.
         StorageError: the tables could not be created.
 
     """
@@ -227,6 +238,17 @@ class SqlAlchemyStorage:
             engine_or_url if isinstance(engine_or_url, sa.Engine) else _engine(engine_or_url)
         )
         self.dialect = self.engine.dialect.name
+        levels = (
+            self.engine.get_execution_options().get("isolation_level"),
+            # create_engine(isolation_level=...) keeps it on the dialect.
+            getattr(self.engine.dialect, "_on_connect_isolation_level", None),
+        )
+        if "AUTOCOMMIT" in levels:
+            raise ValidationError.single(
+                "engine_or_url",
+                "invalid",
+                "units of work need transactions: the engine must not be in AUTOCOMMIT mode",
+            )
         if self.dialect not in _DIALECTS:
             raise ValidationError.single(
                 "engine_or_url",
