@@ -259,7 +259,7 @@ class SqlAlchemyStorage:
         self.create_tables = create_tables
         self.specs = specs_by_kind(specs)
         self.metadata = sa.MetaData()
-        self.sequences = sequences_table(self.metadata)
+        counters = sequences_table(self.metadata)
         self._savepoints = self.dialect == "postgresql"
         self._lock = threading.Lock()
         self._create_lock = threading.Lock()
@@ -270,12 +270,12 @@ class SqlAlchemyStorage:
                 spec, table_for(spec, self.metadata), self.engine.dialect
             )
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        upsert = insert(self.sequences).values(name=sa.bindparam("p_name"), value=1)
-        self.next_value = _Raw(
+        upsert = insert(counters).values(name=sa.bindparam("p_name"), value=1)
+        self._next_value = _Raw(
             upsert.on_conflict_do_update(
-                index_elements=[self.sequences.c.name],
-                set_={"value": self.sequences.c.value + 1},
-            ).returning(self.sequences.c.value),
+                index_elements=[counters.c.name],
+                set_={"value": counters.c.value + 1},
+            ).returning(counters.c.value),
             self.engine.dialect,
         )
         self._dbapi_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
@@ -376,7 +376,7 @@ class _Sequences:
     def next(self, name: str) -> int:
         """Return the next value of the counter ``name`` (the first is 1)."""
         uow = self._uow
-        _, rows = uow._run(uow._storage.next_value, {"p_name": name}, "sequences", name)
+        _, rows = uow._run(uow._storage._next_value, {"p_name": name}, "sequences", name)
         return int(rows[0][0])
 
 
