@@ -55,6 +55,7 @@ def test_example_script_runs_and_exits_zero(path: Path) -> None:
         "partnerkit.fiscal",
         "partnerkit.locale",
         "partnerkit.partners",
+        "partnerkit.plans",
         "partnerkit.program",
         "partnerkit.quoting",
         "partnerkit.scoring",

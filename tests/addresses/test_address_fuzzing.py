@@ -1,4 +1,10 @@
-"""Arbitrary text in every field: the only exception that ever escapes is ValidationError."""
+"""Arbitrary text in every field: only ValidationError escapes, and the output keeps its promises.
+
+Properties checked beyond "no crash": a validated address validates to itself
+(idempotence), formatting a valid address loses no non-empty field, formatting
+any address gives clean lines with the country's name last, and messy spellings
+of a valid address normalize to the same address.
+"""
 
 import contextlib
 
@@ -13,7 +19,8 @@ from partnerkit.addresses import (
     supported_countries,
     validate_address,
 )
-from partnerkit.core.errors import ValidationError
+from partnerkit.addresses._address import FIELDS
+from partnerkit.core.errors import PartnerkitError, ValidationError
 
 CODES = {"required", "invalid", "invalid_choice", "unsupported_country", "unused"}
 countries = st.sampled_from(supported_countries()) | st.text(max_size=4)
@@ -56,9 +63,26 @@ def test_validation_refuses_only_with_validation_error_and_is_idempotent(
 
 @settings(max_examples=150)
 @given(addresses, st.booleans())
-def test_formatting_any_address_raises_only_validation_error(address: Address, latin: bool) -> None:
-    with contextlib.suppress(ValidationError):
-        format_address(address, latin=latin)
+def test_formatting_any_address_gives_clean_lines_with_the_country_last(
+    address: Address, latin: bool
+) -> None:
+    refused: PartnerkitError | None = None
+    try:
+        lines = format_address(address, latin=latin)
+    except PartnerkitError as error:
+        refused = error
+    if refused is not None:
+        # Only an unknown country stops formatting, and only as a ValidationError.
+        assert isinstance(refused, ValidationError)
+        assert refused.paths == ("country_code",)
+        assert refused.errors[0].code == "unsupported_country"
+        return
+    assert lines
+    assert all(isinstance(line, str) and line and line == line.strip() for line in lines)
+    assert not any("\n" in line for line in lines)
+    domestic = format_address(address, latin=latin, include_country=False)
+    assert lines[:-1] == domestic
+    assert lines[-1] == format_address(Address(address.country_code))[-1]
 
 
 @settings(max_examples=150)
@@ -76,6 +100,10 @@ def test_forms_and_country_names_raise_only_validation_error(country: str, local
 
 MESSY_COUNTRIES = ["US", "GB", "DE", "JP", "BR", "CA", "IE", "NL", "IN", "AU", "CN", "KR", "MX"]
 MESSY_COUNTRIES += ["ES", "IT", "FR", "CH", "SE", "PL", "AR", "AE", "RU", "TW", "PT"]
+
+
+def _pick(draw: st.DrawFn, choices: tuple[str, ...]) -> str:
+    return draw(st.sampled_from(choices)) if choices else ""
 
 
 def _messy(text: str, draw: st.DrawFn) -> str:
@@ -97,6 +125,21 @@ def canonical_and_messy(draw: st.DrawFn) -> tuple[Address, Address]:
         typed_area = draw(st.sampled_from([choice.code, choice.name, choice.latin_name]))
         if choice.postal_code_example and draw(st.booleans()):
             values["postal_code"] = choice.postal_code_example
+        # Where the metadata lists the area's cities (and their districts), pick from them.
+        cities = form.city_choices(choice.code)
+        if cities:
+            city = draw(st.sampled_from(cities))
+            values["city"] = city.code
+            districts = form.city_area_choices(choice.code, city.code)
+            if "city_area" in values:
+                values["city_area"] = _pick(draw, tuple(d.code for d in districts))
+            examples = [
+                d.postal_code_example for d in districts if d.code == values.get("city_area")
+            ]
+            examples += [city.postal_code_example]
+            example = next((e for e in examples if e), "")
+            if example and "postal_code" in values:
+                values["postal_code"] = example
     values.pop("country_code", None)
     try:
         canonical = validate_address(Address(country, **values))
@@ -122,4 +165,22 @@ def test_messy_spellings_of_a_valid_address_normalize_to_the_same_address(
     assert cleaned.country_code == canonical.country_code
     assert cleaned.country_area == canonical.country_area
     assert cleaned.postal_code == canonical.postal_code
+    assert cleaned.city.casefold() == canonical.city.casefold()
+    assert cleaned.city_area.casefold() == canonical.city_area.casefold()
     assert validate_address(cleaned) == cleaned
+
+
+@settings(max_examples=200)
+@given(canonical_and_messy())
+def test_formatting_a_valid_address_loses_no_field(pair: tuple[Address, Address]) -> None:
+    address = pair[0]
+    text = "\n".join(format_address(address)).upper()
+    for name in FIELDS[1:]:
+        value = getattr(address, name)
+        if value:
+            assert value.upper() in text, (name, value)
+    latin = "\n".join(format_address(address, latin=True)).upper()
+    for name in ("address_line1", "address_line2", "postal_code", "recipient", "organization"):
+        value = getattr(address, name)
+        if value:
+            assert value.upper() in latin, (name, value)

@@ -33,7 +33,8 @@ def test_postal_codes_are_upper_cased_and_spaced_per_country(
     address = Address(country, "1 Main St", city="Town", postal_code=raw)
     if country in ("US", "CA", "BR"):
         area = {"US": "CA", "CA": "QC", "BR": "SP"}[country]
-        address = Address(country, "1 Main St", city="Town", country_area=area, postal_code=raw)
+        city = "São Paulo" if country == "BR" else "Town"  # Brazil's cities come from a list
+        address = Address(country, "1 Main St", city=city, country_area=area, postal_code=raw)
     if country == "JP":
         address = Address(country, "1-1 Chiyoda", country_area="Tokyo", postal_code=raw)
     if country == "IE":
@@ -70,7 +71,7 @@ def test_country_area_is_canonicalized_from_code_local_or_latin_name(
     address = Address(
         country,
         "1 Main St",
-        city="" if country == "JP" else "Town",
+        city={"JP": "", "BR": "São Paulo"}.get(country, "Town"),
         country_area=typed,
         postal_code=postal.get(country, "01001"),
     )
@@ -121,9 +122,17 @@ def test_a_county_for_a_uk_address_is_unused() -> None:
 
 
 def test_missing_country_is_required_and_unknown_country_unsupported() -> None:
-    assert problems(Address("")) == {"country_code": "required"}
-    assert problems(Address("XX")) == {"country_code": "unsupported_country"}
-    assert problems(Address("ZZ")) == {"country_code": "unsupported_country"}
+    # Without a known country, the fields every country requires are reported too (#19):
+    # the first address line, the only one required everywhere in the metadata.
+    everywhere = {"address_line1": "required"}
+    assert problems(Address("")) == {"country_code": "required", **everywhere}
+    assert problems(Address("XX")) == {"country_code": "unsupported_country", **everywhere}
+    assert problems(Address("ZZ")) == {"country_code": "unsupported_country", **everywhere}
+    assert problems(Address("", "1 Main St")) == {"country_code": "required"}
+    assert problems(Address("XX", "\x00")) == {
+        "country_code": "unsupported_country",
+        "address_line1": "invalid",
+    }
 
 
 def test_uk_is_accepted_for_the_united_kingdom() -> None:

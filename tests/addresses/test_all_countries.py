@@ -39,6 +39,21 @@ def _example(country: str) -> Address:
     for code, postal in attempts:
         values["country_area"] = code
         values["postal_code"] = postal
+        # Where the metadata lists an area's cities (and a city's districts), take the
+        # first of each, and try its postal-code example too.
+        city = form.field("city")
+        if city and city.depends_on and form.city_choices(code):
+            first = form.city_choices(code)[0]
+            values["city"] = first.code
+            district = form.field("city_area")
+            districts = form.city_area_choices(code, first.code) if district else ()
+            if districts:
+                values["city_area"] = districts[0].code
+            examples = [d.postal_code_example for d in districts[:1]]
+            if first.postal_code_example:
+                examples.append(first.postal_code_example)
+            postal = next((e for e in examples if e), postal) if postal else postal
+            values["postal_code"] = postal
         address = Address(country, **{k: v for k, v in values.items() if k != "country_code"})
         try:
             return validate_address(address)

@@ -1,3 +1,7 @@
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
 import pytest
 
 from partnerkit.addresses import Address
@@ -6,6 +10,8 @@ from partnerkit.contacts import (
     Contact,
     ContactRole,
     contact_labels,
+    format_phone,
+    normalize_phone,
     role_choices,
     validate_contact,
 )
@@ -87,3 +93,38 @@ def test_a_delete_character_in_a_name_is_refused_like_other_controls() -> None:
     with pytest.raises(ValidationError) as caught:
         validate_contact(contact, path="end_user")
     assert caught.value.paths == ("end_user.first_name",)
+
+
+CONTACT = Contact("Ada", "Lovelace", "ada@example.com")
+
+
+def untyped(value: object) -> Any:
+    """A value as untyped host code passes it."""
+    return value
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda: validate_contact(CONTACT, roles=untyped(None)), "roles"),
+        (lambda: validate_contact(CONTACT, roles=untyped(5)), "roles"),
+        (lambda: validate_contact(CONTACT, roles=untyped("champion")), "roles"),
+        (lambda: validate_contact(CONTACT, roles=untyped(["champion"])), "roles"),
+        (lambda: validate_contact(CONTACT, default_region=untyped(44)), "default_region"),
+        (lambda: validate_contact(CONTACT, require_phone=untyped("no")), "require_phone"),
+        (lambda: validate_contact(CONTACT, path=untyped(None)), "path"),
+        (lambda: role_choices(untyped(None)), "roles"),
+        (lambda: normalize_phone("020 7183 8750", untyped(44)), "default_region"),
+        (lambda: format_phone("+442071838750", untyped(Decimal("sNaN"))), "style"),
+        (lambda: format_phone("+442071838750", untyped(None)), "style"),
+        (lambda: format_phone("+442071838750", "auto", untyped(5)), "locale"),
+    ],
+)
+def test_wrong_argument_types_from_untyped_code_are_refused_at_the_argument(
+    call: Callable[[], object], argument: str
+) -> None:
+    # Host code without type checking passes None, numbers or a Decimal (#19): a
+    # ValidationError naming the argument, not a TypeError from inside.
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert info.value.paths == (argument,)

@@ -1,3 +1,8 @@
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import phonenumbers
 import pytest
 from hypothesis import given, settings
@@ -6,6 +11,11 @@ from hypothesis import strategies as st
 from partnerkit.contacts import format_phone, normalize_phone
 from partnerkit.contacts._phone import _is_valid
 from partnerkit.core.errors import ValidationError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 
 @pytest.mark.parametrize(
@@ -121,3 +131,31 @@ def test_random_digits_get_the_same_verdict_on_both_paths(region: str, digits: s
     except phonenumbers.NumberParseException:
         return
     assert _is_valid(number, region) == phonenumbers.is_valid_number(number)
+
+
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
+
+
+def test_the_dependency_is_phonenumberslite_without_the_geocoding_and_carrier_data() -> None:
+    # phonenumbers ships ~40 MB of geocoding, carrier and time-zone data partnerkit never
+    # reads; phonenumberslite is the same library and metadata without it (#19).
+    if not PYPROJECT.exists():  # pragma: no cover - an installed wheel has no pyproject
+        pytest.skip("no pyproject.toml next to the tests")
+    dependencies = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["dependencies"]
+    names = {re.split(r"[<>=!~;\[ ]", dep, maxsplit=1)[0].lower() for dep in dependencies}
+    assert "phonenumberslite" in names
+    assert "phonenumbers" not in names
+
+
+def test_partnerkit_reads_no_geocoding_carrier_or_time_zone_module() -> None:
+    code = (
+        "import sys\n"
+        "from partnerkit.contacts import format_phone, normalize_phone, validate_contact\n"
+        "format_phone(normalize_phone('020 7183 8750', 'GB'), 'auto', 'en_GB')\n"
+        "extra = {'phonenumbers.geocoder', 'phonenumbers.carrier', 'phonenumbers.timezone'}\n"
+        "print(sorted(extra & set(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -86,6 +86,18 @@ effective_from = "2026-01-01"
 [[pricing.price_books.prices]]
 sku = "MAIL"
 unit_price = "4.00"
+
+[[plans.templates]]
+id = "reseller-2026"
+name = "Reseller plan"
+[[plans.templates.sections]]
+key = "sales"
+title = "Revenue"
+[[plans.templates.sections.objectives]]
+key = "arr"
+title = "New ARR"
+kind = "new_arr"
+targets = { year = "100000" }
 """
 )
 
@@ -98,6 +110,7 @@ TABLES = [
     "scoring",
     "deals",
     "pricing",
+    "plans",
 ]
 
 
@@ -136,6 +149,7 @@ def test_the_registry_lists_every_table_in_file_order() -> None:
         "scoring",
         "registration_policy",
         "pricing",
+        "plan_templates",
     ]
 
 

@@ -9,7 +9,13 @@ import attrs
 from babel.core import Locale
 
 from partnerkit.addresses._labels import LABELS, label_key
-from partnerkit.addresses._metadata import CountryRules, country_rules, fold
+from partnerkit.addresses._metadata import (
+    CountryRules,
+    Place,
+    _Area,
+    country_rules,
+    required_everywhere,
+)
 from partnerkit.core import ErrorCollector
 from partnerkit.core.errors import ValidationError
 
@@ -80,6 +86,11 @@ def resolve_country(code: object) -> tuple[str, CountryRules | None]:
     return upper, country_rules(upper) if len(upper) == 2 else None
 
 
+def _generic_label(field: str) -> str:
+    """The English label of ``field`` that does not depend on the country (``Address line 1``)."""
+    return LABELS.get(field, field)
+
+
 _ENGLISH_NAMES: dict[str, str] = dict(Locale("en").territories)
 _SEPARATORS = re.compile(r"[\s\-]+")
 _LETTER_PREFIX = re.compile(r"[A-Z]{1,3}\s*-\s*")
@@ -136,8 +147,12 @@ def validate_address(address: Address, *, path: str = "") -> Address:
     upper-cased; the postal code upper-cased and spaced the way the country
     writes it (``sw1a1aa`` becomes ``SW1A 1AA``); the country area found from
     its code, its local or Latin name, its ISO 3166-2 code or a common variant
-    (``"california"``, ``"County Dublin"``) and stored as its code; a city the
-    metadata lists is stored with its canonical spelling.
+    (``"california"``, ``"County Dublin"``) and stored as its code. Where the
+    metadata lists the cities of the area, or the districts of the city (China,
+    Korea, Taiwan, Brazil, Chile, Hong Kong), the city or district must be one
+    of them (:meth:`AddressForm.city_choices`), typed in any of its spellings,
+    and is stored under its key. An address without a known country reports
+    the country and the fields every country requires (the first line).
 
     Raises :class:`~partnerkit.core.errors.ValidationError` naming every bad
     field under ``path`` with one of the codes ``required``, ``invalid``,
@@ -176,12 +191,48 @@ def validate_address(address: Address, *, path: str = "") -> Address:
                 "unsupported_country",
                 f"{code!r} is not a country code partnerkit has address data for",
             )
+        # Whatever the country turns out to be, these are required (the first line).
+        for name in FIELDS[1:]:
+            if name in required_everywhere() and not values[name] and name not in reported:
+                errors.add(name, "required", f"{_generic_label(name)} is required")
         errors.raise_if_any()
         raise AssertionError("unreachable")  # pragma: no cover
     values["country_code"] = code
     _check_fields(rules, values, errors, reported)
     errors.raise_if_any()
     return Address(**values)
+
+
+def _check_place(
+    rules: CountryRules,
+    parent: _Area | Place | None,
+    name: str,
+    values: dict[str, str],
+    errors: ErrorCollector,
+) -> Place | None:
+    """The city (or district) ``values[name]`` names among those ``parent`` lists.
+
+    None when the parent lists none, the field is empty or not in the country's
+    layout; a value not on the list is refused as ``invalid_choice``.
+    """
+    text = values[name]
+    if parent is None or not text or name not in rules.allowed:
+        return None
+    choices = parent.cities if isinstance(parent, _Area) else parent.places
+    if not choices:
+        return None
+    found = parent.find_city(text) if isinstance(parent, _Area) else parent.find(text)
+    if found is None:
+        label = _in_sentence(field_label(rules, name))
+        sample = ", ".join(p.code for p in choices[:3])
+        errors.add(
+            name,
+            "invalid_choice",
+            f"{text!r} is not a {label} of {parent.latin_name} (choose one of {sample}, ...)",
+        )
+        return None
+    values[name] = found.code
+    return found
 
 
 def _check_fields(
@@ -214,8 +265,11 @@ def _check_fields(
             )
         else:
             values["country_area"] = area.code
-            if area.cities and values["city"]:
-                values["city"] = area.cities.get(fold(values["city"]), values["city"])
+    # Where the metadata lists the cities of the area (and the districts of the city),
+    # a city or district must be one of them (China, Korea, Taiwan, Brazil, Chile, Hong
+    # Kong), stored under its key; address_form(...).city_choices(...) lists them.
+    places = _check_place(rules, area, "city", values, errors)
+    place = _check_place(rules, places, "city_area", values, errors)
 
     postal = values["postal_code"]
     if postal and "postal_code" in rules.allowed:
@@ -230,12 +284,20 @@ def _check_fields(
             )
         else:
             values["postal_code"] = normalized
-            if area is not None and area.postal_prefix and not area.postal_prefix.match(normalized):
-                hint = (
-                    f"; those look like {area.postal_examples[0]}" if area.postal_examples else ""
-                )
-                errors.add(
-                    "postal_code",
-                    "invalid",
-                    f"{normalized!r} is not a {label} of {area.latin_name}{hint}",
-                )
+            # The code must belong to the area, then to the city and district where the
+            # metadata says which codes they have.
+            for where in (area, places, place):
+                if where is None or where.postal_prefix is None:
+                    continue
+                if not where.postal_prefix.match(normalized):
+                    hint = (
+                        f"; those look like {where.postal_examples[0]}"
+                        if where.postal_examples
+                        else ""
+                    )
+                    errors.add(
+                        "postal_code",
+                        "invalid",
+                        f"{normalized!r} is not a {label} of {where.latin_name}{hint}",
+                    )
+                    break

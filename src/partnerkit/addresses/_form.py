@@ -9,7 +9,13 @@ from babel.core import Locale, UnknownLocaleError
 
 from partnerkit.addresses._address import field_label, resolve_country
 from partnerkit.addresses._labels import label_key
-from partnerkit.addresses._metadata import AreaChoice, CountryRules, supported_countries
+from partnerkit.addresses._metadata import (
+    AreaChoice,
+    CountryRules,
+    Place,
+    country_rules,
+    supported_countries,
+)
 from partnerkit.core.errors import ValidationError
 from partnerkit.locale import gettext
 
@@ -25,7 +31,12 @@ class FormField:
     ``county``, ``prefecture``, ``city``, ``post_town``, ``address_line1``,
     ...) that hosts can map to their own texts; ``label`` that label in the
     form's language. ``choices`` is non-empty only for a country area that
-    must be picked from a list.
+    must be picked from a list. ``depends_on`` names the field whose value
+    decides this one's list, where the metadata lists the cities of each area
+    (``"country_area"`` for the city in China, Korea, Taiwan, Brazil, Chile
+    and Hong Kong) or the districts of each city (``"city"``): ask
+    :meth:`AddressForm.city_choices` or :meth:`AddressForm.city_area_choices`
+    once that field is picked. It is empty for a free-text field.
     """
 
     name: str
@@ -33,6 +44,7 @@ class FormField:
     label: str
     required: bool
     choices: tuple[AreaChoice, ...] = ()
+    depends_on: str = ""
 
 
 @attrs.frozen
@@ -66,6 +78,38 @@ class AddressForm:
     def required(self) -> tuple[str, ...]:
         """The names of the required fields, in display order."""
         return tuple(f.name for f in self.fields if f.required)
+
+    def city_choices(self, country_area: str) -> tuple[AreaChoice, ...]:
+        """The cities the metadata lists for ``country_area``, in its order, labelled for the form.
+
+        ``country_area`` is the area's code or any spelling :func:`validate_address`
+        accepts. Empty where the city is free text (most countries) or the area is
+        unknown; otherwise the city must be one of these.
+
+        >>> [c.label for c in address_form("CN", "en").city_choices("云南省")][:2]
+        ['Baoshan Shi', 'Chuxiong Zhou']
+        """
+        rules = country_rules(self.country_code)
+        area = rules.find_area(country_area) if rules and isinstance(country_area, str) else None
+        if rules is None or area is None:
+            return ()
+        return _place_choices(rules, area.cities, self.locale)
+
+    def city_area_choices(self, country_area: str, city: str) -> tuple[AreaChoice, ...]:
+        """The districts the metadata lists for ``city`` in ``country_area``, labelled for the form.
+
+        Empty where the district is free text or the area or city is unknown;
+        otherwise the district must be one of these.
+
+        >>> [c.code for c in address_form("CN").city_area_choices("云南省", "Lincang Shi")][:2]
+        ['沧源佤族自治县', '凤庆县']
+        """
+        rules = country_rules(self.country_code)
+        area = rules.find_area(country_area) if rules and isinstance(country_area, str) else None
+        found = area.find_city(city) if area is not None and isinstance(city, str) else None
+        if rules is None or found is None:
+            return ()
+        return _place_choices(rules, found.places, self.locale)
 
 
 def _parse_locale(locale: str | Locale) -> Locale:
@@ -164,23 +208,53 @@ def _field(rules: CountryRules, name: str, locale: str, parsed: Locale | None = 
     choices: tuple[AreaChoice, ...] = ()
     if name == "country_area" and rules.areas:
         choices = _choices(rules, parsed or Locale.parse(locale))
+    depends_on = ""
+    if name == "city" and any(a.cities for a in rules.areas):
+        depends_on = "country_area"
+    elif name == "city_area" and any(c.places for a in rules.areas for c in a.cities):
+        depends_on = "city"
     return FormField(
         name=name,
         label_key=key,
         label=gettext(field_label(rules, name), locale),
         required=name in rules.required,
         choices=choices,
+        depends_on=depends_on,
+    )
+
+
+def _label(rules: CountryRules, names: dict[str, str], name: str, latin: str, language: str) -> str:
+    """A choice's label: its name in ``language``, else local or Latin by the form's script."""
+    label = next((n for lang, n in names.items() if lang.split("-")[0] == language), None)
+    if label is not None:
+        return label
+    same_script = language in {lang.split("-")[0] for lang in rules.languages}
+    return name if same_script or not rules.languages else latin
+
+
+@lru_cache(maxsize=256)
+def _place_choices(
+    rules: CountryRules, places: tuple[Place, ...], locale: str
+) -> tuple[AreaChoice, ...]:
+    language = Locale.parse(locale).language
+    return tuple(
+        AreaChoice(
+            place.code,
+            place.name,
+            place.latin_name,
+            "",
+            _label(rules, place.names, place.name, place.latin_name, language),
+            place.postal_examples[0] if place.postal_examples else "",
+        )
+        for place in places
     )
 
 
 def _choices(rules: CountryRules, locale: Locale) -> tuple[AreaChoice, ...]:
     language = locale.language
-    same_script = language in {lang.split("-")[0] for lang in rules.languages}
     result = []
     for area in rules.areas:
-        label = next((n for lang, n in area.names.items() if lang.split("-")[0] == language), None)
-        if label is None:
-            label = area.name if same_script or not rules.languages else area.latin_name
+        label = _label(rules, area.names, area.name, area.latin_name, language)
         example = area.postal_examples[0] if area.postal_examples else ""
         result.append(
             AreaChoice(area.code, area.name, area.latin_name, area.iso_code, label, example)

@@ -16,11 +16,12 @@ def format_address(
 
     Fields the country writes in capitals (the US city and state, the UK
     post town) are upper-cased; empty fields and the punctuation around them
-    are left out. With ``latin=True`` the Latin-script layout and area names
-    are used where the country has them (Japan, China, Korea, ...). The last
-    line is the country's name in capitals, as international mail wants it;
-    ``include_country=False`` leaves it out for domestic mail. Pass an
-    address that :func:`validate_address` returned: formatting does not check.
+    are left out. With ``latin=True`` the Latin-script layout and the Latin
+    names of the country area, city and district are used where the metadata
+    has them (Japan, China, Korea, ...). The last line is the country's name
+    in capitals, as international mail wants it; ``include_country=False``
+    leaves it out for domestic mail. Pass an address that
+    :func:`validate_address` returned: formatting does not check.
 
     >>> format_address(Address("US", "1600 Amphitheatre Pkwy", city="Mountain View",
     ...                        country_area="CA", postal_code="94043", organization="Google"))
@@ -70,6 +71,14 @@ def _values(rules: CountryRules, address: Address, latin: bool) -> dict[str, str
     area = rules.area_by_code.get(values["country_area"])
     if area is not None and latin:
         values["country_area"] = area.latin_name
+        # The city and district in Latin script too, where the metadata lists them
+        # (临沧市 is "Lincang Shi", its district 凤庆县 "Fengqing Xian").
+        city = area.find_city(values["city"]) if values["city"] else None
+        if city is not None:
+            values["city"] = city.latin_name
+            district = city.find(values["city_area"]) if values["city_area"] else None
+            if district is not None:
+                values["city_area"] = district.latin_name
     for name in rules.upper:
         if name in values:
             values[name] = values[name].upper()

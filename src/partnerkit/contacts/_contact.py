@@ -89,8 +89,26 @@ def role_choices(
 
     >>> role_choices(locale="fr")[0]
     ('decision_maker', 'Décideur')
+
+    Raises :class:`ValidationError` at ``roles`` when ``roles`` is not an
+    iterable of :class:`ContactRole`.
     """
-    return [(role.key, role.label_in(locale)) for role in roles]
+    return [(role.key, role.label_in(locale)) for role in _checked_roles(roles)]
+
+
+def _checked_roles(roles: object) -> tuple[ContactRole, ...]:
+    """``roles`` as a tuple, or a ValidationError at ``roles`` (None, a string, other items)."""
+    if not isinstance(roles, Iterable) or isinstance(roles, (str, bytes)):
+        found = type(roles).__name__
+        raise ValidationError.single("roles", "invalid", f"expected ContactRole items, got {found}")
+    items: list[ContactRole] = []
+    for item in roles:
+        if not isinstance(item, ContactRole):
+            raise ValidationError.single(
+                "roles", "invalid", f"expected ContactRole items, got a {type(item).__name__}"
+            )
+        items.append(item)
+    return tuple(items)
 
 
 def validate_contact(
@@ -118,8 +136,22 @@ def validate_contact(
     ('ADA@example.com', '+442071838750', 'EC1Y 8SY')
 
     Raises one :class:`ValidationError` naming every bad field under ``path``
-    (``end_user.email``, ``end_user.address.postal_code``).
+    (``end_user.email``, ``end_user.address.postal_code``). An argument of the
+    wrong type from untyped code (``roles=None``, ``default_region=44``,
+    ``require_phone="no"``) is a :class:`ValidationError` at that argument's
+    name, before any field is read.
     """
+    if not isinstance(path, str):
+        raise ValidationError.single("path", "invalid", f"expected text, got {type(path).__name__}")
+    checked_roles = _checked_roles(roles)
+    if default_region is not None and not isinstance(default_region, str):
+        raise ValidationError.single(
+            "default_region", "invalid", f"expected text, got {type(default_region).__name__}"
+        )
+    if not isinstance(require_phone, bool):
+        raise ValidationError.single(
+            "require_phone", "invalid", f"expected a bool, got {type(require_phone).__name__}"
+        )
     if not isinstance(contact, Contact):
         raise ValidationError.single(
             path, "invalid", f"expected a Contact, got {type(contact).__name__}"
@@ -151,7 +183,7 @@ def validate_contact(
         phone = errors.check("phone", lambda: normalize_phone(raw_phone, region)) or ""
 
     role = errors.text(contact.role, "role", required=False)
-    keys = [r.key for r in roles]
+    keys = [r.key for r in checked_roles]
     if role and role not in keys:
         errors.add("role", "invalid_choice", f"{role!r} is not one of: {', '.join(keys)}")
     errors.raise_if_any()

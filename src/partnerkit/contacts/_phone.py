@@ -73,8 +73,13 @@ def normalize_phone(raw: str, default_region: str | None = None, *, path: str = 
     partnerkit.core.errors.ValidationError: 1 invalid field: end_user.phone: ...
 
     Raises :class:`ValidationError` at ``path`` with code ``required`` or
-    ``invalid`` (unparseable, or not a number in use in its country's plan).
+    ``invalid`` (unparseable, or not a number in use in its country's plan),
+    and at ``default_region`` for a region that is not text or None.
     """
+    if default_region is not None and not isinstance(default_region, str):
+        raise ValidationError.single(
+            "default_region", "invalid", f"expected text, got {type(default_region).__name__}"
+        )
     if not isinstance(raw, str):
         raise ValidationError.single(path, "invalid", f"expected text, got {type(raw).__name__}")
     text = raw.strip()
@@ -113,10 +118,15 @@ def format_phone(
     ('020 7183 8750', '+44 20 7183 8750')
 
     Raises :class:`ValidationError` for text that is not a telephone number,
-    or an unknown style.
+    an unknown style (at ``style``, whatever its type) or a ``locale`` that is
+    neither text, a babel ``Locale`` nor None (at ``locale``).
     """
-    if style not in _STYLES and style != "auto":
+    if not isinstance(style, str) or (style not in _STYLES and style != "auto"):
         raise ValidationError.single("style", "invalid_choice", f"unknown phone style {style!r}")
+    if locale is not None and not isinstance(locale, (str, Locale)):
+        raise ValidationError.single(
+            "locale", "invalid", f"expected a locale, got {type(locale).__name__}"
+        )
     if not isinstance(e164, str) or not e164.strip():
         raise ValidationError.single("", "invalid", "expected a telephone number in E.164")
     try:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
-from partnerkit.core import ConfigReader, is_known_currency
+from partnerkit.core import ConfigReader, Money, is_known_currency
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.deals import (
     RegistrationPolicy,
@@ -27,6 +27,7 @@ from partnerkit.partners import (
     read_partner_types,
     read_permissions,
 )
+from partnerkit.plans import PlanTemplate, plan_templates_to_dict, read_plan_templates
 from partnerkit.program._area import AreaContext, ProgramArea
 from partnerkit.quoting import Pricing, pricing_to_dict, read_pricing
 from partnerkit.scoring import EngagementModel, engagement_model_to_dict, read_engagement_model
@@ -196,6 +197,45 @@ PRICING: _Area[Pricing] = _Area(
     optional=True,
 )
 
+
+def _plan_template_entries(templates: tuple[Any, ...], program: Program) -> Iterable[FieldError]:
+    if not all(isinstance(t, PlanTemplate) for t in templates):
+        yield FieldError("", "invalid", "expected a tuple of partnerkit.plans.PlanTemplate")
+        return
+    ids = [t.id for t in templates]
+    if len(set(ids)) != len(ids):
+        yield FieldError("templates", "duplicate", "two plan templates share an id")
+    for i, template in enumerate(templates):
+        if not template.published:
+            yield FieldError(f"templates.{i}", "invalid", "a program's templates are published")
+        foreign = sorted(
+            {
+                f"{o.key} ({t.value.currency})"
+                for s in template.sections
+                for o in s.objectives
+                for t in o.targets
+                if isinstance(t.value, Money) and t.value.currency != program.currency
+            }
+        )
+        if foreign:
+            yield FieldError(
+                f"templates.{i}",
+                "invalid",
+                f"targets not in the program's currency {program.currency}: {', '.join(foreign)}",
+            )
+
+
+PLANS: _Area[tuple[PlanTemplate, ...]] = _Area(
+    "plans",
+    "plan_templates",
+    tuple,
+    "a tuple of partnerkit.plans.PlanTemplate",
+    lambda reader, context: read_plan_templates(reader, currency=context.currency),
+    lambda templates, _: plan_templates_to_dict(templates),
+    show=lambda templates: repr([t.id for t in templates]),
+    also_check=_plan_template_entries,
+)
+
 #: Every table partnerkit reads into a Program, in file order (a nested table after its parent).
 AREAS: tuple[ProgramArea[Any], ...] = (
     FISCAL,
@@ -206,4 +246,5 @@ AREAS: tuple[ProgramArea[Any], ...] = (
     SCORING,
     DEALS,
     PRICING,
+    PLANS,
 )

@@ -22,6 +22,7 @@ from partnerkit.partners import (
     PartnerType,
     PermissionMap,
 )
+from partnerkit.plans import PlanTemplate
 from partnerkit.program._area import AreaContext, ProgramArea, calendar_year
 from partnerkit.program._areas import AREAS
 from partnerkit.quoting import Pricing
@@ -178,6 +179,8 @@ class Program:
     registration_policy: RegistrationPolicy = attrs.field(factory=RegistrationPolicy, kw_only=True)
     #: Products, price books and the margin policy, from a ``[pricing]`` table (None without).
     pricing: Pricing | None = attrs.field(default=None, kw_only=True)
+    #: Plan templates written in the program file's ``[plans]`` table (published ones).
+    plan_templates: tuple[PlanTemplate, ...] = attrs.field(default=(), kw_only=True)
     version: int = attrs.field(default=0, kw_only=True)
 
     def __attrs_post_init__(self) -> None:

@@ -1,0 +1,70 @@
+"""The plan status table: statuses, their labels, and which steps lead where."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from babel.core import Locale
+
+from partnerkit.locale import N_, gettext
+
+__all__ = [
+    "CONTENT_STATUSES",
+    "PLAN_STATUS_LABELS",
+    "PLAN_TRANSITIONS",
+    "WORKING_STATUSES",
+    "PlanStatus",
+    "plan_status_label",
+]
+
+
+class PlanStatus(str, Enum):
+    """Where a plan stands; the value is the stable key stored and exchanged."""
+
+    #: Being written by the vendor; the partner cannot see it.
+    DRAFT = "draft"
+    #: Shared with the partner for review: the partner comments and proposes.
+    SHARED = "shared"
+    #: Signed off by both sides: the content of the revision is frozen.
+    SIGNED_OFF = "signed_off"
+    #: Being worked on during its fiscal year.
+    IN_PROGRESS = "in_progress"
+    #: Finished.
+    COMPLETED = "completed"
+    #: Ended without being completed.
+    CLOSED = "closed"
+
+
+#: English labels (msgids); translate with :func:`plan_status_label`.
+PLAN_STATUS_LABELS: dict[PlanStatus, str] = {
+    PlanStatus.DRAFT: N_("Draft"),
+    PlanStatus.SHARED: N_("Shared for review"),
+    PlanStatus.SIGNED_OFF: N_("Signed off"),
+    PlanStatus.IN_PROGRESS: N_("In progress"),
+    PlanStatus.COMPLETED: N_("Completed"),
+    PlanStatus.CLOSED: N_("Closed"),
+}
+
+#: The statuses in which the vendor may change the plan's content.
+CONTENT_STATUSES: frozenset[PlanStatus] = frozenset({PlanStatus.DRAFT, PlanStatus.SHARED})
+
+#: The statuses in which tasks are checked off, milestones held and custom actuals entered.
+WORKING_STATUSES: frozenset[PlanStatus] = frozenset(
+    {PlanStatus.SHARED, PlanStatus.SIGNED_OFF, PlanStatus.IN_PROGRESS}
+)
+
+#: Every status change by its step: the step's name -> (the statuses it leaves, where it goes).
+#: ``sign_off`` moves only when the second side signs.
+PLAN_TRANSITIONS: dict[str, tuple[frozenset[PlanStatus], PlanStatus]] = {
+    "share": (frozenset({PlanStatus.DRAFT}), PlanStatus.SHARED),
+    "sign_off": (frozenset({PlanStatus.SHARED}), PlanStatus.SIGNED_OFF),
+    "start": (frozenset({PlanStatus.SIGNED_OFF}), PlanStatus.IN_PROGRESS),
+    "complete": (frozenset({PlanStatus.IN_PROGRESS}), PlanStatus.COMPLETED),
+    "close": (frozenset({PlanStatus.SIGNED_OFF, PlanStatus.IN_PROGRESS}), PlanStatus.CLOSED),
+    "reopen": (frozenset({PlanStatus.SIGNED_OFF, PlanStatus.IN_PROGRESS}), PlanStatus.SHARED),
+}
+
+
+def plan_status_label(status: PlanStatus, locale: str | Locale = "en") -> str:
+    """The name of a plan status in ``locale``'s language (English without a catalog)."""
+    return gettext(PLAN_STATUS_LABELS[PlanStatus(status)], locale)

@@ -1,0 +1,152 @@
+"""Plan templates: what administrators write once and assign to many partners."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+import pendulum
+
+from partnerkit.core import aware
+from partnerkit.core._validation import ErrorCollector
+from partnerkit.core.errors import ValidationError
+from partnerkit.plans._items import Section, _as_tuple, check_key, check_sections
+
+__all__ = ["BUSINESS", "MARKETING", "PlanTemplate", "default_sections"]
+
+#: The kind of a business plan (revenue, deals, enablement goals).
+BUSINESS = "business"
+#: The kind of a marketing plan (campaigns, content, events).
+MARKETING = "marketing"
+
+
+def default_sections() -> tuple[Section, ...]:
+    """The sections a new template starts with: Sales, Marketing, Enablement and Onboarding.
+
+    Rename them to the program's own words with :meth:`PlanTemplate.rename_section`.
+    """
+    return (
+        Section("sales", "Sales", "Revenue and deal goals for the fiscal year."),
+        Section("marketing", "Marketing", "Campaigns and demand generation."),
+        Section("enablement", "Enablement", "Training and certification of the partner's team."),
+        Section("onboarding", "Onboarding", "What a new partner sets up in its first weeks."),
+    )
+
+
+def _text(errors: ErrorCollector, value: object, path: str, *, limit: int) -> None:
+    errors.text(value, path, required=path == "name", limit=limit, multiline=path != "name")
+
+
+@attrs.frozen
+class PlanTemplate:
+    """A versioned plan template: name, purpose, kind and ordered sections.
+
+    ``template_version`` counts published versions. A draft template
+    (``published`` false) is edited in place; editing a published one makes
+    the next version, a draft again until it is published. Plans copy the
+    version they are made from (:attr:`Plan.template_version`), so no
+    template edit ever changes a plan that was signed off.
+    ``kind`` is :data:`BUSINESS`, :data:`MARKETING` or a kind of the host's
+    own (a key: lower-case letters, digits, ``_`` and ``-``).
+    """
+
+    id: str
+    name: str
+    kind: str = BUSINESS
+    purpose: str = ""
+    sections: tuple[Section, ...] = attrs.field(factory=default_sections, converter=_as_tuple)
+    template_version: int = 1
+    published: bool = False
+    updated_by: str = ""
+    updated_at: pendulum.DateTime | None = None
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        errors = ErrorCollector()
+        if not isinstance(self.id, str) or not self.id:
+            errors.add("id", "required", "a template needs an id")
+        _text(errors, self.name, "name", limit=120)
+        _text(errors, self.purpose, "purpose", limit=4000)
+        check_key(errors, self.kind, "kind")
+        with errors.catch():
+            check_sections(self.sections)
+        if isinstance(self.template_version, bool) or not isinstance(self.template_version, int):
+            errors.add("template_version", "invalid", "expected a whole number")
+        elif self.template_version < 1:
+            errors.add("template_version", "out_of_range", "versions count from 1")
+        if not isinstance(self.published, bool):
+            errors.add("published", "invalid", "expected true or false")
+        if self.updated_at is not None:
+            with errors.catch("updated_at"):
+                aware(self.updated_at)
+        errors.raise_if_any()
+
+    def section(self, key: str) -> Section:
+        """The section with ``key``; an unknown key is a ``ValidationError`` at ``section``."""
+        for section in self.sections:
+            if section.key == key:
+                return section
+        raise ValidationError.single("section", "unknown", f"no section {key!r}")
+
+    def edited(
+        self,
+        actor: str,
+        at: pendulum.DateTime,
+        *,
+        name: str | None = None,
+        purpose: str | None = None,
+        kind: str | None = None,
+        sections: Iterable[Section] | None = None,
+    ) -> PlanTemplate:
+        """This template with the changes given; a published one becomes the next draft version."""
+        at = aware(at)
+        changed = attrs.evolve(
+            self,
+            name=self.name if name is None else name,
+            purpose=self.purpose if purpose is None else purpose,
+            kind=self.kind if kind is None else kind,
+            sections=self.sections if sections is None else tuple(sections),
+            updated_by=actor,
+            updated_at=at,
+        )
+        if self.published:
+            return attrs.evolve(
+                changed, template_version=self.template_version + 1, published=False
+            )
+        return changed
+
+    def rename_section(
+        self,
+        key: str,
+        title: str,
+        actor: str,
+        at: pendulum.DateTime,
+        *,
+        description: str | None = None,
+    ) -> PlanTemplate:
+        """This template with section ``key`` renamed (a new draft version if published)."""
+        self.section(key)
+        sections = tuple(
+            s.renamed(title, description) if s.key == key else s for s in self.sections
+        )
+        return self.edited(actor, at, sections=sections)
+
+    def published_by(self, actor: str, at: pendulum.DateTime) -> PlanTemplate:
+        """This version, published: the one that plans are made from from now on."""
+        if self.published:
+            raise ValidationError.single(
+                "published", "invalid", f"version {self.template_version} is published already"
+            )
+        return attrs.evolve(self, published=True, updated_by=actor, updated_at=aware(at))
+
+    def duplicate(self, id: str, name: str, actor: str, at: pendulum.DateTime) -> PlanTemplate:
+        """A new draft template with ``name`` and this one's content; no history is copied."""
+        return PlanTemplate(
+            id,
+            name,
+            kind=self.kind,
+            purpose=self.purpose,
+            sections=self.sections,
+            updated_by=actor,
+            updated_at=aware(at),
+        )

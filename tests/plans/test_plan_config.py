@@ -1,0 +1,134 @@
+"""The program file's [plans] table: templates read with every bad field named, written back."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+from plan_factories import template
+
+from partnerkit.core import Money
+from partnerkit.core.errors import ValidationError
+from partnerkit.plans import ObjectiveKind, PlanTemplate, Task, default_sections
+from partnerkit.program import Program
+
+HEAD = """
+[program]
+key = "channel"
+name = "Channel"
+currency = "EUR"
+"""
+
+TEMPLATE = """
+[[plans.templates]]
+id = "reseller-2026"
+name = "Reseller plan"
+purpose = "Grow new business together"
+
+[[plans.templates.sections]]
+key = "sales"
+title = "Revenue"
+
+[[plans.templates.sections.objectives]]
+key = "arr"
+title = "New ARR"
+kind = "new_arr"
+weight = 60
+targets = { q1 = "25000", q2 = "25000", q3 = "25000", q4 = "25000" }
+
+[[plans.templates.sections.objectives]]
+key = "won"
+title = "Deals won"
+kind = "deals_won"
+targets = { year = 20 }
+split = { dimension = "product", value = "edr" }
+
+[[plans.templates.sections.tasks]]
+key = "forecast"
+title = "Share a pipeline forecast"
+due = "q1"
+check_roles = ["executive", "program_administrator"]
+
+[[plans.templates.sections.milestones]]
+key = "qbr1"
+title = "First QBR"
+at = "q1"
+"""
+
+
+def test_templates_are_read_published_in_the_programs_currency() -> None:
+    program = Program.from_toml_string(HEAD + TEMPLATE)
+    (read,) = program.plan_templates
+    assert (read.id, read.published, read.template_version) == ("reseller-2026", True, 1)
+    arr, won = read.section("sales").objectives
+    assert arr.target("year") == Money("100000", "EUR")
+    assert (won.kind, won.target("year"), won.split and won.split.value) == (
+        ObjectiveKind.DEALS_WON,
+        20,
+        "edr",
+    )
+    assert read.section("sales").tasks[0].check_roles == ("executive", "program_administrator")
+    assert "plan_templates=['reseller-2026']" in repr(program)
+
+
+def test_a_template_without_sections_gets_the_default_ones() -> None:
+    program = Program.from_toml_string(HEAD + '[[plans.templates]]\nid = "t"\nname = "Plan"\n')
+    assert program.plan_templates[0].sections == default_sections()
+
+
+def test_programs_with_templates_round_trip_through_their_file_form() -> None:
+    program = Program.from_toml_string(HEAD + TEMPLATE)
+    assert Program.from_dict(program.to_dict()) == program
+    # The file form holds the content, not who last changed a template and when.
+    made = Program("c", "C", "EUR", plan_templates=(template(),))
+    expected = tuple(attrs.evolve(t, updated_by="", updated_at=None) for t in made.plan_templates)
+    assert Program.from_dict(made.to_dict()).plan_templates == expected
+
+
+def test_every_bad_field_is_named_by_its_path() -> None:
+    bad = (
+        TEMPLATE.replace("weight = 60", "weight = 600")
+        .replace('due = "q1"', 'due = "q9"')
+        .replace('kind = "deals_won"', 'kind = "won_deals"')
+        .replace('check_roles = ["executive", "program_administrator"]', 'check_roles = ["cook"]')
+        .replace('at = "q1"', 'at = "later"\nnotes = "x"')
+    )
+    with pytest.raises(ValidationError) as raised:
+        Program.from_toml_string(HEAD + bad)
+    base = "plans.templates.0.sections.0"
+    assert sorted((e.path, e.code) for e in raised.value.errors) == [
+        (f"{base}.milestones.0.at", "invalid_choice"),
+        (f"{base}.milestones.0.notes", "unknown"),
+        (f"{base}.objectives.0.weight", "out_of_range"),
+        (f"{base}.objectives.1.kind", "invalid_choice"),
+        (f"{base}.tasks.0.check_roles.0", "invalid_choice"),
+        (f"{base}.tasks.0.due", "invalid_choice"),
+    ]
+
+
+def test_duplicate_template_ids_and_float_targets_are_refused() -> None:
+    doubled = (
+        HEAD + TEMPLATE + TEMPLATE.replace("[[plans.templates]]\n", "[[plans.templates]]\n", 1)
+    )
+    with pytest.raises(ValidationError) as raised:
+        Program.from_toml_string(doubled)
+    assert ("plans.templates.1.id", "duplicate") in [(e.path, e.code) for e in raised.value.errors]
+    floats = TEMPLATE.replace("targets = { year = 20 }", "targets = { year = 20.5 }")
+    with pytest.raises(ValidationError) as raised:
+        Program.from_toml_string(HEAD + floats)
+    assert [e.path for e in raised.value.errors] == [
+        "plans.templates.0.sections.0.objectives.1.targets.year"
+    ]
+
+
+def test_a_program_built_in_code_checks_its_templates() -> None:
+    draft = PlanTemplate("t-2", "Draft")
+    with pytest.raises(ValidationError) as raised:
+        Program("c", "C", "GBP", plan_templates=(template(), template(), draft))
+    assert sorted((e.path, e.code) for e in raised.value.errors) == [
+        ("plans.templates", "duplicate"),
+        ("plans.templates.0", "invalid"),  # EUR targets in a GBP program
+        ("plans.templates.1", "invalid"),
+        ("plans.templates.2", "invalid"),  # not published
+    ]
+    with pytest.raises(ValidationError):
+        Program("c", "C", "EUR", plan_templates=(Task("t", "x"),))  # type: ignore[arg-type]

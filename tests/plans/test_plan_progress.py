@@ -1,0 +1,121 @@
+"""Progress: attainment and paced RAG per objective and quarter, completion, what holds back."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from plan_factories import AT, assigned, signed_off
+
+from partnerkit.core import MetricValue, Money
+from partnerkit.core.errors import ValidationError
+from partnerkit.fiscal import MonthlyFiscalCalendar
+from partnerkit.partners import EXECUTIVE
+from partnerkit.plans import Plan, PlanStatus, Side, anchor_date, plan_progress, plan_rows
+from partnerkit.scoring import Rag
+
+CALENDAR = MonthlyFiscalCalendar(1)
+MID_YEAR = date(2026, 7, 2)  # 183 of 365 days gone
+
+
+def test_anchors_are_the_fiscal_years_days() -> None:
+    year = MonthlyFiscalCalendar(4).year(2026)
+    assert [anchor_date(year, a) for a in ("start", "q1", "q4", "year")] == [
+        year.start,
+        year.quarters[0].end,
+        year.end,
+        year.end,
+    ]
+
+
+def test_an_objective_is_judged_on_the_year_with_pace_and_on_each_quarter() -> None:
+    measured: dict[tuple[str, str], MetricValue] = {
+        ("arr", "year"): Money("45000", "EUR"),
+        ("arr", "q1"): Money("30000", "EUR"),
+        ("arr", "q2"): Money("15000", "EUR"),
+        ("won", "year"): 12,
+    }
+    progress = plan_progress(assigned(), CALENDAR, MID_YEAR, measured)
+    arr = next(o for o in progress.objectives if o.key == "arr")
+    assert arr.year.target == Money("100000", "EUR")
+    assert arr.year.status.attainment == Decimal("45.00")
+    assert arr.rag is Rag.AMBER  # 45 % with 50.1 % of the year gone
+    assert [q.status.rag for q in arr.quarters] == [Rag.GREEN, Rag.RED, None, None]
+    assert arr.completion == Decimal("45.00")
+    won = next(o for o in progress.objectives if o.key == "won")
+    assert (won.completion, won.rag) == (Decimal("60.00"), Rag.GREEN)
+    assert progress.rag is Rag.RED or progress.rag is Rag.AMBER
+    assert progress.holding_back[0] == "arr"
+
+
+def test_completion_counts_objectives_by_weight_tasks_and_milestones_alike() -> None:
+    plan = signed_off()
+    plan, _ = plan.check_task("forecast", "sam", EXECUTIVE, Side.PARTNER, AT)
+    plan, _ = plan.hold_milestone("kickoff", "vera", Side.VENDOR, AT)
+    plan, _ = plan.record_actual("csat", "year", Decimal(45), "vera", Side.VENDOR, AT)
+    measured: dict[tuple[str, str], MetricValue] = {
+        ("arr", "year"): Money("50000", "EUR"),
+        ("won", "year"): 20,
+    }
+    progress = plan_progress(plan, CALENDAR, MID_YEAR, measured)
+    sales, enablement = progress.sections
+    # Sales, five items: the two objectives at 60 % x 50 + 40 % x 100 = 70 each, the task
+    # at 100, the two milestones at 50 each: 340 / 5.
+    assert sales.completion == Decimal("68.00")
+    assert (sales.tasks_done, sales.tasks_total, sales.milestones_held) == (1, 1, 1)
+    # Enablement, three items: the custom objective at 50 (45 of 90), two tasks unchecked.
+    assert enablement.completion == Decimal("16.67")
+    # Overall, eight items: 340 + 50 + 0 + 0 = 390 / 8.
+    assert progress.completion == Decimal("48.75")
+
+
+def test_unknown_actuals_are_not_judged_and_count_as_nothing_done() -> None:
+    progress = plan_progress(assigned(), CALENDAR, MID_YEAR)
+    assert progress.rag is None
+    assert progress.holding_back == ()
+    assert progress.completion == Decimal("0.00")
+    before = plan_progress(assigned(), CALENDAR, date(2025, 12, 1), {("won", "year"): 3})
+    assert before.objectives[1].rag is None  # the fiscal year has not started
+
+
+def test_explanations_name_the_objectives_behind_pace() -> None:
+    progress = plan_progress(
+        assigned(), CALENDAR, MID_YEAR, {("arr", "year"): Money("10000", "EUR"), ("won", "year"): 2}
+    )
+    lines = progress.explain("en")
+    assert len(lines) == 2
+    assert lines[0].startswith("New ARR: ")
+    assert "Red" in lines[0]
+    with pytest.raises(ValidationError) as raised:
+        progress.explain("xx_YY")
+    assert raised.value.errors[0].path == "locale"
+
+
+def test_the_companies_table_shows_each_partners_current_plan() -> None:
+    running, _ = signed_off().start("vera", AT)
+    draft = assigned()
+    plans = [
+        draft,
+        _renamed(running, id="PL-2"),
+        _renamed(assigned(), id="PL-3", partner_id="p-2"),
+        _renamed(assigned(), id="PL-4", partner_id="p-3", fiscal_year=2025),
+    ]
+    rows = plan_rows(plans, CALENDAR, MID_YEAR, {"PL-2": {("won", "year"): 20}})
+    assert [(r.partner_id, r.plan_id, r.status) for r in rows] == [
+        ("p-1", "PL-2", PlanStatus.IN_PROGRESS),
+        ("p-2", "PL-3", PlanStatus.DRAFT),
+    ]
+    assert rows[0].completion > rows[1].completion
+
+
+def _renamed(plan: Plan, **changes: Any) -> Plan:
+    return attrs.evolve(plan, **changes)
+
+
+def test_bad_arguments_are_named() -> None:
+    with pytest.raises(ValidationError) as raised:
+        plan_progress(assigned(), CALENDAR, AT)
+    assert raised.value.errors[0].path == "as_of"
