@@ -11,16 +11,23 @@ from __future__ import annotations
 
 import inspect
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 import pytest
 
 from partnerkit.core import DomainEvent, EventDispatcher
 from partnerkit.core.errors import Conflict
-from partnerkit.storage import AggregateSpec, MemoryRepository, MemoryStorage, MemoryUnitOfWork
+from partnerkit.storage import (
+    AggregateSpec,
+    MemoryRepository,
+    MemoryStorage,
+    MemoryUnitOfWork,
+    Sequences,
+)
 from partnerkit.testing._fixtures import new_dispatcher
 from partnerkit.testing.contract import StorageContract
 
@@ -94,6 +101,46 @@ class _ChecksNothingAtCommit(MemoryUnitOfWork):
                 table = storage._table(kind)
                 for id, (row, _) in rows.items():
                     table.put(self._specs[kind], id, row)
+
+
+class _RacyCounter:
+    # Reads the counter, then writes it back later, with no lock in between.
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def next(self, name: str) -> int:
+        storage = self._uow._storage
+        value = storage._sequences.get(name, 0) + 1
+        time.sleep(0.005)  # another unit of work reads the same value meanwhile
+        storage._sequences[name] = value
+        return value
+
+
+class _RacyCounters(MemoryUnitOfWork):
+    @property
+    def sequences(self) -> Sequences:
+        return _RacyCounter(self)
+
+
+class _ShowsUncommittedWrites(MemoryUnitOfWork):
+    # Every unit of work reads what the others have staged but not committed.
+    _open: ClassVar[list[MemoryUnitOfWork]] = []
+
+    def _begin(self) -> None:
+        super()._begin()
+        self._open.append(self)
+
+    def _close(self) -> None:
+        super()._close()
+        if self in self._open:
+            self._open.remove(self)
+
+    def _row(self, kind: str, id: str) -> Any:
+        for other in self._open:
+            staged = other._staged.get(kind, {}).get(id)
+            if staged is not None:
+                return staged[0]
+        return super()._row(kind, id)
 
 
 def _storage_with(uow_class: type[MemoryUnitOfWork]) -> Callable[[EventDispatcher], MemoryStorage]:
@@ -183,6 +230,14 @@ PLANTED: dict[str, tuple[type[MemoryUnitOfWork], list[str]]] = {
     "a Conflict aborts the unit of work": (
         _AbortsOnConflict,
         ["test_a_conflict_on_add_or_save_leaves_the_unit_of_work_usable"],
+    ),
+    "hands out counters without a lock": (
+        _RacyCounters,
+        ["test_counters_taken_by_racing_units_of_work_are_all_distinct"],
+    ),
+    "shows uncommitted writes to other units of work": (
+        _ShowsUncommittedWrites,
+        ["test_uncommitted_writes_are_invisible_to_other_units_of_work"],
     ),
     "unique values and versions unchecked at commit": (
         _ChecksNothingAtCommit,

@@ -364,3 +364,26 @@ def test_an_index_a_later_spec_adds_is_filled_from_the_stored_rows(
         with pytest.raises(ValidationError) as raised:
             uow.repository(unique)
     assert [(e.path, e.code) for e in raised.value.errors] == [("indexes.colour", "duplicate")]
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_an_index_whose_type_changes_is_filled_again(backend: str, tmp_path: Path) -> None:
+    @attrs.frozen
+    class Doc:
+        id: str
+        size: str
+        version: int = 0
+
+    as_text = AggregateSpec("docs", Doc, indexes=(Index("size", lambda d: d.size),))
+    as_int = AggregateSpec("docs", Doc, indexes=(Index("size", lambda d: int(d.size), type=int),))
+    storage: MemoryStorage | SqliteStorage = (
+        MemoryStorage() if backend == "memory" else SqliteStorage(tmp_path / "db.sqlite3")
+    )
+    with storage.unit_of_work() as uow:
+        for id, size in (("d1", "10"), ("d2", "3")):
+            uow.repository(as_text).add(Doc(id, size))
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        docs = uow.repository(as_int)
+        assert [d.id for d in docs.list(order_by="size")] == ["d2", "d1"]  # 3 < 10 as numbers
+        assert docs.count({"size": 3}) == 1

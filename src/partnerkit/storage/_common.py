@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -13,7 +15,12 @@ from partnerkit.core import DomainEvent, EventDispatcher, from_dict, to_dict
 from partnerkit.core._cursor import pack_cursor, unpack_cursor
 from partnerkit.core._validation import ErrorCollector
 from partnerkit.core.errors import NotFound, PublishError, StorageError, ValidationError
-from partnerkit.storage._ports import MAX_PAGE_SIZE, AggregateSpec, IndexValue
+from partnerkit.storage._ports import (
+    MAX_PAGE_SIZE,
+    AggregateSpec,
+    IndexValue,
+    check_index_value,
+)
 
 A = TypeVar("A")
 
@@ -38,7 +45,13 @@ def encode_body(spec: AggregateSpec[Any], aggregate: object) -> str:
         raise ValidationError.single(
             "", "invalid", "text must be valid Unicode (no lone surrogates)"
         ) from None
+    if "\\u0000" in body and _NUL.search(body):
+        raise ValidationError.single("", "invalid", "text must not contain NUL characters")
     return body
+
+
+# A NUL character as JSON writes it (an escaped backslash before "u0000" is not one).
+_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def decode_body(spec: AggregateSpec[A], body: str, version: int, schema: int) -> A:
@@ -87,6 +100,10 @@ def _where(
             v is not None and (isinstance(v, bool) or not isinstance(v, index.type)) for v in values
         ):
             errors.add(path, "invalid", f"filter values must be {index.type.__name__} or None")
+        else:
+            for value in values:
+                with errors.catch():
+                    check_index_value(value, path)
         result[name] = values
     return result
 
@@ -116,7 +133,7 @@ def check_listing(
     after = None
     if cursor is not None:
         with errors.catch():
-            after = decode_cursor(order_by, cursor)
+            after = decode_cursor(order_by, cursor, listing_scope(spec, wanted))
             index = next((i for i in spec.indexes if i.name == order_by), None)
             if (
                 after[0] == 1
@@ -139,27 +156,67 @@ def listing_key(order_by: str | None, id: str, indexes: Mapping[str, IndexValue]
 _BAD_CURSOR = "not a cursor of this listing; start again without one"
 
 
-def encode_cursor(order_by: str | None, key: SortKey) -> str:
-    """An opaque cursor pointing just after ``key``."""
-    return pack_cursor({"o": order_by, "k": list(key)})
+def listing_scope(spec: AggregateSpec[Any], wanted: Mapping[str, list[IndexValue]]) -> str:
+    """What a cursor belongs to: the kind and the filter (a short digest), checked on reuse."""
+    shape = json.dumps(
+        [spec.kind, sorted((name, sorted(map(repr, values))) for name, values in wanted.items())]
+    )
+    return hashlib.blake2b(shape.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
-def decode_cursor(order_by: str | None, cursor: str) -> SortKey:
-    """Read a cursor made by :func:`encode_cursor` for the same ``order_by``."""
+def encode_cursor(order_by: str | None, key: SortKey, scope: str = "") -> str:
+    """An opaque cursor pointing just after ``key`` in the listing ``scope`` names."""
+    return pack_cursor({"o": order_by, "k": list(key), "s": scope})
+
+
+def _position_ok(order_by: str | None, flag: object, value: object, id: object) -> bool:
+    """Whether a listing could have produced this position (see :func:`listing_key`)."""
+    if isinstance(flag, bool) or flag not in (0, 1) or not isinstance(id, str) or not id:
+        return False
+    if isinstance(value, bool) or not (value is None or isinstance(value, (str, int))):
+        return False
+    if order_by is None:
+        return flag == 1 and value == ""
+    return value == 0 if flag == 0 else value is not None
+
+
+def decode_cursor(order_by: str | None, cursor: str, scope: str = "") -> SortKey:
+    """Read a cursor made by :func:`encode_cursor` for the same ``order_by`` and ``scope``.
+
+    Refuses a cursor of another kind, filter or order, and positions no
+    listing can produce (a value with the "empty" flag, a value when the
+    listing is by id alone, an integer beyond 64 bits, bad text).
+    """
     data = unpack_cursor(cursor, _BAD_CURSOR)
     try:
         flag, value, id = data["k"]  # type: ignore[index]
         valid = (
             data["o"] == order_by  # type: ignore[index]
-            and flag in (0, 1)
-            and isinstance(id, str)
-            and (value is None or isinstance(value, (str, int)))
+            and isinstance(data, dict)
+            and data.get("s", "") == scope
+            and _position_ok(order_by, flag, value, id)
         )
-    except (ValueError, KeyError, TypeError):
+        if valid:
+            check_index_value(value, "cursor")
+            check_index_value(id, "cursor")
+    except (ValueError, KeyError, TypeError, AttributeError):
         valid = False
     if not valid:
         raise ValidationError.single("cursor", "invalid", _BAD_CURSOR)
     return (int(flag), value, id)
+
+
+_SEQUENCE_NAME_LIMIT = 200
+
+
+def check_sequence_name(name: object) -> str:
+    """Refuse a counter name that is not short, non-empty, storable text."""
+    if not isinstance(name, str) or not name or len(name) > _SEQUENCE_NAME_LIMIT:
+        raise ValidationError.single(
+            "name", "invalid", f"a counter's name is text of 1 to {_SEQUENCE_NAME_LIMIT} characters"
+        )
+    check_index_value(name, "name")
+    return name
 
 
 class BaseRepository(Generic[A]):

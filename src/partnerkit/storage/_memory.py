@@ -19,10 +19,12 @@ from partnerkit.storage._common import (
     BaseUnitOfWork,
     Where,
     check_listing,
+    check_sequence_name,
     decode_body,
     encode_body,
     encode_cursor,
     listing_key,
+    listing_scope,
     normalize_where,
     specs_by_kind,
     with_version,
@@ -127,8 +129,8 @@ class _Table:
         self.rows: dict[str, _Row] = {}
         self.owners: dict[str, dict[IndexValue, str]] = {}
         self.postings: dict[str, dict[IndexValue, set[str]]] = {}
-        #: The indexes whose values every stored row holds: name -> unique.
-        self.indexed: dict[str, bool] = {}
+        #: The indexes whose values every stored row holds: name -> (unique, type name).
+        self.indexed: dict[str, tuple[bool, str]] = {}
         #: The specs already prepared, by identity (a spec holds functions: no hash).
         self.prepared: dict[int, AggregateSpec[Any]] = {}
 
@@ -141,7 +143,9 @@ class _Table:
         """
         if self.prepared.get(id(spec)) is spec:
             return
-        changed = [i for i in spec.indexes if self.indexed.get(i.name) != i.unique]
+        changed = [
+            i for i in spec.indexes if self.indexed.get(i.name) != (i.unique, i.type.__name__)
+        ]
         if changed and self.rows:
             values = {
                 key: spec.index_values(decode_body(spec, row.body, row.version, row.schema))
@@ -181,7 +185,7 @@ class _Table:
                 self.owners[index.name] = owners
             else:
                 self.owners.pop(index.name, None)
-            self.indexed[index.name] = index.unique
+            self.indexed[index.name] = (index.unique, index.type.__name__)
         self.prepared[id(spec)] = spec
 
     def put(self, spec: AggregateSpec[Any], id: str, row: _Row | None) -> None:
@@ -267,6 +271,7 @@ class _MemorySequences:
         self._uow = uow
 
     def next(self, name: str) -> int:
+        check_sequence_name(name)
         self._uow._require_active()
         storage = self._uow._storage
         with storage._lock:
@@ -519,7 +524,12 @@ class MemoryRepository(BaseRepository[A]):
         chunk = keyed[: limit + 1]
         items = tuple(_decode(self._spec, row) for _, row in chunk[:limit])
         more = len(chunk) > limit
-        return Page(items, encode_cursor(order_by, chunk[limit - 1][0]) if more else None)
+        return Page(
+            items,
+            encode_cursor(order_by, chunk[limit - 1][0], listing_scope(self._spec, wanted))
+            if more
+            else None,
+        )
 
     def count(self, where: Where | None = None) -> int:
         """How many aggregates match ``where``."""

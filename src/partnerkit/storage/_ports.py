@@ -162,9 +162,10 @@ class AggregateSpec(Generic[A]):
         return version
 
     def check_id(self, id: object) -> str:
-        """Return ``id`` if it is a non-empty string; else raise ValidationError."""
+        """Return ``id`` if it is a non-empty string of storable text; else ValidationError."""
         if not isinstance(id, str) or not id:
             raise ValidationError.single("id", "invalid", "the id must be a non-empty string")
+        _check_text(id, "id")
         return id
 
     def upgrade(self, body: dict[str, Any], stored_version: int) -> dict[str, Any]:
@@ -186,12 +187,18 @@ def check_index_value(value: object, path: str) -> None:
     if isinstance(value, int) and not -_INT64 <= value < _INT64:
         raise ValidationError.single(path, "out_of_range", "index integers must fit in 64 bits")
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValidationError.single(
-                path, "invalid", "text must be valid Unicode (no lone surrogates)"
-            ) from None
+        _check_text(value, path)
+
+
+def _check_text(value: str, path: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError.single(
+            path, "invalid", "text must be valid Unicode (no lone surrogates)"
+        ) from None
+    if "\x00" in value:
+        raise ValidationError.single(path, "invalid", "text must not contain NUL characters")
 
 
 @attrs.frozen

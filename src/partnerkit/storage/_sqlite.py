@@ -24,10 +24,12 @@ from partnerkit.storage._common import (
     BaseUnitOfWork,
     Where,
     check_listing,
+    check_sequence_name,
     decode_body,
     encode_body,
     encode_cursor,
     listing_key,
+    listing_scope,
     normalize_where,
     specs_by_kind,
     with_version,
@@ -35,6 +37,7 @@ from partnerkit.storage._common import (
 from partnerkit.storage._ports import (
     DEFAULT_PAGE_SIZE,
     AggregateSpec,
+    Index,
     IndexValue,
     Page,
     Sequences,
@@ -233,11 +236,16 @@ class SqliteStorage:
         return f"SqliteStorage({self.path!r})"
 
 
-_SpecKey = tuple[str, tuple[tuple[str, bool], ...]]
+_SpecKey = tuple[str, tuple[tuple[str, bool, str], ...]]
 
 
 def _spec_key(spec: AggregateSpec[Any]) -> _SpecKey:
-    return (spec.kind, tuple((i.name, i.unique) for i in spec.indexes))
+    return (spec.kind, tuple((i.name, i.unique, i.type.__name__) for i in spec.indexes))
+
+
+def _shape(index: Index[Any]) -> list[Any]:
+    """How ``pk_tables`` records an index: unique or not, and its type (text or integer)."""
+    return [index.unique, index.type.__name__]
 
 
 def _table(kind: str) -> str:
@@ -256,15 +264,17 @@ def _ensure_table(conn: sqlite3.Connection, spec: AggregateSpec[Any]) -> None:
         "body TEXT NOT NULL)"
     )
     row = conn.execute("SELECT indexes FROM pk_tables WHERE kind = ?", (spec.kind,)).fetchone()
-    known: dict[str, bool] = json.loads(row[0]) if row else {}
-    wanted = {index.name: index.unique for index in spec.indexes}
-    if row is not None and all(known.get(name) == unique for name, unique in wanted.items()):
+    # Each index as [unique, type]; files of earlier releases hold only "unique" (a bool), so
+    # their indexes count as changed once and are filled again, which is harmless.
+    known: dict[str, Any] = json.loads(row[0]) if row else {}
+    wanted = {index.name: _shape(index) for index in spec.indexes}
+    if row is not None and all(known.get(name) == shape for name, shape in wanted.items()):
         return
     columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
     for index in spec.indexes:
         if f"idx_{index.name}" not in columns:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN idx_{index.name}")
-    changed = [i for i in spec.indexes if known.get(i.name) != i.unique]
+    changed = [i for i in spec.indexes if known.get(i.name) != _shape(i)]
     if changed:
         # Back-fill the new or changed index columns from the stored bodies.
         for id, version, schema, body in conn.execute(
@@ -312,6 +322,7 @@ class _SqliteSequences:
         self._uow = uow
 
     def next(self, name: str) -> int:
+        check_sequence_name(name)
         conn = self._uow._connection(write=True)
         with self._uow._errors("sequences", name):
             # Two statements, not RETURNING: that needs SQLite 3.35, newer than some hosts have.
@@ -608,7 +619,14 @@ class SqliteRepository(BaseRepository[A]):
             return Page(items, None)
         last = rows[limit - 1]
         indexes = {order_by: last[4]} if order_by else {}
-        return Page(items, encode_cursor(order_by, listing_key(order_by, last[0], indexes)))
+        return Page(
+            items,
+            encode_cursor(
+                order_by,
+                listing_key(order_by, last[0], indexes),
+                listing_scope(self._spec, wanted),
+            ),
+        )
 
     def count(self, where: Where | None = None) -> int:
         """How many aggregates match ``where``."""

@@ -7,6 +7,7 @@ Every case stores partnerkit's own small contract aggregates (kinds starting
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -538,6 +539,100 @@ class CoreStorageContract(StorageFixtures):
                 repo.list(order_by="tag", cursor=page.next_cursor)
             with pytest.raises(ValidationError):
                 repo.list(cursor="not-a-cursor")
+
+    def test_a_cursor_serves_only_its_own_listing(self, storage: Storage) -> None:
+        self._listing_seed(storage)
+        with storage.unit_of_work() as uow:
+            repo = uow.repository(CONTRACT_NOTES)
+            page = repo.list({"tag": ["a", "b", None]}, order_by="rank", limit=1)
+            assert page.next_cursor is not None
+            # Another filter, another kind: refused, not silently reused.
+            with pytest.raises(ValidationError):
+                repo.list({"tag": "a"}, order_by="rank", cursor=page.next_cursor)
+            with pytest.raises(ValidationError):
+                uow.repository(CONTRACT_CODES).list(order_by=None, cursor=page.next_cursor)
+            # The same listing goes on.
+            assert repo.list({"tag": ["a", "b", None]}, order_by="rank", cursor=page.next_cursor)
+
+    def test_bad_arguments_are_validation_errors_and_leave_the_unit_of_work_usable(
+        self, storage: Storage
+    ) -> None:
+        self._seed(storage, ContractNote("n1", "one", "a", 1))
+        with storage.unit_of_work() as uow:
+            repo = uow.repository(CONTRACT_NOTES)
+            calls: list[Callable[[], object]] = [
+                lambda: repo.count({"rank": 2**70}),
+                lambda: repo.list({"rank": [1, 2**64]}),
+                lambda: repo.count({"tag": "\ud800"}),
+                lambda: repo.count({"tag": "a\x00"}),
+                lambda: repo.find("\ud800"),
+                lambda: repo.find("a\x00"),
+                lambda: repo.add(ContractNote("a\x00", "nul-id")),
+                lambda: repo.add(ContractNote("n2", "nul\x00slug")),
+                lambda: repo.add(ContractNote("n3", "body", "tag\x00")),
+                lambda: uow.sequences.next(None),  # type: ignore[arg-type]
+                lambda: uow.sequences.next(""),
+                lambda: uow.sequences.next("\ud800"),
+            ]
+            for call in calls:
+                with pytest.raises(ValidationError):
+                    call()
+            # Nothing of it reached the database: the unit of work goes on and commits.
+            repo.add(ContractNote("n4", "four"))
+            assert uow.sequences.next("ok") == 1
+            uow.commit()
+        assert self._read(storage, "n4") is not None
+
+    def test_uncommitted_writes_are_invisible_to_other_units_of_work(
+        self, storage: Storage
+    ) -> None:
+        self._seed(storage, ContractNote("n1", "one", "a", 1), ContractNote("n2", "two", "a", 2))
+        with storage.unit_of_work() as writer:
+            repo = writer.repository(CONTRACT_NOTES)
+            repo.add(ContractNote("n3", "three"))
+            repo.save(attrs.evolve(repo.get("n1"), tag="changed"))
+            repo.delete(repo.get("n2"))
+            seen: list[object] = []
+
+            def look() -> None:
+                with storage.unit_of_work() as reader:
+                    other = reader.repository(CONTRACT_NOTES)
+                    seen.extend([other.find("n3"), other.get("n1").tag, other.find("n2")])
+
+            thread = threading.Thread(target=look)
+            thread.start()
+            thread.join(timeout=30)
+            writer.rollback()
+        assert seen[0] is None
+        assert seen[1] == "a"
+        assert seen[2] is not None
+
+    def test_counters_taken_by_racing_units_of_work_are_all_distinct(
+        self, storage: Storage
+    ) -> None:
+        taken: list[int] = []
+        failures: list[Exception] = []
+        barrier = threading.Barrier(6, timeout=30)
+
+        def take() -> None:
+            barrier.wait()
+            for _ in range(5):
+                try:
+                    with storage.unit_of_work() as uow:
+                        value = uow.sequences.next("race")
+                        uow.commit()
+                    taken.append(value)
+                except Exception as exc:
+                    failures.append(exc)
+
+        threads = [threading.Thread(target=take) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert all(isinstance(f, Conflict) for f in failures), failures
+        assert len(taken) == len(set(taken)), sorted(taken)
+        assert len(taken) + len(failures) == 30
 
     # -- sequences and real aggregates -------------------------------------------------------
 

@@ -29,9 +29,11 @@ from partnerkit.storage._common import (
     BaseUnitOfWork,
     Where,
     check_listing,
+    check_sequence_name,
     encode_body,
     encode_cursor,
     listing_key,
+    listing_scope,
     normalize_where,
     specs_by_kind,
     with_version,
@@ -209,7 +211,7 @@ class SqlAlchemyStorage:
 
     ``specs`` (partnerkit's own kinds when not given) are the kinds whose
     tables are created when the storage opens (``create_tables=True``, only
-    the missing ones) and that units of work reach as attributes. A kind used
+    the missing ones). A kind used
     later gets its table the first time a unit of work asks for it, in a
     transaction of its own. With ``create_tables=False`` the tables must
     exist already, for instance made by Alembic from partnerkit's
@@ -394,6 +396,7 @@ class _Sequences:
 
     def next(self, name: str) -> int:
         """Return the next value of the counter ``name`` (the first is 1)."""
+        check_sequence_name(name)
         uow = self._uow
         _, rows = uow._run(uow._storage._next_value, {"p_name": name}, "sequences", name)
         return int(rows[0][0])
@@ -751,7 +754,14 @@ class SqlAlchemyRepository(BaseRepository[A]):
             return Page(items, None)
         last = rows[limit - 1]
         indexes = {order_by: last[4]} if order_by else {}
-        return Page(items, encode_cursor(order_by, listing_key(order_by, last[0], indexes)))
+        return Page(
+            items,
+            encode_cursor(
+                order_by,
+                listing_key(order_by, last[0], indexes),
+                listing_scope(self._spec, wanted),
+            ),
+        )
 
     def _listing(
         self, shape: tuple[tuple[str, bool, bool], ...], order_by: str | None, flag: int | None
