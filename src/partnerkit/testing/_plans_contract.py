@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 
 import attrs
@@ -36,7 +37,7 @@ from partnerkit.services import (
     sign_off_plan,
     start_plan,
 )
-from partnerkit.storage import PARTNERS, PLAN_TEMPLATES, PLANS, Storage
+from partnerkit.storage import PARTNERS, PLAN_TEMPLATES, PLANS, Storage, UnitOfWork
 from partnerkit.testing._clocks import FixedClock
 from partnerkit.testing._fixtures import StorageFixtures
 
@@ -98,7 +99,7 @@ class PlansContract(StorageFixtures):
         with storage.unit_of_work() as uow:
             plan = assign_plan(uow, _VENDOR, template_id, "p1")
         plan_id = plan.id
-        for step in (
+        steps: tuple[Callable[[UnitOfWork], Plan], ...] = (
             lambda uow: share_plan(uow, _VENDOR, plan_id),
             lambda uow: sign_off_plan(uow, partner, plan_id),
             lambda uow: sign_off_plan(uow, _VENDOR, plan_id),
@@ -106,7 +107,8 @@ class PlansContract(StorageFixtures):
             lambda uow: check_plan_task(uow, _VENDOR, plan_id, "forecast"),
             lambda uow: hold_plan_milestone(uow, partner, plan_id, "kickoff", notes="Held."),
             lambda uow: record_plan_actual(uow, _VENDOR, plan_id, "csat", "q1", Decimal("8.5")),
-        ):
+        )
+        for step in steps:
             with storage.unit_of_work() as uow:
                 plan = step(uow)
         with storage.unit_of_work() as uow:
