@@ -402,6 +402,33 @@ def test_events_are_published_after_the_commit_only(
     assert isinstance(seen[-1], PlanTemplateSaved)
 
 
+def test_bad_arguments_are_named_before_anything_is_written(
+    storage: Storage, template: PlanTemplate
+) -> None:
+    vendor = on(VENDOR)
+    with storage.unit_of_work() as uow:
+        with pytest.raises(ValidationError) as raised:
+            assign_plans(uow, vendor, template.id, None, fiscal_year="2026", targets=[])  # type: ignore[arg-type]
+        assert sorted(e.path for e in raised.value.errors) == ["fiscal_year", "segment", "targets"]
+        with pytest.raises(ValidationError) as raised:
+            list_templates(uow, vendor, kind=3, published="yes")  # type: ignore[arg-type]
+        assert sorted(e.path for e in raised.value.errors) == ["kind", "published"]
+        with pytest.raises(ValidationError) as raised:
+            list_plans(uow, vendor, status=["draft", "lost"])
+        assert [e.path for e in raised.value.errors] == ["status.1"]
+        with pytest.raises(ValidationError) as raised:
+            assign_plan(uow, vendor, template.id, "p1", fiscal_year=0)
+        assert [e.path for e in raised.value.errors] == ["fiscal_year"]
+    plan_id = assigned(storage, template)
+    with storage.unit_of_work() as uow:
+        with pytest.raises(ValidationError) as raised:
+            plan_progress_of(uow, vendor, plan_id, [object()])  # type: ignore[list-item]
+        assert [e.path for e in raised.value.errors] == ["activities.0"]
+        with pytest.raises(ValidationError):
+            record_plan_actual(uow, vendor, plan_id, "won", "q5", 3)
+        assert uow.repository(PLANS).count() == 1
+
+
 # -- reading -----------------------------------------------------------------------------------
 
 

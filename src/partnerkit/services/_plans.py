@@ -32,6 +32,7 @@ import pendulum
 
 from partnerkit.core import DomainEvent
 from partnerkit.core._money import MetricValue
+from partnerkit.core._validation import ErrorCollector
 from partnerkit.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from partnerkit.partners import (
     CHECK_PLAN_ITEMS,
@@ -413,20 +414,13 @@ def list_templates(
 ) -> Page[PlanTemplate]:
     """One page of templates, by id, filtered by ``kind`` and whether the latest is published."""
     require_program_wide(ctx, _template_reader(ctx))
+    errors = ErrorCollector()
+    if kind is not None and not isinstance(kind, str):
+        errors.add("kind", "invalid", "expected a template kind")
+    if published is not None and not isinstance(published, bool):
+        errors.add("published", "invalid", "expected true, false or nothing")
+    errors.raise_if_any()
     where: dict[str, IndexValue] = {}
-    errors_kind = kind is not None and not isinstance(kind, str)
-    errors_published = published is not None and not isinstance(published, bool)
-    if errors_kind or errors_published:
-        from partnerkit.core.errors import FieldError
-
-        raise ValidationError(
-            FieldError(path, "invalid", message)
-            for path, bad, message in (
-                ("kind", errors_kind, "expected a template kind"),
-                ("published", errors_published, "expected true, false or nothing"),
-            )
-            if bad
-        )
     if kind is not None:
         where["kind"] = kind
     if published is not None:
@@ -618,9 +612,15 @@ def assign_plans(
     ``create_plans``; an account manager assigns to the partners they manage.
     """
     _vendor(ctx, CREATE_PLANS)
+    errors = ErrorCollector()
     if not isinstance(segment, PartnerFilter):
-        raise ValidationError.single("segment", "invalid", "expected a PartnerFilter")
-    year = _fiscal_year(ctx, fiscal_year)
+        errors.add("segment", "invalid", "expected a PartnerFilter")
+    if targets is not None and not isinstance(targets, Mapping):
+        errors.add("targets", "invalid", "expected partner id -> objective key -> targets")
+    year = 0
+    with errors.catch():
+        year = _fiscal_year(ctx, fiscal_year)
+    errors.raise_if_any()
     template = _published(uow, ctx, template_id)
     overrides = dict(targets or {})
     partners = sorted(_segment(uow, ctx, segment), key=lambda p: p.id)
