@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from partnerkit.core import Money, from_dict, from_json, to_date
+from partnerkit.core import Money, Percentage, from_dict, from_json, to_date
 from partnerkit.core.errors import ValidationError
 from partnerkit.deals import CompanySection
 from partnerkit.fiscal import MonthlyFiscalCalendar, WeekFiscalCalendar
@@ -84,6 +84,40 @@ CASES: dict[str, tuple[Callable[[], object], tuple[str, ...]]] = {
         lambda: from_dict(CompanySection, {"name": "a", "domain": "b", "x": 1, 0: 1}),
         ("x", "0"),
     ),
+    "a percentage of 10^-5000, formatted": (
+        lambda: Percentage("1e-5000").format("en_US"),
+        ("value",),
+    ),
+    "an amount of 10^-10000000": (lambda: Money("1e-10000000", "EUR"), ("amount",)),
+    "an amount of 101 digits": (lambda: Money("1." + "0" * 100, "EUR"), ("amount",)),
+    "a weight of 10^-999999999": (
+        lambda: Money("1.00", "EUR").allocate([Decimal("1e-999999999"), 1]),
+        ("weights.0",),
+    ),
+    "a weight of 10^-10000000": (
+        lambda: Money("1.00", "EUR").allocate([1, Decimal("1e-10000000")]),
+        ("weights.1",),
+    ),
+    "a product below 10^-100": (
+        lambda: Money("1e-60", "EUR") * Decimal("1e-60"),
+        ("amount",),
+    ),
+    "a fraction below 10^-102": (lambda: Percentage.from_fraction("1e-103"), ("fraction",)),
+    "a program file's scoring target of 10^-999999": (
+        lambda: Program.from_toml_string(
+            '[program]\nkey = "p"\nname = "P"\ncurrency = "EUR"\n'
+            '[[scoring.targets]]\nkpi = "win_rate_ytd"\nvalue = "1e-999999"\n'
+        ),
+        ("scoring.targets.0.value",),
+    ),
+    "a program file's signal weight of 10^999999": (
+        lambda: Program.from_toml_string(
+            '[program]\nkey = "p"\nname = "P"\ncurrency = "EUR"\n'
+            '[[scoring.signals]]\nname = "l"\nkpi = "logins_90d"\nweight = "1e999999"\n'
+            'target = "40"\n'
+        ),
+        ("scoring.signals.0.weight",),
+    ),
 }
 
 
@@ -101,3 +135,129 @@ def test_format_quote_refuses_an_unknown_locale_at_locale() -> None:
     with pytest.raises(ValidationError) as caught:
         format_quote(None, "xx_YY")  # type: ignore[arg-type]  # refused before the quote is read
     assert caught.value.paths == ("locale",)
+
+
+# -- every function that takes a locale refuses an unknown one (item 7) --------------------------
+
+
+def _locale_calls() -> dict[str, Callable[[str], object]]:
+    from partnerkit.addresses import address_form, country_name
+    from partnerkit.contacts import contact_labels, format_phone, role_choices
+    from partnerkit.deals import Stage, deal_stage_label, progress
+    from partnerkit.fiscal import label
+    from partnerkit.locale import Choice
+    from partnerkit.partners import (
+        Partner,
+        export_csv,
+        partner_stage_label,
+        role_label,
+        status_label,
+    )
+    from partnerkit.plans import ObjectiveKind, PlanStatus, objective_kind_label, plan_status_label
+    from partnerkit.quoting import AppliedRule, RuleKind
+    from partnerkit.scoring import Rag
+
+    rule = AppliedRule(RuleKind.CAP, Percentage(40), "capped at {cap}", {"cap": "40%"})
+    partner = Partner("p1", "Acme", "acme.example", "reseller")
+    return {
+        "Money.format": lambda loc: Money("1", "EUR").format(loc),
+        "Percentage.format": lambda loc: Percentage("1").format(loc),
+        "country_name": lambda loc: country_name("DE", loc),
+        "address_form": lambda loc: address_form("DE", loc),
+        "contact_labels": contact_labels,
+        "role_choices": lambda loc: role_choices(locale=loc),
+        "format_phone": lambda loc: format_phone("+442071838750", "auto", loc),
+        "deal_stage_label": lambda loc: deal_stage_label(Stage.APPROVED, loc),
+        "progress": lambda loc: progress(Stage.APPROVED, locale=loc),
+        "fiscal label": lambda loc: label(MonthlyFiscalCalendar(1).year(2026), locale=loc),
+        "Choice.label_in": lambda loc: Choice("high", "High").label_in(loc),
+        "export_csv": lambda loc: export_csv([partner], ["name"], loc),
+        "partner_stage_label": lambda loc: partner_stage_label("at_risk", loc),
+        "role_label": lambda loc: role_label("partner_account_manager", loc),
+        "status_label": lambda loc: status_label("approved", loc),
+        "AppliedRule.explain": rule.explain,
+        "Rag.label": Rag.GREEN.label,
+        "objective_kind_label": lambda loc: objective_kind_label(ObjectiveKind.REVENUE, loc),
+        "plan_status_label": lambda loc: plan_status_label(PlanStatus.SHARED, loc),
+    }
+
+
+@pytest.mark.parametrize("unknown", ["xx_YY", "0", ""])
+@pytest.mark.parametrize("function", sorted(_locale_calls()))
+def test_an_unknown_locale_is_refused_at_locale(function: str, unknown: str) -> None:
+    call = _locale_calls()[function]
+    assert call("de_DE") is not None  # a known locale works
+    with pytest.raises(ValidationError) as caught:
+        call(unknown)
+    assert caught.value.paths == ("locale",)
+
+
+# -- wrong argument types from untyped host code ("Also") ----------------------------------------
+
+
+def test_validate_contact_refuses_roles_that_are_no_roles() -> None:
+    from partnerkit.contacts import Contact, validate_contact
+
+    contact = Contact("Ada", "Lovelace", "ada@example.com")
+    for roles in (None, 3, "champion", [None]):
+        with pytest.raises(ValidationError) as caught:
+            validate_contact(contact, roles=roles, path="end_user")  # type: ignore[arg-type]
+        assert caught.value.paths == ("roles",)
+
+
+def test_format_phone_refuses_a_style_that_is_no_text() -> None:
+    from partnerkit.contacts import format_phone
+
+    for style in (Decimal("sNaN"), None, ["national"]):
+        with pytest.raises(ValidationError) as caught:
+            format_phone("+442071838750", style)  # type: ignore[arg-type]
+        assert caught.value.paths == ("style",)
+
+
+# -- CSV formulas behind invisible characters (item 10) -------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["\u200b", "\ufeff", "\u200e", "\u2060 ", " \u200b\t"])
+def test_a_formula_behind_an_invisible_character_is_neutralised(prefix: str) -> None:
+    from partnerkit.partners import Partner, export_csv
+
+    name = prefix + "=1+1"
+    text = export_csv([Partner("p1", name, "acme.example", "reseller")], ["name"])
+    cell = text.split("\r\n")[1]
+    assert cell.strip('"') == "'" + name
+
+
+# -- fiscal label patterns: plain placeholders and bounded widths (item 5) -----------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "code"),
+    [
+        ("{start[0]}", "invalid"),
+        ("{start.year}", "invalid"),
+        ("{year:{yy}}", "invalid"),
+        ("{year:>99999999999}", "out_of_range"),
+        ("{year:.101}", "out_of_range"),
+        ("{start:%99999Y}", "out_of_range"),
+        ("{", "invalid"),
+        ("FY" * 101, "invalid"),
+        ("{year:%Y}", "invalid"),
+    ],
+)
+def test_a_label_pattern_takes_plain_placeholders_with_bounded_widths(
+    pattern: str, code: str
+) -> None:
+    from partnerkit.fiscal import label
+
+    year = MonthlyFiscalCalendar(1).year(2026)
+    with pytest.raises(ValidationError) as caught:
+        label(year, pattern)
+    assert [(e.path, e.code) for e in caught.value.errors] == [("pattern", code)]
+
+
+def test_label_patterns_within_the_bounds_still_work() -> None:
+    from partnerkit.fiscal import label
+
+    year = MonthlyFiscalCalendar(1).year(2026)
+    assert label(year, "{start:%Y-%m}|FY{yy}|{year!r:>6}") == "2026-01|FY26|  2026"
+    assert len(label(year, "{year:>100}")) == 100

@@ -78,7 +78,10 @@ def test_roles_come_from_a_configurable_list() -> None:
 def test_role_and_field_labels_are_translated() -> None:
     assert dict(role_choices(DEFAULT_CONTACT_ROLES, "ja"))["end_user"] == "エンドユーザー"
     assert contact_labels("es")["phone"] == "Teléfono"
-    assert contact_labels("xx")["phone"] == "Phone"
+    assert contact_labels("sw")["phone"] == "Phone"  # no catalog: English
+    with pytest.raises(ValidationError) as caught:  # no such locale (issue #19)
+        contact_labels("xx")
+    assert caught.value.paths == ("locale",)
 
 
 def test_contact_round_trips_through_the_converter() -> None:

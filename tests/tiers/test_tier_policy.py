@@ -403,3 +403,60 @@ def test_a_fiscal_review_calendar_without_a_fiscal_calendar_is_refused() -> None
     with pytest.raises(ValidationError) as caught:
         policy_from_dict({"calendar": {"kind": "fiscal", "period": "week"}})
     assert set(caught.value.paths) == {"tiers.policy.calendar.period", "tiers.policy.calendar.kind"}
+
+
+# -- the end of the calendar (issue #19, item 8) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: CalendarReviews().next_review_date(date(9999, 12, 1)),
+        lambda: CalendarReviews().period_start_after(date(9999, 12, 1)),
+        lambda: CalendarReviews("year", first_month=7).next_review_date(date(9999, 8, 1)),
+        lambda: CalendarReviews("year", first_month=7).period_start_after(date(1, 3, 1)),
+        lambda: CalendarReviews().next_review_date(None),  # type: ignore[arg-type]
+    ],
+)
+def test_review_dates_beyond_year_9999_are_refused_at_day(call: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        call()  # type: ignore[operator]
+    assert caught.value.paths == ("day",)
+
+
+def test_a_review_whose_next_period_is_beyond_year_9999_is_refused_at_as_of() -> None:
+    day = date(9999, 12, 1)
+    policy = TierPolicy(CalendarReviews("quarter"), upgrades="next_period")
+    history = _holding("registered", date(2025, 1, 1))
+    with pytest.raises(ValidationError) as caught:
+        policy.review(history, _evaluation(ELITE, day), day)
+    assert [(e.path, e.code) for e in caught.value.errors] == [("as_of", "out_of_range")]
+    # The last period that ends in year 9999 still works.
+    assert policy.review(history, _evaluation(ELITE, date(9999, 9, 1)), date(9999, 9, 1)) == (
+        TierChange(
+            "upgrade",
+            "registered",
+            "elite",
+            date(9999, 10, 1),
+            "meets the criteria of Elite from 9999-10-01",
+        )
+    )
+
+
+def test_review_arguments_of_the_wrong_type_are_refused_by_name() -> None:
+    day = date(2026, 5, 5)
+    with pytest.raises(ValidationError) as caught:
+        TierPolicy().review(TierHistory(), _evaluation(ELITE, day), None)  # type: ignore[arg-type]
+    assert caught.value.paths == ("as_of",)
+    with pytest.raises(ValidationError) as caught:
+        TierPolicy().review(None, None, day, override="x")  # type: ignore[arg-type]
+    assert caught.value.paths == ("history", "evaluation", "override")
+
+
+def test_evaluate_refuses_a_datetime_as_of() -> None:
+    from datetime import datetime, timezone
+
+    for at in (datetime(2026, 1, 1, 12), datetime(2026, 1, 1, 12, tzinfo=timezone.utc)):
+        with pytest.raises(ValidationError) as caught:
+            evaluate(ELITE, elite_ladder(), at)
+        assert caught.value.paths == ("as_of",)

@@ -11,6 +11,7 @@ from partnerkit.addresses import Address, validate_address
 from partnerkit.contacts._email import normalize_email
 from partnerkit.contacts._phone import normalize_phone
 from partnerkit.core import ErrorCollector
+from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.core.errors import ValidationError
 from partnerkit.locale import N_, Choice, gettext
 
@@ -79,6 +80,7 @@ def contact_labels(locale: str | Locale = "en") -> dict[str, str]:
     >>> contact_labels("de")["last_name"]
     'Nachname'
     """
+    _locale(locale)
     return {name: gettext(label, locale) for name, label in CONTACT_FIELD_LABELS.items()}
 
 
@@ -93,6 +95,7 @@ def role_choices(
     Raises :class:`ValidationError` at ``roles`` when ``roles`` is not an
     iterable of :class:`ContactRole`.
     """
+    _locale(locale)
     return [(role.key, role.label_in(locale)) for role in _checked_roles(roles)]
 
 

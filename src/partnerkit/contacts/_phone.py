@@ -8,6 +8,7 @@ import phonenumbers
 from babel.core import Locale, UnknownLocaleError
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
+from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.core.errors import ValidationError
 
 __all__ = ["PhoneStyle", "format_phone", "normalize_phone"]
@@ -123,10 +124,8 @@ def format_phone(
     """
     if not isinstance(style, str) or (style not in _STYLES and style != "auto"):
         raise ValidationError.single("style", "invalid_choice", f"unknown phone style {style!r}")
-    if locale is not None and not isinstance(locale, (str, Locale)):
-        raise ValidationError.single(
-            "locale", "invalid", f"expected a locale, got {type(locale).__name__}"
-        )
+    if locale is not None:
+        _locale(locale)
     if not isinstance(e164, str) or not e164.strip():
         raise ValidationError.single("", "invalid", "expected a telephone number in E.164")
     try:

@@ -29,7 +29,7 @@ import attrs
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
-from partnerkit.core._validation import ErrorCollector
+from partnerkit.core._validation import MIN_ADJUSTED, ErrorCollector, bounds_problem
 from partnerkit.core.errors import CurrencyMismatch, FieldError, ValidationError
 
 __all__ = [
@@ -48,8 +48,10 @@ DEFAULT_ROUNDING = ROUND_HALF_UP
 _KNOWN_CURRENCIES = frozenset(list_currencies())
 
 # Amounts stay below 10**18, checked wherever a Money is built, so rounding to
-# any minor unit fits the arithmetic context below with room to spare.
+# any minor unit fits the arithmetic context below with room to spare. Nonzero
+# amounts are at least 10**-100 and have at most 100 digits (bounds_problem).
 _MAX_MAGNITUDE = 18
+_MAX_DIGITS = 100
 
 # Money and Percentage arithmetic runs in this context, never in the caller's
 # ambient one (which a host may have set to 6 digits or to trap Inexact): 50
@@ -91,10 +93,28 @@ def _bad_rounding(rounding: object) -> ValidationError:
     )
 
 
-def _out_of_range() -> ValidationError:
+def _out_of_range(tiny: bool = False) -> ValidationError:
+    if tiny:
+        return ValidationError.single(
+            "amount", "out_of_range", f"amounts must be zero or at least 10^{MIN_ADJUSTED}"
+        )
     return ValidationError.single(
         "amount", "out_of_range", f"amounts must be below 10^{_MAX_MAGNITUDE} in absolute value"
     )
+
+
+def bounded(value: Decimal, path: str, maximum: int | None = None) -> Decimal:
+    """Return ``value`` if it is within partnerkit's number bounds, else raise ``out_of_range``.
+
+    The bounds: at most 100 significant digits, and an adjusted exponent
+    from -100 to ``maximum`` (100 unless given), so ``10**-100 <= |x| <
+    10**(maximum + 1)`` or zero. Amounts, weights, rates and the numbers of
+    a program file are held to them.
+    """
+    problem = bounds_problem(value) if maximum is None else bounds_problem(value, maximum)
+    if problem is not None:
+        raise ValidationError.single(path, "out_of_range", problem)
+    return value
 
 
 _LOCALES: dict[str, Locale] = {}
@@ -107,7 +127,7 @@ def _locale(value: object) -> Locale:
         if found is not None:
             return found
         try:
-            parsed = Locale.parse(value)
+            parsed = Locale.parse(value.strip().replace("-", "_"))
         except (UnknownLocaleError, ValueError, TypeError):
             pass
         else:
@@ -194,8 +214,10 @@ class Money:
     the currency's minor unit. Arithmetic between different currencies raises
     :class:`~partnerkit.core.errors.CurrencyMismatch`; floats are refused
     everywhere. Arithmetic runs with 50 significant digits whatever the
-    caller's ``decimal`` context, and every result stays below 10^18 in
-    absolute value (a :class:`ValidationError` at ``amount`` otherwise).
+    caller's ``decimal`` context, and every amount stays below 10^18 in
+    absolute value, is zero or at least 10^-100, and has at most 100
+    significant digits (a :class:`ValidationError` at ``amount`` otherwise:
+    ``out_of_range``).
 
     >>> from decimal import Decimal
     >>> price = Money("19.99", "EUR")
@@ -221,7 +243,8 @@ class Money:
             and type(currency) is str
             and currency in _KNOWN_CURRENCIES
             and amount.is_finite()
-            and amount.adjusted() < _MAX_MAGNITUDE
+            and MIN_ADJUSTED <= amount.adjusted() < _MAX_MAGNITUDE
+            and amount.adjusted() - amount.as_tuple().exponent < _MAX_DIGITS  # type: ignore[operator]
         ):
             _set_amount(self, amount)
             _set_currency(self, currency)
@@ -232,8 +255,9 @@ class Money:
         except ValidationError as exc:
             errors.extend(exc.errors)
             value = Decimal(0)
-        if value and value.adjusted() >= _MAX_MAGNITUDE:
-            errors.extend(_out_of_range().errors)
+        problem = bounds_problem(value, _MAX_MAGNITUDE - 1)
+        if problem is not None:
+            errors.append(FieldError("amount", "out_of_range", f"amounts {problem}"))
         if not isinstance(currency, str) or currency not in _KNOWN_CURRENCIES:
             errors.append(
                 FieldError(
@@ -251,8 +275,12 @@ class Money:
         # the magnitude can be wrong, and a negative zero becomes zero.
         if not amount:
             amount = amount.copy_abs()
-        elif amount.adjusted() >= _MAX_MAGNITUDE:
-            raise _out_of_range()
+            if amount.adjusted() < MIN_ADJUSTED:  # 0E-200: the same zero, a smaller exponent
+                amount = Decimal((0, (0,), MIN_ADJUSTED))
+            elif amount.adjusted() >= _MAX_MAGNITUDE:
+                amount = Decimal(0)
+        elif not MIN_ADJUSTED <= amount.adjusted() < _MAX_MAGNITUDE:
+            raise _out_of_range(tiny=amount.adjusted() < MIN_ADJUSTED)
         self = _new(cls)
         _set_amount(self, amount)
         _set_currency(self, currency)
@@ -368,7 +396,9 @@ class Money:
         the parts with the largest remainders (earlier parts first on ties).
         No part is ever more than one minor unit away from its exact share.
         The amount must already be rounded; weights must be non-negative
-        integers or Decimals with a positive sum.
+        integers or Decimals with a positive sum, each within partnerkit's
+        number bounds (:func:`bounded`: below 10^101, zero or at least
+        10^-100, at most 100 digits; ``out_of_range`` otherwise).
         """
         errors = ErrorCollector()
         if not weights:
@@ -376,7 +406,7 @@ class Money:
         decimal_weights: list[Decimal] = []
         for i, weight in enumerate(weights):
             try:
-                w = to_decimal(weight, f"weights.{i}")
+                w = bounded(to_decimal(weight, f"weights.{i}"), f"weights.{i}")
             except ValidationError as exc:
                 errors.extend(exc)
                 continue
@@ -426,7 +456,7 @@ class Money:
         if type(other) is Money and other.currency == currency:
             # Inlined _trusted: adding up is the hottest path.
             amount = _add(self.amount, other.amount)
-            if amount and amount.adjusted() < _MAX_MAGNITUDE:
+            if amount and MIN_ADJUSTED <= amount.adjusted() < _MAX_MAGNITUDE:
                 result = _new(Money)
                 _set_amount(result, amount)
                 _set_currency(result, currency)

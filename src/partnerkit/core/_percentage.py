@@ -18,6 +18,7 @@ from partnerkit.core._money import (
     _locale,
     _multiply,
     _subtract,
+    bounded,
     to_decimal,
 )
 from partnerkit.core.errors import ValidationError
@@ -30,6 +31,9 @@ _HUNDRED = Decimal(100)
 @attrs.frozen(order=True, repr=False, init=False)
 class Percentage:
     """A rate in percent between 0 and 100 inclusive: ``Percentage("12.5")`` is 12.5 %.
+
+    The value is zero or at least 10^-100 and has at most 100 significant
+    digits (``out_of_range`` at ``value`` otherwise), like every number partnerkit reads.
 
     Margins, discounts and shares are percentages; applying one to Money
     says when it rounds. Arithmetic runs with 50 significant digits whatever
@@ -52,7 +56,7 @@ class Percentage:
     _fraction: Decimal = attrs.field(init=False, eq=False, order=False, repr=False, hash=False)
 
     def __init__(self, value: Decimal | int | str) -> None:
-        number = to_decimal(value, "value")
+        number = bounded(to_decimal(value, "value"), "value")
         if not 0 <= number <= _HUNDRED:
             raise ValidationError.single(
                 "value", "out_of_range", f"{number} is outside 0..100 (percent)"
@@ -66,12 +70,17 @@ class Percentage:
 
         A fraction outside 0..1 is a :class:`ValidationError` at ``fraction``.
         """
-        number = to_decimal(fraction, "fraction")
+        number = bounded(to_decimal(fraction, "fraction"), "fraction", 0)
         if not 0 <= number <= 1:
             raise ValidationError.single(
                 "fraction", "out_of_range", f"{number} is outside 0..1 (a fraction of one)"
             )
-        return cls(_multiply(number, _HUNDRED))
+        try:
+            return cls(_multiply(number, _HUNDRED))
+        except ValidationError as exc:  # a fraction below 10^-102: a value below 10^-100
+            raise ValidationError.single(
+                "fraction", "out_of_range", exc.errors[0].message
+            ) from None
 
     @property
     def fraction(self) -> Decimal:

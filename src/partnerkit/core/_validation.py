@@ -11,13 +11,41 @@ from typing import Any, TypeVar
 
 from partnerkit.core.errors import FieldError, ValidationError, join_path
 
-__all__ = ["ConfigReader", "ErrorCollector"]
+__all__ = ["MAX_ADJUSTED", "MAX_DIGITS", "MIN_ADJUSTED", "ConfigReader", "ErrorCollector"]
 
 T = TypeVar("T")
 
 # C0 controls but tab and line feed (collapsed text has neither anyway), DEL, the C1
 # controls, and lone surrogates (not encodable, so not storable).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+#: The largest adjusted exponent of a number partnerkit reads: ``|x| < 10**101``.
+MAX_ADJUSTED = 100
+#: The smallest adjusted exponent of a number partnerkit reads: ``|x| >= 10**-100`` unless zero.
+MIN_ADJUSTED = -100
+#: The most significant digits a number partnerkit reads may have.
+MAX_DIGITS = 100
+
+
+def bounds_problem(value: Decimal, maximum: int = MAX_ADJUSTED) -> str | None:
+    """Why the finite ``value`` is outside the numbers partnerkit accepts, or None.
+
+    Accepted: at most :data:`MAX_DIGITS` significant digits, an adjusted
+    exponent (the power of ten of the first digit) from :data:`MIN_ADJUSTED`
+    to ``maximum``; a zero's exponent in the same range. The bounds keep every
+    computation fast and every number printable (``Decimal("1e-999999999")``
+    would make exact arithmetic and formatting build numbers of a billion digits).
+    """
+    adjusted = value.adjusted()
+    if adjusted > maximum:
+        return f"must be below 10^{maximum + 1} in absolute value"
+    if adjusted < MIN_ADJUSTED:
+        return f"must be zero or at least 10^{MIN_ADJUSTED} in absolute value (exponent too small)"
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and adjusted - exponent >= MAX_DIGITS:
+        return f"must have at most {MAX_DIGITS} significant digits"
+    return None
 
 
 class ErrorCollector:
@@ -271,7 +299,12 @@ class ConfigReader:
         return value
 
     def decimal(self, key: builtins.str, default: Any = _MISSING) -> Any:
-        """Read a decimal from a string or an integer (never from a float)."""
+        """Read a decimal from a string or an integer (never from a float).
+
+        The number must be within partnerkit's bounds (see :func:`bounds_problem`):
+        at most 100 significant digits, ``10**-100 <= |x| < 10**101`` or zero;
+        ``out_of_range`` otherwise.
+        """
         value = self.raw(key, default)
         if key not in self._data:
             return value  # the default, or None after raw() recorded "required"
@@ -289,6 +322,10 @@ class ConfigReader:
             return None
         if not result.is_finite():
             self.error(key, "invalid", "must be a finite number")
+            return None
+        problem = bounds_problem(result)
+        if problem is not None:
+            self.error(key, "out_of_range", problem)
             return None
         return result
 

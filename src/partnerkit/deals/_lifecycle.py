@@ -14,6 +14,7 @@ import attrs
 from babel.core import Locale
 
 from partnerkit.core import converter
+from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.core.errors import ValidationError
 from partnerkit.locale import N_, gettext
 
@@ -143,6 +144,7 @@ def deal_stage_label(stage: Stage, locale: str | Locale = "en") -> str:
     >>> deal_stage_label(Stage.ORDER_STARTED, "de")
     'Bestellung begonnen'
     """
+    _locale(locale)
     return gettext(STAGE_LABELS[Stage(stage)], locale)
 
 
@@ -159,6 +161,8 @@ def progress(
     >>> [s.state for s in progress(Stage.APPROVED)]
     ['done', 'current', 'upcoming', 'upcoming']
     """
+    if locale is not None:
+        _locale(locale)
     current = stage if stage in PROGRESS_STEPS else (reached or Stage.OPPORTUNITY)
     closed_early = stage not in PROGRESS_STEPS
     position = PROGRESS_STEPS.index(current)

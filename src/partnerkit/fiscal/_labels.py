@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
@@ -53,14 +55,9 @@ def _main_month(period: FiscalPeriod) -> int:
 
 
 def _check_locale(locale: str) -> None:
-    from babel import Locale, UnknownLocaleError
+    from partnerkit.core._money import _locale  # the one locale check
 
-    try:
-        Locale.parse(locale)
-    except (UnknownLocaleError, ValueError, TypeError) as exc:
-        raise ValidationError.single(
-            "locale", "invalid", f"{locale!r} is not a known locale"
-        ) from exc
+    _locale(locale)
 
 
 def label(
@@ -95,6 +92,7 @@ def label(
         )
     if pattern is None:
         pattern = DEFAULT_PATTERNS[type(value)]
+    _check_pattern(pattern)
     _check_locale(locale)
     fields = _Fields(value, locale)
     start_year, end_year = value.calendar._nominal_years(value.year)
@@ -123,5 +121,47 @@ def label(
             "invalid",
             f"unknown placeholder {exc.args[0]!r} for a {type(value).__name__}; use {allowed}",
         ) from None
-    except (ValueError, IndexError, AttributeError) as exc:
+    except (ValueError, IndexError, AttributeError, TypeError) as exc:
         raise ValidationError.single("pattern", "invalid", f"bad pattern: {exc}") from None
+
+
+_PATTERN_LIMIT = 200
+_WIDTH_LIMIT = 100
+# A format spec's fill/align/sign/#/0, then width and precision (str.format's mini-language).
+_SPEC = re.compile(r"(?:.?[<>=^])?[+\- ]?z?#?0?(?P<width>\d*)[,_]?(?:\.(?P<precision>\d+))?")
+
+
+def _check_pattern(pattern: object) -> None:
+    """Refuse what ``str.format`` would do more with than fill in a named field.
+
+    Only plain names (no ``[index]`` or ``.attribute``), no nested fields in a
+    format spec, widths and precisions up to 100, and patterns up to 200
+    characters: a label pattern comes from a settings page, not from code.
+    """
+    if not isinstance(pattern, str):
+        raise ValidationError.single("pattern", "invalid", "expected text")
+    if len(pattern) > _PATTERN_LIMIT:
+        raise ValidationError.single("pattern", "invalid", f"at most {_PATTERN_LIMIT} characters")
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        raise ValidationError.single("pattern", "invalid", f"bad pattern: {exc}") from None
+    for _, name, spec, _conversion in parts:
+        if name is None:
+            continue
+        if not name.isidentifier():
+            raise ValidationError.single(
+                "pattern", "invalid", f"{{{name}}}: use a plain placeholder name"
+            )
+        if spec and "{" in spec:
+            raise ValidationError.single("pattern", "invalid", "no placeholders inside a format")
+        if spec and re.search(r"%[-_0^#]*\d", spec):
+            raise ValidationError.single(
+                "pattern", "out_of_range", "no widths in a date format (%Y, not %9Y)"
+            )
+        match = _SPEC.match(spec or "")
+        sizes = [match.group("width"), match.group("precision")] if match else []
+        if any(size and (len(size) > 3 or int(size) > _WIDTH_LIMIT) for size in sizes):
+            raise ValidationError.single(
+                "pattern", "out_of_range", f"widths and precisions are at most {_WIDTH_LIMIT}"
+            )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 from babel.core import Locale
 
+from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.locale._translations import gettext
 
 __all__ = ["Choice"]
@@ -27,4 +28,5 @@ class Choice:
 
     def label_in(self, locale: str | Locale = "en") -> str:
         """The label translated into ``locale`` (English when partnerkit has no translation)."""
+        _locale(locale)
         return gettext(self.label, locale)

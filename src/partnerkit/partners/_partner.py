@@ -14,6 +14,7 @@ from babel.core import Locale, UnknownLocaleError
 from partnerkit.addresses import Address, validate_address
 from partnerkit.contacts import normalize_domain
 from partnerkit.core import ConfigReader, DomainEvent, ErrorCollector, aware, is_known_currency
+from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.core.errors import InvalidTransition, ValidationError
 from partnerkit.locale import N_, Choice, gettext
 
@@ -150,6 +151,7 @@ def partner_stage_label(stage: str, locale: str | Locale = "en") -> str:
     >>> partner_stage_label("at_risk", "de")
     'Gefährdet'
     """
+    _locale(locale)
     label = LIFECYCLE_STAGE_LABELS.get(stage)
     return gettext(label, locale) if label is not None else stage
 

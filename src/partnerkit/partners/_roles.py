@@ -10,6 +10,7 @@ import attrs
 from babel.core import Locale
 
 from partnerkit.core import ConfigReader, ErrorCollector, converter
+from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.core.errors import PermissionDenied, ValidationError
 from partnerkit.locale import N_, gettext
 
@@ -89,6 +90,7 @@ def role_label(role: str, locale: str | Locale = "en") -> str:
     >>> role_label("partner_account_manager", "fr")
     'Responsable de compte partenaire'
     """
+    _locale(locale)
     label = ROLE_LABELS.get(role)
     return gettext(label, locale) if label is not None else role
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from types import MappingProxyType
@@ -13,6 +14,7 @@ import attrs
 from babel.core import Locale
 
 from partnerkit.core import ErrorCollector, converter
+from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.core.errors import ValidationError
 from partnerkit.locale import N_, translator
 from partnerkit.partners._partner import (
@@ -226,13 +228,25 @@ _GETTERS: dict[str, Column] = {
 }
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection),
-# also behind leading whitespace (some trim it) and in their full-width forms.
+# also behind leading whitespace or invisible format characters (some skip them) and in
+# their full-width forms.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _CONTROL_STARTS = ("\t", "\r", "\n")
 
 
+def _visible_start(cell: str) -> str:
+    """``cell`` from its first character that is neither whitespace nor format (Unicode Cf).
+
+    A spreadsheet may skip a zero-width space or a byte-order mark before ``=``.
+    """
+    for i, char in enumerate(cell):
+        if not char.isspace() and unicodedata.category(char) != "Cf":
+            return cell[i:]
+    return ""
+
+
 def _safe(cell: str) -> str:
-    if cell.startswith(_CONTROL_STARTS) or cell.lstrip().startswith(_FORMULA_STARTS):
+    if cell.startswith(_CONTROL_STARTS) or _visible_start(cell).startswith(_FORMULA_STARTS):
         return "'" + cell
     return cell
 
@@ -250,7 +264,8 @@ def export_csv(
     Partner types and lifecycle stages are written as their labels in
     ``locale``, dates as ISO 8601. A cell that a spreadsheet would run as a
     formula (starting with ``=``, ``+``, ``-`` or ``@``, also after leading
-    whitespace or in their full-width forms, or with a tab, carriage return or
+    whitespace or invisible format characters such as a zero-width space, or in
+    their full-width forms, or with a tab, carriage return or
     line feed) is written with a leading apostrophe. Rows end with CRLF (RFC 4180).
     Raises :class:`~partnerkit.core.errors.ValidationError` naming every
     unknown or repeated column (``columns.2``).
@@ -260,6 +275,7 @@ def export_csv(
     Partnername,Partnertyp,Lebenszyklusphase
     '=Acme,Wiederverkäufer,Gefährdet
     """
+    _locale(locale)
     errors = ErrorCollector()
     if isinstance(columns, str):
         errors.add("columns", "invalid", "expected a list of column keys, not one string")

@@ -163,6 +163,7 @@ def read_plan_templates(
     ``currency`` is the program's, for money targets. Returns None when
     there were errors.
 
+    >>> from partnerkit.core import ConfigReader
     >>> root = ConfigReader({"plans": {"templates": [{"id": "t", "name": "Plan"}]}})
     >>> [t.name for t in read_plan_templates(root.table("plans"), currency="EUR")]
     ['Plan']

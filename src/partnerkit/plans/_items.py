@@ -16,7 +16,7 @@ import attrs
 from babel.core import Locale
 
 from partnerkit.core import Money
-from partnerkit.core._money import MetricValue
+from partnerkit.core._money import MetricValue, _locale
 from partnerkit.core._validation import ErrorCollector
 from partnerkit.core.errors import ValidationError
 from partnerkit.locale import N_, gettext
@@ -120,6 +120,7 @@ OBJECTIVE_KIND_LABELS: dict[ObjectiveKind, str] = {
 
 def objective_kind_label(kind: ObjectiveKind, locale: str | Locale = "en") -> str:
     """The name of an objective kind in ``locale``'s language (English without a catalog)."""
+    _locale(locale)
     return gettext(OBJECTIVE_KIND_LABELS[ObjectiveKind(kind)], locale)
 
 

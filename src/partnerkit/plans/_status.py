@@ -6,6 +6,7 @@ from enum import Enum
 
 from babel.core import Locale
 
+from partnerkit.core._money import _locale
 from partnerkit.locale import N_, gettext
 
 __all__ = [
@@ -67,6 +68,7 @@ PLAN_TRANSITIONS: dict[str, tuple[frozenset[PlanStatus], PlanStatus]] = {
 
 def plan_status_label(status: PlanStatus, locale: str | Locale = "en") -> str:
     """The name of a plan status in ``locale``'s language (English without a catalog)."""
+    _locale(locale)
     return gettext(PLAN_STATUS_LABELS[PlanStatus(status)], locale)
 
 

@@ -12,6 +12,7 @@ from typing import Protocol
 import attrs
 
 from partnerkit.core import Money, is_known_currency
+from partnerkit.core._context import isolated
 from partnerkit.core.errors import FieldError, NotFound, ValidationError
 from partnerkit.locale import N_
 
@@ -48,6 +49,7 @@ class BillingUnit(enum.Enum):
         """Whether the product renews with a subscription (every unit but ``FLAT``)."""
         return self is not BillingUnit.FLAT
 
+    @isolated
     def periods(self, term_months: int) -> Decimal:
         """How many times the unit price is charged per unit of quantity over ``term_months``."""
         if self is BillingUnit.PER_USER_MONTH:

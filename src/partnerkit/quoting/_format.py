@@ -5,6 +5,7 @@ from __future__ import annotations
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from partnerkit.core._context import isolated
 from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.locale import N_, translator
 from partnerkit.quoting._catalog import BILLING_UNIT_LABELS
@@ -33,6 +34,7 @@ _TOTALS = (
 )
 
 
+@isolated
 def format_quote(quote: Quote, locale: str) -> str:
     """Render ``quote`` as plain text for people in ``locale`` (labels through gettext).
 

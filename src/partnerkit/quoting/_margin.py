@@ -12,6 +12,8 @@ from typing import Any
 import attrs
 
 from partnerkit.core import Percentage
+from partnerkit.core._context import isolated
+from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.locale import N_, gettext
 from partnerkit.quoting._registration import RegistrationLike, earns_reward_margin
@@ -121,10 +123,10 @@ class AppliedRule:
         _set_rule(self, "skus", skus)
         return self
 
+    @isolated
     def explain(self, locale: str = "en") -> str:
         """The reason in ``locale`` (English when partnerkit has no translation).
 
-        >>> from partnerkit.core import Percentage
         >>> from partnerkit.core import Percentage
         >>> reason = "total discount {requested} capped at {cap}"
         >>> params = {"requested": "45%", "cap": "40%"}
@@ -132,6 +134,7 @@ class AppliedRule:
         >>> rule.explain("en")
         'Discount cap: total discount 45% capped at 40%'
         """
+        _locale(locale)
         label = gettext(RULE_KIND_LABELS[self.kind], locale)
         return f"{label}: {gettext(self.reason, locale).format(**self.params)}"
 
@@ -253,6 +256,7 @@ class MarginPolicy:
         if errors:
             raise ValidationError(errors)
 
+    @isolated
     def decide(
         self,
         *,
@@ -384,6 +388,7 @@ class MarginPolicy:
                 best = promotion
         return best
 
+    @isolated
     def effective(
         self, promotion: Decimal, partner: Decimal, reward: Decimal
     ) -> tuple[Decimal, Decimal, Decimal, bool]:

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 import attrs
 
 from partnerkit.core import Money, aware
+from partnerkit.core._context import isolated
 from partnerkit.core.errors import InvalidTransition, ValidationError
 from partnerkit.locale import N_
 from partnerkit.quoting._catalog import BillingUnit, PriceBook
@@ -234,6 +235,7 @@ def renewals_due(
     return due
 
 
+@isolated
 def renewal_quote(
     subscription: Subscription,
     price_book: PriceBook,

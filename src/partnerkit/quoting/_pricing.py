@@ -15,6 +15,7 @@ from typing import NamedTuple
 import attrs
 
 from partnerkit.core import Money, currency_exponent
+from partnerkit.core._context import isolated
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.quoting._catalog import BillingUnit, PriceBook
 from partnerkit.quoting._margin import (
@@ -75,6 +76,7 @@ class QuoteLine:
     net: Money
 
     @property
+    @isolated
     def discount(self) -> Money:
         """Everything taken off the list total of this line."""
         return self.promotion + self.partner_margin + self.reward_margin

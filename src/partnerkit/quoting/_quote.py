@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from partnerkit.core import Money, aware, to_dict
+from partnerkit.core._context import isolated
 from partnerkit.core.errors import FieldError, InvalidTransition, ValidationError
 from partnerkit.locale import N_
 from partnerkit.quoting._catalog import PriceBook
@@ -133,6 +134,7 @@ class Quote:
     version: int = 0
 
     @property
+    @isolated
     def discount(self) -> Money:
         """Everything taken off the list total."""
         return self.promotion + self.partner_margin + self.reward_margin
@@ -148,6 +150,7 @@ class Quote:
         return data
 
 
+@isolated
 def new_quote(
     lines: Sequence[LineRequest],
     price_book: PriceBook,
@@ -220,6 +223,7 @@ def new_quote(
     )
 
 
+@isolated
 def quote_from_registration(
     registration: RegistrationLike,
     price_book: PriceBook,
@@ -312,6 +316,7 @@ def expire_quote(quote: Quote, *, actor: str, at: datetime) -> Quote:
     return _move(quote, QuoteStatus.EXPIRED, "expired", actor, at)
 
 
+@isolated
 def revise_quote(
     quote: Quote,
     lines: Sequence[LineRequest],
@@ -368,6 +373,7 @@ def _check_registration(quote: Quote, registration: RegistrationLike | None) -> 
         )
 
 
+@isolated
 def reprice(
     quote: Quote,
     price_book: PriceBook,

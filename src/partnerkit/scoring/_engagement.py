@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 import attrs
 
 from partnerkit.core import ErrorCollector, is_known_currency, to_decimal
+from partnerkit.core._context import isolated
+from partnerkit.core._money import bounded
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.fiscal import FiscalCalendar
 from partnerkit.scoring._kpis import BUILTIN_KPIS, CustomKpi, Kpi
@@ -85,7 +87,7 @@ class Signal:
             errors.add("name", "required", "a signal needs a name")
         if not isinstance(kpi, str) or not kpi:
             errors.add("kpi", "required", "a signal names its KPI")
-        share = errors.check("weight", lambda: to_decimal(weight, ""))
+        share = errors.check("weight", lambda: bounded(to_decimal(weight, ""), ""))
         if share is not None and share <= 0:
             errors.add("weight", "out_of_range", "a weight must be above zero")
         if normalization not in NORMALIZATIONS:
@@ -94,7 +96,11 @@ class Signal:
                 "invalid_choice",
                 f"{normalization!r} is not one of: {', '.join(NORMALIZATIONS)}",
             )
-        goal = None if target is None else errors.check("target", lambda: to_decimal(target, ""))
+        goal = (
+            None
+            if target is None
+            else errors.check("target", lambda: bounded(to_decimal(target, ""), ""))
+        )
         if goal is not None and goal <= 0:
             errors.add("target", "out_of_range", "a target must be above zero")
         elif target is None and normalization == "cap":
@@ -131,6 +137,7 @@ class EngagementScore:
     score: Decimal
     contributions: tuple[SignalContribution, ...]
 
+    @isolated
     def explain(self) -> str:
         """One line per signal, largest share first: what a partner manager reads out."""
         lines = [f"engagement {self.score} / 100"]
@@ -319,6 +326,7 @@ class EngagementModel:
         return plan
 
 
+@isolated
 def percentile_ranks(values: Sequence[Decimal] | Sequence[int]) -> list[Decimal]:
     """Each value's percentile rank: the share of the other values strictly below it, 0..1.
 
@@ -461,6 +469,7 @@ class EngagementTable:
     them, so :meth:`breakdown` makes one when asked.
     """
 
+    @isolated
     def __init__(self, model: EngagementModel, values: KpiValues) -> None:
         self.model = model
         self.partners = values.partners
@@ -522,6 +531,7 @@ class EngagementTable:
         divisor = 10 ** (2 - low)
         return list(map(floordiv, map(add, total, repeat(divisor // 2)), repeat(divisor)))
 
+    @isolated
     def breakdown(self, index: int) -> EngagementScore:
         """The :class:`EngagementScore` of the partner at ``index``, with every signal's points."""
         model = self.model
@@ -546,6 +556,7 @@ class EngagementTable:
         )
 
 
+@isolated
 def score_engagement(model: EngagementModel, values: KpiValues) -> list[EngagementScore]:
     """Score every partner of ``values`` (in its ``partners`` order) with ``model``.
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from partnerkit.core import ErrorCollector, currency_exponent, is_known_currency, time_zone
+from partnerkit.core._context import isolated
 from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import FiscalCalendar
 from partnerkit.scoring._activities import Activity, is_kind
@@ -389,6 +390,7 @@ class ScoringPlan:
         """The day classes inside window number ``window`` (internal layout, for custom tools)."""
         return [c for c, mask in enumerate(self.class_masks) if mask >> window & 1]
 
+    @isolated
     def tally(
         self,
         rows: Iterable[Activity | tuple[Any, ...]] = (),
@@ -409,6 +411,7 @@ class ScoringPlan:
         result._consume(rows, progress)  # a new tally: on failure nobody sees it
         return result
 
+    @isolated
     def evaluate(self, tally: Tally) -> KpiValues:
         """Compute every KPI for every partner of ``tally`` (a :class:`KpiValues`)."""
         if tally.plan is not self:

@@ -11,6 +11,7 @@ from typing import Any, Union, get_args, get_origin
 import attrs
 
 from partnerkit.core import ErrorCollector, Money, converter
+from partnerkit.core._context import isolated
 from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import FiscalCalendar
 from partnerkit.scoring._activities import Activity
@@ -110,6 +111,7 @@ class EcosystemScores:
     (``partner_targets.<partner>.<i>.value``, ``model.targets.<i>.value``).
     """
 
+    @isolated
     def __init__(
         self,
         tally: Tally,
@@ -156,6 +158,7 @@ class EcosystemScores:
         """The partners scored, in the order they were first seen."""
         return self.values.partners
 
+    @isolated
     def scorecard(self, partner_id: str) -> Scorecard:
         """The scorecard of one partner; an unknown partner is a ValidationError."""
         if partner_id not in self.values.index:
@@ -228,6 +231,7 @@ class EcosystemScores:
             yield self.scorecard(self.partners[p])
 
 
+@isolated
 def score_ecosystem(
     activities: Iterable[Activity | tuple[Any, ...]],
     *,

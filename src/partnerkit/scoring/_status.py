@@ -10,6 +10,11 @@ import attrs
 from babel import Locale
 
 from partnerkit.core import ErrorCollector, Money, to_decimal
+from partnerkit.core._context import isolated
+from partnerkit.core._money import (
+    _locale,  # the one locale check
+    bounded,
+)
 from partnerkit.core.errors import ValidationError
 from partnerkit.locale import N_, gettext
 from partnerkit.scoring._kpis import Kpi, MetricValue
@@ -39,6 +44,8 @@ class Rag(str, enum.Enum):
         >>> Rag.AMBER.label("de"), Rag.GREEN.label("ja")
         ('Gelb', '緑')
         """
+        if locale is not None:
+            _locale(locale)
         return gettext(_LABELS[self.value], locale)
 
     def __str__(self) -> str:
@@ -74,15 +81,15 @@ class Target:
         goal = (
             value
             if isinstance(value, Money)
-            else errors.check("value", lambda: to_decimal(value, ""))
+            else errors.check("value", lambda: bounded(to_decimal(value, ""), ""))
         )
         amount = goal.amount if isinstance(goal, Money) else goal
         if amount is not None and amount <= 0:
             errors.add("value", "out_of_range", "a target must be above zero")
-        high = errors.check("green", lambda: to_decimal(green, ""))
+        high = errors.check("green", lambda: bounded(to_decimal(green, ""), ""))
         if high is not None and high <= 0:
             errors.add("green", "out_of_range", "the green threshold must be above zero")
-        low = errors.check("amber", lambda: to_decimal(amber, ""))
+        low = errors.check("amber", lambda: bounded(to_decimal(amber, ""), ""))
         if low is not None and (low < 0 or (high is not None and low > high)):
             errors.add("amber", "out_of_range", "the amber threshold lies between 0 and green")
         errors.raise_if_any()
@@ -160,6 +167,7 @@ def _check_inputs(value: object, elapsed: object) -> None:
     errors.raise_if_any()
 
 
+@isolated
 def rag_status(
     value: MetricValue | None,
     target: Target,

@@ -12,6 +12,7 @@ from operator import add, floordiv, mod, mul, ne, sub
 from typing import TYPE_CHECKING, Any
 
 from partnerkit.core import Money
+from partnerkit.core._context import isolated
 from partnerkit.core.errors import ValidationError
 from partnerkit.scoring._kpis import Kpi, MetricValue
 from partnerkit.scoring._layout import (
@@ -78,6 +79,7 @@ class KpiValues:
     :class:`~partnerkit.core.Money` when read.
     """
 
+    @isolated
     def __init__(self, plan: ScoringPlan, tally: Tally) -> None:
         self.plan = plan
         self.partners: tuple[str, ...] = tuple(tally.partners)
@@ -246,6 +248,7 @@ class KpiValues:
             return None
         return Money(Decimal(units).scaleb(-self.plan._exponent), self.plan.currency)
 
+    @isolated
     def column(self, name: str) -> list[MetricValue | None]:
         """The values of KPI ``name`` for every partner, in :attr:`partners` order."""
         if name not in self._columns:
@@ -255,11 +258,13 @@ class KpiValues:
             return [self._money_of(v) for v in raw]
         return list(raw)
 
+    @isolated
     def numbers(self, name: str) -> list[Decimal]:
         """The values of KPI ``name`` as plain numbers (Money as its amount; None as 0)."""
         keys, number = self._number_keys(name)
         return _convert(keys, number)
 
+    @isolated
     def decayed(self, name: str, half_life: int) -> list[Decimal]:
         """The recency-weighted value of KPI ``name`` (weights halve every ``half_life`` days)."""
         keys, number = self._number_keys(name, half_life)
@@ -292,6 +297,7 @@ class KpiValues:
             return self._columns[name], lambda v: Decimal(v or 0).scaleb(exponent)
         return self._columns[name], _plain_number
 
+    @isolated
     def value(self, partner_id: str, name: str) -> MetricValue | None:
         """The value of KPI ``name`` for one partner."""
         if partner_id not in self.index:
@@ -301,10 +307,12 @@ class KpiValues:
         raw = self._columns[name][self.index[partner_id]]
         return self._money_of(raw) if name in self._money else raw
 
+    @isolated
     def row(self, partner_id: str) -> dict[str, MetricValue | None]:
         """Every KPI value of one partner, by KPI name."""
         return {name: self.value(partner_id, name) for name in self.names}
 
+    @isolated
     def as_dict(self) -> dict[str, dict[str, MetricValue | None]]:
         """Every value as ``{partner_id: {kpi: value}}`` (for comparisons and export)."""
         return {partner: self.row(partner) for partner in sorted(self.partners)}

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import attrs
 
+from partnerkit.core._context import isolated
 from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import DateRange, FiscalCalendar
 
@@ -32,6 +33,7 @@ class Span:
     total_days: int
 
     @property
+    @isolated
     def elapsed(self) -> Decimal:
         """The elapsed share of the window's fiscal unit, 0 < share <= 1 (exact to 28 digits)."""
         return Decimal(self.elapsed_days) / Decimal(self.total_days)

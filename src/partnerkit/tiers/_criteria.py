@@ -11,6 +11,7 @@ from typing import Any, Literal
 import attrs
 
 from partnerkit.core import MetricValue, Money, to_decimal
+from partnerkit.core._money import bounded
 from partnerkit.core.errors import FieldError, ValidationError
 
 __all__ = [
@@ -95,7 +96,7 @@ class Rule:
             value = threshold
         else:
             try:
-                value = to_decimal(threshold, "threshold")
+                value = bounded(to_decimal(threshold, "threshold"), "threshold")
             except ValidationError as exc:
                 errors.extend(exc.errors)
         if errors:

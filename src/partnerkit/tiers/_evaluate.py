@@ -8,7 +8,7 @@ top tier down and stops at the first tier whose criteria hold. Explanations
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -17,6 +17,7 @@ import attrs
 from babel.numbers import format_decimal
 
 from partnerkit.core import Money
+from partnerkit.core._context import isolated
 from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.tiers._criteria import (
@@ -243,6 +244,7 @@ class CriterionResult:
         """Whether the metric was not reported at all."""
         return isinstance(self.criterion, Rule) and self.actual is None
 
+    @isolated
     def describe(self, locale: str = "en_US") -> str:
         """What is still needed, as a phrase ("40,000 more new ARR"); empty when met.
 
@@ -378,6 +380,7 @@ class TierCheck:
         """The criteria that do not hold, in the ladder's order."""
         return tuple(r for r in self.results if not r.met)
 
+    @isolated
     def describe(self, locale: str = "en_US") -> str:
         """What is still missing for this tier, as a phrase; empty when met.
 
@@ -451,8 +454,10 @@ class TierEvaluation:
         ladder: TierLadder,
     ) -> None:
         errors: list[FieldError] = []
-        if not isinstance(as_of, date):
-            errors.append(FieldError("as_of", "invalid", "expected a date"))
+        if _not_a_date(as_of):
+            errors.append(
+                FieldError("as_of", "invalid", "expected a date (a datetime is not a date here)")
+            )
         if not isinstance(ladder, TierLadder):
             errors.append(FieldError("ladder", "invalid", "expected a TierLadder"))
         snapshot: dict[str, MetricValue] = {}
@@ -502,6 +507,7 @@ class TierEvaluation:
             return None
         return _tier_check(ladder, position, self.metrics)
 
+    @isolated
     def explain(self, locale: str = "en_US") -> str:
         """One sentence: the tier reached, and what is missing for the next one.
 
@@ -575,16 +581,24 @@ def _trusted(key: str, as_of: date, metrics: dict[str, Any], ladder: TierLadder)
     return evaluation
 
 
+def _not_a_date(value: object) -> bool:
+    """Whether ``value`` is no date, or a datetime (naive or not: evaluations are by day)."""
+    return not isinstance(value, date) or isinstance(value, datetime)
+
+
 def _refuse_arguments(ladder: object, as_of: object) -> None:
     errors: list[FieldError] = []
     if not isinstance(ladder, TierLadder):
         errors.append(FieldError("ladder", "invalid", "expected a TierLadder"))
-    if not isinstance(as_of, date):
-        errors.append(FieldError("as_of", "invalid", "expected a date"))
+    if _not_a_date(as_of):
+        errors.append(
+            FieldError("as_of", "invalid", "expected a date (a datetime is not a date here)")
+        )
     if errors:
         raise ValidationError(errors)
 
 
+@isolated
 def evaluate(metrics: Mapping[str, MetricValue], ladder: TierLadder, as_of: date) -> TierEvaluation:
     """Evaluate one partner's ``metrics`` against ``ladder`` on ``as_of``.
 
@@ -594,13 +608,14 @@ def evaluate(metrics: Mapping[str, MetricValue], ladder: TierLadder, as_of: date
     NaN, or a number where the ladder expects Money (or the other way round,
     or another currency).
     """
-    if not isinstance(as_of, date) or not isinstance(ladder, TierLadder):
+    if _not_a_date(as_of) or not isinstance(ladder, TierLadder):
         _refuse_arguments(ladder, as_of)
     snapshot = _checked(metrics)
     tiers = ladder.tiers
     return _trusted(tiers[_position(ladder._plan, snapshot)].key, as_of, snapshot, ladder)
 
 
+@isolated
 def evaluate_many(
     partners: Iterable[tuple[K, Mapping[str, MetricValue]]], ladder: TierLadder, as_of: date
 ) -> Iterator[tuple[K, TierEvaluation]]:
@@ -612,7 +627,7 @@ def evaluate_many(
     (``p-17.metrics.new_arr``) when that partner is reached; the partners
     before it have been yielded already.
     """
-    if not isinstance(as_of, date) or not isinstance(ladder, TierLadder):
+    if _not_a_date(as_of) or not isinstance(ladder, TierLadder):
         _refuse_arguments(ladder, as_of)
     plan = ladder._plan
     keys = ladder.keys

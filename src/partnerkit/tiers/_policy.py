@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal, Protocol, runtime_checkable
 
 import attrs
 
+from partnerkit.core._context import isolated
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.fiscal import FiscalCalendar, FiscalPeriod, FiscalQuarter, FiscalYear
 from partnerkit.tiers._evaluate import TierEvaluation
@@ -73,15 +74,39 @@ class ReviewCalendar(Protocol):
         ...
 
 
+def _beyond(day: object) -> ValidationError:
+    return ValidationError.single(
+        "day",
+        "out_of_range",
+        f"the review period of {day} reaches outside the years 1 to 9999",
+    )
+
+
+def _month_start(total: int, day: date) -> date:
+    if not 1 <= total // 12 <= 9999:
+        raise _beyond(day)
+    return date(total // 12, total % 12 + 1, 1)
+
+
 def _period_start(day: date, months: int, first_month: int) -> date:
     offset = (day.year * 12 + day.month - 1 - (first_month - 1)) // months * months
-    total = offset + first_month - 1
-    return date(total // 12, total % 12 + 1, 1)
+    return _month_start(offset + first_month - 1, day)
 
 
-def _add_months(day: date, months: int) -> date:
-    total = day.year * 12 + day.month - 1 + months
-    return date(total // 12, total % 12 + 1, 1)
+def _add_months(day: date, months: int, origin: date) -> date:
+    return _month_start(day.year * 12 + day.month - 1 + months, origin)
+
+
+def _day_after(day: date, origin: date) -> date:
+    if day == date.max:
+        raise _beyond(origin)
+    return day + timedelta(days=1)
+
+
+def _check_day(day: object) -> date:
+    if not isinstance(day, date):
+        raise ValidationError.single("day", "invalid", f"expected a date, got {type(day).__name__}")
+    return day
 
 
 @attrs.frozen
@@ -124,19 +149,29 @@ class CalendarReviews:
             raise ValidationError(errors)
 
     def period_start_after(self, day: date) -> date:
-        """The first day of the next ``period``."""
+        """The first day of the next ``period``.
+
+        A day whose next period starts after year 9999 (or whose period starts
+        before year 1) is a :class:`ValidationError` at ``day`` (``out_of_range``).
+        """
         months = _MONTHS[self.period]
-        return _add_months(_period_start(day, months, self.first_month), months)
+        day = _check_day(day)
+        return _add_months(_period_start(day, months, self.first_month), months, day)
 
     def is_review_date(self, day: date) -> bool:
         """Whether ``day`` is the last day of a ``review`` period."""
         return self.next_review_date(day) == day
 
     def next_review_date(self, day: date) -> date:
-        """The last day of the ``review`` period containing ``day``."""
+        """The last day of the ``review`` period containing ``day``.
+
+        A period that ends after year 9999 is a :class:`ValidationError` at
+        ``day`` (``out_of_range``), as for :meth:`period_start_after`.
+        """
         months = _MONTHS[self.review or self.period]
+        day = _check_day(day)
         start = _period_start(day, months, self.first_month)
-        return _add_months(start, months) - timedelta(days=1)
+        return _add_months(start, months, day) - timedelta(days=1)
 
 
 #: Fiscal units :class:`FiscalReviews` understands.
@@ -187,8 +222,12 @@ class FiscalReviews:
         return self.calendar.period_of(day)
 
     def period_start_after(self, day: date) -> date:
-        """The first day of the fiscal ``period`` after the one containing ``day``."""
-        return self._unit(self.period, day).end + timedelta(days=1)
+        """The first day of the fiscal ``period`` after the one containing ``day``.
+
+        A next period after year 9999 is a :class:`ValidationError` at ``day``
+        (``out_of_range``).
+        """
+        return _day_after(self._unit(self.period, _check_day(day)).end, day)
 
     def is_review_date(self, day: date) -> bool:
         """Whether ``day`` is the last day of a fiscal ``review`` unit."""
@@ -270,6 +309,7 @@ class TierPolicy:
         if errors:
             raise ValidationError(errors)
 
+    @isolated
     def review(
         self,
         history: TierHistory,
@@ -286,8 +326,25 @@ class TierPolicy:
         without history gets the evaluated tier at once. Raises
         :class:`ValidationError` if the held or overriding tier is not in the
         evaluation's ladder, or if the history's last span closed before
-        ``as_of`` (the partner left the program).
+        ``as_of`` (the partner left the program); for an argument of the
+        wrong type, at its name; and for an ``as_of`` whose next period or
+        review date falls after year 9999, at ``as_of`` (``out_of_range``).
         """
+        _check_review_arguments(history, evaluation, as_of, override)
+        try:
+            return self._review(history, evaluation, as_of, override)
+        except ValidationError as exc:
+            if exc.paths != ("day",):
+                raise
+            raise ValidationError.single("as_of", "out_of_range", exc.errors[0].message) from None
+
+    def _review(
+        self,
+        history: TierHistory,
+        evaluation: TierEvaluation,
+        as_of: date,
+        override: TierOverride | None,
+    ) -> TierChange:
         ladder = evaluation.ladder
         held_span = history.span_on(as_of)
         latest = history.latest
@@ -382,3 +439,19 @@ def _direction(
     if held is None:
         return "upgrade"
     return "upgrade" if ladder.position(target) > ladder.position(held) else "downgrade"
+
+
+def _check_review_arguments(
+    history: object, evaluation: object, as_of: object, override: object
+) -> None:
+    errors: list[FieldError] = []
+    if not isinstance(history, TierHistory):
+        errors.append(FieldError("history", "invalid", "expected a TierHistory"))
+    if not isinstance(evaluation, TierEvaluation):
+        errors.append(FieldError("evaluation", "invalid", "expected a TierEvaluation"))
+    if not isinstance(as_of, date) or isinstance(as_of, datetime):
+        errors.append(FieldError("as_of", "invalid", "expected a date"))
+    if override is not None and not isinstance(override, TierOverride):
+        errors.append(FieldError("override", "invalid", "expected a TierOverride or None"))
+    if errors:
+        raise ValidationError(errors)

@@ -9,6 +9,7 @@ from typing import Literal
 
 import attrs
 
+from partnerkit.core._context import isolated
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.tiers._criteria import MetricValue
 from partnerkit.tiers._evaluate import _checked, _position
@@ -74,6 +75,7 @@ class SimulationReport:
         """The rows of partners that would move up or down."""
         return tuple(r for r in self.rows if r.movement in ("up", "down"))
 
+    @isolated
     def summary(self) -> str:
         """The counts in one line: ``"2 up, 1 down, 7 same, 0 new"``."""
         return f"{self.up} up, {self.down} down, {self.same} same, {self.new} new"
@@ -85,6 +87,7 @@ def _changed(before: Benefits | None, after: Benefits) -> tuple[str, ...]:
     return tuple(name for name in _BENEFIT_FIELDS if getattr(before, name) != getattr(after, name))
 
 
+@isolated
 def simulate(
     proposed_ladder: TierLadder,
     metrics_by_partner: Mapping[str, Mapping[str, MetricValue]]
