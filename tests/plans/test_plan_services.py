@@ -424,6 +424,10 @@ def test_bad_arguments_are_named_before_anything_is_written(
         with pytest.raises(ValidationError) as raised:
             plan_progress_of(uow, vendor, plan_id, [object()])  # type: ignore[list-item]
         assert [e.path for e in raised.value.errors] == ["activities.0"]
+        dollars = Activity("p1", "deal_won", NOW, amount=Money("5", "USD"))
+        with pytest.raises(ValidationError) as raised:
+            plan_progress_of(uow, vendor, plan_id, [Activity("p2", "login", NOW), dollars])
+        assert [e.path for e in raised.value.errors] == ["activities.1.amount"]
         with pytest.raises(ValidationError):
             record_plan_actual(uow, vendor, plan_id, "won", "q5", 3)
         assert uow.repository(PLANS).count() == 1

@@ -33,7 +33,13 @@ import pendulum
 from partnerkit.core import DomainEvent
 from partnerkit.core._money import MetricValue
 from partnerkit.core._validation import ErrorCollector
-from partnerkit.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from partnerkit.core.errors import (
+    Conflict,
+    CurrencyMismatch,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from partnerkit.partners import (
     CHECK_PLAN_ITEMS,
     CREATE_PLAN_TEMPLATES,
@@ -60,7 +66,15 @@ from partnerkit.plans import (
     plan_progress,
     plan_rows,
 )
-from partnerkit.scoring import Activity, EngagementModel, Kpi, Signal, Window, score_ecosystem
+from partnerkit.scoring import (
+    Activity,
+    EngagementModel,
+    Kpi,
+    Signal,
+    Window,
+    activity_row,
+    score_ecosystem,
+)
 from partnerkit.services._context import (
     Context,
     load,
@@ -501,16 +515,18 @@ def _assign(
 ) -> Plan:
     actor, at = ctx.actor.user_id, ctx.now()
     targets = None if targets is None else {k: tuple(v) for k, v in targets.items()}
-    # Every argument is checked before a number is taken.
-    Plan.assign(
-        template,
-        id=_PENDING,
-        partner_id=partner_id,
-        fiscal_year=fiscal_year,
-        actor=actor,
-        at=at,
-        targets=targets,
-    )
+    if targets or not 1 <= fiscal_year <= 9998:
+        # Every argument is checked before a number is taken (the template is published and
+        # the partner stored: nothing else can be refused).
+        Plan.assign(
+            template,
+            id=_PENDING,
+            partner_id=partner_id,
+            fiscal_year=fiscal_year,
+            actor=actor,
+            at=at,
+            targets=targets,
+        )
     plan, event = Plan.assign(
         template,
         id=_plan_id(uow, fiscal_year),
@@ -921,7 +937,18 @@ def _measured(
     result: dict[str, dict[tuple[str, str], MetricValue]] = {p.id: {} for p in plans}
     partners = sorted({p.partner_id for p in plans})
     wanted = set(partners)
-    rows = [a for a in activities if a.partner_id in wanted]
+    tz, currency = ctx.program.timezone, ctx.program.currency
+    # Each activity is turned into the scoring engine's row once, for every pass.
+    rows: list[tuple[Activity, Any]] = []
+    for i, activity in enumerate(activities):
+        if activity.partner_id not in wanted:
+            continue
+        try:
+            rows.append((activity, activity_row(activity, tz, currency)))
+        except CurrencyMismatch:
+            raise ValidationError.single(
+                f"activities.{i}.amount", "invalid", f"amounts are in {currency}"
+            ) from None
     by_year: dict[int, list[Plan]] = {}
     for plan in plans:
         by_year.setdefault(plan.fiscal_year, []).append(plan)
@@ -955,23 +982,22 @@ def _measured(
                 model = EngagementModel(
                     signals=(Signal("plan", "plan_activities", 1, "log"),), kpis=tuple(kpis)
                 )
-                selected = (
-                    rows
-                    if split_key is None
-                    else [a for a in rows if a.attributes.get(split_key[0]) == split_key[1]]
-                )
-                scores = score_ecosystem(
+                selected = [
+                    row
+                    for activity, row in rows
+                    if split_key is None or activity.attributes.get(split_key[0]) == split_key[1]
+                ]
+                values = score_ecosystem(
                     selected,
                     calendar=calendar,
                     as_of=as_of,
-                    currency=ctx.program.currency,
+                    currency=currency,
                     model=model,
                     partners=partners,
-                    tz=ctx.program.timezone,
-                )
+                    tz=tz,
+                ).values
                 for plan, objective in pairs:
-                    card = scores.scorecard(plan.partner_id)
-                    value = card.kpi(f"{objective.kind.value}_{period}").value
+                    value = values.value(plan.partner_id, f"{objective.kind.value}_{period}")
                     if value is not None:
                         result[plan.id][(objective.key, period)] = value
     return result
