@@ -238,6 +238,11 @@ def test_bulk_assignment_is_idempotent_and_reports_every_partner(
         ("p3", REFUSED),
     ]
     assert "targets.won" in report.entries[2].reason
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as raised:
+        assign_plans(uow, on(VENDOR), template.id, PartnerFilter(tiers="gold"), targets={
+            "p2": {"won": [PeriodTarget("year", 1)]}, "p9": {}
+        })  # fmt: skip
+    assert [e.path for e in raised.value.errors] == ["targets.p2", "targets.p9"]
     with storage.unit_of_work() as uow:
         again = assign_plans(uow, on(VENDOR), template.id, segment)
     assert again.of(ALREADY_HAD) == ("p1", "p2")

@@ -36,6 +36,7 @@ from partnerkit.core._validation import ErrorCollector
 from partnerkit.core.errors import (
     Conflict,
     CurrencyMismatch,
+    FieldError,
     NotFound,
     PermissionDenied,
     ValidationError,
@@ -622,7 +623,8 @@ def assign_plans(
     year is reported :data:`ALREADY_HAD`, not given a second one. ``targets``
     holds per-partner overrides (partner id -> objective key -> targets); a
     partner whose overrides do not fit is :data:`REFUSED` with the reason,
-    the others are assigned. Two bulk assignments that race leave one plan
+    the others are assigned; overrides for a partner outside the segment are
+    a ``ValidationError`` at ``targets.<partner id>``. Two bulk assignments that race leave one plan
     per partner: the unique ``assignment`` index refuses the second, which
     then reads again and reports the first one's plans. Needs
     ``create_plans``; an account manager assigns to the partners they manage.
@@ -640,6 +642,12 @@ def assign_plans(
     template = _published(uow, ctx, template_id)
     overrides = dict(targets or {})
     partners = sorted(_segment(uow, ctx, segment), key=lambda p: p.id)
+    outside = sorted(set(overrides) - {p.id for p in partners})
+    if outside:
+        raise ValidationError(
+            FieldError(f"targets.{key}", "unknown", "no partner of the segment has this id")
+            for key in outside
+        )
     held = {
         p.partner_id: p.id
         for p in every(
