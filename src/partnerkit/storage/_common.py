@@ -12,7 +12,7 @@ import attrs
 from partnerkit.core import DomainEvent, EventDispatcher, from_dict, to_dict
 from partnerkit.core._cursor import pack_cursor, unpack_cursor
 from partnerkit.core._validation import ErrorCollector
-from partnerkit.core.errors import NotFound, PublishError, ValidationError
+from partnerkit.core.errors import NotFound, PublishError, StorageError, ValidationError
 from partnerkit.storage._ports import MAX_PAGE_SIZE, AggregateSpec, IndexValue
 
 A = TypeVar("A")
@@ -185,6 +185,8 @@ class BaseUnitOfWork:
 
     def __init__(self, dispatcher: EventDispatcher | None) -> None:
         self._dispatcher = dispatcher
+        # Why the database transaction can no longer commit, once a statement broke it.
+        self._failed: str | None = None
         self._events: list[DomainEvent] = []
         self._active = False
 
@@ -197,6 +199,7 @@ class BaseUnitOfWork:
             raise RuntimeError("this unit of work is already in use")
         self._active = True
         self._events = []
+        self._failed = None
         self._begin()
         return self
 
@@ -221,6 +224,13 @@ class BaseUnitOfWork:
     def commit(self) -> None:
         """Write everything atomically, then publish the queued events."""
         self._require_active()
+        if self._failed is not None:
+            reason = self._failed
+            self.rollback()
+            raise StorageError(
+                f"nothing was written: the transaction failed earlier ({reason}); "
+                "roll back and start again"
+            )
         self._commit()
         events, self._events = self._events, []
         self._after_commit()
@@ -236,6 +246,7 @@ class BaseUnitOfWork:
     def rollback(self) -> None:
         """Drop every write and queued event."""
         self._events = []
+        self._failed = None
         if self._active:
             self._rollback()
             self._after_commit()
@@ -243,6 +254,24 @@ class BaseUnitOfWork:
     def _require_active(self) -> None:
         if not self._active:
             raise RuntimeError("use the unit of work inside a 'with' block")
+
+    def _broken(self, error: Exception) -> Exception:
+        """Record that the database transaction failed (``error`` says how); return ``error``.
+
+        From then on every statement and ``commit`` raise ``StorageError``
+        until the unit of work is rolled back: the database has dropped the
+        writes, so going on would commit only what came after.
+        """
+        if self._failed is None:
+            self._failed = str(error)
+        return error
+
+    def _check_usable(self) -> None:
+        """Raise ``StorageError`` if an earlier statement broke the transaction."""
+        if self._failed is not None:
+            raise StorageError(
+                f"the transaction failed earlier ({self._failed}); roll back and start again"
+            )
 
     # Backend hooks.
     def _begin(self) -> None:

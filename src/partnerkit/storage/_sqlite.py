@@ -356,10 +356,19 @@ class SqliteUnitOfWork(BaseUnitOfWork):
         except sqlite3.IntegrityError:
             raise  # the repositories name the clash
         except sqlite3.Error as exc:
-            raise _translate(exc, kind, id, self._storage.timeout) from exc
+            error = _translate(exc, kind, id, self._storage.timeout)
+            conn = self._conn
+            if isinstance(error, StorageError) or (
+                self._in_transaction and conn is not None and not conn.in_transaction
+            ):
+                # SQLite may have rolled the whole transaction back (a full disk, say).
+                self._broken(error)
+                self._in_transaction = self._writing = False
+            raise error from exc
 
     def _connection(self, *, write: bool = False) -> sqlite3.Connection:
         self._require_active()
+        self._check_usable()
         if self._conn is None:
             with self._errors("database", ""):
                 self._conn = self._storage._acquire()

@@ -59,6 +59,22 @@ _UNIQUE_VIOLATION = "23505"
 _DIALECTS = ("postgresql", "sqlite")
 
 
+def _aborted(conn: sa.Connection) -> bool:
+    """Whether the driver says the transaction failed (psycopg's INERROR; others never)."""
+    try:
+        info = getattr(conn.connection.driver_connection, "info", None)
+        status = getattr(info, "transaction_status", None)
+    except sa_exc.SQLAlchemyError:
+        return False
+    return getattr(status, "name", None) == "INERROR"
+
+
+def _cause(exc: BaseException) -> BaseException:
+    """The driver's own exception inside a SQLAlchemy one (what ``__cause__`` should be)."""
+    orig = exc.orig if isinstance(exc, sa_exc.DBAPIError) else None
+    return orig if isinstance(orig, BaseException) else exc
+
+
 def _translate(exc: BaseException, kind: str, id: str) -> PartnerkitError:
     """Map a SQLAlchemy or driver error to Conflict (someone was in the way) or StorageError."""
     orig = exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc
@@ -316,7 +332,10 @@ class SqlAlchemyStorage:
                     conn.exec_driver_sql("BEGIN IMMEDIATE")
                 self.metadata.create_all(conn, tables=tables, checkfirst=True)
         except sa_exc.SQLAlchemyError as exc:
-            raise StorageError(f"could not create partnerkit's tables: {exc}") from exc
+            cause = _cause(exc)
+            raise StorageError(
+                f"could not create partnerkit's tables: {type(cause).__name__}: {cause}"
+            ) from cause
         self._created.update(t.name for t in tables)
 
     def _table(self, spec: AggregateSpec[Any]) -> _Table:
@@ -426,7 +445,7 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
                 try:
                     table.table.create(conn, checkfirst=True)
                 except sa_exc.SQLAlchemyError as exc:
-                    raise _translate(exc, spec.kind, "") from exc
+                    raise _translate(exc, spec.kind, "") from _cause(exc)
                 self._created_here.add(table.name)
             else:
                 storage._create([table.table])
@@ -434,11 +453,12 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
 
     def _connection(self) -> sa.Connection:
         self._require_active()
+        self._check_usable()
         if self._conn is None:
             try:
                 self._conn = self._storage.engine.connect()
             except sa_exc.SQLAlchemyError as exc:
-                raise _translate(exc, "", "") from exc
+                raise _translate(exc, "", "") from _cause(exc)
         return self._conn
 
     def _read(self, statement: sa.Executable, params: Mapping[str, Any], kind: str, id: str) -> Any:
@@ -447,7 +467,7 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         try:
             return conn.execute(statement, params)
         except sa_exc.SQLAlchemyError as exc:
-            raise _translate(exc, kind, id) from exc
+            raise self._broken(_translate(exc, kind, id)) from _cause(exc)
 
     def _run(
         self,
@@ -471,10 +491,11 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
                 conn.begin()
             cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         except sa_exc.SQLAlchemyError as exc:
-            raise _translate(exc, kind, id) from exc
+            raise self._broken(_translate(exc, kind, id)) from _cause(exc)
         # A failed statement aborts a PostgreSQL transaction: a savepoint around an update or
         # a delete keeps the unit of work usable after a Conflict.
         savepoint = savepoint and storage._savepoints
+        recovered = False
         try:
             if savepoint:
                 cursor.execute("SAVEPOINT partnerkit_write")
@@ -485,19 +506,38 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
             except storage._dbapi_error:
                 if savepoint:
                     cursor.execute("ROLLBACK TO SAVEPOINT partnerkit_write")
+                    recovered = True
                 raise
             if savepoint:
                 cursor.execute("RELEASE SAVEPOINT partnerkit_write")
             return count, rows
         except storage._dbapi_integrity as exc:
-            if on_unique is None:
-                raise _translate(exc, kind, id) from exc
-            raise on_unique(exc) from exc
+            error = _translate(exc, kind, id) if on_unique is None else on_unique(exc)
+            if not recovered and self._lost(conn, error if on_unique is None else None):
+                self._broken(error)
+            raise error from exc
         except storage._dbapi_error as exc:
-            raise _translate(exc, kind, id) from exc
+            error = _translate(exc, kind, id)
+            if not recovered and self._lost(conn, error):
+                self._broken(error)
+            raise error from exc
         finally:
             with contextlib.suppress(Exception):
                 cursor.close()
+
+    def _lost(self, conn: sa.Connection, error: Exception | None) -> bool:
+        """Whether a failed statement took the transaction with it.
+
+        On PostgreSQL every error outside a savepoint aborts it. SQLite keeps
+        the transaction after most errors (a clash, a lock wait), but drops
+        it after some (a full disk): ask the driver.
+        """
+        if self._storage._savepoints:
+            return True
+        if isinstance(error, StorageError):
+            return True
+        driver = getattr(conn.connection, "driver_connection", None)
+        return not bool(getattr(driver, "in_transaction", True))
 
     def _begin(self) -> None:
         pass
@@ -506,11 +546,15 @@ class SqlAlchemyUnitOfWork(BaseUnitOfWork):
         conn = self._conn
         if conn is None or not conn.in_transaction():
             return
+        if _aborted(conn):
+            # PostgreSQL would answer COMMIT with ROLLBACK without an error: say so.
+            self._rollback()
+            raise StorageError("nothing was written: the transaction had failed")
         try:
             conn.commit()
         except sa_exc.SQLAlchemyError as exc:
             self._rollback()
-            raise _translate(exc, "database", "") from exc
+            raise _translate(exc, "database", "") from _cause(exc)
         self._storage._created.update(self._created_here)
         self._created_here.clear()
 
