@@ -25,6 +25,7 @@ def test_demo_tells_the_whole_scenario(capsys: pytest.CaptureFixture[str]) -> No
         "7. A deal",
         "8. Events",
         "9. Nightly scoring",
+        "10. A partner plan",
     )
     for heading in headings:
         assert heading in out
@@ -38,6 +39,12 @@ def test_demo_tells_the_whole_scenario(capsys: pytest.CaptureFixture[str]) -> No
     assert "activities: deal_registered, deal_approved, deal_won" in out
     assert "scored 20,003 activities of 501 partners" in out
     assert "sourced revenue this fiscal year: 8.835,00\xa0€" in out  # the order's net
+    # The plan: from the program file, assigned, signed off by both sides, measured.
+    assert "templates from the program file: reseller-plan stored" in out
+    assert "signed_off, signed off by partner erik and vendor vera" in out
+    assert "audit: assign > share > sign_off > sign_off > check_task" in out
+    assert "Sourced revenue: 8.835,00\xa0€ of 40.000,00\xa0€" in out
+    assert "Deals won: 1 of 4" in out
 
 
 def test_demo_keeps_its_database_with_db_and_continues_from_it(
@@ -50,6 +57,8 @@ def test_demo_keeps_its_database_with_db_and_continues_from_it(
     assert main(["demo", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert "at version 2 from an earlier run" in out
+    assert "reseller-plan unchanged" in out
+    assert ": already_had PL-" in out  # the plan of the first run, not a second one
     assert "DR-2026-000003" in out or "-000003" in out
 
 

@@ -24,10 +24,19 @@ from partnerkit.deals import (
     RegistrationForm,
 )
 from partnerkit.fiscal import label
-from partnerkit.partners import PROGRAM_ADMINISTRATOR, USER, Actor, Partner, PartnerUser
+from partnerkit.partners import (
+    EXECUTIVE,
+    PROGRAM_ADMINISTRATOR,
+    USER,
+    Actor,
+    Partner,
+    PartnerFilter,
+    PartnerUser,
+)
+from partnerkit.plans import PlanStatus
 from partnerkit.program import Program
 from partnerkit.quoting import OrderSubmitted, format_quote
-from partnerkit.scoring import score_ecosystem
+from partnerkit.scoring import Activity, score_ecosystem
 from partnerkit.services import (
     Context,
     DealActivities,
@@ -35,9 +44,16 @@ from partnerkit.services import (
     QuoteActivities,
     accept_quote,
     approve_deal,
+    assign_plans,
+    check_plan_task,
+    get_plan,
+    import_program_templates,
+    plan_progress_of,
     register_deal,
     save_program,
     send_quote,
+    share_plan,
+    sign_off_plan,
     start_order,
     submit_order,
 )
@@ -293,6 +309,7 @@ def _scenario(db: Path, out: Print) -> None:
             )
 
     _nightly_scoring(program, deal_events, clock, out)
+    _partner_plan(storage, program, deal_events, clock, out)
 
 
 def _ecosystem(today: date, partners: int) -> Iterator[tuple[str, str, int, int | None, str]]:
@@ -315,10 +332,7 @@ def _nightly_scoring(
     today = clock.now().in_timezone(program.timezone).date()
     # The deal and order events of section 7 become activities; the rest of the ecosystem
     # is the kind of rows a host reads from its portal logs.
-    deals = [
-        *DealActivities(tz=program.timezone).activities(deal_events),
-        *QuoteActivities().activities(deal_events),
-    ]
+    deals = _deal_activities(program, deal_events)
     out(f"the deal events above as activities: {', '.join(a.kind for a in deals)}")
     seen: list[int] = []
     scores = score_ecosystem(
@@ -341,3 +355,60 @@ def _nightly_scoring(
     revenue = card.kpi("sourced_revenue_ytd").value
     shown = revenue.format(locale) if isinstance(revenue, Money) else str(revenue)
     out(f"sourced revenue this fiscal year: {shown}")
+
+
+def _deal_activities(program: Program, deal_events: list[DomainEvent]) -> list[Activity]:
+    return [
+        *DealActivities(tz=program.timezone).activities(deal_events),
+        *QuoteActivities().activities(deal_events),
+    ]
+
+
+def _partner_plan(
+    storage: SqliteStorage,
+    program: Program,
+    deal_events: list[DomainEvent],
+    clock: SystemClock,
+    out: Print,
+) -> None:
+    _heading(out, "10. A partner plan: assigned, signed off by both sides, measured")
+    locale = program.locale
+    vendor = Context(Actor("vera", PROGRAM_ADMINISTRATOR), clock, program)
+    executive = Context(Actor("erik", EXECUTIVE, partner_id="p-contoso"), clock, program)
+    with storage.unit_of_work() as uow:
+        imported = import_program_templates(uow, vendor)
+    stored = imported.added or imported.updated
+    out(
+        f"templates from the program file: {', '.join(stored)} stored"
+        if stored
+        else f"templates from the program file: {', '.join(imported.unchanged)} unchanged"
+    )
+    # Every reseller gets the plan for the current fiscal year; run again, nobody gets two.
+    with storage.unit_of_work() as uow:
+        report = assign_plans(uow, vendor, "reseller-plan", PartnerFilter(partner_types="reseller"))
+    entry = next(e for e in report.entries if e.partner_id == "p-contoso")
+    out(f"Contoso Reseller, fiscal year {report.fiscal_year}: {entry.outcome} {entry.plan_id}")
+    assert entry.plan_id is not None
+    with storage.unit_of_work() as uow:
+        plan = get_plan(uow, vendor, entry.plan_id)
+    if plan.status is PlanStatus.DRAFT:
+        with storage.unit_of_work() as uow:
+            share_plan(uow, vendor, plan.id)
+        with storage.unit_of_work() as uow:
+            sign_off_plan(uow, executive, plan.id)
+        with storage.unit_of_work() as uow:
+            sign_off_plan(uow, vendor, plan.id)
+        with storage.unit_of_work() as uow:
+            plan = check_plan_task(uow, executive, plan.id, "forecast")
+    signers = " and ".join(f"{s.side.value} {s.actor}" for s in plan.signoffs)
+    out(f"{plan.name}: {plan.status.value}, signed off by {signers}")
+    out("audit: " + " > ".join(entry.action for entry in plan.audit))
+    with storage.unit_of_work() as uow:
+        progress = plan_progress_of(uow, executive, plan.id, _deal_activities(program, deal_events))
+    out(f"{progress.completion}% complete on {progress.as_of}, measured from the deal above:")
+    for objective in progress.objectives:
+        actual, target = (
+            value.format(locale) if isinstance(value, Money) else str(value)
+            for value in (objective.year.actual, objective.year.target)
+        )
+        out(f"    {objective.title}: {actual} of {target}")

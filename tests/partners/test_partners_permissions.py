@@ -41,13 +41,19 @@ EXPECTED = {
     "view_customers": {"administrator"},
     "view_invoices": {"administrator"},
     "manage_users": {"administrator", "program_administrator"},
-    "check_plan_items": {"executive", "manager"},
+    "check_plan_items": {"executive", "manager", "program_administrator"},
     "create_plans": {"program_administrator"},
     "create_plan_templates": {"program_administrator"},
     "approve_deals": {"program_administrator", "partner_account_manager"},
     "view_dashboard": {"administrator", "program_administrator", "partner_account_manager"},
     "edit_plan": {"administrator", "program_administrator", "partner_account_manager"},
     "manage_partners": {"program_administrator", "partner_account_manager"},
+    "sign_off_plans": {
+        "administrator",
+        "executive",
+        "program_administrator",
+        "partner_account_manager",
+    },
 }
 
 

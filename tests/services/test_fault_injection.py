@@ -29,7 +29,23 @@ from partnerkit.deals import (
     PartnerSection,
     RegistrationForm,
 )
-from partnerkit.partners import ADMINISTRATOR, PROGRAM_ADMINISTRATOR, USER, Actor, Partner
+from partnerkit.partners import (
+    ADMINISTRATOR,
+    PROGRAM_ADMINISTRATOR,
+    USER,
+    Actor,
+    Partner,
+    PartnerFilter,
+)
+from partnerkit.plans import (
+    Milestone,
+    Objective,
+    ObjectiveKind,
+    PeriodTarget,
+    PlanTemplate,
+    Section,
+    Task,
+)
 from partnerkit.program import Program
 from partnerkit.quoting import (
     LineRequest,
@@ -45,30 +61,58 @@ from partnerkit.services import (
     accept_quote,
     add_partner,
     approve_deal,
+    assign_plan,
+    assign_plans,
     change_partner_stage,
+    check_plan_task,
+    close_plan,
+    comment_on_plan,
+    company_plan_rows,
+    complete_plan,
     create_quote,
     create_renewal_quote,
+    create_template,
     decide_extension,
     decline_deal,
     deregister_user,
+    duplicate_template,
     edit_partner,
+    edit_plan,
+    edit_template,
     edit_user,
     expire_due,
     expire_overdue_quotes,
     expire_quote,
     get_deal,
+    get_plan,
+    get_template,
+    hold_plan_milestone,
+    import_program_templates,
+    list_plans,
+    list_templates,
     list_users,
     mark_deal_lost,
+    plan_progress_of,
+    publish_template,
+    push_template_version,
+    record_plan_actual,
     register_deal,
     register_user,
+    rename_template_section,
+    reopen_plan,
     request_extension,
     reregister_user,
     revise_quote,
     save_program,
     search_deals,
     send_quote,
+    set_plan_targets,
+    share_plan,
+    sign_off_plan,
     start_order,
+    start_plan,
     submit_order,
+    uncheck_plan_task,
     upcoming_renewals,
     verify_domain,
     withdraw_deal,
@@ -107,6 +151,19 @@ PROGRAM = make_program(
         ),
         margins=MarginPolicy(reward_margin=Percentage("5")),
     ),
+)
+PLAN_SECTION = Section(
+    "sales",
+    "Sales",
+    objectives=[
+        Objective("won", "Deals won", ObjectiveKind.DEALS_WON, [PeriodTarget("year", 20)]),
+        Objective("csat", "Satisfaction", ObjectiveKind.CUSTOM, [PeriodTarget("year", 90)]),
+    ],
+    tasks=[Task("forecast", "Share a forecast"), Task("certify", "Certify two engineers")],
+    milestones=[Milestone("kickoff", "Kick-off")],
+)
+FILE_TEMPLATE = PlanTemplate("from-file", "From the file", sections=[PLAN_SECTION]).published_by(
+    "file", NOW
 )
 VENDOR = Actor("vera", PROGRAM_ADMINISTRATOR)
 ADMIN = Actor("adm1", ADMINISTRATOR, partner_id="p1")
@@ -155,6 +212,12 @@ class World:
     extension: str  # approved, with a pending extension request
     prospect: str  # the approved registration's
     deregistered_user: str
+    template: str  # published at version 2; the plans below were made from version 1
+    draft_template: str
+    draft_plan: str  # p1, 2026
+    shared_plan: str  # p1, 2027
+    signed_plan: str  # p1, 2028
+    running_plan: str  # p1, 2029, in progress, "forecast" checked
 
 
 @attrs.frozen
@@ -189,6 +252,37 @@ def _accepted(storage: MemoryStorage, domain: str) -> str:
     return quote
 
 
+def _plans(storage: MemoryStorage) -> dict[str, str]:
+    vendor, admin = as_(VENDOR), as_(ADMIN)
+    made = _run(storage, lambda uow: create_template(uow, vendor, "Plan", sections=[PLAN_SECTION]))
+    _run(storage, lambda uow: publish_template(uow, vendor, made.id))
+    draft = _run(storage, lambda uow: create_template(uow, vendor, "Draft"))
+    ids = []
+    for year in (2026, 2027, 2028, 2029):
+        with storage.unit_of_work() as uow:
+            ids.append(assign_plan(uow, vendor, made.id, "p1", fiscal_year=year).id)
+    for plan_id in ids[1:]:
+        with storage.unit_of_work() as uow:
+            share_plan(uow, vendor, plan_id)
+    for plan_id in ids[2:]:
+        with storage.unit_of_work() as uow:
+            sign_off_plan(uow, admin, plan_id)
+        with storage.unit_of_work() as uow:
+            sign_off_plan(uow, vendor, plan_id)
+    _run(storage, lambda uow: start_plan(uow, vendor, ids[3]))
+    _run(storage, lambda uow: check_plan_task(uow, vendor, ids[3], "forecast"))
+    _run(storage, lambda uow: edit_template(uow, vendor, made.id, purpose="Version 2"))
+    _run(storage, lambda uow: publish_template(uow, vendor, made.id))
+    return {
+        "template": made.id,
+        "draft_template": draft.id,
+        "draft_plan": ids[0],
+        "shared_plan": ids[1],
+        "signed_plan": ids[2],
+        "running_plan": ids[3],
+    }
+
+
 @functools.cache
 def template() -> Template:
     """The world, built once in memory through the use cases."""
@@ -218,6 +312,7 @@ def template() -> Template:
     )
     extension, _ = _approved_deal(storage, "extension.example")
     _run(storage, lambda uow: request_extension(uow, as_(ALICE), extension, "Board meets late."))
+    plans = _plans(storage)
     rows = []
     with storage.unit_of_work() as uow:
         for spec in SPECS:
@@ -234,6 +329,7 @@ def template() -> Template:
             storage, lambda uow: uow.repository(DEAL_REGISTRATIONS).get(approved)
         ).prospect_id,
         deregistered_user="gone",
+        **plans,
     )
     return Template(tuple(rows), tuple(storage._sequences.items()), world)
 
@@ -307,6 +403,40 @@ WRITING: dict[str, Call] = {
         as_(VENDOR),
         attrs.evolve(uow.repository(PROGRAMS).get(PROGRAM.key), name="Renamed program"),
     ),
+    "create_template": lambda uow, w: create_template(uow, as_(VENDOR), "New plan"),
+    "edit_template": lambda uow, w: edit_template(uow, as_(VENDOR), w.template, name="Renamed"),
+    "rename_template_section": lambda uow, w: rename_template_section(
+        uow, as_(VENDOR), w.template, "sales", "Revenue"
+    ),
+    "publish_template": lambda uow, w: publish_template(uow, as_(VENDOR), w.draft_template),
+    "duplicate_template": lambda uow, w: duplicate_template(uow, as_(VENDOR), w.template, "Copy"),
+    "import_program_templates": lambda uow, w: import_program_templates(
+        uow, as_(VENDOR, program=attrs.evolve(PROGRAM, plan_templates=(FILE_TEMPLATE,)))
+    ),
+    "assign_plan": lambda uow, w: assign_plan(uow, as_(VENDOR), w.template, "p2"),
+    "assign_plans": lambda uow, w: assign_plans(uow, as_(VENDOR), w.template, PartnerFilter()),
+    "push_template_version": lambda uow, w: push_template_version(uow, as_(VENDOR), w.template),
+    "share_plan": lambda uow, w: share_plan(uow, as_(VENDOR), w.draft_plan),
+    "edit_plan": lambda uow, w: edit_plan(uow, as_(VENDOR), w.draft_plan, name="Renamed"),
+    "set_plan_targets": lambda uow, w: set_plan_targets(
+        uow, as_(VENDOR), w.draft_plan, "won", [PeriodTarget("year", 30)]
+    ),
+    "comment_on_plan": lambda uow, w: comment_on_plan(uow, as_(ADMIN), w.shared_plan, "More?"),
+    "sign_off_plan": lambda uow, w: sign_off_plan(uow, as_(ADMIN), w.shared_plan),
+    "start_plan": lambda uow, w: start_plan(uow, as_(VENDOR), w.signed_plan),
+    "complete_plan": lambda uow, w: complete_plan(uow, as_(VENDOR), w.running_plan),
+    "close_plan": lambda uow, w: close_plan(uow, as_(VENDOR), w.running_plan, "Year over."),
+    "reopen_plan": lambda uow, w: reopen_plan(uow, as_(VENDOR), w.signed_plan, "New line."),
+    "check_plan_task": lambda uow, w: check_plan_task(uow, as_(VENDOR), w.running_plan, "certify"),
+    "uncheck_plan_task": lambda uow, w: uncheck_plan_task(
+        uow, as_(VENDOR), w.running_plan, "forecast"
+    ),
+    "hold_plan_milestone": lambda uow, w: hold_plan_milestone(
+        uow, as_(VENDOR), w.running_plan, "kickoff", notes="Held."
+    ),
+    "record_plan_actual": lambda uow, w: record_plan_actual(
+        uow, as_(ADMIN), w.running_plan, "csat", "q1", 85
+    ),
 }
 
 #: Every public use case that only reads.
@@ -316,6 +446,12 @@ READING: dict[str, Call] = {
     "list_users": lambda uow, w: list_users(uow, as_(ADMIN), "p1"),
     "verify_domain": lambda uow, w: verify_domain(uow, as_(ALICE), "Open", "open.example"),
     "upcoming_renewals": lambda uow, w: upcoming_renewals(uow, as_(ADMIN), "p1", 400),
+    "get_template": lambda uow, w: get_template(uow, as_(VENDOR), w.template),
+    "list_templates": lambda uow, w: list_templates(uow, as_(VENDOR), published=True),
+    "get_plan": lambda uow, w: get_plan(uow, as_(ADMIN), w.shared_plan),
+    "list_plans": lambda uow, w: list_plans(uow, as_(ADMIN), partner_id="p1"),
+    "plan_progress_of": lambda uow, w: plan_progress_of(uow, as_(ADMIN), w.running_plan, ()),
+    "company_plan_rows": lambda uow, w: company_plan_rows(uow, as_(VENDOR), ()),
 }
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "REGISTER_DEALS",
     "ROLES",
     "ROLE_LABELS",
+    "SIGN_OFF_PLANS",
     "USER",
     "VENDOR_ROLES",
     "VIEW_CUSTOMERS",
@@ -118,6 +119,8 @@ VIEW_DASHBOARD = "view_dashboard"
 """Permission: see the partner's program success dashboard."""
 MANAGE_PARTNERS = "manage_partners"
 """Permission: add partners and edit them (tier, lifecycle stage, account manager)."""
+SIGN_OFF_PLANS = "sign_off_plans"
+"""Permission: sign off a shared plan for one's side (the partner's or the vendor's)."""
 
 #: Every permission, in the order :func:`permissions_to_dict` lists them.
 PERMISSIONS: tuple[str, ...] = (
@@ -132,6 +135,7 @@ PERMISSIONS: tuple[str, ...] = (
     CREATE_PLAN_TEMPLATES,
     VIEW_DASHBOARD,
     MANAGE_PARTNERS,
+    SIGN_OFF_PLANS,
 )
 _PERMISSION_ORDER = {p: i for i, p in enumerate(PERMISSIONS)}
 
@@ -214,10 +218,12 @@ _VENDOR_SIDE = VENDOR_ROLES
 
 #: The permission map a program uses unless its ``[permissions]`` table says otherwise.
 #: Customers, invoices and users are the partner administrator's (the program administrator
-#: may manage a partner's users too); executives and managers check off plan items; only
+#: may manage a partner's users too); executives, managers and program administrators
+#: check off plan items (as :data:`partnerkit.plans.DEFAULT_CHECK_ROLES`); only
 #: program administrators create plans and templates; vendor roles approve deals; every
 #: partner-side role registers deals; partner administrators and vendor roles see the
-#: dashboard and edit a plan; vendor roles manage partners.
+#: dashboard and edit a plan; vendor roles manage partners; partner administrators and
+#: executives sign plans off for the partner, vendor roles for the vendor.
 DEFAULT_PERMISSIONS: PermissionMap = PermissionMap.from_grants(
     {
         ADMINISTRATOR: (
@@ -227,20 +233,29 @@ DEFAULT_PERMISSIONS: PermissionMap = PermissionMap.from_grants(
             MANAGE_USERS,
             EDIT_PLAN,
             VIEW_DASHBOARD,
+            SIGN_OFF_PLANS,
         ),
-        EXECUTIVE: (REGISTER_DEALS, CHECK_PLAN_ITEMS),
+        EXECUTIVE: (REGISTER_DEALS, CHECK_PLAN_ITEMS, SIGN_OFF_PLANS),
         MANAGER: (REGISTER_DEALS, CHECK_PLAN_ITEMS),
         USER: (REGISTER_DEALS,),
         PROGRAM_ADMINISTRATOR: (
             MANAGE_USERS,
             EDIT_PLAN,
+            CHECK_PLAN_ITEMS,
             APPROVE_DEALS,
             CREATE_PLANS,
             CREATE_PLAN_TEMPLATES,
             VIEW_DASHBOARD,
             MANAGE_PARTNERS,
+            SIGN_OFF_PLANS,
         ),
-        PARTNER_ACCOUNT_MANAGER: (EDIT_PLAN, APPROVE_DEALS, VIEW_DASHBOARD, MANAGE_PARTNERS),
+        PARTNER_ACCOUNT_MANAGER: (
+            EDIT_PLAN,
+            APPROVE_DEALS,
+            VIEW_DASHBOARD,
+            MANAGE_PARTNERS,
+            SIGN_OFF_PLANS,
+        ),
     }
 )
 
@@ -320,7 +335,7 @@ def permissions_to_dict(permissions: PermissionMap) -> dict[str, list[str]]:
     ``permissions_from_dict(permissions_to_dict(m)) == m``.
 
     >>> permissions_to_dict(DEFAULT_PERMISSIONS)["executive"]
-    ['register_deals', 'check_plan_items']
+    ['register_deals', 'check_plan_items', 'sign_off_plans']
     """
     return {role: list(permissions.permissions_of(role)) for role in ROLES}
 

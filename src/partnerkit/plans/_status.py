@@ -70,3 +70,24 @@ def plan_status_label(status: PlanStatus, locale: str | Locale = "en") -> str:
     """The name of a plan status in ``locale``'s language (English without a catalog)."""
     _locale(locale)
     return gettext(PLAN_STATUS_LABELS[PlanStatus(status)], locale)
+
+
+def _enum_hooks(kind: type[Enum], what: str) -> None:
+    """Read ``kind`` back from its stored value (a str subclass would stay a plain string)."""
+    from partnerkit.core import converter
+    from partnerkit.core.errors import ValidationError
+
+    def structure(value: object, _: object) -> Enum:
+        try:
+            return kind(value)
+        except ValueError:
+            allowed = ", ".join(str(k.value) for k in kind)
+            raise ValidationError.single(
+                "", "invalid_choice", f"{value!r} is not {what} ({allowed})"
+            ) from None
+
+    converter.register_structure_hook(kind, structure)
+    converter.register_unstructure_hook(kind, lambda member: member.value)
+
+
+_enum_hooks(PlanStatus, "a plan status")

@@ -10,9 +10,21 @@ import pendulum
 from partnerkit.core import aware
 from partnerkit.core._validation import ErrorCollector
 from partnerkit.core.errors import ValidationError
-from partnerkit.plans._items import Section, _as_tuple, check_key, check_sections
+from partnerkit.plans._items import (
+    ObjectiveKind,
+    Section,
+    Side,
+    _as_tuple,
+    check_key,
+    check_sections,
+)
+from partnerkit.plans._status import _enum_hooks
 
 __all__ = ["BUSINESS", "MARKETING", "PlanTemplate", "default_sections"]
+
+# Stored templates and plans read their kinds and sides back as these enums.
+_enum_hooks(ObjectiveKind, "an objective kind")
+_enum_hooks(Side, "a side")
 
 #: The kind of a business plan (revenue, deals, enablement goals).
 BUSINESS = "business"

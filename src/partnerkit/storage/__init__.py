@@ -16,6 +16,7 @@ from partnerkit.storage._builtin import BUILTIN_SPECS
 from partnerkit.storage._deals import DEAL_REGISTRATIONS, PROSPECTS
 from partnerkit.storage._memory import MemoryRepository, MemoryStorage, MemoryUnitOfWork
 from partnerkit.storage._partners import PARTNER_USERS, PARTNERS
+from partnerkit.storage._plans import PLAN_TEMPLATES, PLANS
 from partnerkit.storage._ports import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -45,6 +46,8 @@ __all__ = [
     "ORDERS",
     "PARTNERS",
     "PARTNER_USERS",
+    "PLANS",
+    "PLAN_TEMPLATES",
     "PROGRAMS",
     "PROSPECTS",
     "QUOTES",

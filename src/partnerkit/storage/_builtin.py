@@ -6,6 +6,7 @@ from typing import Any
 
 from partnerkit.storage._deals import DEAL_REGISTRATIONS, PROSPECTS
 from partnerkit.storage._partners import PARTNER_USERS, PARTNERS
+from partnerkit.storage._plans import PLAN_TEMPLATES, PLANS
 from partnerkit.storage._ports import AggregateSpec
 from partnerkit.storage._programs import PROGRAMS
 from partnerkit.storage._quoting import ORDERS, QUOTES, SUBSCRIPTIONS
@@ -22,6 +23,8 @@ BUILTIN_SPECS: tuple[AggregateSpec[Any], ...] = (
     QUOTES,
     ORDERS,
     SUBSCRIPTIONS,
+    PLAN_TEMPLATES,
+    PLANS,
 )
 
 

@@ -293,6 +293,9 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         self._storage = storage
         self._sequences = _MemorySequences(self)
         self._staged: dict[str, dict[str, _Staged]] = {}
+        # The unique index values of the staged rows: (kind, index) -> value -> ids, so a
+        # write checks them in constant time however many rows the unit of work staged.
+        self._taken: dict[tuple[str, str], dict[IndexValue, set[str]]] = {}
         self._specs: dict[str, AggregateSpec[Any]] = {}
 
     def __enter__(self) -> MemoryUnitOfWork:
@@ -317,12 +320,15 @@ class MemoryUnitOfWork(BaseUnitOfWork):
 
     def _begin(self) -> None:
         self._staged = {}
+        self._taken = {}
 
     def _rollback(self) -> None:
         self._staged = {}
+        self._taken = {}
 
     def _after_commit(self) -> None:
         self._staged = {}
+        self._taken = {}
 
     def _commit(self) -> None:
         storage = self._storage
@@ -408,19 +414,36 @@ class MemoryRepository(BaseRepository[A]):
         staged = self._uow._staged.get(kind, {})
         table = self._uow._storage._tables.get(kind) or _Table()
         self._uow._check_unique(kind, id, row, table, staged)
+        taken = self._uow._taken
         for index in self._spec.indexes:
             value = row.indexes.get(index.name)
             if not index.unique or value is None:
                 continue
-            for other_id, (other, _) in staged.items():
-                if other_id != id and other is not None and other.indexes.get(index.name) == value:
-                    raise Conflict(
-                        kind, id, f"{index.name} {value!r} is already taken", field=index.name
-                    )
+            holders = taken.get((kind, index.name), {}).get(value)
+            if holders and (len(holders) > 1 or id not in holders):
+                raise Conflict(
+                    kind, id, f"{index.name} {value!r} is already taken", field=index.name
+                )
 
     def _stage(self, id: str, row: _Row | None, based_on: int) -> None:
-        staged = self._uow._staged.setdefault(self._spec.kind, {})
+        kind = self._spec.kind
+        staged = self._uow._staged.setdefault(kind, {})
         previous = staged.get(id)
+        taken = self._uow._taken
+        for index in self._spec.indexes:
+            if not index.unique:
+                continue
+            values = taken.setdefault((kind, index.name), {})
+            old = previous[0].indexes.get(index.name) if previous and previous[0] else None
+            if old is not None:
+                holders = values.get(old)
+                if holders is not None:
+                    holders.discard(id)
+                    if not holders:
+                        del values[old]
+            new = row.indexes.get(index.name) if row is not None else None
+            if new is not None:
+                values.setdefault(new, set()).add(id)
         staged[id] = (row, previous[1] if previous else based_on)
 
     def _row_for(self, aggregate: A, version: int) -> tuple[str, _Row]:

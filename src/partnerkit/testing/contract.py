@@ -54,6 +54,7 @@ from partnerkit.testing._core_contract import (
 from partnerkit.testing._deals_contract import DealsContract
 from partnerkit.testing._fixtures import StorageFixtures
 from partnerkit.testing._partners_contract import PartnersContract
+from partnerkit.testing._plans_contract import PlansContract
 from partnerkit.testing._programs_contract import ProgramsContract
 from partnerkit.testing._quoting_contract import QuotingContract
 
@@ -72,6 +73,7 @@ __all__ = [
     "DealsContract",
     "NoteWritten",
     "PartnersContract",
+    "PlansContract",
     "ProgramsContract",
     "QuotingContract",
     "StorageContract",
@@ -85,13 +87,14 @@ class StorageContract(
     PartnersContract,
     DealsContract,
     QuotingContract,
-    # A new area's suite joins here, e.g. PlansContract.
+    PlansContract,
+    # A new area's suite joins here.
 ):
     """Every storage area's suite at once: what a complete backend must show.
 
     :class:`CoreStorageContract`, :class:`ProgramsContract`,
-    :class:`PartnersContract`, :class:`DealsContract` and
-    :class:`QuotingContract`; its storage comes from ``make_storage`` or the
-    ``partnerkit_storage`` fixture (see :class:`StorageFixtures`). The
+    :class:`PartnersContract`, :class:`DealsContract`,
+    :class:`QuotingContract` and :class:`PlansContract`; its storage comes
+    from ``make_storage`` or the ``partnerkit_storage`` fixture (see :class:`StorageFixtures`). The
     activity store is a port of its own: :class:`ActivityStoreContract`.
     """

@@ -1,0 +1,1058 @@
+"""Use cases for plan templates and partners' plans: write, publish, assign, sign off, track.
+
+Every one has the shape ``name(uow, ctx, ...)`` and follows the rules of
+:mod:`partnerkit.services`: one commit, all or nothing, "now" from the
+context, a record the actor may not reach is ``NotFound``. A partner's user
+never sees a vendor draft: a draft is ``NotFound`` to the partner side.
+
+Which permission each step needs (see ``docs/plans.md``):
+
+- ``create_plan_templates``: create, edit, rename a section of, publish,
+  duplicate and import templates (program administrators: templates belong
+  to the program, not to a partner);
+- ``create_plans``: assign (one partner or a segment), push a template
+  version, share, edit content and targets, start, complete, close, reopen;
+  taken by vendor-side actors only;
+- ``edit_plan``: comment and propose, record custom actuals;
+- ``check_plan_items``: check and uncheck tasks (the task's own check roles
+  apply too), hold milestones;
+- ``sign_off_plans``: sign off for one's side (the side is the actor's);
+- reading a plan: any of ``view_dashboard``, ``create_plans``,
+  ``edit_plan``, ``sign_off_plans``, ``check_plan_items``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import attrs
+import pendulum
+
+from partnerkit.core import DomainEvent
+from partnerkit.core._money import MetricValue
+from partnerkit.core._validation import ErrorCollector
+from partnerkit.core.errors import (
+    Conflict,
+    CurrencyMismatch,
+    FieldError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from partnerkit.partners import (
+    CHECK_PLAN_ITEMS,
+    CREATE_PLAN_TEMPLATES,
+    CREATE_PLANS,
+    EDIT_PLAN,
+    SIGN_OFF_PLANS,
+    VIEW_DASHBOARD,
+    Partner,
+    PartnerFilter,
+)
+from partnerkit.plans import (
+    BUSINESS,
+    OBJECTIVE_MEASURES,
+    PERIODS,
+    PeriodTarget,
+    Plan,
+    PlanEvent,
+    PlanProgress,
+    PlanRow,
+    PlanStatus,
+    PlanTemplate,
+    Section,
+    Side,
+    plan_progress,
+    plan_rows,
+)
+from partnerkit.scoring import (
+    Activity,
+    EngagementModel,
+    Kpi,
+    Signal,
+    Window,
+    activity_row,
+    score_ecosystem,
+)
+from partnerkit.services._context import (
+    Context,
+    load,
+    narrowed,
+    reading,
+    require_program_wide,
+    require_role,
+    retrying_use_case,
+    use_case,
+)
+from partnerkit.services._paging import every
+from partnerkit.storage import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    PARTNER_USERS,
+    PARTNERS,
+    PLAN_TEMPLATES,
+    PLANS,
+    IndexValue,
+    Page,
+    UnitOfWork,
+)
+
+__all__ = [
+    "ALREADY_HAD",
+    "ASSIGNED",
+    "REFUSED",
+    "AssignmentEntry",
+    "AssignmentReport",
+    "PlanTemplateSaved",
+    "PushReport",
+    "TemplateImport",
+    "assign_plan",
+    "assign_plans",
+    "check_plan_task",
+    "close_plan",
+    "comment_on_plan",
+    "company_plan_rows",
+    "complete_plan",
+    "create_template",
+    "duplicate_template",
+    "edit_plan",
+    "edit_template",
+    "get_plan",
+    "get_template",
+    "hold_plan_milestone",
+    "import_program_templates",
+    "list_plans",
+    "list_templates",
+    "plan_progress_of",
+    "publish_template",
+    "push_template_version",
+    "record_plan_actual",
+    "rename_template_section",
+    "reopen_plan",
+    "set_plan_targets",
+    "share_plan",
+    "sign_off_plan",
+    "start_plan",
+    "uncheck_plan_task",
+]
+
+#: An :class:`AssignmentEntry` outcome: the partner got a new draft plan.
+ASSIGNED = "assigned"
+#: An :class:`AssignmentEntry` outcome: the partner had a plan from the template for the year.
+ALREADY_HAD = "already_had"
+#: An :class:`AssignmentEntry` outcome: the partner's plan could not be made (``reason`` says why).
+REFUSED = "refused"
+
+#: Any of these lets a role read the plans it reaches.
+_READ_PERMISSIONS = (VIEW_DASHBOARD, CREATE_PLANS, EDIT_PLAN, SIGN_OFF_PLANS, CHECK_PLAN_ITEMS)
+_PENDING = "pending"
+
+
+# -- reports and events -------------------------------------------------------------------------
+
+
+@attrs.frozen
+class PlanTemplateSaved(DomainEvent):
+    """A template was created, changed, published, duplicated or imported (``action`` says)."""
+
+    template_id: str
+    name: str
+    template_version: int
+    published: bool
+    action: str
+    actor: str
+    at: pendulum.DateTime
+
+
+@attrs.frozen
+class AssignmentEntry:
+    """What a bulk assignment did for one partner: ``outcome`` and the plan, or why not."""
+
+    partner_id: str
+    outcome: str
+    plan_id: str | None = None
+    reason: str = ""
+
+
+@attrs.frozen
+class AssignmentReport:
+    """What :func:`assign_plans` did: one entry per partner of the segment, in id order."""
+
+    template_id: str
+    template_version: int
+    fiscal_year: int
+    entries: tuple[AssignmentEntry, ...]
+
+    def of(self, outcome: str) -> tuple[str, ...]:
+        """The partner ids with ``outcome`` (:data:`ASSIGNED`, :data:`ALREADY_HAD`, ...)."""
+        return tuple(e.partner_id for e in self.entries if e.outcome == outcome)
+
+
+@attrs.frozen
+class PushReport:
+    """What :func:`push_template_version` did to the template's plans.
+
+    ``updated`` now follow ``template_version``; ``current`` were at it
+    already; ``untouched`` are signed off or later (a template edit never
+    changes them).
+    """
+
+    template_id: str
+    template_version: int
+    updated: tuple[str, ...]
+    current: tuple[str, ...]
+    untouched: tuple[str, ...]
+
+
+@attrs.frozen
+class TemplateImport:
+    """What :func:`import_program_templates` did: template ids added, republished, unchanged."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    unchanged: tuple[str, ...]
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _side(ctx: Context) -> Side:
+    return Side.VENDOR if ctx.actor.vendor_side else Side.PARTNER
+
+
+def _reader(ctx: Context) -> str:
+    # The first plan permission the role holds; none at all is PermissionDenied (view_dashboard).
+    pairs = ctx.permissions.pairs
+    role = ctx.actor.role
+    return next((p for p in _READ_PERMISSIONS if (role, p) in pairs), VIEW_DASHBOARD)
+
+
+def _vendor(ctx: Context, permission: str) -> None:
+    # Steps the domain records as the vendor's are taken by vendor-side actors only.
+    require_role(ctx, permission)
+    actor = ctx.actor
+    if not actor.vendor_side:
+        raise PermissionDenied(
+            f"{actor.role} {actor.user_id!r}", permission, "plans", "the vendor takes this step"
+        )
+
+
+def _plan(uow: UnitOfWork, ctx: Context, plan_id: str, permission: str) -> Plan:
+    plan = load(uow, ctx, PLANS, plan_id, permission)
+    if not ctx.actor.vendor_side and not plan.visible_to_partner:
+        raise NotFound("plan", plan_id)  # a vendor draft does not exist for the partner
+    return plan
+
+
+def _vendor_plan(uow: UnitOfWork, ctx: Context, plan_id: str) -> Plan:
+    # A step the vendor takes on a plan: create_plans, vendor side, the plan reached.
+    _vendor(ctx, CREATE_PLANS)
+    return _plan(uow, ctx, plan_id, CREATE_PLANS)
+
+
+def _save(uow: UnitOfWork, step: tuple[Plan, PlanEvent]) -> Plan:
+    plan, event = step
+    stored = uow.repository(PLANS).save(plan)
+    uow.record(event)
+    return stored
+
+
+def _template(uow: UnitOfWork, ctx: Context, template_id: str, permission: str) -> PlanTemplate:
+    require_program_wide(ctx, permission)
+    found = uow.repository(PLAN_TEMPLATES).find(template_id)
+    if found is None:
+        raise NotFound("plan_template", template_id)
+    return found
+
+
+def _template_reader(ctx: Context) -> str:
+    role = ctx.actor.role
+    return (
+        CREATE_PLAN_TEMPLATES
+        if ctx.permissions.allows(role, CREATE_PLAN_TEMPLATES)
+        else (CREATE_PLANS)
+    )
+
+
+def _saved(
+    uow: UnitOfWork, ctx: Context, template: PlanTemplate, action: str, *, new: bool = False
+) -> PlanTemplate:
+    repository = uow.repository(PLAN_TEMPLATES)
+    stored = repository.add(template) if new else repository.save(template)
+    uow.record(
+        PlanTemplateSaved(
+            stored.id,
+            stored.name,
+            stored.template_version,
+            stored.published,
+            action,
+            ctx.actor.user_id,
+            ctx.now(),
+        )
+    )
+    return stored
+
+
+def _fiscal_year(ctx: Context, fiscal_year: int | None) -> int:
+    if fiscal_year is None:
+        return ctx.program.fiscal.year_of(ctx.today()).year
+    if isinstance(fiscal_year, bool) or not isinstance(fiscal_year, int):
+        raise ValidationError.single("fiscal_year", "invalid", "expected a fiscal year number")
+    return fiscal_year
+
+
+def _plan_id(uow: UnitOfWork, fiscal_year: int) -> str:
+    return f"PL-{fiscal_year}-{uow.sequences.next(f'plans_{fiscal_year}'):06d}"
+
+
+def _existing(uow: UnitOfWork, partner_id: str, template_id: str, fiscal_year: int) -> Plan | None:
+    key = f"{partner_id}|{template_id}|{fiscal_year}"
+    found = uow.repository(PLANS).list({"assignment": key}, limit=1).items
+    return found[0] if found else None
+
+
+# -- templates ---------------------------------------------------------------------------------
+
+
+@use_case
+def create_template(
+    uow: UnitOfWork,
+    ctx: Context,
+    name: str,
+    *,
+    kind: str = BUSINESS,
+    purpose: str = "",
+    sections: Iterable[Section] | None = None,
+) -> PlanTemplate:
+    """Store a new draft template (``TPL-000001``); without ``sections`` it has the defaults.
+
+    Needs ``create_plan_templates`` on the program (program administrators).
+    A bad name, kind, purpose or section is one ``ValidationError`` naming
+    every field, before a number is taken.
+    """
+    require_program_wide(ctx, CREATE_PLAN_TEMPLATES)
+    at = ctx.now()
+    extra: dict[str, Any] = {} if sections is None else {"sections": tuple(sections)}
+    draft = PlanTemplate(
+        _PENDING,
+        name,
+        kind=kind,
+        purpose=purpose,
+        updated_by=ctx.actor.user_id,
+        updated_at=at,
+        **extra,
+    )
+    template = attrs.evolve(draft, id=f"TPL-{uow.sequences.next('plan_templates'):06d}")
+    return _saved(uow, ctx, template, "create", new=True)
+
+
+@use_case
+def edit_template(
+    uow: UnitOfWork,
+    ctx: Context,
+    template_id: str,
+    *,
+    name: str | None = None,
+    purpose: str | None = None,
+    kind: str | None = None,
+    sections: Iterable[Section] | None = None,
+) -> PlanTemplate:
+    """Change a template; a published one becomes the next version, a draft until published.
+
+    Plans keep the version they were made from; :func:`push_template_version`
+    brings drafts and shared plans to a newer published version.
+    """
+    template = _template(uow, ctx, template_id, CREATE_PLAN_TEMPLATES)
+    changed = template.edited(
+        ctx.actor.user_id,
+        ctx.now(),
+        name=name,
+        purpose=purpose,
+        kind=kind,
+        sections=None if sections is None else tuple(sections),
+    )
+    return _saved(uow, ctx, changed, "edit")
+
+
+@use_case
+def rename_template_section(
+    uow: UnitOfWork,
+    ctx: Context,
+    template_id: str,
+    key: str,
+    title: str,
+    *,
+    description: str | None = None,
+) -> PlanTemplate:
+    """Rename section ``key`` of a template (a new draft version if it was published)."""
+    template = _template(uow, ctx, template_id, CREATE_PLAN_TEMPLATES)
+    changed = template.rename_section(
+        key, title, ctx.actor.user_id, ctx.now(), description=description
+    )
+    return _saved(uow, ctx, changed, "rename_section")
+
+
+@use_case
+def publish_template(uow: UnitOfWork, ctx: Context, template_id: str) -> PlanTemplate:
+    """Publish a template's draft version: plans are made from it from now on."""
+    template = _template(uow, ctx, template_id, CREATE_PLAN_TEMPLATES)
+    return _saved(uow, ctx, template.published_by(ctx.actor.user_id, ctx.now()), "publish")
+
+
+@use_case
+def duplicate_template(uow: UnitOfWork, ctx: Context, template_id: str, name: str) -> PlanTemplate:
+    """A new draft template named ``name`` with another one's content (no history)."""
+    template = _template(uow, ctx, template_id, CREATE_PLAN_TEMPLATES)
+    at = ctx.now()
+    copy = template.duplicate(_PENDING, name, ctx.actor.user_id, at)
+    copy = attrs.evolve(copy, id=f"TPL-{uow.sequences.next('plan_templates'):06d}")
+    return _saved(uow, ctx, copy, "duplicate", new=True)
+
+
+@reading
+def get_template(uow: UnitOfWork, ctx: Context, template_id: str) -> PlanTemplate:
+    """Read one template (``create_plan_templates`` or ``create_plans``, program-wide)."""
+    return _template(uow, ctx, template_id, _template_reader(ctx))
+
+
+@reading
+def list_templates(
+    uow: UnitOfWork,
+    ctx: Context,
+    *,
+    kind: str | None = None,
+    published: bool | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+    cursor: str | None = None,
+) -> Page[PlanTemplate]:
+    """One page of templates, by id, filtered by ``kind`` and whether the latest is published."""
+    require_program_wide(ctx, _template_reader(ctx))
+    errors = ErrorCollector()
+    if kind is not None and not isinstance(kind, str):
+        errors.add("kind", "invalid", "expected a template kind")
+    if published is not None and not isinstance(published, bool):
+        errors.add("published", "invalid", "expected true, false or nothing")
+    errors.raise_if_any()
+    where: dict[str, IndexValue] = {}
+    if kind is not None:
+        where["kind"] = kind
+    if published is not None:
+        where["published"] = int(published)
+    return uow.repository(PLAN_TEMPLATES).list(where, limit=limit, cursor=cursor)
+
+
+def _same_content(left: PlanTemplate, right: PlanTemplate) -> bool:
+    return (left.name, left.kind, left.purpose, left.sections) == (
+        right.name,
+        right.kind,
+        right.purpose,
+        right.sections,
+    )
+
+
+@use_case
+def import_program_templates(uow: UnitOfWork, ctx: Context) -> TemplateImport:
+    """Store the program file's templates (:attr:`Program.plan_templates`), published.
+
+    Idempotent: a template stored with the same content is left alone; a
+    changed one becomes the next published version (plans keep theirs).
+    """
+    require_program_wide(ctx, CREATE_PLAN_TEMPLATES)
+    actor, at = ctx.actor.user_id, ctx.now()
+    repository = uow.repository(PLAN_TEMPLATES)
+    added: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    for template in ctx.program.plan_templates:
+        stored = repository.find(template.id)
+        if stored is None:
+            fresh = attrs.evolve(template, version=0, updated_by=actor, updated_at=at)
+            if not fresh.published:
+                fresh = fresh.published_by(actor, at)
+            _saved(uow, ctx, fresh, "import", new=True)
+            added.append(template.id)
+        elif stored.published and _same_content(stored, template):
+            unchanged.append(template.id)
+        else:
+            changed = stored.edited(
+                actor,
+                at,
+                name=template.name,
+                purpose=template.purpose,
+                kind=template.kind,
+                sections=template.sections,
+            )
+            _saved(uow, ctx, changed.published_by(actor, at), "import")
+            updated.append(template.id)
+    return TemplateImport(tuple(added), tuple(updated), tuple(unchanged))
+
+
+# -- assignment --------------------------------------------------------------------------------
+
+
+def _published(uow: UnitOfWork, ctx: Context, template_id: str) -> PlanTemplate:
+    require_role(ctx, CREATE_PLANS)
+    found = uow.repository(PLAN_TEMPLATES).find(template_id)
+    if found is None:
+        raise NotFound("plan_template", template_id)
+    if not found.published:
+        raise ValidationError.single(
+            "template_id",
+            "invalid",
+            f"version {found.template_version} of {template_id!r} is a draft: publish it first",
+        )
+    return found
+
+
+def _assign(
+    uow: UnitOfWork,
+    ctx: Context,
+    template: PlanTemplate,
+    partner_id: str,
+    fiscal_year: int,
+    targets: Mapping[str, Iterable[PeriodTarget]] | None,
+) -> Plan:
+    actor, at = ctx.actor.user_id, ctx.now()
+    targets = None if targets is None else {k: tuple(v) for k, v in targets.items()}
+    if targets or not 1 <= fiscal_year <= 9998:
+        # Every argument is checked before a number is taken (the template is published and
+        # the partner stored: nothing else can be refused).
+        Plan.assign(
+            template,
+            id=_PENDING,
+            partner_id=partner_id,
+            fiscal_year=fiscal_year,
+            actor=actor,
+            at=at,
+            targets=targets,
+        )
+    plan, event = Plan.assign(
+        template,
+        id=_plan_id(uow, fiscal_year),
+        partner_id=partner_id,
+        fiscal_year=fiscal_year,
+        actor=actor,
+        at=at,
+        targets=targets,
+    )
+    stored = uow.repository(PLANS).add(plan)
+    uow.record(event)
+    return stored
+
+
+def _lost_assignment(exc: Conflict) -> bool:
+    # Another unit of work stored a plan first (the assignment index, or a plan number): look again.
+    return exc.kind == PLANS.kind
+
+
+@use_case
+def assign_plan(
+    uow: UnitOfWork,
+    ctx: Context,
+    template_id: str,
+    partner_id: str,
+    *,
+    fiscal_year: int | None = None,
+    targets: Mapping[str, Iterable[PeriodTarget]] | None = None,
+) -> Plan:
+    """Assign a template's published version to one partner: a vendor-only draft plan.
+
+    ``fiscal_year`` defaults to the program's current one; ``targets``
+    replaces objectives' targets for this partner (by objective key). Needs
+    ``create_plans`` on the partner (a vendor-side actor). A partner that
+    already has a plan from the template for the year is a ``Conflict``
+    (field ``assignment``). The plan's number is ``PL-<year>-000001``.
+    """
+    _vendor(ctx, CREATE_PLANS)
+    year = _fiscal_year(ctx, fiscal_year)
+    partner = load(uow, ctx, PARTNERS, partner_id, CREATE_PLANS)
+    template = _published(uow, ctx, template_id)
+    held = _existing(uow, partner.id, template.id, year)
+    if held is not None:
+        raise Conflict(
+            PLANS.kind,
+            held.id,
+            f"partner {partner.id!r} has a plan from {template.id!r} for {year}",
+            field="assignment",
+        )
+    return _assign(uow, ctx, template, partner.id, year, targets)
+
+
+def _segment(uow: UnitOfWork, ctx: Context, segment: PartnerFilter) -> list[Partner]:
+    reach = narrowed(ctx, CREATE_PLANS, None)
+    where: dict[str, IndexValue | Sequence[IndexValue]] = {}
+    for index, values in (
+        ("partner_type", segment.partner_types),
+        ("region", segment.regions),
+        ("tier", segment.tiers),
+        ("stage", segment.stages),
+        ("account_manager", segment.account_managers),
+    ):
+        if values:
+            where[index] = sorted(values)
+    partners = [
+        p
+        for p in every(uow.repository(PARTNERS), where, limit=MAX_PAGE_SIZE)
+        if reach is None or p.id in reach
+    ]
+    if segment.certification is None:
+        return segment.apply(partners)
+    users = every(
+        uow.repository(PARTNER_USERS),
+        {"partner_id": [p.id for p in partners]},
+        limit=MAX_PAGE_SIZE,
+    )
+    return segment.apply(partners, users, ctx.today())
+
+
+@retrying_use_case(_lost_assignment)
+def assign_plans(
+    uow: UnitOfWork,
+    ctx: Context,
+    template_id: str,
+    segment: PartnerFilter,
+    *,
+    fiscal_year: int | None = None,
+    targets: Mapping[str, Mapping[str, Iterable[PeriodTarget]]] | None = None,
+) -> AssignmentReport:
+    """Assign a template to every partner in ``segment`` for one fiscal year; report each.
+
+    Idempotent: a partner that already has a plan from the template for the
+    year is reported :data:`ALREADY_HAD`, not given a second one. ``targets``
+    holds per-partner overrides (partner id -> objective key -> targets); a
+    partner whose overrides do not fit is :data:`REFUSED` with the reason,
+    the others are assigned; overrides for a partner outside the segment are
+    a ``ValidationError`` at ``targets.<partner id>``. Two bulk assignments that race leave one plan
+    per partner: the unique ``assignment`` index refuses the second, which
+    then reads again and reports the first one's plans. Needs
+    ``create_plans``; an account manager assigns to the partners they manage.
+    """
+    _vendor(ctx, CREATE_PLANS)
+    errors = ErrorCollector()
+    if not isinstance(segment, PartnerFilter):
+        errors.add("segment", "invalid", "expected a PartnerFilter")
+    if targets is not None and not isinstance(targets, Mapping):
+        errors.add("targets", "invalid", "expected partner id -> objective key -> targets")
+    year = 0
+    with errors.catch():
+        year = _fiscal_year(ctx, fiscal_year)
+    errors.raise_if_any()
+    template = _published(uow, ctx, template_id)
+    overrides = dict(targets or {})
+    partners = sorted(_segment(uow, ctx, segment), key=lambda p: p.id)
+    outside = sorted(set(overrides) - {p.id for p in partners})
+    if outside:
+        raise ValidationError(
+            FieldError(f"targets.{key}", "unknown", "no partner of the segment has this id")
+            for key in outside
+        )
+    held = {
+        p.partner_id: p.id
+        for p in every(
+            uow.repository(PLANS),
+            {"template_id": template.id, "fiscal_year": year},
+            limit=MAX_PAGE_SIZE,
+        )
+    }
+    entries = []
+    for partner in partners:
+        if partner.id in held:
+            entries.append(AssignmentEntry(partner.id, ALREADY_HAD, held[partner.id]))
+            continue
+        try:
+            plan = _assign(uow, ctx, template, partner.id, year, overrides.get(partner.id))
+        except ValidationError as error:
+            entries.append(AssignmentEntry(partner.id, REFUSED, None, str(error)))
+            continue
+        entries.append(AssignmentEntry(partner.id, ASSIGNED, plan.id))
+    return AssignmentReport(template.id, template.template_version, year, tuple(entries))
+
+
+@use_case
+def push_template_version(uow: UnitOfWork, ctx: Context, template_id: str) -> PushReport:
+    """Bring the template's draft and shared plans to its latest published version.
+
+    Targets set for a partner are kept for the objectives the version still
+    has. Plans signed off (or further) are never changed. Needs
+    ``create_plans``; an account manager reaches the plans of their partners.
+    """
+    _vendor(ctx, CREATE_PLANS)
+    template = _published(uow, ctx, template_id)
+    reach = narrowed(ctx, CREATE_PLANS, None)
+    where: dict[str, IndexValue | Sequence[IndexValue]] = {"template_id": template.id}
+    if reach is not None:
+        where["partner_id"] = reach
+    plans = list(every(uow.repository(PLANS), where, limit=MAX_PAGE_SIZE))
+    actor, at = ctx.actor.user_id, ctx.now()
+    updated: list[str] = []
+    current: list[str] = []
+    untouched: list[str] = []
+    for plan in plans:
+        if plan.status not in (PlanStatus.DRAFT, PlanStatus.SHARED):
+            untouched.append(plan.id)
+        elif plan.template_version >= template.template_version:
+            current.append(plan.id)
+        else:
+            _save(uow, plan.apply_template(template, actor, at))
+            updated.append(plan.id)
+    return PushReport(
+        template.id, template.template_version, tuple(updated), tuple(current), tuple(untouched)
+    )
+
+
+# -- a plan's steps ----------------------------------------------------------------------------
+
+
+@use_case
+def share_plan(uow: UnitOfWork, ctx: Context, plan_id: str) -> Plan:
+    """Share a draft with its partner for review (``create_plans``; the partner sees it now)."""
+    plan = _vendor_plan(uow, ctx, plan_id)
+    return _save(uow, plan.share(ctx.actor.user_id, ctx.now()))
+
+
+@use_case
+def edit_plan(
+    uow: UnitOfWork,
+    ctx: Context,
+    plan_id: str,
+    *,
+    sections: Iterable[Section] | None = None,
+    name: str | None = None,
+    purpose: str | None = None,
+) -> Plan:
+    """Change a draft or shared plan's content (``create_plans``; signed-off content is frozen)."""
+    plan = _vendor_plan(uow, ctx, plan_id)
+    step = plan.edit(
+        ctx.actor.user_id,
+        ctx.now(),
+        sections=None if sections is None else tuple(sections),
+        name=name,
+        purpose=purpose,
+    )
+    return _save(uow, step)
+
+
+@use_case
+def set_plan_targets(
+    uow: UnitOfWork,
+    ctx: Context,
+    plan_id: str,
+    objective: str,
+    targets: Iterable[PeriodTarget],
+) -> Plan:
+    """Set this partner's targets of one objective of a draft or shared plan (``create_plans``)."""
+    plan = _vendor_plan(uow, ctx, plan_id)
+    return _save(uow, plan.set_targets(objective, tuple(targets), ctx.actor.user_id, ctx.now()))
+
+
+@use_case
+def comment_on_plan(
+    uow: UnitOfWork, ctx: Context, plan_id: str, text: str, *, proposal: bool = False
+) -> Plan:
+    """Comment on a plan (``edit_plan``); a partner's ``proposal`` asks the vendor for a change."""
+    plan = _plan(uow, ctx, plan_id, EDIT_PLAN)
+    return _save(
+        uow, plan.comment(ctx.actor.user_id, _side(ctx), text, ctx.now(), proposal=proposal)
+    )
+
+
+@use_case
+def sign_off_plan(uow: UnitOfWork, ctx: Context, plan_id: str) -> Plan:
+    """Sign a shared plan off for the actor's side (``sign_off_plans``).
+
+    Partner-side roles sign as the partner, vendor roles as the vendor; the
+    second side's signature freezes the revision's content.
+    """
+    plan = _plan(uow, ctx, plan_id, SIGN_OFF_PLANS)
+    return _save(uow, plan.sign_off(ctx.actor.user_id, _side(ctx), ctx.now()))
+
+
+@use_case
+def start_plan(uow: UnitOfWork, ctx: Context, plan_id: str) -> Plan:
+    """Put a signed-off plan in progress (``create_plans``)."""
+    plan = _vendor_plan(uow, ctx, plan_id)
+    return _save(uow, plan.start(ctx.actor.user_id, ctx.now()))
+
+
+@use_case
+def complete_plan(uow: UnitOfWork, ctx: Context, plan_id: str) -> Plan:
+    """Mark a plan in progress completed (``create_plans``)."""
+    plan = _vendor_plan(uow, ctx, plan_id)
+    return _save(uow, plan.complete(ctx.actor.user_id, ctx.now()))
+
+
+@use_case
+def close_plan(uow: UnitOfWork, ctx: Context, plan_id: str, reason: str) -> Plan:
+    """End a signed-off or running plan without completing it, with a reason (``create_plans``)."""
+    plan = _vendor_plan(uow, ctx, plan_id)
+    return _save(uow, plan.close(ctx.actor.user_id, ctx.now(), reason))
+
+
+@use_case
+def reopen_plan(uow: UnitOfWork, ctx: Context, plan_id: str, reason: str) -> Plan:
+    """Reopen a signed-off plan as a new revision needing both sign-offs (``create_plans``)."""
+    plan = _vendor_plan(uow, ctx, plan_id)
+    return _save(uow, plan.reopen(ctx.actor.user_id, ctx.now(), reason))
+
+
+@use_case
+def check_plan_task(uow: UnitOfWork, ctx: Context, plan_id: str, task: str) -> Plan:
+    """Check a task off (``check_plan_items``, and the actor's role among the task's roles)."""
+    plan = _plan(uow, ctx, plan_id, CHECK_PLAN_ITEMS)
+    actor = ctx.actor
+    return _save(uow, plan.check_task(task, actor.user_id, actor.role, _side(ctx), ctx.now()))
+
+
+@use_case
+def uncheck_plan_task(
+    uow: UnitOfWork, ctx: Context, plan_id: str, task: str, *, reason: str = ""
+) -> Plan:
+    """Uncheck a checked-off task, audited with an optional reason (as :func:`check_plan_task`)."""
+    plan = _plan(uow, ctx, plan_id, CHECK_PLAN_ITEMS)
+    actor = ctx.actor
+    step = plan.uncheck_task(task, actor.user_id, actor.role, _side(ctx), ctx.now(), reason)
+    return _save(uow, step)
+
+
+@use_case
+def hold_plan_milestone(
+    uow: UnitOfWork, ctx: Context, plan_id: str, milestone: str, *, notes: str = ""
+) -> Plan:
+    """Record that a milestone was held, with notes (``check_plan_items``)."""
+    plan = _plan(uow, ctx, plan_id, CHECK_PLAN_ITEMS)
+    step = plan.hold_milestone(milestone, ctx.actor.user_id, _side(ctx), ctx.now(), notes)
+    return _save(uow, step)
+
+
+@use_case
+def record_plan_actual(
+    uow: UnitOfWork,
+    ctx: Context,
+    plan_id: str,
+    objective: str,
+    period: str,
+    value: MetricValue,
+) -> Plan:
+    """Enter the actual of a custom objective for a period (``edit_plan``)."""
+    plan = _plan(uow, ctx, plan_id, EDIT_PLAN)
+    step = plan.record_actual(objective, period, value, ctx.actor.user_id, _side(ctx), ctx.now())
+    return _save(uow, step)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+@reading
+def get_plan(uow: UnitOfWork, ctx: Context, plan_id: str) -> Plan:
+    """Read one plan: the partner side its own (never a draft), the vendor what it reaches."""
+    return _plan(uow, ctx, plan_id, _reader(ctx))
+
+
+_PARTNER_STATUSES = tuple(s.value for s in PlanStatus if s is not PlanStatus.DRAFT)
+
+
+def _statuses(status: PlanStatus | str | Iterable[PlanStatus | str] | None) -> list[str] | None:
+    if status is None:
+        return None
+    values = [status] if isinstance(status, (str, PlanStatus)) else list(status)
+    chosen = []
+    for i, value in enumerate(values):
+        try:
+            chosen.append(PlanStatus(value).value)
+        except ValueError:
+            path = "status" if isinstance(status, (str, PlanStatus)) else f"status.{i}"
+            raise ValidationError.single(
+                path, "invalid_choice", f"{value!r} is no plan status"
+            ) from None
+    return chosen
+
+
+@reading
+def list_plans(
+    uow: UnitOfWork,
+    ctx: Context,
+    *,
+    partner_id: str | None = None,
+    status: PlanStatus | str | Iterable[PlanStatus | str] | None = None,
+    fiscal_year: int | None = None,
+    template_id: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+    cursor: str | None = None,
+) -> Page[Plan]:
+    """One page of the plans the actor may see, by id, filtered in storage.
+
+    A partner's user sees its own partner's plans and never a draft; an
+    account manager the plans of the partners they manage; a program
+    administrator all. ``status`` is one status or several; ``fiscal_year``
+    and ``template_id`` narrow further. Pass ``next_cursor`` back for the
+    next page.
+    """
+    reach = narrowed(ctx, _reader(ctx), partner_id)
+    where: dict[str, IndexValue | Sequence[IndexValue]] = {}
+    if reach is not None:
+        if not reach:
+            return Page((), None)
+        where["partner_id"] = reach
+    statuses = _statuses(status)
+    if not ctx.actor.vendor_side:
+        statuses = [s for s in (statuses or _PARTNER_STATUSES) if s in _PARTNER_STATUSES]
+        if not statuses:
+            return Page((), None)
+    if statuses is not None:
+        where["status"] = statuses
+    if fiscal_year is not None:
+        where["fiscal_year"] = _fiscal_year(ctx, fiscal_year)
+    if template_id is not None:
+        where["template_id"] = template_id
+    return uow.repository(PLANS).list(where, limit=limit, cursor=cursor)
+
+
+def _periods(year: Any, today: date) -> list[tuple[str, str, date]]:
+    """(period, window kind, as of) for every period of ``year`` begun by ``today``."""
+    found = []
+    if today >= year.start:
+        found.append(("year", "ytd", min(today, year.end)))
+    for period, quarter in zip(PERIODS[1:], year.quarters, strict=True):
+        if today >= quarter.start:
+            found.append((period, "qtd", min(today, quarter.end)))
+    return found
+
+
+def _activities(value: object) -> list[Activity]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ValidationError.single("activities", "invalid", "expected activities")
+    rows = list(value)
+    for i, row in enumerate(rows):
+        if not isinstance(row, Activity):
+            raise ValidationError.single(f"activities.{i}", "invalid", "expected an Activity")
+    return rows
+
+
+def _measured(
+    ctx: Context, plans: Sequence[Plan], activities: Sequence[Activity]
+) -> dict[str, dict[tuple[str, str], MetricValue]]:
+    """Each plan's measured actuals, by plan id: (objective key, period) -> value.
+
+    One scoring pass (:func:`~partnerkit.scoring.score_ecosystem`) per fiscal
+    year, period and split over the plans' partners' activities: the year to
+    date and each quarter to date (to the quarter's end once it is over),
+    with the KPI :data:`~partnerkit.plans.OBJECTIVE_MEASURES` gives each kind.
+    """
+    calendar = ctx.program.fiscal
+    today = ctx.today()
+    result: dict[str, dict[tuple[str, str], MetricValue]] = {p.id: {} for p in plans}
+    partners = sorted({p.partner_id for p in plans})
+    wanted = set(partners)
+    tz, currency = ctx.program.timezone, ctx.program.currency
+    # Each activity is turned into the scoring engine's row once, for every pass.
+    rows: list[tuple[Activity, Any]] = []
+    for i, activity in enumerate(activities):
+        if activity.partner_id not in wanted:
+            continue
+        try:
+            rows.append((activity, activity_row(activity, tz, currency)))
+        except CurrencyMismatch:
+            raise ValidationError.single(
+                f"activities.{i}.amount", "invalid", f"amounts are in {currency}"
+            ) from None
+    by_year: dict[int, list[Plan]] = {}
+    for plan in plans:
+        by_year.setdefault(plan.fiscal_year, []).append(plan)
+    for number, year_plans in sorted(by_year.items()):
+        # Objectives grouped by split: a split counts only the activities carrying its value.
+        groups: dict[tuple[str, str] | None, list[tuple[Plan, Any]]] = {}
+        for plan in year_plans:
+            for objective in plan.objectives:
+                if not objective.measured:
+                    continue
+                split = objective.split
+                key = (
+                    None
+                    if split is None or split.dimension == "time"
+                    else (split.dimension, split.value)
+                )
+                groups.setdefault(key, []).append((plan, objective))
+        for period, window, as_of in _periods(calendar.year(number), today):
+            for split_key, pairs in groups.items():
+                kinds = sorted({o.kind for _, o in pairs}, key=lambda k: k.value)
+                kpis = [
+                    Kpi(
+                        f"{k.value}_{period}",
+                        OBJECTIVE_MEASURES[k][0],
+                        Window(window),
+                        kinds=OBJECTIVE_MEASURES[k][1],
+                    )
+                    for k in kinds
+                ]
+                kpis.append(Kpi("plan_activities", "count", Window(window)))
+                model = EngagementModel(
+                    signals=(Signal("plan", "plan_activities", 1, "log"),), kpis=tuple(kpis)
+                )
+                selected = [
+                    row
+                    for activity, row in rows
+                    if split_key is None or activity.attributes.get(split_key[0]) == split_key[1]
+                ]
+                values = score_ecosystem(
+                    selected,
+                    calendar=calendar,
+                    as_of=as_of,
+                    currency=currency,
+                    model=model,
+                    partners=partners,
+                    tz=tz,
+                ).values
+                for plan, objective in pairs:
+                    value = values.value(plan.partner_id, f"{objective.kind.value}_{period}")
+                    if value is not None:
+                        result[plan.id][(objective.key, period)] = value
+    return result
+
+
+@reading
+def plan_progress_of(
+    uow: UnitOfWork, ctx: Context, plan_id: str, activities: Iterable[Activity] = ()
+) -> PlanProgress:
+    """Where a plan stands today, its measured objectives computed from ``activities``.
+
+    ``activities`` are the scoring activities of the program (any partner's:
+    only the plan's partner's count), e.g. from an
+    :class:`~partnerkit.storage.ActivityStore`. Each measured objective is
+    counted with the KPI :data:`~partnerkit.plans.OBJECTIVE_MEASURES` names,
+    for the fiscal year to date and for each quarter begun (to its end once
+    over); an objective split by product, region or account counts only the
+    activities whose attribute of that name holds the split's value. Custom
+    objectives take the values entered on the plan. Read as :func:`get_plan`.
+    """
+    plan = _plan(uow, ctx, plan_id, _reader(ctx))
+    rows = _activities(activities)
+    measured = _measured(ctx, [plan], rows)
+    return plan_progress(plan, ctx.program.fiscal, ctx.today(), measured[plan.id])
+
+
+@reading
+def company_plan_rows(
+    uow: UnitOfWork, ctx: Context, activities: Iterable[Activity] = ()
+) -> list[PlanRow]:
+    """The companies table's plan columns: every reached partner's current plan, today.
+
+    Vendor side only (``view_dashboard``, or another plan permission); an
+    account manager gets the partners they manage. Measured objectives are
+    computed from ``activities`` as in :func:`plan_progress_of`, in one
+    scoring pass per period for every partner.
+    """
+    permission = _reader(ctx)
+    _vendor(ctx, permission)
+    rows = _activities(activities)
+    reach = narrowed(ctx, permission, None)
+    year = ctx.program.fiscal.year_of(ctx.today()).year
+    where: dict[str, IndexValue | Sequence[IndexValue]] = {"fiscal_year": year}
+    if reach is not None:
+        if not reach:
+            return []
+        where["partner_id"] = reach
+    plans = list(every(uow.repository(PLANS), where, limit=MAX_PAGE_SIZE))
+    measured = _measured(ctx, plans, rows) if rows else None
+    return plan_rows(plans, ctx.program.fiscal, ctx.today(), measured)

@@ -1,0 +1,40 @@
+"""How plan templates and partners' plans are stored: their specs and indexes."""
+
+from __future__ import annotations
+
+from partnerkit.plans import Plan, PlanTemplate
+from partnerkit.storage._ports import AggregateSpec, Index
+
+__all__ = ["PLANS", "PLAN_TEMPLATES"]
+
+
+def _assignment(plan: Plan) -> str:
+    # partner|template|fiscal year: one plan per partner, template and year (unique).
+    return f"{plan.partner_id}|{plan.template_id}|{plan.fiscal_year}"
+
+
+#: Plan templates (one record per template, at its latest version): ``kind`` and
+#: ``published`` (1 when the latest version is published, else 0) indexed for listings.
+PLAN_TEMPLATES: AggregateSpec[PlanTemplate] = AggregateSpec(
+    "plan_templates",
+    PlanTemplate,
+    indexes=(
+        Index("kind", lambda t: t.kind),
+        Index("published", lambda t: int(t.published), type=int),
+    ),
+)
+
+#: Partners' plans: by partner, template, fiscal year and status; ``assignment``
+#: (``partner|template|year``) unique, so a partner never holds two plans from one template
+#: for one fiscal year, even when two bulk assignments race.
+PLANS: AggregateSpec[Plan] = AggregateSpec(
+    "plans",
+    Plan,
+    indexes=(
+        Index("partner_id", lambda p: p.partner_id),
+        Index("template_id", lambda p: p.template_id),
+        Index("fiscal_year", lambda p: p.fiscal_year, type=int),
+        Index("status", lambda p: p.status.value),
+        Index("assignment", _assignment, unique=True),
+    ),
+)
