@@ -399,3 +399,43 @@ def unsigned(value: object, path: str) -> None:
     """Raise ``ValidationError`` unless ``value`` is an int >= 0 (bool refused)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValidationError.single(path, "invalid", "expected a whole number >= 0")
+
+
+def _section_hooks() -> None:
+    """Read stored sections through a small cache of the ones seen before.
+
+    The plans made from one template version hold equal sections; reading
+    thousands of them (a companies table) would check the same content again
+    for each. A section is frozen, so equal stored content can share one value.
+    """
+    import functools
+    import json
+
+    from cattrs.gen import make_dict_structure_fn
+
+    from partnerkit.core import converter
+
+    made: list[Any] = []
+
+    def base() -> Any:
+        if not made:  # generated at first use, after every hook of the package is registered
+            made.append(make_dict_structure_fn(Section, converter))
+        return made[0]
+
+    @functools.lru_cache(maxsize=1024)
+    def cached(text: str) -> Section:
+        return base()(json.loads(text), Section)  # type: ignore[no-any-return]
+
+    def structure(value: object, _: object) -> Section:
+        if not isinstance(value, dict):
+            return base()(value, Section)  # type: ignore[no-any-return]  # reports the error
+        try:
+            text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        except (TypeError, ValueError):
+            return base()(value, Section)  # type: ignore[no-any-return]
+        return cached(text)
+
+    converter.register_structure_hook(Section, structure)
+
+
+_section_hooks()

@@ -8,15 +8,17 @@ on the plan.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import date
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 import attrs
 from babel.core import Locale
 
 from partnerkit.core import Money
+from partnerkit.core._context import COMPUTE_CONTEXT
 from partnerkit.core._money import MetricValue
 from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import FiscalCalendar, FiscalYear
@@ -41,7 +43,6 @@ __all__ = [
 #: Measured actuals: ``(objective key, period) -> value`` (periods as in :data:`PERIODS`).
 Actuals = Mapping[tuple[str, str], MetricValue]
 
-_CONTEXT = Context(prec=34, rounding=ROUND_HALF_UP)
 _CENT = Decimal("0.01")
 _HUNDRED = Decimal(100)
 _RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
@@ -197,12 +198,20 @@ def _judge(
     target = objective.target(period)
     if target is None or elapsed is None or actual is None:
         return PeriodProgress(period, target, actual, _UNJUDGED)
+    return PeriodProgress(period, target, actual, _status(target, actual, elapsed))
+
+
+# rag_status runs in partnerkit's decimal context, which plan_progress has set already.
+_rag_status = getattr(rag_status, "__wrapped__", rag_status)
+
+
+@functools.lru_cache(maxsize=4096)
+def _status(target: MetricValue, actual: MetricValue, elapsed: Decimal) -> KpiStatus:
+    """The paced status of ``actual`` against ``target`` (plans of one template share many)."""
     if _is_zero(target):
         # Nothing to reach: met as soon as the period runs.
-        status = KpiStatus(_HUNDRED, _HUNDRED, Rag.GREEN)
-    else:
-        status = rag_status(actual, Target(objective.key, target), elapsed=elapsed)
-    return PeriodProgress(period, target, actual, status)
+        return KpiStatus(_HUNDRED, _HUNDRED, Rag.GREEN)
+    return _rag_status(actual, Target("objective", target), elapsed=elapsed)
 
 
 def _is_zero(value: MetricValue) -> bool:
@@ -247,7 +256,7 @@ def _share(parts: Iterable[tuple[Decimal, int]]) -> Decimal:
     for completion, items in parts:
         total += completion * items
         count += items
-    return (total / count).quantize(_CENT) if count else Decimal(0)
+    return (total / count).quantize(_CENT, rounding=ROUND_HALF_UP) if count else Decimal(0)
 
 
 def _objectives_part(objectives: tuple[ObjectiveProgress, ...]) -> Decimal:
@@ -271,7 +280,7 @@ def plan_progress(
     if not isinstance(as_of, date) or hasattr(as_of, "hour"):
         raise ValidationError.single("as_of", "invalid", "expected a date")
     measured = measured or {}
-    with localcontext(_CONTEXT):
+    with localcontext(COMPUTE_CONTEXT):
         year = calendar.year(plan.fiscal_year)
         sections = []
         parts: list[tuple[Decimal, int]] = []
