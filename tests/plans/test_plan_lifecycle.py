@@ -124,7 +124,6 @@ def test_steps_are_refused_from_the_wrong_status() -> None:
     for step in (
         lambda: plan.start("vera", AT),
         lambda: plan.complete("vera", AT),
-        lambda: plan.close("vera", AT, "year over"),
         lambda: plan.reopen("vera", AT, "why"),
         lambda: plan.sign_off("alice", Side.PARTNER, AT),
     ):
@@ -215,3 +214,62 @@ def test_naive_instants_and_missing_actors_are_refused() -> None:
     with pytest.raises(ValidationError) as raised:
         assigned().share("", AT)
     assert raised.value.errors[0].path == "actor"
+
+
+def test_a_plan_not_yet_signed_off_can_be_closed_when_its_year_ends() -> None:
+    closed, event = assigned().close("vera", AT, "never agreed")
+    assert (closed.status, event.from_status) == (PlanStatus.CLOSED, PlanStatus.DRAFT)
+
+
+def test_changing_content_after_one_signature_clears_it() -> None:
+    plan, _ = assigned().share("vera", AT)
+    plan, _ = plan.sign_off("alice", Side.PARTNER, AT)
+    plan, event = plan.set_targets("won", [PeriodTarget("year", 500)], "vera", AT)
+    assert event.signoffs_cleared
+    assert plan.signoffs == ()
+    assert plan.audit[-1].note == "sign-offs cleared"
+    plan, _ = plan.sign_off("victor", Side.VENDOR, AT)
+    assert plan.status is PlanStatus.SHARED  # the partner must sign the new content again
+    plan, _ = plan.sign_off("alice", Side.PARTNER, AT)
+    assert plan.status is PlanStatus.SIGNED_OFF
+    assert plan.signed_revision is not None
+    won = next(o for s in plan.signed_revision.sections for o in s.objectives if o.key == "won")
+    assert won.target("year") == 500
+
+
+def test_an_objective_has_money_targets_or_count_targets_never_both() -> None:
+    from partnerkit.plans import Objective, ObjectiveKind
+
+    with pytest.raises(ValidationError) as raised:
+        Objective(
+            "mix",
+            "Mixed",
+            ObjectiveKind.CUSTOM,
+            [PeriodTarget("q1", Money("5", "EUR")), PeriodTarget("q2", 5)],
+        )
+    assert [e.path for e in raised.value.errors] == ["targets"]
+    with pytest.raises(ValidationError) as raised:
+        signed_off().record_actual("csat", "q1", Money("1", "EUR"), "vera", Side.VENDOR, AT)
+    assert [e.path for e in raised.value.errors] == ["value"]
+
+
+def test_a_newer_version_drops_a_partners_targets_that_no_longer_fit_and_says_so() -> None:
+    from partnerkit.plans import Objective, ObjectiveKind, Section
+
+    plan, _ = assigned().set_targets("won", [PeriodTarget("year", 30)], "vera", AT)
+    sales = template().sections[0]
+    as_money = Objective(
+        "won", "Won revenue", ObjectiveKind.REVENUE, [PeriodTarget("year", Money("9", "EUR"))]
+    )
+    changed = Section(
+        sales.key, sales.title, objectives=[sales.objectives[0], as_money], tasks=sales.tasks
+    )
+    newer = (
+        template()
+        .edited("vera", AT, sections=[changed, *template().sections[1:]])
+        .published_by("vera", AT)
+    )
+    updated, _ = plan.apply_template(newer, "vera", AT)
+    assert updated.overridden == ()
+    assert next(o for o in updated.objectives if o.key == "won").target("year") == Money("9", "EUR")
+    assert "dropped: won" in updated.audit[-1].note

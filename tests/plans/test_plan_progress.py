@@ -119,3 +119,31 @@ def test_bad_arguments_are_named() -> None:
     with pytest.raises(ValidationError) as raised:
         plan_progress(assigned(), CALENDAR, AT)
     assert raised.value.errors[0].path == "as_of"
+
+
+def test_a_custom_objective_entered_quarter_by_quarter_counts_the_quarters_so_far() -> None:
+    from partnerkit.plans import Objective, ObjectiveKind, PeriodTarget, PlanTemplate, Section
+
+    quarterly = Section(
+        "extra",
+        "Extra",
+        objectives=[
+            Objective(
+                "nps",
+                "NPS",
+                ObjectiveKind.CUSTOM,
+                [PeriodTarget(q, 25) for q in ("q1", "q2", "q3", "q4")],
+            )
+        ],
+    )
+    template = PlanTemplate("t-q", "Quarterly", sections=[quarterly]).published_by("vera", AT)
+    plan, _ = Plan.assign(template, id="PL-Q", partner_id="p-1", fiscal_year=2026, actor="v", at=AT)
+    plan, _ = plan.share("vera", AT)
+    for quarter in ("q1", "q2"):
+        plan, _ = plan.record_actual("nps", quarter, 30, "vera", Side.VENDOR, AT)
+    progress = plan_progress(plan, CALENDAR, date(2026, 8, 15))
+    (nps,) = progress.objectives
+    assert nps.year.actual == 60  # the two quarters entered so far
+    assert nps.year.status.attainment == Decimal("60.00")
+    assert nps.rag is Rag.AMBER  # 60 % of the year's target with 62 % of the year gone
+    assert progress.completion == Decimal("60.00")

@@ -64,6 +64,7 @@ def test_every_bad_field_of_an_objective_is_named() -> None:
         )
     assert sorted(e.path for e in raised.value.errors) == [
         "key",
+        "targets",  # Money and a count in one objective
         "targets.0.value",
         "targets.1.period",
         "title",

@@ -53,9 +53,14 @@ class PlanAssigned(PlanEvent):
 
 @attrs.frozen
 class PlanEdited(PlanEvent):
-    """The vendor changed a draft's content; ``what`` says how (``sections``, ``targets``...)."""
+    """The vendor changed a draft's content; ``what`` says how (``sections``, ``targets``...).
+
+    ``signoffs_cleared`` when a side had signed off the content before: its
+    signature no longer counts, and it signs again.
+    """
 
     what: str
+    signoffs_cleared: bool = False
 
 
 @attrs.frozen

@@ -272,7 +272,15 @@ class Objective:
         }
         if len(currencies) > 1:
             errors.add("targets", "invalid", "every target of an objective has one currency")
+        kinds = {isinstance(t.value, Money) for t in self.targets if isinstance(t, PeriodTarget)}
+        if len(kinds) > 1:
+            errors.add("targets", "invalid", "the targets are all Money or all counts")
         errors.raise_if_any()
+
+    @property
+    def in_money(self) -> bool:
+        """Whether the targets (and so the actuals) are amounts of money, not counts."""
+        return any(isinstance(t.value, Money) for t in self.targets)
 
     @property
     def measured(self) -> bool:

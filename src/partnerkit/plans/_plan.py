@@ -334,7 +334,7 @@ class Plan:
         what = ",".join(
             n for n, v in (("sections", sections), ("name", name), ("purpose", purpose)) if v
         )
-        return self._step(changed, "edit", actor, Side.VENDOR, at, PlanEdited, what=what)
+        return self._edited(changed, "edit", actor, at, what=what)
 
     def set_targets(
         self, objective: str, targets: Iterable[PeriodTarget], actor: str, at: pendulum.DateTime
@@ -344,16 +344,7 @@ class Plan:
         self._require_content("set_targets")
         sections, overridden = _with_targets(self.sections, {objective: targets}, self.overridden)
         changed = attrs.evolve(self, sections=sections, overridden=overridden)
-        return self._step(
-            changed,
-            "set_targets",
-            actor,
-            Side.VENDOR,
-            at,
-            PlanEdited,
-            subject=objective,
-            what="targets",
-        )
+        return self._edited(changed, "set_targets", actor, at, subject=objective, what="targets")
 
     def apply_template(
         self, template: PlanTemplate, actor: str, at: pendulum.DateTime
@@ -378,9 +369,16 @@ class Plan:
             )
         errors.raise_if_any()
         kept = {o.key: o.targets for o in self.objectives if o.key in self.overridden}
-        new_keys = {o.key for o in _objectives(template.sections)}
-        kept = {k: v for k, v in kept.items() if k in new_keys}
-        sections, overridden = _with_targets(template.sections, kept, ())
+        dropped: list[str] = []
+        sections = template.sections
+        for key, targets in kept.items():
+            # An override that no longer fits the new version's objective (gone, or another
+            # kind or unit) is dropped and said so, rather than refusing the whole update.
+            try:
+                sections, _ = _with_targets(sections, {key: targets}, ())
+            except ValidationError:
+                dropped.append(key)
+        overridden = tuple(k for k in kept if k not in dropped)
         changed = attrs.evolve(
             self,
             sections=sections,
@@ -390,15 +388,38 @@ class Plan:
             purpose=template.purpose,
             kind=template.kind,
         )
+        note = f"version {template.template_version}"
+        if dropped:
+            note += f"; targets set for this partner dropped: {', '.join(dropped)}"
+        return self._edited(changed, "apply_template", actor, at, note=note, what="template")
+
+    def _edited(
+        self,
+        changed: Plan,
+        action: str,
+        actor: str,
+        at: pendulum.DateTime,
+        *,
+        what: str,
+        subject: str = "",
+        note: str = "",
+    ) -> tuple[Plan, PlanEdited]:
+        """A content change: a signature given to the content before it no longer counts."""
+        cleared = bool(changed.signoffs)
+        if cleared:
+            changed = attrs.evolve(changed, signoffs=())
+            note = f"{note}; sign-offs cleared" if note else "sign-offs cleared"
         return self._step(
             changed,
-            "apply_template",
+            action,
             actor,
             Side.VENDOR,
             at,
             PlanEdited,
-            note=f"version {template.template_version}",
-            what="template",
+            subject=subject,
+            note=note,
+            what=what,
+            signoffs_cleared=cleared,
         )
 
     # -- status -------------------------------------------------------------------------------
@@ -593,7 +614,13 @@ class Plan:
             errors.add("period", "invalid_choice", f"{period!r} is not one of {', '.join(PERIODS)}")
         with errors.catch():
             PeriodTarget(period if period in PERIODS else "year", value)
-        if found is not None and isinstance(value, Money):
+        if found is not None and isinstance(value, Money) != found.in_money:
+            errors.add(
+                "value",
+                "invalid",
+                "the targets are Money" if found.in_money else "the targets are counts",
+            )
+        elif found is not None and isinstance(value, Money):
             currencies = {t.value.currency for t in found.targets if isinstance(t.value, Money)}
             if currencies and value.currency not in currencies:
                 errors.add("value", "invalid", f"the targets are in {', '.join(currencies)}")

@@ -184,7 +184,9 @@ def _actual(plan: Plan, objective: Objective, period: str, measured: Actuals) ->
     if objective.kind is ObjectiveKind.CUSTOM:
         value = plan.actual(objective.key, period)
         if value is None and period == "year":
-            value = _add(plan.actual(objective.key, q) for q in PERIODS[1:])
+            # The year to date: the quarters entered so far.
+            entered = [plan.actual(objective.key, q) for q in PERIODS[1:]]
+            value = _add(v for v in entered if v is not None) if any(entered) else None
         return value
     return measured.get((objective.key, period))
 
@@ -211,6 +213,12 @@ def _status(target: MetricValue, actual: MetricValue, elapsed: Decimal) -> KpiSt
     if _is_zero(target):
         # Nothing to reach: met as soon as the period runs.
         return KpiStatus(_HUNDRED, _HUNDRED, Rag.GREEN)
+    if isinstance(target, Money) != isinstance(actual, Money) or (
+        isinstance(target, Money)
+        and isinstance(actual, Money)
+        and target.currency != actual.currency
+    ):
+        return _UNJUDGED  # a unit the target is not in: nothing to judge, never a crash
     return _rag_status(actual, Target("objective", target), elapsed=elapsed)
 
 

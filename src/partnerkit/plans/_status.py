@@ -61,7 +61,12 @@ PLAN_TRANSITIONS: dict[str, tuple[frozenset[PlanStatus], PlanStatus]] = {
     "sign_off": (frozenset({PlanStatus.SHARED}), PlanStatus.SIGNED_OFF),
     "start": (frozenset({PlanStatus.SIGNED_OFF}), PlanStatus.IN_PROGRESS),
     "complete": (frozenset({PlanStatus.IN_PROGRESS}), PlanStatus.COMPLETED),
-    "close": (frozenset({PlanStatus.SIGNED_OFF, PlanStatus.IN_PROGRESS}), PlanStatus.CLOSED),
+    "close": (
+        frozenset(
+            {PlanStatus.DRAFT, PlanStatus.SHARED, PlanStatus.SIGNED_OFF, PlanStatus.IN_PROGRESS}
+        ),
+        PlanStatus.CLOSED,
+    ),
     "reopen": (frozenset({PlanStatus.SIGNED_OFF, PlanStatus.IN_PROGRESS}), PlanStatus.SHARED),
 }
 
