@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -512,3 +512,36 @@ def test_a_clock_past_the_year_measures_the_whole_year(
     won = next(o for o in progress.objectives if o.key == "won")
     assert [q.actual for q in won.quarters] == [0, 0, 0, 1]
     assert won.year.actual == 1
+
+
+def test_targets_and_sections_of_the_wrong_shape_or_currency_are_named(
+    storage: Storage, template: PlanTemplate
+) -> None:
+    vendor = on(VENDOR)
+    plan_id = assigned(storage, template)
+    dollars = [PeriodTarget("year", Money("5", "USD"))]
+    with storage.unit_of_work() as uow:
+        calls: dict[str, Callable[[], object]] = {
+            "targets.won": lambda: assign_plan(uow, vendor, template.id, "p2", targets={"won": 5}),  # type: ignore[dict-item]
+            "targets": lambda: set_plan_targets(uow, vendor, plan_id, "won", 5),  # type: ignore[arg-type]
+            "sections": lambda: edit_plan(uow, vendor, plan_id, sections=5),  # type: ignore[arg-type]
+            "status": lambda: list_plans(uow, vendor, status=5),  # type: ignore[arg-type]
+        }
+        for path, call in calls.items():
+            with pytest.raises(ValidationError) as raised:
+                call()
+            assert [e.path for e in raised.value.errors] == [path], path
+        with pytest.raises(ValidationError) as raised:
+            set_plan_targets(uow, vendor, plan_id, "arr", dollars)
+        assert [e.path for e in raised.value.errors] == ["targets.0.value"]
+        assert list_plans(uow, vendor, status=[]).items == ()
+        assert list_plans(uow, on(ADMIN_P1), status=[]).items == ()
+        assert uow.repository(PLANS).count() == 1
+
+
+def test_ids_holding_the_separator_of_old_assignment_keys_never_collide(
+    storage: Storage, template: PlanTemplate
+) -> None:
+    from partnerkit.storage import assignment_key
+
+    assert assignment_key("acme", "gold|std", 2026) != assignment_key("acme|gold", "std", 2026)

@@ -30,7 +30,7 @@ from typing import Any
 import attrs
 import pendulum
 
-from partnerkit.core import DomainEvent
+from partnerkit.core import DomainEvent, Money
 from partnerkit.core._money import MetricValue
 from partnerkit.core._validation import ErrorCollector
 from partnerkit.core.errors import (
@@ -98,6 +98,7 @@ from partnerkit.storage import (
     Page,
     UnitOfWork,
 )
+from partnerkit.storage._plans import assignment_key
 
 __all__ = [
     "ALREADY_HAD",
@@ -300,7 +301,64 @@ def _fiscal_year(ctx: Context, fiscal_year: int | None) -> int:
         return ctx.program.fiscal.year_of(ctx.today()).year
     if isinstance(fiscal_year, bool) or not isinstance(fiscal_year, int):
         raise ValidationError.single("fiscal_year", "invalid", "expected a fiscal year number")
+    if not 1 <= fiscal_year <= 9998:
+        raise ValidationError.single("fiscal_year", "out_of_range", "a fiscal year is 1 to 9998")
     return fiscal_year
+
+
+def _money_in(ctx: Context, objectives: Iterable[Any], path: str) -> None:
+    """Refuse Money targets in another currency than the program's (progress compares them)."""
+    errors = ErrorCollector()
+    for i, objective in enumerate(objectives):
+        for j, target in enumerate(getattr(objective, "targets", ())):
+            value = getattr(target, "value", None)
+            if isinstance(value, Money) and value.currency != ctx.program.currency:
+                errors.add(
+                    f"{path}.{i}.targets.{j}.value",
+                    "invalid",
+                    f"targets are in the program's currency, {ctx.program.currency}",
+                )
+    errors.raise_if_any()
+
+
+def _sections_arg(ctx: Context, sections: object, path: str = "sections") -> tuple[Section, ...]:
+    """``sections`` as a tuple of Section values in the program's currency, or a ValidationError."""
+    if isinstance(sections, (str, bytes)) or not isinstance(sections, Iterable):
+        raise ValidationError.single(path, "invalid", "expected a list of Section")
+    found = tuple(sections)
+    for i, section in enumerate(found):
+        if not isinstance(section, Section):
+            raise ValidationError.single(f"{path}.{i}", "invalid", "expected a Section")
+        _money_in(ctx, section.objectives, f"{path}.{i}.objectives")
+    return found
+
+
+def _targets_arg(ctx: Context, targets: object, path: str) -> tuple[PeriodTarget, ...]:
+    """One objective's targets as a tuple of PeriodTarget, in the program's currency."""
+    if isinstance(targets, (str, bytes)) or not isinstance(targets, Iterable):
+        raise ValidationError.single(path, "invalid", "expected a list of PeriodTarget")
+    found = tuple(targets)
+    for i, target in enumerate(found):
+        if not isinstance(target, PeriodTarget):
+            raise ValidationError.single(f"{path}.{i}", "invalid", "expected a PeriodTarget")
+        if isinstance(target.value, Money) and target.value.currency != ctx.program.currency:
+            raise ValidationError.single(
+                f"{path}.{i}.value",
+                "invalid",
+                f"targets are in the program's currency, {ctx.program.currency}",
+            )
+    return found
+
+
+def _overrides_arg(
+    ctx: Context, targets: object, path: str = "targets"
+) -> dict[str, tuple[PeriodTarget, ...]] | None:
+    """Objective key -> targets, checked, or None."""
+    if targets is None:
+        return None
+    if not isinstance(targets, Mapping):
+        raise ValidationError.single(path, "invalid", "expected objective key -> targets")
+    return {str(key): _targets_arg(ctx, value, f"{path}.{key}") for key, value in targets.items()}
 
 
 def _plan_id(uow: UnitOfWork, fiscal_year: int) -> str:
@@ -308,7 +366,7 @@ def _plan_id(uow: UnitOfWork, fiscal_year: int) -> str:
 
 
 def _existing(uow: UnitOfWork, partner_id: str, template_id: str, fiscal_year: int) -> Plan | None:
-    key = f"{partner_id}|{template_id}|{fiscal_year}"
+    key = assignment_key(partner_id, template_id, fiscal_year)
     found = uow.repository(PLANS).list({"assignment": key}, limit=1).items
     return found[0] if found else None
 
@@ -334,7 +392,7 @@ def create_template(
     """
     require_program_wide(ctx, CREATE_PLAN_TEMPLATES)
     at = ctx.now()
-    extra: dict[str, Any] = {} if sections is None else {"sections": tuple(sections)}
+    extra: dict[str, Any] = {} if sections is None else {"sections": _sections_arg(ctx, sections)}
     draft = PlanTemplate(
         _PENDING,
         name,
@@ -371,7 +429,7 @@ def edit_template(
         name=name,
         purpose=purpose,
         kind=kind,
-        sections=None if sections is None else tuple(sections),
+        sections=None if sections is None else _sections_arg(ctx, sections),
     )
     return _saved(uow, ctx, changed, "edit")
 
@@ -515,7 +573,7 @@ def _assign(
     targets: Mapping[str, Iterable[PeriodTarget]] | None,
 ) -> Plan:
     actor, at = ctx.actor.user_id, ctx.now()
-    targets = None if targets is None else {k: tuple(v) for k, v in targets.items()}
+    targets = _overrides_arg(ctx, targets)
     if targets or not 1 <= fiscal_year <= 9998:
         # Every argument is checked before a number is taken (the template is published and
         # the partner stored: nothing else can be refused).
@@ -727,7 +785,7 @@ def edit_plan(
     step = plan.edit(
         ctx.actor.user_id,
         ctx.now(),
-        sections=None if sections is None else tuple(sections),
+        sections=None if sections is None else _sections_arg(ctx, sections),
         name=name,
         purpose=purpose,
     )
@@ -744,7 +802,8 @@ def set_plan_targets(
 ) -> Plan:
     """Set this partner's targets of one objective of a draft or shared plan (``create_plans``)."""
     plan = _vendor_plan(uow, ctx, plan_id)
-    return _save(uow, plan.set_targets(objective, tuple(targets), ctx.actor.user_id, ctx.now()))
+    checked = _targets_arg(ctx, targets, "targets")
+    return _save(uow, plan.set_targets(objective, checked, ctx.actor.user_id, ctx.now()))
 
 
 @use_case
@@ -856,6 +915,8 @@ _PARTNER_STATUSES = tuple(s.value for s in PlanStatus if s is not PlanStatus.DRA
 def _statuses(status: PlanStatus | str | Iterable[PlanStatus | str] | None) -> list[str] | None:
     if status is None:
         return None
+    if not isinstance(status, (str, PlanStatus, Iterable)):
+        raise ValidationError.single("status", "invalid", "expected a plan status or several")
     values = [status] if isinstance(status, (str, PlanStatus)) else list(status)
     chosen = []
     for i, value in enumerate(values):
@@ -897,7 +958,8 @@ def list_plans(
         where["partner_id"] = reach
     statuses = _statuses(status)
     if not ctx.actor.vendor_side:
-        statuses = [s for s in (statuses or _PARTNER_STATUSES) if s in _PARTNER_STATUSES]
+        wanted = _PARTNER_STATUSES if statuses is None else statuses
+        statuses = [s for s in wanted if s in _PARTNER_STATUSES]
         if not statuses:
             return Page((), None)
     if statuses is not None:

@@ -16,7 +16,7 @@ from partnerkit.storage._builtin import BUILTIN_SPECS
 from partnerkit.storage._deals import DEAL_REGISTRATIONS, PROSPECTS
 from partnerkit.storage._memory import MemoryRepository, MemoryStorage, MemoryUnitOfWork
 from partnerkit.storage._partners import PARTNER_USERS, PARTNERS
-from partnerkit.storage._plans import PLAN_TEMPLATES, PLANS
+from partnerkit.storage._plans import PLAN_TEMPLATES, PLANS, assignment_key
 from partnerkit.storage._ports import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -70,6 +70,7 @@ __all__ = [
     "SqliteUnitOfWork",
     "Storage",
     "UnitOfWork",
+    "assignment_key",
 ]
 
 _publish(__name__, globals(), __all__)

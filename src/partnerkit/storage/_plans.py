@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import json
+
 from partnerkit.plans import Plan, PlanTemplate
 from partnerkit.storage._ports import AggregateSpec, Index
 
 __all__ = ["PLANS", "PLAN_TEMPLATES"]
 
 
+def assignment_key(partner_id: str, template_id: str, fiscal_year: int) -> str:
+    """The ``assignment`` index value: one plan per partner, template and fiscal year.
+
+    A JSON array, so ids holding any character (``|`` included) never collide.
+    """
+    return json.dumps([partner_id, template_id, fiscal_year], ensure_ascii=False)
+
+
 def _assignment(plan: Plan) -> str:
-    # partner|template|fiscal year: one plan per partner, template and year (unique).
-    return f"{plan.partner_id}|{plan.template_id}|{plan.fiscal_year}"
+    return assignment_key(plan.partner_id, plan.template_id, plan.fiscal_year)
 
 
 #: Plan templates (one record per template, at its latest version): ``kind`` and
