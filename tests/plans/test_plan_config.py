@@ -132,3 +132,48 @@ def test_a_program_built_in_code_checks_its_templates() -> None:
     ]
     with pytest.raises(ValidationError):
         Program("c", "C", "EUR", plan_templates=(Task("t", "x"),))  # type: ignore[arg-type]
+
+
+def test_targets_are_named_by_their_period_and_an_empty_table_is_required() -> None:
+    bad = TEMPLATE.replace("targets = { year = 20 }", 'targets = { year = "-1", q1 = "-2" }')
+    bad = bad.replace('name = "Reseller plan"', 'name = "Reseller plan"\nkind = "Big Plan"')
+    with pytest.raises(ValidationError) as raised:
+        Program.from_toml_string(HEAD + bad)
+    base = "plans.templates.0"
+    assert sorted((e.path, e.code) for e in raised.value.errors) == [
+        (f"{base}.kind", "invalid"),
+        (f"{base}.sections.0.objectives.1.targets.q1", "out_of_range"),
+        (f"{base}.sections.0.objectives.1.targets.year", "out_of_range"),
+    ]
+    empty = TEMPLATE.replace("targets = { year = 20 }", "targets = {}")
+    with pytest.raises(ValidationError) as raised:
+        Program.from_toml_string(HEAD + empty)
+    assert [(e.path, e.code) for e in raised.value.errors] == [
+        (f"{base}.sections.0.objectives.1.targets", "required")
+    ]
+
+
+def test_custom_money_targets_and_decimal_counts_round_trip_as_they_are() -> None:
+    from decimal import Decimal
+
+    from partnerkit.plans import Objective, PeriodTarget, Section
+
+    custom = Section(
+        "extra",
+        "Extra",
+        objectives=[
+            Objective(
+                "mdf",
+                "MDF spent",
+                ObjectiveKind.CUSTOM,
+                [PeriodTarget("year", Money("500", "EUR"))],
+            ),
+            Objective("nps", "NPS", ObjectiveKind.CUSTOM, [PeriodTarget("year", Decimal("5.0"))]),
+        ],
+    )
+    made = Program("c", "C", "EUR", plan_templates=(template(sections=(custom,)),))
+    again = Program.from_dict(made.to_dict())
+    assert again == made
+    mdf, nps = again.plan_templates[0].sections[0].objectives
+    assert mdf.targets[0].value == Money("500", "EUR")
+    assert isinstance(nps.targets[0].value, Decimal)

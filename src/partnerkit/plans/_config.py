@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from partnerkit.core import ConfigReader, Money
+from partnerkit.core._validation import ErrorCollector
 from partnerkit.core.errors import ValidationError
 from partnerkit.plans._items import (
     _MONEY_KINDS,
@@ -48,6 +49,7 @@ from partnerkit.plans._items import (
     Side,
     Split,
     Task,
+    check_key,
 )
 from partnerkit.plans._template import PlanTemplate
 
@@ -63,27 +65,57 @@ def _build(reader: ConfigReader, make: Any, *args: Any, **kwargs: Any) -> Any:
         return None
 
 
+def _at(reader: ConfigReader, key: str, make: Any, *args: Any) -> Any:
+    """``make(*args)``, each of its errors recorded at ``key`` of the reader's table."""
+    try:
+        return make(*args)
+    except ValidationError as error:
+        for problem in error.errors:
+            reader.error(key, problem.code, problem.message)
+        return None
+
+
+def _target_value(
+    table: ConfigReader, period: str, kind: ObjectiveKind | None, currency: str | None
+) -> Any:
+    """One period's target, as the file writes it.
+
+    An amount in the program's currency for the money kinds; a count otherwise
+    (an integer as written, a decimal written as a string); for a custom
+    objective counted in money, a ``{ amount = "...", currency = "..." }`` table.
+    """
+    raw = table.raw(period)
+    if isinstance(raw, dict):
+        money = table.table(period)
+        amount, code = money.decimal("amount"), money.str("currency")
+        money.finish(raise_errors=False)
+        if amount is None or code is None:
+            return None
+        return _at(table, period, Money, amount, code)
+    amount = table.decimal(period)
+    if amount is None:
+        return None
+    if kind in _MONEY_KINDS:
+        if currency is None:
+            return None  # the program's currency is bad: reported on [program]
+        return _at(table, period, Money, amount, currency)
+    return int(amount) if isinstance(raw, int) else amount
+
+
 def _targets(reader: ConfigReader, kind: ObjectiveKind | None, currency: str | None) -> list[Any]:
     table = reader.table("targets", required=True)
     found = []
     for period in table.keys():  # noqa: SIM118 - a ConfigReader, not a dict
         if period not in PERIODS:
             continue
-        amount = table.decimal(period)
-        if amount is None:
-            continue
-        value: Any = amount
-        if kind in _MONEY_KINDS:
-            if currency is None:
-                continue  # the program's currency is bad: reported on [program]
-            value = _build(table, Money, amount, currency)
-        elif amount == amount.to_integral_value():
-            value = int(amount)
+        value = _target_value(table, period, kind, currency)
         if value is not None:
-            target = _build(table, PeriodTarget, period, value)
+            target = _at(table, period, PeriodTarget, period, value)
             if target is not None:
                 found.append(target)
     table.finish(raise_errors=False)
+    if not found and reader.has("targets") and not table.keys():
+        reader.error("targets", "required", "give a target for the year or its quarters")
     return found
 
 
@@ -155,6 +187,18 @@ def _section(reader: ConfigReader, currency: str | None) -> Section | None:
     )
 
 
+def _key(reader: ConfigReader, name: str, default: str) -> str | None:
+    """A key setting (lower-case letters, digits, ``_`` and ``-``), checked where it is read."""
+    value = reader.str(name, default)
+    if value is None:
+        return None
+    errors = ErrorCollector()
+    check_key(errors, value, name)
+    for problem in errors.errors:
+        reader.error(name, problem.code, problem.message)
+    return None if errors else value
+
+
 def read_plan_templates(
     reader: ConfigReader, *, currency: str | None = None
 ) -> tuple[PlanTemplate, ...] | None:
@@ -175,7 +219,7 @@ def read_plan_templates(
         values: dict[str, Any] = {
             "id": entry.str("id"),
             "name": entry.str("name"),
-            "kind": entry.str("kind", "business"),
+            "kind": _key(entry, "kind", "business"),
             "purpose": entry.str("purpose", ""),
             "template_version": entry.int("template_version", 1, minimum=1),
         }
@@ -203,6 +247,10 @@ def _target_values(objective: Objective) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for target in objective.targets:
         value = target.value
+        if isinstance(value, Money) and objective.kind not in _MONEY_KINDS:
+            # A custom objective counted in money: its currency is not implied.
+            result[target.period] = {"amount": str(value.amount), "currency": value.currency}
+            continue
         amount = value.amount if isinstance(value, Money) else value
         result[target.period] = amount if isinstance(amount, int) else str(amount)
     return result

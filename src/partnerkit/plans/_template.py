@@ -69,8 +69,10 @@ class PlanTemplate:
     sections: tuple[Section, ...] = attrs.field(factory=default_sections, converter=_as_tuple)
     template_version: int = 1
     published: bool = False
-    updated_by: str = ""
-    updated_at: pendulum.DateTime | None = None
+    #: Who last changed the template and when: not part of its value (two templates with the
+    #: same content are equal, as the program file, which does not hold them, reads back).
+    updated_by: str = attrs.field(default="", eq=False)
+    updated_at: pendulum.DateTime | None = attrs.field(default=None, eq=False)
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
