@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -36,6 +37,19 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def fuzz(session: nox.Session) -> None:
+    """The fuzz suite (tests/fuzz) under the ``fuzz`` profile: many examples per entry point.
+
+    Not run by default; ``tests`` runs the same suite with a few examples per target.
+    """
+    session.install("-e", ".", *_group("test"))
+    session.run(
+        "pytest", "-p", "no:cacheprovider", "tests/fuzz", *session.posargs,
+        env={"HYPOTHESIS_PROFILE": "fuzz"},
+    )  # fmt: skip
+
+
+@nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over src, tests, examples and bench (the bench peers are not installed)."""
     session.install(".", *_group("typing"))
@@ -63,7 +77,12 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def build(session: nox.Session) -> None:
-    """Build sdist and wheel, twine check them, install the wheel in a fresh venv, run the demo."""
+    """Build sdist and wheel, twine check them, install the wheel in a fresh venv, run the demo.
+
+    Then unpack the sdist, install it with the test group in another fresh venv, and run a
+    fast subset of its own tests and the docs from the unpacked folder: an sdist that lacks
+    a file its tests need (conftest.py, a test helper, a docs page) fails here.
+    """
     session.install(*_group("build"))
     with tempfile.TemporaryDirectory(prefix="partnerkit-build-") as tmp:
         dist = Path(tmp) / "dist"
@@ -80,6 +99,27 @@ def build(session: nox.Session) -> None:
         with session.chdir(tmp):
             session.run(python, "-m", "partnerkit", "demo", external=True)
             session.run(str(bindir / "partnerkit"), "--version", external=True)
+
+        sdist = next(p for p in artifacts if p.endswith(".tar.gz"))
+        with tarfile.open(sdist) as archive:
+            archive.extractall(Path(tmp) / "sdist", filter="data")
+        (unpacked,) = (Path(tmp) / "sdist").iterdir()
+        sdist_venv = Path(tmp) / "sdist-venv"
+        session.run(sys.executable, "-m", "venv", str(sdist_venv), external=True)
+        sdist_bin = sdist_venv / ("Scripts" if os.name == "nt" else "bin")
+        sdist_python = str(sdist_bin / "python")
+        session.run(
+            sdist_python, "-m", "pip", "install", "--quiet", str(unpacked), *_group("test"),
+            external=True,
+        )  # fmt: skip
+        # The installed package, not the unpacked src/, is what the tests import.
+        with session.chdir(unpacked):
+            session.run(
+                sdist_python, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                "tests/core", "docs",
+                env={"HYPOTHESIS_PROFILE": "ci"},
+                external=True,
+            )  # fmt: skip
 
 
 @nox.session

@@ -154,7 +154,7 @@ def _format_context(rounding: str) -> Context:
 
 def is_known_currency(code: str) -> bool:
     """Whether ``code`` is an ISO 4217 currency code that babel (CLDR) knows."""
-    return code in _KNOWN_CURRENCIES
+    return isinstance(code, str) and code in _KNOWN_CURRENCIES
 
 
 @cache

@@ -165,6 +165,10 @@ def progress(
         _locale(locale)
     current = stage if stage in PROGRESS_STEPS else (reached or Stage.OPPORTUNITY)
     closed_early = stage not in PROGRESS_STEPS
+    if current not in PROGRESS_STEPS:
+        raise ValidationError.single(
+            "reached", "invalid", f"{current!r} is not a step of the main path"
+        )
     position = PROGRESS_STEPS.index(current)
     steps = []
     for index, step in enumerate(PROGRESS_STEPS):
