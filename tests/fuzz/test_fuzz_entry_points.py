@@ -515,3 +515,22 @@ def test_the_generic_walk_drives_most_entry_points() -> None:
 @given(junk)
 def test_to_dict_of_junk_is_a_partnerkit_error_or_a_value(value: object) -> None:
     call(to_dict, [value], {})
+
+
+# -- the defects the fuzzing found and fixed -----------------------------------------------------
+
+
+def test_progress_refuses_a_side_exit_as_the_step_reached() -> None:
+    from partnerkit.core.errors import ValidationError
+    from partnerkit.deals import Stage, progress
+
+    with pytest.raises(ValidationError) as caught:
+        progress(Stage.DECLINED, reached=Stage.DECLINED)
+    assert [e.path for e in caught.value.errors] == ["reached"]
+
+
+def test_a_non_string_is_not_a_known_currency() -> None:
+    from partnerkit.core import is_known_currency
+
+    assert is_known_currency([]) is False  # type: ignore[arg-type]
+    assert is_known_currency("EUR") is True
