@@ -261,3 +261,64 @@ def test_label_patterns_within_the_bounds_still_work() -> None:
     year = MonthlyFiscalCalendar(1).year(2026)
     assert label(year, "{start:%Y-%m}|FY{yy}|{year!r:>6}") == "2026-01|FY26|  2026"
     assert len(label(year, "{year:>100}")) == 100
+
+
+# -- one text rule for every text field: program names too (issue #19, naive inputs) ----------
+
+_BAD_TEXT = {
+    "NUL": "Acme\x00Partners",
+    "a right-to-left override": "Acme \u202epartners",
+    "a left-to-right embedding": "Acme \u202apartners",
+    "a first-strong isolate": "Acme \u2068partners\u2069",
+    "a lone surrogate": "Acme \ud800",
+    "a million characters": "x" * 1_000_000,
+    "201 characters": "x" * 201,
+}
+
+
+@pytest.mark.parametrize("name", list(_BAD_TEXT.values()), ids=list(_BAD_TEXT))
+def test_a_program_name_follows_the_text_rule_in_code(name: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Program(key="p", name=name, currency="EUR")
+    assert [(e.path, e.code) for e in caught.value.errors] == [("program.name", "invalid")]
+
+
+@pytest.mark.parametrize(
+    "name",
+    # A lone surrogate cannot be written into a TOML file, so it is left to the dict form.
+    [value for key, value in _BAD_TEXT.items() if key != "a lone surrogate"],
+    ids=[key for key in _BAD_TEXT if key != "a lone surrogate"],
+)
+def test_a_program_name_follows_the_text_rule_in_a_file(name: str) -> None:
+    escaped = "".join(c if " " <= c <= "~" else f"\\u{ord(c):04x}" for c in name)
+    with pytest.raises(ValidationError) as caught:
+        Program.from_toml_string(f'[program]\nkey = "p"\nname = "{escaped}"\ncurrency = "EUR"\n')
+    assert [(e.path, e.code) for e in caught.value.errors] == [("program.name", "invalid")]
+
+
+def test_a_program_name_with_a_lone_surrogate_is_refused_at_its_path_when_read() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Program.from_dict({"program": {"key": "p", "name": "A\udc80", "currency": "EUR"}})
+    assert [(e.path, e.code) for e in caught.value.errors] == [("program.name", "invalid")]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "x" * 200,
+        "שותפי אקמה\u200f 2026",  # a right-to-left mark is a mark, not a control
+        "Acme \u200e\u05e4\u05e8\u05d8\u05e0\u05e8\u05d9\u05dd",  # LRM, then Hebrew
+        "  Acme   Partners  ",
+    ],
+)
+def test_program_names_within_the_text_rule_are_kept_as_given(name: str) -> None:
+    assert Program(key="p", name=name, currency="EUR").name == name
+
+
+@pytest.mark.parametrize("text", list(_BAD_TEXT.values())[:5], ids=list(_BAD_TEXT)[:5])
+def test_the_shared_text_rule_refuses_nul_bidi_controls_and_surrogates(text: str) -> None:
+    from partnerkit.core import ErrorCollector
+
+    errors = ErrorCollector()
+    assert errors.text(text, "name", required=True) == ""
+    assert [(e.path, e.code) for e in errors.errors] == [("name", "invalid")]

@@ -111,3 +111,39 @@ def test_the_program_does_not_import_storage_and_storage_holds_its_spec() -> Non
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_every_declared_dependency_is_imported_by_partnerkit() -> None:
+    # Issue #19: python-dateutil was declared and never imported. A dependency the code
+    # does not import is dead weight for every host (or belongs to another group).
+    import ast
+    import importlib.metadata
+
+    from packaging.requirements import Requirement
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    imported: set[str] = set()
+    for path in (ROOT / "src" / "partnerkit").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module.split(".")[0])
+    provides: dict[str, set[str]] = {}
+    for module, dists in importlib.metadata.packages_distributions().items():
+        for dist in dists:
+            provides.setdefault(dist.lower().replace("_", "-"), set()).add(module)
+    unused = []
+    for line in declared["dependencies"]:
+        requirement = Requirement(line)
+        if requirement.marker is not None and not requirement.marker.evaluate():
+            continue
+        modules = provides.get(requirement.name.lower().replace("_", "-"), set())
+        if not modules & imported:
+            unused.append(requirement.name)
+    assert unused == []

@@ -44,10 +44,12 @@ ALL_CURRENCIES = sorted(list_currencies())
 
 finite_decimals = st.decimals(allow_nan=False, allow_infinity=False)
 rates = st.decimals(min_value=0, max_value=100, allow_nan=False, allow_infinity=False)
-# Money amounts stay below 10**18 in absolute value (Money refuses larger ones).
+# Money amounts stay below 10**18 in absolute value (Money refuses larger ones), with a
+# bounded number of places (Money refuses more than 100 significant digits).
 money_amounts = st.decimals(
     min_value=Decimal("-999999999999999999.999999"),
     max_value=Decimal("999999999999999999.999999"),
+    places=6,
     allow_nan=False,
     allow_infinity=False,
 )
@@ -85,7 +87,15 @@ orders = st.builds(
 programs = st.builds(
     Program,
     key=st.from_regex(r"[a-z0-9][a-z0-9_-]{0,63}", fullmatch=True),
-    name=st.text(min_size=1, max_size=40).filter(str.strip),
+    # Names follow the text rule: no control characters, lone surrogates or bidi controls.
+    name=st.text(
+        st.characters(
+            exclude_categories=("Cc", "Cs"),
+            exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+        ),
+        min_size=1,
+        max_size=40,
+    ).filter(str.strip),
     currency=st.sampled_from(["EUR", "USD", "JPY", "BHD", "CHF"]),
     locale=st.sampled_from(["en_US", "de_DE", "ja_JP", "fr_CH"]),
     timezone=st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "Asia/Kathmandu"]),

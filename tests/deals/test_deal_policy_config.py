@@ -87,3 +87,29 @@ def test_a_policy_round_trips_through_its_dict_and_the_core_converter(
     )
     assert registration_policy_from_dict(registration_policy_to_dict(policy)) == policy
     assert from_dict(RegistrationPolicy, to_dict(policy)) == policy
+
+
+# -- one text rule for every text field (issue #19) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("choice", "path"),
+    [
+        ({"key": "high", "label": "High\u202e"}, "deals.project_priorities.0.label"),
+        ({"key": "hi\x00gh", "label": "High"}, "deals.project_priorities.0.key"),
+        ({"key": "high", "label": "H" * 201}, "deals.project_priorities.0.label"),
+        ({"key": "h" * 201, "label": "High"}, "deals.project_priorities.0.key"),
+    ],
+)
+def test_list_choices_follow_the_text_rule(choice: dict[str, str], path: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        registration_policy_from_dict({"project_priorities": [choice]})
+    assert [(e.path, e.code) for e in caught.value.errors] == [(path, "invalid")]
+
+
+def test_list_choices_built_in_code_follow_the_text_rule() -> None:
+    with pytest.raises(ValidationError) as caught:
+        RegistrationPolicy(products=(Choice("crm", "CRM\u2067"),))
+    assert [(e.path, e.code) for e in caught.value.errors] == [
+        ("deals.products.0.label", "invalid")
+    ]

@@ -176,3 +176,15 @@ def test_a_partner_type_that_is_not_text_is_reported_with_the_other_bad_fields()
     with pytest.raises(ValidationError) as caught:
         validate_partner(bad)
     assert set(caught.value.paths) == {"partner_type", "name"}
+
+
+@pytest.mark.parametrize("name", ["Acme \u202eLtd", "Acme \u2066Ltd\u2069", "Acme\x00"])
+def test_a_partner_name_with_a_bidi_control_or_nul_is_refused(name: str) -> None:
+    # Issue #19: the one text rule refuses bidi embeddings, overrides and isolates too.
+    with pytest.raises(ValidationError) as caught:
+        validate_partner(acme(name=name), path="partner")
+    assert [(e.path, e.code) for e in caught.value.errors] == [("partner.name", "invalid")]
+
+
+def test_a_partner_name_keeps_its_right_to_left_mark() -> None:
+    assert validate_partner(acme(name="אקמה\u200f בע״מ")).name == "אקמה\u200f בע״מ"

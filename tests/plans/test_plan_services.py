@@ -545,3 +545,37 @@ def test_ids_holding_the_separator_of_old_assignment_keys_never_collide(
     from partnerkit.storage import assignment_key
 
     assert assignment_key("acme", "gold|std", 2026) != assignment_key("acme|gold", "std", 2026)
+
+
+def test_plans_still_open_when_their_year_ended_are_closed_by_the_sweep(
+    storage: Storage, template: PlanTemplate
+) -> None:
+    from partnerkit.services import (
+        YEAR_ENDED,
+        Context,
+        close_ended_plans,
+        complete_plan,
+        start_plan,
+    )
+
+    draft = assigned(storage, template, "p2")
+    done = signed(storage, template)
+    with storage.unit_of_work() as uow:
+        start_plan(uow, on(VENDOR), done)
+    with storage.unit_of_work() as uow:
+        complete_plan(uow, on(VENDOR), done)
+    with storage.unit_of_work() as uow:
+        this_year = close_ended_plans(uow, on(VENDOR))
+    assert (this_year.closed, this_year.checked) == ((), 0)  # 2026 is not over
+    next_year = Context.system(FixedClock(pendulum.datetime(2027, 1, 2, tz="UTC")), PROGRAM)
+    seen = watch(storage)
+    with storage.unit_of_work() as uow:
+        report = close_ended_plans(uow, next_year)
+    assert report.closed == (draft,)  # the completed plan stays completed
+    with storage.unit_of_work() as uow:
+        closed = get_plan(uow, on(VENDOR), draft)
+    assert closed.status is PlanStatus.CLOSED
+    assert closed.audit[-1].note == YEAR_ENDED
+    assert [type(e).__name__ for e in seen] == ["PlanClosed"]
+    with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        close_ended_plans(uow, on(ADMIN_P1))

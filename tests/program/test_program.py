@@ -30,7 +30,15 @@ keys = st.from_regex(r"[a-z0-9][a-z0-9_-]{0,63}", fullmatch=True)
 programs = st.builds(
     Program,
     key=keys,
-    name=st.text(min_size=1, max_size=40).filter(str.strip),
+    # Names follow the text rule: no control characters, lone surrogates or bidi controls.
+    name=st.text(
+        st.characters(
+            exclude_categories=("Cc", "Cs"),
+            exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+        ),
+        min_size=1,
+        max_size=40,
+    ).filter(str.strip),
     currency=st.sampled_from(["EUR", "USD", "JPY", "BHD", "CHF", "GBP"]),
     locale=st.sampled_from(["en_US", "de_DE", "ja_JP", "fr_CH", "pt_BR"]),
     timezone=st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "Asia/Kathmandu"]),
@@ -459,3 +467,45 @@ def test_bad_deals_and_pricing_settings_join_the_other_errors() -> None:
     assert "deals.review_days" in paths
     assert "pricing.price_books.0.prices.0.unit_price" in paths
     assert "pricing.margins.cap" in paths
+
+
+# -- one text rule for every text field (issue #19) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["P\x00", "P\u202e", "P\u2066x\u2069", "P\ud800", "x" * 201, "x" * 1_000_000]
+)
+def test_a_program_name_is_text_without_controls_of_at_most_200_characters(name: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Program(key="p", name=name, currency="EUR")
+    assert caught.value.paths == ("program.name",)
+    with pytest.raises(ValidationError) as caught:
+        Program.from_dict({"program": {"key": "p", "name": name, "currency": "EUR"}})
+    assert caught.value.paths == ("program.name",)
+
+
+def test_a_program_name_of_200_characters_round_trips() -> None:
+    program = Program(key="p", name="ü" * 200, currency="EUR")
+    assert Program.from_dict(program.to_dict()) == program
+    assert from_dict(Program, to_dict(program)) == program
+
+
+@pytest.mark.parametrize(
+    ("entry", "path"),
+    [
+        ({"key": "msp", "label": "MSP\u202e"}, "partners.types.0.label"),
+        ({"key": "m\x00sp", "label": "MSP"}, "partners.types.0.key"),
+        ({"key": "msp", "label": "M" * 201}, "partners.types.0.label"),
+    ],
+)
+def test_partner_types_of_a_program_file_follow_the_text_rule(
+    entry: dict[str, str], path: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Program.from_dict(
+            {
+                "program": {"key": "p", "name": "P", "currency": "EUR"},
+                "partners": {"types": [entry]},
+            }
+        )
+    assert [(e.path, e.code) for e in caught.value.errors] == [(path, "invalid")]

@@ -65,6 +65,7 @@ from partnerkit.services import (
     assign_plans,
     change_partner_stage,
     check_plan_task,
+    close_ended_plans,
     close_plan,
     comment_on_plan,
     company_plan_rows,
@@ -132,6 +133,7 @@ from .faults import Backend, FaultyStorage, StorageFactory, check_all_or_nothing
 
 NOW = pendulum.datetime(2026, 11, 23, 9, tz="Europe/London")
 LATER = NOW.add(days=90)
+LATE_PLANS = pendulum.datetime(2031, 1, 15, 9, tz="Europe/London")
 SPECS: tuple[AggregateSpec[Any], ...] = BUILTIN_SPECS
 MAIL = Product("email-security", "Email security")
 PROGRAM = make_program(
@@ -426,6 +428,8 @@ WRITING: dict[str, Call] = {
     "start_plan": lambda uow, w: start_plan(uow, as_(VENDOR), w.signed_plan),
     "complete_plan": lambda uow, w: complete_plan(uow, as_(VENDOR), w.running_plan),
     "close_plan": lambda uow, w: close_plan(uow, as_(VENDOR), w.running_plan, "Year over."),
+    # The world's plans are for 2029: in 2031 every open one has a year that ended.
+    "close_ended_plans": lambda uow, w: close_ended_plans(uow, as_(VENDOR, LATE_PLANS)),
     "reopen_plan": lambda uow, w: reopen_plan(uow, as_(VENDOR), w.signed_plan, "New line."),
     "check_plan_task": lambda uow, w: check_plan_task(uow, as_(VENDOR), w.running_plan, "certify"),
     "uncheck_plan_task": lambda uow, w: uncheck_plan_task(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -136,6 +137,16 @@ def _structure_instant(value: object, _: object) -> pendulum.DateTime:
         return aware(value, "")
     if not isinstance(value, str):
         raise ValidationError.single("", "invalid", f"expected an ISO 8601 instant, got {value!r}")
+    return _read_instant(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_instant(value: str) -> pendulum.DateTime:
+    """Parse a stored instant; pendulum's values are immutable, so equal text shares one.
+
+    Records written by one use case share its instant (the context pins the
+    clock), so reading many of them parses each distinct text once.
+    """
     text = value
     zone: tzinfo | None = None
     match = _ZONE_SUFFIX.search(text)

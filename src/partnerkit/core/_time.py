@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone, tzinfo
 from typing import Protocol, cast, runtime_checkable
 
 import pendulum
+from dateutil.relativedelta import relativedelta
 
 from partnerkit.core.errors import FieldError, ValidationError
 
@@ -162,3 +163,26 @@ def to_date(value: object, tz: tzinfo | str = "UTC", path: str = "date") -> date
             ) from None
         return date(local.year, local.month, local.day)
     return cast(date, result)
+
+
+def add_months(day: date, months: int, path: str = "day") -> date:
+    """``day`` moved by ``months`` calendar months, clamped to the month's last day.
+
+    partnerkit's one month arithmetic (term ends, review periods), done by
+    dateutil's ``relativedelta``: 31 January plus one month is 28 (or 29)
+    February. The result is a plain ``date`` (a datetime's time is dropped). A
+    result outside the years 1 to 9999 is a :class:`ValidationError` at
+    ``path`` (``out_of_range``); it is a ``ValueError`` too.
+
+    >>> add_months(date(2026, 1, 31), 1), add_months(date(2024, 3, 31), -1)
+    (datetime.date(2026, 2, 28), datetime.date(2024, 2, 29))
+    """
+    try:
+        moved: date = day + relativedelta(months=months)
+    except (ValueError, OverflowError):
+        raise ValidationError.single(
+            path,
+            "out_of_range",
+            f"{day} moved by {months} months falls outside the years 1 to 9999",
+        ) from None
+    return date(moved.year, moved.month, moved.day)

@@ -11,13 +11,27 @@ from typing import Any, TypeVar
 
 from partnerkit.core.errors import FieldError, ValidationError, join_path
 
-__all__ = ["MAX_ADJUSTED", "MAX_DIGITS", "MIN_ADJUSTED", "ConfigReader", "ErrorCollector"]
+__all__ = [
+    "MAX_ADJUSTED",
+    "MAX_DIGITS",
+    "MAX_NAME_LENGTH",
+    "MIN_ADJUSTED",
+    "ConfigReader",
+    "ErrorCollector",
+]
 
 T = TypeVar("T")
 
-# C0 controls but tab and line feed (collapsed text has neither anyway), DEL, the C1
-# controls, and lone surrogates (not encodable, so not storable).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 controls but tab and line feed (collapsed text has neither anyway), NUL among them,
+# DEL, the C1 controls, lone surrogates (not encodable, so not storable), and the bidi
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which reorder the
+# text around them, so that what a reviewer reads is not what is stored. The bidi marks
+# LRM, RLM and ALM (U+200E, U+200F, U+061C) are allowed: they only set the direction of
+# neighbouring punctuation and digits, which right-to-left names and addresses need.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+#: The longest name partnerkit keeps (a program's, a partner's, a choice's label).
+MAX_NAME_LENGTH = 200
 
 
 #: The largest adjusted exponent of a number partnerkit reads: ``|x| < 10**101``.
@@ -101,7 +115,9 @@ class ErrorCollector:
 
         Runs of whitespace become one space (with ``multiline``, the text is
         only trimmed, so tabs and line feeds stay). Other control characters
-        (C0, DEL, C1) and lone surrogates are refused (``invalid``), as is text longer than
+        (C0 with NUL, DEL, C1), lone surrogates and the bidi embeddings,
+        overrides and isolates (U+202A-U+202E, U+2066-U+2069; the marks LRM,
+        RLM and ALM are allowed) are refused (``invalid``), as is text longer than
         ``limit`` characters; empty text is ``required`` when ``required``
         ("<label> is required", the path when there is no label).
 

@@ -8,7 +8,8 @@ from typing import Any, Literal
 import attrs
 
 from partnerkit.contacts import DEFAULT_CONTACT_ROLES, ContactRole
-from partnerkit.core import ConfigReader
+from partnerkit.core import ConfigReader, ErrorCollector
+from partnerkit.core._validation import MAX_NAME_LENGTH
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.locale import N_, Choice
 
@@ -87,6 +88,14 @@ DEFAULT_FREE_MAIL_DOMAINS: frozenset[str] = frozenset(
 )
 
 
+def _text_errors(path: str, key: str, label: str) -> tuple[FieldError, ...]:
+    """The text rule of every text field, for a choice's key and label."""
+    check = ErrorCollector(path)
+    check.text(key, "key", required=True, limit=MAX_NAME_LENGTH)
+    check.text(label, "label", required=False, limit=MAX_NAME_LENGTH)
+    return check.errors
+
+
 def _choice_errors(choices: object, path: str) -> list[FieldError]:
     if not isinstance(choices, tuple) or not choices:
         return [FieldError(path, "required", "give at least one choice")]
@@ -97,6 +106,8 @@ def _choice_errors(choices: object, path: str) -> list[FieldError]:
         label = getattr(choice, "label", None)
         if not isinstance(key, str) or not key.strip() or not isinstance(label, str):
             errors.append(FieldError(f"{path}.{index}", "invalid", "expected a key and a label"))
+        elif text := _text_errors(f"{path}.{index}", key, label):
+            errors.extend(text)
         elif key in seen:
             errors.append(FieldError(f"{path}.{index}.key", "duplicate", f"{key!r} is repeated"))
         else:

@@ -15,6 +15,7 @@ from partnerkit.addresses import Address, validate_address
 from partnerkit.contacts import normalize_domain
 from partnerkit.core import ConfigReader, DomainEvent, ErrorCollector, aware, is_known_currency
 from partnerkit.core._money import _locale  # the one locale check
+from partnerkit.core._validation import MAX_NAME_LENGTH
 from partnerkit.core.errors import InvalidTransition, ValidationError
 from partnerkit.locale import N_, Choice, gettext
 
@@ -87,6 +88,12 @@ def read_partner_types(reader: ConfigReader) -> tuple[PartnerType, ...] | None:
             continue
         if not key.strip() or not label.strip():
             entry.error("key" if not key.strip() else "label", "required", "give it a text")
+            continue
+        text = ErrorCollector(entry.path)  # the text rule of every text field
+        text.text(key, "key", required=True, limit=MAX_NAME_LENGTH)
+        text.text(label, "label", required=True, limit=MAX_NAME_LENGTH)
+        if text:
+            reader.errors.extend(ValidationError(text.errors))
             continue
         if key in seen:
             entry.error("key", "duplicate", f"the partner type {key!r} is listed twice")

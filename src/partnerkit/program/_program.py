@@ -13,6 +13,7 @@ import pendulum
 from babel import Locale, UnknownLocaleError
 
 from partnerkit.core import ConfigReader, ErrorCollector, converter, is_known_currency
+from partnerkit.core._validation import MAX_NAME_LENGTH
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.deals import RegistrationPolicy
 from partnerkit.fiscal import FiscalCalendar
@@ -56,6 +57,12 @@ def _field_errors(values: Mapping[str, Any]) -> list[FieldError]:
         )
     if "name" in values and not (isinstance(values["name"], str) and values["name"].strip()):
         bad("name", "required", "the program needs a name")
+    elif "name" in values:
+        # The text rule of every text field: no control or bidi control characters, no
+        # lone surrogates, and a bounded length.
+        text = ErrorCollector("program")
+        text.text(values["name"], "name", required=True, limit=MAX_NAME_LENGTH)
+        errors.extend(text.errors)
     currency = values.get("currency", "USD")
     if not isinstance(currency, str) or not is_known_currency(currency):
         bad("currency", "invalid", f"{currency!r} is not a known ISO 4217 currency code")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import enum
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -11,6 +10,7 @@ import attrs
 
 from partnerkit.core import Money, aware
 from partnerkit.core._context import isolated
+from partnerkit.core._time import add_months as _add_months
 from partnerkit.core.errors import InvalidTransition, ValidationError
 from partnerkit.locale import N_
 from partnerkit.quoting._catalog import BillingUnit, PriceBook
@@ -156,14 +156,15 @@ def submit_order(order: Order, *, purchase_order: str, actor: str, at: datetime)
 def add_months(day: date, months: int) -> date:
     """``day`` moved by ``months`` calendar months, clamped to the month's last day.
 
+    A result outside the years 1 to 9999 is a
+    :class:`~partnerkit.core.errors.ValidationError` at ``day``
+    (``out_of_range``), which is a ``ValueError`` too.
+
     >>> from datetime import date
     >>> add_months(date(2026, 1, 31), 1)
     datetime.date(2026, 2, 28)
     """
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
+    return _add_months(day, months)
 
 
 @attrs.frozen

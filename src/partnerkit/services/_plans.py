@@ -104,14 +104,17 @@ __all__ = [
     "ALREADY_HAD",
     "ASSIGNED",
     "REFUSED",
+    "YEAR_ENDED",
     "AssignmentEntry",
     "AssignmentReport",
+    "ClosingReport",
     "PlanTemplateSaved",
     "PushReport",
     "TemplateImport",
     "assign_plan",
     "assign_plans",
     "check_plan_task",
+    "close_ended_plans",
     "close_plan",
     "comment_on_plan",
     "company_plan_rows",
@@ -189,6 +192,19 @@ class AssignmentReport:
     def of(self, outcome: str) -> tuple[str, ...]:
         """The partner ids with ``outcome`` (:data:`ASSIGNED`, :data:`ALREADY_HAD`, ...)."""
         return tuple(e.partner_id for e in self.entries if e.outcome == outcome)
+
+
+@attrs.frozen
+class ClosingReport:
+    """What :func:`close_ended_plans` did: the plans closed, and how many it looked at.
+
+    ``skipped`` are the plans someone else changed meanwhile; the next run
+    closes them.
+    """
+
+    closed: tuple[str, ...]
+    checked: int
+    skipped: tuple[str, ...]
 
 
 @attrs.frozen
@@ -847,6 +863,47 @@ def close_plan(uow: UnitOfWork, ctx: Context, plan_id: str, reason: str) -> Plan
     """End a signed-off or running plan without completing it, with a reason (``create_plans``)."""
     plan = _vendor_plan(uow, ctx, plan_id)
     return _save(uow, plan.close(ctx.actor.user_id, ctx.now(), reason))
+
+
+#: The reason :func:`close_ended_plans` gives the plans it closes.
+YEAR_ENDED = "its fiscal year ended"
+
+
+@use_case
+def close_ended_plans(uow: UnitOfWork, ctx: Context) -> ClosingReport:
+    """Close every plan whose fiscal year has ended and that is neither completed nor closed.
+
+    A plan is completed by the vendor's decision (:func:`complete_plan`);
+    what is still open when its year is over is closed, with the reason
+    :data:`YEAR_ENDED`, in one commit. Run by a scheduler with
+    :meth:`Context.system <partnerkit.services.Context.system>` or by a
+    program administrator (``create_plans`` program-wide). The fiscal year is
+    the program's, in its time zone.
+    """
+    require_program_wide(ctx, CREATE_PLANS)
+    at = ctx.now()
+    current = ctx.program.fiscal.year_of(ctx.today()).year
+    still_open = [s.value for s in PlanStatus if s not in _FINISHED]
+    candidates = [
+        plan
+        for plan in every(uow.repository(PLANS), {"status": still_open}, limit=MAX_PAGE_SIZE)
+        if plan.fiscal_year < current
+    ]
+    closed: list[str] = []
+    skipped: list[str] = []
+    for plan in sorted(candidates, key=lambda p: p.id):
+        try:
+            _save(uow, plan.close(ctx.actor.user_id, at, YEAR_ENDED))
+        except Conflict as exc:
+            if exc.kind != PLANS.kind or exc.expected_version is None:
+                raise  # not a stale plan: a lock timeout, say
+            skipped.append(plan.id)  # changed meanwhile; a failed save writes nothing
+            continue
+        closed.append(plan.id)
+    return ClosingReport(tuple(closed), len(candidates), tuple(skipped))
+
+
+_FINISHED = frozenset({PlanStatus.COMPLETED, PlanStatus.CLOSED})
 
 
 @use_case

@@ -8,6 +8,7 @@ from typing import Literal, Protocol, runtime_checkable
 import attrs
 
 from partnerkit.core._context import isolated
+from partnerkit.core._time import add_months
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.fiscal import FiscalCalendar, FiscalPeriod, FiscalQuarter, FiscalYear
 from partnerkit.tiers._evaluate import TierEvaluation
@@ -82,19 +83,16 @@ def _beyond(day: object) -> ValidationError:
     )
 
 
-def _month_start(total: int, day: date) -> date:
-    if not 1 <= total // 12 <= 9999:
-        raise _beyond(day)
-    return date(total // 12, total % 12 + 1, 1)
+def _shift(day: date, months: int, origin: date) -> date:
+    try:
+        return add_months(day, months)
+    except ValidationError:
+        raise _beyond(origin) from None
 
 
 def _period_start(day: date, months: int, first_month: int) -> date:
-    offset = (day.year * 12 + day.month - 1 - (first_month - 1)) // months * months
-    return _month_start(offset + first_month - 1, day)
-
-
-def _add_months(day: date, months: int, origin: date) -> date:
-    return _month_start(day.year * 12 + day.month - 1 + months, origin)
+    """The first day of the period of ``months`` months (a year starting in ``first_month``)."""
+    return _shift(date(day.year, day.month, 1), -((day.month - first_month) % months), day)
 
 
 def _day_after(day: date, origin: date) -> date:
@@ -156,7 +154,7 @@ class CalendarReviews:
         """
         months = _MONTHS[self.period]
         day = _check_day(day)
-        return _add_months(_period_start(day, months, self.first_month), months, day)
+        return _shift(_period_start(day, months, self.first_month), months, day)
 
     def is_review_date(self, day: date) -> bool:
         """Whether ``day`` is the last day of a ``review`` period."""
@@ -171,7 +169,7 @@ class CalendarReviews:
         months = _MONTHS[self.review or self.period]
         day = _check_day(day)
         start = _period_start(day, months, self.first_month)
-        return _add_months(start, months, day) - timedelta(days=1)
+        return _shift(start, months, day) - timedelta(days=1)
 
 
 #: Fiscal units :class:`FiscalReviews` understands.
