@@ -68,7 +68,15 @@ def examples(n: int, *, shrink: bool = True) -> settings:
     suppress = [HealthCheck.too_slow, HealthCheck.filter_too_much]
     if FUZZING:
         return settings(phases=phases, suppress_health_check=suppress)
-    return settings(max_examples=n, deadline=None, phases=phases, suppress_health_check=suppress)
+    # Derandomized, so a run in CI is reproducible: new inputs are the fuzz session's job.
+    return settings(
+        max_examples=n,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=phases,
+        suppress_health_check=suppress,
+    )
 
 
 PACKAGES = [
@@ -180,6 +188,8 @@ KNOWN: dict[str, str] = {
     "plans.Objective": "defect: Objective(..., targets=None) raises TypeError in _items.py",
     "plans.Plan": "defect: Plan(..., sections=None) raises TypeError in _items.py",
     "plans.Task": "defect: Task(..., check_roles=None) raises TypeError in _items.py",
+    "plans.PlanTemplate": "defect: PlanTemplate(..., sections=None) raises TypeError (_items.py)",
+    "quoting.AppliedRule": "defect: AppliedRule(..., skus=None) raises TypeError in _margin.py",
     "plans.Section": "defect: Section(..., milestones=None) raises TypeError in _items.py",
     "partners.PermissionMap": "defect: PermissionMap(None) raises TypeError (not iterable)",
     "tiers.metric_label": "defect: metric_label([]) / metric_label(b'') raise TypeError",
