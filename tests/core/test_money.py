@@ -594,7 +594,9 @@ def test_allocating_a_negative_amount_mirrors_the_positive_one(
     ws=st.lists(
         st.one_of(
             st.integers(min_value=0, max_value=10**30),
-            st.decimals(min_value=0, max_value=10**30, allow_nan=False, allow_infinity=False),
+            st.decimals(
+                min_value=0, max_value=10**30, allow_nan=False, allow_infinity=False, places=20
+            ),
         ),
         min_size=1,
         max_size=6,
