@@ -117,7 +117,9 @@ def build(session: nox.Session) -> None:
             session.run(
                 sdist_python, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
                 "tests/core", "docs",
-                env={"HYPOTHESIS_PROFILE": "ci"},
+                # A check that the sdist's tests collect and pass, not the PostgreSQL run:
+                # that is the tests session's.
+                env={"HYPOTHESIS_PROFILE": "ci", "PARTNERKIT_REQUIRE_POSTGRES": "0"},
                 external=True,
             )  # fmt: skip
 
