@@ -17,7 +17,7 @@ from partnerkit.core import DomainEvent, EventDispatcher
 from partnerkit.core.errors import Conflict, NotFound, ValidationError
 from partnerkit.storage import AggregateSpec, Index, Storage
 from partnerkit.testing._factories import make_program
-from partnerkit.testing._fixtures import StorageFixtures
+from partnerkit.testing._fixtures import StorageFixtures, race_to_create
 
 __all__ = [
     "CONTRACT_CODES",
@@ -767,39 +767,12 @@ class CoreStorageContract(StorageFixtures):
     ) -> None:
         # Both look for the slug, find nothing, then both add it: the unique index must
         # refuse the second at its add or at its commit, whichever comes first.
-        with storage.unit_of_work() as uow:
-            uow.repository(CONTRACT_NOTES).count()  # the table exists before the race
-            uow.commit()
-        barrier = threading.Barrier(2, timeout=30)
-        outcomes: list[object] = []
-
-        def create(n: int) -> None:
-            try:
-                with storage.unit_of_work() as uow:
-                    repo = uow.repository(CONTRACT_NOTES)
-                    found = repo.list({"slug": "contested"}).items
-                    barrier.wait()  # both have looked, and found nothing
-                    if found:
-                        outcomes.append("found")
-                        return
-                    repo.add(ContractNote(f"n{n}", "contested"))
-                    uow.commit()
-                outcomes.append(f"n{n}")
-            except Conflict as exc:
-                outcomes.append(exc)
-
-        threads = [threading.Thread(target=create, args=(n,)) for n in (1, 2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        conflicts = [o for o in outcomes if isinstance(o, Conflict)]
-        committed = [o for o in outcomes if isinstance(o, str)]
-        assert len(committed) == 1, outcomes
-        assert len(conflicts) == 1, outcomes
-        assert conflicts[0].kind == CONTRACT_NOTES.kind
-        with storage.unit_of_work() as uow:
-            assert [n.id for n in uow.repository(CONTRACT_NOTES).list()] == committed
+        race_to_create(
+            storage,
+            CONTRACT_NOTES,
+            {"slug": "contested"},
+            lambda n: ContractNote(f"n{n}", "contested"),
+        )
 
     # -- schema upgrades on read --------------------------------------------------------------
 

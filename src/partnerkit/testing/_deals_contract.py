@@ -37,7 +37,7 @@ from partnerkit.storage import (
     UnitOfWork,
 )
 from partnerkit.testing._clocks import FixedClock
-from partnerkit.testing._fixtures import StorageFixtures
+from partnerkit.testing._fixtures import StorageFixtures, race_to_create
 
 __all__ = ["DealsContract"]
 
@@ -259,37 +259,9 @@ class DealsContract(StorageFixtures):
         # The lock of a registration: both racers look the domain up, find nothing and add a
         # prospect. The unique domain index refuses the second, at its add or its commit,
         # with a Conflict on the prospects kind (what register_deal retries on).
-        with storage.unit_of_work() as uow:
-            uow.repository(PROSPECTS).count()  # the table exists before the race
-            uow.commit()
-        barrier = threading.Barrier(2, timeout=30)
-        outcomes: list[object] = []
-
-        def create(n: int) -> None:
-            try:
-                with storage.unit_of_work() as uow:
-                    prospects = uow.repository(PROSPECTS)
-                    found = prospects.list({"domain": "racing.example"}, limit=1).items
-                    barrier.wait()  # both have looked, and found nothing
-                    if found:
-                        outcomes.append("found")
-                        return
-                    prospects.add(Prospect(f"PR-{n}", "Acme", "racing.example", _AT, f"r{n}"))
-                    uow.commit()
-                outcomes.append(f"PR-{n}")
-            except Conflict as exc:
-                outcomes.append(exc)
-
-        threads = [threading.Thread(target=create, args=(n,)) for n in (1, 2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        conflicts = [o for o in outcomes if isinstance(o, Conflict)]
-        committed = [o for o in outcomes if isinstance(o, str)]
-        assert len(committed) == 1, outcomes
-        assert len(conflicts) == 1, outcomes
-        assert conflicts[0].kind == PROSPECTS.kind
-        with storage.unit_of_work() as uow:
-            stored = uow.repository(PROSPECTS).list().items
-        assert [p.id for p in stored] == committed
+        race_to_create(
+            storage,
+            PROSPECTS,
+            {"domain": "racing.example"},
+            lambda n: Prospect(f"PR-{n}", "Acme", "racing.example", _AT, f"r{n}"),
+        )

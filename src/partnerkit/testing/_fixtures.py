@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from partnerkit.core import DomainEvent, EventDispatcher
-from partnerkit.storage import Storage
+from partnerkit.core.errors import Conflict
+from partnerkit.storage import AggregateSpec, IndexValue, Storage
 
-__all__ = ["StorageFixtures"]
+__all__ = ["StorageFixtures", "race_to_create"]
+
+A = TypeVar("A")
 
 _NO_STORAGE = (
     "{cls} needs a storage: define a 'partnerkit_storage' fixture (in your conftest.py) "
@@ -75,3 +81,51 @@ class StorageFixtures:
         except pytest.FixtureLookupError:
             pytest.fail(_NO_STORAGE.format(cls=type(self).__name__), pytrace=False)
         return storage
+
+
+def race_to_create(
+    storage: Storage,
+    spec: AggregateSpec[A],
+    where: Mapping[str, IndexValue | Sequence[IndexValue]],
+    make: Callable[[int], A],
+) -> None:
+    """Two units of work both look ``where`` up, find nothing, and both add ``make(n)``.
+
+    Asserts what the use cases count on: the unique index refuses the second
+    at its add or its commit, whichever comes first, with a ``Conflict`` on
+    ``spec``'s kind, and only the first is stored. The table exists before
+    the race, so the race is over the rows alone.
+    """
+    with storage.unit_of_work() as uow:
+        uow.repository(spec).count()
+        uow.commit()
+    barrier = threading.Barrier(2, timeout=30)
+    outcomes: list[object] = []
+
+    def create(n: int) -> None:
+        try:
+            with storage.unit_of_work() as uow:
+                repo = uow.repository(spec)
+                found = repo.list(where, limit=1).items
+                barrier.wait()  # both have looked, and found nothing
+                if found:
+                    outcomes.append("found")
+                    return
+                added: Any = repo.add(make(n))
+                uow.commit()
+            outcomes.append(spec.id_of(added))
+        except Conflict as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    conflicts = [o for o in outcomes if isinstance(o, Conflict)]
+    committed = [o for o in outcomes if isinstance(o, str)]
+    assert len(committed) == 1, outcomes
+    assert len(conflicts) == 1, outcomes
+    assert conflicts[0].kind == spec.kind
+    with storage.unit_of_work() as uow:
+        assert [spec.id_of(a) for a in uow.repository(spec).list().items] == committed

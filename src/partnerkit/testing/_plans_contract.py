@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -10,7 +9,6 @@ import attrs
 import pendulum
 
 from partnerkit.core import Money
-from partnerkit.core.errors import Conflict
 from partnerkit.partners import EXECUTIVE, PROGRAM_ADMINISTRATOR, Actor, Partner
 from partnerkit.plans import (
     Milestone,
@@ -37,9 +35,9 @@ from partnerkit.services import (
     sign_off_plan,
     start_plan,
 )
-from partnerkit.storage import PARTNERS, PLAN_TEMPLATES, PLANS, Storage, UnitOfWork
+from partnerkit.storage import PARTNERS, PLAN_TEMPLATES, PLANS, Storage, UnitOfWork, assignment_key
 from partnerkit.testing._clocks import FixedClock
-from partnerkit.testing._fixtures import StorageFixtures
+from partnerkit.testing._fixtures import StorageFixtures, race_to_create
 
 __all__ = ["PlansContract"]
 
@@ -131,44 +129,21 @@ class PlansContract(StorageFixtures):
         template_id = _template(storage)
         with storage.unit_of_work() as uow:
             template = uow.repository(PLAN_TEMPLATES).get(template_id)
-        barrier = threading.Barrier(2, timeout=30)
-        outcomes: list[object] = []
 
-        def assign(n: int) -> None:
-            try:
-                with storage.unit_of_work() as uow:
-                    plans = uow.repository(PLANS)
-                    found = plans.list({"assignment": f"p1|{template_id}|2026"}).items
-                    barrier.wait()  # both have looked, and found nothing
-                    if found:
-                        outcomes.append("found")
-                        return
-                    plan, _ = Plan.assign(
-                        template,
-                        id=f"PL-{n}",
-                        partner_id="p1",
-                        fiscal_year=2026,
-                        actor="vendor-admin",
-                        at=_AT,
-                    )
-                    plans.add(plan)
-                    uow.commit()
-                outcomes.append(f"PL-{n}")
-            except Conflict as exc:
-                outcomes.append(exc)
+        def make(n: int) -> Plan:
+            plan, _ = Plan.assign(
+                template,
+                id=f"PL-{n}",
+                partner_id="p1",
+                fiscal_year=2026,
+                actor="vendor-admin",
+                at=_AT,
+            )
+            return plan
 
-        threads = [threading.Thread(target=assign, args=(n,)) for n in (1, 2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        committed = [o for o in outcomes if isinstance(o, str)]
-        conflicts = [o for o in outcomes if isinstance(o, Conflict)]
-        assert len(committed) == 1, outcomes
-        assert len(conflicts) == 1, outcomes
-        assert conflicts[0].kind == PLANS.kind
-        with storage.unit_of_work() as uow:
-            assert [p.id for p in uow.repository(PLANS).list().items] == committed
+        race_to_create(
+            storage, PLANS, {"assignment": assignment_key("p1", template_id, 2026)}, make
+        )
 
     def test_plans_are_listed_by_partner_fiscal_year_and_status(self, storage: Storage) -> None:
         _partners(storage, "p1", "p2")
