@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import pendulum
@@ -99,6 +99,8 @@ from partnerkit.storage import (
     UnitOfWork,
 )
 from partnerkit.storage._plans import assignment_key
+
+T = TypeVar("T")
 
 __all__ = [
     "ALREADY_HAD",
@@ -322,47 +324,47 @@ def _fiscal_year(ctx: Context, fiscal_year: int | None) -> int:
     return fiscal_year
 
 
-def _money_in(ctx: Context, objectives: Iterable[Any], path: str) -> None:
-    """Refuse Money targets in another currency than the program's (progress compares them)."""
-    errors = ErrorCollector()
-    for i, objective in enumerate(objectives):
-        for j, target in enumerate(getattr(objective, "targets", ())):
-            value = getattr(target, "value", None)
-            if isinstance(value, Money) and value.currency != ctx.program.currency:
-                errors.add(
-                    f"{path}.{i}.targets.{j}.value",
-                    "invalid",
-                    f"targets are in the program's currency, {ctx.program.currency}",
-                )
-    errors.raise_if_any()
+def _tuple_of(value: object, kind: type[T], path: str) -> tuple[T, ...]:
+    """``value`` as a tuple of ``kind`` values, or a ValidationError at ``path``."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ValidationError.single(path, "invalid", f"expected a list of {kind.__name__}")
+    found = tuple(value)
+    for i, item in enumerate(found):
+        if not isinstance(item, kind):
+            raise ValidationError.single(f"{path}.{i}", "invalid", f"expected a {kind.__name__}")
+    return found
+
+
+def _in_currency(
+    ctx: Context, targets: Iterable[PeriodTarget], path: str, errors: ErrorCollector
+) -> None:
+    """Record every Money target in another currency than the program's (progress compares)."""
+    for i, target in enumerate(targets):
+        if isinstance(target.value, Money) and target.value.currency != ctx.program.currency:
+            errors.add(
+                f"{path}.{i}.value",
+                "invalid",
+                f"targets are in the program's currency, {ctx.program.currency}",
+            )
 
 
 def _sections_arg(ctx: Context, sections: object, path: str = "sections") -> tuple[Section, ...]:
     """``sections`` as a tuple of Section values in the program's currency, or a ValidationError."""
-    if isinstance(sections, (str, bytes)) or not isinstance(sections, Iterable):
-        raise ValidationError.single(path, "invalid", "expected a list of Section")
-    found = tuple(sections)
+    found = _tuple_of(sections, Section, path)
+    errors = ErrorCollector()
     for i, section in enumerate(found):
-        if not isinstance(section, Section):
-            raise ValidationError.single(f"{path}.{i}", "invalid", "expected a Section")
-        _money_in(ctx, section.objectives, f"{path}.{i}.objectives")
+        for k, objective in enumerate(section.objectives):
+            _in_currency(ctx, objective.targets, f"{path}.{i}.objectives.{k}.targets", errors)
+    errors.raise_if_any()
     return found
 
 
 def _targets_arg(ctx: Context, targets: object, path: str) -> tuple[PeriodTarget, ...]:
     """One objective's targets as a tuple of PeriodTarget, in the program's currency."""
-    if isinstance(targets, (str, bytes)) or not isinstance(targets, Iterable):
-        raise ValidationError.single(path, "invalid", "expected a list of PeriodTarget")
-    found = tuple(targets)
-    for i, target in enumerate(found):
-        if not isinstance(target, PeriodTarget):
-            raise ValidationError.single(f"{path}.{i}", "invalid", "expected a PeriodTarget")
-        if isinstance(target.value, Money) and target.value.currency != ctx.program.currency:
-            raise ValidationError.single(
-                f"{path}.{i}.value",
-                "invalid",
-                f"targets are in the program's currency, {ctx.program.currency}",
-            )
+    found = _tuple_of(targets, PeriodTarget, path)
+    errors = ErrorCollector()
+    _in_currency(ctx, found, path, errors)
+    errors.raise_if_any()
     return found
 
 
