@@ -16,28 +16,21 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pendulum
+from _deals_data import registration_form
 from _harness import best_seconds, report
 from statemachine import State, StateMachine
 from transitions import Machine
 
-from partnerkit.addresses import Address
-from partnerkit.contacts import Contact
-from partnerkit.core import Money
 from partnerkit.deals import (
     AuditEntry,
-    CompanySection,
     DealDeclined,
     DealRegistration,
-    OpportunitySection,
-    PartnerSection,
     Prospect,
-    RegistrationForm,
     RegistrationPolicy,
     Stage,
     new_registration,
@@ -81,33 +74,6 @@ def _seed(storage: Storage) -> None:
         uow.repository(PARTNERS).add(PARTNER)
         uow.repository(PARTNER_USERS).add(PartnerUser("rep", "p1", "Rep", "rep@northwind.example"))
         uow.commit()
-
-
-def _form(i: int) -> RegistrationForm:
-    return RegistrationForm(
-        CompanySection(f"Prospect {i} Ltd", f"https://www.prospect{i}.co.uk/"),
-        PartnerSection("Jo Bloggs", "020 7183 8750"),
-        Contact(
-            "Ada",
-            f"Lovelace{i}",
-            f"ada.{i}@prospect{i}.co.uk",
-            phone=f"020 7946 {i % 10_000:04d}",
-            position="CIO",
-            role="decision_maker",
-            address=Address("GB", f"{i} Main St", city="London", postal_code="ec1y8sy"),
-        ),
-        OpportunitySection(
-            "email-security",
-            10 + i % 500,
-            Money(f"{1000 + i}.00", "GBP"),
-            date(2027, 3, 31),
-            True,
-            "high",
-            "Too much spam",
-            None,
-            "microsoft_365",
-        ),
-    )
 
 
 def _lifecycle() -> None:
@@ -160,7 +126,7 @@ def _lifecycle() -> None:
         return out
 
     policy = RegistrationPolicy()
-    form = validate_registration_form(_form(1), policy)
+    form = validate_registration_form(registration_form(1), policy)
     prospect = Prospect("PR-000001", "Prospect 1 Ltd", "prospect1.co.uk", AT, "rep")
     numbers = [f"DR-2026-{i:06d}" for i in range(N_LIFECYCLE)]
 
@@ -238,7 +204,7 @@ def _throughput(case: str, ours: Callable[[], int], items: int, unit: str, targe
 
 
 def _register_memory() -> None:
-    forms = [_form(i) for i in range(N_REGISTER)]
+    forms = [registration_form(i) for i in range(N_REGISTER)]
     rep = Context(REP, FixedClock(AT), PROGRAM)
 
     def ours() -> int:
@@ -254,7 +220,7 @@ def _register_memory() -> None:
 
 
 def _register_approve_sqlite() -> None:
-    forms = [_form(i) for i in range(N_SQLITE)]
+    forms = [registration_form(i) for i in range(N_SQLITE)]
     rep = Context(REP, FixedClock(AT), PROGRAM)
     vendor = rep.with_actor(VENDOR)
 

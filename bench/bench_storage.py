@@ -23,14 +23,10 @@ from pathlib import Path
 
 import pendulum
 import sqlalchemy as sa
+from _deals_data import registration_form
 
-from partnerkit.addresses import Address
-from partnerkit.contacts import Contact
 from partnerkit.core import Money, Percentage
 from partnerkit.deals import (
-    CompanySection,
-    OpportunitySection,
-    PartnerSection,
     RegistrationForm,
     Stage,
 )
@@ -80,34 +76,7 @@ PROGRAM = Program(
 )
 
 
-def _form(i: int) -> RegistrationForm:
-    return RegistrationForm(
-        CompanySection(f"Prospect {i} Ltd", f"https://www.prospect{i}.co.uk/"),
-        PartnerSection("Jo Bloggs", "020 7183 8750"),
-        Contact(
-            "Ada",
-            f"Lovelace{i}",
-            f"ada.{i}@prospect{i}.co.uk",
-            phone=f"020 7946 {i % 10_000:04d}",
-            position="CIO",
-            role="decision_maker",
-            address=Address("GB", f"{i} Main St", city="London", postal_code="ec1y8sy"),
-        ),
-        OpportunitySection(
-            "email-security",
-            10 + i % 500,
-            Money(f"{1000 + i}.00", "GBP"),
-            date(2027, 3, 31),
-            True,
-            "high",
-            "Too much spam",
-            None,
-            "microsoft_365",
-        ),
-    )
-
-
-FORMS = [_form(i) for i in range(N_DEALS)]
+FORMS = [registration_form(i) for i in range(N_DEALS)]
 
 
 def _seed(storage: Storage, partners: int) -> list[Context]:
