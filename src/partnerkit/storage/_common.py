@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -19,6 +19,7 @@ from partnerkit.storage._ports import (
     MAX_PAGE_SIZE,
     AggregateSpec,
     IndexValue,
+    Page,
     check_index_value,
 )
 
@@ -204,6 +205,29 @@ def decode_cursor(order_by: str | None, cursor: str, scope: str = "") -> SortKey
     if not valid:
         raise ValidationError.single("cursor", "invalid", _BAD_CURSOR)
     return (int(flag), value, id)
+
+
+def page_of(
+    spec: AggregateSpec[A],
+    wanted: Mapping[str, list[IndexValue]],
+    order_by: str | None,
+    limit: int,
+    rows: Sequence[Sequence[Any]],
+    decode: Callable[[AggregateSpec[A], Any, int, int], A],
+) -> Page[A]:
+    """The page of SQL listing ``rows`` (``id, version, schema, body[, order_by value]``).
+
+    ``rows`` holds up to ``limit + 1`` rows in listing order: one more than
+    the page means there is a next page, whose cursor points after the last
+    row shown.
+    """
+    items = tuple(decode(spec, r[3], r[1], r[2]) for r in rows[:limit])
+    if len(rows) <= limit:
+        return Page(items, None)
+    last = rows[limit - 1]
+    indexes = {order_by: last[4]} if order_by else {}
+    key = listing_key(order_by, last[0], indexes)
+    return Page(items, encode_cursor(order_by, key, listing_scope(spec, wanted)))
 
 
 _SEQUENCE_NAME_LIMIT = 200

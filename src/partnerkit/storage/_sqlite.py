@@ -27,10 +27,8 @@ from partnerkit.storage._common import (
     check_sequence_name,
     decode_body,
     encode_body,
-    encode_cursor,
-    listing_key,
-    listing_scope,
     normalize_where,
+    page_of,
     specs_by_kind,
     with_version,
 )
@@ -614,19 +612,7 @@ class SqliteRepository(BaseRepository[A]):
                 f"SELECT {columns} FROM {self._table} WHERE {condition} ORDER BY {key_sql} LIMIT ?",
                 [*params, limit + 1],
             ).fetchall()
-        items = tuple(decode_body(self._spec, r[3], r[1], r[2]) for r in rows[:limit])
-        if len(rows) <= limit:
-            return Page(items, None)
-        last = rows[limit - 1]
-        indexes = {order_by: last[4]} if order_by else {}
-        return Page(
-            items,
-            encode_cursor(
-                order_by,
-                listing_key(order_by, last[0], indexes),
-                listing_scope(self._spec, wanted),
-            ),
-        )
+        return page_of(self._spec, wanted, order_by, limit, rows, decode_body)
 
     def count(self, where: Where | None = None) -> int:
         """How many aggregates match ``where``."""

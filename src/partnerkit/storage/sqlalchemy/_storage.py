@@ -31,10 +31,8 @@ from partnerkit.storage._common import (
     check_listing,
     check_sequence_name,
     encode_body,
-    encode_cursor,
-    listing_key,
-    listing_scope,
     normalize_where,
+    page_of,
     specs_by_kind,
     with_version,
 )
@@ -749,19 +747,7 @@ class SqlAlchemyRepository(BaseRepository[A]):
                 params["k_value"] = after[1]
         params["k_limit"] = limit + 1
         rows = self._uow._read(statement, params, self._spec.kind, "").all()
-        items = tuple(_decode(self._spec, r[3], r[1], r[2]) for r in rows[:limit])
-        if len(rows) <= limit:
-            return Page(items, None)
-        last = rows[limit - 1]
-        indexes = {order_by: last[4]} if order_by else {}
-        return Page(
-            items,
-            encode_cursor(
-                order_by,
-                listing_key(order_by, last[0], indexes),
-                listing_scope(self._spec, wanted),
-            ),
-        )
+        return page_of(self._spec, wanted, order_by, limit, rows, _decode)
 
     def _listing(
         self, shape: tuple[tuple[str, bool, bool], ...], order_by: str | None, flag: int | None
