@@ -98,6 +98,10 @@ key = "arr"
 title = "New ARR"
 kind = "new_arr"
 targets = { year = "100000" }
+
+[dashboard]
+service_skus = ["MAIL-ONBOARD"]
+renewal_horizons = [30, 90]
 """
 )
 
@@ -111,6 +115,7 @@ TABLES = [
     "deals",
     "pricing",
     "plans",
+    "dashboard",
 ]
 
 
@@ -150,6 +155,7 @@ def test_the_registry_lists_every_table_in_file_order() -> None:
         "registration_policy",
         "pricing",
         "plan_templates",
+        "dashboard",
     ]
 
 
@@ -224,6 +230,7 @@ def test_a_bad_key_in_every_table_is_reported_at_once_with_its_dotted_path() -> 
         .replace('target = "40"', "target = 40.5")
         .replace("review_days = 5", "review_days = 0")
         .replace('unit_price = "4.00"', "unit_price = 4.0")
+        .replace("renewal_horizons = [30, 90]", "renewal_horizons = [90, 30]")
     )
     assert set(paths(lambda: Program.from_toml_string(broken))) == {
         "program.key",
@@ -235,6 +242,7 @@ def test_a_bad_key_in_every_table_is_reported_at_once_with_its_dotted_path() -> 
         "scoring.signals.0.target",
         "deals.review_days",
         "pricing.price_books.0.prices.0.unit_price",
+        "dashboard.renewal_horizons",
     }
 
 

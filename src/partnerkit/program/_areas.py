@@ -13,6 +13,11 @@ import attrs
 
 from partnerkit.core import ConfigReader, Money, is_known_currency
 from partnerkit.core.errors import FieldError, ValidationError
+from partnerkit.dashboard import (
+    DashboardSettings,
+    dashboard_settings_to_dict,
+    read_dashboard_settings,
+)
 from partnerkit.deals import (
     RegistrationPolicy,
     read_registration_policy,
@@ -236,6 +241,16 @@ PLANS: _Area[tuple[PlanTemplate, ...]] = _Area(
     also_check=_plan_template_entries,
 )
 
+DASHBOARD: _Area[DashboardSettings] = _Area(
+    "dashboard",
+    "dashboard",
+    DashboardSettings,
+    "a partnerkit.dashboard.DashboardSettings",
+    lambda reader, _: read_dashboard_settings(reader),
+    lambda settings, _: dashboard_settings_to_dict(settings),
+    show=repr,
+)
+
 #: Every table partnerkit reads into a Program, in file order (a nested table after its parent).
 AREAS: tuple[ProgramArea[Any], ...] = (
     FISCAL,
@@ -247,4 +262,5 @@ AREAS: tuple[ProgramArea[Any], ...] = (
     DEALS,
     PRICING,
     PLANS,
+    DASHBOARD,
 )

@@ -15,6 +15,7 @@ from babel import Locale, UnknownLocaleError
 from partnerkit.core import ConfigReader, ErrorCollector, converter, is_known_currency
 from partnerkit.core._validation import MAX_NAME_LENGTH
 from partnerkit.core.errors import FieldError, ValidationError
+from partnerkit.dashboard import DashboardSettings
 from partnerkit.deals import RegistrationPolicy
 from partnerkit.fiscal import FiscalCalendar
 from partnerkit.partners import (
@@ -188,6 +189,9 @@ class Program:
     pricing: Pricing | None = attrs.field(default=None, kw_only=True)
     #: Plan templates written in the program file's ``[plans]`` table (published ones).
     plan_templates: tuple[PlanTemplate, ...] = attrs.field(default=(), kw_only=True)
+    #: What the dashboard shows beyond the scores (service SKUs, renewal horizons), from a
+    #: ``[dashboard]`` table; the defaults of :class:`~partnerkit.dashboard.DashboardSettings`.
+    dashboard: DashboardSettings = attrs.field(factory=DashboardSettings, kw_only=True)
     version: int = attrs.field(default=0, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
