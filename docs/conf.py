@@ -83,6 +83,7 @@ _AREA_ORDER = (
     "quoting",
     "scoring",
     "plans",
+    "dashboard",
     "services",
     "locale",
 )

@@ -73,6 +73,7 @@ from partnerkit.services import (
     create_quote,
     create_renewal_quote,
     create_template,
+    dashboard_trend,
     decide_extension,
     decline_deal,
     deregister_user,
@@ -93,6 +94,8 @@ from partnerkit.services import (
     list_templates,
     list_users,
     mark_deal_lost,
+    partner_dashboard_of,
+    partner_home_of,
     plan_progress_of,
     publish_template,
     push_template_version,
@@ -110,11 +113,13 @@ from partnerkit.services import (
     set_plan_targets,
     share_plan,
     sign_off_plan,
+    snapshot_dashboards,
     start_order,
     start_plan,
     submit_order,
     uncheck_plan_task,
     upcoming_renewals,
+    vendor_dashboard,
     verify_domain,
     withdraw_deal,
 )
@@ -441,6 +446,7 @@ WRITING: dict[str, Call] = {
     "record_plan_actual": lambda uow, w: record_plan_actual(
         uow, as_(ADMIN), w.running_plan, "csat", "q1", 85
     ),
+    "snapshot_dashboards": lambda uow, w: snapshot_dashboards(uow, as_(VENDOR), ()),
 }
 
 #: Every public use case that only reads.
@@ -456,6 +462,10 @@ READING: dict[str, Call] = {
     "list_plans": lambda uow, w: list_plans(uow, as_(ADMIN), partner_id="p1"),
     "plan_progress_of": lambda uow, w: plan_progress_of(uow, as_(ADMIN), w.running_plan, ()),
     "company_plan_rows": lambda uow, w: company_plan_rows(uow, as_(VENDOR), ()),
+    "partner_dashboard_of": lambda uow, w: partner_dashboard_of(uow, as_(ADMIN), "p1", ()),
+    "vendor_dashboard": lambda uow, w: vendor_dashboard(uow, as_(VENDOR), ()),
+    "dashboard_trend": lambda uow, w: dashboard_trend(uow, as_(ADMIN), "p1", "new_arr"),
+    "partner_home_of": lambda uow, w: partner_home_of(uow, as_(ADMIN), "p1"),
 }
 
 

@@ -94,7 +94,7 @@ def test_opening_creates_the_tables_of_every_builtin_spec_before_any_unit_of_wor
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     SqlAlchemyStorage(engine)
     assert _tables(engine) == BUILTIN_TABLES
-    assert len(BUILTIN_TABLES) == 11
+    assert len(BUILTIN_TABLES) == 12
 
 
 def test_opening_without_create_tables_creates_nothing(tmp_path: Path) -> None:

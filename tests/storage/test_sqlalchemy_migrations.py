@@ -65,7 +65,7 @@ def _upgrade_and_compare(engine: sa.Engine, host: Path) -> None:
             ).all()
             assert collations == [("C",)]
     assert {f"partnerkit_{s.kind}" for s in BUILTIN_SPECS} <= tables
-    assert heads == ("partnerkit_0002",)
+    assert heads == ("partnerkit_0003",)
     # The migrated database serves a storage that creates nothing itself.
     storage = SqlAlchemyStorage(engine, create_tables=False)
     with storage.unit_of_work() as uow:
@@ -80,8 +80,12 @@ def test_the_migrations_are_one_branch_labelled_partnerkit(tmp_path: Path) -> No
     config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", MIGRATIONS)
     scripts = ScriptDirectory.from_config(config)
-    assert scripts.get_revisions("partnerkit@head")[0].revision == "partnerkit_0002"
-    assert {r.revision for r in scripts.walk_revisions()} == {"partnerkit_0001", "partnerkit_0002"}
+    assert scripts.get_revisions("partnerkit@head")[0].revision == "partnerkit_0003"
+    assert {r.revision for r in scripts.walk_revisions()} == {
+        "partnerkit_0001",
+        "partnerkit_0002",
+        "partnerkit_0003",
+    }
 
 
 def test_upgrading_a_fresh_sqlite_file_gives_exactly_the_tables_of_metadata_for(

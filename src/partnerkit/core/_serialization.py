@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
+from enum import Enum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -57,8 +58,22 @@ def _make_converter() -> cattrs.Converter:
     return conv
 
 
+def _structure_enum(value: object, cls: type[Enum]) -> Enum:
+    if isinstance(value, cls):
+        return value
+    try:
+        return cls(value)
+    except (ValueError, TypeError):
+        choices = ", ".join(repr(member.value) for member in cls)
+        raise ValidationError.single("", "invalid_choice", f"expected one of {choices}") from None
+
+
 def _strict(kind: type[T], label: str) -> Callable[[object, object], T]:
-    def structure(value: object, _: object) -> T:
+    def structure(value: object, cls: object) -> T:
+        if cls is not kind and isinstance(cls, type) and issubclass(cls, Enum):
+            # An enum with this base (class Rag(str, Enum)) reaches this hook through its base
+            # class: it is read as the enum, not as the plain value.
+            return _structure_enum(value, cls)  # type: ignore[return-value]
         if type(value) is kind or (
             isinstance(value, kind) and not isinstance(value, bool) and not issubclass(kind, bool)
         ):

@@ -21,6 +21,13 @@ engine (:class:`DashboardFigures`), the records from the host.
 
 from partnerkit.core._public import publish as _publish
 from partnerkit.dashboard._figures import DASHBOARD_KPIS, DashboardFigures, dashboard_model
+from partnerkit.dashboard._home import (
+    Customer,
+    OpenRegistration,
+    PartnerHome,
+    RenewalWindow,
+    partner_home,
+)
 from partnerkit.dashboard._model import (
     AREA_LABELS,
     CRITERIA,
@@ -38,34 +45,61 @@ from partnerkit.dashboard._model import (
     TargetSource,
     partner_dashboard,
 )
+from partnerkit.dashboard._overview import (
+    Behind,
+    CriterionCounts,
+    VendorOverview,
+    vendor_overview,
+)
 from partnerkit.dashboard._settings import (
     DashboardSettings,
     dashboard_settings_to_dict,
     read_dashboard_settings,
+)
+from partnerkit.dashboard._snapshot import (
+    DashboardSnapshot,
+    SnapshotFigure,
+    SnapshotsTaken,
+    snapshot_id,
+    trend,
 )
 
 __all__ = [
     "AREA_LABELS",
     "CRITERIA",
     "DASHBOARD_KPIS",
+    "Behind",
     "CertifiedUser",
     "Criterion",
+    "CriterionCounts",
     "CriterionSpec",
+    "Customer",
     "DashboardArea",
     "DashboardFigures",
     "DashboardSettings",
+    "DashboardSnapshot",
     "DeclineCount",
+    "OpenRegistration",
     "PartnerDashboard",
+    "PartnerHome",
     "PlanSummary",
     "QuarterArr",
     "RenewalDue",
+    "RenewalWindow",
     "ServiceBought",
+    "SnapshotFigure",
+    "SnapshotsTaken",
     "StageCount",
     "TargetSource",
+    "VendorOverview",
     "dashboard_model",
     "dashboard_settings_to_dict",
     "partner_dashboard",
+    "partner_home",
     "read_dashboard_settings",
+    "snapshot_id",
+    "trend",
+    "vendor_overview",
 ]
 
 _publish(__name__, globals(), __all__)

@@ -407,7 +407,7 @@ def partner_dashboard(
     *,
     plans: Iterable[tuple[Plan, PlanProgress]] = (),
     registrations: Iterable[DealRegistration] = (),
-    users: Iterable[PartnerUser] = (),
+    users: Iterable[PartnerUser] | None = None,
     orders: Iterable[Order] = (),
     subscriptions: Iterable[Subscription] = (),
     settings: DashboardSettings | None = None,
@@ -419,8 +419,11 @@ def partner_dashboard(
     objective of its kind where there is one, else from the program's
     scoring targets (``figures.scores``), and is judged with pace. The
     records (``registrations``, ``users``, ``orders``, ``subscriptions``)
-    are the partner's own; another partner's are ignored. A partner the
-    figures did not score has no activity: its figures are zero.
+    are the partner's own; another partner's are ignored. ``users``, when
+    given, are the truth about certifications: the ``certified_users``
+    criterion counts the users holding a current certification (else the
+    scoring KPI counts certification activities). A partner the figures did
+    not score has no activity: its figures are zero.
     """
     settings = DashboardSettings() if settings is None else settings
     pid = partner.id
@@ -433,12 +436,30 @@ def partner_dashboard(
     results: dict[str, KpiResult] = {r.name: r for r in card.kpis} if card is not None else {}
     spans = figures.scores.plan.kpi_span
 
+    certified = []
+    for user in users or ():
+        if user.partner_id != pid:
+            continue
+        current = [c for c in user.certifications if c.valid_on(as_of)]
+        if current:
+            certified.append(
+                CertifiedUser(
+                    user.id,
+                    user.name,
+                    tuple(sorted({c.kind for c in current})),
+                    tuple(sorted({c.name for c in current})),
+                )
+            )
+    certified.sort(key=lambda u: (u.name.casefold(), u.user_id))
+
     criteria: list[Criterion] = []
     for spec in CRITERIA:
         if spec.objective is None:
             continue
         result = results.get(spec.kpi)
         actual: MetricValue | None = result.value if result is not None else None
+        if spec.kpi == "certified_users" and users is not None:
+            actual = len(certified)
         if actual is None:
             actual = zero if spec.kpi.endswith(("arr_ytd", "revenue_ytd")) else 0
         planned = plan_targets.get(spec.objective)
@@ -532,22 +553,6 @@ def partner_dashboard(
         DeclineCount(reason, n)
         for reason, n in sorted(reasons.items(), key=lambda r: (-r[1], r[0]))
     )
-
-    certified = []
-    for user in users:
-        if user.partner_id != pid:
-            continue
-        current = [c for c in user.certifications if c.valid_on(as_of)]
-        if current:
-            certified.append(
-                CertifiedUser(
-                    user.id,
-                    user.name,
-                    tuple(sorted({c.kind for c in current})),
-                    tuple(sorted({c.name for c in current})),
-                )
-            )
-    certified.sort(key=lambda u: (u.name.casefold(), u.user_id))
 
     names: dict[str, str] = {}
     ordered: dict[str, int] = {}

@@ -25,6 +25,14 @@ from partnerkit.services._activities import (
     QuoteActivities,
 )
 from partnerkit.services._context import SYSTEM_USER, Context
+from partnerkit.services._dashboard import (
+    SnapshotReport,
+    dashboard_trend,
+    partner_dashboard_of,
+    partner_home_of,
+    snapshot_dashboards,
+    vendor_dashboard,
+)
 from partnerkit.services._deals import (
     AutoApprovalRule,
     ExpiryReport,
@@ -123,6 +131,7 @@ __all__ = [
     "ProgramSaved",
     "PushReport",
     "QuoteActivities",
+    "SnapshotReport",
     "TemplateImport",
     "accept_quote",
     "add_partner",
@@ -139,6 +148,7 @@ __all__ = [
     "create_quote",
     "create_renewal_quote",
     "create_template",
+    "dashboard_trend",
     "decide_extension",
     "decline_deal",
     "deregister_user",
@@ -159,6 +169,8 @@ __all__ = [
     "list_templates",
     "list_users",
     "mark_deal_lost",
+    "partner_dashboard_of",
+    "partner_home_of",
     "plan_progress_of",
     "publish_template",
     "push_template_version",
@@ -176,11 +188,13 @@ __all__ = [
     "set_plan_targets",
     "share_plan",
     "sign_off_plan",
+    "snapshot_dashboards",
     "start_order",
     "start_plan",
     "submit_order",
     "uncheck_plan_task",
     "upcoming_renewals",
+    "vendor_dashboard",
     "verify_domain",
     "withdraw_deal",
 ]

@@ -13,6 +13,7 @@ from partnerkit.storage._activities import (
     SqliteActivityStore,
 )
 from partnerkit.storage._builtin import BUILTIN_SPECS
+from partnerkit.storage._dashboard import DASHBOARD_SNAPSHOTS
 from partnerkit.storage._deals import DEAL_REGISTRATIONS, PROSPECTS
 from partnerkit.storage._memory import MemoryRepository, MemoryStorage, MemoryUnitOfWork
 from partnerkit.storage._partners import PARTNER_USERS, PARTNERS
@@ -40,6 +41,7 @@ from partnerkit.storage._sqlite import (
 
 __all__ = [
     "BUILTIN_SPECS",
+    "DASHBOARD_SNAPSHOTS",
     "DEAL_REGISTRATIONS",
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from partnerkit.storage._dashboard import DASHBOARD_SNAPSHOTS
 from partnerkit.storage._deals import DEAL_REGISTRATIONS, PROSPECTS
 from partnerkit.storage._partners import PARTNER_USERS, PARTNERS
 from partnerkit.storage._plans import PLAN_TEMPLATES, PLANS
@@ -25,6 +26,7 @@ BUILTIN_SPECS: tuple[AggregateSpec[Any], ...] = (
     SUBSCRIPTIONS,
     PLAN_TEMPLATES,
     PLANS,
+    DASHBOARD_SNAPSHOTS,
 )
 
 

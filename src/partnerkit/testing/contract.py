@@ -51,6 +51,7 @@ from partnerkit.testing._core_contract import (
     CoreStorageContract,
     NoteWritten,
 )
+from partnerkit.testing._dashboard_contract import DashboardContract
 from partnerkit.testing._deals_contract import DealsContract
 from partnerkit.testing._fixtures import StorageFixtures
 from partnerkit.testing._partners_contract import PartnersContract
@@ -70,6 +71,7 @@ __all__ = [
     "ContractMemoV1",
     "ContractNote",
     "CoreStorageContract",
+    "DashboardContract",
     "DealsContract",
     "NoteWritten",
     "PartnersContract",
@@ -88,13 +90,15 @@ class StorageContract(
     DealsContract,
     QuotingContract,
     PlansContract,
+    DashboardContract,
     # A new area's suite joins here.
 ):
     """Every storage area's suite at once: what a complete backend must show.
 
     :class:`CoreStorageContract`, :class:`ProgramsContract`,
     :class:`PartnersContract`, :class:`DealsContract`,
-    :class:`QuotingContract` and :class:`PlansContract`; its storage comes
+    :class:`QuotingContract`, :class:`PlansContract` and
+    :class:`DashboardContract`; its storage comes
     from ``make_storage`` or the ``partnerkit_storage`` fixture (see :class:`StorageFixtures`). The
     activity store is a port of its own: :class:`ActivityStoreContract`.
     """

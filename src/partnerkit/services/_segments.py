@@ -1,0 +1,52 @@
+"""The partners of a segment (the companies table's filters) that an actor reaches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from partnerkit.partners import Partner, PartnerFilter
+from partnerkit.services._context import Context, narrowed
+from partnerkit.services._paging import every
+from partnerkit.storage import MAX_PAGE_SIZE, PARTNER_USERS, PARTNERS, IndexValue, UnitOfWork
+
+__all__ = ["partners_in"]
+
+
+def partners_in(
+    uow: UnitOfWork, ctx: Context, segment: PartnerFilter, permission: str
+) -> list[Partner]:
+    """The stored partners matching ``segment`` that the actor may exercise ``permission`` on.
+
+    The indexed filters (type, region, tier, stage, account manager) are
+    applied in storage; the others (industry, certification) by the filter
+    itself. By partner id.
+    """
+    reach = narrowed(ctx, permission, None)
+    if reach is not None and not reach:
+        return []
+    where: dict[str, IndexValue | Sequence[IndexValue]] = {}
+    for index, values in (
+        ("partner_type", segment.partner_types),
+        ("region", segment.regions),
+        ("tier", segment.tiers),
+        ("stage", segment.stages),
+        ("account_manager", segment.account_managers),
+    ):
+        if values:
+            where[index] = sorted(values)
+    allowed = None if reach is None else set(reach)
+    partners = [
+        p
+        for p in every(uow.repository(PARTNERS), where, limit=MAX_PAGE_SIZE)
+        if allowed is None or p.id in allowed
+    ]
+    if segment.certification is None:
+        found = segment.apply(partners)
+    else:
+        users = every(
+            uow.repository(PARTNER_USERS),
+            {"partner_id": [p.id for p in partners]},
+            limit=MAX_PAGE_SIZE,
+        )
+        found = segment.apply(partners, users, ctx.today())
+    return sorted(found, key=lambda p: p.id)
