@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -64,6 +65,11 @@ def dashboard_model(model: EngagementModel = DEFAULT_ENGAGEMENT_MODEL) -> Engage
     if not missing:
         return model
     return attrs.evolve(model, kpis=model.kpis + missing)
+
+
+@functools.lru_cache(maxsize=256)
+def _zero(currency: str) -> Money:
+    return Money.zero(currency)
 
 
 @attrs.frozen(eq=False)
@@ -142,7 +148,7 @@ class DashboardFigures:
         if index >= len(self.quarters):
             return None
         values = self.quarters[index]
-        zero = Money.zero(self.currency)
+        zero = _zero(self.currency)
         if partner_id not in values.index:
             return zero, zero
         new = values.value(partner_id, "new_arr_qtd")

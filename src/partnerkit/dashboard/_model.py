@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,14 +15,14 @@ from babel.numbers import format_decimal
 from partnerkit.core import Money
 from partnerkit.core._context import isolated
 from partnerkit.core.errors import ValidationError
-from partnerkit.dashboard._figures import DashboardFigures
+from partnerkit.dashboard._figures import DashboardFigures, _zero
 from partnerkit.dashboard._settings import DashboardSettings
 from partnerkit.deals import DealRegistration, Stage
 from partnerkit.locale import N_, gettext
 from partnerkit.partners import Partner, PartnerUser
 from partnerkit.plans import ObjectiveKind, Plan, PlanProgress, PlanStatus
 from partnerkit.quoting import Order, OrderStatus, Subscription
-from partnerkit.scoring import KpiResult, KpiStatus, MetricValue, Rag, Target, rag_status
+from partnerkit.scoring import KpiStatus, MetricValue, Rag, Target, rag_status
 
 __all__ = [
     "AREA_LABELS",
@@ -348,6 +349,7 @@ class PartnerDashboard:
 # -- building --------------------------------------------------------------------------------
 
 _NO_STATUS = KpiStatus(None, None, None)
+_DEFAULT_SETTINGS = DashboardSettings()
 
 
 def _plan_targets(
@@ -369,16 +371,21 @@ def _plan_targets(
     return found
 
 
-def _judge(
-    actual: MetricValue | None, target: MetricValue | None, elapsed: Decimal, paced: bool = True
-) -> KpiStatus:
+def _judge(actual: MetricValue | None, target: MetricValue | None, elapsed: Decimal) -> KpiStatus:
     if target is None or actual is None:
         return _NO_STATUS
     if isinstance(target, Money) != isinstance(actual, Money):
         return _NO_STATUS
-    return rag_status(actual, Target("criterion", target), elapsed=elapsed, paced=paced)
+    return _paced(actual, target, elapsed)
 
 
+@functools.lru_cache(maxsize=8192)
+def _paced(actual: MetricValue, target: MetricValue, elapsed: Decimal) -> KpiStatus:
+    # Many partners share figures (zero, the same plan targets): each pair is judged once.
+    return rag_status(actual, Target("criterion", target), elapsed=elapsed)
+
+
+@functools.lru_cache(maxsize=1024)
 def _elapsed(start: date, end: date, as_of: date) -> Decimal:
     total = (end - start).days + 1
     done = min(max((as_of - start).days + 1, 1), total)
@@ -425,17 +432,15 @@ def partner_dashboard(
     scoring KPI counts certification activities). A partner the figures did
     not score has no activity: its figures are zero.
     """
-    settings = DashboardSettings() if settings is None else settings
+    settings = _DEFAULT_SETTINGS if settings is None else settings
     pid = partner.id
     as_of, year, currency = figures.as_of, figures.year, figures.currency
-    zero = Money.zero(currency)
+    zero = _zero(currency)
     mine = _current_plans(plans)
     plan_targets = _plan_targets(mine)
-    scored = pid in figures.scores.values.index
-    card = figures.scores.scorecard(pid) if scored else None
-    results: dict[str, KpiResult] = {r.name: r for r in card.kpis} if card is not None else {}
-    spans = figures.scores.plan.kpi_span
-
+    scores = figures.scores
+    scored = pid in scores.values.index
+    spans = scores.plan.kpi_span
     certified = []
     for user in users or ():
         if user.partner_id != pid:
@@ -456,35 +461,31 @@ def partner_dashboard(
     for spec in CRITERIA:
         if spec.objective is None:
             continue
-        result = results.get(spec.kpi)
-        actual: MetricValue | None = result.value if result is not None else None
+        actual: MetricValue | None = scores.values.value(pid, spec.kpi) if scored else None
         if spec.kpi == "certified_users" and users is not None:
             actual = len(certified)
         if actual is None:
             actual = zero if spec.kpi.endswith(("arr_ytd", "revenue_ytd")) else 0
+        span = spans.get(spec.kpi)
+        elapsed = span.elapsed if span is not None else Decimal(1)
         planned = plan_targets.get(spec.objective)
+        program = scores.target_of(pid, spec.kpi)
         if planned is not None:
-            span = spans.get(spec.kpi)
-            elapsed = span.elapsed if span is not None else Decimal(1)
-            criteria.append(
-                Criterion(
-                    spec.key,
-                    spec.area,
-                    actual,
-                    planned[0],
-                    TargetSource.PLAN,
-                    _judge(actual, planned[0], elapsed),
-                )
-            )
-        elif result is not None and result.target is not None:
-            status = KpiStatus(result.attainment, result.pace, result.status)
-            criteria.append(
-                Criterion(spec.key, spec.area, actual, result.target, TargetSource.PROGRAM, status)
+            target, source = planned[0], TargetSource.PLAN
+            status = _judge(actual, target, elapsed)
+        elif program is not None:
+            target, source = program.value, TargetSource.PROGRAM
+            kpi = scores.plan.by_name.get(spec.kpi)
+            status = rag_status(
+                actual,
+                program,
+                elapsed=elapsed,
+                paced=kpi.paced if kpi is not None else True,
+                higher_is_better=kpi.higher_is_better if kpi is not None else True,
             )
         else:
-            criteria.append(
-                Criterion(spec.key, spec.area, actual, None, TargetSource.NONE, _NO_STATUS)
-            )
+            target, source, status = None, TargetSource.NONE, _NO_STATUS
+        criteria.append(Criterion(spec.key, spec.area, actual, target, source, status))
 
     summaries = tuple(
         PlanSummary(plan.id, plan.name, plan.kind, plan.status, progress.completion, progress.rag)

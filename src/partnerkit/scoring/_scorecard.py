@@ -158,6 +158,13 @@ class EcosystemScores:
         """The partners scored, in the order they were first seen."""
         return self.values.partners
 
+    def target_of(self, partner_id: str, kpi: str) -> Target | None:
+        """The target of KPI ``kpi`` for a partner: its own, else the model's, else None."""
+        own = self._partner_targets.get(partner_id)
+        if own is not None and kpi in own:
+            return own[kpi]
+        return self._targets.get(kpi)
+
     @isolated
     def scorecard(self, partner_id: str) -> Scorecard:
         """The scorecard of one partner; an unknown partner is a ValidationError."""
