@@ -6,11 +6,21 @@ import argparse
 import sqlite3
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from partnerkit import __version__
+from partnerkit._dashboard_cli import (
+    FORMATS,
+    ProgressBar,
+    load_program,
+    render_dashboard,
+    snapshot_all,
+    write,
+)
 from partnerkit._demo import run_demo
 from partnerkit.core.errors import PartnerkitError
+from partnerkit.storage import PARTNERS, SqliteStorage
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,14 +43,76 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="SQLite file to use and keep (default: a temporary file, removed afterwards)",
     )
+    board = commands.add_parser(
+        "dashboard",
+        help="render a partner's dashboard (HTML, SVG, text, PDF) or snapshot every partner's",
+        description=(
+            "Render a partner's Program Success Dashboard from an SQLite database (its records"
+            " and the activity store in the same file) and a program file, as of a date; or,"
+            " with --snapshot, store the day's snapshot of every partner. Exit status: 0 done,"
+            " 2 refused (bad input, unknown partner, missing file, database error)."
+        ),
+    )
+    board.add_argument("--db", type=Path, required=True, help="the SQLite database file")
+    board.add_argument("--program", type=Path, required=True, help="the program's TOML file")
+    board.add_argument("--partner", help="the partner whose dashboard to render")
+    board.add_argument(
+        "--as-of", type=_day, default=None, help="the day, YYYY-MM-DD (default: today)"
+    )
+    board.add_argument("--format", choices=FORMATS, default="html", help="output format")
+    board.add_argument("--locale", default=None, help="the reader's locale (default: program's)")
+    board.add_argument("--out", type=Path, default=None, help="file to write (default: stdout)")
+    board.add_argument(
+        "--snapshot", action="store_true", help="store the day's snapshot of every partner"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
             run_demo(args.db)
+        elif args.command == "dashboard":
+            return _dashboard(parser, args)
     except (PartnerkitError, OSError, sqlite3.Error) as exc:
         print(f"{parser.prog}: error: {_describe(exc)}", file=sys.stderr)
         return 2
     return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is no date (YYYY-MM-DD)") from None
+
+
+def _dashboard(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if not args.db.is_file():
+        raise FileNotFoundError(f"no database file {args.db}")
+    program = load_program(args.program)
+    if args.snapshot:
+        partners = _partner_count(args.db)
+        bar = ProgressBar(partners, "snapshots", sys.stderr)
+        print(snapshot_all(args.db, program, args.as_of, bar), file=sys.stderr)
+        if args.partner is None:
+            return 0
+    if args.partner is None:
+        parser.error("dashboard: give --partner (or --snapshot)")
+    data = render_dashboard(
+        args.db,
+        program,
+        args.partner,
+        as_of=args.as_of,
+        output=args.format,
+        locale=args.locale,
+    )
+    written = write(data, args.out)
+    if written is not None:
+        print(written, file=sys.stderr)
+    return 0
+
+
+def _partner_count(db: Path) -> int:
+    with SqliteStorage(db).unit_of_work() as uow:
+        return uow.repository(PARTNERS).count()
 
 
 def _describe(exc: BaseException) -> str:
