@@ -21,6 +21,7 @@ engine (:class:`DashboardFigures`), the records from the host.
 
 from partnerkit.core._public import publish as _publish
 from partnerkit.dashboard._figures import DASHBOARD_KPIS, DashboardFigures, dashboard_model
+from partnerkit.dashboard._html import dashboard_html, dashboard_text
 from partnerkit.dashboard._model import (
     AREA_LABELS,
     CRITERIA,
@@ -43,6 +44,13 @@ from partnerkit.dashboard._settings import (
     dashboard_settings_to_dict,
     read_dashboard_settings,
 )
+from partnerkit.dashboard._svg import (
+    gauge_svg,
+    quarter_bars_svg,
+    rag_badge_svg,
+    sparkline_svg,
+    stages_bar_svg,
+)
 
 __all__ = [
     "AREA_LABELS",
@@ -62,10 +70,17 @@ __all__ = [
     "ServiceBought",
     "StageCount",
     "TargetSource",
+    "dashboard_html",
     "dashboard_model",
     "dashboard_settings_to_dict",
+    "dashboard_text",
+    "gauge_svg",
     "partner_dashboard",
+    "quarter_bars_svg",
+    "rag_badge_svg",
     "read_dashboard_settings",
+    "sparkline_svg",
+    "stages_bar_svg",
 ]
 
 _publish(__name__, globals(), __all__)
