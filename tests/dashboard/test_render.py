@@ -340,7 +340,7 @@ def test_the_page_is_self_contained_without_scripts_or_remote_references() -> No
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     for forbidden in ("http://", "https://", "<script", "javascript:", "@import", "url(", "<link"):
         assert forbidden not in page.lower()
-    assert '<html lang="en">' in page
+    assert '<html lang="en" dir="ltr">' in page
 
 
 def test_the_sections_come_in_order_with_each_criterion_badge_and_explanation() -> None:
@@ -377,7 +377,7 @@ def test_figures_are_formatted_for_the_locale(locale: str) -> None:
     page = dashboard_html(b, locale)
     text = dashboard_text(b, locale)
     lang = locale.replace("_", "-")
-    assert f'<html lang="{lang}">' in page
+    assert f'<html lang="{lang}" dir="ltr">' in page
     for amount in ("15000", "48000", "9600"):
         expected = format_currency(Decimal(amount), "EUR", locale=locale)
         assert expected in page
@@ -443,3 +443,17 @@ def test_a_custom_title_replaces_the_default() -> None:
     page = dashboard_html(attrs.evolve(board(), renewals=()), title="Acme & Co")
     assert "<title>Acme &amp; Co</title>" in page
     assert "No renewals due" in page
+
+
+@pytest.mark.parametrize("locale", ["en", "ja", "ar"])
+def test_an_empty_dashboard_renders_with_every_view_saying_so(locale: str) -> None:
+    empty = attrs.evolve(
+        board(), stages=(), declines=(), certified=(), plans=(), services=(), renewals=()
+    )
+    page = dashboard_html(empty, locale)
+    text = dashboard_text(empty, locale)
+    for message in ("No registrations", "No certified users", "No plans", "No services bought"):
+        assert message in page
+        assert message in text
+    parse_svg(stages_bar_svg((), locale))
+    assert f'dir="{"rtl" if locale == "ar" else "ltr"}"' in page

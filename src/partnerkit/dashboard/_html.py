@@ -434,6 +434,7 @@ def dashboard_html(
     trends = {} if trends is None else trends
     heading = _title(board, loc, title)
     lang = str(loc).replace("_", "-")
+    direction = "rtl" if loc.character_order == "right-to-left" else "ltr"
     sections = []
     for area in DashboardArea:
         items = "".join(_criterion_html(c, loc, trends.get(c.key)) for c in board.area(area))
@@ -446,7 +447,7 @@ def dashboard_html(
     overall = gettext("Overall status", loc)
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="{_e(lang)}"><head><meta charset="utf-8">'
+        f'<html lang="{_e(lang)}" dir="{direction}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(heading)}</title><style>{_CSS}</style></head>"
         f'<body><div class="pk-page"><header><h1>{_e(heading)}</h1>'
