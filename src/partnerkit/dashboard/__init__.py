@@ -28,6 +28,7 @@ from partnerkit.dashboard._home import (
     RenewalWindow,
     partner_home,
 )
+from partnerkit.dashboard._html import dashboard_html, dashboard_text
 from partnerkit.dashboard._model import (
     AREA_LABELS,
     CRITERIA,
@@ -63,6 +64,13 @@ from partnerkit.dashboard._snapshot import (
     snapshot_id,
     trend,
 )
+from partnerkit.dashboard._svg import (
+    gauge_svg,
+    quarter_bars_svg,
+    rag_badge_svg,
+    sparkline_svg,
+    stages_bar_svg,
+)
 
 __all__ = [
     "AREA_LABELS",
@@ -92,12 +100,19 @@ __all__ = [
     "StageCount",
     "TargetSource",
     "VendorOverview",
+    "dashboard_html",
     "dashboard_model",
     "dashboard_settings_to_dict",
+    "dashboard_text",
+    "gauge_svg",
     "partner_dashboard",
     "partner_home",
+    "quarter_bars_svg",
+    "rag_badge_svg",
     "read_dashboard_settings",
     "snapshot_id",
+    "sparkline_svg",
+    "stages_bar_svg",
     "trend",
     "vendor_overview",
 ]

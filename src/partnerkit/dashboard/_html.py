@@ -1,0 +1,718 @@
+"""The dashboard for people: one self-contained HTML page, and plain text for terminals and e-mail.
+
+The page is a single HTML5 file: inline CSS and inline SVG, no JavaScript
+and no external request; it stacks to one column on narrow screens. Every
+figure is formatted with babel for the reader's locale, every word goes
+through partnerkit's gettext, every value from data is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+from partnerkit.core import Money
+from partnerkit.core._money import _locale
+from partnerkit.dashboard._model import (
+    Criterion,
+    DashboardArea,
+    PartnerDashboard,
+    QuarterArr,
+    TargetSource,
+)
+from partnerkit.dashboard._svg import (
+    INK,
+    MUTED,
+    TrendPoint,
+    gauge_svg,
+    quarter_bars_svg,
+    rag_badge_svg,
+    sparkline_svg,
+    stages_bar_svg,
+)
+from partnerkit.deals import deal_stage_label
+from partnerkit.locale import N_, gettext
+from partnerkit.plans import plan_status_label
+from partnerkit.scoring import Rag
+
+__all__ = ["dashboard_html", "dashboard_text"]
+
+_SOURCE_LABELS: dict[TargetSource, str] = {
+    TargetSource.PLAN: N_("plan target"),
+    TargetSource.PROGRAM: N_("program target"),
+    TargetSource.NONE: N_("no target"),
+}
+_HUNDRED = Decimal(100)
+
+
+# -- shared formatting -------------------------------------------------------------------------
+
+
+def _value(value: Decimal | int | Money | None, loc: Locale) -> str:
+    if value is None:
+        return "\u2014"
+    if isinstance(value, Money):
+        return value.format(str(loc))
+    return format_decimal(value, locale=loc)
+
+
+def _percent(value: Decimal | None, loc: Locale) -> str:
+    if value is None:
+        return "\u2014"
+    return format_percent(value / _HUNDRED, format="#,##0.#%", locale=loc)
+
+
+def _day(value: date, loc: Locale) -> str:
+    return format_date(value, format="medium", locale=loc)
+
+
+def _count(value: int, loc: Locale) -> str:
+    return format_decimal(value, locale=loc)
+
+
+def _rag_word(rag: Rag | None, loc: Locale) -> str:
+    return rag.label(loc) if rag is not None else gettext("No target", loc)
+
+
+def _quarter_status(quarter: QuarterArr, loc: Locale) -> str:
+    if quarter.status.rag is not None:
+        return quarter.status.rag.label(loc)
+    return "\u2014" if quarter.target is not None else gettext("No target", loc)
+
+
+def _title(board: PartnerDashboard, loc: Locale, title: str | None) -> str:
+    if title is not None:
+        return title
+    return gettext("Program Success Dashboard: {partner}", loc).format(partner=board.partner_name)
+
+
+def _subtitle(board: PartnerDashboard, loc: Locale) -> str:
+    return gettext("As of {day}, fiscal year {year} ({start} to {end})", loc).format(
+        day=_day(board.as_of, loc),
+        year=board.fiscal_year,
+        start=_day(board.year_start, loc),
+        end=_day(board.year_end, loc),
+    )
+
+
+# -- HTML --------------------------------------------------------------------------------------
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _inline(svg: str) -> str:
+    """An SVG element for inline use in HTML5 (the namespace is implied there)."""
+    return svg.replace(' xmlns="http://www.w3.org/2000/svg"', "", 1)
+
+
+_CSS = f"""
+*,*::before,*::after{{box-sizing:border-box}}
+html{{-webkit-text-size-adjust:100%;text-size-adjust:100%}}
+body{{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;
+color:{INK};background:#ffffff;line-height:1.45;overflow-wrap:anywhere}}
+.pk-page{{max-width:72rem;margin:0 auto;padding:1rem}}
+h1{{font-size:1.5rem;margin:0 0 .25rem}}
+h2{{font-size:1.2rem;margin:0 0 .75rem;border-bottom:2px solid #d0d0d0;padding-bottom:.25rem}}
+h3{{font-size:1rem;margin:0}}
+.pk-meta{{color:{MUTED};margin:0 0 .5rem}}
+.pk-overall{{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem;margin:0 0 1rem}}
+.pk-area{{margin:0 0 1.5rem}}
+.pk-criteria{{list-style:none;margin:0 0 .75rem;padding:0;display:flex;flex-wrap:wrap;gap:.75rem}}
+.pk-criterion{{flex:1 1 18rem;min-width:0;max-width:100%;border:1px solid #c8c8c8;
+border-radius:.5rem;padding:.75rem}}
+.pk-crit-head{{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;
+gap:.5rem;margin-bottom:.25rem}}
+.pk-explain{{margin:.25rem 0}}
+.pk-figures{{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:.25rem 0;color:{MUTED}}}
+.pk-figures div{{display:flex;flex-wrap:wrap;gap:.35rem}}
+.pk-figures dt{{font-weight:600}}
+.pk-figures dd{{margin:0}}
+svg{{max-width:100%;height:auto;vertical-align:middle}}
+svg.pk-badge{{flex:none}}
+details{{border:1px solid #c8c8c8;border-radius:.5rem;padding:.5rem .75rem;margin:0 0 .5rem}}
+summary{{cursor:pointer;font-weight:600}}
+.pk-chart{{margin:.5rem 0}}
+table{{border-collapse:collapse;width:100%;margin:.5rem 0}}
+th,td{{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #dddddd;vertical-align:top}}
+td.pk-num,th.pk-num{{text-align:right;font-variant-numeric:tabular-nums}}
+.pk-plans{{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.75rem}}
+.pk-plan{{flex:1 1 14rem;min-width:0;border:1px solid #dddddd;border-radius:.5rem;padding:.5rem}}
+.pk-empty{{color:{MUTED};margin:.25rem 0}}
+@media (max-width:40rem){{
+ .pk-page{{padding:.75rem}}
+ table,caption,thead,tbody,tr,th,td{{display:block;width:100%}}
+ caption{{text-align:left}}
+ thead tr{{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}}
+ tr{{border-bottom:1px solid #c8c8c8;padding:.25rem 0}}
+ td{{border:0;padding:.15rem 0}}
+ td.pk-num{{text-align:left}}
+ td::before{{content:attr(data-label) ": ";font-weight:600}}
+}}
+@media print{{details{{break-inside:avoid}}}}
+""".strip()
+
+
+def _table(caption: str, headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]) -> str:
+    """A table of escaped cells; ``headers`` pairs a label with whether the column is numeric."""
+    num = ' class="pk-num"'
+    head = "".join(
+        f'<th scope="col"{num if numeric else ""}>{_e(label)}</th>' for label, numeric in headers
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td data-label="{_e(label)}"{num if numeric else ""}>{_e(cell)}</td>'
+            for (label, numeric), cell in zip(headers, row, strict=True)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        f'<table><caption class="pk-meta">{_e(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def _empty(text: str) -> str:
+    return f'<p class="pk-empty">{_e(text)}</p>'
+
+
+def _criterion_html(criterion: Criterion, loc: Locale, trend: Sequence[TrendPoint] | None) -> str:
+    label = criterion.label(loc)
+    source = gettext(_SOURCE_LABELS[criterion.source], loc)
+    parts = [
+        f'<li class="pk-criterion" data-key="{_e(criterion.key)}">',
+        f'<div class="pk-crit-head"><h3>{_e(label)}</h3>',
+        _inline(rag_badge_svg(criterion.rag, loc, ident=f"badge-{criterion.key}")),
+        "</div>",
+        f'<p class="pk-explain">{_e(criterion.explain(loc))}</p>',
+        '<dl class="pk-figures">',
+        f"<div><dt>{_e(gettext('Actual', loc))}</dt>"
+        f"<dd>{_e(_value(criterion.actual, loc))}</dd></div>",
+        f"<div><dt>{_e(gettext('Target', loc))}</dt>"
+        f"<dd>{_e(_value(criterion.target, loc))} ({_e(source)})</dd></div>",
+        f"<div><dt>{_e(gettext('Attainment', loc))}</dt>"
+        f"<dd>{_e(_percent(criterion.status.attainment, loc))}</dd></div>",
+        "</dl>",
+    ]
+    if trend:
+        title = gettext("{criterion}: trend", loc).format(criterion=label)
+        parts.append(
+            '<div class="pk-chart">'
+            + _inline(sparkline_svg(trend, loc, title=title, ident=f"trend-{criterion.key}"))
+            + "</div>"
+        )
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def _arr_views(board: PartnerDashboard, loc: Locale) -> str:
+    not_begun = gettext("not begun", loc)
+    rows = []
+    for q in board.quarters:
+        rows.append(
+            (
+                q.period.upper(),
+                f"{_day(q.start, loc)} \u2013 {_day(q.end, loc)}",
+                _value(q.new_arr, loc) if q.new_arr is not None else not_begun,
+                _value(q.upsell_arr, loc) if q.new_arr is not None else not_begun,
+                _value(q.target, loc),
+                _quarter_status(q, loc) if q.new_arr is not None else not_begun,
+            )
+        )
+    quarters = (
+        "<details><summary>"
+        + _e(gettext("ARR by quarter", loc))
+        + "</summary>"
+        + f"<p>{_e(gettext('Base ARR at the start of the year', loc))}: "
+        + f"<strong>{_e(board.base_arr.format(str(loc)))}</strong></p>"
+        + '<div class="pk-chart">'
+        + _inline(quarter_bars_svg(board.quarters, loc, ident="quarters"))
+        + "</div>"
+        + _table(
+            gettext("New and upsell ARR per fiscal quarter", loc),
+            [
+                (gettext("Quarter", loc), False),
+                (gettext("Dates", loc), False),
+                (gettext("New ARR", loc), True),
+                (gettext("Upsell ARR", loc), True),
+                (gettext("Target", loc), True),
+                (gettext("Status", loc), False),
+            ],
+            rows,
+        )
+        + "</details>"
+    )
+    renewal_rows = [
+        (
+            r.subscription_id,
+            r.prospect_id,
+            _day(r.term_end, loc),
+            _count(r.days_left, loc),
+            r.value.format(str(loc)),
+        )
+        for r in board.renewals
+    ]
+    renewals = (
+        "<details><summary>"
+        + _e(gettext("Upcoming renewals", loc))
+        + f" ({_e(_count(len(board.renewals), loc))})</summary>"
+        + (
+            _table(
+                gettext("Subscriptions whose term ends soon", loc),
+                [
+                    (gettext("Subscription", loc), False),
+                    (gettext("Customer", loc), False),
+                    (gettext("Term ends", loc), False),
+                    (gettext("Days left", loc), True),
+                    (gettext("Annual value", loc), True),
+                ],
+                renewal_rows,
+            )
+            if renewal_rows
+            else _empty(gettext("No renewals due", loc))
+        )
+        + "</details>"
+    )
+    return quarters + renewals
+
+
+def _deal_views(board: PartnerDashboard, loc: Locale) -> str:
+    stage_rows = [
+        (deal_stage_label(s.stage, loc), _count(s.count, loc), s.value.format(str(loc)))
+        for s in board.stages
+    ]
+    decline_rows = [(d.reason, _count(d.count, loc)) for d in board.declines]
+    return (
+        "<details><summary>"
+        + _e(gettext("Registrations by stage", loc))
+        + f" ({_e(_count(board.registrations_total, loc))})</summary>"
+        + '<div class="pk-chart">'
+        + _inline(stages_bar_svg(board.stages, loc, ident="stages"))
+        + "</div>"
+        + (
+            _table(
+                gettext("The fiscal year's registrations", loc),
+                [
+                    (gettext("Stage", loc), False),
+                    (gettext("Registrations", loc), True),
+                    (gettext("Projected value", loc), True),
+                ],
+                stage_rows,
+            )
+            if stage_rows
+            else _empty(gettext("No registrations", loc))
+        )
+        + "</details><details><summary>"
+        + _e(gettext("Decline reasons", loc))
+        + "</summary>"
+        + (
+            _table(
+                gettext("Why registrations were declined", loc),
+                [(gettext("Reason", loc), False), (gettext("Registrations", loc), True)],
+                decline_rows,
+            )
+            if decline_rows
+            else _empty(gettext("No declined registrations", loc))
+        )
+        + "</details>"
+    )
+
+
+def _training_views(board: PartnerDashboard, loc: Locale) -> str:
+    rows = [(u.name, ", ".join(u.kinds), ", ".join(u.certifications)) for u in board.certified]
+    return (
+        "<details><summary>"
+        + _e(gettext("Certified users", loc))
+        + f" ({_e(_count(len(board.certified), loc))})</summary>"
+        + (
+            _table(
+                gettext("Users holding a current certification", loc),
+                [
+                    (gettext("Name", loc), False),
+                    (gettext("Kind", loc), False),
+                    (gettext("Certifications", loc), False),
+                ],
+                rows,
+            )
+            if rows
+            else _empty(gettext("No certified users", loc))
+        )
+        + "</details>"
+    )
+
+
+def _plan_views(board: PartnerDashboard, loc: Locale) -> str:
+    plans = []
+    for i, plan in enumerate(board.plans):
+        status = plan_status_label(plan.status, loc)
+        completion = _percent(plan.completion, loc)
+        gauge = gauge_svg(
+            plan.completion,
+            title=gettext("{plan}: completion", loc).format(plan=plan.name),
+            description=gettext("{plan} is {completion} complete", loc).format(
+                plan=plan.name, completion=completion
+            ),
+            ident=f"gauge-{i}",
+            locale=loc,
+        )
+        plans.append(
+            f'<li class="pk-plan"><div class="pk-crit-head"><h3>{_e(plan.name)}</h3>'
+            + _inline(rag_badge_svg(plan.rag, loc, ident=f"badge-plan-{i}"))
+            + "</div>"
+            + f'<p class="pk-meta">{_e(plan.kind)} \u00b7 {_e(status)} \u00b7 '
+            + f"{_e(gettext('{completion} complete', loc).format(completion=completion))}</p>"
+            + _inline(gauge)
+            + "</li>"
+        )
+    service_rows = [(s.name, s.sku, _count(s.orders, loc), s.first_order) for s in board.services]
+    return (
+        "<details><summary>"
+        + _e(gettext("Plans", loc))
+        + f" ({_e(_count(len(board.plans), loc))})</summary>"
+        + (
+            f'<ul class="pk-plans">{"".join(plans)}</ul>'
+            if plans
+            else _empty(gettext("No plans", loc))
+        )
+        + "</details><details><summary>"
+        + _e(gettext("Services bought", loc))
+        + "</summary>"
+        + (
+            _table(
+                gettext("The vendor's services the partner ordered", loc),
+                [
+                    (gettext("Service", loc), False),
+                    (gettext("SKU", loc), False),
+                    (gettext("Orders", loc), True),
+                    (gettext("First order", loc), False),
+                ],
+                service_rows,
+            )
+            if service_rows
+            else _empty(gettext("No services bought", loc))
+        )
+        + "</details>"
+    )
+
+
+_VIEWS = {
+    DashboardArea.ARR: _arr_views,
+    DashboardArea.DEALS: _deal_views,
+    DashboardArea.TRAINING: _training_views,
+    DashboardArea.PLANS: _plan_views,
+}
+
+
+def dashboard_html(
+    board: PartnerDashboard,
+    locale: str | Locale = "en",
+    *,
+    trends: Mapping[str, Sequence[TrendPoint]] | None = None,
+    title: str | None = None,
+) -> str:
+    """The dashboard as one self-contained, responsive HTML5 page in ``locale``.
+
+    Inline CSS and SVG only: no JavaScript, no external request. The four
+    areas come in order, each criterion with its status badge (word and
+    colour) and one-line explanation; the secondary views are ``<details>``
+    blocks. ``trends`` maps a criterion key to its daily values (e.g. the
+    last 90 days) drawn as a sparkline. An unknown locale is a
+    :class:`~partnerkit.core.errors.ValidationError` at ``locale``.
+    """
+    loc = _locale(locale)
+    trends = {} if trends is None else trends
+    heading = _title(board, loc, title)
+    lang = str(loc).replace("_", "-")
+    direction = "rtl" if loc.character_order == "right-to-left" else "ltr"
+    sections = []
+    for area in DashboardArea:
+        items = "".join(_criterion_html(c, loc, trends.get(c.key)) for c in board.area(area))
+        sections.append(
+            f'<section class="pk-area" id="area-{area.value}" '
+            f'aria-labelledby="area-{area.value}-h">'
+            f'<h2 id="area-{area.value}-h">{_e(area.label(loc))}</h2>'
+            f'<ul class="pk-criteria">{items}</ul>{_VIEWS[area](board, loc)}</section>'
+        )
+    overall = gettext("Overall status", loc)
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{_e(lang)}" dir="{direction}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(heading)}</title><style>{_CSS}</style></head>"
+        f'<body><div class="pk-page"><header><h1>{_e(heading)}</h1>'
+        f'<p class="pk-meta">{_e(board.partner_name)} \u00b7 {_e(_subtitle(board, loc))}</p>'
+        f'<p class="pk-overall"><span>{_e(overall)}:</span>'
+        + _inline(rag_badge_svg(board.rag, loc, ident="badge-overall"))
+        + "</p></header><main>"
+        + "".join(sections)
+        + "</main></div></body></html>\n"
+    )
+
+
+# -- plain text --------------------------------------------------------------------------------
+
+
+def _clean(text: object) -> str:
+    """Text from data made safe for a terminal: control and format characters become U+FFFD.
+
+    Line breaks and tabs become spaces, so a value cannot forge lines; escape
+    sequences and bidirectional overrides cannot reach the terminal.
+    """
+    out = []
+    for ch in str(text):
+        if ch in "\n\r\t":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            out.append("\ufffd")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _width(text: str) -> int:
+    """Terminal columns of ``text`` (East Asian wide characters take two)."""
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * max(width - _width(text), 0)
+    return fill + text if right else text + fill
+
+
+def _text_table(
+    headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]], width: int
+) -> list[str]:
+    """Aligned columns (numbers to the right); rows as ``label: value`` lines if too wide."""
+    cells = [[_clean(c) for c in row] for row in rows]
+    widths = [
+        max([_width(label)] + [_width(row[i]) for row in cells])
+        for i, (label, _) in enumerate(headers)
+    ]
+    total = 2 + sum(widths) + 2 * (len(widths) - 1)
+    if total <= width:
+        lines = [
+            "  "
+            + "  ".join(
+                _pad(label, w, num) for (label, num), w in zip(headers, widths, strict=True)
+            ),
+            "  " + "  ".join("-" * w for w in widths),
+        ]
+        lines += [
+            "  "
+            + "  ".join(
+                _pad(c, w, num) for c, w, (_, num) in zip(row, widths, headers, strict=True)
+            )
+            for row in cells
+        ]
+        return [line.rstrip() for line in lines]
+    lines = []
+    for row in cells:
+        for i, ((label, _), cell) in enumerate(zip(headers, row, strict=True)):
+            lines += textwrap.wrap(
+                f"{label}: {cell}",
+                width,
+                initial_indent="  - " if i == 0 else "    ",
+                subsequent_indent="      ",
+            ) or [""]
+    return lines
+
+
+def _heading(text: str, underline: str) -> list[str]:
+    return ["", text, underline * max(_width(text), 1)]
+
+
+def dashboard_text(board: PartnerDashboard, locale: str | Locale = "en", width: int = 80) -> str:
+    """The dashboard as plain text for terminals and e-mail, in ``locale``, ``width`` columns wide.
+
+    The same content as :func:`dashboard_html`: each criterion with its
+    status word (never only a colour) and explanation, then the secondary
+    views as aligned columns. Control characters from data are replaced, so a
+    value cannot move the cursor or forge lines.
+    """
+    loc = _locale(locale)
+    width = max(int(width), 30)
+    wrap = textwrap.TextWrapper(width=width, subsequent_indent="    ")
+    explain = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ")
+    title = _clean(_title(board, loc, None))
+    lines = [*textwrap.wrap(title, width), "=" * min(_width(title), width)]
+    lines += wrap.wrap(_clean(_subtitle(board, loc)))
+    lines.append(f"{gettext('Overall status', loc)}: {_rag_word(board.rag, loc).upper()}")
+    not_begun = gettext("not begun", loc)
+    for area in DashboardArea:
+        lines += _heading(area.label(loc), "-")
+        criteria = board.area(area)
+        label_w = max(_width(c.label(loc)) for c in criteria) if criteria else 0
+        rag_w = max(_width(_rag_word(c.rag, loc)) for c in criteria) + 2 if criteria else 0
+        for c in criteria:
+            word = f"[{_rag_word(c.rag, loc)}]"
+            head = f"  {_pad(c.label(loc), label_w, False)}  {_pad(word, rag_w, False)}"
+            actual = _value(c.actual, loc)
+            if _width(head) + 2 + _width(actual) <= width:
+                lines.append(f"{head}  {actual}")
+            else:
+                lines += [head.rstrip(), f"    {actual}"]
+            lines += explain.wrap(_clean(c.explain(loc)))
+        if area is DashboardArea.ARR:
+            lines += _heading(gettext("ARR by quarter", loc), "~")
+            lines += textwrap.wrap(
+                f"{gettext('Base ARR at the start of the year', loc)}: "
+                f"{board.base_arr.format(str(loc))}",
+                width,
+                initial_indent="  ",
+                subsequent_indent="    ",
+            )
+            lines += _text_table(
+                [
+                    (gettext("Quarter", loc), False),
+                    (gettext("New ARR", loc), True),
+                    (gettext("Upsell ARR", loc), True),
+                    (gettext("Target", loc), True),
+                    (gettext("Status", loc), False),
+                ],
+                [
+                    (
+                        q.period.upper(),
+                        _value(q.new_arr, loc) if q.new_arr is not None else not_begun,
+                        _value(q.upsell_arr, loc) if q.new_arr is not None else not_begun,
+                        _value(q.target, loc),
+                        _quarter_status(q, loc) if q.new_arr is not None else not_begun,
+                    )
+                    for q in board.quarters
+                ],
+                width,
+            )
+            lines += _heading(gettext("Upcoming renewals", loc), "~")
+            lines += (
+                _text_table(
+                    [
+                        (gettext("Subscription", loc), False),
+                        (gettext("Customer", loc), False),
+                        (gettext("Term ends", loc), False),
+                        (gettext("Days left", loc), True),
+                        (gettext("Annual value", loc), True),
+                    ],
+                    [
+                        (
+                            r.subscription_id,
+                            r.prospect_id,
+                            _day(r.term_end, loc),
+                            _count(r.days_left, loc),
+                            r.value.format(str(loc)),
+                        )
+                        for r in board.renewals
+                    ],
+                    width,
+                )
+                if board.renewals
+                else [f"  {gettext('No renewals due', loc)}"]
+            )
+        elif area is DashboardArea.DEALS:
+            lines += _heading(gettext("Registrations by stage", loc), "~")
+            lines += (
+                _text_table(
+                    [
+                        (gettext("Stage", loc), False),
+                        (gettext("Registrations", loc), True),
+                        (gettext("Projected value", loc), True),
+                    ],
+                    [
+                        (
+                            deal_stage_label(s.stage, loc),
+                            _count(s.count, loc),
+                            s.value.format(str(loc)),
+                        )
+                        for s in board.stages
+                    ],
+                    width,
+                )
+                if board.stages
+                else [f"  {gettext('No registrations', loc)}"]
+            )
+            lines += _heading(gettext("Decline reasons", loc), "~")
+            lines += (
+                _text_table(
+                    [(gettext("Reason", loc), False), (gettext("Registrations", loc), True)],
+                    [(d.reason, _count(d.count, loc)) for d in board.declines],
+                    width,
+                )
+                if board.declines
+                else [f"  {gettext('No declined registrations', loc)}"]
+            )
+        elif area is DashboardArea.TRAINING:
+            lines += _heading(gettext("Certified users", loc), "~")
+            lines += (
+                _text_table(
+                    [
+                        (gettext("Name", loc), False),
+                        (gettext("Kind", loc), False),
+                        (gettext("Certifications", loc), False),
+                    ],
+                    [
+                        (u.name, ", ".join(u.kinds), ", ".join(u.certifications))
+                        for u in board.certified
+                    ],
+                    width,
+                )
+                if board.certified
+                else [f"  {gettext('No certified users', loc)}"]
+            )
+        else:
+            lines += _heading(gettext("Plans", loc), "~")
+            lines += (
+                _text_table(
+                    [
+                        (gettext("Plan", loc), False),
+                        (gettext("Kind", loc), False),
+                        (gettext("Status", loc), False),
+                        (gettext("Completion", loc), True),
+                        (gettext("RAG", loc), False),
+                    ],
+                    [
+                        (
+                            p.name,
+                            p.kind,
+                            plan_status_label(p.status, loc),
+                            _percent(p.completion, loc),
+                            _rag_word(p.rag, loc),
+                        )
+                        for p in board.plans
+                    ],
+                    width,
+                )
+                if board.plans
+                else [f"  {gettext('No plans', loc)}"]
+            )
+            lines += _heading(gettext("Services bought", loc), "~")
+            lines += (
+                _text_table(
+                    [
+                        (gettext("Service", loc), False),
+                        (gettext("SKU", loc), False),
+                        (gettext("Orders", loc), True),
+                        (gettext("First order", loc), False),
+                    ],
+                    [(s.name, s.sku, _count(s.orders, loc), s.first_order) for s in board.services],
+                    width,
+                )
+                if board.services
+                else [f"  {gettext('No services bought', loc)}"]
+            )
+    return "\n".join(_clean_line(line) for line in lines).strip("\n") + "\n"
+
+
+def _clean_line(line: str) -> str:
+    return line.rstrip()
