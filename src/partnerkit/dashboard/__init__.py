@@ -65,6 +65,7 @@ from partnerkit.dashboard._snapshot import (
     trend,
 )
 from partnerkit.dashboard._svg import (
+    dashboard_svg,
     gauge_svg,
     quarter_bars_svg,
     rag_badge_svg,
@@ -103,6 +104,7 @@ __all__ = [
     "dashboard_html",
     "dashboard_model",
     "dashboard_settings_to_dict",
+    "dashboard_svg",
     "dashboard_text",
     "gauge_svg",
     "partner_dashboard",

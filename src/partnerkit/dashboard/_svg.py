@@ -23,7 +23,7 @@ from babel.numbers import format_compact_currency, format_decimal, format_percen
 
 from partnerkit.core import Money
 from partnerkit.core._money import _locale
-from partnerkit.dashboard._model import QuarterArr, StageCount
+from partnerkit.dashboard._model import DashboardArea, PartnerDashboard, QuarterArr, StageCount
 from partnerkit.deals import deal_stage_label
 from partnerkit.locale import gettext
 from partnerkit.scoring import Rag
@@ -530,3 +530,66 @@ def stages_bar_svg(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+# -- the whole dashboard as one picture --------------------------------------------------------
+
+_PAGE_W = 720.0
+
+
+def _placed(svg: str, x: float, y: float) -> str:
+    """``svg`` (a chart of this module) placed at ``x``, ``y`` inside another SVG."""
+    return svg.replace("<svg ", f'<svg x="{_num(x)}" y="{_num(y)}" ', 1)
+
+
+def dashboard_svg(board: PartnerDashboard, locale: str | Locale = "en") -> str:
+    """The dashboard's core criteria as one standalone SVG picture, in ``locale``.
+
+    For a slide or an e-mail that takes no HTML: the partner and the day, then
+    each area with its criteria (status badge with its word, and the
+    one-line explanation), the ARR per quarter and the plans' completion. The
+    secondary views are the HTML page's (:func:`dashboard_html`).
+    """
+    loc = _locale(locale)
+    y = 16.0
+    body: list[str] = []
+    heading = gettext("Program Success Dashboard", loc)
+    body.append(
+        f'<text x="0" y="{_num(y + 12)}" font-size="18" font-weight="bold" fill="{INK}">'
+        f"{_esc(heading)}: {_esc(board.partner_name)}</text>"
+    )
+    y += 22
+    day = format_date(board.as_of, format="long", locale=loc)
+    body.append(f'<text x="0" y="{_num(y + 12)}" font-size="13" fill="{MUTED}">{_esc(day)}</text>')
+    y += 30
+    for area in DashboardArea:
+        body.append(
+            f'<text x="0" y="{_num(y + 14)}" font-size="15" font-weight="bold" fill="{INK}">'
+            f"{_esc(area.label(loc))}</text>"
+        )
+        y += 26
+        for criterion in board.area(area):
+            badge = rag_badge_svg(criterion.rag, loc, ident=f"dash-{criterion.key}")
+            body.append(_placed(badge, 0, y))
+            body.append(
+                f'<text x="110" y="{_num(y + 16)}" font-size="13" fill="{INK}">'
+                f"{_esc(criterion.explain(loc))}</text>"
+            )
+            y += 30
+        y += 8
+    body.append(_placed(quarter_bars_svg(board.quarters, loc, ident="dash-quarters"), 0, y))
+    completion = board.criterion("plan_completion").actual
+    if isinstance(completion, Decimal):
+        label = gettext("Plan completion", loc)
+        gauge = gauge_svg(
+            completion, title=label, description=label, ident="dash-plans", locale=loc
+        )
+        body.append(_placed(gauge, _PAGE_W - _GAUGE_W, y))
+    y += _BARS_TOP + _BARS_H + _BARS_BOTTOM + 16
+    title = f"{heading}: {board.partner_name}"
+    described = "; ".join(c.explain(loc) for c in board.criteria)
+    return (
+        _open("dashboard", _PAGE_W, y, title, described, "pk-dashboard")
+        + "".join(body)
+        + ("</svg>")
+    )
