@@ -38,6 +38,7 @@ from partnerkit.dashboard._model import (
     TargetSource,
     partner_dashboard,
 )
+from partnerkit.dashboard._plan_html import plan_html
 from partnerkit.dashboard._settings import (
     DashboardSettings,
     dashboard_settings_to_dict,
@@ -65,6 +66,7 @@ __all__ = [
     "dashboard_model",
     "dashboard_settings_to_dict",
     "partner_dashboard",
+    "plan_html",
     "read_dashboard_settings",
 ]
 
