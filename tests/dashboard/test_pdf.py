@@ -305,6 +305,18 @@ def test_importing_partnerkit_and_the_dashboard_does_not_import_the_renderer() -
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ})
 
 
+def test_without_fpdf2_the_module_names_the_extra_to_install() -> None:
+    code = (
+        "import sys; sys.modules['fpdf'] = None\n"
+        "try:\n    import partnerkit.dashboard.pdf\n"
+        "except ImportError as e:\n    print(e)\nelse:\n    print('imported')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ}
+    )
+    assert "pip install 'partnerkit[pdf]'" in result.stdout
+
+
 # -- the HTML view ------------------------------------------------------------------------------
 
 

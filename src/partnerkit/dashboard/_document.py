@@ -311,12 +311,16 @@ def plan_document(
         blocks += _section_blocks(plan, section, sections.get(section.key), loc)
 
     if plan.audit:
+        titles = {o.key: o.title for o in plan.objectives}
+        titles.update((t.key, t.title) for t in plan.tasks)
+        titles.update((m.key, m.title) for m in plan.milestones)
         rows = []
         for entry in plan.audit:
             move = plan_status_label(entry.to_status, loc)
             if entry.from_status is not None and entry.from_status != entry.to_status:
                 move = f"{plan_status_label(entry.from_status, loc)} \u2192 {move}"
-            detail = " ".join(part for part in (entry.subject, entry.note) if part)
+            subject = titles.get(entry.subject, entry.subject)
+            detail = ": ".join(part for part in (subject, entry.note) if part)
             rows.append(
                 (
                     _instant(entry.at, loc),
@@ -337,7 +341,7 @@ def plan_document(
                     gettext("Detail", loc),
                 ),
                 tuple(rows),
-                (4, 3, 4, 4, 4),
+                (5, 3, 4, 4, 5),
             ),
         ]
     return Document(plan.name, str(loc), tuple(blocks))
@@ -352,10 +356,12 @@ def _table(
     widths: tuple[int, ...],
     loc: Locale,
     numeric: frozenset[int] = frozenset(),
+    rags: Sequence[Rag | None] = (),
+    status_column: int | None = None,
 ) -> Block:
     if not rows:
         return Paragraph(gettext("None.", loc), small=True)
-    return Table(tuple(headers), tuple(rows), widths, numeric=numeric)
+    return Table(tuple(headers), tuple(rows), widths, tuple(rags), status_column, numeric)
 
 
 def dashboard_document(board: PartnerDashboard, locale: str | Locale = "en") -> Document:
@@ -502,6 +508,8 @@ def dashboard_document(board: PartnerDashboard, locale: str | Locale = "en") -> 
                     (5, 3, 3, 3, 2),
                     loc,
                     frozenset({3}),
+                    [p.rag for p in board.plans],
+                    4,
                 ),
                 Heading(gettext("Services", loc), 3),
                 _table(

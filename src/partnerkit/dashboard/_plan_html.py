@@ -32,7 +32,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
 dt{font-weight:bold}dd{margin:0}
 table{border-collapse:collapse;width:100%;margin:.3rem 0 1rem}
 th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top}
-th{background:#e1e6ee}td.num{text-align:right;white-space:nowrap}
+th{background:#e1e6ee}.num{text-align:right;white-space:nowrap}
 p.small{font-size:.85em;color:#444;margin:.2rem 0}
 @media print{body{margin:0;max-width:none}}
 """.strip()
@@ -56,7 +56,11 @@ def _block(block: Block) -> str:
 
 
 def _table(block: Table) -> str:
-    head = "".join(f'<th scope="col">{_e(h)}</th>' for h in block.headers)
+    numeric = ' class="num"'
+    head = "".join(
+        f'<th scope="col"{numeric if i in block.numeric else ""}>{_e(h)}</th>'
+        for i, h in enumerate(block.headers)
+    )
     rows = []
     for i, cells in enumerate(block.rows):
         rag = block.rags[i] if i < len(block.rags) else None
