@@ -52,6 +52,7 @@ from partnerkit.dashboard._overview import (
     VendorOverview,
     vendor_overview,
 )
+from partnerkit.dashboard._plan_html import plan_html
 from partnerkit.dashboard._settings import (
     DashboardSettings,
     dashboard_settings_to_dict,
@@ -109,6 +110,7 @@ __all__ = [
     "gauge_svg",
     "partner_dashboard",
     "partner_home",
+    "plan_html",
     "quarter_bars_svg",
     "rag_badge_svg",
     "read_dashboard_settings",
