@@ -103,7 +103,7 @@ def main() -> None:
         f"{'dashboards: 10,000 partners, read model':<48} {best:>8.3f} s   target < 2 s: {verdict}"
     )
     try:
-        from partnerkit.dashboard import dashboard_html  # type: ignore[attr-defined]
+        from partnerkit.dashboard import dashboard_html
     except ImportError:
         print("dashboard_html: not available in this build")
         return

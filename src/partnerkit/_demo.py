@@ -16,6 +16,7 @@ from partnerkit.addresses import Address, address_form, format_address, validate
 from partnerkit.contacts import Contact, normalize_domain
 from partnerkit.core import DomainEvent, EventDispatcher, Money, Percentage, SystemClock
 from partnerkit.core.errors import Conflict, ValidationError
+from partnerkit.dashboard import dashboard_html
 from partnerkit.deals import (
     CompanySection,
     DealEvent,
@@ -48,12 +49,14 @@ from partnerkit.services import (
     check_plan_task,
     get_plan,
     import_program_templates,
+    partner_dashboard_of,
     plan_progress_of,
     register_deal,
     save_program,
     send_quote,
     share_plan,
     sign_off_plan,
+    snapshot_dashboards,
     start_order,
     submit_order,
 )
@@ -63,6 +66,7 @@ from partnerkit.storage import (
     PARTNERS,
     PROGRAMS,
     QUOTES,
+    SqliteActivityStore,
     SqliteStorage,
 )
 from partnerkit.tiers import MetricValue, evaluate
@@ -310,6 +314,7 @@ def _scenario(db: Path, out: Print) -> None:
 
     _nightly_scoring(program, deal_events, clock, out)
     _partner_plan(storage, program, deal_events, clock, out)
+    _dashboard(storage, db, program, deal_events, clock, out)
 
 
 def _ecosystem(today: date, partners: int) -> Iterator[tuple[str, str, int, int | None, str]]:
@@ -412,3 +417,38 @@ def _partner_plan(
             for value in (objective.year.actual, objective.year.target)
         )
         out(f"    {objective.title}: {actual} of {target}")
+
+
+def _dashboard_file(db: Path) -> Path:
+    # Beside a kept database; else in the temporary folder, which outlives the demo's own.
+    if db.parent.name.startswith("partnerkit-demo-"):
+        return Path(tempfile.gettempdir()) / "partnerkit-demo-dashboard.html"
+    return db.with_name(f"{db.stem}-dashboard.html")
+
+
+def _dashboard(
+    storage: SqliteStorage,
+    db: Path,
+    program: Program,
+    deal_events: list[DomainEvent],
+    clock: SystemClock,
+    out: Print,
+) -> None:
+    _heading(out, "11. The Program Success Dashboard, as a page to open")
+    # The deal's activities join the activity store in the same file, where the nightly job
+    # (and `partnerkit dashboard`) reads them.
+    activities = SqliteActivityStore(db, Activity)
+    activities.append(_deal_activities(program, deal_events))
+    vendor = Context(Actor("vera", PROGRAM_ADMINISTRATOR), clock, program)
+    stored = list(activities.iterate())
+    with storage.unit_of_work() as uow:
+        report = snapshot_dashboards(uow, vendor, stored)
+    count = len(report.added) + len(report.replaced)
+    out(f"snapshots of {report.day}: {count} {'partner' if count == 1 else 'partners'}")
+    with storage.unit_of_work() as uow:
+        board = partner_dashboard_of(uow, vendor, "p-contoso", stored)
+    for criterion in board.criteria:
+        out(f"    {criterion.explain(program.locale)}")
+    path = _dashboard_file(db)
+    path.write_text(dashboard_html(board, program.locale), encoding="utf-8")
+    out(f"the dashboard of {board.partner_name} is written to {path}")

@@ -10,7 +10,7 @@ from enum import Enum
 
 import attrs
 from babel import Locale
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 from partnerkit.core import Money
 from partnerkit.core._context import isolated
@@ -92,6 +92,8 @@ class CriterionSpec:
     label: str
     kpi: str
     objective: ObjectiveKind | None
+    #: Whether the figures are percentages (shown with the locale's percent sign).
+    percent: bool = False
 
 
 #: The core criteria, in the order the dashboard shows them. ``plan_completion`` is
@@ -136,7 +138,12 @@ CRITERIA: tuple[CriterionSpec, ...] = (
         ObjectiveKind.COURSE_COMPLETION,
     ),
     CriterionSpec(
-        "plan_completion", DashboardArea.PLANS, N_("Plan completion"), "plan_completion", None
+        "plan_completion",
+        DashboardArea.PLANS,
+        N_("Plan completion"),
+        "plan_completion",
+        None,
+        percent=True,
     ),
 )
 
@@ -149,9 +156,11 @@ def _locale(locale: str | Locale) -> Locale:
     return checked(locale)
 
 
-def _number(value: MetricValue, loc: Locale) -> str:
+def _number(value: MetricValue, loc: Locale, percent: bool = False) -> str:
     if isinstance(value, Money):
         return value.format(str(loc))
+    if percent:
+        return format_percent(Decimal(value) / _HUNDRED, locale=loc, decimal_quantization=False)
     return format_decimal(value, locale=loc)
 
 
@@ -183,10 +192,11 @@ class Criterion:
         """One line for people: the actual, the target, the pace and the status, in ``locale``."""
         loc = _locale(locale)
         name = self.label(loc)
-        actual = _number(self.actual, loc) if self.actual is not None else "-"
+        percent = _SPECS[self.key].percent
+        actual = _number(self.actual, loc, percent) if self.actual is not None else "-"
         if self.target is None:
             return gettext("{name}: {actual}, no target", loc).format(name=name, actual=actual)
-        target = _number(self.target, loc)
+        target = _number(self.target, loc, percent)
         if self.status.rag is None or self.status.pace is None:
             return gettext("{name}: {actual} of {target}", loc).format(
                 name=name, actual=actual, target=target
