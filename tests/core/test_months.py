@@ -179,3 +179,22 @@ def test_calendar_review_dates_at_the_ends_of_the_range_are_as_before(
     test_calendar_review_dates_are_as_before.hypothesis.inner_test(  # type: ignore[attr-defined]
         day, period, None, first_month
     )
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "paths"),
+    [
+        (None, None, ("day", "months")),
+        (date(2026, 1, 31), "1", ("months",)),
+        (date(2026, 1, 31), True, ("months",)),
+        ("2026-01-31", 1, ("day",)),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_named(day: object, months: object, paths: object) -> None:
+    # Issue #19: add_months(None, None) raised dateutil's TypeError.
+    from partnerkit.quoting import add_months as public_add_months
+
+    for function in (add_months, public_add_months):
+        with pytest.raises(ValidationError) as caught:
+            function(day, months)  # type: ignore[arg-type]
+        assert caught.value.paths == paths

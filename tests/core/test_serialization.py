@@ -495,3 +495,11 @@ def test_from_dict_refuses_primitives_of_the_wrong_type_instead_of_coercing(
 
 def test_from_dict_keeps_primitives_of_the_right_type() -> None:
     assert from_dict(Counts, {"seats": 3, "label": "x", "active": False}) == Counts(3, "x", False)
+
+
+@pytest.mark.parametrize("value", [b"", {"a": [b"x"]}, {1, 2}])
+def test_a_value_with_no_json_form_is_a_validation_error(value: object) -> None:
+    # Issue #19: to_json(b"") raised the json module's TypeError.
+    with pytest.raises(ValidationError) as caught:
+        to_json(value)
+    assert caught.value.paths == ("",)

@@ -386,3 +386,41 @@ def test_a_collector_counts_its_errors() -> None:
     errors.add("0.kind", "invalid", "bad")
     errors.add("3", "invalid", "bad")
     assert len(errors) == 2 == len(errors.errors)
+
+
+# -- values of the wrong Python type (#19) ----------------------------------------------------
+
+
+def test_expect_returns_a_value_of_the_kind_and_refuses_others_naming_the_path() -> None:
+    from partnerkit.core._validation import expect
+
+    assert expect("en", str, "role", "text") == "en"
+    assert expect(3, int, "months", "a whole number") == 3
+    for bad, kind in (([], str), (None, str), (True, int), (b"", str)):
+        with pytest.raises(ValidationError) as caught:
+            expect(bad, kind, "role", "text")
+        assert caught.value.errors == (
+            FieldError("role", "invalid", f"expected text, got {type(bad).__name__}"),
+        )
+
+
+def test_the_collection_converters_keep_what_is_no_list_for_the_check_to_refuse() -> None:
+    from partnerkit.core._validation import as_tuple, is_text_set, items_of, text_set
+
+    nothing: Any = None
+    nested: Any = [["p1"]]
+    assert as_tuple([1, 2]) == (1, 2)
+    assert as_tuple({3}) == (3,)
+    assert as_tuple(nothing) is None
+    assert as_tuple("ab") == "ab"
+    assert text_set("p1") == frozenset({"p1"})
+    assert text_set(["p1", "p2"]) == frozenset({"p1", "p2"})
+    assert text_set(nested) == (["p1"],)  # unhashable: kept, and no text set
+    assert not is_text_set(text_set(nested))
+    assert not is_text_set(text_set(nothing))
+    assert is_text_set(text_set(("a", "b")))
+    errors = ErrorCollector()
+    assert items_of(iter([1]), "kpis", errors) == (1,)
+    assert items_of(5, "custom", errors) == ()
+    assert items_of("ab", "decayed", errors) == ()
+    assert errors.paths == ("custom", "decayed")

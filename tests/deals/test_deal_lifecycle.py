@@ -62,6 +62,17 @@ def test_the_table_is_data_a_portal_can_read() -> None:
     assert all(not (t.sources & CLOSED_STAGES) for t in TRANSITIONS)
 
 
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [(None, "invalid"), ([], "invalid"), (b"decline", "invalid"), ("fly", "invalid_choice")],
+)
+def test_a_transition_name_not_in_the_table_is_a_validation_error(name: object, code: str) -> None:
+    # Issue #19: transition_for(None) raised KeyError, transition_for([]) TypeError.
+    with pytest.raises(ValidationError) as caught:
+        transition_for(name)  # type: ignore[arg-type]
+    assert [(e.path, e.code) for e in caught.value.errors] == [("name", code)]
+
+
 @settings(max_examples=150)
 @given(st.lists(st.sampled_from([t.name for t in TRANSITIONS]), max_size=8))
 def test_any_sequence_of_moves_follows_the_table_and_records_each_step(names: list[str]) -> None:

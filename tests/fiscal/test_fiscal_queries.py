@@ -248,3 +248,20 @@ def test_comparable_names_years_when_any_value_is_moved_out_of_range() -> None:
         with pytest.raises(ValidationError) as caught:
             cal.comparable(value, years=-5000)
         assert caught.value.paths == ("years",)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "paths"),
+    [
+        (None, None, ("start", "end")),
+        (date(2026, 1, 1), "2026-02-01", ("end",)),
+        (datetime(2026, 1, 1), date(2026, 2, 1), ("start",)),
+    ],
+)
+def test_a_date_range_of_no_dates_names_each_bound(
+    start: object, end: object, paths: object
+) -> None:
+    # Issue #19: DateRange(None, None) raised TypeError comparing None.
+    with pytest.raises(ValidationError) as caught:
+        DateRange(start, end)  # type: ignore[arg-type]
+    assert caught.value.paths == paths

@@ -171,35 +171,7 @@ def _targets() -> Iterator[Any]:
 
 #: Defects the fuzzing found and that are not fixed yet, by target: the test is an xfail
 #: naming the defect (not strict: a few examples may miss it under the ``ci`` profile).
-KNOWN: dict[str, str] = {
-    # A value of another Python type than the annotation's, from untyped host code: the
-    # boundary raises TypeError/AttributeError instead of a ValidationError naming it.
-    "core.to_json": "defect: to_json(b'') raises TypeError (not JSON serializable)",
-    "fiscal.DateRange": "defect: DateRange(None, None) raises TypeError comparing None",
-    "partners.Actor": "defect: Actor(None, None, managed_partner_ids=None) raises TypeError",
-    "partners.PartnerFilter": "defect: PartnerFilter(account_managers=None) raises TypeError",
-    "partners.partner_stage_label": "defect: partner_stage_label([]) raises TypeError",
-    "partners.role_label": "defect: role_label([]) raises TypeError (unhashable)",
-    "partners.status_label": "defect: status_label([]) raises TypeError (unhashable)",
-    "locale.gettext": "defect: gettext([]) raises TypeError (unhashable)",
-    "tiers.simulate": "defect: simulate(..., partners=None) raises TypeError in _simulate.py",
-    "quoting.select_price_book": "defect: select_price_book((), None, None) AttributeError",
-    "scoring.percentile_ranks": "defect: percentile_ranks(None) raises TypeError (len)",
-    "plans.Objective": "defect: Objective(..., targets=None) raises TypeError in _items.py",
-    "plans.Plan": "defect: Plan(..., sections=None) raises TypeError in _items.py",
-    "plans.Task": "defect: Task(..., check_roles=None) raises TypeError in _items.py",
-    "plans.PlanTemplate": "defect: PlanTemplate(..., sections=None) raises TypeError (_items.py)",
-    "quoting.AppliedRule": "defect: AppliedRule(..., skus=None) raises TypeError in _margin.py",
-    "plans.Section": "defect: Section(..., milestones=None) raises TypeError in _items.py",
-    "partners.PermissionMap": "defect: PermissionMap(None) raises TypeError (not iterable)",
-    "tiers.metric_label": "defect: metric_label([]) / metric_label(b'') raise TypeError",
-    "deals.transition_for": "defect: transition_for(None) KeyError, transition_for([]) TypeError",
-    "quoting.Promotion": "defect: Promotion(..., skus=None) TypeError; starts=[], ends=False too",
-    "quoting.add_months": "defect: add_months(None, None) raises AttributeError",
-    "scoring.ScoringPlan": "defect: ScoringPlan(..., decayed=(None, None)) TypeError/ValueError",
-    "services.edit_partner": "defect: edit_partner(uow, ctx, partner_id='p', changes=None) "
-    "raises TypeError iterating None",
-}
+KNOWN: dict[str, str] = {}
 
 
 def call(target: Callable[..., Any], args: list[object], kwargs: dict[str, object]) -> None:

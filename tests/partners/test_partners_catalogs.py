@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from partnerkit.core.errors import ValidationError
 from partnerkit.locale import DOMAIN, LOCALE_DIR, gettext
 from partnerkit.partners import (
     CERTIFICATION_KIND_LABELS,
@@ -44,3 +45,30 @@ def test_every_partners_label_is_translated_and_compiled(lang: str) -> None:
     # Most labels read differently in the language; the few loanwords are allowed.
     same = [label for label in LABELS if gettext(label, lang) == label]
     assert len(same) <= 6, same
+
+
+# -- keys of the wrong Python type (#19) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["role_label", "status_label", "partner_stage_label"])
+@pytest.mark.parametrize("key", [[], None, b"user", 1])
+def test_a_label_of_a_key_that_is_no_text_is_a_validation_error(name: str, key: object) -> None:
+    # Issue #19: role_label([]) raised TypeError (unhashable) from the label table.
+    import partnerkit.partners
+
+    label = getattr(partnerkit.partners, name)
+    path = {"role_label": "role", "status_label": "status", "partner_stage_label": "stage"}[name]
+    with pytest.raises(ValidationError) as caught:
+        label(key)
+    assert caught.value.paths == (path,)
+    with pytest.raises(ValidationError) as caught:
+        label(key, "xx_nowhere")  # the locale is named as well
+    assert caught.value.paths == (path, "locale")
+    assert label("no_such_key", "de") == "no_such_key"  # an unknown text key is returned as is
+
+
+@pytest.mark.parametrize("message", [[], None, b"County", 3])
+def test_gettext_of_a_message_that_is_no_text_is_a_validation_error(message: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        gettext(message, "fr")  # type: ignore[arg-type]
+    assert caught.value.paths == ("message",)

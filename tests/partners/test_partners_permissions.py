@@ -1,3 +1,5 @@
+from typing import Any
+
 import attrs
 import pytest
 from hypothesis import given, settings
@@ -283,3 +285,41 @@ def test_unhashable_permissions_in_grants_are_validation_errors() -> None:
     with pytest.raises(ValidationError) as caught:
         PermissionMap.from_grants({"user": [["register_deals"], "fly"]})  # type: ignore[list-item]
     assert caught.value.paths == ("user.0", "user.1")
+
+
+# -- arguments of the wrong Python type (#19) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "paths"),
+    [
+        ({"user_id": None, "role": None, "managed_partner_ids": None},
+         ("user_id", "role", "managed_partner_ids")),
+        ({"user_id": "v1", "role": PARTNER_ACCOUNT_MANAGER, "managed_partner_ids": 5},
+         ("managed_partner_ids",)),
+        ({"user_id": "v1", "role": PARTNER_ACCOUNT_MANAGER, "managed_partner_ids": [["p1"]]},
+         ("managed_partner_ids",)),
+        ({"user_id": "v1", "role": PARTNER_ACCOUNT_MANAGER, "managed_partner_ids": [1, "p2"]},
+         ("managed_partner_ids",)),
+    ],
+)  # fmt: skip
+def test_an_actor_names_every_field_of_the_wrong_type(kwargs: dict[str, Any], paths: Any) -> None:
+    # Issue #19: Actor(None, None, managed_partner_ids=None) raised TypeError (not iterable).
+    with pytest.raises(ValidationError) as caught:
+        Actor(**kwargs)
+    assert caught.value.paths == paths
+
+
+def test_one_managed_partner_id_given_as_text_is_that_id() -> None:
+    pam = Actor("v1", PARTNER_ACCOUNT_MANAGER, managed_partner_ids="p1")
+    assert pam.managed_partner_ids == frozenset({"p1"})
+
+
+@pytest.mark.parametrize(
+    "pairs", [None, 3, "user", [("user",)], [["user", "register_deals"]], [("user", 1)], [[1]]]
+)
+def test_a_permission_map_of_no_role_permission_pairs_is_a_validation_error(pairs: Any) -> None:
+    # Issue #19: PermissionMap(None) raised TypeError (not iterable).
+    with pytest.raises(ValidationError) as caught:
+        PermissionMap(pairs)
+    assert caught.value.paths == ("pairs",)

@@ -233,3 +233,11 @@ def test_columns_given_as_one_string_or_unhashable_values_are_validation_errors(
     with pytest.raises(ValidationError) as caught:
         export_csv(PARTNERS, ["name", ["id"], {"x": 1}])  # type: ignore[list-item]
     assert caught.value.paths == ("columns.1", "columns.2")
+
+
+@pytest.mark.parametrize("value", [None, 3, [["gold"]], [1], {"gold": 1}.items()])
+def test_a_filter_criterion_of_the_wrong_type_is_named(value: object) -> None:
+    # Issue #19: PartnerFilter(account_managers=None) raised TypeError (not iterable).
+    with pytest.raises(ValidationError) as caught:
+        PartnerFilter(tiers=value, account_managers=value)  # type: ignore[arg-type]
+    assert caught.value.paths == ("tiers", "account_managers")

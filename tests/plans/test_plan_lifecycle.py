@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from plan_factories import AT, assigned, signed_off, template
@@ -273,3 +274,13 @@ def test_a_newer_version_drops_a_partners_targets_that_no_longer_fit_and_says_so
     assert updated.overridden == ()
     assert next(o for o in updated.objectives if o.key == "won").target("year") == Money("9", "EUR")
     assert "dropped: won" in updated.audit[-1].note
+
+
+@pytest.mark.parametrize("sections", [None, 5, "sales"])
+def test_a_plan_whose_sections_are_no_list_is_a_validation_error(sections: Any) -> None:
+    # Issue #19: Plan(..., sections=None) raised TypeError in the converter.
+    import attrs
+
+    with pytest.raises(ValidationError) as caught:
+        attrs.evolve(assigned(), sections=sections)
+    assert caught.value.paths == ("sections",)

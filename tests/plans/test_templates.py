@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from plan_factories import AT, ENABLEMENT, SALES, template
 
@@ -114,3 +117,32 @@ def test_a_year_target_is_the_sum_of_the_quarters_when_not_set() -> None:
 def test_objective_kinds_have_translated_labels() -> None:
     assert objective_kind_label(ObjectiveKind.DEALS_WON) == "Deals won"
     assert objective_kind_label(ObjectiveKind.NEW_ARR, "en_GB") == "New ARR"
+
+
+# -- list fields of the wrong Python type (#19) --------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [None, 5, "sales"])
+def test_a_list_field_that_is_no_list_is_a_validation_error_naming_it(value: Any) -> None:
+    # Issue #19: Section(..., milestones=None), Objective(..., targets=None), Task(...,
+    # check_roles=None), PlanTemplate(..., sections=None) raised TypeError in the converter.
+    target = PeriodTarget("year", 10)
+    made: dict[str, Callable[[], object]] = {
+        "objectives": lambda: Section("s", "S", objectives=value),
+        "milestones": lambda: Section("s", "S", milestones=value),
+        "targets": lambda: Objective("o", "O", ObjectiveKind.CUSTOM, targets=value),
+        "check_roles": lambda: Task("t", "T", check_roles=value),
+        "sections": lambda: PlanTemplate("t-9", "Plan", sections=value),
+    }
+    for path, make in made.items():
+        with pytest.raises(ValidationError) as caught:
+            make()
+        assert path in caught.value.paths
+    # A Section and a template still name every other bad field with it.
+    with pytest.raises(ValidationError) as caught:
+        Section("s", "", tasks=value)
+    assert caught.value.paths == ("title", "tasks")
+    with pytest.raises(ValidationError) as caught:
+        PlanTemplate("", "Plan", sections=value)
+    assert caught.value.paths == ("id", "sections")
+    assert Objective("o", "O", ObjectiveKind.CUSTOM, targets=[target]).targets == (target,)

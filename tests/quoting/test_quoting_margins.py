@@ -154,3 +154,40 @@ def test_promotions_refuse_bad_dates() -> None:
     with pytest.raises(ValidationError) as info:
         Promotion("x", "X", Percentage(1), starts=date(2026, 2, 1), ends=date(2026, 1, 1))
     assert info.value.paths == ("ends",)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "paths"),
+    [
+        ({"skus": None}, ("skus",)),
+        ({"skus": 5}, ("skus",)),
+        ({"skus": [1]}, ("skus",)),
+        ({"starts": [], "ends": False}, ("starts", "ends")),
+        ({"starts": date(2026, 1, 1), "ends": "2026-12-31"}, ("ends",)),
+    ],
+)
+def test_a_promotion_names_every_field_of_the_wrong_type(
+    kwargs: dict[str, object], paths: object
+) -> None:
+    # Issue #19: Promotion(..., skus=None) raised TypeError; starts=[], ends=False another.
+    with pytest.raises(ValidationError) as caught:
+        Promotion("spring", "Spring", Percentage(10), **kwargs)  # type: ignore[arg-type]
+    assert caught.value.paths == paths
+
+
+@pytest.mark.parametrize("skus", [None, 5])
+def test_an_applied_rule_refuses_skus_that_are_no_list(skus: object) -> None:
+    # Issue #19: AppliedRule(..., skus=None) raised TypeError in the converter.
+    from partnerkit.quoting import AppliedRule
+
+    with pytest.raises(ValidationError) as caught:
+        AppliedRule(RuleKind.CAP, Percentage(40), "capped", skus=skus)  # type: ignore[arg-type]
+    assert caught.value.paths == ("skus",)
+    assert AppliedRule(RuleKind.CAP, Percentage(40), "capped", skus=["MAIL"]).skus == ("MAIL",)
+
+
+@pytest.mark.parametrize("promotions", [None, 5])
+def test_a_margin_policy_names_promotions_that_are_no_list(promotions: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        MarginPolicy(promotions=promotions, valid_days=0)  # type: ignore[arg-type]
+    assert caught.value.paths == ("promotions", "valid_days")

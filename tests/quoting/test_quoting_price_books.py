@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -115,3 +115,21 @@ def test_a_rate_that_is_not_a_positive_decimal_is_refused() -> None:
 
     with pytest.raises(ValidationError):
         convert_price_book(book(), Bad(), "EUR", date(2026, 3, 1))
+
+
+@pytest.mark.parametrize(
+    ("books", "currency", "as_of", "paths"),
+    [
+        ((), None, None, ("currency", "as_of")),
+        (None, "USD", date(2026, 6, 1), ("books",)),
+        ([None], "USD", date(2026, 6, 1), ("books.0",)),
+        ((), "USD", datetime(2026, 6, 1, 12), ("as_of",)),
+    ],
+)
+def test_select_price_book_names_every_argument_of_the_wrong_type(
+    books: object, currency: object, as_of: object, paths: object
+) -> None:
+    # Issue #19: select_price_book((), None, None) raised AttributeError (isoformat).
+    with pytest.raises(ValidationError) as caught:
+        select_price_book(books, currency, as_of)  # type: ignore[arg-type]
+    assert caught.value.paths == paths

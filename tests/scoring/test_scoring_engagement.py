@@ -222,3 +222,14 @@ def test_log_normalization_of_a_lower_is_better_kpi_is_refused() -> None:
     with pytest.raises(ValidationError) as caught:
         one(Signal("speed", "median_days_to_approval_ytd", 1, "log", Decimal(5)))
     assert caught.value.paths == ("signals.0.normalization",)
+
+
+@pytest.mark.parametrize("values", [None, 5, "15", b"\x01\x02"])
+def test_percentile_ranks_of_no_list_is_a_validation_error(values: object) -> None:
+    # Issue #19: percentile_ranks(None) raised TypeError (len of None).
+    from partnerkit.scoring import percentile_ranks
+
+    with pytest.raises(ValidationError) as caught:
+        percentile_ranks(values)  # type: ignore[arg-type]
+    assert caught.value.paths == ("values",)
+    assert percentile_ranks(iter([1, 2])) == [0, 1]  # type: ignore[arg-type]  # any iterable

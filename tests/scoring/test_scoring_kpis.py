@@ -195,6 +195,21 @@ def test_plans_report_every_bad_definition_at_once() -> None:
     assert set(caught.value.paths) == {"currency", "kpis.1.name", "kpis.2.of", "decayed.0"}
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "paths"),
+    [
+        ({"kpis": 5, "custom": None, "decayed": None}, ("kpis", "custom", "decayed")),
+        ({"decayed": (None, None)}, ("decayed.0", "decayed.1")),
+        ({"decayed": [("deals_ytd",), ([], 7)]}, ("decayed.0", "decayed.1")),
+    ],
+)
+def test_plans_name_every_argument_of_the_wrong_type(kwargs: dict[str, Any], paths: Any) -> None:
+    # Issue #19: ScoringPlan(..., decayed=(None, None)) raised TypeError unpacking None.
+    with pytest.raises(ValidationError) as caught:
+        ScoringPlan(calendar=CAL, as_of=AS_OF, currency="USD", **kwargs)
+    assert caught.value.paths == paths
+
+
 def test_kpi_definitions_report_every_bad_field() -> None:
     with pytest.raises(ValidationError) as caught:
         Kpi("bad name", "average", kinds=("",), of="x")

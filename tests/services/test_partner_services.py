@@ -439,6 +439,21 @@ def test_editing_a_partner_records_every_changed_field_and_validates_the_result(
         assert uow.repository(PARTNERS).get("p1") == edited
 
 
+@pytest.mark.parametrize("changes", [None, ["tier"], "tier", 5])
+def test_editing_a_partner_with_changes_that_are_no_mapping_changes_nothing(
+    storage: Storage, clock: FixedClock, changes: object
+) -> None:
+    # Issue #19: edit_partner(..., changes=None) raised TypeError iterating None.
+    seed(storage, clock, admins=0)
+    with storage.unit_of_work() as uow:
+        before = uow.repository(PARTNERS).get("p1")
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as caught:
+        edit_partner(uow, on(VENDOR, clock), "p1", changes)  # type: ignore[arg-type]
+    assert caught.value.paths == ("changes",)
+    with storage.unit_of_work() as uow:
+        assert uow.repository(PARTNERS).get("p1") == before
+
+
 def test_a_partner_without_its_own_currency_or_locale_takes_the_programs(
     storage: Storage, clock: FixedClock
 ) -> None:

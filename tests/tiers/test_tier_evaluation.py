@@ -313,6 +313,14 @@ def test_an_evaluation_whose_tier_does_not_match_its_metrics_is_refused() -> Non
     assert info.value.paths == ("tier_key",)
 
 
+@pytest.mark.parametrize("metric", [[], None, b"new_arr", 1])
+def test_the_label_of_a_metric_that_is_no_text_is_a_validation_error(metric: object) -> None:
+    # Issue #19: metric_label([]) raised TypeError (unhashable), metric_label(b"") another.
+    with pytest.raises(ValidationError) as caught:
+        metric_label(metric)  # type: ignore[arg-type]
+    assert caught.value.paths == ("metric",)
+
+
 def test_metric_labels_come_from_one_table_with_a_readable_fallback() -> None:
     assert metric_label("certified_technical_users", 1) == "certified technical user"
     assert metric_label("certified_technical_users", 2) == "certified technical users"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from tier_strategies import elite_ladder
@@ -123,3 +124,22 @@ def test_simulation_values_round_trip_through_core_to_dict_and_from_dict() -> No
     assert from_dict(SimulationReport, copy.deepcopy(to_dict(report))) == report
     row = report.rows[0]
     assert from_dict(SimulationRow, to_dict(row)) == row
+
+
+@pytest.mark.parametrize(
+    ("metrics", "today", "paths"),
+    [
+        (None, None, ("metrics_by_partner", "current_tiers")),
+        (5, TODAY, ("metrics_by_partner",)),
+        ("acme", TODAY, ("metrics_by_partner",)),
+        ([1, ("acme", METRICS["acme"]), (["x"], {})], TODAY,
+         ("metrics_by_partner.0", "metrics_by_partner.2")),
+        (METRICS, [], ("current_tiers",)),
+        ({"acme": METRICS["acme"]}, {"acme": ["elite"]}, ("current_tiers.acme",)),
+    ],
+)  # fmt: skip
+def test_arguments_of_the_wrong_type_are_named(metrics: Any, today: Any, paths: Any) -> None:
+    # Issue #19: simulate(..., None, ...) raised TypeError iterating None.
+    with pytest.raises(ValidationError) as info:
+        simulate(_proposed(), metrics, today)
+    assert info.value.paths == paths

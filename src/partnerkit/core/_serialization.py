@@ -234,8 +234,15 @@ def from_dict(cls: type[T], data: object) -> T:
 
 
 def to_json(value: object) -> str:
-    """Serialize to a compact JSON string with sorted keys (stable for storage and hashing)."""
-    return json.dumps(to_dict(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Serialize to a compact JSON string with sorted keys (stable for storage and hashing).
+
+    A value with no JSON form (bytes, a set, ...) is a :class:`ValidationError`.
+    """
+    data = to_dict(value)
+    try:
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError.single("", "invalid", f"not serializable as JSON: {exc}") from None
 
 
 def from_json(cls: type[T], text: str | bytes) -> T:

@@ -8,6 +8,7 @@ from typing import Protocol, cast, runtime_checkable
 import pendulum
 from dateutil.relativedelta import relativedelta
 
+from partnerkit.core._validation import ErrorCollector, expected
 from partnerkit.core.errors import FieldError, ValidationError
 
 __all__ = ["Clock", "SystemClock", "aware", "time_zone", "to_date"]
@@ -172,11 +173,18 @@ def add_months(day: date, months: int, path: str = "day") -> date:
     dateutil's ``relativedelta``: 31 January plus one month is 28 (or 29)
     February. The result is a plain ``date`` (a datetime's time is dropped). A
     result outside the years 1 to 9999 is a :class:`ValidationError` at
-    ``path`` (``out_of_range``); it is a ``ValueError`` too.
+    ``path`` (``out_of_range``); it is a ``ValueError`` too, as is a ``day``
+    that is no date or ``months`` that are no whole number (``invalid``).
 
     >>> add_months(date(2026, 1, 31), 1), add_months(date(2024, 3, 31), -1)
     (datetime.date(2026, 2, 28), datetime.date(2024, 2, 29))
     """
+    errors = ErrorCollector()
+    if not isinstance(day, date):
+        errors.add(path, "invalid", expected("a date", day))
+    if isinstance(months, bool) or not isinstance(months, int):
+        errors.add("months", "invalid", expected("a whole number", months))
+    errors.raise_if_any()
     try:
         moved: date = day + relativedelta(months=months)
     except (ValueError, OverflowError):

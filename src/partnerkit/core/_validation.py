@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import builtins
 import re
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
+
+import attrs
 
 from partnerkit.core.errors import FieldError, ValidationError, join_path
 
@@ -60,6 +63,85 @@ def bounds_problem(value: Decimal, maximum: int = MAX_ADJUSTED) -> str | None:
     if isinstance(exponent, int) and adjusted - exponent >= MAX_DIGITS:
         return f"must have at most {MAX_DIGITS} significant digits"
     return None
+
+
+# -- values of the wrong Python type, from untyped host code ------------------------------------
+# The boundary refuses them with a ValidationError naming the parameter or field, as it does a
+# bad value of the right type, instead of a TypeError from deep inside (#19).
+
+
+def expected(what: str, value: object) -> str:
+    """The message for ``value`` of the wrong type: ``"expected <what>, got <type>"``."""
+    return f"expected {what}, got {type(value).__name__}"
+
+
+def expect(value: object, kind: type[T], path: str, what: str) -> T:
+    """``value`` when it is a ``kind`` (a bool is no int), else a ValidationError at ``path``.
+
+    >>> expect("en", str, "role", "text")
+    'en'
+    >>> expect([], str, "role", "text")
+    Traceback (most recent call last):
+    ...
+    partnerkit.core.errors.ValidationError: 1 invalid field: role: expected text, got list [invalid]
+    """
+    if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
+        return value
+    raise ValidationError.single(path, "invalid", expected(what, value))
+
+
+def is_day(value: object) -> TypeGuard[date]:
+    """Whether ``value`` is a date and not a datetime (which does not compare with a date)."""
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+def is_items(value: object) -> TypeGuard[Iterable[Any]]:
+    """Whether ``value`` is a collection of items: an iterable, but not text or bytes."""
+    return isinstance(value, Iterable) and not isinstance(value, (str, bytes, bytearray))
+
+
+def items_of(value: object, path: str, errors: ErrorCollector) -> tuple[Any, ...]:
+    """``value``'s items as a tuple, or ``()`` after recording at ``path`` that it is no list."""
+    if is_items(value):
+        return tuple(value)
+    errors.add(path, "invalid", expected("a list", value))
+    return ()
+
+
+def as_tuple(value: Iterable[Any]) -> Any:
+    """Converter of a tuple field: the items of a list, set or other iterable, as a tuple.
+
+    Any other value (None, a number, text) is kept as it is, for the class's checks to
+    refuse by the field's name (:func:`check_tuple`, or ``__attrs_post_init__``).
+    """
+    if type(value) is tuple:
+        return value
+    return tuple(value) if is_items(value) else value
+
+
+def check_tuple(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validator of a field converted by :func:`as_tuple`: refuse what was no list, by name."""
+    if not isinstance(value, tuple):
+        raise ValidationError.single(attribute.name, "invalid", expected("a list", value))
+
+
+def text_set(value: Iterable[str] | str) -> Any:
+    """Converter of a set-of-texts field: a text is a set of one, an iterable of texts a frozenset.
+
+    Anything else (None, a number, a list holding a list) is kept as it is, for
+    :func:`is_text_set` to refuse in the class's checks.
+    """
+    if isinstance(value, str):
+        return frozenset((value,))
+    if not is_items(value):
+        return value
+    items = tuple(value)
+    return frozenset(items) if all(isinstance(v, str) for v in items) else items
+
+
+def is_text_set(value: object) -> bool:
+    """Whether ``value`` is a frozenset of texts (what :func:`text_set` makes of good input)."""
+    return isinstance(value, frozenset) and all(isinstance(v, str) for v in value)
 
 
 class ErrorCollector:

@@ -15,6 +15,7 @@ from babel.core import Locale
 
 from partnerkit.core import converter
 from partnerkit.core._money import _locale  # the one locale check
+from partnerkit.core._validation import expect
 from partnerkit.core.errors import ValidationError
 from partnerkit.locale import N_, gettext
 
@@ -134,8 +135,20 @@ class ProgressStep:
 
 
 def transition_for(name: str) -> Transition:
-    """The transition called ``name``; raises ``KeyError`` for a name not in the table."""
-    return _BY_NAME[name]
+    """The transition called ``name``.
+
+    A name not in :data:`TRANSITIONS` is a :class:`~partnerkit.core.errors.ValidationError`
+    at ``name`` (``invalid_choice``; ``invalid`` for a value that is no text).
+
+    >>> transition_for("decline").needs_reason
+    True
+    """
+    transition = _BY_NAME.get(expect(name, str, "name", "text"))
+    if transition is None:
+        raise ValidationError.single(
+            "name", "invalid_choice", f"{name!r} is not one of: {', '.join(_BY_NAME)}"
+        )
+    return transition
 
 
 def deal_stage_label(stage: Stage, locale: str | Locale = "en") -> str:

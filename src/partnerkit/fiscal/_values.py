@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from partnerkit.core._validation import ErrorCollector, expected, is_day
 from partnerkit.core.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -26,9 +27,9 @@ _ONE_DAY = timedelta(days=1)
 
 def _plain_date(value: object, path: str) -> date:
     """Return ``value`` if it is a date (not a datetime); refuse anything else."""
-    if isinstance(value, date) and not isinstance(value, datetime):
+    if is_day(value):
         return value
-    raise ValidationError.single(path, "invalid", f"expected a date, got {type(value).__name__}")
+    raise ValidationError.single(path, "invalid", expected("a date", value))
 
 
 @attrs.frozen(repr=False)
@@ -36,7 +37,7 @@ class DateRange:
     """Consecutive calendar days from ``start`` to ``end``, both included.
 
     Raises :class:`~partnerkit.core.errors.ValidationError` when ``end`` is
-    before ``start``.
+    before ``start``, or either is no date (a datetime is refused too).
 
     >>> from datetime import date
     >>> r = DateRange(date(2026, 7, 1), date(2026, 9, 30))
@@ -48,6 +49,12 @@ class DateRange:
     end: date
 
     def __attrs_post_init__(self) -> None:
+        if not (is_day(self.start) and is_day(self.end)):
+            errors = ErrorCollector()
+            for name, value in (("start", self.start), ("end", self.end)):
+                if not is_day(value):
+                    errors.add(name, "invalid", expected("a date", value))
+            errors.raise_if_any()
         if self.end < self.start:
             raise ValidationError.single(
                 "end", "out_of_range", f"end {self.end} is before start {self.start}"

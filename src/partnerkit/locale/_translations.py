@@ -9,6 +9,8 @@ from pathlib import Path
 from babel.core import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
 
+from partnerkit.core._validation import expect
+
 __all__ = ["DOMAIN", "LOCALE_DIR", "N_", "available_locales", "gettext", "translator"]
 
 #: The gettext domain of partnerkit's catalogs (``partnerkit.po`` / ``partnerkit.mo``).
@@ -104,7 +106,9 @@ def translator(locale: str | Locale | None = "en") -> _gettext.NullTranslations:
 def gettext(message: str, locale: str | Locale | None = "en") -> str:
     """Translate ``message`` (an English msgid) into ``locale``, falling back to English.
 
+    A ``message`` that is no text is a :class:`~partnerkit.core.errors.ValidationError`.
+
     >>> gettext("County", "fr")
     'Comté'
     """
-    return translator(locale).gettext(message)
+    return translator(locale).gettext(expect(message, str, "message", "text"))

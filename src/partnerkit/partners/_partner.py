@@ -14,10 +14,10 @@ from babel.core import Locale, UnknownLocaleError
 from partnerkit.addresses import Address, validate_address
 from partnerkit.contacts import normalize_domain
 from partnerkit.core import ConfigReader, DomainEvent, ErrorCollector, aware, is_known_currency
-from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.core._validation import MAX_NAME_LENGTH
 from partnerkit.core.errors import InvalidTransition, ValidationError
-from partnerkit.locale import N_, Choice, gettext
+from partnerkit.locale import N_, Choice
+from partnerkit.partners._roles import key_label
 
 __all__ = [
     "DEFAULT_PARTNER_TYPES",
@@ -158,9 +158,7 @@ def partner_stage_label(stage: str, locale: str | Locale = "en") -> str:
     >>> partner_stage_label("at_risk", "de")
     'Gefährdet'
     """
-    _locale(locale)
-    label = LIFECYCLE_STAGE_LABELS.get(stage)
-    return gettext(label, locale) if label is not None else stage
+    return key_label(LIFECYCLE_STAGE_LABELS, stage, locale, "stage")
 
 
 @attrs.frozen

@@ -11,6 +11,7 @@ from babel.core import Locale
 
 from partnerkit.core import ConfigReader, ErrorCollector, converter
 from partnerkit.core._money import _locale  # the one locale check
+from partnerkit.core._validation import expected, is_items, is_text_set, text_set
 from partnerkit.core.errors import PermissionDenied, ValidationError
 from partnerkit.locale import N_, gettext
 
@@ -84,15 +85,30 @@ ROLE_LABELS: Mapping[str, str] = MappingProxyType(
 )
 
 
+def key_label(labels: Mapping[str, str], key: object, locale: str | Locale, path: str) -> str:
+    """The label of ``key`` (the parameter ``path``) from ``labels`` in ``locale``.
+
+    An unknown key is returned as it is. A key that is no text, and an unknown
+    locale, are one :class:`~partnerkit.core.errors.ValidationError` naming both.
+    """
+    if isinstance(key, str):
+        _locale(locale)
+        label = labels.get(key)
+        return gettext(label, locale) if label is not None else key
+    errors = ErrorCollector()
+    errors.add(path, "invalid", expected("text", key))
+    with errors.catch():
+        _locale(locale)
+    raise ValidationError(errors.errors)
+
+
 def role_label(role: str, locale: str | Locale = "en") -> str:
     """The label of ``role`` in ``locale``; an unknown key is returned as it is.
 
     >>> role_label("partner_account_manager", "fr")
     'Responsable de compte partenaire'
     """
-    _locale(locale)
-    label = ROLE_LABELS.get(role)
-    return gettext(label, locale) if label is not None else role
+    return key_label(ROLE_LABELS, role, locale, "role")
 
 
 # -- permissions ---------------------------------------------------------------------------------
@@ -140,8 +156,21 @@ PERMISSIONS: tuple[str, ...] = (
 _PERMISSION_ORDER = {p: i for i, p in enumerate(PERMISSIONS)}
 
 
-def _pair_set(pairs: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
-    return frozenset(pairs)
+def _is_pair(value: object) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], str)
+        and isinstance(value[1], str)
+    )
+
+
+def _pair_set(pairs: Iterable[tuple[str, str]]) -> Any:
+    # Anything but (role, permission) pairs of texts is kept as it is, for the check to refuse.
+    if not is_items(pairs):
+        return pairs
+    items = tuple(pairs)
+    return frozenset(items) if all(_is_pair(p) for p in items) else items
 
 
 @attrs.frozen
@@ -162,6 +191,10 @@ class PermissionMap:
     pairs: frozenset[tuple[str, str]] = attrs.field(converter=_pair_set)
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.pairs, frozenset):
+            raise ValidationError.single(
+                "pairs", "invalid", expected("a set of (role, permission) pairs", self.pairs)
+            )
         errors = ErrorCollector()
         for role, permission in sorted(self.pairs):
             if role not in ROLES:
@@ -368,13 +401,6 @@ class Owned(Protocol):
         ...
 
 
-def _id_set(ids: Iterable[str] | str) -> frozenset[str]:
-    # One id given as text is that id, not its characters (which would be ids of their own).
-    if isinstance(ids, str):
-        return frozenset((ids,))
-    return frozenset(ids)
-
-
 @attrs.frozen
 class Actor:
     """Who is acting: a user id, a role, and where the role reaches.
@@ -395,7 +421,7 @@ class Actor:
     user_id: str
     role: str
     partner_id: str | None = None
-    managed_partner_ids: frozenset[str] = attrs.field(default=frozenset(), converter=_id_set)
+    managed_partner_ids: frozenset[str] = attrs.field(default=frozenset(), converter=text_set)
 
     def __attrs_post_init__(self) -> None:
         errors = ErrorCollector()
@@ -413,7 +439,7 @@ class Actor:
             errors.add(
                 "managed_partner_ids", "invalid", "only partner account managers manage partners"
             )
-        if not all(isinstance(p, str) for p in self.managed_partner_ids):
+        if not is_text_set(self.managed_partner_ids):
             errors.add("managed_partner_ids", "invalid", "partner ids are strings")
         errors.raise_if_any()
 

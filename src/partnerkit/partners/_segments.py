@@ -15,6 +15,7 @@ from babel.core import Locale
 
 from partnerkit.core import ErrorCollector, converter
 from partnerkit.core._money import _locale  # the one locale check
+from partnerkit.core._validation import is_text_set, text_set
 from partnerkit.core.errors import ValidationError
 from partnerkit.locale import N_, translator
 from partnerkit.partners._partner import (
@@ -26,12 +27,6 @@ from partnerkit.partners._partner import (
 from partnerkit.partners._users import PartnerUser
 
 __all__ = ["PARTNER_COLUMNS", "PartnerFilter", "export_csv"]
-
-
-def _strings(values: Iterable[str] | str) -> frozenset[str]:
-    if isinstance(values, str):
-        return frozenset((values,))
-    return frozenset(values)
 
 
 @attrs.frozen
@@ -50,19 +45,19 @@ class PartnerFilter:
     False
     """
 
-    partner_types: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
-    regions: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
-    tiers: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
-    industries: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
-    stages: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
-    account_managers: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
+    partner_types: frozenset[str] = attrs.field(default=frozenset(), converter=text_set)
+    regions: frozenset[str] = attrs.field(default=frozenset(), converter=text_set)
+    tiers: frozenset[str] = attrs.field(default=frozenset(), converter=text_set)
+    industries: frozenset[str] = attrs.field(default=frozenset(), converter=text_set)
+    stages: frozenset[str] = attrs.field(default=frozenset(), converter=text_set)
+    account_managers: frozenset[str] = attrs.field(default=frozenset(), converter=text_set)
     certification: str | None = None
     min_certified_users: int = 1
 
     def __attrs_post_init__(self) -> None:
         errors = ErrorCollector()
         for field in attrs.fields(PartnerFilter)[:6]:
-            if not all(isinstance(v, str) for v in getattr(self, field.name)):
+            if not is_text_set(getattr(self, field.name)):
                 errors.add(field.name, "invalid", "filter values are strings")
         if self.certification is not None and not (
             isinstance(self.certification, str) and self.certification

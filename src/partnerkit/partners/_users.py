@@ -12,10 +12,9 @@ from babel.core import Locale
 
 from partnerkit.contacts import normalize_email
 from partnerkit.core import DomainEvent, ErrorCollector, aware
-from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.core.errors import InvalidTransition, ValidationError
-from partnerkit.locale import N_, gettext
-from partnerkit.partners._roles import ADMINISTRATOR, PARTNER_ROLES
+from partnerkit.locale import N_
+from partnerkit.partners._roles import ADMINISTRATOR, PARTNER_ROLES, key_label
 
 __all__ = [
     "ANY_CERTIFICATION",
@@ -269,6 +268,4 @@ def validate_user(
 
 def status_label(status: str, locale: str | Locale = "en") -> str:
     """The label of a registration status in ``locale``; an unknown key is returned as it is."""
-    _locale(locale)
-    label = REGISTRATION_STATUS_LABELS.get(status)
-    return gettext(label, locale) if label is not None else status
+    return key_label(REGISTRATION_STATUS_LABELS, status, locale, "status")

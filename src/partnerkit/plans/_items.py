@@ -17,7 +17,7 @@ from babel.core import Locale
 
 from partnerkit.core import Money
 from partnerkit.core._money import MetricValue, _locale
-from partnerkit.core._validation import ErrorCollector
+from partnerkit.core._validation import ErrorCollector, as_tuple, check_tuple
 from partnerkit.core.errors import ValidationError
 from partnerkit.locale import N_, gettext
 from partnerkit.partners import EXECUTIVE, MANAGER, PROGRAM_ADMINISTRATOR
@@ -171,10 +171,6 @@ def _tuple(value: object, path: str, errors: ErrorCollector) -> tuple[Any, ...]:
     return items
 
 
-def _as_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
-    return value if isinstance(value, tuple) else tuple(value)
-
-
 def _distinct(errors: ErrorCollector, keys: Sequence[str], path: str) -> None:
     seen: set[str] = set()
     for i, key in enumerate(keys):
@@ -234,7 +230,7 @@ class Objective:
     key: str
     title: str
     kind: ObjectiveKind
-    targets: tuple[PeriodTarget, ...] = attrs.field(converter=_as_tuple)
+    targets: tuple[PeriodTarget, ...] = attrs.field(converter=as_tuple, validator=check_tuple)
     weight: int = 1
     description: str = ""
     split: Split | None = None
@@ -314,7 +310,9 @@ class Task:
     title: str
     due: str | None = None
     owner: Side = Side.PARTNER
-    check_roles: tuple[str, ...] = attrs.field(default=DEFAULT_CHECK_ROLES, converter=_as_tuple)
+    check_roles: tuple[str, ...] = attrs.field(
+        default=DEFAULT_CHECK_ROLES, converter=as_tuple, validator=check_tuple
+    )
     description: str = ""
 
     def __attrs_post_init__(self) -> None:
@@ -358,9 +356,9 @@ class Section:
     key: str
     title: str
     description: str = ""
-    objectives: tuple[Objective, ...] = attrs.field(default=(), converter=_as_tuple)
-    tasks: tuple[Task, ...] = attrs.field(default=(), converter=_as_tuple)
-    milestones: tuple[Milestone, ...] = attrs.field(default=(), converter=_as_tuple)
+    objectives: tuple[Objective, ...] = attrs.field(default=(), converter=as_tuple)
+    tasks: tuple[Task, ...] = attrs.field(default=(), converter=as_tuple)
+    milestones: tuple[Milestone, ...] = attrs.field(default=(), converter=as_tuple)
 
     def __attrs_post_init__(self) -> None:
         errors = ErrorCollector()

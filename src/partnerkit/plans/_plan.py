@@ -10,7 +10,7 @@ import pendulum
 
 from partnerkit.core import Money, aware
 from partnerkit.core._money import MetricValue
-from partnerkit.core._validation import ErrorCollector
+from partnerkit.core._validation import ErrorCollector, as_tuple, check_tuple
 from partnerkit.core.errors import InvalidTransition, PermissionDenied, ValidationError
 from partnerkit.plans._events import (
     ActualRecorded,
@@ -36,7 +36,6 @@ from partnerkit.plans._items import (
     Section,
     Side,
     Task,
-    _as_tuple,
     check_sections,
 )
 from partnerkit.plans._status import (
@@ -185,7 +184,7 @@ class Plan:
     name: str
     kind: str
     fiscal_year: int
-    sections: tuple[Section, ...] = attrs.field(converter=_as_tuple)
+    sections: tuple[Section, ...] = attrs.field(converter=as_tuple, validator=check_tuple)
     status: PlanStatus
     created_at: pendulum.DateTime
     purpose: str = ""

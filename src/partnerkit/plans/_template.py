@@ -8,13 +8,12 @@ import attrs
 import pendulum
 
 from partnerkit.core import aware
-from partnerkit.core._validation import ErrorCollector
+from partnerkit.core._validation import ErrorCollector, as_tuple
 from partnerkit.core.errors import ValidationError
 from partnerkit.plans._items import (
     ObjectiveKind,
     Section,
     Side,
-    _as_tuple,
     check_key,
     check_sections,
 )
@@ -66,7 +65,7 @@ class PlanTemplate:
     name: str
     kind: str = BUSINESS
     purpose: str = ""
-    sections: tuple[Section, ...] = attrs.field(factory=default_sections, converter=_as_tuple)
+    sections: tuple[Section, ...] = attrs.field(factory=default_sections, converter=as_tuple)
     template_version: int = 1
     published: bool = False
     #: Who last changed the template and when: not part of its value (two templates with the

@@ -13,6 +13,7 @@ import attrs
 
 from partnerkit.core import Money, is_known_currency
 from partnerkit.core._context import isolated
+from partnerkit.core._validation import ErrorCollector, expected, is_day, items_of
 from partnerkit.core.errors import FieldError, NotFound, ValidationError
 from partnerkit.locale import N_
 
@@ -315,9 +316,20 @@ def select_price_book(books: Iterable[PriceBook], currency: str, as_of: date) ->
 
     Raises :class:`NotFound` when no book covers that currency and day: there
     is no silent conversion from another currency (see :func:`convert_price_book`).
+    Arguments of the wrong type are one :class:`ValidationError` naming each.
     """
+    errors = ErrorCollector()
+    found = items_of(books, "books", errors)
+    for i, book in enumerate(found):
+        if not isinstance(book, PriceBook):
+            errors.add(f"books.{i}", "invalid", expected("a PriceBook", book))
+    if not isinstance(currency, str):
+        errors.add("currency", "invalid", expected("a currency code", currency))
+    if not is_day(as_of):
+        errors.add("as_of", "invalid", expected("a date", as_of))
+    errors.raise_if_any()
     best: PriceBook | None = None
-    for book in books:
+    for book in found:
         if (
             book.currency == currency
             and book.covers(as_of)

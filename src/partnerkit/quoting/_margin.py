@@ -14,6 +14,7 @@ import attrs
 from partnerkit.core import Percentage
 from partnerkit.core._context import isolated
 from partnerkit.core._money import _locale  # the one locale check
+from partnerkit.core._validation import as_tuple, check_tuple, expected, is_day
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.locale import N_, gettext
 from partnerkit.quoting._registration import RegistrationLike, earns_reward_margin
@@ -78,12 +79,12 @@ _PROMOTION = N_("{rate} from promotion {promotion}")
 _CAP = N_("total discount {requested} capped at {cap}")
 
 
-def _strings(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+def _skus(value: Iterable[str]) -> Any:
+    return as_tuple(value)  # anything but a list is kept, for the checks to refuse by name
 
 
-def _promotions(value: Iterable[Promotion]) -> tuple[Promotion, ...]:
-    return tuple(value)
+def _promotions(value: Iterable[Promotion]) -> Any:
+    return as_tuple(value)
 
 
 def _copy_params(value: Mapping[str, str]) -> dict[str, str]:
@@ -103,7 +104,7 @@ class AppliedRule:
     rate: Percentage
     reason: str
     params: Mapping[str, str] = attrs.field(factory=dict, converter=_copy_params, hash=False)
-    skus: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    skus: tuple[str, ...] = attrs.field(default=(), converter=_skus, validator=check_tuple)
 
     @classmethod
     def _of(
@@ -151,7 +152,7 @@ class Promotion:
     key: str
     name: str
     rate: Percentage
-    skus: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    skus: tuple[str, ...] = attrs.field(default=(), converter=_skus)
     starts: date | None = None
     ends: date | None = None
 
@@ -163,7 +164,15 @@ class Promotion:
             errors.append(FieldError("name", "required", "the promotion needs a name"))
         if not isinstance(self.rate, Percentage):
             errors.append(FieldError("rate", "invalid", "expected a Percentage"))
-        if self.starts is not None and self.ends is not None and self.ends < self.starts:
+        if not isinstance(self.skus, tuple):
+            errors.append(FieldError("skus", "invalid", expected("a list of SKUs", self.skus)))
+        elif not all(isinstance(s, str) for s in self.skus):
+            errors.append(FieldError("skus", "invalid", "SKUs are texts"))
+        bounds = {"starts": self.starts, "ends": self.ends}
+        for name, day in bounds.items():
+            if day is not None and not is_day(day):
+                errors.append(FieldError(name, "invalid", expected("a date or nothing", day)))
+        if is_day(self.starts) and is_day(self.ends) and self.ends < self.starts:
             errors.append(FieldError("ends", "out_of_range", "ends before it starts"))
         if errors:
             raise ValidationError(errors)
@@ -243,7 +252,12 @@ class MarginPolicy:
         else:
             errors.append(FieldError("overrides", "invalid", "expected a mapping"))
         seen: set[str] = set()
-        for i, promotion in enumerate(self.promotions):
+        promotions = self.promotions
+        if not isinstance(promotions, tuple):
+            what = "a list of Promotions"
+            errors.append(FieldError("promotions", "invalid", expected(what, promotions)))
+            promotions = ()
+        for i, promotion in enumerate(promotions):
             if not isinstance(promotion, Promotion):
                 errors.append(FieldError(f"promotions.{i}", "invalid", "expected a Promotion"))
             elif promotion.key in seen:

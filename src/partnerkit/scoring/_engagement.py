@@ -15,6 +15,7 @@ import attrs
 from partnerkit.core import ErrorCollector, is_known_currency, to_decimal
 from partnerkit.core._context import isolated
 from partnerkit.core._money import bounded
+from partnerkit.core._validation import expected, is_items
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.fiscal import FiscalCalendar
 from partnerkit.scoring._kpis import BUILTIN_KPIS, CustomKpi, Kpi
@@ -332,16 +333,20 @@ def percentile_ranks(values: Sequence[Decimal] | Sequence[int]) -> list[Decimal]
 
     Equal values share a rank; a larger value always ranks strictly higher.
     A single value ranks 1. A value that is no finite number is a
-    :class:`~partnerkit.core.errors.ValidationError` at ``values.<index>``.
+    :class:`~partnerkit.core.errors.ValidationError` at ``values.<index>``;
+    ``values`` that are no list, one at ``values``.
 
     >>> from decimal import Decimal
     >>> [str(r.quantize(Decimal("0.01"))) for r in percentile_ranks([5, 1, 5, 9])]
     ['0.33', '0.00', '0.33', '1.00']
     """
-    n = len(values)
+    if not is_items(values):
+        raise ValidationError.single("values", "invalid", expected("a list of numbers", values))
+    found: Sequence[Any] = values if isinstance(values, Sequence) else tuple(values)
+    n = len(found)
     bad = [
         i
-        for i, v in enumerate(values)
+        for i, v in enumerate(found)
         if isinstance(v, bool)
         or not isinstance(v, (int, Decimal))
         or (isinstance(v, Decimal) and not v.is_finite())
@@ -352,11 +357,11 @@ def percentile_ranks(values: Sequence[Decimal] | Sequence[int]) -> list[Decimal]
         )
     if n <= 1:
         return [_ONE] * n
-    ordered = sorted(values)
+    ordered = sorted(found)
     others = Decimal(n - 1)
     # Values repeat (counts above all): rank each distinct value once.
     rank = {v: Decimal(bisect_left(ordered, v)) / others for v in set(ordered)}
-    return list(map(rank.__getitem__, values))
+    return list(map(rank.__getitem__, found))
 
 
 def _normalize(

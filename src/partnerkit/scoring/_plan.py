@@ -14,6 +14,7 @@ from typing import Any
 
 from partnerkit.core import ErrorCollector, currency_exponent, is_known_currency, time_zone
 from partnerkit.core._context import isolated
+from partnerkit.core._validation import items_of
 from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import FiscalCalendar
 from partnerkit.scoring._activities import Activity, is_kind
@@ -114,9 +115,9 @@ class ScoringPlan:
         if isinstance(as_of, datetime) or not isinstance(as_of, date):
             errors.add("as_of", "invalid", "expected a date (the business day scored up to)")
         errors.check("", lambda: time_zone(tz))
-        self.kpis = BUILTIN_KPIS if kpis is None else tuple(kpis)
-        self.custom = tuple(custom)
-        self.decayed = tuple(decayed)
+        self.kpis = BUILTIN_KPIS if kpis is None else items_of(kpis, "kpis", errors)
+        self.custom = items_of(custom, "custom", errors)
+        self.decayed = items_of(decayed, "decayed", errors)
         by_name: dict[str, Kpi] = {}
         for i, kpi in enumerate(self.kpis):
             if not isinstance(kpi, Kpi):
@@ -141,6 +142,11 @@ class ScoringPlan:
             else:
                 names.add(extra.name)
         for i, pair in enumerate(self.decayed):
+            if not (
+                isinstance(pair, (tuple, list)) and len(pair) == 2 and isinstance(pair[0], str)
+            ):
+                errors.add(f"decayed.{i}", "invalid", "expected a (KPI name, half-life) pair")
+                continue
             name, half_life = pair
             kpi_or_none = by_name.get(name)
             if kpi_or_none is None or kpi_or_none.measure not in _DECAYABLE:

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 import attrs
 
 from partnerkit.core import ErrorCollector
+from partnerkit.core._validation import expected
 from partnerkit.core.errors import Conflict, ValidationError
 from partnerkit.partners import (
     ADMINISTRATOR,
@@ -130,6 +131,8 @@ def edit_partner(
     unknown field (``changes.<field>``), ``PermissionDenied``, ``NotFound``, or
     ``Conflict`` (a stale partner, or a domain another partner holds).
     """
+    if not isinstance(changes, Mapping):
+        raise ValidationError.single("changes", "invalid", expected("a mapping of fields", changes))
     errors = ErrorCollector()
     unknown = [key for key in changes if key not in EDITABLE_PARTNER_FIELDS]
     for key in unknown:

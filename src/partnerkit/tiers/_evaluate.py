@@ -19,6 +19,7 @@ from babel.numbers import format_decimal
 from partnerkit.core import Money
 from partnerkit.core._context import isolated
 from partnerkit.core._money import _locale  # the one locale check
+from partnerkit.core._validation import expect
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.tiers._criteria import (
     COMPARE,
@@ -71,10 +72,12 @@ _ONE = Decimal(1)
 def metric_label(metric: str, count: Decimal | int | None = None) -> str:
     """The display name of ``metric``, plural unless ``count`` is exactly one.
 
+    A ``metric`` that is no text is a :class:`~partnerkit.core.errors.ValidationError`.
+
     >>> metric_label("certified_technical_users", 1), metric_label("partner_events")
     ('certified technical user', 'partner events')
     """
-    forms = METRIC_LABELS.get(metric)
+    forms = METRIC_LABELS.get(expect(metric, str, "metric", "text"))
     if forms is None:
         return metric.replace("_", " ").replace(".", " ")
     return forms[0] if count == 1 else forms[1]

@@ -10,6 +10,7 @@ from typing import Literal
 import attrs
 
 from partnerkit.core._context import isolated
+from partnerkit.core._validation import expected, is_items
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.tiers._criteria import MetricValue
 from partnerkit.tiers._evaluate import _checked, _position
@@ -88,6 +89,20 @@ def _changed(before: Benefits | None, after: Benefits) -> tuple[str, ...]:
 
 
 @isolated
+def _check_arguments(metrics_by_partner: object, current_tiers: object) -> None:
+    errors: list[FieldError] = []
+    if not is_items(metrics_by_partner):
+        what = "a mapping or (partner id, metrics) pairs"
+        errors.append(
+            FieldError("metrics_by_partner", "invalid", expected(what, metrics_by_partner))
+        )
+    if not isinstance(current_tiers, Mapping):
+        what = "a mapping of partner ids to tier keys"
+        errors.append(FieldError("current_tiers", "invalid", expected(what, current_tiers)))
+    if errors:
+        raise ValidationError(errors)
+
+
 def simulate(
     proposed_ladder: TierLadder,
     metrics_by_partner: Mapping[str, Mapping[str, MetricValue]]
@@ -103,10 +118,11 @@ def simulate(
     partner missing from it is ``"new"``). Benefits and ranks of today's
     tiers come from ``current_ladder`` (default: the proposed ladder); a
     move is up or down by rank. Raises :class:`ValidationError` naming every
-    bad partner (``p-7.metrics.new_arr``, ``current_tiers.p-9``); nothing is
-    returned then.
+    bad partner (``p-7.metrics.new_arr``, ``current_tiers.p-9``), or bad
+    argument (``metrics_by_partner.3``, ``current_tiers``); nothing is returned then.
     """
     today = current_ladder if current_ladder is not None else proposed_ladder
+    _check_arguments(metrics_by_partner, current_tiers)
     pairs = (
         metrics_by_partner.items()
         if isinstance(metrics_by_partner, Mapping)
@@ -122,13 +138,26 @@ def simulate(
     errors: list[FieldError] = []
     entry: tuple[Movement, Benefits | None, Benefits, tuple[str, ...]]
     per_key: Counter[tuple[str | None, int]] = Counter()
-    for partner_id, metrics in pairs:
+    for index, pair in enumerate(pairs):
+        try:
+            partner_id, metrics = pair
+        except (TypeError, ValueError):
+            partner_id, metrics = pair, None  # reported as no partner id below
+        if not isinstance(partner_id, str):
+            problem = expected("a partner id with its metrics", partner_id)
+            errors.append(FieldError(f"metrics_by_partner.{index}", "invalid", problem))
+            continue
         try:
             position = _position(plan, _checked(metrics))
         except ValidationError as exc:
             errors.extend(exc.prefixed(str(partner_id)).errors)
             continue
         held = current_tiers.get(partner_id)
+        if held is not None and not isinstance(held, str):
+            errors.append(
+                FieldError(f"current_tiers.{partner_id}", "invalid", expected("a tier key", held))
+            )
+            continue
         key = (held, position)
         cached = cache.get(key)
         if cached is not None:
