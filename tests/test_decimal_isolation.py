@@ -79,3 +79,41 @@ def test_scoring_functions_give_the_same_results_under_a_hostile_context(hostile
     expected = samples()
     with HOSTILE[hostile]():
         assert samples() == expected
+
+
+@pytest.mark.parametrize("hostile", list(HOSTILE), ids=list(HOSTILE))
+def test_the_dashboard_renders_the_same_under_a_hostile_context(hostile: str) -> None:
+    from datetime import date, datetime, timezone
+
+    from partnerkit.core import Money
+    from partnerkit.dashboard import (
+        DashboardFigures,
+        dashboard_html,
+        dashboard_svg,
+        dashboard_text,
+        partner_dashboard,
+    )
+    from partnerkit.fiscal import MonthlyFiscalCalendar
+    from partnerkit.partners import Partner
+    from partnerkit.scoring import Activity
+
+    won = Activity(
+        "p-1", "deal_won", datetime(2026, 2, 3, tzinfo=timezone.utc),
+        amount=Money("12345.67", "EUR"), attributes={"motion": "new"},
+    )  # fmt: skip
+    figures = DashboardFigures.compute(
+        [won], calendar=MonthlyFiscalCalendar(4), as_of=date(2026, 5, 20), currency="EUR"
+    )
+    board = partner_dashboard(Partner("p-1", "Acme", "acme.example", "reseller"), figures)
+    expected = [
+        render(board, "de_DE") for render in (dashboard_html, dashboard_text, dashboard_svg)
+    ]
+    with HOSTILE[hostile]():
+        figures = DashboardFigures.compute(
+            [won], calendar=MonthlyFiscalCalendar(4), as_of=date(2026, 5, 20), currency="EUR"
+        )
+        board = partner_dashboard(Partner("p-1", "Acme", "acme.example", "reseller"), figures)
+        found = [
+            render(board, "de_DE") for render in (dashboard_html, dashboard_text, dashboard_svg)
+        ]
+    assert found == expected

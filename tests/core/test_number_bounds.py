@@ -34,8 +34,10 @@ def extreme(low: int, high: int) -> st.SearchStrategy[Decimal]:
 
 
 amounts = extreme(-100, 17)
-weights = extreme(-100, 100).map(abs)
-rates = extreme(-100, 1).map(abs).filter(lambda d: d <= 100)
+# copy_abs, not abs(): abs() rounds to the context's 28 digits, which turns 100 nines times
+# 10^100 into 1.0E+101, a weight outside the bounds the strategy means to stay within.
+weights = extreme(-100, 100).map(Decimal.copy_abs)
+rates = extreme(-100, 1).map(Decimal.copy_abs).filter(lambda d: d <= 100)
 currencies = st.sampled_from(["EUR", "JPY", "BHD"])
 
 
@@ -53,7 +55,13 @@ def test_every_money_operation_at_the_bounds_returns(
 ) -> None:
     money = Money(amount, currency)
     assert money.amount == amount
-    rounded = money.round()
+    rounding = attempt(money.round)
+    if isinstance(rounding, ValidationError):
+        # A hair below 10^18 rounds up to the bound itself: refused, at the amount.
+        assert rounding.paths == ("amount",)
+        rounding = Money(0, currency)
+    assert isinstance(rounding, Money)
+    rounded = rounding
     results = [
         attempt(lambda: money + money),
         attempt(lambda: money - rounded),

@@ -8,6 +8,7 @@ from datetime import date
 import attrs
 
 from partnerkit.core import Money
+from partnerkit.core._context import isolated
 from partnerkit.dashboard._model import RenewalDue, _annual
 from partnerkit.dashboard._settings import DashboardSettings
 from partnerkit.deals import DealRegistration, Prospect, Stage
@@ -71,6 +72,7 @@ def _deadline(registration: DealRegistration) -> date | None:
     return deadlines.order_submit_due
 
 
+@isolated
 def partner_home(
     partner_id: str,
     as_of: date,

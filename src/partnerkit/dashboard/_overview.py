@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import attrs
 
+from partnerkit.core._context import isolated
 from partnerkit.core.errors import ValidationError
 from partnerkit.dashboard._model import CRITERIA, PartnerDashboard
 from partnerkit.scoring import Rag
@@ -54,6 +55,7 @@ class VendorOverview:
         raise ValidationError.single("key", "unknown", f"no criterion {key!r}")
 
 
+@isolated
 def vendor_overview(boards: Iterable[PartnerDashboard], *, behind: int = 10) -> VendorOverview:
     """Count each criterion's statuses over ``boards``; list the ``behind`` partners furthest back.
 
