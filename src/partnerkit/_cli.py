@@ -12,9 +12,11 @@ from pathlib import Path
 from partnerkit import __version__
 from partnerkit._dashboard_cli import (
     FORMATS,
+    VIEWS,
     ProgressBar,
     load_program,
     render_dashboard,
+    require_database,
     snapshot_all,
     write,
 )
@@ -63,6 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     board.add_argument("--locale", default=None, help="the reader's locale (default: program's)")
     board.add_argument("--out", type=Path, default=None, help="file to write (default: stdout)")
     board.add_argument(
+        "--view",
+        choices=VIEWS,
+        default="partner",
+        help="render as the partner's administrator sees it (default) or as the vendor does",
+    )
+    board.add_argument("--font", type=Path, default=None, help="TrueType font for --format pdf")
+    board.add_argument(
         "--snapshot", action="store_true", help="store the day's snapshot of every partner"
     )
     args = parser.parse_args(argv)
@@ -85,8 +94,7 @@ def _day(text: str) -> date:
 
 
 def _dashboard(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    if not args.db.is_file():
-        raise FileNotFoundError(f"no database file {args.db}")
+    require_database(args.db)
     program = load_program(args.program)
     if args.snapshot:
         partners = _partner_count(args.db)
@@ -103,6 +111,8 @@ def _dashboard(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int
         as_of=args.as_of,
         output=args.format,
         locale=args.locale,
+        view=args.view,
+        font=args.font,
     )
     written = write(data, args.out)
     if written is not None:

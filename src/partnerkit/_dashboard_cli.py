@@ -10,6 +10,8 @@ the scheduled job's user (:meth:`Context.system
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -20,12 +22,28 @@ import pendulum
 
 from partnerkit.core import Clock, SystemClock
 from partnerkit.core.errors import ValidationError
+from partnerkit.partners import ADMINISTRATOR, Actor
 from partnerkit.program import Program
 from partnerkit.scoring import Activity
-from partnerkit.services import Context, dashboard_trend, partner_dashboard_of, snapshot_dashboards
+from partnerkit.services import (
+    SYSTEM_USER,
+    Context,
+    dashboard_trend,
+    partner_dashboard_of,
+    snapshot_dashboards,
+)
 from partnerkit.storage import SqliteActivityStore, SqliteStorage
 
-__all__ = ["FORMATS", "ProgressBar", "load_program", "render_dashboard", "snapshot_all", "write"]
+__all__ = [
+    "FORMATS",
+    "VIEWS",
+    "ProgressBar",
+    "load_program",
+    "render_dashboard",
+    "require_database",
+    "snapshot_all",
+    "write",
+]
 
 #: The formats ``--format`` takes.
 FORMATS = ("html", "svg", "text", "pdf")
@@ -41,9 +59,40 @@ class _AtNoon:
         return self._at
 
 
-def _context(program: Program, as_of: date | None) -> Context:
+#: Whose eyes ``--view`` renders through: the partner's administrator, or the vendor's.
+VIEWS = ("partner", "vendor")
+
+
+def _context(
+    program: Program, as_of: date | None, view: str = "vendor", partner_id: str | None = None
+) -> Context:
     clock: Clock = SystemClock() if as_of is None else _AtNoon(as_of, program.timezone)
-    return Context.system(clock, program)
+    ctx = Context.system(clock, program)
+    if view == "partner" and partner_id is not None:
+        # The partner's administrator: no vendor draft, the parts its permissions allow.
+        return ctx.with_actor(Actor(SYSTEM_USER, ADMINISTRATOR, partner_id=partner_id))
+    return ctx
+
+
+def require_database(db: Path) -> None:
+    """Refuse a file that is not a partnerkit SQLite database, without changing or creating it."""
+    if not db.is_file():
+        raise ValidationError.single("db", "invalid", f"no database file {db}")
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        ) as conn:
+            found = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'agg_partners'"
+            ).fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise ValidationError.single(
+            "db", "invalid", f"{db} is no SQLite database: {exc}"
+        ) from None
+    if found is None:
+        raise ValidationError.single(
+            "db", "invalid", f"{db} holds no partnerkit records (no partners table)"
+        )
 
 
 def _activities(db: Path) -> list[Activity]:
@@ -51,8 +100,14 @@ def _activities(db: Path) -> list[Activity]:
 
 
 def load_program(path: Path) -> Program:
-    """The program of a TOML file (every problem reported by its path)."""
-    return Program.from_toml_string(path.read_text(encoding="utf-8"))
+    """The program of a TOML file (every problem reported by its path; UTF-8 text only)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError.single(
+            "program", "invalid", f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
+    return Program.from_toml_string(text)
 
 
 class ProgressBar:
@@ -99,6 +154,7 @@ def snapshot_all(
     db: Path, program: Program, as_of: date | None, progress: Callable[[int], None] | None = None
 ) -> str:
     """Store the day's snapshot of every partner; return a one-line summary."""
+    require_database(db)
     storage = SqliteStorage(db)
     ctx = _context(program, as_of)
     with storage.unit_of_work() as uow:
@@ -117,22 +173,34 @@ def render_dashboard(
     as_of: date | None = None,
     output: str = "html",
     locale: str | None = None,
+    view: str = "partner",
+    font: Path | None = None,
 ) -> bytes:
-    """The partner's dashboard rendered as ``output`` (one of :data:`FORMATS`), as bytes."""
+    """The partner's dashboard rendered as ``output`` (one of :data:`FORMATS`), as bytes.
+
+    ``view`` is whose eyes: ``"partner"`` (its administrator: no vendor draft
+    plan) or ``"vendor"``. ``font`` is the PDF's TrueType font (see
+    :func:`partnerkit.dashboard.pdf.find_font`).
+    """
     if output not in FORMATS:
         raise ValidationError.single("format", "invalid_choice", f"use one of {FORMATS}")
+    if view not in VIEWS:
+        raise ValidationError.single("view", "invalid_choice", f"use one of {VIEWS}")
     from partnerkit import dashboard
 
+    require_database(db)
     storage = SqliteStorage(db)
-    ctx = _context(program, as_of)
+    ctx = _context(program, as_of, view, partner_id)
     locale = program.locale if locale is None else locale
     with storage.unit_of_work() as uow:
         board = partner_dashboard_of(uow, ctx, partner_id, _activities(db))
         trends = {c.key: dashboard_trend(uow, ctx, partner_id, c.key) for c in board.criteria}
     if output == "pdf":
-        from partnerkit.dashboard.pdf import dashboard_pdf
-
-        return dashboard_pdf(board, locale)
+        try:
+            from partnerkit.dashboard.pdf import dashboard_pdf
+        except ImportError as exc:
+            raise ValidationError.single("format", "unavailable", str(exc)) from None
+        return dashboard_pdf(board, locale, font=font)
     if output == "text":
         return dashboard.dashboard_text(board, locale).encode("utf-8")
     if output == "svg":

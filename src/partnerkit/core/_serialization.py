@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, Flag
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,10 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(int, _strict(int, "an integer"))
     conv.register_structure_hook(str, _strict(str, "a string"))
     conv.register_structure_hook(bool, _strict(bool, "true or false"))
+    # Every enum reads the same way (an enum with a text or number base reaches _strict first).
+    conv.register_structure_hook_func(
+        lambda cls: isinstance(cls, type) and issubclass(cls, Enum), _structure_enum
+    )
 
     conv.register_unstructure_hook(Decimal, str)
     conv.register_structure_hook(Decimal, lambda v, _: to_decimal(v, ""))
@@ -61,11 +65,29 @@ def _make_converter() -> cattrs.Converter:
 def _structure_enum(value: object, cls: type[Enum]) -> Enum:
     if isinstance(value, cls):
         return value
-    try:
-        return cls(value)
-    except (ValueError, TypeError):
-        choices = ", ".join(repr(member.value) for member in cls)
-        raise ValidationError.single("", "invalid_choice", f"expected one of {choices}") from None
+    # As strict as the base type: an int enum takes an int (no bool, no 2.0), a text enum text.
+    base_ok = (
+        not isinstance(value, (bool, float))
+        and (not issubclass(cls, int) or isinstance(value, int))
+        and (not issubclass(cls, str) or isinstance(value, str))
+    )
+    member: Enum | None = None
+    if base_ok:
+        try:
+            member = cls(value)
+        except (ValueError, TypeError):
+            member = None
+    if member is not None and issubclass(cls, Flag):
+        # A flag takes only the bits of its members (IntFlag would keep unknown ones).
+        known = 0
+        for flag in cls:
+            known |= int(flag.value)
+        if int(member.value) & ~known:
+            member = None
+    if member is None:
+        choices = ", ".join(repr(m.value) for m in cls)
+        raise ValidationError.single("", "invalid_choice", f"expected one of {choices}")
+    return member
 
 
 def _strict(kind: type[T], label: str) -> Callable[[object, object], T]:

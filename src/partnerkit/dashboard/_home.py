@@ -9,6 +9,8 @@ import attrs
 
 from partnerkit.core import Money
 from partnerkit.core._context import isolated
+from partnerkit.core._validation import expected, is_day
+from partnerkit.core.errors import ValidationError
 from partnerkit.dashboard._model import RenewalDue, _annual
 from partnerkit.dashboard._settings import DashboardSettings
 from partnerkit.deals import DealRegistration, Prospect, Stage
@@ -95,6 +97,8 @@ def partner_home(
     draft or sent renewal quotes of their subscriptions; open registrations
     are soonest deadline first.
     """
+    if not is_day(as_of):
+        raise ValidationError.single("as_of", "invalid", expected("a date (not a datetime)", as_of))
     settings = DashboardSettings() if settings is None else settings
     customers: tuple[Customer, ...] | None = None
     windows: tuple[RenewalWindow, ...] | None = None
@@ -105,11 +109,12 @@ def partner_home(
         by_prospect: dict[str, list[Order]] = {}
         for order in mine_orders:
             by_prospect.setdefault(order.prospect_id, []).append(order)
+        subs_of: dict[str, list[Subscription]] = {}
+        for subscription in mine_subs:
+            subs_of.setdefault(subscription.prospect_id, []).append(subscription)
         found = []
         for prospect_id, placed in by_prospect.items():
-            subs = sorted(
-                (s for s in mine_subs if s.prospect_id == prospect_id), key=lambda s: s.term_end
-            )
+            subs = sorted(subs_of.get(prospect_id, ()), key=lambda s: s.term_end)
             upcoming = [s.term_end for s in subs if s.term_end >= as_of]
             found.append(
                 Customer(

@@ -8,7 +8,6 @@ through partnerkit's gettext, every value from data is escaped.
 
 from __future__ import annotations
 
-import html
 import textwrap
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -33,6 +32,7 @@ from partnerkit.dashboard._svg import (
     INK,
     MUTED,
     TrendPoint,
+    _esc,
     gauge_svg,
     quarter_bars_svg,
     rag_badge_svg,
@@ -108,7 +108,7 @@ def _subtitle(board: PartnerDashboard, loc: Locale) -> str:
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return _esc(text)
 
 
 def _inline(svg: str) -> str:

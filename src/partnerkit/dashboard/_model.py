@@ -14,6 +14,7 @@ from babel.numbers import format_decimal, format_percent
 
 from partnerkit.core import Money
 from partnerkit.core._context import isolated
+from partnerkit.core._validation import ErrorCollector, expected
 from partnerkit.core.errors import ValidationError
 from partnerkit.dashboard._figures import DashboardFigures, _zero
 from partnerkit.dashboard._settings import DashboardSettings
@@ -373,10 +374,13 @@ def _plan_targets(
     plan's first such objective of a kind winning.
     """
     found: dict[ObjectiveKind, tuple[MetricValue, tuple[MetricValue | None, ...]]] = {}
-    for _, progress in plans:
+    for plan, progress in plans:
+        parts = {
+            o.key for o in plan.objectives if o.split is not None and o.split.dimension != "time"
+        }
         for objective in progress.objectives:
             target = objective.year.target
-            if target is None or objective.kind in found:
+            if target is None or objective.kind in found or objective.key in parts:
                 continue
             found[objective.kind] = (target, tuple(q.target for q in objective.quarters))
     return found
@@ -387,6 +391,8 @@ def _judge(actual: MetricValue | None, target: MetricValue | None, elapsed: Deci
         return _NO_STATUS
     if isinstance(target, Money) != isinstance(actual, Money):
         return _NO_STATUS
+    if (target.amount if isinstance(target, Money) else target) <= 0:
+        return _NO_STATUS  # a zero target (allowed on a plan) judges nothing
     return _paced(actual, target, elapsed)
 
 
@@ -429,6 +435,7 @@ def partner_dashboard(
     orders: Iterable[Order] = (),
     subscriptions: Iterable[Subscription] = (),
     settings: DashboardSettings | None = None,
+    show_renewals: bool = True,
 ) -> PartnerDashboard:
     """Build ``partner``'s dashboard from the day's figures and its records.
 
@@ -441,8 +448,19 @@ def partner_dashboard(
     given, are the truth about certifications: the ``certified_users``
     criterion counts the users holding a current certification (else the
     scoring KPI counts certification activities). A partner the figures did
-    not score has no activity: its figures are zero.
+    not score has no activity: its figures are zero. ``show_renewals`` False
+    leaves the renewals (customers' subscriptions) out, for a reader who may
+    not see customers; the base ARR is an aggregate and stays. A
+    ``partner`` or ``figures`` of another type is a ValidationError.
     """
+    errors = ErrorCollector()
+    if not isinstance(partner, Partner):
+        errors.add("partner", "invalid", expected("a partnerkit.partners.Partner", partner))
+    if not isinstance(figures, DashboardFigures):
+        errors.add("figures", "invalid", expected("DashboardFigures", figures))
+    if settings is not None and not isinstance(settings, DashboardSettings):
+        errors.add("settings", "invalid", expected("DashboardSettings", settings))
+    errors.raise_if_any()
     settings = _DEFAULT_SETTINGS if settings is None else settings
     pid = partner.id
     as_of, year, currency = figures.as_of, figures.year, figures.currency
@@ -589,7 +607,7 @@ def partner_dashboard(
         if subscription.term_start <= year.start <= subscription.term_end:
             base = base + _annual(subscription, currency)
         days_left = (subscription.term_end - as_of).days
-        if 0 <= days_left <= horizon:
+        if show_renewals and 0 <= days_left <= horizon:
             renewals.append(
                 RenewalDue(
                     subscription.id,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from babel import Locale
 
 from partnerkit.core._context import isolated
@@ -18,6 +16,7 @@ from partnerkit.dashboard._document import (
     checked_locale,
     plan_document,
 )
+from partnerkit.dashboard._svg import _esc
 from partnerkit.plans import Plan, PlanProgress
 
 __all__ = ["plan_html"]
@@ -39,7 +38,7 @@ p.small{font-size:.85em;color:#444;margin:.2rem 0}
 
 
 def _e(text: str) -> str:
-    return escape(text, quote=True)
+    return _esc(text)
 
 
 def _block(block: Block) -> str:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import attrs
 
 from partnerkit.core import DomainEvent
+from partnerkit.core._validation import expected, is_day
 from partnerkit.core.errors import ValidationError
 from partnerkit.dashboard._model import PartnerDashboard
 from partnerkit.scoring import MetricValue, Rag
@@ -75,8 +76,12 @@ def trend(
     1-3660; the snapshots are one partner's, in any order (two of one day
     are a ValidationError).
     """
+    if not is_day(end):
+        raise ValidationError.single("end", "invalid", expected("a date (not a datetime)", end))
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_TREND_DAYS:
         raise ValidationError.single("days", "out_of_range", "a trend spans 1-3660 days")
+    if not isinstance(key, str):
+        raise ValidationError.single("key", "invalid", expected("text", key))
     first = end - timedelta(days=days - 1)
     found: dict[date, MetricValue | None] = {}
     for snapshot in snapshots:

@@ -24,6 +24,7 @@ from babel.numbers import format_compact_currency, format_decimal, format_percen
 from partnerkit.core import Money
 from partnerkit.core._context import isolated
 from partnerkit.core._money import _locale
+from partnerkit.core.errors import ValidationError
 from partnerkit.dashboard._model import DashboardArea, PartnerDashboard, QuarterArr, StageCount
 from partnerkit.deals import deal_stage_label
 from partnerkit.locale import gettext
@@ -94,11 +95,20 @@ def contrast_ratio(first: str, second: str) -> float:
 # -- helpers -----------------------------------------------------------------------------------
 
 
+# Characters XML 1.0 cannot hold at all (C0 controls but tab and line breaks, lone surrogates,
+# U+FFFE and U+FFFF): escaping does not help, so they become U+FFFD.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _esc(text: object) -> str:
-    """Escape text for XML/HTML content and attribute values (quotes included)."""
+    """Escape text for XML/HTML content and attribute values (quotes included).
+
+    A character XML cannot hold (a control character in a name) becomes
+    U+FFFD, so the SVG stays well-formed whatever the data holds.
+    """
     import html
 
-    return html.escape(str(text), quote=True)
+    return html.escape(_NOT_XML.sub("\ufffd", str(text)), quote=True)
 
 
 def _ident(ident: str) -> str:
@@ -140,7 +150,11 @@ _GAUGE_CX, _GAUGE_CY, _GAUGE_R = 60.0, 62.0, 48.0
 
 
 def _fraction(percent: Decimal | int) -> Decimal:
-    """``percent`` as a share of the full sweep, clamped to 0..1."""
+    """``percent`` as a share of the full sweep, clamped to 0..1; no number is a ValidationError."""
+    if isinstance(percent, bool) or not isinstance(percent, (int, Decimal)):
+        raise ValidationError.single("percent", "invalid", "expected a Decimal or an int")
+    if not Decimal(percent).is_finite():
+        raise ValidationError.single("percent", "invalid", "expected a finite number")
     return min(max(Decimal(percent), Decimal(0)), Decimal(100)) / Decimal(100)
 
 

@@ -19,8 +19,9 @@ from typing import Any, TypeVar
 
 import attrs
 
-from partnerkit.core.errors import PermissionDenied
+from partnerkit.core.errors import PermissionDenied, ValidationError
 from partnerkit.dashboard import (
+    CRITERIA,
     DashboardFigures,
     DashboardSnapshot,
     PartnerDashboard,
@@ -47,7 +48,6 @@ from partnerkit.services._context import (
     load,
     reaches,
     reading,
-    require_partner,
     require_role,
     use_case,
 )
@@ -81,6 +81,8 @@ __all__ = [
 
 R = TypeVar("R")
 
+_CRITERION_KEYS = tuple(spec.key for spec in CRITERIA)
+
 #: The most partners one bulk listing of a record kind asks for at once (``where`` lists).
 _CHUNK = 500
 
@@ -112,9 +114,7 @@ def _by_partner(
     return grouped
 
 
-def _figures(ctx: Context, activities: object, partners: Sequence[str]) -> DashboardFigures:
-    wanted = set(partners)
-    rows = [a for a in _activities(activities) if a.partner_id in wanted]
+def _figures(ctx: Context, rows: list[Activity], partners: Sequence[str]) -> DashboardFigures:
     program = ctx.program
     return DashboardFigures.compute(
         rows,
@@ -133,19 +133,28 @@ def _boards(
     partners: Sequence[Partner],
     activities: object,
     progress: Callable[[int], None] | None = None,
+    *,
+    partner_view: bool = False,
 ) -> list[PartnerDashboard]:
-    """Every partner's dashboard today, from one scoring pass and one listing per record kind."""
+    """Every partner's dashboard today, from one scoring pass and one listing per record kind.
+
+    ``activities`` is read once (an iterator is fine). ``partner_view`` shows
+    the plans as the partner sees them (no vendor draft) whoever reads; a
+    partner-side actor always gets that view. Renewals are left out for a
+    reader without ``view_customers`` on the partner.
+    """
     ids = [p.id for p in partners]
-    figures = _figures(ctx, activities, ids)
+    wanted = set(ids)
+    rows = [a for a in _activities(activities) if a.partner_id in wanted]
+    figures = _figures(ctx, rows, ids)
     few = None if len(ids) > _CHUNK * 4 else ids
     year = figures.year.year
-    wanted = set(ids)
+    drafts_visible = ctx.actor.vendor_side and not partner_view
     plans = [
         p
         for p in every(uow.repository(PLANS), {"fiscal_year": year}, limit=MAX_PAGE_SIZE)
-        if p.partner_id in wanted and (ctx.actor.vendor_side or p.visible_to_partner)
+        if p.partner_id in wanted and (drafts_visible or p.visible_to_partner)
     ]
-    rows = [a for a in _activities(activities) if a.partner_id in wanted]
     measured = _measured(ctx, plans, rows) if plans else {}
     calendar, today = ctx.program.fiscal, ctx.today()
     plans_of: dict[str, list[tuple[Plan, PlanProgress]]] = {}
@@ -157,6 +166,7 @@ def _boards(
     orders = _by_partner(uow, ORDERS, few)
     subscriptions = _by_partner(uow, SUBSCRIPTIONS, few)
     settings = ctx.program.dashboard
+    customers = (ctx.actor.role, VIEW_CUSTOMERS) in ctx.permissions.pairs
     boards = []
     for i, partner in enumerate(partners):
         pid = partner.id
@@ -170,11 +180,26 @@ def _boards(
                 orders=orders.get(pid, ()),
                 subscriptions=subscriptions.get(pid, ()),
                 settings=settings,
+                show_renewals=customers and reaches(ctx, VIEW_CUSTOMERS, partner),
             )
         )
         if progress is not None:
             progress(i + 1)
     return boards
+
+
+def _progress_arg(progress: object) -> Callable[[int], None] | None:
+    if progress is not None and not callable(progress):
+        raise ValidationError.single("progress", "invalid", "expected a callable or None")
+    return progress
+
+
+def _segment_arg(segment: object) -> PartnerFilter:
+    if segment is None:
+        return PartnerFilter()
+    if not isinstance(segment, PartnerFilter):
+        raise ValidationError.single("segment", "invalid", "expected a PartnerFilter")
+    return segment
 
 
 @reading
@@ -210,7 +235,7 @@ def vendor_dashboard(
     manager sees the partners they manage.
     """
     _vendor_side(ctx)
-    partners = partners_in(uow, ctx, segment or PartnerFilter(), VIEW_DASHBOARD)
+    partners = partners_in(uow, ctx, _segment_arg(segment), VIEW_DASHBOARD)
     return vendor_overview(_boards(uow, ctx, partners, activities), behind=behind)
 
 
@@ -226,14 +251,18 @@ def snapshot_dashboards(
 
     One scoring pass of the batch engine for all partners; a snapshot of
     the same day made earlier is replaced (the nightly job may run again).
+    A snapshot holds what the partner sees: plans still in the vendor's
+    draft are left out, since the partner's users read the trend.
     ``progress`` is called with the number of partners done; the commit
     publishes :class:`~partnerkit.dashboard.SnapshotsTaken`. Vendor side
     only, with ``view_dashboard`` (a nightly job runs as
     :meth:`Context.system <partnerkit.services.Context.system>`).
     """
     _vendor_side(ctx)
+    report_progress = _progress_arg(progress)
     partners = partners_in(uow, ctx, PartnerFilter(), VIEW_DASHBOARD)
-    boards = _boards(uow, ctx, partners, activities, progress)
+    # Snapshots show what the partner sees (no vendor draft): the partner reads their trend.
+    boards = _boards(uow, ctx, partners, activities, report_progress, partner_view=True)
     repository = uow.repository(DASHBOARD_SNAPSHOTS)
     today = ctx.today()
     added, replaced = [], []
@@ -257,11 +286,16 @@ def dashboard_trend(
     """Criterion ``key``'s daily actuals over the last ``days`` days, from the stored snapshots.
 
     One point a day, oldest first, ending today; None on a day without a
-    snapshot. Read as :func:`partner_dashboard_of`.
+    snapshot. Read as :func:`partner_dashboard_of` (an unknown partner is
+    ``NotFound``); an unknown ``key`` is a ValidationError.
     """
-    require_partner(ctx, VIEW_DASHBOARD, partner_id)
+    if key not in _CRITERION_KEYS:
+        raise ValidationError.single(
+            "key", "unknown", f"no criterion {key!r}: one of {', '.join(_CRITERION_KEYS)}"
+        )
+    load(uow, ctx, PARTNERS, partner_id, VIEW_DASHBOARD)
     today = ctx.today()
-    points = trend((), key, end=today, days=days)  # checks days before anything is read
+    points = trend((), key, end=today, days=days)  # checks days before the snapshots are read
     first = points[0][0].isoformat()
     snapshots = [
         s
