@@ -5,12 +5,16 @@ from __future__ import annotations
 import functools
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
-from typing import Any, TypeVar
+from enum import Enum
+from typing import Any, TypeVar, get_args, get_origin
 from zoneinfo import ZoneInfo
 
+import attrs
 import cattrs
 import pendulum
 from cattrs.errors import (
@@ -19,6 +23,7 @@ from cattrs.errors import (
     ForbiddenExtraKeysError,
     IterableValidationNote,
 )
+from cattrs.gen import iterable_unstructure_factory
 
 from partnerkit.core._money import Money, to_decimal
 from partnerkit.core._percentage import Percentage
@@ -54,6 +59,8 @@ def _make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(pendulum.DateTime, _unstructure_instant)
     conv.register_structure_hook(datetime, _structure_instant)
     conv.register_structure_hook(pendulum.DateTime, _structure_instant)
+
+    conv.register_unstructure_hook_factory(_tuple_of_frozen, lambda t: _reusable(t, conv))
     return conv
 
 
@@ -172,6 +179,126 @@ def _read_instant(value: str) -> pendulum.DateTime:
             "", "invalid", f"the offset of {value!r} is not the one its critical zone has then"
         )
     return local
+
+
+_ATOMIC = (str, int, float, Decimal, date, time, timedelta, Enum, type(None))
+_FROZEN: dict[type, bool] = {}
+
+
+@attrs.frozen
+class _FrozenProbe:
+    unused: int = 0
+
+
+_FROZEN_SETATTR = _FrozenProbe.__setattr__
+
+
+def _frozen_attrs(cls: type) -> bool:
+    """Whether ``cls`` is a frozen attrs class (asked once per class).
+
+    Frozen attrs classes (and their subclasses) share attrs' refusing ``__setattr__``;
+    comparing it sets nothing, so a mutable class (one with only some fields frozen,
+    or with converters run on assignment) is neither changed nor mistaken for frozen.
+    """
+    known = _FROZEN.get(cls)
+    if known is None:
+        known = attrs.has(cls) and getattr(cls, "__setattr__", None) is _FROZEN_SETATTR
+        _FROZEN[cls] = known
+    return known
+
+
+def deeply_frozen(value: object) -> bool:
+    """Whether ``value`` holds nothing mutable: atoms, tuples, frozensets, frozen attrs values."""
+    if isinstance(value, _ATOMIC):
+        return True
+    if isinstance(value, (tuple, frozenset)):
+        return all(deeply_frozen(item) for item in value)
+    cls: Any = type(value)
+    if not _frozen_attrs(cls):
+        return False
+    return all(deeply_frozen(getattr(value, f.name)) for f in attrs.fields(cls))
+
+
+def _tuple_of_frozen(t: Any) -> bool:
+    """Whether ``t`` is ``tuple[X, ...]`` with ``X`` a frozen attrs class (sections, targets)."""
+    if get_origin(t) is not tuple:
+        return False
+    args = get_args(t)
+    return (
+        len(args) == 2
+        and args[1] is Ellipsis
+        and isinstance(args[0], type)
+        and (_frozen_attrs(args[0]))
+    )
+
+
+class _Reused:
+    """One thread's unstructured forms of deeply frozen tuples met again, by identity.
+
+    A tuple met once is remembered (``seen``); met again, its form is kept if
+    nothing in it can change, and handed out as it is from then on. Both maps
+    hold the values themselves, so an identity stays theirs while remembered.
+    """
+
+    __slots__ = ("forms", "seen")
+
+    SIZE = 256
+
+    def __init__(self) -> None:
+        self.forms: OrderedDict[int, tuple[object, Any]] = OrderedDict()
+        self.seen: OrderedDict[int, object] = OrderedDict()
+
+    def form(self, value: tuple[Any, ...], unstructure: Callable[[Any], Any]) -> Any:
+        key = id(value)
+        kept = self.forms.get(key)
+        if kept is not None and kept[0] is value:
+            self.forms.move_to_end(key)
+            return kept[1]
+        form = unstructure(value)
+        if self.seen.get(key) is value:
+            del self.seen[key]
+            if deeply_frozen(value):
+                self.forms[key] = (value, form)
+                if len(self.forms) > self.SIZE:
+                    self.forms.popitem(last=False)
+        else:
+            self.seen[key] = value
+            if len(self.seen) > self.SIZE:
+                self.seen.popitem(last=False)
+        return form
+
+
+_REUSE = threading.local()
+
+
+def _reusable(t: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
+    """Cattrs' own hook for the tuple type ``t``, reusing forms inside :func:`to_stored_dict`."""
+    plain = iterable_unstructure_factory(t, conv, unstructure_to=list)
+
+    def unstructure(value: Any) -> Any:
+        reused: _Reused | None = getattr(_REUSE, "active", None)
+        if reused is None or not value:
+            return plain(value)
+        return reused.form(value, plain)
+
+    return unstructure
+
+
+def to_stored_dict(value: object) -> Any:
+    """:func:`to_dict` for a storage backend about to serialize ``value``: read it, never change it.
+
+    The result may share parts with earlier results of this thread: the
+    form of a deeply frozen tuple met again (the sections all the plans of
+    one template hold) is made once. The top-level dict is always new.
+    """
+    reused: _Reused | None = getattr(_REUSE, "reused", None)
+    if reused is None:
+        reused = _REUSE.reused = _Reused()
+    _REUSE.active = reused
+    try:
+        return converter.unstructure(value)
+    finally:
+        _REUSE.active = None
 
 
 #: The converter behind :func:`to_dict` and :func:`from_dict`. Later modules

@@ -11,8 +11,9 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from partnerkit.core import DomainEvent, EventDispatcher, from_dict, to_dict
+from partnerkit.core import DomainEvent, EventDispatcher, from_dict
 from partnerkit.core._cursor import pack_cursor, unpack_cursor
+from partnerkit.core._serialization import to_stored_dict
 from partnerkit.core._validation import ErrorCollector
 from partnerkit.core.errors import NotFound, PublishError, StorageError, ValidationError
 from partnerkit.storage._ports import (
@@ -37,8 +38,8 @@ _BODY_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 def encode_body(spec: AggregateSpec[Any], aggregate: object) -> str:
     """Serialize an aggregate without its version (the backends keep that in its own column)."""
     spec.id_of(aggregate)  # refuses values of the wrong type
-    data = to_dict(aggregate)
-    data.pop("version", None)
+    data = to_stored_dict(aggregate)  # only read here: parts may be shared with earlier bodies
+    data.pop("version", None)  # the top-level dict is this body's own
     body = _BODY_ENCODER.encode(data)
     try:
         body.encode("utf-8")

@@ -5,15 +5,11 @@ from __future__ import annotations
 import heapq
 import threading
 from collections.abc import Iterable
-from datetime import date, time, timedelta
-from decimal import Decimal
-from enum import Enum
 from operator import itemgetter
 from typing import Any, TypeVar
 
-import attrs
-
 from partnerkit.core import EventDispatcher
+from partnerkit.core._serialization import deeply_frozen
 from partnerkit.core.errors import Conflict, NotFound, ValidationError
 from partnerkit.storage._builtin import builtin_specs
 from partnerkit.storage._common import (
@@ -51,7 +47,7 @@ class _Row:
     """One stored version of an aggregate: its JSON body and index values, never changed.
 
     ``decoded`` keeps the aggregate read back from the body once it has been read
-    twice and holds nothing mutable (see :func:`_shareable`): every reader may then
+    twice and holds nothing mutable (see ``deeply_frozen``): every reader may then
     get that same value instead of decoding the body again.
     """
 
@@ -69,45 +65,6 @@ class _Row:
         self.reads = 0
 
 
-_ATOMIC = (str, int, float, Decimal, date, time, timedelta, Enum, type(None))
-_FROZEN: dict[type, bool] = {}
-
-
-@attrs.frozen
-class _FrozenProbe:
-    unused: int = 0
-
-
-_FROZEN_SETATTR = _FrozenProbe.__setattr__
-
-
-def _frozen_attrs(value: object) -> bool:
-    """Whether ``value``'s class is a frozen attrs class (asked once per class).
-
-    Frozen attrs classes (and their subclasses) share attrs' refusing ``__setattr__``;
-    comparing it sets nothing, so a mutable class (one with only some fields frozen,
-    or with converters run on assignment) is neither changed nor mistaken for frozen.
-    """
-    cls = type(value)
-    known = _FROZEN.get(cls)
-    if known is None:
-        known = attrs.has(cls) and getattr(cls, "__setattr__", None) is _FROZEN_SETATTR
-        _FROZEN[cls] = known
-    return known
-
-
-def _shareable(value: object) -> bool:
-    """Whether ``value`` holds nothing mutable: atoms, tuples, frozensets, frozen attrs values."""
-    if isinstance(value, _ATOMIC):
-        return True
-    if isinstance(value, (tuple, frozenset)):
-        return all(_shareable(item) for item in value)
-    if not _frozen_attrs(value):
-        return False
-    cls: Any = type(value)
-    return all(_shareable(getattr(value, f.name)) for f in attrs.fields(cls))
-
-
 def _decode(spec: AggregateSpec[A], row: _Row) -> A:
     decoded = row.decoded
     if decoded is not None and decoded[0] is spec:
@@ -116,7 +73,7 @@ def _decode(spec: AggregateSpec[A], row: _Row) -> A:
     # Rows read once (a registration loaded to be changed) are not worth the check; a row
     # read again (a partner, a user, a program) keeps its value when nothing in it can change.
     row.reads += 1
-    if row.reads > 1 and _shareable(value):
+    if row.reads > 1 and deeply_frozen(value):
         row.decoded = (spec, value)
     return value
 
