@@ -91,3 +91,27 @@ def test_deeply_frozen_values() -> None:
     assert isinstance(plan.audit[0], PlanAuditEntry)
     assert not deeply_frozen(([],))
     assert isinstance(plan, Plan)
+
+
+def test_instants_that_compare_equal_keep_their_own_text() -> None:
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    first = datetime(2026, 10, 25, 2, 30, tzinfo=berlin)  # the repeated hour: CEST, then CET
+    second = first.replace(fold=1)
+    assert first == second  # same tzinfo: compared by wall time
+    summer = datetime(2026, 7, 1, 12, tzinfo=berlin)
+    utc = datetime(2026, 7, 1, 10, tzinfo=timezone.utc)
+    fixed = utc.astimezone(timezone(timedelta(hours=2)))
+    assert summer == utc == fixed
+    values = (first, second, summer, utc, fixed)
+    texts = [to_dict(v) for v in values + values]
+    assert texts[:5] == [
+        "2026-10-25T02:30:00+02:00[Europe/Berlin]",
+        "2026-10-25T02:30:00+01:00[Europe/Berlin]",
+        "2026-07-01T12:00:00+02:00[Europe/Berlin]",
+        "2026-07-01T10:00:00+00:00",
+        "2026-07-01T12:00:00+02:00",
+    ]
+    assert texts[5:] == texts[:5]

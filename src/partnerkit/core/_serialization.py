@@ -133,6 +133,25 @@ def _zone_name(zone: tzinfo | None) -> str | None:
 
 
 def _unstructure_instant(value: datetime) -> str:
+    try:
+        return _instant_text(value, value.tzinfo, value.utcoffset())
+    except TypeError:  # a host's tzinfo that cannot be hashed
+        return _write_instant(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _instant_text(value: datetime, zone: tzinfo | None, offset: object) -> str:
+    """The stored text of an instant; equal instants in one zone at one offset share it.
+
+    The records one use case writes share its instant (the context pins the
+    clock), so writing many of them formats it once. Equal aware datetimes
+    with the same ``tzinfo`` show the same wall time; the offset tells apart
+    the two instants of a repeated wall time, which compare equal.
+    """
+    return _write_instant(value)
+
+
+def _write_instant(value: datetime) -> str:
     instant = aware(value, "")
     name = _zone_name(instant.tzinfo)
     text = instant.isoformat()

@@ -492,10 +492,13 @@ class MemoryRepository(BaseRepository[A]):
         others = [(name, values) for name, values in wanted.items() if name != by]
         rows = table.rows
         found: list[tuple[str, _Row]] = []
-        for id in ids:
-            row = rows.get(id)
-            if row is not None and all(row.indexes.get(n) in v for n, v in others):
-                found.append((id, row))
+        if others:
+            for id in ids:
+                row = rows.get(id)
+                if row is not None and all(row.indexes.get(n) in v for n, v in others):
+                    found.append((id, row))
+        else:
+            found.extend((id, row) for id in ids if (row := rows.get(id)) is not None)
         for id, (staged_row, _) in staged.items():
             if staged_row is not None and all(
                 staged_row.indexes.get(name) in values for name, values in wanted.items()
