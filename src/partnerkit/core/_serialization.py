@@ -255,16 +255,20 @@ class _Reused:
     """One thread's unstructured forms of deeply frozen tuples met again, by identity.
 
     A tuple met once is remembered (``seen``); met again, its form is kept if
-    nothing in it can change, and handed out as it is from then on. Both maps
-    hold the values themselves, so an identity stays theirs while remembered.
+    nothing in it can change, and handed out as it is from then on, with its
+    JSON text once asked for. The maps hold the values themselves, so an
+    identity stays theirs while remembered.
     """
 
-    __slots__ = ("forms", "seen")
+    __slots__ = ("by_form", "forms", "seen")
 
     SIZE = 256
 
     def __init__(self) -> None:
-        self.forms: OrderedDict[int, tuple[object, Any]] = OrderedDict()
+        #: id(value) -> [value, form, JSON text or None]
+        self.forms: OrderedDict[int, list[Any]] = OrderedDict()
+        #: id(form) -> the same entry, to find a kept form's text
+        self.by_form: dict[int, list[Any]] = {}
         self.seen: OrderedDict[int, object] = OrderedDict()
 
     def form(self, value: tuple[Any, ...], unstructure: Callable[[Any], Any]) -> Any:
@@ -277,14 +281,25 @@ class _Reused:
         if self.seen.get(key) is value:
             del self.seen[key]
             if deeply_frozen(value):
-                self.forms[key] = (value, form)
+                entry = [value, form, None]
+                self.forms[key] = entry
+                self.by_form[id(form)] = entry
                 if len(self.forms) > self.SIZE:
-                    self.forms.popitem(last=False)
+                    _, dropped = self.forms.popitem(last=False)
+                    del self.by_form[id(dropped[1])]
         else:
             self.seen[key] = value
             if len(self.seen) > self.SIZE:
                 self.seen.popitem(last=False)
         return form
+
+    def text(self, form: object, encode: Callable[[Any], str]) -> str | None:
+        entry = self.by_form.get(id(form))
+        if entry is None or entry[1] is not form:
+            return None
+        if entry[2] is None:
+            entry[2] = encode(form)
+        return entry[2]  # type: ignore[no-any-return]
 
 
 _REUSE = threading.local()
@@ -301,6 +316,16 @@ def _reusable(t: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
         return reused.form(value, plain)
 
     return unstructure
+
+
+def stored_text(form: object, encode: Callable[[Any], str]) -> str | None:
+    """The JSON text of ``form`` if it is a form :func:`to_stored_dict` reuses, else None.
+
+    Made with ``encode`` the first time it is asked for, then kept with the
+    form: a body holding a reused form writes its text as it is.
+    """
+    reused: _Reused | None = getattr(_REUSE, "reused", None)
+    return None if reused is None else reused.text(form, encode)
 
 
 def to_stored_dict(value: object) -> Any:
