@@ -61,7 +61,25 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(pendulum.DateTime, _structure_instant)
 
     conv.register_unstructure_hook_factory(_tuple_of_frozen, lambda t: _reusable(t, conv))
+    conv.register_structure_hook_func(_homogeneous_tuple, _empty_first(conv))
     return conv
+
+
+def _homogeneous_tuple(t: Any) -> bool:
+    args = get_args(t)
+    return get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _empty_first(conv: cattrs.Converter) -> Callable[[Any, Any], tuple[Any, ...]]:
+    """The converter's tuple structuring, with an empty list (most of a record's) done at once."""
+    structure_tuple = conv._structure_tuple
+
+    def structure(value: Any, t: Any) -> tuple[Any, ...]:
+        if not value and (value.__class__ is list or value.__class__ is tuple):
+            return ()  # what cattrs makes of it, without looking up the items' hook
+        return structure_tuple(value, t)
+
+    return structure
 
 
 def _strict(kind: type[T], label: str) -> Callable[[object, object], T]:
@@ -310,8 +328,10 @@ def _reusable(t: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
     plain = iterable_unstructure_factory(t, conv, unstructure_to=list)
 
     def unstructure(value: Any) -> Any:
+        if not value and isinstance(value, tuple):
+            return []  # what the plain hook makes of an empty tuple, without its loop
         reused: _Reused | None = getattr(_REUSE, "active", None)
-        if reused is None or not value:
+        if reused is None:
             return plain(value)
         return reused.form(value, plain)
 
