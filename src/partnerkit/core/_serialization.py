@@ -5,13 +5,16 @@ from __future__ import annotations
 import functools
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from enum import Enum, Flag
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args, get_origin
 from zoneinfo import ZoneInfo
 
+import attrs
 import cattrs
 import pendulum
 from cattrs.errors import (
@@ -20,6 +23,7 @@ from cattrs.errors import (
     ForbiddenExtraKeysError,
     IterableValidationNote,
 )
+from cattrs.gen import iterable_unstructure_factory
 
 from partnerkit.core._money import Money, to_decimal
 from partnerkit.core._percentage import Percentage
@@ -59,6 +63,9 @@ def _make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(pendulum.DateTime, _unstructure_instant)
     conv.register_structure_hook(datetime, _structure_instant)
     conv.register_structure_hook(pendulum.DateTime, _structure_instant)
+
+    conv.register_unstructure_hook_factory(_tuple_of_frozen, lambda t: _reusable(t, conv))
+    conv.register_structure_hook_func(_homogeneous_tuple, _empty_first(conv))
     return conv
 
 
@@ -88,6 +95,23 @@ def _structure_enum(value: object, cls: type[Enum]) -> Enum:
         choices = ", ".join(repr(m.value) for m in cls)
         raise ValidationError.single("", "invalid_choice", f"expected one of {choices}")
     return member
+
+
+def _homogeneous_tuple(t: Any) -> bool:
+    args = get_args(t)
+    return get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _empty_first(conv: cattrs.Converter) -> Callable[[Any, Any], tuple[Any, ...]]:
+    """The converter's tuple structuring, with an empty list (most of a record's) done at once."""
+    structure_tuple = conv._structure_tuple
+
+    def structure(value: Any, t: Any) -> tuple[Any, ...]:
+        if not value and (value.__class__ is list or value.__class__ is tuple):
+            return ()  # what cattrs makes of it, without looking up the items' hook
+        return structure_tuple(value, t)
+
+    return structure
 
 
 def _strict(kind: type[T], label: str) -> Callable[[object, object], T]:
@@ -163,6 +187,25 @@ def _zone_name(zone: tzinfo | None) -> str | None:
 
 
 def _unstructure_instant(value: datetime) -> str:
+    try:
+        return _instant_text(value, value.tzinfo, value.utcoffset())
+    except TypeError:  # a host's tzinfo that cannot be hashed
+        return _write_instant(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _instant_text(value: datetime, zone: tzinfo | None, offset: object) -> str:
+    """The stored text of an instant; equal instants in one zone at one offset share it.
+
+    The records one use case writes share its instant (the context pins the
+    clock), so writing many of them formats it once. Equal aware datetimes
+    with the same ``tzinfo`` show the same wall time; the offset tells apart
+    the two instants of a repeated wall time, which compare equal.
+    """
+    return _write_instant(value)
+
+
+def _write_instant(value: datetime) -> str:
     instant = aware(value, "")
     name = _zone_name(instant.tzinfo)
     text = instant.isoformat()
@@ -209,6 +252,153 @@ def _read_instant(value: str) -> pendulum.DateTime:
             "", "invalid", f"the offset of {value!r} is not the one its critical zone has then"
         )
     return local
+
+
+_ATOMIC = (str, int, float, Decimal, date, time, timedelta, Enum, type(None))
+_FROZEN: dict[type, bool] = {}
+
+
+@attrs.frozen
+class _FrozenProbe:
+    unused: int = 0
+
+
+_FROZEN_SETATTR = _FrozenProbe.__setattr__
+
+
+def _frozen_attrs(cls: type) -> bool:
+    """Whether ``cls`` is a frozen attrs class (asked once per class).
+
+    Frozen attrs classes (and their subclasses) share attrs' refusing ``__setattr__``;
+    comparing it sets nothing, so a mutable class (one with only some fields frozen,
+    or with converters run on assignment) is neither changed nor mistaken for frozen.
+    """
+    known = _FROZEN.get(cls)
+    if known is None:
+        known = attrs.has(cls) and getattr(cls, "__setattr__", None) is _FROZEN_SETATTR
+        _FROZEN[cls] = known
+    return known
+
+
+def deeply_frozen(value: object) -> bool:
+    """Whether ``value`` holds nothing mutable: atoms, tuples, frozensets, frozen attrs values."""
+    if isinstance(value, _ATOMIC):
+        return True
+    if isinstance(value, (tuple, frozenset)):
+        return all(deeply_frozen(item) for item in value)
+    cls: Any = type(value)
+    if not _frozen_attrs(cls):
+        return False
+    return all(deeply_frozen(getattr(value, f.name)) for f in attrs.fields(cls))
+
+
+def _tuple_of_frozen(t: Any) -> bool:
+    """Whether ``t`` is ``tuple[X, ...]`` with ``X`` a frozen attrs class (sections, targets)."""
+    if get_origin(t) is not tuple:
+        return False
+    args = get_args(t)
+    return (
+        len(args) == 2
+        and args[1] is Ellipsis
+        and isinstance(args[0], type)
+        and (_frozen_attrs(args[0]))
+    )
+
+
+class _Reused:
+    """One thread's unstructured forms of deeply frozen tuples met again, by identity.
+
+    A tuple met once is remembered (``seen``); met again, its form is kept if
+    nothing in it can change, and handed out as it is from then on, with its
+    JSON text once asked for. The maps hold the values themselves, so an
+    identity stays theirs while remembered.
+    """
+
+    __slots__ = ("by_form", "forms", "seen")
+
+    SIZE = 256
+
+    def __init__(self) -> None:
+        #: id(value) -> [value, form, JSON text or None]
+        self.forms: OrderedDict[int, list[Any]] = OrderedDict()
+        #: id(form) -> the same entry, to find a kept form's text
+        self.by_form: dict[int, list[Any]] = {}
+        self.seen: OrderedDict[int, object] = OrderedDict()
+
+    def form(self, value: tuple[Any, ...], unstructure: Callable[[Any], Any]) -> Any:
+        key = id(value)
+        kept = self.forms.get(key)
+        if kept is not None and kept[0] is value:
+            self.forms.move_to_end(key)
+            return kept[1]
+        form = unstructure(value)
+        if self.seen.get(key) is value:
+            del self.seen[key]
+            if deeply_frozen(value):
+                entry = [value, form, None]
+                self.forms[key] = entry
+                self.by_form[id(form)] = entry
+                if len(self.forms) > self.SIZE:
+                    _, dropped = self.forms.popitem(last=False)
+                    del self.by_form[id(dropped[1])]
+        else:
+            self.seen[key] = value
+            if len(self.seen) > self.SIZE:
+                self.seen.popitem(last=False)
+        return form
+
+    def text(self, form: object, encode: Callable[[Any], str]) -> str | None:
+        entry = self.by_form.get(id(form))
+        if entry is None or entry[1] is not form:
+            return None
+        if entry[2] is None:
+            entry[2] = encode(form)
+        return entry[2]  # type: ignore[no-any-return]
+
+
+_REUSE = threading.local()
+
+
+def _reusable(t: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
+    """Cattrs' own hook for the tuple type ``t``, reusing forms inside :func:`to_stored_dict`."""
+    plain = iterable_unstructure_factory(t, conv, unstructure_to=list)
+
+    def unstructure(value: Any) -> Any:
+        if not value and isinstance(value, tuple):
+            return []  # what the plain hook makes of an empty tuple, without its loop
+        reused: _Reused | None = getattr(_REUSE, "active", None)
+        if reused is None:
+            return plain(value)
+        return reused.form(value, plain)
+
+    return unstructure
+
+
+def stored_text(form: object, encode: Callable[[Any], str]) -> str | None:
+    """The JSON text of ``form`` if it is a form :func:`to_stored_dict` reuses, else None.
+
+    Made with ``encode`` the first time it is asked for, then kept with the
+    form: a body holding a reused form writes its text as it is.
+    """
+    reused: _Reused | None = getattr(_REUSE, "reused", None)
+    return None if reused is None else reused.text(form, encode)
+
+
+def to_stored_dict(value: object) -> Any:
+    """:func:`to_dict` for a storage backend about to serialize ``value``: read it, never change it.
+
+    The result may share parts with earlier results of this thread: the
+    form of a deeply frozen tuple met again (the sections all the plans of
+    one template hold) is made once. The top-level dict is always new.
+    """
+    reused: _Reused | None = getattr(_REUSE, "reused", None)
+    if reused is None:
+        reused = _REUSE.reused = _Reused()
+    _REUSE.active = reused
+    try:
+        return converter.unstructure(value)
+    finally:
+        _REUSE.active = None
 
 
 #: The converter behind :func:`to_dict` and :func:`from_dict`. Later modules

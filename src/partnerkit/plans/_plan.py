@@ -250,8 +250,9 @@ class Plan:
             created_at=at,
             purpose=template.purpose,
             overridden=overridden,
+            # The first audit entry, as _logged writes it (made here: one plan built, not two).
+            audit=(PlanAuditEntry("assign", actor, Side.VENDOR, at, None, PlanStatus.DRAFT),),
         )
-        plan = plan._logged("assign", actor, Side.VENDOR, at, None, PlanStatus.DRAFT)
         return plan, PlanAssigned(
             **plan._event_head(actor, Side.VENDOR, at, None),
             template_id=template.id,

@@ -23,7 +23,7 @@ from partnerkit.core._money import MetricValue
 from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import FiscalCalendar, FiscalYear
 from partnerkit.locale import gettext
-from partnerkit.plans._items import PERIODS, Objective, ObjectiveKind
+from partnerkit.plans._items import PERIODS, Objective, ObjectiveKind, Section
 from partnerkit.plans._plan import Plan
 from partnerkit.plans._status import PlanStatus
 from partnerkit.scoring import KpiStatus, Rag, Target, rag_status
@@ -198,9 +198,16 @@ def _judge(
     objective: Objective, period: str, actual: MetricValue | None, elapsed: Decimal | None
 ) -> PeriodProgress:
     target = objective.target(period)
+    return PeriodProgress(period, target, actual, _judged(target, actual, elapsed))
+
+
+def _judged(
+    target: MetricValue | None, actual: MetricValue | None, elapsed: Decimal | None
+) -> KpiStatus:
+    """The paced status of a period; unjudged without a target, an actual or a start."""
     if target is None or elapsed is None or actual is None:
-        return PeriodProgress(period, target, actual, _UNJUDGED)
-    return PeriodProgress(period, target, actual, _status(target, actual, elapsed))
+        return _UNJUDGED
+    return _status(target, actual, elapsed)
 
 
 # rag_status runs in partnerkit's decimal context, which plan_progress has set already.
@@ -244,8 +251,7 @@ def _objective(
         )
         for period, quarter in zip(PERIODS[1:], year.quarters, strict=True)
     )
-    attainment = year_progress.status.attainment
-    completion = Decimal(0) if attainment is None else min(attainment, _HUNDRED)
+    completion = _completion(year_progress.status)
     return ObjectiveProgress(
         objective.key,
         objective.title,
@@ -255,6 +261,12 @@ def _objective(
         quarters,
         completion,
     )
+
+
+def _completion(year: KpiStatus) -> Decimal:
+    """What an objective adds to its section: the year's attainment capped at 100, else 0."""
+    attainment = year.attainment
+    return Decimal(0) if attainment is None else min(attainment, _HUNDRED)
 
 
 def _share(parts: Iterable[tuple[Decimal, int]]) -> Decimal:
@@ -267,11 +279,35 @@ def _share(parts: Iterable[tuple[Decimal, int]]) -> Decimal:
     return (total / count).quantize(_CENT, rounding=ROUND_HALF_UP) if count else Decimal(0)
 
 
-def _objectives_part(objectives: tuple[ObjectiveProgress, ...]) -> Decimal:
-    weights = sum(o.weight for o in objectives)
+def _objectives_part(weighted: list[tuple[Decimal, int]]) -> Decimal:
+    """The objectives' completions, (completion, weight) pairs, averaged by weight."""
+    weights = sum(weight for _, weight in weighted)
     if not weights:
         return Decimal(0)
-    return sum((o.completion * o.weight for o in objectives), Decimal(0)) / weights
+    return sum((completion * weight for completion, weight in weighted), Decimal(0)) / weights
+
+
+def _section_parts(
+    weighted: list[tuple[Decimal, int]], done: int, tasks: int, held: int, milestones: int
+) -> list[tuple[Decimal, int]]:
+    """A section's (completion, number of items) parts: objectives, tasks, milestones."""
+    return [
+        (_objectives_part(weighted), len(weighted)),
+        (_HUNDRED * done / tasks if tasks else Decimal(0), tasks),
+        (_HUNDRED * held / milestones if milestones else Decimal(0), milestones),
+    ]
+
+
+def _worst(rags: Iterable[Rag | None]) -> Rag | None:
+    """The worst red/amber/green of ``rags`` (None ignored); None when there is none."""
+    return min((r for r in rags if r), key=_RAG_ORDER.__getitem__, default=None)
+
+
+def _check_arguments(plan: object, as_of: object) -> None:
+    if not isinstance(plan, Plan):
+        raise ValidationError.single("plan", "invalid", "expected a Plan")
+    if not isinstance(as_of, date) or hasattr(as_of, "hour"):
+        raise ValidationError.single("as_of", "invalid", "expected a date")
 
 
 def plan_progress(
@@ -283,33 +319,27 @@ def plan_progress(
     period); a missing one is unknown (not zero), so its objective is not
     judged. Everything is computed in partnerkit's own decimal context.
     """
-    if not isinstance(plan, Plan):
-        raise ValidationError.single("plan", "invalid", "expected a Plan")
-    if not isinstance(as_of, date) or hasattr(as_of, "hour"):
-        raise ValidationError.single("as_of", "invalid", "expected a date")
+    _check_arguments(plan, as_of)
     measured = measured or {}
     with localcontext(COMPUTE_CONTEXT):
         year = calendar.year(plan.fiscal_year)
+        checked = {c.task for c in plan.checked}
+        held_keys = {h.milestone for h in plan.held}
         sections = []
         parts: list[tuple[Decimal, int]] = []
         for section in plan.sections:
             objectives = tuple(
                 _objective(plan, o, year, as_of, measured) for o in section.objectives
             )
-            done = sum(1 for t in section.tasks if plan.is_checked(t.key))
-            held_keys = {h.milestone for h in plan.held}
+            done = sum(1 for t in section.tasks if t.key in checked)
             held = sum(1 for m in section.milestones if m.key in held_keys)
-            section_parts = [
-                (_objectives_part(objectives), len(objectives)),
-                (
-                    _HUNDRED * done / len(section.tasks) if section.tasks else Decimal(0),
-                    len(section.tasks),
-                ),
-                (
-                    _HUNDRED * held / len(section.milestones) if section.milestones else Decimal(0),
-                    len(section.milestones),
-                ),
-            ]
+            section_parts = _section_parts(
+                [(o.completion, o.weight) for o in objectives],
+                done,
+                len(section.tasks),
+                held,
+                len(section.milestones),
+            )
             parts.extend(section_parts)
             sections.append(
                 SectionProgress(
@@ -325,7 +355,7 @@ def plan_progress(
             )
         every = [o for s in sections for o in s.objectives]
         judged = [o for o in every if o.rag is not None]
-        rag = min((o.rag for o in judged if o.rag), key=_RAG_ORDER.__getitem__, default=None)
+        rag = _worst(o.rag for o in judged)
         behind = sorted(
             (o for o in judged if o.rag is not Rag.GREEN),
             key=lambda o: (o.year.status.pace, o.key),
@@ -352,6 +382,47 @@ _ROW_ORDER = {
 }
 
 
+class _Shape:
+    """What the rows read of one section, once for every plan holding it: targets and keys."""
+
+    __slots__ = ("milestones", "objectives", "section", "tasks")
+
+    def __init__(self, section: Section) -> None:
+        self.section = section
+        #: Each objective with its year target (the year alone makes a row).
+        self.objectives = tuple((o, o.target("year")) for o in section.objectives)
+        self.tasks = tuple(t.key for t in section.tasks)
+        self.milestones = tuple(m.key for m in section.milestones)
+
+
+def _standing(
+    plan: Plan, elapsed: Decimal | None, measured: Actuals, shapes: dict[int, _Shape]
+) -> tuple[Decimal, Rag | None]:
+    """A plan's completion and RAG, as :func:`plan_progress` finds them, from the year alone.
+
+    Neither depends on the quarters, so only the year of each objective is
+    judged. ``shapes`` keeps each section's targets and keys by identity: the
+    plans of one template version share their sections, read once for all.
+    """
+    checked = {c.task for c in plan.checked}
+    held_keys = {h.milestone for h in plan.held}
+    parts: list[tuple[Decimal, int]] = []
+    rags: list[Rag | None] = []
+    for section in plan.sections:
+        shape = shapes.get(id(section))
+        if shape is None or shape.section is not section:
+            shape = shapes[id(section)] = _Shape(section)
+        weighted = []
+        for objective, target in shape.objectives:
+            status = _judged(target, _actual(plan, objective, "year", measured), elapsed)
+            weighted.append((_completion(status), objective.weight))
+            rags.append(status.rag)
+        done = sum(1 for key in shape.tasks if key in checked)
+        held = sum(1 for key in shape.milestones if key in held_keys)
+        parts.extend(_section_parts(weighted, done, len(shape.tasks), held, len(shape.milestones)))
+    return _share(parts), _worst(rags)
+
+
 def plan_rows(
     plans: Iterable[Plan],
     calendar: FiscalCalendar,
@@ -363,7 +434,10 @@ def plan_rows(
     A partner's current plan is its plan for the fiscal year of ``as_of``
     (a running one before a signed-off, shared or draft one; a finished one
     last); partners without such a plan have no row. ``measured`` holds
-    each plan's measured actuals by plan id. Rows come in partner order.
+    each plan's measured actuals by plan id. Rows come in partner order;
+    each row's completion and RAG are those :func:`plan_progress` gives,
+    computed for all the plans at once (in one decimal context, each
+    section's targets read once for the plans sharing it).
     """
     fiscal_year = calendar.year_of(as_of).year
     current: dict[str, Plan] = {}
@@ -374,11 +448,16 @@ def plan_rows(
         if held is None or (_ROW_ORDER[plan.status], plan.id) < (_ROW_ORDER[held.status], held.id):
             current[plan.partner_id] = plan
     measured = measured or {}
-    rows = []
-    for partner_id in sorted(current):
-        plan = current[partner_id]
-        progress = plan_progress(plan, calendar, as_of, measured.get(plan.id))
-        rows.append(
-            PlanRow(partner_id, plan.id, plan.name, plan.status, progress.completion, progress.rag)
-        )
+    rows: list[PlanRow] = []
+    if not current:
+        return rows
+    shapes: dict[int, _Shape] = {}  # the plans in ``current`` keep these sections alive
+    with localcontext(COMPUTE_CONTEXT):
+        year = calendar.year(fiscal_year)
+        elapsed = _elapsed(year.start, year.end, as_of)
+        for partner_id in sorted(current):
+            plan = current[partner_id]
+            _check_arguments(plan, as_of)
+            completion, rag = _standing(plan, elapsed, measured.get(plan.id) or {}, shapes)
+            rows.append(PlanRow(partner_id, plan.id, plan.name, plan.status, completion, rag))
     return rows

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Protocol, runtime_checkable
 
 import attrs
@@ -154,13 +155,14 @@ def activity_row(
     ...     amount=Money("1200.50", "EUR"), attributes={"motion": "upsell"}), currency="EUR")
     ('p-1', 'deal_won', 739618, 120050, None, 'upsell')
     """
-    day = to_date(activity.at, tz).toordinal()
+    at = activity.at
+    day = _day(at, at.utcoffset(), tz)
     amount: int | None = None
     if activity.amount is not None:
         money = activity.amount
         if currency is not None and money.currency != currency:
             raise CurrencyMismatch(currency, money.currency, "score")
-        amount = money.round().minor_units
+        amount = _minor_units(money)
     detail: str | int | None = None
     if activity.kind == "deal_won":
         detail = activity.attributes.get(ATTR_MOTION, "new")
@@ -168,6 +170,22 @@ def activity_row(
         registered = date.fromisoformat(activity.attributes[ATTR_REGISTERED_ON])
         detail = max(0, day - registered.toordinal())
     return (activity.partner_id, activity.kind, day, amount, activity.user_id, detail)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(at: datetime, offset: object, tz: str | tzinfo) -> int:
+    """The day (ordinal) of instant ``at`` in ``tz``, once per instant (activities share many).
+
+    Equal datetimes at the same offset are the same instant (the offset tells
+    apart the two instants of a repeated wall time, which compare equal).
+    """
+    return to_date(at, tz).toordinal()
+
+
+@functools.lru_cache(maxsize=4096)
+def _minor_units(amount: Money) -> int:
+    """``amount`` rounded, in minor units, once per amount (equal amounts round alike)."""
+    return amount.round().minor_units
 
 
 @runtime_checkable

@@ -23,7 +23,7 @@ Which permission each step needs (see ``docs/plans.md``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
@@ -1052,7 +1052,10 @@ def _activities(value: object) -> list[Activity]:
 
 
 def _measured(
-    ctx: Context, plans: Sequence[Plan], activities: Sequence[Activity]
+    ctx: Context,
+    plans: Sequence[Plan],
+    activities: Sequence[Activity],
+    periods: Collection[str] = PERIODS,
 ) -> dict[str, dict[tuple[str, str], MetricValue]]:
     """Each plan's measured actuals, by plan id: (objective key, period) -> value.
 
@@ -1060,6 +1063,8 @@ def _measured(
     year, period and split over the plans' partners' activities: the year to
     date and each quarter to date (to the quarter's end once it is over),
     with the KPI :data:`~partnerkit.plans.OBJECTIVE_MEASURES` gives each kind.
+    ``periods`` names the periods wanted (a caller reading only the year's
+    figures skips the quarters' passes).
     """
     calendar = ctx.program.fiscal
     today = ctx.today()
@@ -1096,6 +1101,8 @@ def _measured(
                 )
                 groups.setdefault(key, []).append((plan, objective))
         for period, window, as_of in _periods(calendar.year(number), today):
+            if period not in periods:
+                continue
             for split_key, pairs in groups.items():
                 kinds = sorted({o.kind for _, o in pairs}, key=lambda k: k.value)
                 kpis = [
@@ -1125,8 +1132,11 @@ def _measured(
                     partners=partners,
                     tz=tz,
                 ).values
+                # One column per kind, read once (not one isolated read per plan).
+                columns = {k: values.column(f"{k.value}_{period}") for k in kinds}
+                position = values.index
                 for plan, objective in pairs:
-                    value = values.value(plan.partner_id, f"{objective.kind.value}_{period}")
+                    value = columns[objective.kind][position[plan.partner_id]]
                     if value is not None:
                         result[plan.id][(objective.key, period)] = value
     return result
@@ -1175,5 +1185,6 @@ def company_plan_rows(
             return []
         where["partner_id"] = reach
     plans = list(every(uow.repository(PLANS), where, limit=MAX_PAGE_SIZE))
-    measured = _measured(ctx, plans, rows) if rows else None
+    # A row's completion and RAG are the year's: the quarters are not measured.
+    measured = _measured(ctx, plans, rows, ("year",)) if rows else None
     return plan_rows(plans, ctx.program.fiscal, ctx.today(), measured)

@@ -11,8 +11,9 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from partnerkit.core import DomainEvent, EventDispatcher, from_dict, to_dict
+from partnerkit.core import DomainEvent, EventDispatcher, from_dict
 from partnerkit.core._cursor import pack_cursor, unpack_cursor
+from partnerkit.core._serialization import stored_text, to_stored_dict
 from partnerkit.core._validation import ErrorCollector
 from partnerkit.core.errors import NotFound, PublishError, StorageError, ValidationError
 from partnerkit.storage._ports import (
@@ -37,9 +38,9 @@ _BODY_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 def encode_body(spec: AggregateSpec[Any], aggregate: object) -> str:
     """Serialize an aggregate without its version (the backends keep that in its own column)."""
     spec.id_of(aggregate)  # refuses values of the wrong type
-    data = to_dict(aggregate)
-    data.pop("version", None)
-    body = _BODY_ENCODER.encode(data)
+    data = to_stored_dict(aggregate)  # only read here: parts may be shared with earlier bodies
+    data.pop("version", None)  # the top-level dict is this body's own
+    body = _encode(data)
     try:
         body.encode("utf-8")
     except UnicodeEncodeError:
@@ -49,6 +50,35 @@ def encode_body(spec: AggregateSpec[Any], aggregate: object) -> str:
     if "\\u0000" in body and _NUL.search(body):
         raise ValidationError.single("", "invalid", "text must not contain NUL characters")
     return body
+
+
+def _encode(data: object) -> str:
+    """``data`` as JSON text, the same as the encoder writes it.
+
+    A value of the top-level dict that :func:`to_stored_dict` reuses (the
+    sections of a template's plans) is written with its text made once; the
+    other values are encoded in runs between them, and the pieces joined as
+    the encoder joins the items of an object.
+    """
+    if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        return _BODY_ENCODER.encode(data)
+    encode = _BODY_ENCODER.encode
+    pieces: list[str] = []
+    run: dict[str, Any] = {}
+    for key, value in data.items():
+        text = stored_text(value, encode) if isinstance(value, list) and value else None
+        if text is None:
+            run[key] = value
+            continue
+        if run:
+            pieces.append(encode(run)[1:-1])
+            run = {}
+        pieces.append(f"{encode(key)}:{text}")
+    if not pieces:
+        return encode(data)
+    if run:
+        pieces.append(encode(run)[1:-1])
+    return "{" + ",".join(pieces) + "}"
 
 
 # A NUL character as JSON writes it (an escaped backslash before "u0000" is not one).

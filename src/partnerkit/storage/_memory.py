@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections.abc import Iterable
-from datetime import date, time, timedelta
-from decimal import Decimal
-from enum import Enum
+from operator import itemgetter
 from typing import Any, TypeVar
 
-import attrs
-
 from partnerkit.core import EventDispatcher
+from partnerkit.core._serialization import deeply_frozen
 from partnerkit.core.errors import Conflict, NotFound, ValidationError
 from partnerkit.storage._builtin import builtin_specs
 from partnerkit.storage._common import (
     BaseRepository,
     BaseUnitOfWork,
+    SortKey,
     Where,
     check_listing,
     check_sequence_name,
@@ -41,12 +40,14 @@ __all__ = ["MemoryRepository", "MemoryStorage", "MemoryUnitOfWork"]
 
 A = TypeVar("A")
 
+_first = itemgetter(0)
+
 
 class _Row:
     """One stored version of an aggregate: its JSON body and index values, never changed.
 
     ``decoded`` keeps the aggregate read back from the body once it has been read
-    twice and holds nothing mutable (see :func:`_shareable`): every reader may then
+    twice and holds nothing mutable (see ``deeply_frozen``): every reader may then
     get that same value instead of decoding the body again.
     """
 
@@ -64,45 +65,6 @@ class _Row:
         self.reads = 0
 
 
-_ATOMIC = (str, int, float, Decimal, date, time, timedelta, Enum, type(None))
-_FROZEN: dict[type, bool] = {}
-
-
-@attrs.frozen
-class _FrozenProbe:
-    unused: int = 0
-
-
-_FROZEN_SETATTR = _FrozenProbe.__setattr__
-
-
-def _frozen_attrs(value: object) -> bool:
-    """Whether ``value``'s class is a frozen attrs class (asked once per class).
-
-    Frozen attrs classes (and their subclasses) share attrs' refusing ``__setattr__``;
-    comparing it sets nothing, so a mutable class (one with only some fields frozen,
-    or with converters run on assignment) is neither changed nor mistaken for frozen.
-    """
-    cls = type(value)
-    known = _FROZEN.get(cls)
-    if known is None:
-        known = attrs.has(cls) and getattr(cls, "__setattr__", None) is _FROZEN_SETATTR
-        _FROZEN[cls] = known
-    return known
-
-
-def _shareable(value: object) -> bool:
-    """Whether ``value`` holds nothing mutable: atoms, tuples, frozensets, frozen attrs values."""
-    if isinstance(value, _ATOMIC):
-        return True
-    if isinstance(value, (tuple, frozenset)):
-        return all(_shareable(item) for item in value)
-    if not _frozen_attrs(value):
-        return False
-    cls: Any = type(value)
-    return all(_shareable(getattr(value, f.name)) for f in attrs.fields(cls))
-
-
 def _decode(spec: AggregateSpec[A], row: _Row) -> A:
     decoded = row.decoded
     if decoded is not None and decoded[0] is spec:
@@ -111,7 +73,7 @@ def _decode(spec: AggregateSpec[A], row: _Row) -> A:
     # Rows read once (a registration loaded to be changed) are not worth the check; a row
     # read again (a partner, a user, a program) keeps its value when nothing in it can change.
     row.reads += 1
-    if row.reads > 1 and _shareable(value):
+    if row.reads > 1 and deeply_frozen(value):
         row.decoded = (spec, value)
     return value
 
@@ -496,37 +458,53 @@ class MemoryRepository(BaseRepository[A]):
         id, version, _ = self._current(aggregate)
         self._stage(id, None, version)
 
-    def _candidates(self, wanted: dict[str, list[IndexValue]]) -> dict[str, _Row]:
-        # The rows that may match: through the postings of one filtered index when the
-        # table has them, else every visible row. Staged rows are always candidates.
+    def _matching(self, wanted: dict[str, list[IndexValue]]) -> list[tuple[str, _Row]]:
+        """The visible rows matching ``wanted``, in no particular order.
+
+        Committed rows are found through the postings of the filtered index
+        holding the fewest of them (when the table has postings), and only
+        the other filters are checked on them; the rows this unit of work
+        staged are checked against every filter.
+        """
+        self._uow._require_active()
         kind = self._spec.kind
         table = self._uow._storage._tables.get(kind)
-        if table is None or not wanted:
-            return self._uow._visible(kind)
-        name, values = next(iter(wanted.items()))
-        postings = table.postings.get(name)
-        if postings is None:
-            return self._uow._visible(kind)
-        staged = self._uow._staged.get(kind, {})
-        ids: set[str] = set(staged)
-        for value in values:
-            holders = postings.get(value)
+        posted = [name for name in wanted if name in table.postings] if table is not None else []
+        if table is None or not posted:
+            return [
+                (id, row)
+                for id, row in self._uow._visible(kind).items()
+                if all(row.indexes.get(name) in values for name, values in wanted.items())
+            ]
+        postings = table.postings
+
+        def holding(name: str) -> int:
+            return sum(len(postings[name].get(value, ())) for value in wanted[name])
+
+        by = min(posted, key=holding)
+        ids: set[str] = set()
+        for value in wanted[by]:
+            holders = postings[by].get(value)
             if holders:
                 ids.update(holders)
-        rows: dict[str, _Row] = {}
-        for id in ids:
-            row = staged[id][0] if id in staged else table.rows.get(id)
-            if row is not None:
-                rows[id] = row
-        return rows
-
-    def _matching(self, wanted: dict[str, list[IndexValue]]) -> list[tuple[str, _Row]]:
-        self._uow._require_active()
-        return [
-            (id, row)
-            for id, row in self._candidates(wanted).items()
-            if all(row.indexes.get(name) in values for name, values in wanted.items())
-        ]
+        staged = self._uow._staged.get(kind, {})
+        ids.difference_update(staged)
+        others = [(name, values) for name, values in wanted.items() if name != by]
+        rows = table.rows
+        found: list[tuple[str, _Row]] = []
+        if others:
+            for id in ids:
+                row = rows.get(id)
+                if row is not None and all(row.indexes.get(n) in v for n, v in others):
+                    found.append((id, row))
+        else:
+            found.extend((id, row) for id in ids if (row := rows.get(id)) is not None)
+        for id, (staged_row, _) in staged.items():
+            if staged_row is not None and all(
+                staged_row.indexes.get(name) in values for name, values in wanted.items()
+            ):
+                found.append((id, staged_row))
+        return found
 
     def list(
         self,
@@ -536,20 +514,36 @@ class MemoryRepository(BaseRepository[A]):
         limit: int = DEFAULT_PAGE_SIZE,
         cursor: str | None = None,
     ) -> Page[A]:
-        """One page of matching aggregates in stable order (see ``Repository.list``)."""
+        """One page of matching aggregates in stable order (see ``Repository.list``).
+
+        Only the rows after the cursor are keyed, and only the page's rows (and
+        the one after it) are picked from them, so reading a listing page by
+        page costs a pass over the matching rows per page, not a sort.
+        """
         wanted, after = check_listing(self._spec, where, order_by, limit, cursor)
-        keyed = sorted(
-            ((listing_key(order_by, id, row.indexes), row) for id, row in self._matching(wanted)),
-            key=lambda item: item[0],
-        )
-        if after is not None:
-            keyed = [item for item in keyed if item[0] > after]
-        chunk = keyed[: limit + 1]
-        items = tuple(_decode(self._spec, row) for _, row in chunk[:limit])
-        more = len(chunk) > limit
+        matching = self._matching(wanted)
+        keyed: list[tuple[SortKey, _Row]]
+        if order_by is None:
+            # Listed by id alone (see listing_key): compare the ids themselves.
+            if after is not None:
+                start = after[2]
+                matching = [item for item in matching if item[0] > start]
+            keyed = [
+                (listing_key(None, id, row.indexes), row)
+                for id, row in heapq.nsmallest(limit + 1, matching, key=_first)
+            ]
+        else:
+            candidates: Iterable[tuple[SortKey, _Row]] = (
+                (listing_key(order_by, id, row.indexes), row) for id, row in matching
+            )
+            if after is not None:
+                candidates = (item for item in candidates if item[0] > after)
+            keyed = heapq.nsmallest(limit + 1, candidates, key=_first)
+        items = tuple(_decode(self._spec, row) for _, row in keyed[:limit])
+        more = len(keyed) > limit
         return Page(
             items,
-            encode_cursor(order_by, chunk[limit - 1][0], listing_scope(self._spec, wanted))
+            encode_cursor(order_by, keyed[limit - 1][0], listing_scope(self._spec, wanted))
             if more
             else None,
         )

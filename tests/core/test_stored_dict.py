@@ -1,0 +1,117 @@
+"""to_stored_dict: the storage encoding's to_dict, making each frozen tuple's form once.
+
+The form of a deeply frozen tuple met again is reused by the storage path
+only; :func:`to_dict` always builds new data (callers may change it), and
+a tuple holding something mutable is unstructured afresh every time.
+"""
+
+from __future__ import annotations
+
+import attrs
+import pendulum
+
+from partnerkit.core import Money, to_dict
+from partnerkit.core._serialization import deeply_frozen, to_stored_dict
+from partnerkit.plans import Objective, ObjectiveKind, PeriodTarget, Plan, PlanTemplate, Section
+from partnerkit.plans._plan import PlanAuditEntry
+
+AT = pendulum.datetime(2026, 1, 5, 9, tz="Europe/London")
+SALES = Section(
+    "sales",
+    "Sales",
+    objectives=[
+        Objective(
+            "arr",
+            "New ARR",
+            ObjectiveKind.NEW_ARR,
+            [PeriodTarget(q, Money("25000", "EUR")) for q in ("q1", "q2", "q3", "q4")],
+        )
+    ],
+)
+
+
+def assigned() -> Plan:
+    template = PlanTemplate("t-1", "Reseller plan", sections=(SALES,)).published_by("vera", AT)
+    plan, _ = Plan.assign(
+        template, id="PL-1", partner_id="p-1", fiscal_year=2026, actor="vera", at=AT
+    )
+    return plan
+
+
+@attrs.frozen
+class Item:
+    """A frozen value with a mutable part: never shared."""
+
+    name: str
+    tags: list[str]
+
+
+@attrs.frozen
+class Holder:
+    """An aggregate-like value holding a tuple of items."""
+
+    id: str
+    items: tuple[Item, ...]
+
+
+def test_stored_forms_equal_to_dict_every_time() -> None:
+    plan = assigned()
+    other = attrs.evolve(plan, id="PL-2")
+    expected = to_dict(plan)
+    for _ in range(3):
+        assert to_stored_dict(plan) == expected
+        assert to_stored_dict(other) == {**expected, "id": "PL-2"}
+
+
+def test_to_dict_never_hands_out_a_reused_form() -> None:
+    plan = assigned()
+    for _ in range(3):
+        to_stored_dict(plan)
+    mine = to_dict(plan)
+    assert mine["sections"] is not to_stored_dict(plan)["sections"]
+    mine["sections"][0]["title"] = "changed"
+    mine["sections"].clear()
+    assert to_stored_dict(plan)["sections"] == to_dict(plan)["sections"] != []
+    assert to_stored_dict(plan)["sections"][0]["title"] == "Sales"
+
+
+def test_a_tuple_holding_something_mutable_is_unstructured_afresh() -> None:
+    holder = Holder("h", (Item("a", ["x"]),))
+    assert not deeply_frozen(holder.items)
+    for _ in range(3):
+        assert to_stored_dict(holder) == {"id": "h", "items": [{"name": "a", "tags": ["x"]}]}
+    holder.items[0].tags.append("y")
+    assert to_stored_dict(holder)["items"] == [{"name": "a", "tags": ["x", "y"]}]
+
+
+def test_deeply_frozen_values() -> None:
+    plan = assigned()
+    assert deeply_frozen(plan.sections)
+    assert deeply_frozen(plan.audit)
+    assert isinstance(plan.audit[0], PlanAuditEntry)
+    assert not deeply_frozen(([],))
+    assert isinstance(plan, Plan)
+
+
+def test_instants_that_compare_equal_keep_their_own_text() -> None:
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    first = datetime(2026, 10, 25, 2, 30, tzinfo=berlin)  # the repeated hour: CEST, then CET
+    second = first.replace(fold=1)
+    assert first == second  # same tzinfo: compared by wall time
+    summer = datetime(2026, 7, 1, 12, tzinfo=berlin)
+    utc = datetime(2026, 7, 1, 10, tzinfo=timezone.utc)
+    fixed = utc.astimezone(timezone(timedelta(hours=2)))
+    assert summer == utc == fixed
+    values = (first, second, summer, utc, fixed)
+    texts = [to_dict(v) for v in values + values]
+    assert texts[:5] == [
+        "2026-10-25T02:30:00+02:00[Europe/Berlin]",
+        "2026-10-25T02:30:00+01:00[Europe/Berlin]",
+        "2026-07-01T12:00:00+02:00[Europe/Berlin]",
+        "2026-07-01T10:00:00+00:00",
+        "2026-07-01T12:00:00+02:00",
+    ]
+    assert texts[5:] == texts[:5]
