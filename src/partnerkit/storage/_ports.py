@@ -191,6 +191,11 @@ def check_index_value(value: object, path: str) -> None:
 
 
 def _check_text(value: str, path: str) -> None:
+    if value.isascii():
+        # ASCII text (ids, keys, most index values) holds no surrogate: only NUL to look for.
+        if "\x00" in value:
+            raise ValidationError.single(path, "invalid", "text must not contain NUL characters")
+        return
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
