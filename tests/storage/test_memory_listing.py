@@ -105,3 +105,67 @@ def test_pages_hold_the_sorted_matches_once_each(
                 break
         assert seen == _reference(visible, tags, ranks, order_by)
         assert repo.count(where) == len(seen)  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    committed=_NOTES,
+    added=_NOTES,
+    tags=st.none() | st.lists(_TAGS, min_size=1, max_size=3),
+    order_by=st.sampled_from([None, "tag", "rank"]),
+    limit=st.integers(1, 7),
+    commit_after=st.integers(1, 6),
+)
+def test_a_listing_read_on_follows_what_others_commit_between_its_pages(
+    committed: list[tuple[int, str | None, int]],
+    added: list[tuple[int, str | None, int]],
+    tags: list[str | None] | None,
+    order_by: str | None,
+    limit: int,
+    commit_after: int,
+) -> None:
+    # Pages after the first come from a sorted listing the table keeps: a commit between two
+    # pages must reach the later ones exactly as a fresh sort would show them.
+    storage = MemoryStorage(specs=[CONTRACT_NOTES])
+    visible: dict[str, ContractNote] = {}
+    with storage.unit_of_work() as uow:
+        repo = uow.repository(CONTRACT_NOTES)
+        for fields in committed:
+            visible[repo.add(_note(*fields)).id] = _note(*fields)
+        uow.commit()
+    where: dict[str, object] = {} if tags is None else {"tag": tags}
+    seen: list[str] = []
+    cursor: str | None = None
+    pages = 0
+    with storage.unit_of_work() as reader:
+        repo = reader.repository(CONTRACT_NOTES)
+        while True:
+            page = repo.list(where, order_by=order_by, limit=limit, cursor=cursor)  # type: ignore[arg-type]
+            seen.extend(n.id for n in page)
+            pages += 1
+            cursor = page.next_cursor
+            if pages == commit_after:
+                with storage.unit_of_work() as writer:
+                    other = writer.repository(CONTRACT_NOTES)
+                    for number, tag, rank in added:
+                        note = ContractNote(f"m{number:02d}", f"t{number:02d}", tag, rank)
+                        other.add(note)
+                        visible[note.id] = note
+                    writer.commit()
+                if cursor is None:
+                    return  # the listing had ended before the commit
+                # What a fresh read from here shows: the rows after the cursor, new ones too.
+                rest = repo.list(where, order_by=order_by, limit=1000, cursor=cursor)  # type: ignore[arg-type]
+                fresh: list[str] = []
+                fresh_cursor: str | None = cursor
+                while fresh_cursor is not None:
+                    step = repo.list(where, order_by=order_by, limit=limit, cursor=fresh_cursor)  # type: ignore[arg-type]
+                    fresh.extend(n.id for n in step)
+                    fresh_cursor = step.next_cursor
+                assert fresh == [n.id for n in rest]
+                reference = _reference(visible, tags, None, order_by)
+                assert seen + fresh == [i for i in reference if i in set(seen) or i in fresh]
+                return
+            if cursor is None:
+                break
+    assert seen == _reference(visible, tags, None, order_by)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import threading
 from collections.abc import Iterable
@@ -41,6 +42,9 @@ __all__ = ["MemoryRepository", "MemoryStorage", "MemoryUnitOfWork"]
 A = TypeVar("A")
 
 _first = itemgetter(0)
+
+#: How many sorted listings a table keeps (each as long as its matches) before it starts over.
+_KEPT_LISTINGS = 8
 
 
 class _Row:
@@ -85,10 +89,15 @@ class _Table:
     filtered listing reads only the rows that can match.
     """
 
-    __slots__ = ("indexed", "owners", "postings", "prepared", "rows")
+    __slots__ = ("indexed", "listings", "owners", "postings", "prepared", "rows", "writes")
 
     def __init__(self) -> None:
         self.rows: dict[str, _Row] = {}
+        #: Counts the changes of ``rows``: a sorted listing kept in ``listings`` is good while
+        #: the count it was made at is the count now.
+        self.writes = 0
+        #: Listings read page by page: (order, filter scope) -> (writes, sort keys, rows).
+        self.listings: dict[tuple[str | None, str], tuple[int, list[SortKey], list[_Row]]] = {}
         self.owners: dict[str, dict[IndexValue, str]] = {}
         self.postings: dict[str, dict[IndexValue, set[str]]] = {}
         #: The indexes whose values every stored row holds: name -> (unique, type name).
@@ -126,6 +135,7 @@ class _Table:
                                 " it cannot become unique",
                             )
                         taken.add(value)
+            self.writes += 1
             for key, row in list(self.rows.items()):
                 filled = _Row(
                     row.version,
@@ -151,6 +161,7 @@ class _Table:
         self.prepared[id(spec)] = spec
 
     def put(self, spec: AggregateSpec[Any], id: str, row: _Row | None) -> None:
+        self.writes += 1
         old = self.rows.pop(id, None)
         for index in spec.indexes:
             if index.name not in self.postings:
@@ -506,6 +517,64 @@ class MemoryRepository(BaseRepository[A]):
                 found.append((id, staged_row))
         return found
 
+    def _page(
+        self,
+        wanted: dict[str, list[IndexValue]],
+        order_by: str | None,
+        limit: int,
+        after: SortKey | None,
+    ) -> list[tuple[SortKey, _Row]]:
+        """The page's rows and the one after it, picked from the matches without a sort."""
+        matching = self._matching(wanted)
+        if order_by is None:
+            # Listed by id alone (see listing_key): compare the ids themselves.
+            if after is not None:
+                start = after[2]
+                matching = [item for item in matching if item[0] > start]
+            return [
+                (listing_key(None, id, row.indexes), row)
+                for id, row in heapq.nsmallest(limit + 1, matching, key=_first)
+            ]
+        candidates: Iterable[tuple[SortKey, _Row]] = (
+            (listing_key(order_by, id, row.indexes), row) for id, row in matching
+        )
+        if after is not None:
+            candidates = (item for item in candidates if item[0] > after)
+        return heapq.nsmallest(limit + 1, candidates, key=_first)
+
+    def _sorted(
+        self, wanted: dict[str, list[IndexValue]], order_by: str | None, *, continued: bool
+    ) -> tuple[list[SortKey], list[_Row]] | None:
+        """The whole listing sorted, kept on the table while it is unchanged; None to pick a page.
+
+        A listing read on (a page after the first) is sorted once and kept, so
+        every later page is found by bisection instead of a pass over every
+        match. Not while this unit of work has staged rows of the kind (they
+        are its own), and not for a first page, which may be the only one.
+        """
+        kind = self._spec.kind
+        table = self._uow._storage._tables.get(kind)
+        if table is None or self._uow._staged.get(kind):
+            return None
+        scope = (order_by, listing_scope(self._spec, wanted))
+        writes = table.writes
+        held = table.listings.get(scope)
+        if held is not None and held[0] == writes:
+            return held[1], held[2]
+        if not continued:
+            return None
+        pairs = sorted(
+            ((listing_key(order_by, id, row.indexes), row) for id, row in self._matching(wanted)),
+            key=_first,
+        )
+        keys = [key for key, _ in pairs]
+        rows = [row for _, row in pairs]
+        if table.writes == writes:  # nothing committed meanwhile: the sort is of one state
+            if len(table.listings) >= _KEPT_LISTINGS:
+                table.listings.clear()
+            table.listings[scope] = (writes, keys, rows)
+        return keys, rows
+
     def list(
         self,
         where: Where | None = None,
@@ -516,29 +585,20 @@ class MemoryRepository(BaseRepository[A]):
     ) -> Page[A]:
         """One page of matching aggregates in stable order (see ``Repository.list``).
 
-        Only the rows after the cursor are keyed, and only the page's rows (and
-        the one after it) are picked from them, so reading a listing page by
-        page costs a pass over the matching rows per page, not a sort.
+        A first page is picked from the matches without a sort; a listing read
+        on is sorted once and kept while the table is unchanged, so each later
+        page is a bisection (see ``_sorted``).
         """
         wanted, after = check_listing(self._spec, where, order_by, limit, cursor)
-        matching = self._matching(wanted)
         keyed: list[tuple[SortKey, _Row]]
-        if order_by is None:
-            # Listed by id alone (see listing_key): compare the ids themselves.
-            if after is not None:
-                start = after[2]
-                matching = [item for item in matching if item[0] > start]
-            keyed = [
-                (listing_key(None, id, row.indexes), row)
-                for id, row in heapq.nsmallest(limit + 1, matching, key=_first)
-            ]
+        sorted_rows = self._sorted(wanted, order_by, continued=after is not None)
+        if sorted_rows is not None:
+            keys, rows = sorted_rows
+            start = bisect.bisect_right(keys, after) if after is not None else 0
+            end = start + limit + 1
+            keyed = list(zip(keys[start:end], rows[start:end], strict=True))
         else:
-            candidates: Iterable[tuple[SortKey, _Row]] = (
-                (listing_key(order_by, id, row.indexes), row) for id, row in matching
-            )
-            if after is not None:
-                candidates = (item for item in candidates if item[0] > after)
-            keyed = heapq.nsmallest(limit + 1, candidates, key=_first)
+            keyed = self._page(wanted, order_by, limit, after)
         items = tuple(_decode(self._spec, row) for _, row in keyed[:limit])
         more = len(keyed) > limit
         return Page(
