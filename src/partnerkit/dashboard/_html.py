@@ -20,6 +20,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from partnerkit.core import Money
+from partnerkit.core._context import isolated
 from partnerkit.core._money import _locale
 from partnerkit.dashboard._model import (
     Criterion,
@@ -420,6 +421,7 @@ _VIEWS = {
 }
 
 
+@isolated
 def dashboard_html(
     board: PartnerDashboard,
     locale: str | Locale = "en",
@@ -541,6 +543,7 @@ def _heading(text: str, underline: str) -> list[str]:
     return ["", text, underline * max(_width(text), 1)]
 
 
+@isolated
 def dashboard_text(board: PartnerDashboard, locale: str | Locale = "en", width: int = 80) -> str:
     """The dashboard as plain text for terminals and e-mail, in ``locale``, ``width`` columns wide.
 

@@ -188,6 +188,7 @@ class Criterion:
         """The criterion's name in ``locale``."""
         return gettext(_SPECS[self.key].label, _locale(locale))
 
+    @isolated
     def explain(self, locale: str | Locale = "en") -> str:
         """One line for people: the actual, the target, the pace and the status, in ``locale``."""
         loc = _locale(locale)

@@ -22,6 +22,7 @@ from babel.dates import format_date
 from babel.numbers import format_compact_currency, format_decimal, format_percent
 
 from partnerkit.core import Money
+from partnerkit.core._context import isolated
 from partnerkit.core._money import _locale
 from partnerkit.dashboard._model import DashboardArea, PartnerDashboard, QuarterArr, StageCount
 from partnerkit.deals import deal_stage_label
@@ -166,6 +167,7 @@ def _gauge_path(fraction: Decimal) -> str | None:
     )
 
 
+@isolated
 def gauge_svg(
     percent: Decimal | int,
     *,
@@ -218,6 +220,7 @@ def _text_width(text: str, size: float) -> float:
     return units * size * 0.62
 
 
+@isolated
 def rag_badge_svg(rag: Rag | None, locale: str | Locale = "en", *, ident: str = "badge") -> str:
     """A status badge carrying the translated word (not only the colour) of ``rag``.
 
@@ -264,6 +267,7 @@ def _quarter_label(period: str) -> str:
     return period.upper()
 
 
+@isolated
 def quarter_bars_svg(
     quarters: Sequence[QuarterArr],
     locale: str | Locale = "en",
@@ -408,6 +412,7 @@ def _spark_segments(
     return segments
 
 
+@isolated
 def sparkline_svg(
     points: Sequence[TrendPoint],
     locale: str | Locale = "en",
@@ -474,6 +479,7 @@ def _segment_widths(counts: Sequence[int], width: float) -> list[float]:
     return [width * max(c, 0) / total for c in counts]
 
 
+@isolated
 def stages_bar_svg(
     stages: Sequence[StageCount],
     locale: str | Locale = "en",
@@ -542,6 +548,7 @@ def _placed(svg: str, x: float, y: float) -> str:
     return svg.replace("<svg ", f'<svg x="{_num(x)}" y="{_num(y)}" ', 1)
 
 
+@isolated
 def dashboard_svg(board: PartnerDashboard, locale: str | Locale = "en") -> str:
     """The dashboard's core criteria as one standalone SVG picture, in ``locale``.
 

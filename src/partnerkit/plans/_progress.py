@@ -19,7 +19,7 @@ from babel.core import Locale
 from babel.numbers import format_percent
 
 from partnerkit.core import Money
-from partnerkit.core._context import COMPUTE_CONTEXT
+from partnerkit.core._context import COMPUTE_CONTEXT, isolated
 from partnerkit.core._money import MetricValue
 from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import FiscalCalendar, FiscalYear
@@ -131,6 +131,7 @@ class PlanProgress:
         """Every objective's progress, section by section."""
         return tuple(o for s in self.sections for o in s.objectives)
 
+    @isolated
     def explain(self, locale: str | Locale = "en") -> list[str]:
         """One line per objective behind pace, furthest behind first, in ``locale``'s words.
 
