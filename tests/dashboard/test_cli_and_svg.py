@@ -13,6 +13,7 @@ from partnerkit._cli import main
 from partnerkit._dashboard_cli import ProgressBar
 from partnerkit.dashboard import DashboardFigures, dashboard_svg, partner_dashboard
 from partnerkit.fiscal import MonthlyFiscalCalendar
+from partnerkit.locale import gettext
 from partnerkit.partners import Partner
 
 PROGRAM_FILE = Path(__file__).resolve().parents[2] / "src" / "partnerkit" / "_demo_program.toml"
@@ -99,4 +100,5 @@ def test_the_svg_picture_escapes_data_and_names_every_criterion() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
     texts = " ".join(t for t in root.itertext())
     for label in ("New ARR", "Upsell ARR", "Registrations approved", "Plan completion"):
-        assert label in texts
+        assert gettext(label, "de_DE") in texts
+    assert "Neu-ARR" in texts

@@ -20,6 +20,7 @@ from dashboard_boards import HOSTILE, board, trend
 
 from partnerkit.dashboard import dashboard_html
 from partnerkit.dashboard._svg import BADGE_COLOURS
+from partnerkit.locale import gettext
 from partnerkit.scoring import Rag
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,7 +133,9 @@ def test_each_badge_shows_its_colour_and_its_word(
         background, ink = BADGE_COLOURS[rag]
         assert badge["fill"] == _rgb(background)
         assert badge["colour"] == _rgb(ink)
-        assert badge["word"] == (rag.label(locale) if rag is not None else "No target")
+        assert badge["word"] == (
+            rag.label(locale) if rag is not None else gettext("No target", locale)
+        )
         assert badge["visible"]
         assert badge["fits"]
     criteria: list[str] = browser.evaluate(

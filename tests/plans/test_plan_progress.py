@@ -94,6 +94,19 @@ def test_explanations_name_the_objectives_behind_pace() -> None:
     assert raised.value.errors[0].path == "locale"
 
 
+def test_the_pace_in_an_explanation_is_a_percentage_in_the_locales_format() -> None:
+    measured: dict[tuple[str, str], MetricValue] = {
+        ("arr", "year"): Money("37708", "EUR"),
+        ("won", "year"): 20,
+    }
+    progress = plan_progress(assigned(), CALENDAR, MID_YEAR, measured)
+    assert progress.objectives[0].year.status.pace == Decimal("75.21")
+    assert progress.explain("en") == ["New ARR: 75.21% of pace (Red)"]
+    # Not Python's "75.21%": the German decimal comma and the space before the sign.
+    assert progress.explain("de") == ["New ARR: 75,21\xa0% des zeitanteiligen Solls (Rot)"]
+    assert "75,21" in progress.explain("fr")[0]
+
+
 def test_the_companies_table_shows_each_partners_current_plan() -> None:
     running, _ = signed_off().start("vera", AT)
     draft = assigned()

@@ -16,7 +16,7 @@ engine (:class:`DashboardFigures`), the records from the host.
 ...     partners=["p-1"])
 >>> board = partner_dashboard(Partner("p-1", "Acme", "acme.example", "reseller"), figures)
 >>> board.criterion("new_arr").explain("de_DE")
-'New ARR: 0,00\xa0€, no target'
+'Neu-ARR: 0,00\xa0€, kein Zielwert'
 """
 
 from partnerkit.core._public import publish as _publish

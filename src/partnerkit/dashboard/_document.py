@@ -19,6 +19,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 from partnerkit.core import Money
+from partnerkit.core._context import isolated
 from partnerkit.core._money import MetricValue
 from partnerkit.core._money import _locale as _checked_locale
 from partnerkit.dashboard._model import PartnerDashboard
@@ -265,6 +266,7 @@ def _section_blocks(
     return blocks
 
 
+@isolated
 def plan_document(
     plan: Plan,
     locale: str | Locale = "en",
@@ -364,6 +366,7 @@ def _table(
     return Table(tuple(headers), tuple(rows), widths, tuple(rags), status_column, numeric)
 
 
+@isolated
 def dashboard_document(board: PartnerDashboard, locale: str | Locale = "en") -> Document:
     """The blocks of a partner's dashboard in ``locale``: the four areas, then the views."""
     from partnerkit.dashboard._model import DashboardArea

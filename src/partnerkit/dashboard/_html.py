@@ -191,6 +191,10 @@ def _empty(text: str) -> str:
 def _criterion_html(criterion: Criterion, loc: Locale, trend: Sequence[TrendPoint] | None) -> str:
     label = criterion.label(loc)
     source = gettext(_SOURCE_LABELS[criterion.source], loc)
+    # Outside the f-strings, so that pybabel extract (Python 3.11) sees the messages.
+    actual = gettext("Actual", loc)
+    target = gettext("Target", loc)
+    attainment = gettext("Attainment", loc)
     parts = [
         f'<li class="pk-criterion" data-key="{_e(criterion.key)}">',
         f'<div class="pk-crit-head"><h3>{_e(label)}</h3>',
@@ -198,11 +202,10 @@ def _criterion_html(criterion: Criterion, loc: Locale, trend: Sequence[TrendPoin
         "</div>",
         f'<p class="pk-explain">{_e(criterion.explain(loc))}</p>',
         '<dl class="pk-figures">',
-        f"<div><dt>{_e(gettext('Actual', loc))}</dt>"
-        f"<dd>{_e(_value(criterion.actual, loc))}</dd></div>",
-        f"<div><dt>{_e(gettext('Target', loc))}</dt>"
+        f"<div><dt>{_e(actual)}</dt><dd>{_e(_value(criterion.actual, loc))}</dd></div>",
+        f"<div><dt>{_e(target)}</dt>"
         f"<dd>{_e(_value(criterion.target, loc))} ({_e(source)})</dd></div>",
-        f"<div><dt>{_e(gettext('Attainment', loc))}</dt>"
+        f"<div><dt>{_e(attainment)}</dt>"
         f"<dd>{_e(_percent(criterion.status.attainment, loc))}</dd></div>",
         "</dl>",
     ]
@@ -235,7 +238,9 @@ def _arr_views(board: PartnerDashboard, loc: Locale) -> str:
         "<details><summary>"
         + _e(gettext("ARR by quarter", loc))
         + "</summary>"
-        + f"<p>{_e(gettext('Base ARR at the start of the year', loc))}: "
+        + "<p>"
+        + _e(gettext("Base ARR at the start of the year", loc))
+        + ": "
         + f"<strong>{_e(board.base_arr.format(str(loc)))}</strong></p>"
         + '<div class="pk-chart">'
         + _inline(quarter_bars_svg(board.quarters, loc, ident="quarters"))
@@ -372,7 +377,8 @@ def _plan_views(board: PartnerDashboard, loc: Locale) -> str:
             + _inline(rag_badge_svg(plan.rag, loc, ident=f"badge-plan-{i}"))
             + "</div>"
             + f'<p class="pk-meta">{_e(plan.kind)} \u00b7 {_e(status)} \u00b7 '
-            + f"{_e(gettext('{completion} complete', loc).format(completion=completion))}</p>"
+            + _e(gettext("{completion} complete", loc).format(completion=completion))
+            + "</p>"
             + _inline(gauge)
             + "</li>"
         )
@@ -553,7 +559,7 @@ def dashboard_text(board: PartnerDashboard, locale: str | Locale = "en", width: 
     title = _clean(_title(board, loc, None))
     lines = [*textwrap.wrap(title, width), "=" * min(_width(title), width)]
     lines += wrap.wrap(_clean(_subtitle(board, loc)))
-    lines.append(f"{gettext('Overall status', loc)}: {_rag_word(board.rag, loc).upper()}")
+    lines.append(gettext("Overall status", loc) + f": {_rag_word(board.rag, loc).upper()}")
     not_begun = gettext("not begun", loc)
     for area in DashboardArea:
         lines += _heading(area.label(loc), "-")
@@ -572,8 +578,8 @@ def dashboard_text(board: PartnerDashboard, locale: str | Locale = "en", width: 
         if area is DashboardArea.ARR:
             lines += _heading(gettext("ARR by quarter", loc), "~")
             lines += textwrap.wrap(
-                f"{gettext('Base ARR at the start of the year', loc)}: "
-                f"{board.base_arr.format(str(loc))}",
+                gettext("Base ARR at the start of the year", loc)
+                + f": {board.base_arr.format(str(loc))}",
                 width,
                 initial_indent="  ",
                 subsequent_indent="    ",
@@ -621,7 +627,7 @@ def dashboard_text(board: PartnerDashboard, locale: str | Locale = "en", width: 
                     width,
                 )
                 if board.renewals
-                else [f"  {gettext('No renewals due', loc)}"]
+                else ["  " + gettext("No renewals due", loc)]
             )
         elif area is DashboardArea.DEALS:
             lines += _heading(gettext("Registrations by stage", loc), "~")
@@ -643,7 +649,7 @@ def dashboard_text(board: PartnerDashboard, locale: str | Locale = "en", width: 
                     width,
                 )
                 if board.stages
-                else [f"  {gettext('No registrations', loc)}"]
+                else ["  " + gettext("No registrations", loc)]
             )
             lines += _heading(gettext("Decline reasons", loc), "~")
             lines += (
@@ -653,7 +659,7 @@ def dashboard_text(board: PartnerDashboard, locale: str | Locale = "en", width: 
                     width,
                 )
                 if board.declines
-                else [f"  {gettext('No declined registrations', loc)}"]
+                else ["  " + gettext("No declined registrations", loc)]
             )
         elif area is DashboardArea.TRAINING:
             lines += _heading(gettext("Certified users", loc), "~")
@@ -671,7 +677,7 @@ def dashboard_text(board: PartnerDashboard, locale: str | Locale = "en", width: 
                     width,
                 )
                 if board.certified
-                else [f"  {gettext('No certified users', loc)}"]
+                else ["  " + gettext("No certified users", loc)]
             )
         else:
             lines += _heading(gettext("Plans", loc), "~")
@@ -697,7 +703,7 @@ def dashboard_text(board: PartnerDashboard, locale: str | Locale = "en", width: 
                     width,
                 )
                 if board.plans
-                else [f"  {gettext('No plans', loc)}"]
+                else ["  " + gettext("No plans", loc)]
             )
             lines += _heading(gettext("Services bought", loc), "~")
             lines += (
@@ -712,7 +718,7 @@ def dashboard_text(board: PartnerDashboard, locale: str | Locale = "en", width: 
                     width,
                 )
                 if board.services
-                else [f"  {gettext('No services bought', loc)}"]
+                else ["  " + gettext("No services bought", loc)]
             )
     return "\n".join(_clean_line(line) for line in lines).strip("\n") + "\n"
 

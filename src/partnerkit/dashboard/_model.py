@@ -203,11 +203,12 @@ class Criterion:
             return gettext("{name}: {actual} of {target}", loc).format(
                 name=name, actual=actual, target=target
             )
-        return gettext("{name}: {actual} of {target}, {pace} % of pace ({rag})", loc).format(
+        pace = self.status.pace.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return gettext("{name}: {actual} of {target}, {pace} of pace ({rag})", loc).format(
             name=name,
             actual=actual,
             target=target,
-            pace=format_decimal(self.status.pace, format="#,##0.#", locale=loc),
+            pace=_number(pace, loc, percent=True),
             rag=self.status.rag.label(loc),
         )
 

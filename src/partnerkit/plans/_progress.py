@@ -16,9 +16,10 @@ from typing import Any
 
 import attrs
 from babel.core import Locale
+from babel.numbers import format_percent
 
 from partnerkit.core import Money
-from partnerkit.core._context import COMPUTE_CONTEXT
+from partnerkit.core._context import COMPUTE_CONTEXT, isolated
 from partnerkit.core._money import MetricValue
 from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import FiscalCalendar, FiscalYear
@@ -130,8 +131,12 @@ class PlanProgress:
         """Every objective's progress, section by section."""
         return tuple(o for s in self.sections for o in s.objectives)
 
+    @isolated
     def explain(self, locale: str | Locale = "en") -> list[str]:
-        """One line per objective behind pace, furthest behind first, in ``locale``'s words."""
+        """One line per objective behind pace, furthest behind first, in ``locale``'s words.
+
+        The pace is a percentage in the locale's format (``75.21%``, ``75,21 %`` in German).
+        """
         from partnerkit.core._money import _locale
 
         loc = _locale(locale)
@@ -141,9 +146,9 @@ class PlanProgress:
             objective = by_key[key]
             status = objective.year.status
             lines.append(
-                gettext("{title}: {pace}% of pace ({rag})", loc).format(
+                gettext("{title}: {pace} of pace ({rag})", loc).format(
                     title=objective.title,
-                    pace=status.pace,
+                    pace=_percent(status.pace, loc),
                     rag=status.rag.label(loc) if status.rag else "",
                 )
             )
@@ -227,6 +232,13 @@ def _status(target: MetricValue, actual: MetricValue, elapsed: Decimal) -> KpiSt
     ):
         return _UNJUDGED  # a unit the target is not in: nothing to judge, never a crash
     return _rag_status(actual, Target("objective", target), elapsed=elapsed)
+
+
+def _percent(value: Decimal | None, loc: Locale) -> str:
+    """``value`` (in percent) in ``loc``'s percent format, every digit kept (``75,21 %``)."""
+    if value is None:
+        return "-"
+    return format_percent(value / _HUNDRED, locale=loc, decimal_quantization=False)
 
 
 def _is_zero(value: MetricValue) -> bool:
