@@ -117,3 +117,28 @@ def test_the_dashboard_renders_the_same_under_a_hostile_context(hostile: str) ->
             render(board, "de_DE") for render in (dashboard_html, dashboard_text, dashboard_svg)
         ]
     assert found == expected
+
+
+def test_a_hosts_context_set_inside_a_callback_does_not_leak_into_partnerkit() -> None:
+    # score_ecosystem calls the host's progress callback from inside its own context; the
+    # host computes in a context of its own there, and calls partnerkit again.
+    from datetime import date, datetime, timezone
+
+    from partnerkit.fiscal import MonthlyFiscalCalendar
+    from partnerkit.scoring import Activity, score_ecosystem
+
+    seen: list[object] = []
+    elapsed = Decimal(135) / 365  # the argument, made before the host's context
+
+    def progress(_: int) -> None:
+        with localcontext(Context(prec=3, rounding=ROUND_FLOOR)):
+            seen.append(rag_status(Decimal("40"), Target("x", 100), elapsed=elapsed))
+
+    at = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    score_ecosystem(
+        [Activity("p-1", "login", at, "u")], calendar=MonthlyFiscalCalendar(1),
+        as_of=date(2026, 5, 15), currency="EUR", progress=progress,
+    )  # fmt: skip
+    expected = rag_status(Decimal("40"), Target("x", 100), elapsed=elapsed)
+    assert seen
+    assert all(status == expected for status in seen)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from decimal import (
     ROUND_HALF_EVEN,
@@ -10,6 +11,7 @@ from decimal import (
     DivisionByZero,
     InvalidOperation,
     Overflow,
+    getcontext,
     localcontext,
 )
 from typing import ParamSpec, TypeVar
@@ -43,7 +45,20 @@ def isolated(function: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(function)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        with localcontext(COMPUTE_CONTEXT):
+        if getcontext() is getattr(_entered, "context", None):
+            # Called from another isolated function, in the context it entered (not one a
+            # host's callback set meanwhile, which is another object): no second copy.
             return function(*args, **kwargs)
+        outer = getattr(_entered, "context", None)
+        with localcontext(COMPUTE_CONTEXT) as context:
+            _entered.context = context
+            try:
+                return function(*args, **kwargs)
+            finally:
+                _entered.context = outer
 
     return run
+
+
+#: The context the innermost isolated call of this thread entered.
+_entered = threading.local()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
 from functools import reduce
 from itertools import accumulate, compress, repeat
 from operator import add, floordiv, mod, mul, ne, sub
@@ -28,6 +28,9 @@ from partnerkit.scoring._layout import (
 if TYPE_CHECKING:
     from partnerkit.scoring._plan import ScoringPlan
     from partnerkit.scoring._tally import Tally
+
+#: A context wide enough that scaling integer minor units is exact.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 __all__ = ["KpiValues"]
 
@@ -246,7 +249,9 @@ class KpiValues:
     def _money_of(self, units: Any) -> Money | None:
         if units is None:
             return None
-        return Money(Decimal(units).scaleb(-self.plan._exponent), self.plan.currency)
+        # Integer minor units of the plan's (checked) currency: a valid amount by construction.
+        amount = Decimal(units).scaleb(-self.plan._exponent, _EXACT)
+        return Money._trusted(amount, self.plan.currency)
 
     @isolated
     def column(self, name: str) -> list[MetricValue | None]:
