@@ -32,7 +32,7 @@ class PartnerkitError(Exception):
     """Root of every error partnerkit raises on purpose."""
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class FieldError:
     """One bad field: where it is, a machine-readable code, and a message for people.
 
@@ -40,17 +40,42 @@ class FieldError:
     ``lines.2.quantity``); the empty string means the input as a whole.
     ``code`` is a short stable word (``required``, ``invalid``, ``invalid_choice``,
     ``out_of_range``, ``unknown``, ...) that hosts can map to their own texts.
+    ``line`` and ``column`` (1-based, keyword-only) say where the field was
+    written when the input was read from text (a TOML program file, see
+    :meth:`Program.from_toml_string <partnerkit.program.Program.from_toml_string>`);
+    they are None for input that has no lines, such as a dict.
     """
 
     path: str
     code: str
     message: str
+    line: int | None = attrs.field(default=None, kw_only=True)
+    column: int | None = attrs.field(default=None, kw_only=True)
+
+    def __repr__(self) -> str:
+        text = f"FieldError(path={self.path!r}, code={self.code!r}, message={self.message!r}"
+        if self.line is not None or self.column is not None:
+            text += f", line={self.line!r}, column={self.column!r}"
+        return text + ")"
 
     def prefixed(self, prefix: str) -> FieldError:
         """Return this error with ``prefix`` put in front of its path."""
         if not prefix:
             return self
-        return FieldError(join_path(prefix, self.path), self.code, self.message)
+        return attrs.evolve(self, path=join_path(prefix, self.path))
+
+    def at(self, line: int | None, column: int | None) -> FieldError:
+        """Return this error placed at ``line`` and ``column`` of the text it was read from."""
+        return attrs.evolve(self, line=line, column=column)
+
+    @property
+    def where(self) -> str:
+        """``"line 12, column 1"`` when the position is known, else the empty string."""
+        if self.line is None:
+            return ""
+        if self.column is None:
+            return f"line {self.line}"
+        return f"line {self.line}, column {self.column}"
 
 
 def join_path(*parts: str | int) -> str:
@@ -88,7 +113,10 @@ class ValidationError(PartnerkitError, ValueError):
         return ValidationError(e.prefixed(prefix) for e in self.errors)
 
     def __str__(self) -> str:
-        parts = [f"{e.path or '<input>'}: {e.message} [{e.code}]" for e in self.errors]
+        parts = [
+            f"{e.path or '<input>'}{f' ({e.where})' if e.where else ''}: {e.message} [{e.code}]"
+            for e in self.errors
+        ]
         noun = "field" if len(parts) == 1 else "fields"
         return f"{len(parts)} invalid {noun}: " + "; ".join(parts)
 

@@ -34,6 +34,7 @@ from partnerkit.deals._form import (
     RegistrationForm,
     validate_registration_form,
 )
+from partnerkit.deals._form_json import read_registration_form, registration_form_schema
 from partnerkit.deals._lifecycle import (
     ACTIVE_STAGES,
     CLOSED_STAGES,
@@ -120,7 +121,9 @@ __all__ = [
     "new_registration",
     "progress",
     "prospect_domain",
+    "read_registration_form",
     "read_registration_policy",
+    "registration_form_schema",
     "registration_policy_from_dict",
     "registration_policy_to_dict",
     "transition_for",

@@ -27,6 +27,7 @@ from partnerkit.partners import (
 from partnerkit.plans import PlanTemplate
 from partnerkit.program._area import AreaContext, ProgramArea, calendar_year
 from partnerkit.program._areas import AREAS
+from partnerkit.program._locate import TomlPositions, decode_error_position
 from partnerkit.quoting import Pricing
 from partnerkit.scoring import DEFAULT_ENGAGEMENT_MODEL, EngagementModel
 from partnerkit.tiers import CustomCriterion, TierLadder, TierPolicy
@@ -41,6 +42,8 @@ __all__ = ["Program"]
 _P = TypeVar("_P", bound="Program")
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# tomllib's "(at line 2, column 5)": the error's line and column say it instead.
+_AT_POSITION = re.compile(r"\s*\(at (line \d+, column \d+|end of document)\)")
 
 
 def _field_errors(values: Mapping[str, Any]) -> list[FieldError]:
@@ -286,16 +289,37 @@ class Program:
     def from_toml_string(
         cls: type[_P], text: str, *, custom_criteria: Iterable[CustomCriterion] = ()
     ) -> _P:
-        """Build from the text of a TOML program file; bad TOML is a ``ValidationError`` too."""
+        """Build from the text of a TOML program file; bad TOML is a ``ValidationError`` too.
+
+        Every :class:`~partnerkit.core.errors.FieldError` carries the
+        ``line`` and ``column`` (1-based) where its key, array element or
+        table header was written, so an editor can show the problem beside
+        its line: a key that is missing is placed at its table's header, a
+        problem of the whole file (no ``[program]`` table) at none. A syntax
+        error is one ``invalid_toml`` error at the place the TOML parser
+        stopped.
+        """
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ValidationError.single("", "invalid_toml", str(exc)) from None
+            line, column = decode_error_position(exc, text)
+            message = _AT_POSITION.sub("", str(exc)).strip()
+            raise ValidationError(
+                [FieldError("", "invalid_toml", message, line=line, column=column)]
+            ) from None
         except RecursionError:
             raise ValidationError.single(
                 "", "invalid_toml", "arrays or tables nested more deeply than a program file needs"
             ) from None
-        return cls.from_dict(data, custom_criteria=custom_criteria)
+        try:
+            return cls.from_dict(data, custom_criteria=custom_criteria)
+        except ValidationError as exc:
+            positions = TomlPositions(text)
+            placed = []
+            for error in exc.errors:
+                found = positions.find(error.path)
+                placed.append(error.at(*found) if found else error)
+            raise ValidationError(placed) from None
 
     @classmethod
     def from_toml(
