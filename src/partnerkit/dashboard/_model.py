@@ -445,10 +445,11 @@ def partner_dashboard(
     objective of its kind where there is one, else from the program's
     scoring targets (``figures.scores``), and is judged with pace. The
     records (``registrations``, ``users``, ``orders``, ``subscriptions``)
-    are the partner's own; another partner's are ignored. ``users``, when
-    given, are the truth about certifications: the ``certified_users``
-    criterion counts the users holding a current certification (else the
-    scoring KPI counts certification activities). A partner the figures did
+    are the partner's own; another partner's are ignored. The partner's
+    ``users``, when there are any, are the truth about certifications: the
+    ``certified_users`` criterion counts the users holding a current
+    certification (a partner without user records is counted by the scoring
+    KPI, from certification activities). A partner the figures did
     not score has no activity: its figures are zero. ``show_renewals`` False
     leaves the renewals (customers' subscriptions) out, for a reader who may
     not see customers; the base ARR is an aggregate and stays. A
@@ -471,8 +472,9 @@ def partner_dashboard(
     scores = figures.scores
     scored = pid in scores.values.index
     spans = scores.plan.kpi_span
+    known_users = [u for u in users or () if u.partner_id == partner.id]
     certified = []
-    for user in users or ():
+    for user in known_users:
         if user.partner_id != pid:
             continue
         current = [c for c in user.certifications if c.valid_on(as_of)]
@@ -492,7 +494,7 @@ def partner_dashboard(
         if spec.objective is None:
             continue
         actual: MetricValue | None = scores.values.value(pid, spec.kpi) if scored else None
-        if spec.kpi == "certified_users" and users is not None:
+        if spec.kpi == "certified_users" and known_users:
             actual = len(certified)
         if actual is None:
             actual = zero if spec.kpi.endswith(("arr_ytd", "revenue_ytd")) else 0
