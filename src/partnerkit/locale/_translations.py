@@ -11,7 +11,15 @@ from babel.support import NullTranslations, Translations
 
 from partnerkit.core._validation import expect
 
-__all__ = ["DOMAIN", "LOCALE_DIR", "N_", "available_locales", "gettext", "translator"]
+__all__ = [
+    "DOMAIN",
+    "LOCALE_DIR",
+    "N_",
+    "available_locales",
+    "gettext",
+    "ngettext",
+    "translator",
+]
 
 #: The gettext domain of partnerkit's catalogs (``partnerkit.po`` / ``partnerkit.mo``).
 DOMAIN = "partnerkit"
@@ -112,3 +120,22 @@ def gettext(message: str, locale: str | Locale | None = "en") -> str:
     'Comté'
     """
     return translator(locale).gettext(expect(message, str, "message", "text"))
+
+
+def ngettext(singular: str, plural: str, n: int, locale: str | Locale | None = "en") -> str:
+    """Translate the form of ``singular``/``plural`` (English msgids) that count ``n`` takes.
+
+    The catalog's ``Plural-Forms`` rule picks the form (one form in Japanese,
+    two in German and French, three in Polish); a locale without a catalog
+    gets ``singular`` when ``n`` is 1 and ``plural`` otherwise. A message
+    that is no text, or an ``n`` that is no integer, is a
+    :class:`~partnerkit.core.errors.ValidationError`. ``pybabel extract``
+    is run with ``-k ngettext:1,2``.
+
+    >>> ngettext("customer", "customers", 2, "de"), ngettext("customer", "customers", 1, "sw")
+    ('Kunden', 'customer')
+    """
+    expect(singular, str, "singular", "text")
+    expect(plural, str, "plural", "text")
+    expect(n, int, "n", "an integer")
+    return translator(locale).ngettext(singular, plural, n)
