@@ -11,7 +11,7 @@ from partnerkit.addresses._labels import LABELS
 from partnerkit.contacts import CONTACT_FIELD_LABELS, DEFAULT_CONTACT_ROLES
 from partnerkit.locale import DOMAIN, LOCALE_DIR, N_, available_locales, gettext, translator
 
-REQUIRED = ("en", "de", "fr", "es", "pt", "it", "nl", "ja")
+REQUIRED = ("en", "de", "fr", "es", "pt", "it", "nl", "ja", "pl", "sv", "da", "ko")
 SHIPPED = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 
 

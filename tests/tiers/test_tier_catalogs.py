@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import string
+from datetime import date
 from gettext import c2py
 
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from tier_strategies import elite_ladder
 
 from partnerkit.locale import DOMAIN, LOCALE_DIR, gettext, ngettext
-from partnerkit.tiers import METRIC_LABELS
+from partnerkit.tiers import METRIC_LABELS, MetricValue, evaluate, metric_label
 
 SHIPPED = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 
@@ -70,3 +72,19 @@ def test_every_tier_message_is_translated_in_every_plural_form(lang: str) -> Non
         elif _compiled(msgid, lang) != [forms[plural(n) if len(forms) > 1 else 0] for n in COUNTS]:
             problems.append(f"not compiled: {msgid!r}")
     assert problems == []
+
+
+def test_polish_labels_take_the_form_of_one_few_and_many() -> None:
+    forms = [metric_label("customers", n, "pl") for n in (1, 2, 4, 5, 12, 22, 25)]
+    assert forms == ["klient", "klienci", "klienci", "klientów", "klientów", "klienci", "klientów"]
+
+
+def test_korean_swedish_danish_and_polish_explanations_use_their_catalogs() -> None:
+    metrics: dict[str, MetricValue] = {"new_arr": 60_000, "certified_sales_users": 0}
+    evaluation = evaluate(metrics, elite_ladder(), date(2026, 6, 30))
+    assert [evaluation.explain(locale) for locale in ("ko_KR", "sv_SE", "da_DK", "pl_PL")] == [
+        "Registered; Premier 등급까지 필요: 인증 영업 사용자 2 추가 필요.",
+        "Registered; för Premier behövs: 2 certifierade säljanvändare till.",
+        "Registered; til Premier mangler: 2 certificerede salgsbrugere mere.",
+        "Registered; do poziomu Premier brakuje: jeszcze 2 certyfikowani użytkownicy handlowi.",
+    ]
