@@ -82,9 +82,11 @@ def test_polish_labels_take_the_form_of_one_few_and_many() -> None:
 def test_korean_swedish_danish_and_polish_explanations_use_their_catalogs() -> None:
     metrics: dict[str, MetricValue] = {"new_arr": 60_000, "certified_sales_users": 0}
     evaluation = evaluate(metrics, elite_ladder(), date(2026, 6, 30))
-    assert [evaluation.explain(locale) for locale in ("ko_KR", "sv_SE", "da_DK", "pl_PL")] == [
+    locales = ("ko_KR", "sv_SE", "da_DK", "pl_PL", "zh_CN")
+    assert [evaluation.explain(locale) for locale in locales] == [
         "Registered; Premier 등급까지 필요: 인증 영업 사용자 2 추가 필요.",
         "Registered; för Premier behövs: 2 certifierade säljanvändare till.",
         "Registered; til Premier mangler: 2 certificerede salgsbrugere mere.",
         "Registered; do poziomu Premier brakuje: jeszcze 2 certyfikowani użytkownicy handlowi.",
+        "Registered；距离Premier：认证销售用户还需 2。",  # noqa: RUF001
     ]

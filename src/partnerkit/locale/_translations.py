@@ -6,7 +6,7 @@ import gettext as _gettext
 from functools import cache
 from pathlib import Path
 
-from babel.core import Locale, UnknownLocaleError
+from babel.core import Locale, UnknownLocaleError, get_global
 from babel.support import NullTranslations, Translations
 
 from partnerkit.core._validation import expect
@@ -66,12 +66,24 @@ def _candidates(locale: str | Locale | None) -> list[str]:
     if parsed is None:
         return []
     names = [str(parsed)]
-    if parsed.script:
-        names.append(f"{parsed.language}_{parsed.script}")
+    script = parsed.script or _likely_script(parsed.language)
+    if script:
+        names.append(f"{parsed.language}_{script}")
     if parsed.territory:
         names.append(f"{parsed.language}_{parsed.territory}")
     names.append(parsed.language)
     return list(dict.fromkeys(names))
+
+
+def _likely_script(language: str) -> str | None:
+    """The script CLDR expects for ``language`` alone (``zh``: ``Hans``), for script catalogs."""
+    likely = get_global("likely_subtags").get(language)
+    if not likely:
+        return None
+    try:
+        return Locale.parse(likely).script
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
 
 
 def _load(name: str) -> Translations | None:
@@ -102,7 +114,8 @@ def translator(locale: str | Locale | None = "en") -> _gettext.NullTranslations:
 
     ``locale`` is a babel :class:`~babel.core.Locale` or an identifier such
     as ``"de"``, ``"pt_BR"`` or ``"fr-CA"``; the most specific shipped catalog
-    wins (``pt_BR``, then ``pt``). Messages the catalog lacks, and locales
+    wins (``pt_BR``, then ``pt``), and a script catalog serves its regions
+    (``zh_CN`` and ``zh`` read ``zh_Hans``). Messages the catalog lacks, and locales
     partnerkit ships nothing for, fall back to English. Never raises.
     """
     key = str(locale) if isinstance(locale, Locale) else locale
