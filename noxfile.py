@@ -136,7 +136,8 @@ def translations(session: nox.Session) -> None:
     locale_dir = "src/partnerkit/locale"
     pot = f"{locale_dir}/partnerkit.pot"
     session.run(
-        "pybabel", "extract", "--keyword=N_", "--project=partnerkit",
+        "pybabel", "extract", "--keyword=N_", "--keyword=ngettext:1,2",
+        "--keyword=_plural:1,2", "--project=partnerkit",
         "--copyright-holder=The partnerkit developers",
         "--msgid-bugs-address=https://github.com/partnerkit/partnerkit/issues",
         "--width=100", f"--output-file={pot}", "src/partnerkit",

@@ -29,9 +29,9 @@ def test_demo_tells_the_whole_scenario(capsys: pytest.CaptureFixture[str]) -> No
     )
     for heading in headings:
         assert heading in out
-    assert "needs" in out  # the tier explanation
+    assert "für Elite noch nötig" in out  # the tier explanation, in the program's German
     assert "D02 X285" in out  # the normalized Eircode
-    assert "Bonusmarge: 5%" in out  # the approval quote, labelled in the program's German
+    assert "Bonusmarge: 5\xa0%, solange" in out  # the approval quote, in the program's German
     assert "[Bestellung übermittelt]" in out  # the registration followed its order
     assert "stale edit was refused" in out
     assert "DR-" in out

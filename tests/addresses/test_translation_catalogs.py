@@ -11,7 +11,7 @@ from partnerkit.addresses._labels import LABELS
 from partnerkit.contacts import CONTACT_FIELD_LABELS, DEFAULT_CONTACT_ROLES
 from partnerkit.locale import DOMAIN, LOCALE_DIR, N_, available_locales, gettext, translator
 
-REQUIRED = ("en", "de", "fr", "es", "pt", "it", "nl", "ja")
+REQUIRED = ("en", "de", "fr", "es", "pt", "it", "nl", "ja", "pl", "sv", "da", "ko", "zh_Hans")
 SHIPPED = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 
 
@@ -75,6 +75,16 @@ def test_region_specific_catalog_wins_then_the_language() -> None:
     assert gettext("Postal code", "en_US") == "Postal code"
     assert gettext("Postal code", "de_AT") == "Postleitzahl"
     assert gettext("Postal code", "pt-BR") == "Código postal"
+
+
+@pytest.mark.parametrize("locale", ["zh", "zh_CN", "zh-Hans", "zh_Hans_CN", "zh_SG"])
+def test_simplified_chinese_locales_find_the_script_catalog(locale: str) -> None:
+    assert gettext("Postal code", locale) == "邮政编码"
+
+
+@pytest.mark.parametrize("locale", ["zh_TW", "zh_HK", "zh_Hant"])
+def test_traditional_chinese_has_no_catalog_and_falls_back_to_english(locale: str) -> None:
+    assert gettext("Postal code", locale) == "Postal code"
 
 
 def test_translators_are_loaded_once_per_locale() -> None:

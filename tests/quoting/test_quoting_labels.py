@@ -15,5 +15,5 @@ def test_a_quote_formatted_for_germany_shows_german_labels() -> None:
     assert lines[3].endswith("3,50 $ pro Benutzer und Monat, 12 Monate")
     assert lines[4] == "   Listenpreis 10.500,00 $; Rabatt 3.150,00 $; Netto 7.350,00 $"
     assert "Partner-Nettopreis: 9.092,66 $" in lines
-    assert "- Bonusmarge: 10%, solange Registrierung DR-1 genehmigt ist" in lines
+    assert "- Bonusmarge: 10 %, solange Registrierung DR-1 genehmigt ist" in lines
     assert not any("margin" in line or "Quote" in line for line in lines)

@@ -279,7 +279,25 @@ def test_format_quote_renders_money_and_dates_for_the_locale() -> None:
     assert "Q-2026-000001" in text
     assert "02.03.2026" in text
     assert "12.989,51\xa0$" in text
-    assert "Bonusmarge: 10%, solange Registrierung DR-1 genehmigt ist" in text
+    assert "Bonusmarge: 10\xa0%, solange Registrierung DR-1 genehmigt ist" in text
     english = format_quote(quote(), "en_US")
     assert "Partner net price: $9,092.66" in english
     assert "Valid until: Apr 1, 2026" in english
+
+
+@pytest.mark.parametrize(
+    ("locale", "rate", "ten"),
+    [
+        ("de_DE", "17,5\xa0%", "10\xa0%"),
+        ("fr_FR", "17,5\xa0%", "10\xa0%"),
+        ("en_US", "17.5%", "10%"),
+    ],
+)
+def test_rule_lines_format_their_rates_for_the_locale(locale: str, rate: str, ten: str) -> None:
+    policy = MarginPolicy(overrides={"p-1": Percentage("17.5")})
+    text = format_quote(quote(policy=policy), locale)
+    rules = [line for line in text.splitlines() if line.startswith("- ")]
+    assert len(rules) == 2
+    assert rate in rules[0]
+    assert ten in rules[1]
+    assert locale == "en_US" or "17.5%" not in text

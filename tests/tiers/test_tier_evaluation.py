@@ -67,7 +67,53 @@ def test_explanation_names_every_gap_to_the_next_tier() -> None:
         "Premier; needs 40,000 more new ARR and 1 more certified technical user for Elite."
     )
     assert evaluation.explain("de_DE") == (
-        "Premier; needs 40.000 more new ARR and 1 more certified technical user for Elite."
+        "Premier; für Elite noch nötig: 40.000 Neu-ARR mehr"
+        " und 1 zertifizierter technischer Benutzer mehr."
+    )
+
+
+def test_explanations_speak_the_locales_language() -> None:
+    evaluation = evaluate(_premier_short_of_elite(), elite_ladder(), DAY)
+    assert evaluation.explain("ja_JP") == (
+        "Premier：Eliteまで、新規ARRがあと40,000、および認定技術ユーザーがあと1。"  # noqa: RUF001
+    )
+    assert evaluation.explain("fr_FR") == (
+        "Premier ; pour Elite : 40\u202f000 nouvel ARR supplémentaires"
+        " et 1 utilisateur technique certifié supplémentaire."
+    )
+    top = evaluate({"new_arr": 200_000, "certified_technical_users": 3}, elite_ladder(), DAY)
+    assert top.explain("de_DE") == "Elite, die höchste Stufe."
+    assert top.explain("ja") == "Elite（最上位のティア）。"  # noqa: RUF001
+    missing = evaluate({"new_arr": Decimal(60_000)}, elite_ladder(), DAY)
+    assert missing.explain("de_DE") == (
+        "Registered; für Premier noch nötig:"
+        " zertifizierte Vertriebsbenutzer von mindestens 2 (nicht gemeldet)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("technical", "phrase"),
+    [
+        (1, "1 zertifizierter technischer Benutzer mehr"),
+        (0, "2 zertifizierte technische Benutzer mehr"),
+    ],
+)
+def test_a_counted_gap_takes_the_plural_form_of_its_count(technical: int, phrase: str) -> None:
+    metrics = {**_premier_short_of_elite(), "certified_technical_users": technical}
+    evaluation = evaluate(metrics, elite_ladder(), DAY)
+    assert evaluation.explain("de_DE") == (
+        f"Premier; für Elite noch nötig: 40.000 Neu-ARR mehr und {phrase}."
+    )
+    assert metric_label("certified_technical_users", 2 - technical, "de") in phrase
+
+
+def test_a_locale_without_a_catalog_gets_english_words_and_its_numbers() -> None:
+    evaluation = evaluate(_premier_short_of_elite(), elite_ladder(), DAY)
+    assert evaluation.explain("sw") == (
+        "Premier; needs 40,000 more new ARR and 1 more certified technical user for Elite."
+    )
+    assert evaluation.explain("hu_HU") == (
+        "Premier; needs 40\xa0000 more new ARR and 1 more certified technical user for Elite."
     )
 
 

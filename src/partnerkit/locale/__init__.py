@@ -3,7 +3,9 @@
 Every label partnerkit shows to people (address field names, contact roles,
 and later deal stages and RAG names) is an English ``msgid`` marked with
 :func:`N_` where it is defined, and translated at the last moment with
-:func:`gettext` (or the :func:`translator` of a locale). The catalogs live in
+:func:`gettext` (or the :func:`translator` of a locale); a message with a count
+(``"2 more certified sales users"``) is translated with :func:`ngettext`,
+whose form follows the catalog's plural rule. The catalogs live in
 ``partnerkit/locale/<lang>/LC_MESSAGES/partnerkit.po`` and are compiled to
 ``.mo`` files by the ``translations`` nox session (babel's extract, update and
 compile). A locale partnerkit has no catalog for, or a message a catalog does
@@ -25,6 +27,7 @@ from partnerkit.locale._translations import (
     N_,
     available_locales,
     gettext,
+    ngettext,
     translator,
 )
 
@@ -35,6 +38,7 @@ __all__ = [
     "Choice",
     "available_locales",
     "gettext",
+    "ngettext",
     "translator",
 ]
 

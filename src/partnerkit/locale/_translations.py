@@ -6,12 +6,20 @@ import gettext as _gettext
 from functools import cache
 from pathlib import Path
 
-from babel.core import Locale, UnknownLocaleError
+from babel.core import Locale, UnknownLocaleError, get_global
 from babel.support import NullTranslations, Translations
 
 from partnerkit.core._validation import expect
 
-__all__ = ["DOMAIN", "LOCALE_DIR", "N_", "available_locales", "gettext", "translator"]
+__all__ = [
+    "DOMAIN",
+    "LOCALE_DIR",
+    "N_",
+    "available_locales",
+    "gettext",
+    "ngettext",
+    "translator",
+]
 
 #: The gettext domain of partnerkit's catalogs (``partnerkit.po`` / ``partnerkit.mo``).
 DOMAIN = "partnerkit"
@@ -58,12 +66,24 @@ def _candidates(locale: str | Locale | None) -> list[str]:
     if parsed is None:
         return []
     names = [str(parsed)]
-    if parsed.script:
-        names.append(f"{parsed.language}_{parsed.script}")
+    script = parsed.script or _likely_script(parsed.language)
+    if script:
+        names.append(f"{parsed.language}_{script}")
     if parsed.territory:
         names.append(f"{parsed.language}_{parsed.territory}")
     names.append(parsed.language)
     return list(dict.fromkeys(names))
+
+
+def _likely_script(language: str) -> str | None:
+    """The script CLDR expects for ``language`` alone (``zh``: ``Hans``), for script catalogs."""
+    likely = get_global("likely_subtags").get(language)
+    if not likely:
+        return None
+    try:
+        return Locale.parse(likely).script
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
 
 
 def _load(name: str) -> Translations | None:
@@ -94,7 +114,8 @@ def translator(locale: str | Locale | None = "en") -> _gettext.NullTranslations:
 
     ``locale`` is a babel :class:`~babel.core.Locale` or an identifier such
     as ``"de"``, ``"pt_BR"`` or ``"fr-CA"``; the most specific shipped catalog
-    wins (``pt_BR``, then ``pt``). Messages the catalog lacks, and locales
+    wins (``pt_BR``, then ``pt``), and a script catalog serves its regions
+    (``zh_CN`` and ``zh`` read ``zh_Hans``). Messages the catalog lacks, and locales
     partnerkit ships nothing for, fall back to English. Never raises.
     """
     key = str(locale) if isinstance(locale, Locale) else locale
@@ -112,3 +133,22 @@ def gettext(message: str, locale: str | Locale | None = "en") -> str:
     'Comté'
     """
     return translator(locale).gettext(expect(message, str, "message", "text"))
+
+
+def ngettext(singular: str, plural: str, n: int, locale: str | Locale | None = "en") -> str:
+    """Translate the form of ``singular``/``plural`` (English msgids) that count ``n`` takes.
+
+    The catalog's ``Plural-Forms`` rule picks the form (one form in Japanese,
+    two in German and French, three in Polish); a locale without a catalog
+    gets ``singular`` when ``n`` is 1 and ``plural`` otherwise. A message
+    that is no text, or an ``n`` that is no integer, is a
+    :class:`~partnerkit.core.errors.ValidationError`. ``pybabel extract``
+    is run with ``-k ngettext:1,2``.
+
+    >>> ngettext("customer", "customers", 2, "de"), ngettext("customer", "customers", 1, "sw")
+    ('Kunden', 'customer')
+    """
+    expect(singular, str, "singular", "text")
+    expect(plural, str, "plural", "text")
+    expect(n, int, "n", "an integer")
+    return translator(locale).ngettext(singular, plural, n)

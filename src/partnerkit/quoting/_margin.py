@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+from babel.numbers import format_percent
 
 from partnerkit.core import Percentage
 from partnerkit.core._context import isolated
@@ -126,7 +127,7 @@ class AppliedRule:
 
     @isolated
     def explain(self, locale: str = "en") -> str:
-        """The reason in ``locale`` (English when partnerkit has no translation).
+        r"""The reason in ``locale`` (English when partnerkit has no translation).
 
         >>> from partnerkit.core import Percentage
         >>> reason = "total discount {requested} capped at {cap}"
@@ -134,10 +135,32 @@ class AppliedRule:
         >>> rule = AppliedRule(RuleKind.CAP, Percentage(40), reason, params)
         >>> rule.explain("en")
         'Discount cap: total discount 45% capped at 40%'
+        >>> rule.explain("fr_FR")
+        'Plafond de remise: remise totale de 45\xa0% plafonnée à 40\xa0%'
+
+        Rates in ``params`` (kept as ``"17.5%"``, the locale-neutral form) are
+        formatted for ``locale`` through babel, like :meth:`Percentage.format`.
         """
         _locale(locale)
         label = gettext(RULE_KIND_LABELS[self.kind], locale)
-        return f"{label}: {gettext(self.reason, locale).format(**self.params)}"
+        params = {name: _localized(value, locale) for name, value in self.params.items()}
+        return f"{label}: {gettext(self.reason, locale).format(**params)}"
+
+
+_RATE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?%")
+
+
+def _localized(value: str, locale: str) -> str:
+    """``value`` formatted for ``locale`` when it is a rate (``"17.5%"``), else as it is."""
+    if not _RATE.fullmatch(value):
+        return value
+    try:
+        number = Decimal(value[:-1])
+        if number <= 100:
+            return Percentage(number).format(locale)
+        return str(format_percent(number / 100, locale=locale, decimal_quantization=False))
+    except ValidationError:  # more digits than partnerkit reads: shown as given
+        return value
 
 
 @attrs.frozen

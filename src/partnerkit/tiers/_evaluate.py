@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 import attrs
+from babel.core import Locale
 from babel.numbers import format_decimal
 
 from partnerkit.core import Money
@@ -21,6 +22,7 @@ from partnerkit.core._context import isolated
 from partnerkit.core._money import _locale  # the one locale check
 from partnerkit.core._validation import expect
 from partnerkit.core.errors import FieldError, ValidationError
+from partnerkit.locale import N_, gettext, ngettext
 from partnerkit.tiers._criteria import (
     COMPARE,
     CheckResult,
@@ -45,42 +47,72 @@ __all__ = [
 
 K = TypeVar("K")
 
-#: Display names of the common metrics, ``(singular, plural)``, in one table so a
-#: translation layer (gettext) can take them over. Other metric names are shown
-#: with their underscores turned into spaces.
+
+def _plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark an English ``(singular, plural)`` pair for extraction (``pybabel -k _plural:1,2``)."""
+    return (singular, plural)
+
+
+#: Display names of the common metrics, ``(singular, plural)`` English msgids
+#: translated through the catalogs with :func:`~partnerkit.locale.ngettext`.
+#: Other metric names are shown with their underscores turned into spaces.
 METRIC_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
-        "new_arr": ("new ARR", "new ARR"),
-        "upsell_arr": ("upsell ARR", "upsell ARR"),
-        "total_arr": ("total ARR", "total ARR"),
-        "approved_deal_registrations": (
+        "new_arr": _plural("new ARR", "new ARR"),
+        "upsell_arr": _plural("upsell ARR", "upsell ARR"),
+        "total_arr": _plural("total ARR", "total ARR"),
+        "approved_deal_registrations": _plural(
             "approved deal registration",
             "approved deal registrations",
         ),
-        "certified_sales_users": ("certified sales user", "certified sales users"),
-        "certified_technical_users": ("certified technical user", "certified technical users"),
-        "engagement_score": ("engagement score", "engagement score"),
-        "plan_completion": ("plan completion", "plan completion"),
-        "customers": ("customer", "customers"),
-        "customer_count": ("customer", "customers"),
+        "certified_sales_users": _plural("certified sales user", "certified sales users"),
+        "certified_technical_users": _plural(
+            "certified technical user", "certified technical users"
+        ),
+        "engagement_score": _plural("engagement score", "engagement score"),
+        "plan_completion": _plural("plan completion", "plan completion"),
+        "customers": _plural("customer", "customers"),
+        "customer_count": _plural("customer", "customers"),
     }
 )
 
 _ONE = Decimal(1)
 
 
-def metric_label(metric: str, count: Decimal | int | None = None) -> str:
-    """The display name of ``metric``, plural unless ``count`` is exactly one.
+#: The count that picks a language's form for "many" (the plural in English, the
+#: genitive plural in Polish): used where an amount, not a count, goes with the label.
+_MANY = 5
 
-    A ``metric`` that is no text is a :class:`~partnerkit.core.errors.ValidationError`.
+
+def metric_label(
+    metric: str, count: Decimal | int | None = None, locale: str | Locale | None = "en"
+) -> str:
+    """The display name of ``metric`` in ``locale``, in the form ``count`` takes.
+
+    Without a ``count`` (or with one that is no whole number) the form for
+    many is used. Metrics outside :data:`METRIC_LABELS` are shown with their
+    underscores turned into spaces, untranslated. A ``metric`` that is no text
+    is a :class:`~partnerkit.core.errors.ValidationError`.
 
     >>> metric_label("certified_technical_users", 1), metric_label("partner_events")
     ('certified technical user', 'partner events')
+    >>> metric_label("customers", 1, "de"), metric_label("customers", 2, "de")
+    ('Kunde', 'Kunden')
     """
     forms = METRIC_LABELS.get(expect(metric, str, "metric", "text"))
     if forms is None:
         return metric.replace("_", " ").replace(".", " ")
-    return forms[0] if count == 1 else forms[1]
+    return ngettext(forms[0], forms[1], _count(count), locale)
+
+
+def _count(count: Decimal | int | None) -> int:
+    if isinstance(count, bool) or count is None:
+        return _MANY
+    if isinstance(count, int):
+        return count
+    if isinstance(count, Decimal) and count.is_finite() and count == count.to_integral_value():
+        return int(count)
+    return _MANY
 
 
 # -- the compiled ladder ------------------------------------------------------------------------
@@ -262,40 +294,65 @@ class CriterionResult:
         if isinstance(criterion, CustomCriterion):
             return f"{criterion.label} ({self.note})" if self.note else criterion.label
         threshold = _format_value(criterion.threshold, locale)
+        wanted = gettext(_WANTED[criterion.op], locale)
         if self.actual is None:
-            wanted = _WANTED[criterion.op]
-            return f"{metric_label(criterion.metric)} {wanted} {threshold} (not reported)"
+            return gettext("{metric} {wanted} {threshold} (not reported)", locale).format(
+                metric=metric_label(criterion.metric, None, locale),
+                wanted=wanted,
+                threshold=threshold,
+            )
         gap = self.gap
         if criterion.op in (">=", ">") and gap is not None:
             if criterion.op == ">" and isinstance(gap, Decimal) and _is_count(criterion, gap):
                 gap = gap + _ONE
             elif criterion.op == ">":
-                shown = _format_value(gap, locale)
-                return f"more than {shown} more {metric_label(criterion.metric)}"
-            count = gap if isinstance(gap, Decimal) else None
-            return f"{_format_value(gap, locale)} more {metric_label(criterion.metric, count)}"
+                return gettext("more than {amount} more {metric}", locale).format(
+                    amount=_format_value(gap, locale),
+                    metric=metric_label(criterion.metric, None, locale),
+                )
+            if isinstance(gap, Decimal) and _is_count(criterion, gap):
+                count = int(gap)
+                return ngettext(
+                    "{count} more {metric}", "{count} more {metric}", count, locale
+                ).format(
+                    count=_format_value(gap, locale),
+                    metric=metric_label(criterion.metric, count, locale),
+                )
+            return gettext("{amount} more {metric}", locale).format(
+                amount=_format_value(gap, locale),
+                metric=metric_label(criterion.metric, None, locale),
+            )
         if criterion.op in ("<=", "<") and gap is not None:
-            label = metric_label(criterion.metric)
-            wanted = _WANTED[criterion.op]
-            by = "by"
             if criterion.op == "<" and isinstance(gap, Decimal) and _is_count(criterion, gap):
                 gap = gap + _ONE  # down by the gap only reaches the threshold, not below it
-            elif criterion.op == "<":
-                by = "by more than"
-            return f"{label} down {by} {_format_value(gap, locale)} to {wanted} {threshold}"
-        actual = _format_value(self.actual, locale)
-        return (
-            f"{metric_label(criterion.metric)} {_WANTED[criterion.op]} {threshold} (now {actual})"
+            if criterion.op == "<" and not (isinstance(gap, Decimal) and _is_count(criterion, gap)):
+                down = gettext(
+                    "{metric} down by more than {amount} to {wanted} {threshold}", locale
+                )
+            else:
+                down = gettext("{metric} down by {amount} to {wanted} {threshold}", locale)
+            return down.format(
+                metric=metric_label(criterion.metric, None, locale),
+                amount=_format_value(gap, locale),
+                wanted=wanted,
+                threshold=threshold,
+            )
+        return gettext("{metric} {wanted} {threshold} (now {actual})", locale).format(
+            metric=metric_label(criterion.metric, None, locale),
+            wanted=wanted,
+            threshold=threshold,
+            actual=_format_value(self.actual, locale),
         )
 
 
+# What a criterion wants, between the metric and the threshold ("new ARR of at least 50,000").
 _WANTED = {
-    ">=": "of at least",
-    ">": "above",
-    "<=": "at most",
-    "<": "below",
-    "==": "of exactly",
-    "!=": "other than",
+    ">=": N_("of at least"),
+    ">": N_("above"),
+    "<=": N_("at most"),
+    "<": N_("below"),
+    "==": N_("of exactly"),
+    "!=": N_("other than"),
 }
 
 
@@ -395,16 +452,18 @@ class TierCheck:
         phrases = [r.describe(locale) for r in self.unmet]
         short = self.short_by
         if short >= len(phrases):
-            return _join(phrases, "and")
+            return _join(phrases, gettext("{items} and {last}", locale), locale)
         if short == 1:
-            return _join(phrases, "or")
-        return f"any {short} of: " + "; ".join(phrases)
+            return _join(phrases, gettext("{items} or {last}", locale), locale)
+        return ngettext(
+            "any {count} of: {phrases}", "any {count} of: {phrases}", short, locale
+        ).format(count=_format_value(short, locale), phrases="; ".join(phrases))
 
 
-def _join(phrases: list[str], word: str) -> str:
+def _join(phrases: list[str], pattern: str, locale: str) -> str:
     if len(phrases) <= 1:
         return "".join(phrases)
-    return ", ".join(phrases[:-1]) + f" {word} " + phrases[-1]
+    return pattern.format(items=gettext(", ", locale).join(phrases[:-1]), last=phrases[-1])
 
 
 def _tier_check(ladder: TierLadder, position: int, metrics: Mapping[str, MetricValue]) -> TierCheck:
@@ -514,17 +573,21 @@ class TierEvaluation:
     def explain(self, locale: str = "en_US") -> str:
         """One sentence: the tier reached, and what is missing for the next one.
 
-        Numbers and amounts are formatted for ``locale`` through babel; the
-        words are English (metric names come from :data:`METRIC_LABELS`). An
-        unknown locale is a :class:`~partnerkit.core.errors.ValidationError`
-        at ``locale``.
+        Numbers and amounts are formatted for ``locale`` through babel, and the
+        words come from partnerkit's catalogs (metric names from
+        :data:`METRIC_LABELS`, in the form the count takes); a language without a
+        catalog gets English words. Tier names, custom criteria's labels and notes
+        are the program's own text and are shown as they are. An unknown locale
+        is a :class:`~partnerkit.core.errors.ValidationError` at ``locale``.
         """
         _locale(locale)
         tier = self.tier
         check = self.next
         if check is None:
-            return f"{tier.name}, the highest tier."
-        return f"{tier.name}; needs {check.describe(locale)} for {check.tier.name}."
+            return gettext("{tier}, the highest tier.", locale).format(tier=tier.name)
+        return gettext("{tier}; needs {missing} for {next}.", locale).format(
+            tier=tier.name, missing=check.describe(locale), next=check.tier.name
+        )
 
 
 _new = object.__new__
