@@ -91,9 +91,12 @@ def main() -> None:
             rows = company_plan_rows(uow, CONTEXT, activities)
         rows_best = min(rows_best, time.perf_counter() - start)
         assert len(rows) == N
-    print(f"{'assign_plans: 10,000 partners, one commit':<48} {assign_best:>8.3f} s   target < 1 s")
-    print(f"{'company_plan_rows: 10,000 plans, 50,000 activities':<48} {rows_best:>8.3f} s"
-          "   target < 1 s")  # fmt: skip
+    for label, best in (
+        ("assign_plans: 10,000 partners, one commit", assign_best),
+        ("company_plan_rows: 10,000 plans, 50,000 activities", rows_best),
+    ):
+        verdict = "met" if best < 1 else "missed"
+        print(f"{label:<52} {best:>8.3f} s   target < 1 s: {verdict}")
 
 
 if __name__ == "__main__":
