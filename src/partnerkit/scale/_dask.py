@@ -211,7 +211,7 @@ def _run(
         return plan.tally(), RowReport()
     try:
         if client is None:
-            (result,) = compute(_tree(parts, split_every))  # type: ignore[no-untyped-call]
+            (result,) = compute(_tree(parts, split_every))
             if progress is not None:
                 progress(total, total)
         else:
@@ -252,7 +252,7 @@ def _run_on_client(
     try:
         if progress is not None:
             progress(0, total)
-            for done, _ in enumerate(as_completed(futures), 1):  # type: ignore[no-untyped-call]
+            for done, _ in enumerate(as_completed(futures), 1):
                 progress(done, total)
         level = list(futures)
         while len(level) > 1:
