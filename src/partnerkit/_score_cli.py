@@ -39,6 +39,8 @@ __all__ = ["EXIT_DONE", "EXIT_FAILED", "EXIT_REFUSED", "OUTPUTS", "add_parser", 
 EXIT_DONE, EXIT_REFUSED, EXIT_FAILED = 0, 2, 3
 #: The output file types ``--out`` takes, by suffix.
 OUTPUTS = (".parquet", ".csv")
+#: Seconds to wait for the scheduler of ``--scheduler``.
+_CONNECT_TIMEOUT = 30
 
 
 class _Failed(PartnerkitError):
@@ -117,7 +119,7 @@ class _Log:
         print(f"[{time.monotonic() - self.start:7.1f}s] {message}", file=self.stream, flush=True)
 
 
-def run(args: argparse.Namespace, stream: TextIO = sys.stderr) -> int:
+def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
     """Run ``partnerkit score`` with parsed ``args``; return the exit status.
 
     Refusals (:class:`~partnerkit.core.errors.ValidationError` and other
@@ -125,6 +127,7 @@ def run(args: argparse.Namespace, stream: TextIO = sys.stderr) -> int:
     raised for the command line to report; a failed distributed run is
     reported here with status 3.
     """
+    stream = sys.stderr if stream is None else stream
     log = _Log(stream)
     out: Path = args.out
     if out.suffix.lower() not in OUTPUTS:
@@ -205,13 +208,13 @@ def _on_cluster(
     if args.workers is not None:
         log(f"starting a local Dask cluster of {args.workers} worker process(es)")
         cluster = LocalCluster(
-            n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
         client = Client(cluster)
     else:
         cluster = None
         try:
-            client = Client(args.scheduler, timeout=30)
+            client = Client(args.scheduler, timeout=_CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as exc:
             raise _Failed(f"cannot reach the Dask scheduler {args.scheduler}: {exc}") from exc
     try:
