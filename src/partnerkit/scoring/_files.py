@@ -38,6 +38,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import compress, repeat
 from operator import eq, is_not
 from pathlib import Path
+from types import NoneType
 from typing import Any
 
 import attrs
@@ -268,11 +269,13 @@ class _Converter:
         file: str,
         first_row: int,
         report: RowReport,
+        clean: frozenset[str] = frozenset(),
     ) -> list[tuple[Any, ...]]:
         """Engine rows of one chunk; its bad rows go to ``report`` (which may raise).
 
         ``days`` holds ordinals (or raw values to convert, or ``_Bad``); ``amounts``
-        minor units (or raw values to convert, or ``_Bad``); None where empty.
+        minor units (or raw values to convert, or ``_Bad``); None where empty. The
+        columns named in ``clean`` were checked already (in Arrow, say).
         """
         n = len(days)
         partners = columns["partner_id"]
@@ -288,19 +291,19 @@ class _Converter:
             )
 
         # Whole-column checks in C first; the rows of a failed check are looked at one by one.
-        if "" in partners or not set(map(type, partners)) <= {str}:
+        if "partner_id" not in clean and ("" in partners or not set(map(type, partners)) <= {str}):
             for i, partner in enumerate(partners):
                 if not isinstance(partner, str) or not partner:
                     flag(i, "partner_id", _Bad("required", "a non-empty partner id is required"))
-        if not all(map(is_kind, set(kinds))):
+        if "kind" not in clean and not all(map(is_kind, set(kinds))):
             for i, kind in enumerate(kinds):
                 if not is_kind(kind):
                     flag(i, "kind", _Bad("invalid", "a kind is a non-empty lower-case string"))
-        if "" in users or not set(map(type, users)) <= {str, type(None)}:
+        if "user_id" not in clean and ("" in users or not set(map(type, users)) <= {str, NoneType}):
             for i, user in enumerate(users):
                 if user is not None and (not isinstance(user, str) or not user):
                     flag(i, "user_id", _Bad("invalid", "a user id is non-empty text or empty"))
-        if not set(map(type, days)) <= {int}:
+        if "at" not in clean and not set(map(type, days)) <= {int}:
             for i, day in enumerate(days):
                 if type(day) is int:
                     continue
@@ -312,7 +315,7 @@ class _Converter:
                     days[i] = self.day(day)
                 except _Bad as problem:
                     flag(i, "at", problem)
-        if set(map(type, amounts)) - {int, type(None)}:
+        if "amount" not in clean and set(map(type, amounts)) - {int, NoneType}:
             for i, amount in enumerate(amounts):
                 if amount is None or type(amount) is int:
                     continue
@@ -526,12 +529,19 @@ def _arrow_rows(
     n = batch.num_rows
     names = batch.schema.names
     columns: dict[str, list[Any]] = {}
+    clean: set[str] = set()
     for name in ACTIVITY_COLUMNS:
         if name in names and name not in ("at", "amount"):
             column = batch.column(name)
             if pa.types.is_dictionary(column.type):
                 column = column.cast(column.type.value_type)
             columns[name] = column.to_pylist()
+            if name in ("partner_id", "user_id", "kind") and _clean_text(
+                column, nullable=name == "user_id"
+            ):
+                clean.add(name)
+    if "kind" in clean and not all(map(is_kind, set(columns["kind"]))):
+        clean.discard("kind")
     at = batch.column("at")
     days: list[Any]
     if pa.types.is_timestamp(at.type):
@@ -541,6 +551,8 @@ def _arrow_rows(
             local = pc.local_timestamp(at.cast(pa.timestamp(at.type.unit, tz=converter.tz)))
             ordinals = pc.add(pc.cast(pc.cast(local, pa.date32()), pa.int32()), _EPOCH_ORDINAL)
             days = ordinals.to_pylist()
+            if ordinals.null_count == 0:
+                clean.add("at")
     elif pa.types.is_string(at.type) or pa.types.is_large_string(at.type):
         days = at.to_pylist()
     else:
@@ -553,11 +565,35 @@ def _arrow_rows(
         kind = amount.type
         if pa.types.is_decimal(kind) or pa.types.is_null(kind):
             amounts = _arrow_units(amount, converter.exponent)
+            if set(map(type, amounts)) <= {int, NoneType}:
+                clean.add("amount")
         elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
             amounts = amount.to_pylist()
         else:
             amounts = [None if v is None else _NOT_DECIMAL for v in amount.to_pylist()]
-    return converter.rows(columns, days, amounts, file=file, first_row=first_row, report=report)
+    return converter.rows(
+        columns,
+        days,
+        amounts,
+        file=file,
+        first_row=first_row,
+        report=report,
+        clean=frozenset(clean),
+    )
+
+
+def _clean_text(column: Any, *, nullable: bool) -> bool:
+    """Whether a text column has no empty string (and no null unless ``nullable``), in C."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return False
+    if column.null_count == len(column):
+        return nullable
+    if column.null_count and not nullable:
+        return False
+    return bool(pc.min(pc.utf8_length(column)).as_py() >= 1)
 
 
 _NAIVE = _Bad("naive_datetime", "a timestamp without a time zone: store instants with one")
@@ -570,18 +606,16 @@ def _arrow_units(amount: Any, exponent: int) -> list[Any]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    kind = amount.type
-    if pa.types.is_null(kind):
+    if pa.types.is_null(amount.type):
         return [None] * len(amount)
-    if kind.scale <= exponent:
-        try:
-            factor = pa.scalar(Decimal(10) ** (exponent - kind.scale), pa.decimal128(19, 0))
-            scaled = pc.multiply(pc.cast(amount, pa.decimal128(38, kind.scale)), factor)
-            units: list[Any] = pc.cast(scaled, pa.int64()).to_pylist()
-            return units
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-    return list(amount.to_pylist())
+    try:
+        # amount x 10^exponent is a whole number unless the amount has more places than the
+        # currency: then the safe cast refuses, and Python rounds half up.
+        factor = pa.scalar(Decimal(10) ** exponent, pa.decimal128(exponent + 1, 0))
+        units: list[Any] = pc.cast(pc.multiply(amount, factor), pa.int64()).to_pylist()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return list(amount.to_pylist())
+    return units
 
 
 def tally_files(
