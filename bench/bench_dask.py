@@ -137,7 +137,7 @@ def _generate(path: Path, rows: int, partners: int) -> None:
                     pa.array(at, pa.timestamp("us", tz="UTC")),
                     users.take(pa.array(user, mask=~has_user)),
                     amount,
-                    pa.array(np.where(paid, "EUR", None)),
+                    pa.array(np.full(n, "EUR"), mask=~paid),
                     pa.array(motion, mask=k != won),
                     pa.array((day - waited).astype(np.int32), pa.date32(), mask=k != approved),
                 ],
@@ -206,7 +206,7 @@ def _worker_peak() -> float:
     return _peak_mb()
 
 
-def _cluster_run(client: Any, path: Path, rows: int) -> tuple[float, Any]:
+def _cluster_run(client: Any, path: Path, rows: int) -> tuple[float, Any, Any]:
     from partnerkit.scale import tally_files_on_dask
     from partnerkit.scoring import EcosystemScores
 
@@ -216,7 +216,7 @@ def _cluster_run(client: Any, path: Path, rows: int) -> tuple[float, Any]:
     start = time.perf_counter()
     tally = tally_files_on_dask([path], plan, client=client, rows_per_task=per_task, split_every=2)
     scores = EcosystemScores(tally)
-    return time.perf_counter() - start, scores
+    return time.perf_counter() - start, scores, tally
 
 
 # -- pandas and dask.dataframe ------------------------------------------------------------------
@@ -266,9 +266,9 @@ def _pandas(path: Path) -> dict[str, Any]:
 
 def _dask_frame(client: Any, path: Path) -> tuple[float, dict[str, Any]]:
     """The counting, summing and distinct-user KPIs with dask.dataframe groupbys."""
-    import dask
     import dask.dataframe as dd
     from _scoring_data import AS_OF
+    from dask.base import compute
 
     start = time.perf_counter()
     df = dd.read_parquet(
@@ -283,7 +283,7 @@ def _dask_frame(client: Any, path: Path) -> tuple[float, dict[str, Any]]:
     t730 = (day > today - 730) & (day <= today)
     df = df.assign(cents=(df["amount"] * 100).astype("int64[pyarrow]"))
     won = df["kind"] == "deal_won"
-    parts = dask.compute(
+    parts = compute(
         df[t90].groupby(["partner_id", "kind"]).size(),
         df[ytd].groupby(["partner_id", "kind"]).size(),
         df[t90 & df["user_id"].notnull()].groupby("partner_id")["user_id"].nunique(),
@@ -368,10 +368,11 @@ def main() -> None:
     ):
         cluster_start = time.perf_counter() - start
         singles, clustered, pandas_runs, frames = [], [], [], []
-        scores = None
+        scores: Any = None
+        tally: Any = None
         for _ in range(repeats):
             singles.append(_run("single", path))
-            seconds, scores = _cluster_run(client, path, rows)
+            seconds, scores, tally = _cluster_run(client, path, rows)
             clustered.append(seconds)
         peaks = client.run(_worker_peak)
         for _ in range(repeats):
@@ -429,6 +430,23 @@ def main() -> None:
         f"peak memory MB: one process {single['peak_mb']:,.0f}; per worker "
         + ", ".join(f"{peak:,.0f}" for peak in peaks.values())
         + f"; pandas {pandas_best['peak_mb']:,.0f}",
+        flush=True,
+    )
+    from partnerkit.scale import partial_bytes
+
+    size = partial_bytes(tally)
+    kpis = len(scores.values.names)
+    print(
+        f"partial result: {size / 1e6:,.1f} MB for {len(tally.partners):,} partners x {kpis} KPIs"
+        f" = {size / len(tally.partners) / kpis:.1f} bytes per partner per KPI",
+        flush=True,
+    )
+    start = time.perf_counter()
+    tally.merge(tally)  # every partner in both: the most a merge of two partials does
+    merge = time.perf_counter() - start
+    print(
+        f"merge of two partials of {len(tally.partners):,} partners: {merge:.1f} s "
+        f"({len(tally.partners) / merge:,.0f} partners/s)",
         flush=True,
     )
     print(f"load average after: {os.getloadavg()}", flush=True)

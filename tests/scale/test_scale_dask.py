@@ -276,3 +276,22 @@ def test_the_reduction_model_of_the_docs_holds_on_many_small_partitions() -> Non
     # Network traffic of the reduction: every task's output moves once, at most.
     one = partial_bytes(plan().tally(ACTS[: len(ACTS) // partitions]))
     assert one * (partitions + expected_merges) < 100 * partial_bytes(tally)
+
+
+def test_the_dashboard_figures_are_those_of_one_process(client: Any, tmp_path: Path) -> None:
+    from scale_data import CALENDAR, TZ
+
+    from partnerkit.dashboard import DashboardFigures
+    from partnerkit.scale import dashboard_figures_on_dask
+
+    acts = ACTS[:1500]
+    path = write_parquet(tmp_path / "a.parquet", acts, row_group_size=400)
+    options: dict[str, Any] = {"calendar": CALENDAR, "as_of": AS_OF, "currency": "EUR", "tz": TZ}
+    alone = DashboardFigures.compute(acts, **options)
+    spread = dashboard_figures_on_dask([path], client=client, rows_per_task=800, **options)
+    assert spread.partners == alone.partners
+    assert list(spread.scores.scorecards()) == list(alone.scores.scorecards())
+    assert len(spread.quarters) == len(alone.quarters) == 2
+    for partner in alone.partners:
+        for index in range(4):
+            assert spread.quarter_arr(partner, index) == alone.quarter_arr(partner, index)

@@ -21,6 +21,7 @@ from partnerkit.core._public import publish as _publish
 from partnerkit.scale._dask import (
     FileTask,
     ScaleError,
+    dashboard_figures_on_dask,
     evaluate_tiers,
     file_tasks,
     partial_bytes,
@@ -32,6 +33,7 @@ from partnerkit.scale._dask import (
 __all__ = [
     "FileTask",
     "ScaleError",
+    "dashboard_figures_on_dask",
     "evaluate_tiers",
     "file_tasks",
     "partial_bytes",

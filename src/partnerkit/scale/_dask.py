@@ -14,8 +14,13 @@ from dask.base import compute
 from dask.delayed import Delayed, delayed
 
 from partnerkit.core.errors import PartnerkitError, ValidationError
+from partnerkit.dashboard import DashboardFigures, dashboard_model
+from partnerkit.dashboard._figures import _QUARTER_MODEL
+from partnerkit.fiscal import FiscalCalendar
 from partnerkit.scoring import (
+    DEFAULT_ENGAGEMENT_MODEL,
     EcosystemScores,
+    EngagementModel,
     RowReport,
     ScoringPlan,
     Tally,
@@ -27,6 +32,7 @@ from partnerkit.tiers import TierEvaluation, TierLadder, evaluate_many
 __all__ = [
     "FileTask",
     "ScaleError",
+    "dashboard_figures_on_dask",
     "evaluate_tiers",
     "file_tasks",
     "partial_bytes",
@@ -374,6 +380,56 @@ def tally_files_on_dask(
     )
     _report_back(report, found)
     return tally
+
+
+def dashboard_figures_on_dask(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    calendar: FiscalCalendar,
+    as_of: date,
+    currency: str,
+    tz: str = "UTC",
+    model: EngagementModel = DEFAULT_ENGAGEMENT_MODEL,
+    report: RowReport | None = None,
+    rows_per_task: int = 2_000_000,
+    split_every: int = 8,
+    client: Any = None,
+    retries: int = 2,
+) -> DashboardFigures:
+    """The daily dashboard's figures from activity files, each pass on Dask.
+
+    The same :class:`~partnerkit.dashboard.DashboardFigures` as
+    :meth:`DashboardFigures.compute <partnerkit.dashboard.DashboardFigures.compute>`
+    over the files' activities: the year-to-date pass of
+    :func:`~partnerkit.dashboard.dashboard_model` and one pass per quarter
+    begun (every scored partner in each), each by
+    :func:`tally_files_on_dask` (so the files are read once per pass: at
+    most five times). Bad rows are reported by the first pass, per
+    ``report``.
+    """
+    files = list(paths)
+    options: dict[str, Any] = {
+        "rows_per_task": rows_per_task,
+        "split_every": split_every,
+        "client": client,
+        "retries": retries,
+    }
+    report = RowReport() if report is None else report
+    board = dashboard_model(model)
+    plan = board.plan(calendar=calendar, as_of=as_of, currency=currency, tz=tz)
+    scores = EcosystemScores(tally_files_on_dask(files, plan, report=report, **options), board)
+    year = calendar.year_of(as_of)
+    quarters = []
+    for quarter in year.quarters:
+        if quarter.start > as_of:
+            continue
+        day = min(as_of, quarter.end)
+        quarter_plan = _QUARTER_MODEL.plan(calendar=calendar, as_of=day, currency=currency, tz=tz)
+        # Every scored partner first, in the scores' order, as the one-process pass has them.
+        tally = quarter_plan.tally(partners=scores.partners)
+        tally._absorb(tally_files_on_dask(files, quarter_plan, report=_policy(report), **options))
+        quarters.append(EcosystemScores(tally, _QUARTER_MODEL).values)
+    return DashboardFigures(scores, tuple(quarters), year, as_of, currency)
 
 
 def _report_back(report: RowReport, found: RowReport) -> None:
