@@ -349,7 +349,9 @@ def _run(mode: str, path: Path) -> dict[str, Any]:
 def main() -> None:
     """Generate (once) and score the file every way; print times, ratios and memory."""
     import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client
+
+    from partnerkit.scale import local_cluster
 
     rows, partners = _sizes()
     repeats = int(os.environ.get("PARTNERKIT_BENCH_REPEATS", "2"))
@@ -361,9 +363,7 @@ def main() -> None:
     start = time.perf_counter()
     with (
         dask.config.set({"distributed.worker.memory.target": False}),
-        LocalCluster(
-            n_workers=WORKERS, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster,
+        local_cluster(WORKERS) as cluster,
         Client(cluster) as client,
     ):
         cluster_start = time.perf_counter() - start

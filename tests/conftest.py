@@ -136,14 +136,13 @@ def cluster() -> Iterator[Any]:
 
     require("dask", "distributed", "pyarrow")
     import dask
-    from distributed import LocalCluster
+
+    from partnerkit.scale import local_cluster
 
     # One retry after a lost worker, then KilledWorker: the fault tests stay short.
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 1}),
-        LocalCluster(
-            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
-        ) as local,
+        local_cluster(2) as local,
     ):
         yield local
 

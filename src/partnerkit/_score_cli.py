@@ -195,9 +195,9 @@ def _on_cluster(
     args: argparse.Namespace, plan: ScoringPlan, report: RowReport, log: _Log, stream: TextIO
 ) -> Tally:
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
-        from partnerkit.scale import file_tasks, tally_files_on_dask
+        from partnerkit.scale import file_tasks, local_cluster, tally_files_on_dask
     except ImportError as missing:
         raise ValidationError.single(
             "scheduler" if args.scheduler else "workers",
@@ -207,9 +207,7 @@ def _on_cluster(
     tasks = len(file_tasks(args.activities))
     if args.workers is not None:
         log(f"starting a local Dask cluster of {args.workers} worker process(es)")
-        cluster = LocalCluster(
-            n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0"
-        )
+        cluster = local_cluster(args.workers)
         client = Client(cluster)
     else:
         cluster = None

@@ -19,11 +19,13 @@ except ImportError as _missing:  # pragma: no cover - depends on the environment
 
 from partnerkit.core._public import publish as _publish
 from partnerkit.scale._dask import (
+    WORKER_ENVIRON,
     FileTask,
     ScaleError,
     dashboard_figures_on_dask,
     evaluate_tiers,
     file_tasks,
+    local_cluster,
     partial_bytes,
     tally_bag,
     tally_files_on_dask,
@@ -31,11 +33,13 @@ from partnerkit.scale._dask import (
 )
 
 __all__ = [
+    "WORKER_ENVIRON",
     "FileTask",
     "ScaleError",
     "dashboard_figures_on_dask",
     "evaluate_tiers",
     "file_tasks",
+    "local_cluster",
     "partial_bytes",
     "tally_bag",
     "tally_files_on_dask",
