@@ -114,15 +114,37 @@ def _kpi_seconds(data: list[tuple[Any, ...]], repeats: int) -> float:
 
 
 def _pandas(data: Iterable[tuple[Any, ...]]) -> dict[str, Any]:
-    import numpy as np
     import pandas as pd
-    from _scoring_data import AS_OF
 
     start = time.perf_counter()
     df = pd.DataFrame.from_records(
         data, columns=["partner", "kind", "day", "amount", "user", "detail"]
     )
     built = time.perf_counter()
+    out = pandas_kpis(df)
+    done = time.perf_counter()
+    peak = _peak_mb()
+    results = {
+        name: {p: (None if pd.isna(v) else float(v)) for p, v in out[name].items()}
+        for name in out.columns
+    }
+    return {
+        "seconds": done - start,
+        "construct_seconds": built - start,
+        "peak_mb": peak,
+        "results": results,
+    }
+
+
+def pandas_kpis(df: Any) -> Any:
+    """The built-in KPIs and the default engagement score of ``df``, one row per partner.
+
+    ``df`` has the columns partner, kind, day (ordinal), amount (cents), user, detail.
+    """
+    import numpy as np
+    import pandas as pd
+    from _scoring_data import AS_OF
+
     today = AS_OF.toordinal()
     fy_start = AS_OF.replace(month=1, day=1).toordinal()
     prior_start = AS_OF.replace(year=AS_OF.year - 1, month=1, day=1).toordinal()
@@ -204,18 +226,7 @@ def _pandas(data: Iterable[tuple[Any, ...]]) -> dict[str, Any]:
         + 15 * (out["certified_users"] / 3).clip(upper=1)
         + 15 * percentile(out["sourced_revenue_ytd"])
     ).round(2)
-    done = time.perf_counter()
-    peak = _peak_mb()
-    results = {
-        name: {p: (None if pd.isna(v) else float(v)) for p, v in out[name].items()}
-        for name in out.columns
-    }
-    return {
-        "seconds": done - start,
-        "construct_seconds": built - start,
-        "peak_mb": peak,
-        "results": results,
-    }
+    return out
 
 
 # -- the child processes ------------------------------------------------------------------------

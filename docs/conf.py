@@ -82,6 +82,7 @@ _AREA_ORDER = (
     "deals",
     "quoting",
     "scoring",
+    "scale",
     "plans",
     "dashboard",
     "services",

@@ -123,3 +123,34 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     shortfall = _postgres_shortfall()
     if shortfall:
         terminalreporter.write_line(f"FAILED: {shortfall}", red=True, bold=True)
+
+
+# -- Dask (tests/scale) -------------------------------------------------------------------------
+# A LocalCluster of 2 worker processes, started once per test process by the tests that use it.
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Any]:
+    """A LocalCluster of 2 single-threaded worker processes; a task may fail once."""
+    from scale_extras import require
+
+    require("dask", "distributed", "pyarrow")
+    import dask
+
+    from partnerkit.scale import local_cluster
+
+    # One retry after a lost worker, then KilledWorker: the fault tests stay short.
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 1}),
+        local_cluster(2) as local,
+    ):
+        yield local
+
+
+@pytest.fixture
+def client(cluster: Any) -> Iterator[Any]:
+    """A client of the session's cluster."""
+    from distributed import Client
+
+    with Client(cluster) as connected:
+        yield connected

@@ -21,6 +21,8 @@ from partnerkit._dashboard_cli import (
     write,
 )
 from partnerkit._demo import run_demo
+from partnerkit._score_cli import add_parser as add_score_parser
+from partnerkit._score_cli import run as run_score
 from partnerkit.core.errors import PartnerkitError
 from partnerkit.storage import PARTNERS, SqliteStorage
 
@@ -74,12 +76,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     board.add_argument(
         "--snapshot", action="store_true", help="store the day's snapshot of every partner"
     )
+    add_score_parser(commands)
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
             run_demo(args.db)
         elif args.command == "dashboard":
             return _dashboard(parser, args)
+        elif args.command == "score":
+            return run_score(args)
     except (PartnerkitError, OSError, sqlite3.Error) as exc:
         print(f"{parser.prog}: error: {_describe(exc)}", file=sys.stderr)
         return 2

@@ -39,6 +39,15 @@ from partnerkit.scoring._engagement import (
     percentile_ranks,
     score_engagement,
 )
+from partnerkit.scoring._files import (
+    ACTIVITY_COLUMNS,
+    ON_BAD_ROWS,
+    BadRow,
+    RowReport,
+    activity_file_rows,
+    count_file_rows,
+    tally_files,
+)
 from partnerkit.scoring._kpis import BUILTIN_KPIS, MEASURES, CustomKpi, Kpi, MetricValue
 from partnerkit.scoring._plan import ScoringPlan
 from partnerkit.scoring._scorecard import EcosystemScores, KpiResult, Scorecard, score_ecosystem
@@ -55,6 +64,7 @@ from partnerkit.scoring._values import KpiValues
 from partnerkit.scoring._windows import WINDOW_KINDS, Span, Window
 
 __all__ = [
+    "ACTIVITY_COLUMNS",
     "ATTR_MOTION",
     "ATTR_REGISTERED_ON",
     "BUILTIN_KPIS",
@@ -63,11 +73,13 @@ __all__ = [
     "DEFAULT_GREEN",
     "MEASURES",
     "NORMALIZATIONS",
+    "ON_BAD_ROWS",
     "WINDOW_KINDS",
     "Activity",
     "ActivityKind",
     "ActivityRow",
     "ActivitySource",
+    "BadRow",
     "CustomKpi",
     "EcosystemScores",
     "EngagementModel",
@@ -79,6 +91,7 @@ __all__ = [
     "KpiValues",
     "MetricValue",
     "Rag",
+    "RowReport",
     "Scorecard",
     "ScoringPlan",
     "Signal",
@@ -87,7 +100,9 @@ __all__ = [
     "Tally",
     "Target",
     "Window",
+    "activity_file_rows",
     "activity_row",
+    "count_file_rows",
     "engagement_model_from_dict",
     "engagement_model_to_dict",
     "percentile_ranks",
@@ -95,6 +110,7 @@ __all__ = [
     "read_engagement_model",
     "score_ecosystem",
     "score_engagement",
+    "tally_files",
 ]
 
 _publish(__name__, globals(), __all__)

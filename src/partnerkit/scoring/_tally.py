@@ -96,6 +96,21 @@ class Tally:
         self.custom: list[list[Any]] = []
         self.rows = 0
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The partner-to-base table is rebuilt on load (it points back at the tally): a
+        # pickled tally (a partial result sent between processes) holds each id once.
+        state = dict(self.__dict__)
+        del state["base"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.base = _Bases(self)
+        stride = self.plan.stride
+        self.base.update(
+            zip(self.partners, range(0, len(self.partners) * stride, stride), strict=True)
+        )
+
     def _partner(self, partner_id: str) -> int:
         """The number of a partner, registered first if new."""
         if not isinstance(partner_id, str) or partner_id not in self.base:
@@ -566,48 +581,85 @@ class Tally:
         """
         if other.plan is not self.plan:
             raise ValidationError.single("other", "invalid", "tallies of different plans")
-        plan = self.plan
         merged = self._copy()
-        merged.rows += other.rows
+        merged._absorb(other)
+        return merged
+
+    def _absorb(self, other: Tally) -> None:
+        """Add ``other`` (a tally of the same plan, not changed) into this one.
+
+        ``other``'s partners unknown here are appended in its order, so merging the
+        tallies of consecutive slices of the rows left to right numbers the partners
+        as one tally of all the rows would. Every loop over all partners, counters or
+        users runs in C (map, compress, dict methods); the Python loops visit only the
+        non-zero counters and the approval histogram.
+        """
+        plan = self.plan
         stride = plan.stride
         ndecay = len(plan.decayed)
-        moved = [merged._partner(pid) for pid in other.partners]
-        for q, p in enumerate(moved):
-            a, b = 1 + p * stride, 1 + q * stride
-            merged.counts[a : a + stride] = map(
-                add, merged.counts[a : a + stride], other.counts[b : b + stride]
+        self.rows += other.rows
+        first = len(self.partners)
+        base = self.base
+        fresh = [pid for pid in other.partners if pid not in base]
+        if fresh:
+            # Partner ids of a tally were checked when it saw them: registered in bulk.
+            self.partners += fresh
+            base.update(
+                zip(fresh, range(first * stride, len(self.partners) * stride, stride), strict=True)
             )
-            merged.sums[a : a + stride] = map(
-                add, merged.sums[a : a + stride], other.sums[b : b + stride]
-            )
-            for j in range(ndecay):
-                merged.decayed[p * ndecay + j] += other.decayed[q * ndecay + j]
-            if plan.custom:
-                merged.custom[p] = [
+            self._grow(first)
+        moved = list(map(base.__getitem__, other.partners))  # other's partner q -> our base
+        # Counter 1 + q * stride + c of ``other`` goes to moved[q] + 1 + c here; only the
+        # non-zero ones are visited (most counters of a partition are zero).
+        for source, mine in ((other.counts, self.counts), (other.sums, self.sums)):
+            for i in compress(range(len(source)), source):
+                q, c = divmod(i - 1, stride)
+                mine[moved[q] + 1 + c] += source[i]
+        if ndecay:
+            decayed = self.decayed
+            values = other.decayed
+            for i in compress(range(len(values)), values):
+                q, j = divmod(i, ndecay)
+                decayed[moved[q] // stride * ndecay + j] += values[i]
+        if plan.custom:
+            for q, b in enumerate(moved):
+                p = b // stride
+                self.custom[p] = [
                     extra.merge(mine, theirs)
                     for extra, mine, theirs in zip(
-                        plan.custom, merged.custom[p], other.custom[q], strict=True
+                        plan.custom, self.custom[p], other.custom[q], strict=True
                     )
                 ]
-        rebase = [p * stride for p in moved]
+        # Other's base (q * stride) -> ours.
+        rebase = dict(zip(range(0, len(moved) * stride, stride), moved, strict=True))
         # A counter number is base + code with 1 <= code <= stride, so divmod(counter - 1,
         # stride) is (partner number, code - 1).
+        approvals = self.approvals
         for key, n in other.approvals.items():
             counter, days = divmod(key, _DAYS)
             q, rest = divmod(counter - 1, stride)
-            merged.approvals[(rebase[q] + rest + 1) * _DAYS + days] += n
+            approvals[(moved[q] + rest + 1) * _DAYS + days] += n
         low = plan.code_range[_CERTIFIED][0]
         for n, owners in enumerate(other.certified):
-            for user, b in owners.items():
-                merged._claim_certified(low + n, user, rebase[b // stride])
+            self._claim_all(
+                self.certified[n],
+                self.certified_shared.add,
+                low + n,
+                list(owners),
+                list(map(rebase.__getitem__, owners.values())),
+            )
         for code, b, user in other.certified_shared:
-            merged._claim_certified(code, user, rebase[b // stride])
+            self._claim_certified(code, user, rebase[b])
         for uc, owners in enumerate(other.owners):
-            for user, b in owners.items():
-                merged._claim(uc, user, rebase[b // stride])
+            self._claim_all(
+                self.owners[uc],
+                self.shared.add,
+                uc,
+                list(owners),
+                list(map(rebase.__getitem__, owners.values())),
+            )
         for uc, b, user in other.shared:
-            merged._claim(uc, user, rebase[b // stride])
-        return merged
+            self._claim(uc, user, rebase[b])
 
 
 def _checked_users(users: list[Any]) -> list[Any]:

@@ -1,0 +1,499 @@
+"""Scoring on Dask: one tally per partition, merged by a tree of tasks (no shuffle of rows)."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import attrs
+from dask.base import compute
+from dask.delayed import Delayed, delayed
+
+from partnerkit.core.errors import PartnerkitError, ValidationError
+from partnerkit.dashboard import DashboardFigures, dashboard_model
+from partnerkit.dashboard._figures import _QUARTER_MODEL
+from partnerkit.fiscal import FiscalCalendar
+from partnerkit.scoring import (
+    DEFAULT_ENGAGEMENT_MODEL,
+    EcosystemScores,
+    EngagementModel,
+    RowReport,
+    ScoringPlan,
+    Tally,
+    activity_file_rows,
+)
+from partnerkit.scoring._files import _arrow_rows, _Converter, _is_parquet
+from partnerkit.tiers import TierEvaluation, TierLadder, evaluate_many
+
+__all__ = [
+    "WORKER_ENVIRON",
+    "FileTask",
+    "ScaleError",
+    "dashboard_figures_on_dask",
+    "evaluate_tiers",
+    "file_tasks",
+    "local_cluster",
+    "partial_bytes",
+    "tally_bag",
+    "tally_files_on_dask",
+    "tally_frame",
+]
+
+_CHUNK = 65_536
+
+#: The environment a worker process of a scoring cluster should start with: distributed's
+#: default (``distributed.nanny.pre-spawn-environ``) but for glibc's trim threshold, which
+#: distributed sets to 64 KiB to hand memory back to the system sooner; the engine allocates
+#: millions of small objects, and its tasks ran about 1.8x slower so (measured in
+#: bench/bench_dask.py). Set it in the Dask configuration of a cluster's nannies.
+WORKER_ENVIRON: dict[str, str | int] = {
+    "MALLOC_TRIM_THRESHOLD_": 2**31,
+    "OMP_NUM_THREADS": 1,
+    "MKL_NUM_THREADS": 1,
+    "OPENBLAS_NUM_THREADS": 1,
+}
+
+
+class ScaleError(PartnerkitError):
+    """A distributed run did not finish: a worker died too often, or rows went missing.
+
+    Never a partial result: the run either covers every row of its input or
+    raises this (or the :class:`~partnerkit.core.errors.ValidationError` of
+    bad rows).
+    """
+
+
+@attrs.frozen
+class _Partial:
+    """What a task hands on: a tally, its bad-row report, partitions merged, rows read."""
+
+    tally: Tally
+    report: RowReport
+    partitions: int
+    rows: int
+
+
+@attrs.frozen
+class FileTask:
+    """One task of a file run: a file, and the Parquet row groups it reads (None: all).
+
+    ``rows`` is the number of rows it covers when known (Parquet), else None.
+    """
+
+    path: str
+    row_groups: tuple[int, ...] | None
+    rows: int | None
+
+
+def file_tasks(
+    paths: Iterable[str | os.PathLike[str]], *, rows_per_task: int = 2_000_000
+) -> list[FileTask]:
+    """Split activity files into tasks: runs of whole row groups of at most ``rows_per_task``.
+
+    A Parquet file's row groups are grouped in order (a row group larger
+    than ``rows_per_task`` is a task of its own); a CSV file is one task.
+    """
+    import pyarrow.parquet as pq
+
+    tasks: list[FileTask] = []
+    for raw in paths:
+        path = str(raw)
+        if not _is_parquet(Path(path)):
+            tasks.append(FileTask(path, None, None))
+            continue
+        metadata = pq.ParquetFile(path).metadata
+        groups: list[int] = []
+        rows = 0
+        for g in range(metadata.num_row_groups):
+            size = metadata.row_group(g).num_rows
+            if groups and rows + size > rows_per_task:
+                tasks.append(FileTask(path, tuple(groups), rows))
+                groups, rows = [], 0
+            groups.append(g)
+            rows += size
+        if groups or not tasks or tasks[-1].path != path:
+            tasks.append(FileTask(path, tuple(groups), rows))
+    return tasks
+
+
+# -- the tasks ---------------------------------------------------------------------------------
+
+
+def _policy(report: RowReport) -> RowReport:
+    return RowReport(report.on_bad_rows, max_errors=report.max_errors)
+
+
+def _tally_rows(plan: ScoringPlan, rows: Iterable[Any]) -> _Partial:
+    tally = plan.tally(rows)
+    return _Partial(tally, RowReport(), 1, tally.rows)
+
+
+def _tally_file(plan: ScoringPlan, task: FileTask, policy: RowReport) -> _Partial:
+    report = _policy(policy)
+
+    def rows() -> Iterator[Any]:
+        for chunk in activity_file_rows(
+            task.path,
+            currency=plan.currency,
+            tz=plan.tz,
+            report=report,
+            row_groups=task.row_groups,
+        ):
+            yield from chunk
+
+    tally = plan.tally(rows())
+    return _Partial(tally, report, 1, report.rows)
+
+
+def _tally_pandas(plan: ScoringPlan, frame: Any, index: int, policy: RowReport) -> _Partial:
+    import pyarrow as pa
+
+    report = _policy(policy)
+    converter = _Converter(plan.currency, plan.tz)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    name = f"partition {index}"
+
+    def rows() -> Iterator[Any]:
+        for start in range(0, table.num_rows, _CHUNK):
+            yield from _arrow_rows(
+                table.slice(start, _CHUNK),
+                converter,
+                file=name,
+                first_row=start + 1,
+                report=report,
+            )
+
+    tally = plan.tally(rows())
+    return _Partial(tally, report, 1, report.rows)
+
+
+def _merge(*parts: _Partial) -> _Partial:
+    """Merge partials in order (a new tally: the inputs stay as they were, for retries)."""
+    first = parts[0]
+    tally = first.tally._copy()
+    report = first.report
+    for part in parts[1:]:
+        tally._absorb(part.tally)
+        report = report.merge(part.report)
+    if report.on_bad_rows == "skip":
+        report.check()
+    return _Partial(tally, report, sum(p.partitions for p in parts), sum(p.rows for p in parts))
+
+
+def _tree(parts: list[Delayed], split_every: int) -> Delayed:
+    """Merge ``parts`` in groups of ``split_every``, level by level, keeping their order."""
+    if split_every < 2:
+        raise ValidationError.single("split_every", "out_of_range", "merge at least 2 at a time")
+    level = parts
+    depth = 0
+    while len(level) > 1:
+        depth += 1
+        level = [
+            delayed(_merge, pure=True)(
+                *level[i : i + split_every], dask_key_name=f"partnerkit-merge-{depth}-{i}"
+            )
+            if len(level[i : i + split_every]) > 1
+            else level[i]
+            for i in range(0, len(level), split_every)
+        ]
+    return level[0]
+
+
+# -- running a graph ----------------------------------------------------------------------------
+
+
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from distributed import KilledWorker
+        from distributed.comm.core import CommClosedError
+    except ImportError:  # pragma: no cover - the extra brings distributed
+        return (OSError,)
+    return (KilledWorker, CommClosedError, OSError)
+
+
+def _run(
+    parts: list[Delayed],
+    plan: ScoringPlan,
+    *,
+    split_every: int,
+    client: Any,
+    retries: int,
+    progress: Callable[[int, int], None] | None,
+    expected_rows: int | None = None,
+) -> tuple[Tally, RowReport]:
+    """Compute the tree over ``parts`` (on ``client``, or dask's current scheduler)."""
+    total = len(parts)
+    if not parts:
+        return plan.tally(), RowReport()
+    try:
+        if client is None:
+            (result,) = compute(_tree(parts, split_every))
+            if progress is not None:
+                progress(total, total)
+        else:
+            result = _run_on_client(parts, client, split_every, retries, progress)
+    except PartnerkitError:
+        raise
+    except _connection_errors() as exc:
+        raise ScaleError(
+            f"the distributed run failed and returned nothing: {type(exc).__name__}: {exc}"
+        ) from exc
+    if not isinstance(result, _Partial):  # pragma: no cover - a graph of our own
+        raise ScaleError("the distributed run returned no tally")
+    tally, report = result.tally, result.report
+    # Never a partial result: every partition merged, every row counted or skipped.
+    if result.partitions != total:
+        raise ScaleError(f"{total - result.partitions} of {total} partitions missing")
+    if tally.rows + report.skipped != result.rows:
+        raise ScaleError(
+            f"{result.rows} rows read but {tally.rows} counted and {report.skipped} skipped"
+        )
+    if expected_rows is not None and result.rows != expected_rows:
+        raise ScaleError(f"{expected_rows} rows in the input but {result.rows} read")
+    tally.plan = plan  # the caller's plan object (the tasks had copies of it)
+    return tally, report
+
+
+def _run_on_client(
+    parts: list[Delayed],
+    client: Any,
+    split_every: int,
+    retries: int,
+    progress: Callable[[int, int], None] | None,
+) -> _Partial:
+    from distributed import as_completed
+
+    total = len(parts)
+    futures = client.compute(parts, retries=retries)
+    try:
+        if progress is not None:
+            progress(0, total)
+            for done, _ in enumerate(as_completed(futures), 1):
+                progress(done, total)
+        level = list(futures)
+        while len(level) > 1:
+            level = [
+                client.submit(_merge, *level[i : i + split_every], retries=retries, pure=False)
+                if len(level[i : i + split_every]) > 1
+                else level[i]
+                for i in range(0, len(level), split_every)
+            ]
+        partial: _Partial = level[0].result()
+        return partial
+    except BaseException:
+        client.cancel(futures)
+        raise
+
+
+# -- the public entry points --------------------------------------------------------------------
+
+
+def tally_bag(
+    bag: Any,
+    plan: ScoringPlan,
+    *,
+    split_every: int = 8,
+    client: Any = None,
+    retries: int = 2,
+    progress: Callable[[int, int], None] | None = None,
+) -> Tally:
+    """Score a ``dask.bag.Bag`` of activities or rows into one :class:`~partnerkit.scoring.Tally`.
+
+    Each partition is counted by :meth:`ScoringPlan.tally
+    <partnerkit.scoring.ScoringPlan.tally>` (in chunks: memory bounded by
+    partners, not rows); the partial tallies are merged ``split_every`` at
+    a time by a tree of tasks, in partition order, so
+    ``EcosystemScores(tally, model)`` equals the one-process result bit for
+    bit. On ``client`` (a ``distributed.Client``) tasks are retried
+    ``retries`` times and ``progress(done, total)`` hears of each finished
+    partition; without one the current Dask scheduler runs the graph. A bad
+    row raises the engine's :class:`~partnerkit.core.errors.ValidationError`;
+    a lost worker the cluster cannot recover from raises :class:`ScaleError`.
+    """
+    plan_key = delayed(plan, pure=True)
+    parts = [delayed(_tally_rows, pure=True)(plan_key, part) for part in bag.to_delayed()]
+    tally, _ = _run(
+        parts, plan, split_every=split_every, client=client, retries=retries, progress=progress
+    )
+    return tally
+
+
+def tally_frame(
+    frame: Any,
+    plan: ScoringPlan,
+    *,
+    report: RowReport | None = None,
+    split_every: int = 8,
+    client: Any = None,
+    retries: int = 2,
+    progress: Callable[[int, int], None] | None = None,
+) -> Tally:
+    """Score a ``dask.dataframe.DataFrame`` in the activity file schema into one tally.
+
+    The frame holds the columns of :data:`~partnerkit.scoring.ACTIVITY_COLUMNS`
+    (``dask.dataframe.read_parquet`` of activity files, say); each partition
+    is converted and counted in chunks. Bad rows follow ``report``'s policy
+    (a stopping :class:`~partnerkit.scoring.RowReport` by default) and are
+    named ``partition <i>:<row>.<field>``; after a skipping run ``report``
+    holds what was skipped. The rest is as :func:`tally_bag`.
+    """
+    report = RowReport() if report is None else report
+    plan_key = delayed(plan, pure=True)
+    policy = _policy(report)
+    parts = [
+        delayed(_tally_pandas, pure=True)(plan_key, part, i, policy)
+        for i, part in enumerate(frame.to_delayed())
+    ]
+    tally, found = _run(
+        parts, plan, split_every=split_every, client=client, retries=retries, progress=progress
+    )
+    _report_back(report, found)
+    return tally
+
+
+def tally_files_on_dask(
+    paths: Iterable[str | os.PathLike[str]],
+    plan: ScoringPlan,
+    *,
+    report: RowReport | None = None,
+    rows_per_task: int = 2_000_000,
+    split_every: int = 8,
+    client: Any = None,
+    retries: int = 2,
+    progress: Callable[[int, int], None] | None = None,
+) -> Tally:
+    """Score activity files (Parquet or CSV) on Dask: each task reads its own rows.
+
+    The files are split by :func:`file_tasks` (runs of Parquet row groups,
+    whole CSV files); each task reads its rows in chunks
+    (:func:`~partnerkit.scoring.activity_file_rows`) into a tally; the
+    tallies are merged as in :func:`tally_bag`. Bad rows are named by file
+    and row (``a.csv:17.amount``) and follow ``report``'s policy; the rows
+    counted plus those skipped must add up to the rows of the files (else
+    :class:`ScaleError`).
+    """
+    report = RowReport() if report is None else report
+    tasks = file_tasks(paths, rows_per_task=rows_per_task)
+    plan_key = delayed(plan, pure=True)
+    policy = _policy(report)
+    parts = [delayed(_tally_file, pure=True)(plan_key, task, policy) for task in tasks]
+    known = [t.rows for t in tasks]
+    expected = None if None in known else sum(r or 0 for r in known)
+    tally, found = _run(
+        parts,
+        plan,
+        split_every=split_every,
+        client=client,
+        retries=retries,
+        progress=progress,
+        expected_rows=expected,
+    )
+    _report_back(report, found)
+    return tally
+
+
+def dashboard_figures_on_dask(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    calendar: FiscalCalendar,
+    as_of: date,
+    currency: str,
+    tz: str = "UTC",
+    model: EngagementModel = DEFAULT_ENGAGEMENT_MODEL,
+    report: RowReport | None = None,
+    rows_per_task: int = 2_000_000,
+    split_every: int = 8,
+    client: Any = None,
+    retries: int = 2,
+) -> DashboardFigures:
+    """The daily dashboard's figures from activity files, each pass on Dask.
+
+    The same :class:`~partnerkit.dashboard.DashboardFigures` as
+    :meth:`DashboardFigures.compute <partnerkit.dashboard.DashboardFigures.compute>`
+    over the files' activities: the year-to-date pass of
+    :func:`~partnerkit.dashboard.dashboard_model` and one pass per quarter
+    begun (every scored partner in each), each by
+    :func:`tally_files_on_dask` (so the files are read once per pass: at
+    most five times). Bad rows are reported by the first pass, per
+    ``report``.
+    """
+    files = list(paths)
+    options: dict[str, Any] = {
+        "rows_per_task": rows_per_task,
+        "split_every": split_every,
+        "client": client,
+        "retries": retries,
+    }
+    report = RowReport() if report is None else report
+    board = dashboard_model(model)
+    plan = board.plan(calendar=calendar, as_of=as_of, currency=currency, tz=tz)
+    scores = EcosystemScores(tally_files_on_dask(files, plan, report=report, **options), board)
+    year = calendar.year_of(as_of)
+    quarters = []
+    for quarter in year.quarters:
+        if quarter.start > as_of:
+            continue
+        day = min(as_of, quarter.end)
+        quarter_plan = _QUARTER_MODEL.plan(calendar=calendar, as_of=day, currency=currency, tz=tz)
+        # Every scored partner first, in the scores' order, as the one-process pass has them.
+        tally = quarter_plan.tally(partners=scores.partners)
+        tally._absorb(tally_files_on_dask(files, quarter_plan, report=_policy(report), **options))
+        quarters.append(EcosystemScores(tally, _QUARTER_MODEL).values)
+    return DashboardFigures(scores, tuple(quarters), year, as_of, currency)
+
+
+def _report_back(report: RowReport, found: RowReport) -> None:
+    report.rows += found.rows
+    report.skipped += found.skipped
+    report.bad += found.bad[: max(report.max_errors - len(report.bad), 0)]
+
+
+def local_cluster(workers: int, **options: Any) -> Any:
+    """A ``distributed.LocalCluster`` of ``workers`` single-threaded processes, for scoring.
+
+    Its workers start with :data:`WORKER_ENVIRON`; ``options`` go to
+    ``LocalCluster`` (``dashboard_address=":0"`` unless given: any free port).
+    """
+    import dask.config
+    from distributed import LocalCluster
+
+    options.setdefault("dashboard_address", ":0")
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": dict(WORKER_ENVIRON)}):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, **options)
+
+
+def partial_bytes(tally: Tally) -> int:
+    """The size in bytes of ``tally`` pickled as a task sends it (its plan left out)."""
+    state = tally.__getstate__()
+    del state["plan"]
+    return len(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def evaluate_tiers(
+    scores: EcosystemScores,
+    ladder: TierLadder,
+    as_of: date | None = None,
+    *,
+    extra: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, TierEvaluation]:
+    """Evaluate every scored partner against ``ladder`` on ``as_of`` (the scores' day by default).
+
+    Each partner's metrics are its scorecard's
+    (:meth:`~partnerkit.scoring.Scorecard.metrics`) plus ``extra[partner]``
+    (metrics from elsewhere: revenue from the books, say). Runs where the
+    merged scores are, in one pass: it costs partners, not activities.
+    """
+    day = scores.plan.as_of if as_of is None else as_of
+    more = extra or {}
+
+    def metrics() -> Iterator[tuple[str, dict[str, Any]]]:
+        for partner in scores.partners:
+            found: dict[str, Any] = dict(scores.scorecard(partner).metrics())
+            found.update(more.get(partner, {}))
+            yield partner, found
+
+    return dict(evaluate_many(metrics(), ladder, day))

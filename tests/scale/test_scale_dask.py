@@ -1,0 +1,297 @@
+"""Scoring on a Dask cluster of 2 worker processes: the one-process result, bit for bit, or none."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scale_data import AS_OF, activities, plan, record, write_csv, write_parquet
+from scale_extras import require
+
+from partnerkit.core.errors import ValidationError
+from partnerkit.scoring import EcosystemScores, RowReport, Scorecard, Tally, tally_files
+from partnerkit.tiers import evaluate, ladder_from_dict
+
+ACTS = activities(4000, partners=60)
+
+
+@pytest.fixture(autouse=True)
+def _dask() -> None:
+    require("dask", "distributed", "pyarrow")
+
+
+def cards(tally: Tally) -> list[Scorecard]:
+    return list(EcosystemScores(tally).scorecards())
+
+
+EXPECTED = None
+
+
+def expected() -> tuple[tuple[str, ...], list[Scorecard]]:
+    global EXPECTED  # computed once, after the skip check
+    if EXPECTED is None:
+        scores = EcosystemScores(plan().tally(ACTS))
+        EXPECTED = (scores.partners, list(scores.scorecards()))
+    return EXPECTED
+
+
+def same_as_one_process(tally: Tally) -> None:
+    partners, scorecards = expected()
+    scores = EcosystemScores(tally)
+    assert tally.rows == len(ACTS)
+    assert scores.partners == partners  # partners numbered in the same order, too
+    assert list(scores.scorecards()) == scorecards
+
+
+def chunks(cuts: list[int]) -> list[list[Any]]:
+    bounds = [0, *sorted(set(cuts)), len(ACTS)]
+    return [ACTS[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    cuts=st.lists(st.integers(1, len(ACTS) - 1), max_size=9),
+    split_every=st.integers(2, 4),
+)
+def test_any_partitioning_scores_as_one_process(
+    client: Any, cuts: list[int], split_every: int
+) -> None:
+    import dask.bag as db
+    from dask.delayed import delayed
+
+    from partnerkit.scale import tally_bag
+
+    bag = db.from_delayed([delayed(part) for part in chunks(cuts)])
+    same_as_one_process(tally_bag(bag, plan(), client=client, split_every=split_every))
+
+
+def test_files_and_frames_score_as_one_process(client: Any, tmp_path: Path) -> None:
+    import dask.dataframe as dd
+
+    from partnerkit.scale import file_tasks, tally_files_on_dask, tally_frame
+
+    parquet = write_parquet(tmp_path / "a.parquet", ACTS, row_group_size=500)
+    tasks = file_tasks([parquet], rows_per_task=1200)
+    assert [t.row_groups for t in tasks] == [(0, 1), (2, 3), (4, 5), (6, 7)]
+    progress: list[tuple[int, int]] = []
+    tally = tally_files_on_dask(
+        [parquet],
+        plan(),
+        client=client,
+        rows_per_task=1200,
+        split_every=2,
+        progress=lambda done, total: progress.append((done, total)),
+    )
+    same_as_one_process(tally)
+    assert progress[0] == (0, 4)
+    assert progress[-1] == (4, 4)
+    same_as_one_process(tally_frame(dd.read_parquet(parquet, split_row_groups=2), plan()))
+
+
+def test_a_csv_and_a_parquet_file_score_as_one_process(client: Any, tmp_path: Path) -> None:
+    from partnerkit.scale import tally_files_on_dask
+
+    csv_path = write_csv(tmp_path / "a.csv", [record(a) for a in ACTS[:1500]])
+    parquet = write_parquet(tmp_path / "b.parquet", ACTS[1500:], row_group_size=1000)
+    tally = tally_files_on_dask([csv_path, parquet], plan(), client=client, rows_per_task=1000)
+    same_as_one_process(tally)
+
+
+def test_bad_rows_are_named_on_the_cluster_too(client: Any, tmp_path: Path) -> None:
+    from partnerkit.scale import tally_files_on_dask
+
+    rows = [record(a) for a in ACTS[:300]]
+    rows[41]["at"] = "2026-05-04T09:30:00"
+    rows[250]["currency"] = "USD" if rows[250]["amount"] else ""
+    rows[250]["amount"] = rows[250]["amount"] or "1.00"
+    path = write_csv(tmp_path / "a.csv", rows)
+    with pytest.raises(ValidationError) as raised:
+        tally_files_on_dask([path], plan(), client=client)
+    assert raised.value.paths == (f"{path}:42.at", f"{path}:251.currency")
+    report = RowReport("skip")
+    tally = tally_files_on_dask([path], plan(), client=client, report=report)
+    assert (tally.rows, report.skipped, report.rows) == (298, 2, 300)
+    assert [b.path for b in report.bad] == [f"{path}:42.at", f"{path}:251.currency"]
+    # The same run on one process.
+    assert cards(tally) == cards(tally_files([path], plan(), report=RowReport("skip")))
+
+
+def test_a_frame_names_bad_rows_by_partition(tmp_path: Path) -> None:
+    import dask.dataframe as dd
+    import pandas as pd
+
+    from partnerkit.scale import tally_frame
+
+    frame = pd.DataFrame([record(a) for a in ACTS[:100]]).replace("", None)
+    frame.loc[60, "kind"] = "Deal Won"
+    report = RowReport("skip")
+    tally = tally_frame(dd.from_pandas(frame, npartitions=2), plan(), report=report)
+    assert tally.rows == 99
+    assert [b.path for b in report.bad] == ["partition 1:11.kind"]
+
+
+def _kill_once(row: Any, marker: str) -> Any:
+    """Kill this worker process the first time any worker gets here (a marker file says so)."""
+    from distributed import get_worker
+
+    get_worker()  # only ever on a worker: never the test process
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_EXCL)
+    except FileExistsError:
+        return row
+    os.close(fd)
+    os._exit(1)
+
+
+def _kill_always(row: Any) -> Any:
+    from distributed import get_worker
+
+    get_worker()
+    os._exit(1)
+
+
+def test_a_worker_killed_mid_run_is_replaced_and_the_result_is_whole(
+    client: Any, tmp_path: Path
+) -> None:
+    import dask.bag as db
+
+    from partnerkit.scale import tally_bag
+
+    marker = str(tmp_path / "killed")
+    bag = db.from_sequence(ACTS, npartitions=6).map(_kill_once, marker)
+    same_as_one_process(tally_bag(bag, plan(), client=client))
+    assert os.path.exists(marker)
+
+
+def test_a_run_whose_workers_keep_dying_fails_with_a_clear_error(client: Any) -> None:
+    import dask.bag as db
+
+    from partnerkit.core.errors import PartnerkitError
+    from partnerkit.scale import ScaleError, tally_bag
+
+    bag = db.from_sequence(ACTS[:100], npartitions=2).map(_kill_always)
+    with pytest.raises(ScaleError, match="returned nothing") as raised:
+        tally_bag(bag, plan(), client=client)
+    assert isinstance(raised.value, PartnerkitError)
+    client.wait_for_workers(2, timeout=60)
+
+
+def test_a_lost_partition_is_an_error_not_a_smaller_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import dask.bag as db
+
+    import partnerkit.scale._dask as _dask
+    from partnerkit.scale import ScaleError, tally_bag
+
+    merge = _dask._merge
+    # A merge that drops its last input, run on the synchronous scheduler (this process).
+    monkeypatch.setattr(_dask, "_merge", lambda *parts: merge(*parts[:-1]))
+    import dask
+
+    with dask.config.set(scheduler="sync"), pytest.raises(ScaleError, match="partitions missing"):
+        tally_bag(db.from_sequence(ACTS, npartitions=5), plan(), split_every=5)
+
+
+def test_every_partner_is_evaluated_against_the_ladder() -> None:
+    from partnerkit.scale import evaluate_tiers
+
+    ladder = ladder_from_dict(
+        {
+            "levels": [
+                {
+                    "key": "registered",
+                    "name": "Registered",
+                    "rank": 1,
+                    "benefits": {"partner_margin": "10"},
+                },
+                {
+                    "key": "active",
+                    "name": "Active",
+                    "rank": 2,
+                    "benefits": {"partner_margin": "10"},
+                    "criteria": {"rules": [{"metric": "logins_90d", "threshold": 3}]},
+                },
+            ]
+        }
+    )
+    scores = EcosystemScores(plan().tally(ACTS))
+    found = evaluate_tiers(scores, ladder)
+    assert list(found) == list(scores.partners)
+    for partner, evaluation in found.items():
+        metrics = scores.scorecard(partner).metrics()
+        assert evaluation.tier == evaluate(metrics, ladder, AS_OF).tier
+    assert {e.tier.key for e in found.values()} == {"registered", "active"}
+
+
+def test_the_partial_result_grows_with_partners_not_rows() -> None:
+    from partnerkit.scale import partial_bytes
+
+    # Once every partner's users, windows and days to approval have been seen, more rows
+    # only grow the counts' digits.
+    small = partial_bytes(plan().tally(activities(30_000, partners=50)))
+    large = partial_bytes(plan().tally(activities(60_000, partners=50)))
+    more_partners = partial_bytes(plan().tally(activities(30_000, partners=200)))
+    assert large < 1.25 * small
+    assert more_partners > 2.5 * small
+
+
+def test_the_reduction_model_of_the_docs_holds_on_many_small_partitions() -> None:
+    """The simulation of "A plan for internet scale": merge tasks, levels and partial sizes."""
+    import dask
+    import dask.bag as db
+
+    from partnerkit.scale import partial_bytes, tally_bag
+    from partnerkit.scale._dask import _tree
+
+    split_every = 4
+    bag = db.from_sequence(ACTS, npartitions=64)
+    partitions = bag.npartitions
+    # The graph: one tally task per partition, then per level one merge per group of k
+    # (a group of one moves up as it is).
+    parts = list(bag.to_delayed())
+    graph = dict(_tree(parts, split_every).__dask_graph__())
+    merges = [k for k in graph if str(k).startswith("partnerkit-merge")]
+    levels, n, expected_merges = 0, partitions, 0
+    while n > 1:
+        expected_merges += n // split_every + (n % split_every >= 2)
+        n = math.ceil(n / split_every)
+        levels += 1
+    assert len(merges) == expected_merges
+    assert levels == math.ceil(math.log(partitions) / math.log(split_every) - 1e-9)
+    assert {str(k).split("-")[2] for k in merges} == {str(d) for d in range(1, levels + 1)}
+    with dask.config.set(scheduler="sync"):
+        tally = tally_bag(bag, plan(), split_every=split_every)
+    same_as_one_process(tally)
+    # Partial size: bounded by partners x KPIs (bytes per partner per KPI of the docs).
+    kpis = len(plan().kpis)
+    per = partial_bytes(tally) / len(tally.partners) / kpis
+    assert per < 40
+    # Network traffic of the reduction: every task's output moves once, at most.
+    one = partial_bytes(plan().tally(ACTS[: len(ACTS) // partitions]))
+    assert one * (partitions + expected_merges) < 100 * partial_bytes(tally)
+
+
+def test_the_dashboard_figures_are_those_of_one_process(client: Any, tmp_path: Path) -> None:
+    from scale_data import CALENDAR, TZ
+
+    from partnerkit.dashboard import DashboardFigures
+    from partnerkit.scale import dashboard_figures_on_dask
+
+    acts = ACTS[:1500]
+    path = write_parquet(tmp_path / "a.parquet", acts, row_group_size=400)
+    options: dict[str, Any] = {"calendar": CALENDAR, "as_of": AS_OF, "currency": "EUR", "tz": TZ}
+    alone = DashboardFigures.compute(acts, **options)
+    spread = dashboard_figures_on_dask([path], client=client, rows_per_task=800, **options)
+    assert spread.partners == alone.partners
+    assert list(spread.scores.scorecards()) == list(alone.scores.scorecards())
+    assert len(spread.quarters) == len(alone.quarters) == 2
+    for partner in alone.partners:
+        for index in range(4):
+            assert spread.quarter_arr(partner, index) == alone.quarter_arr(partner, index)
