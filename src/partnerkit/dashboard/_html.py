@@ -188,6 +188,19 @@ def _empty(text: str) -> str:
     return f'<p class="pk-empty">{_e(text)}</p>'
 
 
+def _details(summary: str, body: str, count: str | None = None) -> str:
+    """A secondary view: a ``<details>`` block whose summary shows ``count`` when given."""
+    shown = _e(summary) + (f" ({_e(count)})" if count is not None else "")
+    return f"<details><summary>{shown}</summary>{body}</details>"
+
+
+def _table_or(
+    empty: str, caption: str, headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]
+) -> str:
+    """The rows as a table, or the ``empty`` message when there are none."""
+    return _table(caption, headers, rows) if rows else _empty(empty)
+
+
 def _criterion_html(criterion: Criterion, loc: Locale, trend: Sequence[TrendPoint] | None) -> str:
     label = criterion.label(loc)
     source = gettext(_SOURCE_LABELS[criterion.source], loc)
@@ -234,11 +247,9 @@ def _arr_views(board: PartnerDashboard, loc: Locale) -> str:
                 _quarter_status(q, loc) if q.new_arr is not None else not_begun,
             )
         )
-    quarters = (
-        "<details><summary>"
-        + _e(gettext("ARR by quarter", loc))
-        + "</summary>"
-        + "<p>"
+    quarters = _details(
+        gettext("ARR by quarter", loc),
+        "<p>"
         + _e(gettext("Base ARR at the start of the year", loc))
         + ": "
         + f"<strong>{_e(board.base_arr.format(str(loc)))}</strong></p>"
@@ -256,8 +267,7 @@ def _arr_views(board: PartnerDashboard, loc: Locale) -> str:
                 (gettext("Status", loc), False),
             ],
             rows,
-        )
-        + "</details>"
+        ),
     )
     renewal_rows = [
         (
@@ -269,26 +279,21 @@ def _arr_views(board: PartnerDashboard, loc: Locale) -> str:
         )
         for r in board.renewals
     ]
-    renewals = (
-        "<details><summary>"
-        + _e(gettext("Upcoming renewals", loc))
-        + f" ({_e(_count(len(board.renewals), loc))})</summary>"
-        + (
-            _table(
-                gettext("Subscriptions whose term ends soon", loc),
-                [
-                    (gettext("Subscription", loc), False),
-                    (gettext("Customer", loc), False),
-                    (gettext("Term ends", loc), False),
-                    (gettext("Days left", loc), True),
-                    (gettext("Annual value", loc), True),
-                ],
-                renewal_rows,
-            )
-            if renewal_rows
-            else _empty(gettext("No renewals due", loc))
-        )
-        + "</details>"
+    renewals = _details(
+        gettext("Upcoming renewals", loc),
+        _table_or(
+            gettext("No renewals due", loc),
+            gettext("Subscriptions whose term ends soon", loc),
+            [
+                (gettext("Subscription", loc), False),
+                (gettext("Customer", loc), False),
+                (gettext("Term ends", loc), False),
+                (gettext("Days left", loc), True),
+                (gettext("Annual value", loc), True),
+            ],
+            renewal_rows,
+        ),
+        _count(len(board.renewals), loc),
     )
     return quarters + renewals
 
@@ -299,62 +304,50 @@ def _deal_views(board: PartnerDashboard, loc: Locale) -> str:
         for s in board.stages
     ]
     decline_rows = [(d.reason, _count(d.count, loc)) for d in board.declines]
-    return (
-        "<details><summary>"
-        + _e(gettext("Registrations by stage", loc))
-        + f" ({_e(_count(board.registrations_total, loc))})</summary>"
-        + '<div class="pk-chart">'
+    stages = _details(
+        gettext("Registrations by stage", loc),
+        '<div class="pk-chart">'
         + _inline(stages_bar_svg(board.stages, loc, ident="stages"))
         + "</div>"
-        + (
-            _table(
-                gettext("The fiscal year's registrations", loc),
-                [
-                    (gettext("Stage", loc), False),
-                    (gettext("Registrations", loc), True),
-                    (gettext("Projected value", loc), True),
-                ],
-                stage_rows,
-            )
-            if stage_rows
-            else _empty(gettext("No registrations", loc))
-        )
-        + "</details><details><summary>"
-        + _e(gettext("Decline reasons", loc))
-        + "</summary>"
-        + (
-            _table(
-                gettext("Why registrations were declined", loc),
-                [(gettext("Reason", loc), False), (gettext("Registrations", loc), True)],
-                decline_rows,
-            )
-            if decline_rows
-            else _empty(gettext("No declined registrations", loc))
-        )
-        + "</details>"
+        + _table_or(
+            gettext("No registrations", loc),
+            gettext("The fiscal year's registrations", loc),
+            [
+                (gettext("Stage", loc), False),
+                (gettext("Registrations", loc), True),
+                (gettext("Projected value", loc), True),
+            ],
+            stage_rows,
+        ),
+        _count(board.registrations_total, loc),
     )
+    declines = _details(
+        gettext("Decline reasons", loc),
+        _table_or(
+            gettext("No declined registrations", loc),
+            gettext("Why registrations were declined", loc),
+            [(gettext("Reason", loc), False), (gettext("Registrations", loc), True)],
+            decline_rows,
+        ),
+    )
+    return stages + declines
 
 
 def _training_views(board: PartnerDashboard, loc: Locale) -> str:
     rows = [(u.name, ", ".join(u.kinds), ", ".join(u.certifications)) for u in board.certified]
-    return (
-        "<details><summary>"
-        + _e(gettext("Certified users", loc))
-        + f" ({_e(_count(len(board.certified), loc))})</summary>"
-        + (
-            _table(
-                gettext("Users holding a current certification", loc),
-                [
-                    (gettext("Name", loc), False),
-                    (gettext("Kind", loc), False),
-                    (gettext("Certifications", loc), False),
-                ],
-                rows,
-            )
-            if rows
-            else _empty(gettext("No certified users", loc))
-        )
-        + "</details>"
+    return _details(
+        gettext("Certified users", loc),
+        _table_or(
+            gettext("No certified users", loc),
+            gettext("Users holding a current certification", loc),
+            [
+                (gettext("Name", loc), False),
+                (gettext("Kind", loc), False),
+                (gettext("Certifications", loc), False),
+            ],
+            rows,
+        ),
+        _count(len(board.certified), loc),
     )
 
 
@@ -383,33 +376,22 @@ def _plan_views(board: PartnerDashboard, loc: Locale) -> str:
             + "</li>"
         )
     service_rows = [(s.name, s.sku, _count(s.orders, loc), s.first_order) for s in board.services]
-    return (
-        "<details><summary>"
-        + _e(gettext("Plans", loc))
-        + f" ({_e(_count(len(board.plans), loc))})</summary>"
-        + (
-            f'<ul class="pk-plans">{"".join(plans)}</ul>'
-            if plans
-            else _empty(gettext("No plans", loc))
-        )
-        + "</details><details><summary>"
-        + _e(gettext("Services bought", loc))
-        + "</summary>"
-        + (
-            _table(
-                gettext("The vendor's services the partner ordered", loc),
-                [
-                    (gettext("Service", loc), False),
-                    (gettext("SKU", loc), False),
-                    (gettext("Orders", loc), True),
-                    (gettext("First order", loc), False),
-                ],
-                service_rows,
-            )
-            if service_rows
-            else _empty(gettext("No services bought", loc))
-        )
-        + "</details>"
+    listed = (
+        f'<ul class="pk-plans">{"".join(plans)}</ul>' if plans else _empty(gettext("No plans", loc))
+    )
+    services = _table_or(
+        gettext("No services bought", loc),
+        gettext("The vendor's services the partner ordered", loc),
+        [
+            (gettext("Service", loc), False),
+            (gettext("SKU", loc), False),
+            (gettext("Orders", loc), True),
+            (gettext("First order", loc), False),
+        ],
+        service_rows,
+    )
+    return _details(gettext("Plans", loc), listed, _count(len(board.plans), loc)) + _details(
+        gettext("Services bought", loc), services
     )
 
 
