@@ -87,10 +87,10 @@ from partnerkit.services._context import (
     use_case,
 )
 from partnerkit.services._paging import every
+from partnerkit.services._segments import partners_in
 from partnerkit.storage import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
-    PARTNER_USERS,
     PARTNERS,
     PLAN_TEMPLATES,
     PLANS,
@@ -657,30 +657,7 @@ def assign_plan(
 
 
 def _segment(uow: UnitOfWork, ctx: Context, segment: PartnerFilter) -> list[Partner]:
-    reach = narrowed(ctx, CREATE_PLANS, None)
-    where: dict[str, IndexValue | Sequence[IndexValue]] = {}
-    for index, values in (
-        ("partner_type", segment.partner_types),
-        ("region", segment.regions),
-        ("tier", segment.tiers),
-        ("stage", segment.stages),
-        ("account_manager", segment.account_managers),
-    ):
-        if values:
-            where[index] = sorted(values)
-    partners = [
-        p
-        for p in every(uow.repository(PARTNERS), where, limit=MAX_PAGE_SIZE)
-        if reach is None or p.id in reach
-    ]
-    if segment.certification is None:
-        return segment.apply(partners)
-    users = every(
-        uow.repository(PARTNER_USERS),
-        {"partner_id": [p.id for p in partners]},
-        limit=MAX_PAGE_SIZE,
-    )
-    return segment.apply(partners, users, ctx.today())
+    return partners_in(uow, ctx, segment, CREATE_PLANS)
 
 
 @retrying_use_case(_lost_assignment)
