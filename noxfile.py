@@ -68,8 +68,9 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the documentation site; any warning fails the build."""
-    # The testing extra brings pytest, which the contract suite's API page imports.
-    session.install(".[testing]", *_group("docs"))
+    # The testing extra brings pytest, which the contract suite's API page imports; the dask
+    # extra what partnerkit.scale's page imports.
+    session.install(".[testing,dask]", *_group("docs"))
     out = ROOT / "docs" / "_build" / "html"
     shutil.rmtree(out, ignore_errors=True)
     session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", str(out))
