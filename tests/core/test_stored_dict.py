@@ -3,17 +3,25 @@
 The form of a deeply frozen tuple met again is reused by the storage path
 only; :func:`to_dict` always builds new data (callers may change it), and
 a tuple holding something mutable is unstructured afresh every time.
+``frozen_type`` says from a type's hints alone whether the values
+``from_dict`` builds as it are deeply frozen (the memory backend's cache).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+from enum import Enum, Flag
+from typing import Any, Literal
+
 import attrs
 import pendulum
 
-from partnerkit.core import Money, to_dict
-from partnerkit.core._serialization import deeply_frozen, to_stored_dict
+from partnerkit.core import Money, from_dict, to_dict
+from partnerkit.core._serialization import deeply_frozen, frozen_type, to_stored_dict
+from partnerkit.partners import Partner
 from partnerkit.plans import Objective, ObjectiveKind, PeriodTarget, Plan, PlanTemplate, Section
 from partnerkit.plans._plan import PlanAuditEntry
+from partnerkit.storage import BUILTIN_SPECS
 
 AT = pendulum.datetime(2026, 1, 5, 9, tz="Europe/London")
 SALES = Section(
@@ -115,3 +123,70 @@ def test_instants_that_compare_equal_keep_their_own_text() -> None:
         "2026-07-01T12:00:00+02:00",
     ]
     assert texts[5:] == texts[:5]
+
+
+# frozen_type: whether the values from_dict builds as a type are deeply frozen, by its hints.
+
+
+class Colour(Enum):
+    RED = "red"
+
+
+class Bits(Flag):
+    A = 1
+
+
+@attrs.frozen
+class Leaf:
+    name: str
+    amount: Decimal | None = None
+    colour: Colour = Colour.RED
+    kind: Literal["a", "b"] = "a"
+
+
+@attrs.frozen
+class Tree:
+    leaves: tuple[Leaf, ...] = ()
+    pair: tuple[int, str] = (1, "x")
+    tags: frozenset[str] = frozenset()
+    parent: Tree | None = None  # a class that names itself
+
+
+@attrs.frozen
+class WithList:
+    items: list[str] = attrs.field(factory=list)
+
+
+@attrs.frozen
+class WithAny:
+    value: Any = None
+
+
+@attrs.define
+class Mutable:
+    name: str = ""
+
+
+@attrs.frozen
+class HoldsMutable:
+    inner: Mutable = attrs.field(factory=Mutable)
+
+
+def test_frozen_hints_are_frozen() -> None:
+    for t in (str, int, Decimal, Colour, Leaf, Tree, tuple[Leaf, ...], Leaf | None):
+        assert frozen_type(t), t
+
+
+def test_anything_that_can_change_or_is_unknown_is_not() -> None:
+    for t in (list[str], dict[str, int], WithList, WithAny, Mutable, HoldsMutable, Bits, Any,
+              tuple, "Leaf"):  # fmt: skip
+        assert not frozen_type(t), t
+
+
+def test_the_stored_kinds_that_say_frozen_decode_to_deeply_frozen_values() -> None:
+    plan = assigned()
+    partner = Partner("p-1", "Acme", "acme.example", "reseller", region="EMEA")
+    for value in (plan, partner):
+        assert frozen_type(type(value))
+        assert deeply_frozen(from_dict(type(value), to_dict(value)))
+    assert {s.kind for s in BUILTIN_SPECS if frozen_type(s.type)} >= {"plans", "partners"}

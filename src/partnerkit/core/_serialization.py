@@ -11,7 +11,8 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from enum import Enum, Flag
-from typing import Any, TypeVar, get_args, get_origin
+from types import UnionType
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -292,6 +293,49 @@ def deeply_frozen(value: object) -> bool:
     return all(deeply_frozen(getattr(value, f.name)) for f in attrs.fields(cls))
 
 
+_FROZEN_TYPES: dict[Any, bool] = {}
+
+
+def frozen_type(t: Any) -> bool:
+    """Whether every value :func:`from_dict` builds as ``t`` is :func:`deeply_frozen`, by its hints.
+
+    True for atoms (text, numbers, dates, instants, enums, None), literals,
+    unions, tuples and frozensets of such, and frozen attrs classes whose
+    fields are all hinted so; anything else (``Any``, lists, mappings, a
+    hint that cannot be resolved) is False, and the value itself must be
+    looked at. Asked once per type: a stored body decoded by its spec's type
+    needs no walk of its values.
+    """
+    known = _FROZEN_TYPES.get(t)
+    if known is None:
+        _FROZEN_TYPES[t] = True  # a class met again while its fields are looked at
+        try:
+            known = _frozen_hint(t)
+        except Exception:  # an unresolvable hint (a name no module defines, ...)
+            known = False
+        _FROZEN_TYPES[t] = known
+    return known
+
+
+def _frozen_hint(t: Any) -> bool:
+    if t is Any or isinstance(t, (str, TypeVar)):
+        return False
+    origin = get_origin(t)
+    if origin is Literal:
+        return True
+    if origin in (Union, UnionType) or (origin in (tuple, frozenset) and get_args(t)):
+        return all(a is Ellipsis or frozen_type(a) for a in get_args(t))
+    if not isinstance(t, type) or origin is not None:
+        return False
+    if issubclass(t, _ATOMIC) and not issubclass(t, Flag):
+        return True
+    if not _frozen_attrs(t):
+        return False
+    cls: Any = t
+    attrs.resolve_types(cls)
+    return all(frozen_type(f.type) for f in attrs.fields(cls))
+
+
 def _tuple_of_frozen(t: Any) -> bool:
     """Whether ``t`` is ``tuple[X, ...]`` with ``X`` a frozen attrs class (sections, targets)."""
     if get_origin(t) is not tuple:
@@ -382,6 +426,25 @@ def stored_text(form: object, encode: Callable[[Any], str]) -> str | None:
     """
     reused: _Reused | None = getattr(_REUSE, "reused", None)
     return None if reused is None else reused.text(form, encode)
+
+
+def stored_texts(data: dict[Any, Any], encode: Callable[[Any], str]) -> dict[str, str]:
+    """The keys of ``data`` whose values are forms :func:`to_stored_dict` reuses, with their text.
+
+    One look per value at the forms kept by identity; empty when nothing of
+    ``data`` is reused (most bodies), so the caller encodes it at once.
+    """
+    reused: _Reused | None = getattr(_REUSE, "reused", None)
+    if reused is None:
+        return {}
+    by_form = reused.by_form
+    found = [k for k, v in data.items() if type(v) is list and id(v) in by_form]
+    texts: dict[str, str] = {}
+    for key in found:
+        text = reused.text(data[key], encode) if isinstance(key, str) else None
+        if text is not None:
+            texts[key] = text
+    return texts
 
 
 def to_stored_dict(value: object) -> Any:

@@ -13,7 +13,7 @@ import attrs
 
 from partnerkit.core import DomainEvent, EventDispatcher, from_dict
 from partnerkit.core._cursor import pack_cursor, unpack_cursor
-from partnerkit.core._serialization import stored_text, to_stored_dict
+from partnerkit.core._serialization import stored_texts, to_stored_dict
 from partnerkit.core._validation import ErrorCollector
 from partnerkit.core.errors import NotFound, PublishError, StorageError, ValidationError
 from partnerkit.storage._ports import (
@@ -33,6 +33,40 @@ Where = Mapping[str, IndexValue | Sequence[IndexValue]]
 # Keys keep the order to_dict gives them (attrs field order): sorting them cost a fifth
 # of the encoding and nothing compares bodies as text.
 _BODY_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+# The C encoder behind it, made once: JSONEncoder.encode makes one per call, a tenth of
+# writing a plan. No circular check: to_stored_dict makes trees (reused parts included).
+def _c_encoder() -> Any:
+    """The C encoder of json set as ``_BODY_ENCODER``, or None where it differs or is absent.
+
+    Its arguments are the ones ``JSONEncoder.iterencode`` passes (CPython
+    3.11 to 3.13); a sample is checked against the encoder at import, so
+    another signature or output falls back to the encoder itself.
+    """
+    make: Any = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return None
+    sample = {"a": [1, -2.5, None, True, '\u00e9"\\\n'], "b": {}}
+    try:
+        encoder = make(
+            None, _BODY_ENCODER.default, json.encoder.encode_basestring, None, ":", ",",
+            False, False, True,
+        )  # fmt: skip
+        same = "".join(encoder(sample, 0)) == _BODY_ENCODER.encode(sample)
+    except (TypeError, ValueError):
+        return None
+    return encoder if same else None
+
+
+_C_ENCODER = _c_encoder()
+
+
+def _to_json(data: object) -> str:
+    """``_BODY_ENCODER.encode(data)``, through the C encoder kept for it where there is one."""
+    if _C_ENCODER is None or isinstance(data, str):
+        return _BODY_ENCODER.encode(data)
+    return "".join(_C_ENCODER(data, 0))
 
 
 def encode_body(spec: AggregateSpec[Any], aggregate: object) -> str:
@@ -60,13 +94,16 @@ def _encode(data: object) -> str:
     other values are encoded in runs between them, and the pieces joined as
     the encoder joins the items of an object.
     """
-    if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
-        return _BODY_ENCODER.encode(data)
-    encode = _BODY_ENCODER.encode
+    encode = _to_json
+    if type(data) is not dict:
+        return encode(data)
+    texts = stored_texts(data, encode)
+    if not texts:
+        return encode(data)
     pieces: list[str] = []
     run: dict[str, Any] = {}
     for key, value in data.items():
-        text = stored_text(value, encode) if isinstance(value, list) and value else None
+        text = texts.get(key)
         if text is None:
             run[key] = value
             continue
@@ -74,8 +111,6 @@ def _encode(data: object) -> str:
             pieces.append(encode(run)[1:-1])
             run = {}
         pieces.append(f"{encode(key)}:{text}")
-    if not pieces:
-        return encode(data)
     if run:
         pieces.append(encode(run)[1:-1])
     return "{" + ",".join(pieces) + "}"
@@ -107,8 +142,40 @@ def specs_by_kind(specs: Iterable[AggregateSpec[Any]]) -> dict[str, AggregateSpe
 
 
 def with_version(aggregate: A, version: int) -> A:
-    """Return ``aggregate`` with its ``version`` attribute set."""
-    return attrs.evolve(aggregate, version=version)  # type: ignore[misc]
+    """Return ``aggregate`` with its ``version`` attribute set.
+
+    A frozen slotted attrs value (every partnerkit aggregate) is copied field
+    by field: it was validated when it was made, and the version the backend
+    sets is its own integer, so its validators need not run again (they were
+    a tenth of a bulk write). Any other class goes through ``attrs.evolve``.
+    """
+    cls: type = type(aggregate)
+    names = _COPIED[cls] if cls in _COPIED else _COPIED.setdefault(cls, _copied_fields(cls))
+    if names is None:
+        return attrs.evolve(aggregate, version=version)  # type: ignore[misc]
+    copy: A = object.__new__(cls)
+    for name in names:
+        object.__setattr__(copy, name, getattr(aggregate, name))
+    object.__setattr__(copy, "version", version)
+    return copy
+
+
+_COPIED: dict[type, tuple[str, ...] | None] = {}
+
+
+def _copied_fields(cls: type) -> tuple[str, ...] | None:
+    """The attribute names :func:`with_version` copies for ``cls``, or None to use evolve."""
+    if not attrs.has(cls) or "__dict__" in dir(cls) or not hasattr(cls, "__slots__"):
+        return None
+    fields = attrs.fields(cls)
+    if (
+        "version" not in {f.name for f in fields}
+        or hasattr(cls, "__attrs_post_init__")
+        or hasattr(cls, "__attrs_pre_init__")
+        or "__attrs_cached_hash__" in getattr(cls, "__slots__", ())
+    ):
+        return None  # state made in __init__ beyond the fields: let evolve make it
+    return tuple(f.name for f in fields if f.name != "version")
 
 
 def _where(

@@ -10,7 +10,7 @@ from operator import itemgetter
 from typing import Any, TypeVar
 
 from partnerkit.core import EventDispatcher
-from partnerkit.core._serialization import deeply_frozen
+from partnerkit.core._serialization import deeply_frozen, frozen_type
 from partnerkit.core.errors import Conflict, NotFound, ValidationError
 from partnerkit.storage._builtin import builtin_specs
 from partnerkit.storage._common import (
@@ -77,7 +77,7 @@ def _decode(spec: AggregateSpec[A], row: _Row) -> A:
     # Rows read once (a registration loaded to be changed) are not worth the check; a row
     # read again (a partner, a user, a program) keeps its value when nothing in it can change.
     row.reads += 1
-    if row.reads > 1 and deeply_frozen(value):
+    if row.reads > 1 and (frozen_type(spec.type) or deeply_frozen(value)):
         row.decoded = (spec, value)
     return value
 

@@ -10,12 +10,16 @@ from partnerkit.storage._ports import AggregateSpec, Index
 __all__ = ["PLANS", "PLAN_TEMPLATES"]
 
 
+# json.dumps(..., ensure_ascii=False) made once: the same text, without an encoder per call.
+_KEY_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def assignment_key(partner_id: str, template_id: str, fiscal_year: int) -> str:
     """The ``assignment`` index value: one plan per partner, template and fiscal year.
 
     A JSON array, so ids holding any character (``|`` included) never collide.
     """
-    return json.dumps([partner_id, template_id, fiscal_year], ensure_ascii=False)
+    return _KEY_ENCODER.encode([partner_id, template_id, fiscal_year])
 
 
 def _assignment(plan: Plan) -> str:

@@ -70,6 +70,12 @@ class Index(Generic[A]):
         Raises ``ValidationError`` at ``path`` for another type, an integer
         outside the signed 64-bit range, or text that is not valid Unicode.
         """
+        if value.__class__ is self.type:  # the common case, made short: no bool, no subclass
+            if isinstance(value, str):
+                if value.isascii() and "\x00" not in value:
+                    return
+            elif isinstance(value, int) and -_INT64 <= value < _INT64:
+                return
         check_index_value(value, path)
         if value is not None and not isinstance(value, self.type):
             raise ValidationError.single(
