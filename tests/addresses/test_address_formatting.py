@@ -1,4 +1,7 @@
+import pytest
+
 from partnerkit.addresses import Address, format_address
+from partnerkit.core.errors import ValidationError
 
 
 def test_us_address_puts_city_state_and_zip_on_one_line_in_capitals() -> None:
@@ -38,3 +41,43 @@ def test_missing_fields_take_their_punctuation_with_them() -> None:
     assert format_address(address, include_country=False) == ["1 Main St", "SPRINGFIELD 62701"]
     no_postal = Address("JP", "千代田1-1", country_area="東京都")
     assert format_address(no_postal, include_country=False) == ["東京都", "千代田1-1"]
+
+
+US = Address(
+    "US", "1600 Amphitheatre Pkwy", city="Mountain View", country_area="CA", postal_code="94043"
+)
+
+
+@pytest.mark.parametrize(
+    ("locale", "line"),
+    [
+        ("de_DE", "VEREINIGTE STAATEN"),
+        ("fr", "ÉTATS-UNIS"),
+        ("es-ES", "ESTADOS UNIDOS"),
+        ("ja", "アメリカ合衆国"),
+        (None, "UNITED STATES"),
+    ],
+)
+def test_the_country_line_is_in_the_senders_language(locale: str | None, line: str) -> None:
+    lines = format_address(US, locale=locale)
+    assert lines[-1] == line
+    assert lines[:-1] == format_address(US, include_country=False)  # the rest is the destination's
+
+
+def test_every_country_line_is_in_capitals() -> None:
+    # Google's data writes three names in mixed case (FM, HU, MD): the envelope wants capitals.
+    for code in ("FM", "HU", "MD", "DE"):
+        for locale in (None, "en", "de"):
+            line = format_address(Address(code, "Street 1"), locale=locale)[-1]
+            assert line == line.upper()
+            assert line.strip()
+    assert format_address(Address("FM", "Street 1"))[-1] == "MICRONESIA (FEDERATED STATE OF)"
+
+
+def test_an_unknown_locale_and_country_are_both_named() -> None:
+    with pytest.raises(ValidationError) as raised:
+        format_address(Address("ZZ", "Street 1"), locale="xx_YY")
+    assert {e.path for e in raised.value.errors} == {"locale", "country_code"}
+    with pytest.raises(ValidationError) as raised:
+        format_address(US, locale="0")
+    assert [e.path for e in raised.value.errors] == ["locale"]

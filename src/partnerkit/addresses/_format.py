@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from partnerkit.addresses._address import Address, resolve_country
 from partnerkit.addresses._metadata import CountryRules, Token
-from partnerkit.core.errors import ValidationError
+from partnerkit.core._money import _locale
+from partnerkit.core._validation import ErrorCollector
 
 __all__ = ["format_address"]
 
 
 def format_address(
-    address: Address, *, latin: bool = False, include_country: bool = True
+    address: Address,
+    *,
+    latin: bool = False,
+    include_country: bool = True,
+    locale: str | None = None,
 ) -> list[str]:
     """The lines of ``address`` in its country's postal layout, for an envelope or a PDF.
 
@@ -23,22 +28,40 @@ def format_address(
     leaves it out for domestic mail. Pass an address that
     :func:`validate_address` returned: formatting does not check.
 
+    The country line is written in the sender's language, as the Universal
+    Postal Union asks (the post of the sending country reads it): give the
+    sender's ``locale`` and the name comes from CLDR (through babel) in that
+    language. Without ``locale`` it is the English name of Google's address
+    data. The lines above it stay in the destination's own script and
+    layout (``latin`` aside): they are read by the destination's post.
+
     >>> format_address(Address("US", "1600 Amphitheatre Pkwy", city="Mountain View",
     ...                        country_area="CA", postal_code="94043", organization="Google"))
     ['Google', '1600 Amphitheatre Pkwy', 'MOUNTAIN VIEW, CA 94043', 'UNITED STATES']
     >>> format_address(Address("JP", "1-1 Chiyoda", country_area="東京都", postal_code="100-0001"),
     ...                latin=True, include_country=False)
     ['1-1 Chiyoda, TOKYO', '100-0001']
+    >>> format_address(Address("US", "1600 Amphitheatre Pkwy", city="Mountain View",
+    ...                        country_area="CA", postal_code="94043"), locale="de_DE")[-1]
+    'VEREINIGTE STAATEN'
 
-    Raises :class:`ValidationError` only for a country the metadata does not have.
+    Raises :class:`ValidationError` for a country the metadata does not have
+    (``country_code``) and for an unknown ``locale``.
     """
+    errors = ErrorCollector()
+    language = None
+    if locale is not None:
+        with errors.catch():
+            language = _locale(locale)
     code, rules = resolve_country(getattr(address, "country_code", None))
     if rules is None:
-        raise ValidationError.single(
+        errors.add(
             "country_code",
             "unsupported_country",
             f"{code!r} is not a country code partnerkit has address data for",
         )
+    errors.raise_if_any()
+    assert rules is not None
     layout = rules.latin_layout if latin and rules.latin_layout else rules.layout
     values = _values(rules, address, latin)
     lines: list[str] = []
@@ -47,7 +70,8 @@ def format_address(
         if text:
             lines.extend(part for part in (p.strip() for p in text.split("\n")) if part)
     if include_country:
-        lines.append(rules.name)
+        name = language.territories.get(code) if language is not None else None
+        lines.append((name or rules.name).upper())
     return lines
 
 
