@@ -16,13 +16,13 @@ from decimal import Decimal
 import attrs
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 from partnerkit.core import Money
 from partnerkit.core._context import isolated
 from partnerkit.core._money import MetricValue
 from partnerkit.core._money import _locale as _checked_locale
-from partnerkit.dashboard._model import PartnerDashboard
+from partnerkit.dashboard._model import DashboardArea, PartnerDashboard, QuarterArr
 from partnerkit.deals import deal_stage_label
 from partnerkit.locale import N_, gettext
 from partnerkit.plans import (
@@ -42,7 +42,9 @@ __all__ = [
     "Heading",
     "Paragraph",
     "Table",
+    "View",
     "dashboard_document",
+    "dashboard_views",
     "plan_document",
 ]
 
@@ -122,9 +124,10 @@ def _value(value: MetricValue | None, loc: Locale) -> str:
 
 
 def _percent(value: Decimal | None, loc: Locale) -> str:
+    """A percentage (37.5 for 37.5 %) in the locale's own way of writing one."""
     if value is None:
         return _DASH
-    return format_decimal(value, format="#,##0.##", locale=loc) + "\u00a0%"
+    return format_percent(value / 100, format="#,##0.##%", locale=loc)
 
 
 def _date(value: date, loc: Locale) -> str:
@@ -352,25 +355,231 @@ def plan_document(
 # -- the dashboard ------------------------------------------------------------------------------
 
 
-def _table(
-    headers: Sequence[str],
+@attrs.frozen
+class View:
+    """A secondary view of the dashboard: a titled table, or a message when it has no rows.
+
+    Described once here, drawn by every renderer: the PDF and the document
+    as a heading and a table, the HTML page as a ``<details>`` block whose
+    summary shows ``count``, the text as aligned columns.
+    """
+
+    key: str
+    title: str
+    caption: str
+    empty: str
+    table: Table
+    count: str | None = None
+    #: Columns a narrow renderer may leave out before it gives up the columns (the dates).
+    optional: frozenset[int] = frozenset()
+
+
+def rag_word(rag: Rag | None, loc: Locale) -> str:
+    """A criterion's status word; a criterion without a status has no target."""
+    return rag.label(loc) if rag is not None else gettext("No target", loc)
+
+
+def count_text(value: int, loc: Locale) -> str:
+    """A count in the locale's digits."""
+    return format_decimal(value, locale=loc)
+
+
+def _quarter_cells(q: QuarterArr, loc: Locale) -> tuple[str, ...]:
+    dates = f"{_date(q.start, loc)} {_DASH} {_date(q.end, loc)}"
+    if q.new_arr is None:
+        not_begun = gettext("not begun", loc)
+        return (
+            _period(q.period, loc),
+            dates,
+            not_begun,
+            not_begun,
+            _value(q.target, loc),
+            not_begun,
+        )
+    status = (
+        q.status.rag.label(loc)
+        if q.status.rag is not None
+        else _DASH
+        if q.target is not None
+        else gettext("No target", loc)
+    )
+    return (
+        _period(q.period, loc),
+        dates,
+        _value(q.new_arr, loc),
+        _value(q.upsell_arr, loc),
+        _value(q.target, loc),
+        status,
+    )
+
+
+def _view(
+    key: str,
+    title: str,
+    caption: str,
+    empty: str,
+    columns: Sequence[tuple[str, int, bool]],
     rows: Sequence[tuple[str, ...]],
-    widths: tuple[int, ...],
-    loc: Locale,
-    numeric: frozenset[int] = frozenset(),
+    count: str | None = None,
     rags: Sequence[Rag | None] = (),
     status_column: int | None = None,
-) -> Block:
-    if not rows:
-        return Paragraph(gettext("None.", loc), small=True)
-    return Table(tuple(headers), tuple(rows), widths, tuple(rags), status_column, numeric)
+    optional: frozenset[int] = frozenset(),
+) -> View:
+    """A view from its columns: (header, relative width, numeric) each."""
+    table = Table(
+        tuple(header for header, _, _ in columns),
+        tuple(rows),
+        tuple(width for _, width, _ in columns),
+        tuple(rags),
+        status_column,
+        frozenset(i for i, (_, _, numeric) in enumerate(columns) if numeric),
+    )
+    return View(key, title, caption, empty, table, count, optional)
+
+
+def dashboard_views(board: PartnerDashboard, loc: Locale) -> dict[DashboardArea, tuple[View, ...]]:
+    """The secondary views of ``board`` by the area they follow, each cell formatted for ``loc``."""
+    money = str(loc)
+    return {
+        DashboardArea.ARR: (
+            _view(
+                "quarters",
+                gettext("ARR by quarter", loc),
+                gettext("New and upsell ARR per fiscal quarter", loc),
+                gettext("None.", loc),
+                [
+                    (gettext("Quarter", loc), 2, False),
+                    (gettext("Dates", loc), 6, False),
+                    (gettext("New ARR", loc), 4, True),
+                    (gettext("Upsell ARR", loc), 4, True),
+                    (gettext("Target", loc), 4, True),
+                    (gettext("Status", loc), 3, False),
+                ],
+                [_quarter_cells(q, loc) for q in board.quarters],
+                rags=[q.status.rag for q in board.quarters],
+                status_column=5,
+                optional=frozenset({1}),
+            ),
+            _view(
+                "renewals",
+                gettext("Upcoming renewals", loc),
+                gettext("Subscriptions whose term ends soon", loc),
+                gettext("No renewals due", loc),
+                [
+                    (gettext("Subscription", loc), 4, False),
+                    (gettext("Customer", loc), 4, False),
+                    (gettext("Term ends", loc), 4, False),
+                    (gettext("Days left", loc), 2, True),
+                    (gettext("Annual value", loc), 4, True),
+                ],
+                [
+                    (
+                        r.subscription_id,
+                        r.prospect_id,
+                        _date(r.term_end, loc),
+                        count_text(r.days_left, loc),
+                        r.value.format(money),
+                    )
+                    for r in board.renewals
+                ],
+                count_text(len(board.renewals), loc),
+            ),
+        ),
+        DashboardArea.DEALS: (
+            _view(
+                "stages",
+                gettext("Registrations by stage", loc),
+                gettext("The fiscal year's registrations", loc),
+                gettext("No registrations", loc),
+                [
+                    (gettext("Stage", loc), 5, False),
+                    (gettext("Registrations", loc), 3, True),
+                    (gettext("Projected value", loc), 4, True),
+                ],
+                [
+                    (
+                        deal_stage_label(s.stage, loc),
+                        count_text(s.count, loc),
+                        s.value.format(money),
+                    )
+                    for s in board.stages
+                ],
+                count_text(board.registrations_total, loc),
+            ),
+            _view(
+                "declines",
+                gettext("Decline reasons", loc),
+                gettext("Why registrations were declined", loc),
+                gettext("No declined registrations", loc),
+                [(gettext("Reason", loc), 8, False), (gettext("Registrations", loc), 3, True)],
+                [(d.reason or _DASH, count_text(d.count, loc)) for d in board.declines],
+            ),
+        ),
+        DashboardArea.TRAINING: (
+            _view(
+                "certified",
+                gettext("Certified users", loc),
+                gettext("Users holding a current certification", loc),
+                gettext("No certified users", loc),
+                [
+                    (gettext("Name", loc), 4, False),
+                    (gettext("Kind", loc), 3, False),
+                    (gettext("Certifications", loc), 6, False),
+                ],
+                [
+                    (u.name, ", ".join(u.kinds), ", ".join(u.certifications))
+                    for u in board.certified
+                ],
+                count_text(len(board.certified), loc),
+            ),
+        ),
+        DashboardArea.PLANS: (
+            _view(
+                "plans",
+                gettext("Plans", loc),
+                gettext("Plans", loc),
+                gettext("No plans", loc),
+                [
+                    (gettext("Plan", loc), 5, False),
+                    (gettext("Kind", loc), 3, False),
+                    (gettext("Status", loc), 3, False),
+                    (gettext("Completion", loc), 3, True),
+                    (gettext("RAG", loc), 2, False),
+                ],
+                [
+                    (
+                        p.name,
+                        p.kind,
+                        plan_status_label(p.status, loc),
+                        _percent(p.completion, loc),
+                        rag_word(p.rag, loc),
+                    )
+                    for p in board.plans
+                ],
+                count_text(len(board.plans), loc),
+                rags=[p.rag for p in board.plans],
+                status_column=4,
+            ),
+            _view(
+                "services",
+                gettext("Services bought", loc),
+                gettext("The vendor's services the partner ordered", loc),
+                gettext("No services bought", loc),
+                [
+                    (gettext("Service", loc), 6, False),
+                    (gettext("SKU", loc), 3, False),
+                    (gettext("Orders", loc), 2, True),
+                    (gettext("First order", loc), 3, False),
+                ],
+                [(s.name, s.sku, count_text(s.orders, loc), s.first_order) for s in board.services],
+            ),
+        ),
+    }
 
 
 @isolated
 def dashboard_document(board: PartnerDashboard, locale: str | Locale = "en") -> Document:
     """The blocks of a partner's dashboard in ``locale``: the four areas, then the views."""
-    from partnerkit.dashboard._model import DashboardArea
-
     loc = checked_locale(locale)
     title = gettext("Program Success Dashboard", loc)
     blocks: list[Block] = [
@@ -385,10 +594,11 @@ def dashboard_document(board: PartnerDashboard, locale: str | Locale = "en") -> 
                     f"{_date(board.year_end, loc)})",
                 ),
                 (gettext("Currency", loc), board.currency),
-                (gettext("Overall status", loc), _rag(board.rag, loc)),
+                (gettext("Overall status", loc), rag_word(board.rag, loc)),
             )
         ),
     ]
+    views = dashboard_views(board, loc)
     for area in DashboardArea:
         criteria = board.area(area)
         blocks += [
@@ -401,7 +611,12 @@ def dashboard_document(board: PartnerDashboard, locale: str | Locale = "en") -> 
                     gettext("Status", loc),
                 ),
                 tuple(
-                    (c.label(loc), _value(c.actual, loc), _value(c.target, loc), _rag(c.rag, loc))
+                    (
+                        c.label(loc),
+                        _value(c.actual, loc),
+                        _value(c.target, loc),
+                        rag_word(c.rag, loc),
+                    )
                     for c in criteria
                 ),
                 (5, 4, 4, 3),
@@ -412,148 +627,8 @@ def dashboard_document(board: PartnerDashboard, locale: str | Locale = "en") -> 
         ]
         blocks += [Paragraph(c.explain(loc), small=True) for c in criteria]
         if area is DashboardArea.ARR:
-            blocks += [
-                Fields(((gettext("Base ARR", loc), board.base_arr.format(str(loc))),)),
-                Heading(gettext("ARR by quarter", loc), 3),
-                Table(
-                    (
-                        gettext("Quarter", loc),
-                        gettext("Dates", loc),
-                        gettext("New ARR", loc),
-                        gettext("Upsell ARR", loc),
-                        gettext("Target", loc),
-                        gettext("Status", loc),
-                    ),
-                    tuple(
-                        (
-                            _period(q.period, loc),
-                            f"{_date(q.start, loc)} {_DASH} {_date(q.end, loc)}",
-                            _value(q.new_arr, loc),
-                            _value(q.upsell_arr, loc),
-                            _value(q.target, loc),
-                            _rag(q.status.rag, loc),
-                        )
-                        for q in board.quarters
-                    ),
-                    (2, 6, 4, 4, 4, 3),
-                    tuple(q.status.rag for q in board.quarters),
-                    5,
-                    frozenset({2, 3, 4}),
-                ),
-            ]
-        elif area is DashboardArea.DEALS:
-            blocks += [
-                Heading(gettext("Registrations by stage", loc), 3),
-                _table(
-                    (
-                        gettext("Stage", loc),
-                        gettext("Registrations", loc),
-                        gettext("Projected value", loc),
-                    ),
-                    [
-                        (
-                            deal_stage_label(s.stage, loc),
-                            format_decimal(s.count, locale=loc),
-                            s.value.format(str(loc)),
-                        )
-                        for s in board.stages
-                    ],
-                    (5, 3, 4),
-                    loc,
-                    frozenset({1, 2}),
-                ),
-                Heading(gettext("Decline reasons", loc), 3),
-                _table(
-                    (gettext("Reason", loc), gettext("Registrations", loc)),
-                    [
-                        (d.reason or _DASH, format_decimal(d.count, locale=loc))
-                        for d in board.declines
-                    ],
-                    (8, 3),
-                    loc,
-                    frozenset({1}),
-                ),
-            ]
-        elif area is DashboardArea.TRAINING:
-            blocks += [
-                Heading(gettext("Certified users", loc), 3),
-                _table(
-                    (gettext("Name", loc), gettext("Kinds", loc), gettext("Certifications", loc)),
-                    [
-                        (u.name, ", ".join(u.kinds), ", ".join(u.certifications))
-                        for u in board.certified
-                    ],
-                    (4, 3, 6),
-                    loc,
-                ),
-            ]
-        else:
-            blocks += [
-                Heading(gettext("Plans", loc), 3),
-                _table(
-                    (
-                        gettext("Plan", loc),
-                        gettext("Kind", loc),
-                        gettext("Status", loc),
-                        gettext("Completion", loc),
-                        gettext("RAG", loc),
-                    ),
-                    [
-                        (
-                            p.name,
-                            p.kind,
-                            plan_status_label(p.status, loc),
-                            _percent(p.completion, loc),
-                            _rag(p.rag, loc),
-                        )
-                        for p in board.plans
-                    ],
-                    (5, 3, 3, 3, 2),
-                    loc,
-                    frozenset({3}),
-                    [p.rag for p in board.plans],
-                    4,
-                ),
-                Heading(gettext("Services", loc), 3),
-                _table(
-                    (
-                        gettext("SKU", loc),
-                        gettext("Service", loc),
-                        gettext("Orders", loc),
-                        gettext("First order", loc),
-                    ),
-                    [
-                        (s.sku, s.name, format_decimal(s.orders, locale=loc), s.first_order)
-                        for s in board.services
-                    ],
-                    (3, 6, 2, 3),
-                    loc,
-                    frozenset({2}),
-                ),
-            ]
-    blocks += [
-        Heading(gettext("Renewals due", loc), 2),
-        _table(
-            (
-                gettext("Subscription", loc),
-                gettext("Customer", loc),
-                gettext("Term ends", loc),
-                gettext("Days left", loc),
-                gettext("Annual value", loc),
-            ),
-            [
-                (
-                    r.subscription_id,
-                    r.prospect_id,
-                    _date(r.term_end, loc),
-                    format_decimal(r.days_left, locale=loc),
-                    r.value.format(str(loc)),
-                )
-                for r in board.renewals
-            ],
-            (4, 4, 4, 2, 4),
-            loc,
-            frozenset({3, 4}),
-        ),
-    ]
+            blocks.append(Fields(((gettext("Base ARR", loc), board.base_arr.format(str(loc))),)))
+        for view in views[area]:
+            blocks.append(Heading(view.title, 3))
+            blocks.append(view.table if view.table.rows else Paragraph(view.empty, small=True))
     return Document(f"{title}: {board.partner_name}", str(loc), tuple(blocks))

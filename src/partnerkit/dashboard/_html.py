@@ -11,21 +11,24 @@ from __future__ import annotations
 import textwrap
 import unicodedata
 from collections.abc import Mapping, Sequence
-from datetime import date
-from decimal import Decimal
 
 from babel import Locale
-from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
 
-from partnerkit.core import Money
 from partnerkit.core._context import isolated
 from partnerkit.core._money import _locale
+from partnerkit.dashboard._document import (
+    View,
+    _percent,
+    _value,
+    count_text,
+    dashboard_views,
+    rag_word,
+)
+from partnerkit.dashboard._document import _date as _day
 from partnerkit.dashboard._model import (
     Criterion,
     DashboardArea,
     PartnerDashboard,
-    QuarterArr,
     TargetSource,
 )
 from partnerkit.dashboard._svg import (
@@ -39,10 +42,8 @@ from partnerkit.dashboard._svg import (
     sparkline_svg,
     stages_bar_svg,
 )
-from partnerkit.deals import deal_stage_label
 from partnerkit.locale import N_, gettext
 from partnerkit.plans import plan_status_label
-from partnerkit.scoring import Rag
 
 __all__ = ["dashboard_html", "dashboard_text"]
 
@@ -51,42 +52,12 @@ _SOURCE_LABELS: dict[TargetSource, str] = {
     TargetSource.PROGRAM: N_("program target"),
     TargetSource.NONE: N_("no target"),
 }
-_HUNDRED = Decimal(100)
 
 
-# -- shared formatting -------------------------------------------------------------------------
+# -- shared formatting: the document's, so every renderer writes a value alike ------------------
 
-
-def _value(value: Decimal | int | Money | None, loc: Locale) -> str:
-    if value is None:
-        return "\u2014"
-    if isinstance(value, Money):
-        return value.format(str(loc))
-    return format_decimal(value, locale=loc)
-
-
-def _percent(value: Decimal | None, loc: Locale) -> str:
-    if value is None:
-        return "\u2014"
-    return format_percent(value / _HUNDRED, format="#,##0.#%", locale=loc)
-
-
-def _day(value: date, loc: Locale) -> str:
-    return format_date(value, format="medium", locale=loc)
-
-
-def _count(value: int, loc: Locale) -> str:
-    return format_decimal(value, locale=loc)
-
-
-def _rag_word(rag: Rag | None, loc: Locale) -> str:
-    return rag.label(loc) if rag is not None else gettext("No target", loc)
-
-
-def _quarter_status(quarter: QuarterArr, loc: Locale) -> str:
-    if quarter.status.rag is not None:
-        return quarter.status.rag.label(loc)
-    return "\u2014" if quarter.target is not None else gettext("No target", loc)
+_count = count_text
+_rag_word = rag_word
 
 
 def _title(board: PartnerDashboard, loc: Locale, title: str | None) -> str:
@@ -163,42 +134,39 @@ td.pk-num,th.pk-num{{text-align:right;font-variant-numeric:tabular-nums}}
 """.strip()
 
 
-def _table(caption: str, headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]) -> str:
-    """A table of escaped cells; ``headers`` pairs a label with whether the column is numeric."""
+def _table(view: View) -> str:
+    """A view's table of escaped cells, numeric columns marked; or its message when empty."""
+    table = view.table
+    if not table.rows:
+        return f'<p class="pk-empty">{_e(view.empty)}</p>'
     num = ' class="pk-num"'
+    columns = [(label, i in table.numeric) for i, label in enumerate(table.headers)]
     head = "".join(
-        f'<th scope="col"{num if numeric else ""}>{_e(label)}</th>' for label, numeric in headers
+        f'<th scope="col"{num if numeric else ""}>{_e(label)}</th>' for label, numeric in columns
     )
     body = "".join(
         "<tr>"
         + "".join(
             f'<td data-label="{_e(label)}"{num if numeric else ""}>{_e(cell)}</td>'
-            for (label, numeric), cell in zip(headers, row, strict=True)
+            for (label, numeric), cell in zip(columns, row, strict=True)
         )
         + "</tr>"
-        for row in rows
+        for row in table.rows
     )
     return (
-        f'<table><caption class="pk-meta">{_e(caption)}</caption>'
+        f'<table><caption class="pk-meta">{_e(view.caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 
 
-def _empty(text: str) -> str:
-    return f'<p class="pk-empty">{_e(text)}</p>'
-
-
-def _details(summary: str, body: str, count: str | None = None) -> str:
-    """A secondary view: a ``<details>`` block whose summary shows ``count`` when given."""
-    shown = _e(summary) + (f" ({_e(count)})" if count is not None else "")
+def _details(view: View, body: str) -> str:
+    """A secondary view: a ``<details>`` block whose summary shows the view's count if any."""
+    shown = _e(view.title) + (f" ({_e(view.count)})" if view.count is not None else "")
     return f"<details><summary>{shown}</summary>{body}</details>"
 
 
-def _table_or(
-    empty: str, caption: str, headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]
-) -> str:
-    """The rows as a table, or the ``empty`` message when there are none."""
-    return _table(caption, headers, rows) if rows else _empty(empty)
+def _chart(svg: str) -> str:
+    return f'<div class="pk-chart">{_inline(svg)}</div>'
 
 
 def _criterion_html(criterion: Criterion, loc: Locale, trend: Sequence[TrendPoint] | None) -> str:
@@ -233,125 +201,31 @@ def _criterion_html(criterion: Criterion, loc: Locale, trend: Sequence[TrendPoin
     return "".join(parts)
 
 
-def _arr_views(board: PartnerDashboard, loc: Locale) -> str:
-    not_begun = gettext("not begun", loc)
-    rows = []
-    for q in board.quarters:
-        rows.append(
-            (
-                q.period.upper(),
-                f"{_day(q.start, loc)} \u2013 {_day(q.end, loc)}",
-                _value(q.new_arr, loc) if q.new_arr is not None else not_begun,
-                _value(q.upsell_arr, loc) if q.new_arr is not None else not_begun,
-                _value(q.target, loc),
-                _quarter_status(q, loc) if q.new_arr is not None else not_begun,
+def _area_views(board: PartnerDashboard, area: DashboardArea, loc: Locale) -> str:
+    """The area's secondary views, each a ``<details>`` block, with their charts."""
+    parts = []
+    for view in dashboard_views(board, loc)[area]:
+        if view.key == "quarters":
+            base = gettext("Base ARR at the start of the year", loc)
+            body = (
+                f"<p>{_e(base)}: <strong>{_e(board.base_arr.format(str(loc)))}</strong></p>"
+                + _chart(quarter_bars_svg(board.quarters, loc, ident="quarters"))
+                + _table(view)
             )
-        )
-    quarters = _details(
-        gettext("ARR by quarter", loc),
-        "<p>"
-        + _e(gettext("Base ARR at the start of the year", loc))
-        + ": "
-        + f"<strong>{_e(board.base_arr.format(str(loc)))}</strong></p>"
-        + '<div class="pk-chart">'
-        + _inline(quarter_bars_svg(board.quarters, loc, ident="quarters"))
-        + "</div>"
-        + _table(
-            gettext("New and upsell ARR per fiscal quarter", loc),
-            [
-                (gettext("Quarter", loc), False),
-                (gettext("Dates", loc), False),
-                (gettext("New ARR", loc), True),
-                (gettext("Upsell ARR", loc), True),
-                (gettext("Target", loc), True),
-                (gettext("Status", loc), False),
-            ],
-            rows,
-        ),
-    )
-    renewal_rows = [
-        (
-            r.subscription_id,
-            r.prospect_id,
-            _day(r.term_end, loc),
-            _count(r.days_left, loc),
-            r.value.format(str(loc)),
-        )
-        for r in board.renewals
-    ]
-    renewals = _details(
-        gettext("Upcoming renewals", loc),
-        _table_or(
-            gettext("No renewals due", loc),
-            gettext("Subscriptions whose term ends soon", loc),
-            [
-                (gettext("Subscription", loc), False),
-                (gettext("Customer", loc), False),
-                (gettext("Term ends", loc), False),
-                (gettext("Days left", loc), True),
-                (gettext("Annual value", loc), True),
-            ],
-            renewal_rows,
-        ),
-        _count(len(board.renewals), loc),
-    )
-    return quarters + renewals
+        elif view.key == "stages":
+            body = _chart(stages_bar_svg(board.stages, loc, ident="stages")) + _table(view)
+        elif view.key == "plans":
+            body = _plan_cards(board, view, loc)
+        else:
+            body = _table(view)
+        parts.append(_details(view, body))
+    return "".join(parts)
 
 
-def _deal_views(board: PartnerDashboard, loc: Locale) -> str:
-    stage_rows = [
-        (deal_stage_label(s.stage, loc), _count(s.count, loc), s.value.format(str(loc)))
-        for s in board.stages
-    ]
-    decline_rows = [(d.reason, _count(d.count, loc)) for d in board.declines]
-    stages = _details(
-        gettext("Registrations by stage", loc),
-        '<div class="pk-chart">'
-        + _inline(stages_bar_svg(board.stages, loc, ident="stages"))
-        + "</div>"
-        + _table_or(
-            gettext("No registrations", loc),
-            gettext("The fiscal year's registrations", loc),
-            [
-                (gettext("Stage", loc), False),
-                (gettext("Registrations", loc), True),
-                (gettext("Projected value", loc), True),
-            ],
-            stage_rows,
-        ),
-        _count(board.registrations_total, loc),
-    )
-    declines = _details(
-        gettext("Decline reasons", loc),
-        _table_or(
-            gettext("No declined registrations", loc),
-            gettext("Why registrations were declined", loc),
-            [(gettext("Reason", loc), False), (gettext("Registrations", loc), True)],
-            decline_rows,
-        ),
-    )
-    return stages + declines
-
-
-def _training_views(board: PartnerDashboard, loc: Locale) -> str:
-    rows = [(u.name, ", ".join(u.kinds), ", ".join(u.certifications)) for u in board.certified]
-    return _details(
-        gettext("Certified users", loc),
-        _table_or(
-            gettext("No certified users", loc),
-            gettext("Users holding a current certification", loc),
-            [
-                (gettext("Name", loc), False),
-                (gettext("Kind", loc), False),
-                (gettext("Certifications", loc), False),
-            ],
-            rows,
-        ),
-        _count(len(board.certified), loc),
-    )
-
-
-def _plan_views(board: PartnerDashboard, loc: Locale) -> str:
+def _plan_cards(board: PartnerDashboard, view: View, loc: Locale) -> str:
+    """The plans as cards with a completion gauge each (the plans view's rows, drawn)."""
+    if not board.plans:
+        return f'<p class="pk-empty">{_e(view.empty)}</p>'
     plans = []
     for i, plan in enumerate(board.plans):
         status = plan_status_label(plan.status, loc)
@@ -375,32 +249,7 @@ def _plan_views(board: PartnerDashboard, loc: Locale) -> str:
             + _inline(gauge)
             + "</li>"
         )
-    service_rows = [(s.name, s.sku, _count(s.orders, loc), s.first_order) for s in board.services]
-    listed = (
-        f'<ul class="pk-plans">{"".join(plans)}</ul>' if plans else _empty(gettext("No plans", loc))
-    )
-    services = _table_or(
-        gettext("No services bought", loc),
-        gettext("The vendor's services the partner ordered", loc),
-        [
-            (gettext("Service", loc), False),
-            (gettext("SKU", loc), False),
-            (gettext("Orders", loc), True),
-            (gettext("First order", loc), False),
-        ],
-        service_rows,
-    )
-    return _details(gettext("Plans", loc), listed, _count(len(board.plans), loc)) + _details(
-        gettext("Services bought", loc), services
-    )
-
-
-_VIEWS = {
-    DashboardArea.ARR: _arr_views,
-    DashboardArea.DEALS: _deal_views,
-    DashboardArea.TRAINING: _training_views,
-    DashboardArea.PLANS: _plan_views,
-}
+    return f'<ul class="pk-plans">{"".join(plans)}</ul>'
 
 
 @isolated
@@ -432,7 +281,7 @@ def dashboard_html(
             f'<section class="pk-area" id="area-{area.value}" '
             f'aria-labelledby="area-{area.value}-h">'
             f'<h2 id="area-{area.value}-h">{_e(area.label(loc))}</h2>'
-            f'<ul class="pk-criteria">{items}</ul>{_VIEWS[area](board, loc)}</section>'
+            f'<ul class="pk-criteria">{items}</ul>{_area_views(board, area, loc)}</section>'
         )
     overall = gettext("Overall status", loc)
     return (
@@ -483,17 +332,21 @@ def _pad(text: str, width: int, right: bool) -> str:
     return fill + text if right else text + fill
 
 
-def _text_table(
-    headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]], width: int
-) -> list[str]:
-    """Aligned columns (numbers to the right); rows as ``label: value`` lines if too wide."""
-    cells = [[_clean(c) for c in row] for row in rows]
-    widths = [
-        max([_width(label)] + [_width(row[i]) for row in cells])
-        for i, (label, _) in enumerate(headers)
-    ]
-    total = 2 + sum(widths) + 2 * (len(widths) - 1)
-    if total <= width:
+def _text_table(view: View, width: int) -> list[str]:
+    """Aligned columns (numbers to the right); rows as ``label: value`` lines if too wide.
+
+    Too wide, the view's optional columns are left out first.
+    """
+    table = view.table
+    kept = list(range(len(table.headers)))
+    headers = [(_clean(table.headers[i]), i in table.numeric) for i in kept]
+    cells = [[_clean(row[i]) for i in kept] for row in table.rows]
+    if _table_width(headers, cells) > width and view.optional:
+        kept = [i for i in kept if i not in view.optional]
+        headers = [(_clean(table.headers[i]), i in table.numeric) for i in kept]
+        cells = [[_clean(row[i]) for i in kept] for row in table.rows]
+    widths = _column_widths(headers, cells)
+    if _table_width(headers, cells) <= width:
         lines = [
             "  "
             + "  ".join(
@@ -521,6 +374,20 @@ def _text_table(
     return lines
 
 
+def _column_widths(
+    headers: Sequence[tuple[str, bool]], cells: Sequence[Sequence[str]]
+) -> list[int]:
+    return [
+        max([_width(label)] + [_width(row[i]) for row in cells])
+        for i, (label, _) in enumerate(headers)
+    ]
+
+
+def _table_width(headers: Sequence[tuple[str, bool]], cells: Sequence[Sequence[str]]) -> int:
+    widths = _column_widths(headers, cells)
+    return 2 + sum(widths) + 2 * (len(widths) - 1)
+
+
 def _heading(text: str, underline: str) -> list[str]:
     return ["", text, underline * max(_width(text), 1)]
 
@@ -542,7 +409,7 @@ def dashboard_text(board: PartnerDashboard, locale: str | Locale = "en", width: 
     lines = [*textwrap.wrap(title, width), "=" * min(_width(title), width)]
     lines += wrap.wrap(_clean(_subtitle(board, loc)))
     lines.append(gettext("Overall status", loc) + f": {_rag_word(board.rag, loc).upper()}")
-    not_begun = gettext("not begun", loc)
+    views = dashboard_views(board, loc)
     for area in DashboardArea:
         lines += _heading(area.label(loc), "-")
         criteria = board.area(area)
@@ -557,151 +424,17 @@ def dashboard_text(board: PartnerDashboard, locale: str | Locale = "en", width: 
             else:
                 lines += [head.rstrip(), f"    {actual}"]
             lines += explain.wrap(_clean(c.explain(loc)))
-        if area is DashboardArea.ARR:
-            lines += _heading(gettext("ARR by quarter", loc), "~")
-            lines += textwrap.wrap(
-                gettext("Base ARR at the start of the year", loc)
-                + f": {board.base_arr.format(str(loc))}",
-                width,
-                initial_indent="  ",
-                subsequent_indent="    ",
-            )
-            lines += _text_table(
-                [
-                    (gettext("Quarter", loc), False),
-                    (gettext("New ARR", loc), True),
-                    (gettext("Upsell ARR", loc), True),
-                    (gettext("Target", loc), True),
-                    (gettext("Status", loc), False),
-                ],
-                [
-                    (
-                        q.period.upper(),
-                        _value(q.new_arr, loc) if q.new_arr is not None else not_begun,
-                        _value(q.upsell_arr, loc) if q.new_arr is not None else not_begun,
-                        _value(q.target, loc),
-                        _quarter_status(q, loc) if q.new_arr is not None else not_begun,
-                    )
-                    for q in board.quarters
-                ],
-                width,
-            )
-            lines += _heading(gettext("Upcoming renewals", loc), "~")
-            lines += (
-                _text_table(
-                    [
-                        (gettext("Subscription", loc), False),
-                        (gettext("Customer", loc), False),
-                        (gettext("Term ends", loc), False),
-                        (gettext("Days left", loc), True),
-                        (gettext("Annual value", loc), True),
-                    ],
-                    [
-                        (
-                            r.subscription_id,
-                            r.prospect_id,
-                            _day(r.term_end, loc),
-                            _count(r.days_left, loc),
-                            r.value.format(str(loc)),
-                        )
-                        for r in board.renewals
-                    ],
+        for view in views[area]:
+            lines += _heading(view.title, "~")
+            if view.key == "quarters":
+                lines += textwrap.wrap(
+                    gettext("Base ARR at the start of the year", loc)
+                    + f": {board.base_arr.format(str(loc))}",
                     width,
+                    initial_indent="  ",
+                    subsequent_indent="    ",
                 )
-                if board.renewals
-                else ["  " + gettext("No renewals due", loc)]
-            )
-        elif area is DashboardArea.DEALS:
-            lines += _heading(gettext("Registrations by stage", loc), "~")
-            lines += (
-                _text_table(
-                    [
-                        (gettext("Stage", loc), False),
-                        (gettext("Registrations", loc), True),
-                        (gettext("Projected value", loc), True),
-                    ],
-                    [
-                        (
-                            deal_stage_label(s.stage, loc),
-                            _count(s.count, loc),
-                            s.value.format(str(loc)),
-                        )
-                        for s in board.stages
-                    ],
-                    width,
-                )
-                if board.stages
-                else ["  " + gettext("No registrations", loc)]
-            )
-            lines += _heading(gettext("Decline reasons", loc), "~")
-            lines += (
-                _text_table(
-                    [(gettext("Reason", loc), False), (gettext("Registrations", loc), True)],
-                    [(d.reason, _count(d.count, loc)) for d in board.declines],
-                    width,
-                )
-                if board.declines
-                else ["  " + gettext("No declined registrations", loc)]
-            )
-        elif area is DashboardArea.TRAINING:
-            lines += _heading(gettext("Certified users", loc), "~")
-            lines += (
-                _text_table(
-                    [
-                        (gettext("Name", loc), False),
-                        (gettext("Kind", loc), False),
-                        (gettext("Certifications", loc), False),
-                    ],
-                    [
-                        (u.name, ", ".join(u.kinds), ", ".join(u.certifications))
-                        for u in board.certified
-                    ],
-                    width,
-                )
-                if board.certified
-                else ["  " + gettext("No certified users", loc)]
-            )
-        else:
-            lines += _heading(gettext("Plans", loc), "~")
-            lines += (
-                _text_table(
-                    [
-                        (gettext("Plan", loc), False),
-                        (gettext("Kind", loc), False),
-                        (gettext("Status", loc), False),
-                        (gettext("Completion", loc), True),
-                        (gettext("RAG", loc), False),
-                    ],
-                    [
-                        (
-                            p.name,
-                            p.kind,
-                            plan_status_label(p.status, loc),
-                            _percent(p.completion, loc),
-                            _rag_word(p.rag, loc),
-                        )
-                        for p in board.plans
-                    ],
-                    width,
-                )
-                if board.plans
-                else ["  " + gettext("No plans", loc)]
-            )
-            lines += _heading(gettext("Services bought", loc), "~")
-            lines += (
-                _text_table(
-                    [
-                        (gettext("Service", loc), False),
-                        (gettext("SKU", loc), False),
-                        (gettext("Orders", loc), True),
-                        (gettext("First order", loc), False),
-                    ],
-                    [(s.name, s.sku, _count(s.orders, loc), s.first_order) for s in board.services],
-                    width,
-                )
-                if board.services
-                else ["  " + gettext("No services bought", loc)]
-            )
+            lines += _text_table(view, width) if view.table.rows else ["  " + view.empty]
     return "\n".join(_clean_line(line) for line in lines).strip("\n") + "\n"
 
 
