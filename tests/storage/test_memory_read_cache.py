@@ -146,3 +146,54 @@ def test_a_newer_spec_of_the_same_kind_upgrades_rows_another_spec_has_read() -> 
     for _ in range(3):
         assert _read(storage, newer, "n1") == Renamed("n1", "first", version=1)
     assert _read(storage, CONTRACT_NOTES, "n1") == ContractNote("n1", "first", version=1)
+
+
+@attrs.frozen
+class Box:
+    """Frozen by its hints; the host's hook below builds it holding a list all the same."""
+
+    items: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class HoldsABox:
+    id: str
+    box: Box = Box()
+    version: int = 0
+
+
+def _sorted(tags: tuple[str, ...]) -> list[str]:
+    return sorted(tags)
+
+
+@attrs.frozen
+class Sorts:
+    id: str
+    tags: tuple[str, ...] = attrs.field(default=(), converter=_sorted)  # a list, whatever the hint
+    version: int = 0
+
+
+def _three_reads_not_shared(spec: AggregateSpec[T], value: T, id: str) -> None:
+    storage = MemoryStorage()
+    _store(storage, spec, value)
+    reads = [_read(storage, spec, id) for _ in range(3)]
+    assert reads[1] is not reads[2]
+
+
+def test_a_value_a_hook_or_converter_makes_mutable_is_never_shared() -> None:
+    from partnerkit.core import converter
+
+    def box(data: dict[str, list[str]], _: object) -> Box:
+        made = Box()
+        object.__setattr__(made, "items", list(data["items"]))  # what the hints do not say
+        return made
+
+    previous = converter.get_structure_hook(Box)
+    converter.register_structure_hook(Box, box)
+    try:
+        _three_reads_not_shared(
+            AggregateSpec("cache_hooked_box", HoldsABox), HoldsABox("b", Box(("x",))), "b"
+        )
+    finally:
+        converter.register_structure_hook(Box, previous)
+    _three_reads_not_shared(AggregateSpec("cache_sorted", Sorts), Sorts("s", ("y", "x")), "s")

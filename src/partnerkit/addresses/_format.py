@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+from babel import Locale
+
 from partnerkit.addresses._address import Address, resolve_country
 from partnerkit.addresses._metadata import CountryRules, Token
 from partnerkit.core._money import _locale
@@ -31,8 +35,9 @@ def format_address(
     The country line is written in the sender's language, as the Universal
     Postal Union asks (the post of the sending country reads it): give the
     sender's ``locale`` and the name comes from CLDR (through babel) in that
-    language. Without ``locale`` it is the English name of Google's address
-    data. The lines above it stay in the destination's own script and
+    language, in its capitals (Turkish İ, Greek without accents). Without
+    ``locale``, or for an English-speaking sender, it is the English postal
+    name of Google's address data. The lines above it stay in the destination's own script and
     layout (``latin`` aside): they are read by the destination's post.
 
     >>> format_address(Address("US", "1600 Amphitheatre Pkwy", city="Mountain View",
@@ -70,9 +75,38 @@ def format_address(
         if text:
             lines.extend(part for part in (p.strip() for p in text.split("\n")) if part)
     if include_country:
-        name = language.territories.get(code) if language is not None else None
-        lines.append((name or rules.name).upper())
+        lines.append(_country_line(code, rules, language))
     return lines
+
+
+#: Where Google's postal data names another country than the territory's own: Åland's
+#: mail goes to Finland. The Channel Islands have no name of their own in CLDR.
+_POSTAL_COUNTRY = {"AX": "FI"}
+_GOOGLE_ONLY = frozenset({"GG", "JE"})
+
+
+def _country_line(code: str, rules: CountryRules, language: Locale | None) -> str:
+    """The country line in capitals: CLDR's name in the sender's language, else Google's.
+
+    An English-speaking sender gets Google's postal names (``CONGO (DEM.
+    REP.)``, not CLDR's screen label ``Congo - Kinshasa``), as without a locale.
+    """
+    if language is None or language.language == "en" or code in _GOOGLE_ONLY:
+        return rules.name.upper()
+    name = language.territories.get(_POSTAL_COUNTRY.get(code, code))
+    return _capitals(name, language.language) if name else rules.name.upper()
+
+
+def _capitals(text: str, language: str) -> str:
+    """``text`` in capitals by the language's rules: Turkish dotted İ, Greek without accents."""
+    if language in ("tr", "az"):
+        text = text.replace("i", "\u0130")
+    upper = text.upper()
+    if language == "el":  # Greek capitals drop the tonos (they keep the dialytika)
+        upper = unicodedata.normalize(
+            "NFC", unicodedata.normalize("NFD", upper).replace("\u0301", "")
+        )
+    return upper
 
 
 def _values(rules: CountryRules, address: Address, latin: bool) -> dict[str, str]:

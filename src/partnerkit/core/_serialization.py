@@ -29,6 +29,7 @@ from cattrs.gen import iterable_unstructure_factory
 from partnerkit.core._money import Money, to_decimal
 from partnerkit.core._percentage import Percentage
 from partnerkit.core._time import aware, time_zone
+from partnerkit.core._validation import is_frozen_converter
 from partnerkit.core.errors import FieldError, ValidationError, join_path
 
 __all__ = ["converter", "from_dict", "from_json", "to_dict", "to_json"]
@@ -301,30 +302,52 @@ def frozen_type(t: Any) -> bool:
 
     True for atoms (text, numbers, dates, instants, enums, None), literals,
     unions, tuples and frozensets of such, and frozen attrs classes whose
-    fields are all hinted so; anything else (``Any``, lists, mappings, a
-    hint that cannot be resolved) is False, and the value itself must be
-    looked at. Asked once per type: a stored body decoded by its spec's type
-    needs no walk of its values.
+    fields are all hinted so, set by ``__init__``, and converted (if at all)
+    by a converter marked with :func:`~partnerkit.core._validation.frozen_converter`.
+    Anything else (``Any``, lists, mappings, an ``init=False`` field, another
+    converter, a hint that cannot be resolved) is False, and the value itself
+    must be looked at. Asked once per type: a stored body decoded by its
+    spec's type needs no walk of its values.
+
+    One walk decides a type and the types it reaches; a class met again
+    during the walk is assumed frozen until its own answer is in. The
+    answers are published when the walk ends, and the assumed ones only if
+    the walk's answer is True (then every assumption held), so another
+    thread never reads an assumption, and a type on a cycle with a mutable
+    type is never taken for frozen.
     """
     known = _FROZEN_TYPES.get(t)
-    if known is None:
-        _FROZEN_TYPES[t] = True  # a class met again while its fields are looked at
-        try:
-            known = _frozen_hint(t)
-        except Exception:  # an unresolvable hint (a name no module defines, ...)
-            known = False
-        _FROZEN_TYPES[t] = known
+    if known is not None:
+        return known
+    walk: dict[Any, bool] = {}
+    try:
+        known = _frozen_hint(t, walk)
+    except Exception:  # an unresolvable hint (a name no module defines, ...)
+        known = False
+    if known:
+        _FROZEN_TYPES.update(walk)
+    _FROZEN_TYPES[t] = known
     return known
 
 
-def _frozen_hint(t: Any) -> bool:
+def _frozen_in(t: Any, walk: dict[Any, bool]) -> bool:
+    known = _FROZEN_TYPES.get(t)
+    if known is None:
+        known = walk.get(t)
+    if known is None:
+        walk[t] = True  # assumed while its fields are looked at (a class that names itself)
+        known = walk[t] = _frozen_hint(t, walk)
+    return known
+
+
+def _frozen_hint(t: Any, walk: dict[Any, bool]) -> bool:
     if t is Any or isinstance(t, (str, TypeVar)):
         return False
     origin = get_origin(t)
     if origin is Literal:
         return True
     if origin in (Union, UnionType) or (origin in (tuple, frozenset) and get_args(t)):
-        return all(a is Ellipsis or frozen_type(a) for a in get_args(t))
+        return all(a is Ellipsis or _frozen_in(a, walk) for a in get_args(t))
     if not isinstance(t, type) or origin is not None:
         return False
     if issubclass(t, _ATOMIC) and not issubclass(t, Flag):
@@ -333,7 +356,12 @@ def _frozen_hint(t: Any) -> bool:
         return False
     cls: Any = t
     attrs.resolve_types(cls)
-    return all(frozen_type(f.type) for f in attrs.fields(cls))
+    return all(
+        f.init
+        and (f.converter is None or is_frozen_converter(f.converter))
+        and _frozen_in(f.type, walk)
+        for f in attrs.fields(cls)
+    )
 
 
 def _tuple_of_frozen(t: Any) -> bool:

@@ -108,6 +108,30 @@ def items_of(value: object, path: str, errors: ErrorCollector) -> tuple[Any, ...
     return ()
 
 
+_FROZEN_CONVERTERS: set[Callable[..., Any]] = set()
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def frozen_converter(function: _F) -> _F:
+    """Mark an attrs converter whose result holds nothing mutable when its class accepts it.
+
+    A tuple, a frozenset, an instant: the class's hint for the field then
+    says what the converted value is (``frozen_type`` trusts it). Any other
+    value such a converter passes through is refused by the class's checks.
+    """
+    _FROZEN_CONVERTERS.add(function)
+    return function
+
+
+def is_frozen_converter(function: object) -> bool:
+    """Whether ``function`` was marked with :func:`frozen_converter`."""
+    try:
+        return function in _FROZEN_CONVERTERS
+    except TypeError:  # an unhashable callable
+        return False
+
+
+@frozen_converter
 def as_tuple(value: Iterable[Any]) -> Any:
     """Converter of a tuple field: the items of a list, set or other iterable, as a tuple.
 
@@ -125,6 +149,7 @@ def check_tuple(_: object, attribute: attrs.Attribute[Any], value: object) -> No
         raise ValidationError.single(attribute.name, "invalid", expected("a list", value))
 
 
+@frozen_converter
 def text_set(value: Iterable[str] | str) -> Any:
     """Converter of a set-of-texts field: a text is a set of one, an iterable of texts a frozenset.
 

@@ -164,15 +164,27 @@ _COPIED: dict[type, tuple[str, ...] | None] = {}
 
 
 def _copied_fields(cls: type) -> tuple[str, ...] | None:
-    """The attribute names :func:`with_version` copies for ``cls``, or None to use evolve."""
-    if not attrs.has(cls) or "__dict__" in dir(cls) or not hasattr(cls, "__slots__"):
-        return None
-    fields = attrs.fields(cls)
+    """The attribute names :func:`with_version` copies for ``cls``, or None to use evolve.
+
+    Only for a class attrs made itself (not a plain subclass with an
+    ``__init__`` of its own) whose every slot is a field set by ``__init__``:
+    no ``init=False`` field (derived from others, or left unset), no cached
+    hash, no hook that makes more state.
+    """
     if (
-        "version" not in {f.name for f in fields}
+        "__attrs_attrs__" not in cls.__dict__
+        or "__dict__" in dir(cls)
         or hasattr(cls, "__attrs_post_init__")
         or hasattr(cls, "__attrs_pre_init__")
-        or "__attrs_cached_hash__" in getattr(cls, "__slots__", ())
+    ):
+        return None
+    fields = attrs.fields(cls)
+    names = {f.name for f in fields}
+    slots = {slot for klass in cls.__mro__ for slot in getattr(klass, "__slots__", ())}
+    if (
+        "version" not in names
+        or any(not f.init for f in fields)
+        or not slots <= names | {"__weakref__"}
     ):
         return None  # state made in __init__ beyond the fields: let evolve make it
     return tuple(f.name for f in fields if f.name != "version")
