@@ -115,6 +115,9 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 def frozen_converter(function: _F) -> _F:
     """Mark an attrs converter whose result holds nothing mutable when its class accepts it.
 
+    Called after the converter's definition, not as a decorator: mypy's attrs
+    plugin takes only plain functions as converters.
+
     A tuple, a frozenset, an instant: the class's hint for the field then
     says what the converted value is (``frozen_type`` trusts it). Any other
     value such a converter passes through is refused by the class's checks.
@@ -131,7 +134,6 @@ def is_frozen_converter(function: object) -> bool:
         return False
 
 
-@frozen_converter
 def as_tuple(value: Iterable[Any]) -> Any:
     """Converter of a tuple field: the items of a list, set or other iterable, as a tuple.
 
@@ -149,7 +151,6 @@ def check_tuple(_: object, attribute: attrs.Attribute[Any], value: object) -> No
         raise ValidationError.single(attribute.name, "invalid", expected("a list", value))
 
 
-@frozen_converter
 def text_set(value: Iterable[str] | str) -> Any:
     """Converter of a set-of-texts field: a text is a set of one, an iterable of texts a frozenset.
 
@@ -162,6 +163,10 @@ def text_set(value: Iterable[str] | str) -> Any:
         return value
     items = tuple(value)
     return frozenset(items) if all(isinstance(v, str) for v in items) else items
+
+
+frozen_converter(as_tuple)
+frozen_converter(text_set)
 
 
 def is_text_set(value: object) -> bool:
