@@ -27,7 +27,8 @@ against partnerkit on a sample of partners.
 200,000 partners; 0.05 is a quick check); ``PARTNERKIT_BENCH_REPEATS``
 (default 2) repeats each side and keeps its best time;
 ``PARTNERKIT_BENCH_CACHE`` is the cache folder (default: the system's
-temporary folder).
+temporary folder); ``PARTNERKIT_BENCH_TASKS`` the number of tasks the file
+is split into on the cluster (default: one per worker).
 """
 
 from __future__ import annotations
@@ -211,12 +212,19 @@ def _cluster_run(client: Any, path: Path, rows: int) -> tuple[float, Any, Any]:
     from partnerkit.scoring import EcosystemScores
 
     plan = _plan()
-    # Two tasks a worker, merged two at a time: three merges, two of them side by side.
-    per_task = max(ROW_GROUP, math.ceil(rows / (2 * WORKERS) / ROW_GROUP) * ROW_GROUP)
+    # A merge costs partners, not rows: as few tasks as keep every worker busy (one each by
+    # default: one merge), PARTNERKIT_BENCH_TASKS for more (merged two at a time).
+    tasks = int(os.environ.get("PARTNERKIT_BENCH_TASKS", str(WORKERS)))
+    per_task = max(ROW_GROUP, math.ceil(rows / tasks / ROW_GROUP) * ROW_GROUP)
     start = time.perf_counter()
     tally = tally_files_on_dask([path], plan, client=client, rows_per_task=per_task, split_every=2)
+    _PHASES.append(time.perf_counter() - start)
     scores = EcosystemScores(tally)
     return time.perf_counter() - start, scores, tally
+
+
+#: The cluster runs' seconds to the merged tally on the client (reading, counting, merging).
+_PHASES: list[float] = []
 
 
 # -- pandas and dask.dataframe ------------------------------------------------------------------
@@ -447,6 +455,24 @@ def main() -> None:
     print(
         f"merge of two partials of {len(tally.partners):,} partners: {merge:.1f} s "
         f"({len(tally.partners) / merge:,.0f} partners/s)",
+        flush=True,
+    )
+    from partnerkit.scoring import EcosystemScores
+
+    start = time.perf_counter()
+    EcosystemScores(tally)
+    tail = time.perf_counter() - start
+    fastest = clustered.index(best_cluster)
+    bound = single["seconds"] / ((single["seconds"] - tail) / WORKERS + tail)
+    print(
+        f"the cluster's best run: {_PHASES[fastest]:.1f} s to the merged tally on the client, "
+        f"{best_cluster - _PHASES[fastest]:.1f} s of scores and ranks there",
+        flush=True,
+    )
+    print(
+        f"serial tail: scores and ranks of the merged tally {tail:.1f} s on one core; with all "
+        f"the rest split evenly over {WORKERS} workers and merges free, the cluster could give "
+        f"at most {bound:.2f}x (Amdahl)",
         flush=True,
     )
     print(f"load average after: {os.getloadavg()}", flush=True)
