@@ -150,3 +150,34 @@ def test_trailing_windows_end_on_the_scoring_day_and_are_always_complete(
     assert span.end == day
     assert span.end - span.start == timedelta(days=days - 1)
     assert span.elapsed == 1
+
+
+@settings(max_examples=40)
+@given(rows_lists, rows_lists)
+def test_bulk_and_sparse_merges_give_the_same_tally(a: list[Any], b: list[Any]) -> None:
+    # A big partition's counters are merged in bulk (gathered in C), a small one's one by
+    # one: both paths must give the same counters for the same partners in the same order.
+    from partnerkit.scoring import _tally
+
+    ta, tb = PLAN.tally(a), PLAN.tally(b)
+    sparse = ta.merge(tb)
+    dense = _tally._dense
+    _tally._dense = lambda counts: True  # every merge in bulk
+    try:
+        bulk = ta.merge(tb)
+    finally:
+        _tally._dense = dense
+    assert bulk.partners == sparse.partners
+    assert bulk.counts == sparse.counts
+    assert bulk.sums == sparse.sums
+    assert PLAN.evaluate(bulk).as_dict() == PLAN.evaluate(sparse).as_dict()
+
+
+def test_a_tally_is_dense_when_a_quarter_of_its_counters_are_set() -> None:
+    from partnerkit.scoring import _tally
+
+    assert not _tally._dense([0] * 10_000)
+    assert _tally._dense([0] + [1, 0, 0, 0] * 2_500)
+    assert not _tally._dense([0] + [1, 0, 0, 0, 0] * 2_000)
+    assert not _tally._dense([1] + [1] * 9_999)  # the leading slot must read as zero
+    assert not _tally._dense([0] + [1] * 100)  # small: one by one

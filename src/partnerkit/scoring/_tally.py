@@ -609,12 +609,20 @@ class Tally:
             )
             self._grow(first)
         moved = list(map(base.__getitem__, other.partners))  # other's partner q -> our base
-        # Counter 1 + q * stride + c of ``other`` goes to moved[q] + 1 + c here; only the
-        # non-zero ones are visited (most counters of a partition are zero).
-        for source, mine in ((other.counts, self.counts), (other.sums, self.sums)):
-            for i in compress(range(len(source)), source):
-                q, c = divmod(i - 1, stride)
-                mine[moved[q] + 1 + c] += source[i]
+        # Counter 1 + q * stride + c of ``other`` goes to moved[q] + 1 + c here.
+        dense = len(self.partners) * stride > 1 and _dense(other.counts)  # itemgetter: 2+
+        if dense:
+            # Most counters set (a big partition): gather other's counters in our order
+            # (index 0, the unused leading slot, reads as zero) and add the lists in C.
+            gather = _gather(moved, len(self.partners), stride)
+            for source, mine in ((other.counts, self.counts), (other.sums, self.sums)):
+                mine[1:] = map(add, islice(mine, 1, None), itemgetter(*gather)(source))
+        else:
+            # Only the non-zero counters are visited (most counters of a partition are zero).
+            for source, mine in ((other.counts, self.counts), (other.sums, self.sums)):
+                for i in compress(range(len(source)), source):
+                    q, c = divmod(i - 1, stride)
+                    mine[moved[q] + 1 + c] += source[i]
         if ndecay:
             decayed = self.decayed
             values = other.decayed
@@ -660,6 +668,38 @@ class Tally:
             )
         for uc, b, user in other.shared:
             self._claim(uc, user, rebase[b])
+
+
+#: Below this many counters a merge visits the set ones (a small tally is cheap either way).
+_DENSE_MIN = 4096
+
+
+def _dense(counts: list[int]) -> bool:
+    """Whether a quarter or more of ``counts`` is set (sampled): merging in bulk is then cheaper.
+
+    Index 0, the unused leading slot, must be zero: the bulk merge reads it for partners
+    the other tally does not have.
+    """
+    if counts[0] or len(counts) < _DENSE_MIN:
+        return False
+    step = max(len(counts) // 1024, 1)
+    return sum(map(bool, islice(counts, 1, None, step))) * 4 >= len(range(1, len(counts), step))
+
+
+def _gather(moved: list[int], partners: int, stride: int) -> list[int]:
+    """For each of our counters (after the leading slot), the other tally's counter index, or 0.
+
+    ``moved[q]`` is our base for the other's partner ``q``: our partner ``p`` reads the
+    other's counters ``q * stride + 1 ...``; a partner the other lacks reads slot 0 (zero).
+    """
+    source = [-1] * partners
+    for q, b in enumerate(moved):
+        source[b // stride] = q * stride
+    gather: list[int] = []
+    zeros = [0] * stride
+    for b in source:
+        gather += zeros if b < 0 else range(b + 1, b + 1 + stride)
+    return gather
 
 
 def _checked_users(users: list[Any]) -> list[Any]:
