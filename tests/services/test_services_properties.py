@@ -16,12 +16,18 @@ was committed when it publishes. After every call:
   account manager only those of the partners they manage;
 - a registration the actor may not reach fails exactly like one that does
   not exist (ids cannot be probed);
-- every stored registration's audit trail leads to its stage, and its
-  number is unique.
+- every stored registration's audit trail follows the stage table and leads
+  to its stage, and its number is unique.
+
+A second machine does the same with the partner-user use cases (register,
+edit, deregister, reregister, list), where e-mails must stay unique and each
+partner's ``registered_administrators`` must match its registered
+administrators and never drop to zero.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
@@ -33,8 +39,15 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from partnerkit.addresses import Address
 from partnerkit.contacts import Contact
 from partnerkit.core import DomainEvent, Money
-from partnerkit.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from partnerkit.core.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from partnerkit.deals import (
+    TRANSITIONS,
     CompanySection,
     DealQuery,
     DealRegistration,
@@ -57,11 +70,16 @@ from partnerkit.services import (
     approve_deal,
     decide_extension,
     decline_deal,
+    deregister_user,
+    edit_user,
     expire_due,
     get_deal,
+    list_users,
     mark_deal_lost,
     register_deal,
+    register_user,
     request_extension,
+    reregister_user,
     search_deals,
     withdraw_deal,
 )
@@ -100,8 +118,10 @@ PRODUCTS = ("email-security", "archiving")
 REASONS = ("not qualified", "", "   ")
 MISSING = "DR-2026-999999"
 REFUSALS = (InvalidTransition, NotFound, PermissionDenied, ValidationError)
+#: Every (from, to) stage pair the stage table allows.
+ALLOWED = {(source, t.target) for t in TRANSITIONS for source in t.sources}
 #: The use cases that only read: they never commit.
-READING = frozenset({"get", "search"})
+READING = frozenset({"get", "search", "list_users"})
 
 Call = Callable[[UnitOfWork, Context], object]
 
@@ -160,8 +180,11 @@ class PublishedAfterCommit(EventRecorder):
         self.seen.clear()
 
 
-class DealUseCases(RuleBasedStateMachine):
-    """Random deal use cases by random actors; every call is checked against the rules."""
+class UseCaseRules(RuleBasedStateMachine):
+    """A memory storage with the two partners, and the check of every call against the rules."""
+
+    #: What a call may raise: anything else fails the test.
+    refusals: tuple[type[Exception], ...] = REFUSALS
 
     def __init__(self) -> None:
         super().__init__()
@@ -172,17 +195,10 @@ class DealUseCases(RuleBasedStateMachine):
         with self.storage.unit_of_work() as uow:
             for partner in PARTNER_RECORDS:
                 uow.repository(PARTNERS).add(partner)
-            for rep in REPS:
-                uow.repository(PARTNER_USERS).add(rep)
             uow.commit()
-        self.ids: list[str] = []
 
     def _ctx(self, actor: Actor) -> Context:
         return Context(actor, self.clock, PROGRAM)
-
-    def _stored(self, id: str) -> DealRegistration | None:
-        with self.storage.unit_of_work() as uow:
-            return uow.repository(DEAL_REGISTRATIONS).find(id)
 
     def _check(self, name: str, actor: Actor, call: Call) -> tuple[object, Exception | None]:
         """Run ``call`` as the host would and check the commit rule; return its outcome."""
@@ -194,7 +210,7 @@ class DealUseCases(RuleBasedStateMachine):
         with host.unit_of_work() as uow:
             try:
                 result = call(uow, self._ctx(actor))
-            except REFUSALS as exc:
+            except self.refusals as exc:
                 error = exc
             commits = uow.commits
             if error is not None:
@@ -219,6 +235,22 @@ class DealUseCases(RuleBasedStateMachine):
         for seen in self.recorder.seen:
             assert seen == after, f"{where} published before its writes were committed"
         return result, None
+
+
+class DealUseCases(UseCaseRules):
+    """Random deal use cases by random actors; every call is checked against the rules."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        with self.storage.unit_of_work() as uow:
+            for rep in REPS:
+                uow.repository(PARTNER_USERS).add(rep)
+            uow.commit()
+        self.ids: list[str] = []
+
+    def _stored(self, id: str) -> DealRegistration | None:
+        with self.storage.unit_of_work() as uow:
+            return uow.repository(DEAL_REGISTRATIONS).find(id)
 
     def _target(self, index: int) -> str:
         return self.ids[index % len(self.ids)] if self.ids and index >= 0 else MISSING
@@ -356,8 +388,136 @@ class DealUseCases(RuleBasedStateMachine):
         for deal in deals:
             assert deal.audit[0].from_stage is None
             assert deal.audit[-1].to_stage is deal.stage
+            for previous, entry in itertools.pairwise(deal.audit):
+                assert entry.from_stage is previous.to_stage
+                assert entry.at >= previous.at
+                moved = (entry.from_stage, entry.to_stage)
+                assert entry.from_stage is entry.to_stage or moved in ALLOWED, moved
             assert deal.partner_id in {p.id for p in PARTNER_RECORDS}
+
+
+USER_ACTORS = (
+    Actor("vera", PROGRAM_ADMINISTRATOR),
+    Actor("amy", PARTNER_ACCOUNT_MANAGER, managed_partner_ids=frozenset({"p1"})),
+    Actor("ada", ADMINISTRATOR, partner_id="p1"),
+    Actor("alice", USER, partner_id="p1"),
+    Actor("xena", ADMINISTRATOR, partner_id="p2"),
+)
+EMAILS = ("a@northwind.example", "b@northwind.example", "c@contoso.example", "not an e-mail")
+ROLES = (ADMINISTRATOR, USER, EXECUTIVE, "bogus")
+MISSING_USER = "PU-999999"
+
+
+class PartnerUserUseCases(UseCaseRules):
+    """Random partner-user use cases by random actors: the rules, and the administrator count.
+
+    Beyond the rules every call is checked against: e-mails stay unique, and
+    each partner's ``registered_administrators`` is the number of its
+    registered administrators, never below one once it had one.
+    """
+
+    refusals = (*REFUSALS, Conflict)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+
+    @initialize()
+    def each_partner_gets_an_administrator(self) -> None:
+        for partner, email in (("p1", "admin@northwind.example"), ("p2", "admin@contoso.example")):
+            self.register(USER_ACTORS[0], partner, email, ADMINISTRATOR)
+        assert len(self.ids) == 2
+
+    def _user(self, id: str) -> PartnerUser | None:
+        with self.storage.unit_of_work() as uow:
+            return uow.repository(PARTNER_USERS).find(id)
+
+    @rule(
+        actor=st.sampled_from(USER_ACTORS),
+        partner=st.sampled_from(("p1", "p2", "p9")),
+        email=st.sampled_from(EMAILS),
+        role=st.sampled_from(ROLES),
+    )
+    def register(self, actor: Actor, partner: str, email: str, role: str) -> None:
+        result, error = self._check(
+            "register_user",
+            actor,
+            lambda uow, ctx: register_user(uow, ctx, partner, name="Pat", email=email, role=role),
+        )
+        if error is None:
+            assert isinstance(result, PartnerUser)
+            assert result.partner_id == partner
+            assert reaches(actor, partner)
+            self.ids.append(result.id)
+
+    @rule(
+        actor=st.sampled_from(USER_ACTORS),
+        action=st.sampled_from(("edit", "deregister", "reregister")),
+        index=st.integers(-1, 20),
+        email=st.none() | st.sampled_from(EMAILS),
+        role=st.none() | st.sampled_from(ROLES),
+    )
+    def change(
+        self, actor: Actor, action: str, index: int, email: str | None, role: str | None
+    ) -> None:
+        id = self.ids[index % len(self.ids)] if self.ids and index >= 0 else MISSING_USER
+        held = self._user(id)
+
+        def calls(target: str) -> Call:
+            if action == "edit":
+                return lambda uow, ctx: edit_user(uow, ctx, target, email=email, role=role)
+            if action == "deregister":
+                return lambda uow, ctx: deregister_user(uow, ctx, target)
+            return lambda uow, ctx: reregister_user(uow, ctx, target)
+
+        result, error = self._check(f"{action}_user", actor, calls(id))
+        if held is None or not reaches(actor, held.partner_id):
+            assert error is not None, f"{action} by {actor.user_id!r} reached {id}"
+            _, missing = self._check(f"{action}_user", actor, calls(MISSING_USER))
+            assert type(error) is type(missing), (error, missing)
+        elif error is None:
+            assert isinstance(result, PartnerUser)
+            assert (result.id, result.partner_id) == (held.id, held.partner_id)
+
+    @rule(
+        actor=st.sampled_from(USER_ACTORS),
+        partner=st.sampled_from(("p1", "p2", "p9")),
+        status=st.sampled_from((None, "registered", "deregistered", "bogus")),
+    )
+    def list_them(self, actor: Actor, partner: str, status: str | None) -> None:
+        result, error = self._check(
+            "list_users",
+            actor,
+            lambda uow, ctx: list_users(uow, ctx, partner, status=status, limit=1000),
+        )
+        if error is None:
+            assert isinstance(result, Page)
+            assert reaches(actor, partner)
+            assert all(u.partner_id == partner for u in result.items)
+        elif partner != "p9" and not reaches(actor, partner):
+            _, missing = self._check(
+                "list_users", actor, lambda uow, ctx: list_users(uow, ctx, "p9", status=status)
+            )
+            assert type(error) is type(missing), (error, missing)
+
+    @invariant()
+    def emails_are_unique_and_every_partner_keeps_its_administrator_count(self) -> None:
+        with self.storage.unit_of_work() as uow:
+            users = uow.repository(PARTNER_USERS).list(limit=1000).items
+            partners = uow.repository(PARTNERS).list(limit=1000).items
+        assert sorted(u.id for u in users) == sorted(self.ids)
+        emails = [u.email.lower() for u in users]
+        assert len(emails) == len(set(emails))
+        for partner in partners:
+            admins = sum(
+                u.partner_id == partner.id and u.is_registered_administrator for u in users
+            )
+            assert partner.registered_administrators == admins
+            if len(self.ids) >= 2:
+                assert admins >= 1, f"{partner.id} lost its last registered administrator"
 
 
 TestDealUseCases = DealUseCases.TestCase
 TestDealUseCases.settings = settings(stateful_step_count=30, deadline=None)
+TestPartnerUserUseCases = PartnerUserUseCases.TestCase
+TestPartnerUserUseCases.settings = settings(stateful_step_count=30, deadline=None)
