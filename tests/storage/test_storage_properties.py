@@ -282,7 +282,13 @@ class RepositoryModel(RuleBasedStateMachine):
 
     def _run(self, repo: Repository[Item], model: Working, op: Op) -> None:
         if isinstance(op, Find):
-            assert repo.find(op.id) == model.rows.get(op.id), op
+            held = model.rows.get(op.id)
+            assert repo.find(op.id) == held, op
+            if held is None:
+                with pytest.raises(NotFound):
+                    repo.get(op.id)
+            else:
+                assert repo.get(op.id) == held
             return
         if isinstance(op, ListAll):
             self._check_listing(repo, model.rows, op)
@@ -332,19 +338,30 @@ class RepositoryModel(RuleBasedStateMachine):
 
     # -- rules ------------------------------------------------------------------------------
 
-    @rule(ops=OPS, end=st.sampled_from(("commit", "rollback", "raise", "leave")))
-    def unit_of_work(self, ops: list[Op], end: str) -> None:
+    @rule(
+        ops=OPS,
+        midway=st.booleans(),
+        end=st.sampled_from(("commit", "rollback", "raise", "leave")),
+    )
+    def unit_of_work(self, ops: list[Op], midway: bool, end: str) -> None:
+        """Steps, then an end; ``midway``, a commit after half the steps (then the rest)."""
         model = Working(self.committed)
+        half = len(ops) // 2 if midway else None
         try:
             with self.storage.unit_of_work() as uow:
                 repo = uow.repository(ITEMS)
-                for op in ops:
+                for number, op in enumerate(ops):
+                    if number == half:
+                        uow.commit()  # the unit of work goes on after a commit
+                        self.committed = model.rows
+                        model = Working(self.committed)
                     self._run(repo, model, op)
                 if end == "commit":
                     uow.commit()
                 elif end == "rollback":
                     uow.rollback()
-                    assert all(repo.find(id) == i for id, i in self.committed.items())
+                    for id in IDS:
+                        assert repo.find(id) == self.committed.get(id), id
                 elif end == "raise":
                     raise Planted
         except Planted:
