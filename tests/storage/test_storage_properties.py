@@ -32,7 +32,7 @@ import attrs
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from partnerkit.core.errors import Conflict, NotFound
 from partnerkit.storage import (
@@ -338,6 +338,11 @@ class RepositoryModel(RuleBasedStateMachine):
 
     # -- rules ------------------------------------------------------------------------------
 
+    @initialize(items=st.lists(ITEM, max_size=6))
+    def some_rows_are_committed(self, items: list[Item]) -> None:
+        # Most steps need rows to act on: start from a few (clashing adds are refused).
+        self.unit_of_work([Add(item) for item in items], midway=False, end="commit")
+
     @rule(
         ops=OPS,
         midway=st.booleans(),
@@ -405,7 +410,10 @@ class RepositoryModel(RuleBasedStateMachine):
             for id in IDS:
                 assert repo.find(id) == self.committed.get(id), id
             stored = list(repo.list(limit=1000))
+            by_index = {name: list(repo.list(order_by=name, limit=1000)) for name in INDEX_VALUES}
         assert stored == listing_order(list(self.committed.values()), None)
+        for name, listed in by_index.items():
+            assert listed == listing_order(stored, name), f"not in the order of {name}"
         codes = [i.code for i in stored if i.code is not None]
         assert len(codes) == len(set(codes)), f"a unique index holds two rows: {codes}"
         assert all(i.version >= 1 for i in stored)
@@ -414,9 +422,15 @@ class RepositoryModel(RuleBasedStateMachine):
 class MemoryRepositoryModel(RepositoryModel):
     """The model on the memory backend, where units of work also race to commit."""
 
-    @rule(first=OPS, second=OPS)
-    def two_units_of_work_race_to_commit(self, first: list[Op], second: list[Op]) -> None:
-        """Both read the same committed rows; the second commit must conflict or fit in."""
+    @rule(first=OPS, second=st.sampled_from(("same", "other ids")) | OPS)
+    def two_units_of_work_race_to_commit(self, first: list[Op], second: str | list[Op]) -> None:
+        """Both read the same committed rows; the second commit must conflict or fit in.
+
+        The second makes its own steps, or the first's ("same": the same ids clash), or
+        the first's on other ids ("other ids": the same unique values clash).
+        """
+        if isinstance(second, str):
+            second = first if second == "same" else [_on_other_ids(op) for op in first]
         one, two = Working(self.committed), Working(self.committed)
         with self.storage.unit_of_work() as a, self.storage.unit_of_work() as b:
             repo_a, repo_b = a.repository(ITEMS), b.repository(ITEMS)
@@ -437,6 +451,19 @@ class MemoryRepositoryModel(RepositoryModel):
         self.committed = expected if expected is not None else after_first
 
 
+def _on_other_ids(op: Op) -> Op:
+    """``op`` on the next id of :data:`IDS` instead of its own."""
+
+    def other(id: str) -> str:
+        return IDS[(IDS.index(id) + 1) % len(IDS)]
+
+    if isinstance(op, (Add, Save)):
+        return attrs.evolve(op, item=attrs.evolve(op.item, id=other(op.item.id)))
+    if isinstance(op, (Delete, Find)):
+        return attrs.evolve(op, id=other(op.id))
+    return op
+
+
 class SqliteRepositoryModel(RepositoryModel):
     """The model on an SQLite file (its writers wait for each other: no race to commit)."""
 
@@ -447,5 +474,5 @@ TestRepositoryModelInMemory = MemoryRepositoryModel.TestCase
 TestRepositoryModelInMemory.settings = settings(stateful_step_count=10, deadline=None)
 TestRepositoryModelInSqlite = SqliteRepositoryModel.TestCase
 TestRepositoryModelInSqlite.settings = settings(
-    max_examples=25, stateful_step_count=10, deadline=None
+    max_examples=60, stateful_step_count=10, deadline=None
 )
