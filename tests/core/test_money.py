@@ -1179,21 +1179,42 @@ def test_results_do_not_depend_on_what_the_caches_already_hold(
     from partnerkit.core import _money
 
     def outcomes() -> list[object]:
-        value = Money("2.345", "BHD") + Money("1000.0005", "BHD")
+        # Each currency's first use goes through another way of finding its minor unit.
         return [
+            Money("1002.3455", "KWD").scaled(Decimal("0.5"), ROUND_DOWN),
+            Money("1002.3455", "BHD").round(),
             Money.zero("JPY"),
-            value.round(),
-            value.scaled(Decimal("0.5"), ROUND_DOWN),
-            value.is_rounded,
+            Money("0.015", "CHF").is_rounded,
             Money("2.345", "EUR").format("de-DE"),
             Money("2.345", "EUR").format("en_US", currency_digits=False, rounding=ROUND_DOWN),
             Money("2.345", "EUR").format("en_US", currency_digits=False, rounding=ROUND_UP),
         ]
 
     warm = outcomes()
-    assert warm[:2] == [Money("0", "JPY"), Money("1002.346", "BHD")]
+    assert warm[:4] == [
+        Money("501.172", "KWD"),
+        Money("1002.346", "BHD"),
+        Money("0", "JPY"),
+        False,
+    ]
     assert warm[4:] == ["2,35\xa0€", "€2.34", "€2.35"]
     for cache in ("_QUANTA", "_LOCALES", "_FORMAT_CONTEXTS"):
         monkeypatch.setattr(_money, cache, {})
     assert outcomes() == warm
     assert outcomes() == warm
+
+
+def test_known_currencies_are_the_iso_codes_babel_knows() -> None:
+    assert all(is_known_currency(code) for code in CURRENCIES)
+    unknown: list[Any] = ["XYZ", "eur", "", 978, None]
+    assert not any(is_known_currency(code) for code in unknown)
+
+
+def test_a_subclass_of_money_adds_like_money() -> None:
+    class Price(Money):
+        pass
+
+    assert Money("1.50", "EUR") + Price("2.25", "EUR") == Money("3.75", "EUR")
+    assert (Money("1.50", "EUR") + Price("2.25", "EUR")).currency == "EUR"
+    with pytest.raises(CurrencyMismatch):
+        Money("1.50", "EUR") + Price("2.25", "USD")

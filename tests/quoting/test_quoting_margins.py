@@ -1,3 +1,4 @@
+import enum
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -12,6 +13,7 @@ from quoting_fixtures import APPROVED, DECLINED, GOLD, SILVER, TODAY, quote
 from partnerkit.core import Money, Percentage
 from partnerkit.core.errors import ValidationError
 from partnerkit.quoting import LineRequest, MarginPolicy, Promotion, RuleKind, Stacking
+from partnerkit.tiers import Benefits, Tier
 
 ONE_LINE = (LineRequest("MAIL", 10, 12),)  # 4.00 x 10 x 12 = 480.00
 
@@ -422,3 +424,80 @@ def test_a_requested_discount_above_100_percent_is_shown_in_the_locale(
         RuleKind.CAP, Percentage(40), "total discount {requested} capped at {cap}", params
     )
     assert shown in rule.explain(locale)
+
+
+@pytest.mark.parametrize(
+    ("policy", "tier", "rate", "why"),
+    [
+        (MarginPolicy(partner_margin=Percentage(5)), None, 5, "5% program default"),
+        (
+            MarginPolicy(overrides={"p-1": Percentage(25)}),
+            GOLD,
+            25,
+            "25% agreed for this partner",
+        ),
+        (MarginPolicy(), SILVER, 10, "10% from the Silver tier"),
+    ],
+)
+def test_the_partner_margin_rule_records_its_rate_and_where_it_came_from(
+    policy: MarginPolicy, tier: Tier | None, rate: int, why: str
+) -> None:
+    decision = policy.decide(partner_id="p-1", prospect_id="acme", tier=tier)
+    (rule,) = decision.rules
+    assert (rule.kind, rule.rate, rule.skus) == (RuleKind.PARTNER_MARGIN, Percentage(rate), ())
+    assert rule.explain("en") == f"Partner margin: {why}"
+    assert decision.partner_margin == Percentage(rate)
+
+
+def test_a_policy_remembers_at_most_1024_decisions() -> None:
+    policy = MarginPolicy(partner_margin=Percentage(5))
+    for n in range(1100):
+        decision = policy.decide(partner_id=f"p-{n}", prospect_id="acme")
+        assert decision.partner_margin == Percentage(5)
+        assert len(policy._cache) <= 1024
+    assert policy.decide(partner_id="p-1099", prospect_id="acme") is decision
+
+
+def test_a_tier_reward_margin_of_1_percent_beats_the_program_one() -> None:
+    tier = Tier("bronze", "Bronze", 1, Benefits(Percentage(10), Percentage(1)))
+    policy = MarginPolicy(reward_margin=Percentage(3))
+    decision = policy.decide(partner_id="p-1", prospect_id="acme", tier=tier, registration=APPROVED)
+    assert decision.reward_margin == Percentage(1)
+    assert [(r.kind, r.rate) for r in decision.rules] == [
+        (RuleKind.PARTNER_MARGIN, Percentage(10)),
+        (RuleKind.REWARD_MARGIN, Percentage(1)),
+    ]
+
+
+def test_an_approved_registration_without_any_reward_margin_records_no_reward_rule() -> None:
+    decision = MarginPolicy().decide(
+        partner_id="p-1", prospect_id="acme", tier=SILVER, registration=APPROVED
+    )
+    assert decision.reward_margin == Percentage(0)
+    assert [r.kind for r in decision.rules] == [RuleKind.PARTNER_MARGIN]
+
+
+def test_the_no_reward_rule_names_the_stage_of_an_enum_and_records_a_zero_rate() -> None:
+    class Stage(enum.Enum):
+        DECLINED = "declined"
+
+    registration = attrs.evolve(APPROVED, stage=Stage.DECLINED)  # type: ignore[arg-type]
+    decision = MarginPolicy().decide(
+        partner_id="p-1", prospect_id="acme", tier=GOLD, registration=registration
+    )
+    rule = decision.rules[-1]
+    assert (rule.kind, rule.rate) == (RuleKind.NO_REWARD_MARGIN, Percentage(0))
+    assert rule.explain("en") == "No reward margin: registration DR-1 is declined"
+
+
+def test_rules_and_policies_keep_their_own_copy_of_the_mappings_they_are_given() -> None:
+    from partnerkit.quoting import AppliedRule
+
+    params = {"rate": "5%"}
+    rule = AppliedRule(RuleKind.PARTNER_MARGIN, Percentage(5), "{rate} program default", params)
+    overrides = {"p-1": Percentage(25)}
+    policy = MarginPolicy(overrides=overrides)
+    params["rate"] = "50%"
+    overrides["p-1"] = Percentage(50)
+    assert rule.explain("en") == "Partner margin: 5% program default"
+    assert policy.decide(partner_id="p-1", prospect_id="acme").partner_margin == Percentage(25)
