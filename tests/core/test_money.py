@@ -1218,3 +1218,14 @@ def test_a_subclass_of_money_adds_like_money() -> None:
     assert (Money("1.50", "EUR") + Price("2.25", "EUR")).currency == "EUR"
     with pytest.raises(CurrencyMismatch):
         Money("1.50", "EUR") + Price("2.25", "USD")
+
+
+def test_bounded_holds_a_number_to_the_largest_exponent_it_is_given() -> None:
+    from partnerkit.core._money import bounded
+
+    assert bounded(Decimal("9.9E+4"), "weight", 4) == Decimal("9.9E+4")
+    assert bounded(Decimal("1E+100"), "weight") == Decimal("1E+100")
+    for value, maximum in [(Decimal("1E+5"), 4), (Decimal("1E+101"), None)]:
+        with pytest.raises(ValidationError) as caught:
+            bounded(value, "weight", maximum)
+        assert [(e.path, e.code) for e in caught.value.errors] == [("weight", "out_of_range")]

@@ -348,12 +348,12 @@ def test_a_promotion_key_is_1_to_64_letters_or_digits(key: object) -> None:
 
 def test_a_bad_promotion_says_what_is_wrong_with_each_field() -> None:
     assert _problems(
-        lambda: Promotion("bad key!", " ", 5, skus=None, starts="2026")  # type: ignore[arg-type]
+        lambda: Promotion("bad key!", " ", 5, skus=5, starts="2026")  # type: ignore[arg-type]
     ) == [
         ("key", "invalid", KEY_RULE),
         ("name", "required", "the promotion needs a name"),
         ("rate", "invalid", "expected a Percentage"),
-        ("skus", "invalid", "expected a list of SKUs, got NoneType"),
+        ("skus", "invalid", "expected a list of SKUs, got int"),
         ("starts", "invalid", "expected a date or nothing, got str"),
     ]
     unnamed: dict[str, Any] = {"name": 5, "skus": [1]}
@@ -391,9 +391,9 @@ def test_a_bad_margin_policy_says_what_is_wrong_with_each_field() -> None:
         ("promotions.2.key", "duplicate", "a"),
         ("valid_days", "out_of_range", "between 1 and 366 days"),
     ]
-    assert _problems(lambda: MarginPolicy(overrides=[], promotions=None)) == [  # type: ignore[arg-type]
+    assert _problems(lambda: MarginPolicy(overrides=[], promotions=5)) == [  # type: ignore[arg-type]
         ("overrides", "invalid", "expected a mapping"),
-        ("promotions", "invalid", "expected a list of Promotions, got NoneType"),
+        ("promotions", "invalid", "expected a list of Promotions, got int"),
     ]
 
 
