@@ -1228,4 +1228,33 @@ def test_bounded_holds_a_number_to_the_largest_exponent_it_is_given() -> None:
     for value, maximum in [(Decimal("1E+5"), 4), (Decimal("1E+101"), None)]:
         with pytest.raises(ValidationError) as caught:
             bounded(value, "weight", maximum)
-        assert [(e.path, e.code) for e in caught.value.errors] == [("weight", "out_of_range")]
+        limit = 5 if maximum == 4 else 101
+        assert [(e.path, e.code, e.message) for e in caught.value.errors] == [
+            ("weight", "out_of_range", f"must be below 10^{limit} in absolute value")
+        ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (1.5, "got a float; pass a Decimal, an int or a decimal string"),
+        (True, "got a boolean; pass a Decimal, an int or a decimal string"),
+        ("12,30", "'12,30' is not a decimal number"),
+        ([], "got list; pass a Decimal, an int or a string"),
+        ("NaN", "must be a finite number, not NaN or infinity"),
+        (Decimal("-Infinity"), "must be a finite number, not NaN or infinity"),
+    ],
+)
+def test_to_decimal_says_why_it_refuses_a_value(value: object, message: str) -> None:
+    assert _problems(lambda: to_decimal(value, "price")) == [("price", "invalid", message)]
+
+
+def test_results_at_the_edges_of_the_amount_range_are_plain_valid_amounts() -> None:
+    # The smallest nonzero amount is kept; a zero below it or above 10**18 becomes a plain zero.
+    assert Money("1E-99", "EUR") / 10 == Money("1E-100", "EUR")
+    tiny_zero = Money("0E-100", "EUR") * Decimal("-1E-50")
+    assert repr(tiny_zero) == "Money('0E-100', 'EUR')"
+    assert not tiny_zero.amount.is_signed()
+    huge_zero = Money("0.00", "EUR") * Decimal("1E+30")
+    assert repr(huge_zero) == "Money('0', 'EUR')"
+    assert huge_zero.is_zero()

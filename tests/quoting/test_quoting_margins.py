@@ -427,22 +427,18 @@ def test_a_requested_discount_above_100_percent_is_shown_in_the_locale(
 
 
 @pytest.mark.parametrize(
-    ("policy", "tier", "rate", "why"),
+    ("settings", "tier", "rate", "why"),
     [
-        (MarginPolicy(partner_margin=Percentage(5)), None, 5, "5% program default"),
-        (
-            MarginPolicy(overrides={"p-1": Percentage(25)}),
-            GOLD,
-            25,
-            "25% agreed for this partner",
-        ),
-        (MarginPolicy(), SILVER, 10, "10% from the Silver tier"),
+        ({"partner_margin": Percentage(5)}, None, 5, "5% program default"),
+        ({"overrides": {"p-1": Percentage(25)}}, GOLD, 25, "25% agreed for this partner"),
+        ({}, SILVER, 10, "10% from the Silver tier"),
     ],
 )
 def test_the_partner_margin_rule_records_its_rate_and_where_it_came_from(
-    policy: MarginPolicy, tier: Tier | None, rate: int, why: str
+    settings: dict[str, Any], tier: Tier | None, rate: int, why: str
 ) -> None:
-    decision = policy.decide(partner_id="p-1", prospect_id="acme", tier=tier)
+    # A policy of its own: a policy remembers its decisions, and this test checks one made.
+    decision = MarginPolicy(**settings).decide(partner_id="p-1", prospect_id="acme", tier=tier)
     (rule,) = decision.rules
     assert (rule.kind, rule.rate, rule.skus) == (RuleKind.PARTNER_MARGIN, Percentage(rate), ())
     assert rule.explain("en") == f"Partner margin: {why}"
