@@ -1113,6 +1113,11 @@ NOT_ROUNDED = "round() the amount before allocating it"
             [("amount", "out_of_range", "amounts must be zero or at least 10^-100")],
         ),
         (lambda: Money("1E+17", "EUR") * 10, [("amount", "out_of_range", TOO_BIG)]),
+        (lambda: Money(Decimal("-1E+18"), "EUR"), [("amount", "out_of_range", TOO_BIG)]),
+        (
+            lambda: Money(1, "XYZ"),
+            [("currency", "invalid", "'XYZ' is not a known ISO 4217 currency code")],
+        ),
         (lambda: Money.from_minor_units(10**20, "EUR"), [("amount", "out_of_range", TOO_BIG)]),
         (
             lambda: Money.from_minor_units(1.5, "EUR"),  # type: ignore[arg-type]
@@ -1255,6 +1260,17 @@ def test_results_at_the_edges_of_the_amount_range_are_plain_valid_amounts() -> N
     tiny_zero = Money("0E-100", "EUR") * Decimal("-1E-50")
     assert repr(tiny_zero) == "Money('0E-100', 'EUR')"
     assert not tiny_zero.amount.is_signed()
-    huge_zero = Money("0.00", "EUR") * Decimal("1E+30")
-    assert repr(huge_zero) == "Money('0', 'EUR')"
-    assert huge_zero.is_zero()
+    for factor in ["1E+30", "1E+20"]:  # 0E+28, 0E+18: at 10**18 or more
+        huge_zero = Money("0.00", "EUR") * Decimal(factor)
+        assert repr(huge_zero) == "Money('0', 'EUR')"
+        assert huge_zero.is_zero()
+    assert repr(Money("0.00", "EUR") * Decimal("1E+16")) == "Money('0E+14', 'EUR')"
+
+
+def test_an_amount_of_100_digits_is_kept_and_one_of_101_is_refused() -> None:
+    hundred = Decimal("1." + "9" * 99)
+    assert Money(hundred, "EUR").amount == hundred
+    for longer in [Decimal("1." + "9" * 100), Decimal("9" * 17 + "." + "1" * 84)]:
+        with pytest.raises(ValidationError) as caught:
+            Money(longer, "EUR")
+        assert caught.value.paths == ("amount",)
