@@ -50,6 +50,26 @@ def fuzz(session: nox.Session) -> None:
 
 
 @nox.session
+def mutants(session: nox.Session) -> None:
+    """Mutation testing (mutmut) of the kernels: Money, the monthly fiscal calendar, margins.
+
+    Not run by default nor in CI: it takes half an hour on two cores. [tool.mutmut] in
+    pyproject.toml names the files and their areas' tests. Without posargs every mutant runs
+    afresh; posargs name mutants to run again (globs, such as
+    ``partnerkit.quoting._margin.*``). Then ``mutmut results`` lists the survivors and
+    ``mutmut show NAME`` shows one; docs/contributing.md has the figures.
+    """
+    session.install(".", *_group("mutants"))
+    if not session.posargs:
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+    session.run(
+        "mutmut", "run", *session.posargs,
+        env={"HYPOTHESIS_PROFILE": "mutants"},
+    )  # fmt: skip
+    session.run("mutmut", "results")
+
+
+@nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over src, tests, examples and bench (the bench peers are not installed)."""
     session.install(".", *_group("typing"))

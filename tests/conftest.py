@@ -17,6 +17,9 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+# `nox -s mutants`: mutmut runs the tests once per mutant, so each property test gets a few
+# examples (a found failure is replayed first from the example database).
+settings.register_profile("mutants", max_examples=20, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 

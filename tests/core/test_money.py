@@ -1029,3 +1029,250 @@ def test_money_plus_a_bare_zero_is_still_a_type_error() -> None:
 def test_builtin_sum_refuses_mixed_currencies() -> None:
     with pytest.raises(CurrencyMismatch):
         sum([Money(1, "EUR"), Money(1, "USD")])
+
+
+# -- issue #19: paths mutation testing showed no test reached ----------------------------------
+
+
+@given(value=money(), factor=st.floats(allow_nan=True, allow_infinity=True))
+def test_scaling_by_a_float_is_refused_at_factor(value: Money, factor: float) -> None:
+    with pytest.raises(ValidationError) as caught:
+        value.scaled(factor)  # type: ignore[arg-type]
+    assert [(e.path, e.code) for e in caught.value.errors] == [("factor", "invalid")]
+
+
+@pytest.mark.parametrize(
+    "factor", [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("-Infinity"), True]
+)
+def test_scaling_by_a_non_finite_decimal_or_a_boolean_is_refused_at_factor(factor: Any) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Money("1.00", "EUR").scaled(factor)
+    assert [(e.path, e.code) for e in caught.value.errors] == [("factor", "invalid")]
+
+
+@pytest.mark.parametrize("factor", [3, "1.5", Decimal("1.5")])
+def test_scaling_takes_an_int_a_decimal_string_or_a_decimal(factor: Any) -> None:
+    value = Money("10.01", "EUR")
+    exact = value.amount * Decimal(factor)
+    assert value.scaled(factor) == Money(exact.quantize(Decimal("0.01"), ROUND_HALF_UP), "EUR")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        # Beyond any exponent a Decimal holds: the decimal module's Overflow, reported as amount.
+        lambda: Money("-1", "EUR") * Decimal("1E+999999999999999999"),
+        lambda: Decimal("9E+999999999999999999") * Money("2", "JPY"),
+        lambda: Money("5", "EUR") / Decimal("1E-999999999999999999"),
+        lambda: Money("-5", "EUR") / Decimal("-1E-999999999999999999"),
+        lambda: Money("2", "EUR").scaled(Decimal("9E+999999999999999999"), ROUND_DOWN),
+    ],
+)
+def test_a_product_or_quotient_past_the_decimal_range_is_out_of_range_at_amount(
+    make: Callable[[], Money],
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        make()
+    assert [(e.path, e.code) for e in caught.value.errors] == [("amount", "out_of_range")]
+
+
+def test_a_ratio_of_money_needs_no_overflow_guard_for_any_valid_amounts() -> None:
+    # The largest ratio two valid amounts give (below 10**18 over 10**-100) is far inside the
+    # Decimal range: Money / Money returns it exactly to 50 digits.
+    largest = Money("999999999999999999", "EUR") / Money("1E-100", "EUR")
+    assert largest == Decimal("999999999999999999E+100")
+    assert Money("1E-100", "EUR") / Money("999999999999999999", "EUR") > 0
+
+
+def _problems(call: Callable[[], object]) -> list[tuple[str, str, str]]:
+    with pytest.raises(ValidationError) as caught:
+        call()
+    return [(e.path, e.code, e.message) for e in caught.value.errors]
+
+
+BAD_MODE = "'HALF' is not a rounding mode of the decimal module (such as ROUND_HALF_UP)"
+TOO_BIG = "amounts must be below 10^18 in absolute value"
+NOT_ROUNDED = "round() the amount before allocating it"
+
+
+@pytest.mark.parametrize(
+    ("call", "problems"),
+    [
+        (lambda: Money("1", "EUR").round("HALF"), [("rounding", "invalid_choice", BAD_MODE)]),
+        (lambda: Money("1", "EUR").scaled(2, "HALF"), [("rounding", "invalid_choice", BAD_MODE)]),
+        (
+            lambda: Money("1", "EUR").format("en_US", rounding="HALF"),
+            [("rounding", "invalid_choice", BAD_MODE)],
+        ),
+        (
+            lambda: Money("1", "EUR").format("xx_YY"),
+            [("locale", "invalid", "'xx_YY' is not a known locale (such as en_US)")],
+        ),
+        (
+            lambda: Money("1E-100", "EUR") / 10,
+            [("amount", "out_of_range", "amounts must be zero or at least 10^-100")],
+        ),
+        (lambda: Money("1E+17", "EUR") * 10, [("amount", "out_of_range", TOO_BIG)]),
+        (lambda: Money.from_minor_units(10**20, "EUR"), [("amount", "out_of_range", TOO_BIG)]),
+        (
+            lambda: Money.from_minor_units(1.5, "EUR"),  # type: ignore[arg-type]
+            [("units", "invalid", "minor units must be an integer")],
+        ),
+        (
+            lambda: Money("1", "EUR") * Decimal("NaN"),
+            [("factor", "invalid", "must be a finite number")],
+        ),
+        (lambda: Money("1", "EUR") / 0, [("divisor", "invalid", "cannot divide by zero")]),
+        (
+            lambda: Money("1", "EUR") / Money("0", "EUR"),
+            [("divisor", "invalid", "cannot divide by zero")],
+        ),
+        (
+            lambda: Money("1", "EUR").allocate([]),
+            [("weights", "required", "at least one weight is needed")],
+        ),
+        (
+            lambda: Money("1", "EUR").allocate([-1, 1]),
+            [("weights.0", "out_of_range", "weights must not be negative")],
+        ),
+        (
+            lambda: Money("1", "EUR").allocate([0, Decimal("0.0")]),
+            [("weights", "out_of_range", "the weights must have a positive sum")],
+        ),
+        (lambda: Money("1.001", "EUR").allocate([1]), [("amount", "not_rounded", NOT_ROUNDED)]),
+    ],
+)
+def test_each_refusal_names_its_field_code_and_reason(
+    call: Callable[[], object], problems: list[tuple[str, str, str]]
+) -> None:
+    assert _problems(call) == problems
+
+
+def test_allocate_names_every_bad_weight_and_bounds_each_at_its_index() -> None:
+    bad: list[Any] = ["x", 1.5, 1]
+    paths = [p[0] for p in _problems(lambda: Money("1", "EUR").allocate(bad))]
+    assert paths == ["weights.0", "weights.1"]
+    big = _problems(lambda: Money("1", "EUR").allocate([1, Decimal("1E+200")]))
+    assert [(path, code) for path, code, _ in big] == [("weights.1", "out_of_range")]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: Money(1, "EUR") * Money(2, "EUR"), "cannot multiply Money by Money"),  # type: ignore[operator]
+        (lambda: round(Money(1, "EUR"), 2), "Money rounds to its currency's minor unit"),
+        (lambda: Money(1, "EUR") < 1, "cannot compare Money and int"),  # type: ignore[operator]
+        (lambda: Money(1, "EUR") <= "1", "cannot compare Money and str"),  # type: ignore[operator]
+    ],
+)
+def test_type_errors_say_what_was_mixed(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(TypeError) as caught:
+        call()
+    assert str(caught.value).startswith(message)
+
+
+def test_results_do_not_depend_on_what_the_caches_already_hold(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Quanta, locales and formatting contexts are worked out once and kept: the first (cold)
+    # call must give what later (warm) calls give.
+    from partnerkit.core import _money
+
+    def outcomes() -> list[object]:
+        # Each currency's first use goes through another way of finding its minor unit.
+        return [
+            Money("1002.3455", "KWD").scaled(Decimal("0.5"), ROUND_DOWN),
+            Money("1002.3455", "BHD").round(),
+            Money.zero("JPY"),
+            Money("0.015", "CHF").is_rounded,
+            Money("2.345", "EUR").format("de-DE"),
+            Money("2.345", "EUR").format("en_US", currency_digits=False, rounding=ROUND_DOWN),
+            Money("2.345", "EUR").format("en_US", currency_digits=False, rounding=ROUND_UP),
+        ]
+
+    warm = outcomes()
+    assert warm[:4] == [
+        Money("501.172", "KWD"),
+        Money("1002.346", "BHD"),
+        Money("0", "JPY"),
+        False,
+    ]
+    assert warm[4:] == ["2,35\xa0€", "€2.34", "€2.35"]
+    for cache in ("_QUANTA", "_LOCALES", "_FORMAT_CONTEXTS"):
+        monkeypatch.setattr(_money, cache, {})
+    assert outcomes() == warm
+    assert outcomes() == warm
+
+
+def test_known_currencies_are_the_iso_codes_babel_knows() -> None:
+    assert all(is_known_currency(code) for code in CURRENCIES)
+    unknown: list[Any] = ["XYZ", "eur", "", 978, None]
+    assert not any(is_known_currency(code) for code in unknown)
+
+
+def test_a_subclass_of_money_adds_like_money() -> None:
+    class Price(Money):
+        pass
+
+    assert Money("1.50", "EUR") + Price("2.25", "EUR") == Money("3.75", "EUR")
+    assert (Money("1.50", "EUR") + Price("2.25", "EUR")).currency == "EUR"
+    with pytest.raises(CurrencyMismatch):
+        Money("1.50", "EUR") + Price("2.25", "USD")
+
+
+def test_bounded_holds_a_number_to_the_largest_exponent_it_is_given() -> None:
+    from partnerkit.core._money import bounded
+
+    assert bounded(Decimal("9.9E+4"), "weight", 4) == Decimal("9.9E+4")
+    assert bounded(Decimal("1E+100"), "weight") == Decimal("1E+100")
+    for value, maximum in [(Decimal("1E+5"), 4), (Decimal("1E+101"), None)]:
+        with pytest.raises(ValidationError) as caught:
+            bounded(value, "weight", maximum)
+        limit = 5 if maximum == 4 else 101
+        assert [(e.path, e.code, e.message) for e in caught.value.errors] == [
+            ("weight", "out_of_range", f"must be below 10^{limit} in absolute value")
+        ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (1.5, "got a float; pass a Decimal, an int or a decimal string"),
+        (True, "got a boolean; pass a Decimal, an int or a decimal string"),
+        ("12,30", "'12,30' is not a decimal number"),
+        ([], "got list; pass a Decimal, an int or a string"),
+        ("NaN", "must be a finite number, not NaN or infinity"),
+        (Decimal("-Infinity"), "must be a finite number, not NaN or infinity"),
+    ],
+)
+def test_to_decimal_says_why_it_refuses_a_value(value: object, message: str) -> None:
+    assert _problems(lambda: to_decimal(value, "price")) == [("price", "invalid", message)]
+
+
+def test_results_at_the_edges_of_the_amount_range_are_plain_valid_amounts() -> None:
+    # The smallest nonzero amount is kept; a zero below it or above 10**18 becomes a plain zero.
+    assert Money("1E-99", "EUR") / 10 == Money("1E-100", "EUR")
+    tiny_zero = Money("0E-100", "EUR") * Decimal("-1E-50")
+    assert repr(tiny_zero) == "Money('0E-100', 'EUR')"
+    assert not tiny_zero.amount.is_signed()
+    for factor in ["1E+30", "1E+20"]:  # 0E+28, 0E+18: at 10**18 or more
+        huge_zero = Money("0.00", "EUR") * Decimal(factor)
+        assert repr(huge_zero) == "Money('0', 'EUR')"
+        assert huge_zero.is_zero()
+    assert repr(Money("0.00", "EUR") * Decimal("1E+16")) == "Money('0E+14', 'EUR')"
+
+
+def test_an_amount_of_100_digits_is_kept_and_one_of_101_is_refused() -> None:
+    hundred = Decimal("1." + "9" * 99)
+    assert Money(hundred, "EUR").amount == hundred
+    for longer in [Decimal("1." + "9" * 100), Decimal("9" * 17 + "." + "1" * 84)]:
+        with pytest.raises(ValidationError) as caught:
+            Money(longer, "EUR")
+        assert caught.value.paths == ("amount",)
+
+
+def test_money_says_why_it_refuses_an_amount_or_a_currency() -> None:
+    assert _problems(lambda: Money(Decimal("-1E+18"), "XYZ")) == [
+        ("amount", "out_of_range", TOO_BIG),
+        ("currency", "invalid", "'XYZ' is not a known ISO 4217 currency code"),
+    ]

@@ -1,6 +1,8 @@
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import MonthlyFiscalCalendar, YearNaming
@@ -110,3 +112,113 @@ def test_calendars_with_the_same_settings_are_equal_and_hash_alike() -> None:
     assert hash(a) == hash(b)
     assert a != MonthlyFiscalCalendar(7, naming="start")
     assert repr(a) == "MonthlyFiscalCalendar(start_month=7, start_day=1, naming='end', tz='UTC')"
+
+
+# -- issue #19: the bounds and settings mutation testing showed no test checked ---------------
+
+
+@pytest.mark.parametrize("month", [1, 12])
+@pytest.mark.parametrize("day", [1, 28])
+def test_every_month_from_1_to_12_and_every_day_from_1_to_28_starts_a_year(
+    month: int, day: int
+) -> None:
+    cal = MonthlyFiscalCalendar(month, start_day=day)
+    assert (cal.start_month, cal.start_day) == (month, day)
+    assert cal.year_of(date(2026, month, day)).start == date(2026, month, day)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path"),
+    [
+        ({"start_month": 0}, "start_month"),
+        ({"start_month": 13}, "start_month"),
+        ({"start_month": 1, "start_day": 0}, "start_day"),
+        ({"start_month": 1, "start_day": 29}, "start_day"),
+        ({"start_month": 1, "week_start": -1}, "week_start"),
+        ({"start_month": 1, "week_start": 7}, "week_start"),
+        ({"start_month": 1, "week_start": True}, "week_start"),
+    ],
+)
+def test_a_setting_just_outside_its_range_is_refused_by_name(
+    kwargs: dict[str, object], path: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        MonthlyFiscalCalendar(**kwargs)  # type: ignore[arg-type]
+    assert caught.value.paths == (path,)
+
+
+def test_an_out_of_range_setting_says_which_values_are_allowed() -> None:
+    with pytest.raises(ValidationError) as caught:
+        MonthlyFiscalCalendar(0, start_day=29, week_start=7)
+    assert [e.message for e in caught.value.errors] == [
+        "0 is outside 1..12",
+        "29 is outside 1..28 (a day every month has)",
+        "7 is outside 0..6 (0 = Monday to 6 = Sunday)",
+    ]
+
+
+def test_aware_datetimes_are_read_in_the_calendars_zone() -> None:
+    cal = MonthlyFiscalCalendar(4, naming="start", tz="Asia/Tokyo")
+    # 16:00 UTC on 31 March is already 1 April in Tokyo: the first day of FY2026.
+    assert cal.year_of(datetime(2026, 3, 31, 16, 0, tzinfo=timezone.utc)).year == 2026
+    assert cal.year_of(datetime(2026, 3, 31, 14, 59, tzinfo=timezone.utc)).year == 2025
+    assert cal.tz == "Asia/Tokyo"
+
+
+@given(
+    month=st.integers(1, 12),
+    day=st.integers(1, 28),
+    naming=st.sampled_from(YearNaming),
+    when=st.dates(date(1000, 1, 1), date(9000, 12, 31)),
+)
+def test_the_year_a_monthly_calendar_looks_near_is_exactly_the_year_of_the_day(
+    month: int, day: int, naming: YearNaming, when: date
+) -> None:
+    # FiscalCalendar only needs a guess at most one year off; a monthly calendar's is exact,
+    # so looking a day up builds the boundaries of no year it does not need.
+    cal = MonthlyFiscalCalendar(month, start_day=day, naming=naming)
+    year = cal.year_of(when)
+    assert year.start <= when <= year.end
+    assert cal._year_near(when) == year.year
+    assert (year.start.month, year.start.day) == (month, day)
+    started_in = year.start.year
+    assert year.year == (
+        started_in if naming is YearNaming.START or (month, day) == (1, 1) else started_in + 1
+    )
+
+
+@pytest.mark.parametrize("weekday", range(7))
+def test_week_start_is_the_weekday_given_and_every_later_week_starts_on_it(weekday: int) -> None:
+    cal = MonthlyFiscalCalendar(4, start_day=6, week_start=weekday)
+    assert cal.week_start == weekday
+    assert cal.to_dict()["week_start"] == weekday
+    assert cal != MonthlyFiscalCalendar(4, start_day=6)
+    year = cal.year(2026)
+    assert year.weeks[0].start == year.start
+    assert all(week.start.weekday() == weekday for week in year.weeks[1:])
+    assert 1 <= year.weeks[0].days <= 7
+    assert sum(week.days for week in year.weeks) == (year.end - year.start).days + 1
+
+
+def test_without_week_start_weeks_are_cut_from_the_year_start_and_none_is_stored() -> None:
+    cal = MonthlyFiscalCalendar(4, start_day=6)
+    assert cal.week_start is None
+    assert "week_start" not in cal.to_dict()
+    year = cal.year(2026)
+    assert all((week.start - year.start).days % 7 == 0 for week in year.weeks)
+
+
+@pytest.mark.parametrize("week_start", [None, 0, 6])
+def test_a_monthly_calendar_pickles_and_round_trips_its_settings(week_start: int | None) -> None:
+    import pickle
+
+    from partnerkit.fiscal import calendar_from_dict
+
+    cal = MonthlyFiscalCalendar(
+        7, start_day=15, naming="start", tz="Asia/Tokyo", week_start=week_start
+    )
+    for copy in (pickle.loads(pickle.dumps(cal)), calendar_from_dict(cal.to_dict())):
+        assert copy == cal
+        assert isinstance(copy, MonthlyFiscalCalendar)
+        assert (copy.start_month, copy.start_day, copy.week_start) == (7, 15, week_start)
+        assert copy.year(2026).weeks == cal.year(2026).weeks

@@ -442,6 +442,13 @@ class MarginPolicy:
         ...                                            Decimal("0.05"))
         (Decimal('0.10'), Decimal('0.08'), Decimal('0.02'), True)
         """
+        return self._effective(promotion, partner, reward)
+
+    def _effective(
+        self, promotion: Decimal, partner: Decimal, reward: Decimal
+    ) -> tuple[Decimal, Decimal, Decimal, bool]:
+        # effective's arithmetic, in the context it entered. Like _decide, undecorated, so
+        # that mutation testing (nox -s mutants: mutmut skips decorated functions) reaches it.
         if self.stacking is Stacking.COMPOUNDING:
             rest = _ONE - promotion
             partner = rest * partner
