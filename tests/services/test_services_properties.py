@@ -29,15 +29,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pendulum
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from deals.deal_factories import make_form
-from partnerkit.core import DomainEvent
+from partnerkit.addresses import Address
+from partnerkit.contacts import Contact
+from partnerkit.core import DomainEvent, Money
 from partnerkit.core.errors import (
     Conflict,
     InvalidTransition,
@@ -47,8 +48,12 @@ from partnerkit.core.errors import (
 )
 from partnerkit.deals import (
     TRANSITIONS,
+    CompanySection,
     DealQuery,
     DealRegistration,
+    OpportunitySection,
+    PartnerSection,
+    RegistrationForm,
 )
 from partnerkit.partners import (
     ADMINISTRATOR,
@@ -119,6 +124,33 @@ ALLOWED = {(source, t.target) for t in TRANSITIONS for source in t.sources}
 READING = frozenset({"get", "search", "list_users"})
 
 Call = Callable[[UnitOfWork, Context], object]
+
+
+def make_form(domain: str, product: str, close_date: date) -> RegistrationForm:
+    return RegistrationForm(
+        CompanySection("Acme Ltd", f"https://www.{domain}/"),
+        PartnerSection("Jo Bloggs", "020 7183 8750"),
+        Contact(
+            "Ada",
+            "Lovelace",
+            "ada@acme.example",
+            phone="020 7946 0958",
+            position="CIO",
+            role="decision_maker",
+            address=Address("GB", "1 Main St", city="London", postal_code="ec1y8sy"),
+        ),
+        OpportunitySection(
+            product=product,
+            users=250,
+            projected_value=Money("12000", "GBP"),
+            close_date=close_date,
+            budget_approved=True,
+            priority="high",
+            problems="Too much spam.",
+            meeting_date=date(2026, 12, 2),
+            migrating_to="microsoft_365",
+        ),
+    )
 
 
 def reaches(actor: Actor, partner_id: str) -> bool:
@@ -255,9 +287,7 @@ class DealUseCases(UseCaseRules):
     )
     def register(self, actor: Actor, domain: str, product: str, days: int) -> None:
         # Mostly partner-side actors and good forms: registrations are what the others act on.
-        form = make_form(
-            domain, product=product, close_date=self.clock.now().date() + timedelta(days=days)
-        )
+        form = make_form(domain, product, self.clock.now().date() + timedelta(days=days))
         result, error = self._check(
             "register", actor, lambda uow, ctx: register_deal(uow, ctx, form)
         )
