@@ -446,16 +446,6 @@ def _reusable(t: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
     return unstructure
 
 
-def stored_text(form: object, encode: Callable[[Any], str]) -> str | None:
-    """The JSON text of ``form`` if it is a form :func:`to_stored_dict` reuses, else None.
-
-    Made with ``encode`` the first time it is asked for, then kept with the
-    form: a body holding a reused form writes its text as it is.
-    """
-    reused: _Reused | None = getattr(_REUSE, "reused", None)
-    return None if reused is None else reused.text(form, encode)
-
-
 def stored_texts(data: dict[Any, Any], encode: Callable[[Any], str]) -> dict[str, str]:
     """The keys of ``data`` whose values are forms :func:`to_stored_dict` reuses, with their text.
 

@@ -17,10 +17,10 @@ from babel import Locale
 from partnerkit.core._context import isolated
 from partnerkit.core._money import _locale
 from partnerkit.dashboard._document import (
+    Table,
     View,
     _percent,
     _value,
-    count_text,
     dashboard_views,
     rag_word,
 )
@@ -54,10 +54,7 @@ _SOURCE_LABELS: dict[TargetSource, str] = {
 }
 
 
-# -- shared formatting: the document's, so every renderer writes a value alike ------------------
-
-_count = count_text
-_rag_word = rag_word
+# -- shared formatting (values are the document's: every renderer writes them alike) ----------
 
 
 def _title(board: PartnerDashboard, loc: Locale, title: str | None) -> str:
@@ -337,16 +334,10 @@ def _text_table(view: View, width: int) -> list[str]:
 
     Too wide, the view's optional columns are left out first.
     """
-    table = view.table
-    kept = list(range(len(table.headers)))
-    headers = [(_clean(table.headers[i]), i in table.numeric) for i in kept]
-    cells = [[_clean(row[i]) for i in kept] for row in table.rows]
-    if _table_width(headers, cells) > width and view.optional:
-        kept = [i for i in kept if i not in view.optional]
-        headers = [(_clean(table.headers[i]), i in table.numeric) for i in kept]
-        cells = [[_clean(row[i]) for i in kept] for row in table.rows]
-    widths = _column_widths(headers, cells)
-    if _table_width(headers, cells) <= width:
+    headers, cells, widths = _columns(view.table, frozenset())
+    if _span(widths) > width and view.optional:
+        headers, cells, widths = _columns(view.table, view.optional)
+    if _span(widths) <= width:
         lines = [
             "  "
             + "  ".join(
@@ -374,17 +365,22 @@ def _text_table(view: View, width: int) -> list[str]:
     return lines
 
 
-def _column_widths(
-    headers: Sequence[tuple[str, bool]], cells: Sequence[Sequence[str]]
-) -> list[int]:
-    return [
+def _columns(
+    table: Table, dropped: frozenset[int]
+) -> tuple[list[tuple[str, bool]], list[list[str]], list[int]]:
+    """The table's columns but ``dropped``: (header, numeric) each, the cleaned cells, widths."""
+    kept = [i for i in range(len(table.headers)) if i not in dropped]
+    headers = [(_clean(table.headers[i]), i in table.numeric) for i in kept]
+    cells = [[_clean(row[i]) for i in kept] for row in table.rows]
+    widths = [
         max([_width(label)] + [_width(row[i]) for row in cells])
         for i, (label, _) in enumerate(headers)
     ]
+    return headers, cells, widths
 
 
-def _table_width(headers: Sequence[tuple[str, bool]], cells: Sequence[Sequence[str]]) -> int:
-    widths = _column_widths(headers, cells)
+def _span(widths: Sequence[int]) -> int:
+    """Terminal columns of a table with these column widths (indent and gaps included)."""
     return 2 + sum(widths) + 2 * (len(widths) - 1)
 
 
@@ -408,15 +404,15 @@ def dashboard_text(board: PartnerDashboard, locale: str | Locale = "en", width: 
     title = _clean(_title(board, loc, None))
     lines = [*textwrap.wrap(title, width), "=" * min(_width(title), width)]
     lines += wrap.wrap(_clean(_subtitle(board, loc)))
-    lines.append(gettext("Overall status", loc) + f": {_rag_word(board.rag, loc).upper()}")
+    lines.append(gettext("Overall status", loc) + f": {rag_word(board.rag, loc).upper()}")
     views = dashboard_views(board, loc)
     for area in DashboardArea:
         lines += _heading(area.label(loc), "-")
         criteria = board.area(area)
         label_w = max(_width(c.label(loc)) for c in criteria) if criteria else 0
-        rag_w = max(_width(_rag_word(c.rag, loc)) for c in criteria) + 2 if criteria else 0
+        rag_w = max(_width(rag_word(c.rag, loc)) for c in criteria) + 2 if criteria else 0
         for c in criteria:
-            word = f"[{_rag_word(c.rag, loc)}]"
+            word = f"[{rag_word(c.rag, loc)}]"
             head = f"  {_pad(c.label(loc), label_w, False)}  {_pad(word, rag_w, False)}"
             actual = _value(c.actual, loc)
             if _width(head) + 2 + _width(actual) <= width:
