@@ -82,7 +82,12 @@ def _enum_hooks(kind: type[Enum], what: str) -> None:
     from partnerkit.core import converter
     from partnerkit.core.errors import ValidationError
 
+    members = kind._value2member_map_  # value -> member, as Enum's own lookup finds it
+
     def structure(value: object, _: object) -> Enum:
+        member = members.get(value) if type(value) is str else None
+        if member is not None:
+            return member  # a stored value, found without Enum.__call__
         try:
             return kind(value)
         except ValueError:

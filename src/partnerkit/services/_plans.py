@@ -1049,13 +1049,16 @@ def _measured(
     partners = sorted({p.partner_id for p in plans})
     wanted = set(partners)
     tz, currency = ctx.program.timezone, ctx.program.currency
-    # Each activity is turned into the scoring engine's row once, for every pass.
-    rows: list[tuple[Activity, Any]] = []
+    # Each activity is turned into the scoring engine's row once, for every pass; the
+    # activities kept beside (not paired with) their rows, for the splits.
+    rows: list[Any] = []
+    kept: list[Activity] = []
     for i, activity in enumerate(activities):
         if activity.partner_id not in wanted:
             continue
         try:
-            rows.append((activity, activity_row(activity, tz, currency)))
+            rows.append(activity_row(activity, tz, currency))
+            kept.append(activity)
         except CurrencyMismatch:
             raise ValidationError.single(
                 f"activities.{i}.amount", "invalid", f"amounts are in {currency}"
@@ -1095,11 +1098,15 @@ def _measured(
                 model = EngagementModel(
                     signals=(Signal("plan", "plan_activities", 1, "log"),), kpis=tuple(kpis)
                 )
-                selected = [
-                    row
-                    for activity, row in rows
-                    if split_key is None or activity.attributes.get(split_key[0]) == split_key[1]
-                ]
+                selected = (
+                    rows
+                    if split_key is None
+                    else [
+                        row
+                        for activity, row in zip(kept, rows, strict=True)
+                        if activity.attributes.get(split_key[0]) == split_key[1]
+                    ]
+                )
                 values = score_ecosystem(
                     selected,
                     calendar=calendar,

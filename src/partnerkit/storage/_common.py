@@ -90,9 +90,11 @@ def _encode(data: object) -> str:
     """``data`` as JSON text, the same as the encoder writes it.
 
     A value of the top-level dict that :func:`to_stored_dict` reuses (the
-    sections of a template's plans) is written with its text made once; the
-    other values are encoded in runs between them, and the pieces joined as
-    the encoder joins the items of an object.
+    sections of a template's plans) is written with its text made once: the
+    dict is encoded with a stand-in string for it, and the stand-in's text
+    replaced. A stand-in holds a NUL, which the encoder escapes; should the
+    body hold its text twice (a string of the data equal to it), the pieces
+    are encoded one by one instead.
     """
     encode = _to_json
     if type(data) is not dict:
@@ -100,6 +102,25 @@ def _encode(data: object) -> str:
     texts = stored_texts(data, encode)
     if not texts:
         return encode(data)
+    copy = dict(data)
+    for i, key in enumerate(texts):
+        copy[key] = _STAND_INS[i] if i < len(_STAND_INS) else f"\x00partnerkit:{i}"
+    body = encode(copy)
+    for i, text in enumerate(texts.values()):
+        stand_in = _STAND_IN_TEXTS[i] if i < len(_STAND_INS) else encode(f"\x00partnerkit:{i}")
+        if body.count(stand_in) != 1:
+            return _encode_by_pieces(data, texts)
+        body = body.replace(stand_in, text)
+    return body
+
+
+_STAND_INS = tuple(f"\x00partnerkit:{i}" for i in range(4))
+_STAND_IN_TEXTS = tuple(_BODY_ENCODER.encode(s) for s in _STAND_INS)
+
+
+def _encode_by_pieces(data: dict[Any, Any], texts: dict[str, str]) -> str:
+    """:func:`_encode` for a dict whose data holds a stand-in's text: runs and kept texts joined."""
+    encode = _to_json
     pieces: list[str] = []
     run: dict[str, Any] = {}
     for key, value in data.items():

@@ -12,6 +12,7 @@ __all__ = ["PLANS", "PLAN_TEMPLATES"]
 
 # json.dumps(..., ensure_ascii=False) made once: the same text, without an encoder per call.
 _KEY_ENCODER = json.JSONEncoder(ensure_ascii=False)
+_text = json.encoder.encode_basestring  # the string encoding of an ensure_ascii=False encoder
 
 
 def assignment_key(partner_id: str, template_id: str, fiscal_year: int) -> str:
@@ -19,6 +20,9 @@ def assignment_key(partner_id: str, template_id: str, fiscal_year: int) -> str:
 
     A JSON array, so ids holding any character (``|`` included) never collide.
     """
+    if type(partner_id) is str and type(template_id) is str and type(fiscal_year) is int:
+        # What the encoder writes, without its Python-level encode() around the C parts.
+        return f"[{_text(partner_id)}, {_text(template_id)}, {fiscal_year!r}]"
     return _KEY_ENCODER.encode([partner_id, template_id, fiscal_year])
 
 
