@@ -199,6 +199,37 @@ def test_a_lost_partition_is_an_error_not_a_smaller_result(
         tally_bag(db.from_sequence(ACTS, npartitions=5), plan(), split_every=5)
 
 
+def test_a_partition_lost_at_the_root_merge_on_the_client_is_an_error(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dask.bag as db
+
+    import partnerkit.scale._dask as _dask
+    from partnerkit.scale import ScaleError, tally_bag
+
+    merge = _dask._merge
+    # The last level is merged in this process: a root merge that drops its last input.
+    monkeypatch.setattr(
+        _dask, "_merge", lambda *parts, owned=False: merge(*parts[:-1], owned=owned)
+    )
+    with pytest.raises(ScaleError, match="1 of [0-9]+ partitions missing"):
+        tally_bag(db.from_sequence(ACTS, npartitions=3), plan(), client=client, split_every=4)
+
+
+@pytest.mark.parametrize("split_every", [1, 0, True, 2.0])
+def test_a_tree_merges_at_least_two_partials_at_a_time(client: Any, split_every: Any) -> None:
+    import dask.bag as db
+
+    from partnerkit.scale import tally_bag
+
+    for on in (client, None):
+        with pytest.raises(ValidationError) as raised:
+            tally_bag(
+                db.from_sequence(ACTS, npartitions=3), plan(), client=on, split_every=split_every
+            )
+        assert [e.path for e in raised.value.errors] == ["split_every"]
+
+
 def test_every_partner_is_evaluated_against_the_ladder() -> None:
     from partnerkit.scale import evaluate_tiers
 
