@@ -209,25 +209,76 @@ def test_a_partition_lost_at_the_root_merge_on_the_client_is_an_error(
 
     merge = _dask._merge
     # The last level is merged in this process: a root merge that drops its last input.
-    monkeypatch.setattr(
-        _dask, "_merge", lambda *parts, owned=False: merge(*parts[:-1], owned=owned)
-    )
+    monkeypatch.setattr(_dask, "_merge", lambda *parts: merge(*parts[:-1]))
     with pytest.raises(ScaleError, match=r"1 of \d+ partitions missing"):
         tally_bag(db.from_sequence(ACTS, npartitions=3), plan(), client=client, split_every=4)
 
 
-@pytest.mark.parametrize("split_every", [1, 0, True, 2.0])
+@pytest.mark.parametrize("split_every", [1, 0, -3, True, 2.0, "4", None])
 def test_a_tree_merges_at_least_two_partials_at_a_time(client: Any, split_every: Any) -> None:
     import dask.bag as db
+    import numpy as np
 
     from partnerkit.scale import tally_bag
 
+    bag = db.from_sequence(ACTS, npartitions=3)
+    assert tally_bag(bag, plan(), client=client, split_every=np.int64(2)).rows == len(ACTS)
     for on in (client, None):
         with pytest.raises(ValidationError) as raised:
             tally_bag(
                 db.from_sequence(ACTS, npartitions=3), plan(), client=on, split_every=split_every
             )
         assert [e.path for e in raised.value.errors] == ["split_every"]
+
+
+def test_the_root_merge_leaves_the_workers_results_as_they_were() -> None:
+    # On an in-process cluster the client gathers the very objects the worker holds; the
+    # partials another caller holds (the same graph: the same keys) must stay unchanged.
+    import dask.bag as db
+    from dask.delayed import delayed
+    from distributed import Client, LocalCluster, wait
+
+    from partnerkit.scale import tally_bag
+    from partnerkit.scale._dask import _ship, _tally_rows
+
+    bag = db.from_sequence(ACTS, npartitions=3)
+    shared = plan()
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        held = client.compute(
+            [delayed(_tally_rows, pure=True)(_ship(shared), part) for part in bag.to_delayed()]
+        )
+        wait(held)
+        before = [f.result().tally.rows for f in held]
+        first = tally_bag(bag, shared, client=client, split_every=4)
+        assert [f.result().tally.rows for f in held] == before
+        second = tally_bag(bag, shared, client=client, split_every=4)
+    assert sum(before) == first.rows == second.rows == len(ACTS)
+    same_as_one_process(second)
+
+
+def test_a_worker_started_again_keeps_the_cluster_settings() -> None:
+    from distributed import Client
+
+    from partnerkit.scale import WORKER_ENVIRON, local_cluster
+
+    def settings() -> tuple[object, object]:
+        import dask.config
+
+        return (
+            dask.config.get("distributed.worker.profile.enabled"),
+            os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+        )
+
+    expected = (False, str(WORKER_ENVIRON["MALLOC_TRIM_THRESHOLD_"]))
+    with local_cluster(1) as cluster, Client(cluster) as client:
+        assert list(client.run(settings).values()) == [expected]
+        client.restart()
+        assert list(client.run(settings).values()) == [expected]
 
 
 def test_every_partner_is_evaluated_against_the_ladder() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -199,15 +200,15 @@ def _tally_pandas(shipped: _Shipped, frame: Any, index: int, policy: RowReport) 
     return _Partial(tally, report, 1, report.rows)
 
 
-def _merge(*parts: _Partial, owned: bool = False) -> _Partial:
-    """Merge partials in order.
+def _merge(*parts: _Partial) -> _Partial:
+    """Merge partials in order (a new tally: the inputs stay as they were).
 
-    The tally is new (the inputs stay as they were, for retries) unless the
-    caller ``owned`` the first partial: the client's own copy of the last
-    level, merged into it.
+    Never into an input: a worker keeps its results for retries, and a
+    gathered result may be the very object a worker holds (an in-process
+    cluster, two runs of the same graph).
     """
     first = parts[0]
-    tally = first.tally if owned else first.tally._copy()
+    tally = first.tally._copy()
     report = first.report
     for part in parts[1:]:
         tally._absorb(part.tally)
@@ -217,10 +218,19 @@ def _merge(*parts: _Partial, owned: bool = False) -> _Partial:
     return _Partial(tally, report, sum(p.partitions for p in parts), sum(p.rows for p in parts))
 
 
+def _split_every(value: object) -> int:
+    """``value`` as the number of partials a merge takes: an integer of 2 or more."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise ValidationError.single("split_every", "invalid", "expected an integer")
+    number = operator.index(value)
+    if number < 2:
+        raise ValidationError.single("split_every", "out_of_range", "merge at least 2 at a time")
+    return number
+
+
 def _tree(parts: list[Delayed], split_every: int) -> Delayed:
     """Merge ``parts`` in groups of ``split_every``, level by level, keeping their order."""
-    if split_every < 2:
-        raise ValidationError.single("split_every", "out_of_range", "merge at least 2 at a time")
+    split_every = _split_every(split_every)
     level = parts
     depth = 0
     while len(level) > 1:
@@ -260,8 +270,7 @@ def _run(
 ) -> tuple[Tally, RowReport]:
     """Compute the tree over ``parts`` (on ``client``, or dask's current scheduler)."""
     total = len(parts)
-    if isinstance(split_every, bool) or not isinstance(split_every, int) or split_every < 2:
-        raise ValidationError.single("split_every", "out_of_range", "merge at least 2 at a time")
+    split_every = _split_every(split_every)
     if not parts:
         return plan.tally(), RowReport()
     try:
@@ -319,9 +328,9 @@ def _run_on_client(
             ]
         # The root of the tree is merged here, where its result is wanted: each partial of
         # the last level crosses the network once (merged on a worker, the result would
-        # cross again), and the copies gathered are this process's own to merge into.
+        # cross again).
         last: list[_Partial] = client.gather(level)
-        return _merge(*last, owned=True)
+        return _merge(*last)
     except BaseException:
         client.cancel(futures)
         raise
@@ -501,13 +510,11 @@ def local_cluster(workers: int, **options: Any) -> Any:
     from distributed import LocalCluster
 
     options.setdefault("dashboard_address", ":0")
-    settings = {
-        "distributed.nanny.pre-spawn-environ": dict(WORKER_ENVIRON),
-        # The statistical profiler samples every thread's stack each 10 ms, in the
-        # interpreter the count runs in: a tenth of a pure-Python task's time.
-        "distributed.worker.profile.enabled": False,
-    }
-    with dask.config.set(settings):
+    # The statistical profiler samples every thread's stack each 10 ms, in the interpreter
+    # the count runs in: a tenth of a pure-Python task's time. Given to each nanny (not set
+    # around the cluster's start), so a worker it starts again after a crash has it too.
+    options.setdefault("config", {}).setdefault("distributed.worker.profile.enabled", False)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": dict(WORKER_ENVIRON)}):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, **options)
 
 
