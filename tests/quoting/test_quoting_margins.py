@@ -497,3 +497,58 @@ def test_rules_and_policies_keep_their_own_copy_of_the_mappings_they_are_given()
     overrides["p-1"] = Percentage(50)
     assert rule.explain("en") == "Partner margin: 5% program default"
     assert policy.decide(partner_id="p-1", prospect_id="acme").partner_margin == Percentage(25)
+
+
+def test_an_applied_rule_refuses_every_bad_field_at_once() -> None:
+    from partnerkit.quoting import AppliedRule
+
+    with pytest.raises(ValidationError) as raised:
+        AppliedRule(
+            "cap",  # type: ignore[arg-type]
+            40,  # type: ignore[arg-type]
+            "{requested} capped at {cap}",
+            {"requested": 45, 3: "x"},  # type: ignore[dict-item]
+            skus=["MAIL", 7],  # type: ignore[list-item]
+        )
+    assert [(e.path, e.code) for e in raised.value.errors] == [
+        ("kind", "invalid"),
+        ("rate", "invalid"),
+        ("params.requested", "invalid"),
+        ("params.3", "invalid"),
+        ("reason", "invalid"),
+        ("skus", "invalid"),
+    ]
+    assert "{cap} names no parameter" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("reason", "params", "problem"),
+    [
+        ("", {}, "required"),
+        ("   ", {}, "required"),
+        ("capped at {cap", {"cap": "40%"}, "no format text"),
+        ("capped at {}", {"cap": "40%"}, "{} names no parameter"),
+        ("capped at {cap.real}", {"cap": "40%"}, "{cap.real} names no parameter"),
+        ("capped at {cap}", {}, "{cap} names no parameter"),
+    ],
+)
+def test_an_applied_rule_refuses_a_reason_it_could_not_explain(
+    reason: str, params: dict[str, str], problem: str
+) -> None:
+    from partnerkit.quoting import AppliedRule
+
+    with pytest.raises(ValidationError) as raised:
+        AppliedRule(RuleKind.CAP, Percentage(40), reason, params)
+    assert raised.value.paths == ("reason",)
+    assert problem in str(raised.value)
+
+
+def test_an_applied_rule_refuses_params_that_are_no_mapping() -> None:
+    from partnerkit.quoting import AppliedRule
+
+    for params in (["cap"], "cap=40%", None):
+        with pytest.raises(ValidationError) as raised:
+            AppliedRule(RuleKind.CAP, Percentage(40), "capped", params)  # type: ignore[arg-type]
+        assert raised.value.paths == ("params",)
+    rule = AppliedRule(RuleKind.CAP, Percentage(40), "capped at {cap:>4}", {"cap": "40%"})
+    assert rule.explain("en") == "Discount cap: capped at  40%"

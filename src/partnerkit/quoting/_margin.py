@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+import string
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -15,7 +16,7 @@ from babel.numbers import format_percent
 from partnerkit.core import Percentage
 from partnerkit.core._context import isolated
 from partnerkit.core._money import _locale  # the one locale check
-from partnerkit.core._validation import as_tuple, check_tuple, expected, is_day
+from partnerkit.core._validation import as_tuple, expected, is_day
 from partnerkit.core.errors import FieldError, ValidationError
 from partnerkit.locale import N_, gettext
 from partnerkit.quoting._registration import RegistrationLike, earns_reward_margin
@@ -92,6 +93,15 @@ def _copy_params(value: Mapping[str, str]) -> dict[str, str]:
     return dict(value) if isinstance(value, Mapping) else value
 
 
+def _fields_missing(reason: str, params: Mapping[str, str]) -> list[str]:
+    """What keeps ``reason.format(**params)`` from working: a bad brace, an unknown name."""
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(reason) if name is not None]
+    except ValueError as error:
+        return [f"the reason is no format text: {error}"]
+    return [f"{{{name}}} names no parameter" for name in names if name not in params]
+
+
 @attrs.frozen
 class AppliedRule:
     """One rule that shaped a quote's prices, and why, so the partner can see it.
@@ -105,7 +115,32 @@ class AppliedRule:
     rate: Percentage
     reason: str
     params: Mapping[str, str] = attrs.field(factory=dict, converter=_copy_params, hash=False)
-    skus: tuple[str, ...] = attrs.field(default=(), converter=_skus, validator=check_tuple)
+    skus: tuple[str, ...] = attrs.field(default=(), converter=_skus)
+
+    def __attrs_post_init__(self) -> None:
+        errors: list[FieldError] = []
+        if not isinstance(self.kind, RuleKind):
+            errors.append(FieldError("kind", "invalid", expected("a RuleKind", self.kind)))
+        if not isinstance(self.rate, Percentage):
+            errors.append(FieldError("rate", "invalid", "expected a Percentage"))
+        params = self.params
+        if not isinstance(params, dict):
+            errors.append(FieldError("params", "invalid", expected("names -> texts", params)))
+            params = {}
+        for name, value in params.items():
+            if not isinstance(name, str) or not isinstance(value, str):
+                errors.append(FieldError(f"params.{name}", "invalid", "names and values are texts"))
+        if not isinstance(self.reason, str) or not self.reason.strip():
+            errors.append(FieldError("reason", "required", "the rule needs a reason"))
+        else:
+            for problem in _fields_missing(self.reason, params):
+                errors.append(FieldError("reason", "invalid", problem))
+        if not isinstance(self.skus, tuple):
+            errors.append(FieldError("skus", "invalid", expected("a list of SKUs", self.skus)))
+        elif not all(isinstance(s, str) for s in self.skus):
+            errors.append(FieldError("skus", "invalid", "SKUs are texts"))
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def _of(
