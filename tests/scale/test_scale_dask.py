@@ -377,3 +377,35 @@ def test_the_dashboard_figures_are_those_of_one_process(client: Any, tmp_path: P
     for partner in alone.partners:
         for index in range(4):
             assert spread.quarter_arr(partner, index) == alone.quarter_arr(partner, index)
+
+
+def test_the_dashboard_reads_each_file_once_for_every_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dask
+    from scale_data import CALENDAR, TZ
+
+    import partnerkit.scale._dask as _dask
+    from partnerkit.dashboard import DashboardFigures
+    from partnerkit.scale import dashboard_figures_on_dask
+    from partnerkit.scoring import activity_file_rows
+
+    acts = ACTS[:1500]
+    path = write_parquet(tmp_path / "a.parquet", acts, row_group_size=400)
+    reads: list[tuple[int, ...]] = []
+    read = activity_file_rows  # the reader the tasks call, counted
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(kwargs["row_groups"])
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(_dask, "activity_file_rows", counted)
+    options: dict[str, Any] = {"calendar": CALENDAR, "as_of": AS_OF, "currency": "EUR", "tz": TZ}
+    with dask.config.set(scheduler="sync"):
+        spread = dashboard_figures_on_dask([path], rows_per_task=800, split_every=2, **options)
+    alone = DashboardFigures.compute(acts, **options)
+    # Two passes of quarters and the year's, but each task's row groups read once.
+    assert len(spread.quarters) == 2
+    assert sorted(reads) == [(0, 1), (2, 3)]
+    assert list(spread.scores.scorecards()) == list(alone.scores.scorecards())
+    assert [q.as_dict() for q in spread.quarters] == [q.as_dict() for q in alone.quarters]

@@ -176,6 +176,25 @@ def _tally_file(shipped: _Shipped, task: FileTask, policy: RowReport) -> _Partia
     return _Partial(tally, report, 1, report.rows)
 
 
+def _tally_file_each(
+    shipped: tuple[_Shipped, ...], task: FileTask, policy: RowReport
+) -> tuple[_Partial, ...]:
+    """One task's rows read once and counted by every plan (of one currency and zone)."""
+    first = shipped[0].plan
+    report = _policy(policy)
+    tallies = [s.plan.tally() for s in shipped]
+    for chunk in activity_file_rows(
+        task.path,
+        currency=first.currency,
+        tz=first.tz,
+        report=report,
+        row_groups=task.row_groups,
+    ):
+        for tally in tallies:
+            tally._consume(chunk, None)  # a new tally: on failure the task fails whole
+    return tuple(_Partial(tally, report, 1, report.rows) for tally in tallies)
+
+
 def _tally_pandas(shipped: _Shipped, frame: Any, index: int, policy: RowReport) -> _Partial:
     import pyarrow as pa
 
@@ -218,6 +237,11 @@ def _merge(*parts: _Partial) -> _Partial:
     return _Partial(tally, report, sum(p.partitions for p in parts), sum(p.rows for p in parts))
 
 
+def _merge_each(*parts: tuple[_Partial, ...]) -> tuple[_Partial, ...]:
+    """Merge tuples of partials (one per plan) plan by plan."""
+    return tuple(_merge(*column) for column in zip(*parts, strict=True))
+
+
 def _split_every(value: object) -> int:
     """``value`` as the number of partials a merge takes: an integer of 2 or more."""
     if isinstance(value, bool) or not hasattr(value, "__index__"):
@@ -228,15 +252,21 @@ def _split_every(value: object) -> int:
     return number
 
 
-def _tree(parts: list[Delayed], split_every: int) -> Delayed:
-    """Merge ``parts`` in groups of ``split_every``, level by level, keeping their order."""
+def _tree(
+    parts: list[Delayed], split_every: int, merge: Callable[..., Any] | None = None
+) -> Delayed:
+    """Merge ``parts`` in groups of ``split_every``, level by level, keeping their order.
+
+    ``merge`` merges a group (:func:`_merge`, the one looked up now, by default).
+    """
     split_every = _split_every(split_every)
+    merge = _merge if merge is None else merge
     level = parts
     depth = 0
     while len(level) > 1:
         depth += 1
         level = [
-            delayed(_merge, pure=True)(
+            delayed(merge, pure=True)(
                 *level[i : i + split_every], dask_key_name=f"partnerkit-merge-{depth}-{i}"
             )
             if len(level[i : i + split_every]) > 1
@@ -269,23 +299,45 @@ def _run(
     expected_rows: int | None = None,
 ) -> tuple[Tally, RowReport]:
     """Compute the tree over ``parts`` (on ``client``, or dask's current scheduler)."""
-    total = len(parts)
     split_every = _split_every(split_every)
     if not parts:
         return plan.tally(), RowReport()
+    result = _compute(
+        parts, split_every=split_every, client=client, retries=retries, progress=progress
+    )
+    return _checked(result, plan, len(parts), expected_rows)
+
+
+def _compute(
+    parts: list[Delayed],
+    *,
+    split_every: int,
+    client: Any,
+    retries: int,
+    progress: Callable[[int, int], None] | None,
+    merge: Callable[..., Any] | None = None,
+) -> Any:
+    """The root of the merge tree over ``parts``: a lost cluster is a :class:`ScaleError`."""
+    total = len(parts)
     try:
         if client is None:
-            (result,) = compute(_tree(parts, split_every))
+            (result,) = compute(_tree(parts, split_every, merge))
             if progress is not None:
                 progress(total, total)
-        else:
-            result = _run_on_client(parts, client, split_every, retries, progress)
+            return result
+        return _run_on_client(parts, client, split_every, retries, progress, merge)
     except PartnerkitError:
         raise
     except _connection_errors() as exc:
         raise ScaleError(
             f"the distributed run failed and returned nothing: {type(exc).__name__}: {exc}"
         ) from exc
+
+
+def _checked(
+    result: object, plan: ScoringPlan, total: int, expected_rows: int | None
+) -> tuple[Tally, RowReport]:
+    """The tally and report of a merged ``result``, or :class:`ScaleError` if it is not whole."""
     if not isinstance(result, _Partial):  # pragma: no cover - a graph of our own
         raise ScaleError("the distributed run returned no tally")
     tally, report = result.tally, result.report
@@ -308,9 +360,11 @@ def _run_on_client(
     split_every: int,
     retries: int,
     progress: Callable[[int, int], None] | None,
-) -> _Partial:
+    merge: Callable[..., Any] | None = None,
+) -> Any:
     from distributed import as_completed
 
+    merge = _merge if merge is None else merge
     total = len(parts)
     futures = client.compute(parts, retries=retries)
     try:
@@ -321,7 +375,7 @@ def _run_on_client(
         level = list(futures)
         while len(level) > split_every:
             level = [
-                client.submit(_merge, *level[i : i + split_every], retries=retries, pure=False)
+                client.submit(merge, *level[i : i + split_every], retries=retries, pure=False)
                 if len(level[i : i + split_every]) > 1
                 else level[i]
                 for i in range(0, len(level), split_every)
@@ -329,8 +383,8 @@ def _run_on_client(
         # The root of the tree is merged here, where its result is wanted: each partial of
         # the last level crosses the network once (merged on a worker, the result would
         # cross again).
-        last: list[_Partial] = client.gather(level)
-        return _merge(*last)
+        last = client.gather(level)
+        return merge(*last)
     except BaseException:
         client.cancel(futures)
         raise
@@ -457,39 +511,57 @@ def dashboard_figures_on_dask(
     client: Any = None,
     retries: int = 2,
 ) -> DashboardFigures:
-    """The daily dashboard's figures from activity files, each pass on Dask.
+    """The daily dashboard's figures from activity files, counted on Dask in one read.
 
     The same :class:`~partnerkit.dashboard.DashboardFigures` as
     :meth:`DashboardFigures.compute <partnerkit.dashboard.DashboardFigures.compute>`
     over the files' activities: the year-to-date pass of
     :func:`~partnerkit.dashboard.dashboard_model` and one pass per quarter
-    begun (every scored partner in each), each by
-    :func:`tally_files_on_dask` (so the files are read once per pass: at
-    most five times). Bad rows are reported by the first pass, per
-    ``report``.
+    begun (every scored partner in each). Each task reads its rows once and
+    counts them for every pass; the tuples of partial tallies are merged as
+    in :func:`tally_files_on_dask`. Bad rows are reported once, per ``report``.
     """
     files = list(paths)
-    options: dict[str, Any] = {
-        "rows_per_task": rows_per_task,
-        "split_every": split_every,
-        "client": client,
-        "retries": retries,
-    }
     report = RowReport() if report is None else report
+    split_every = _split_every(split_every)
     board = dashboard_model(model)
-    plan = board.plan(calendar=calendar, as_of=as_of, currency=currency, tz=tz)
-    scores = EcosystemScores(tally_files_on_dask(files, plan, report=report, **options), board)
+    plans = [board.plan(calendar=calendar, as_of=as_of, currency=currency, tz=tz)]
     year = calendar.year_of(as_of)
-    quarters = []
     for quarter in year.quarters:
         if quarter.start > as_of:
             continue
         day = min(as_of, quarter.end)
-        quarter_plan = _QUARTER_MODEL.plan(calendar=calendar, as_of=day, currency=currency, tz=tz)
+        plans.append(_QUARTER_MODEL.plan(calendar=calendar, as_of=day, currency=currency, tz=tz))
+    tasks = file_tasks(files, rows_per_task=rows_per_task)
+    shipped = tuple(_ship(plan) for plan in plans)
+    policy = _policy(report)
+    parts = [delayed(_tally_file_each, pure=True)(shipped, task, policy) for task in tasks]
+    known = [t.rows for t in tasks]
+    expected = None if None in known else sum(r or 0 for r in known)
+    if parts:
+        roots = _compute(
+            parts,
+            split_every=split_every,
+            client=client,
+            retries=retries,
+            progress=None,
+            merge=_merge_each,
+        )
+        results = [
+            _checked(root, plan, len(parts), expected)
+            for root, plan in zip(roots, plans, strict=True)
+        ]
+    else:
+        results = [(plan.tally(), RowReport()) for plan in plans]
+    tally, found = results[0]
+    _report_back(report, found)
+    scores = EcosystemScores(tally, board)
+    quarters = []
+    for plan, (counted, _) in zip(plans[1:], results[1:], strict=True):
         # Every scored partner first, in the scores' order, as the one-process pass has them.
-        tally = quarter_plan.tally(partners=scores.partners)
-        tally._absorb(tally_files_on_dask(files, quarter_plan, report=_policy(report), **options))
-        quarters.append(EcosystemScores(tally, _QUARTER_MODEL).values)
+        seeded = plan.tally(partners=scores.partners)
+        seeded._absorb(counted)
+        quarters.append(EcosystemScores(seeded, _QUARTER_MODEL).values)
     return DashboardFigures(scores, tuple(quarters), year, as_of, currency)
 
 
