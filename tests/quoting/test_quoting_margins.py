@@ -530,6 +530,10 @@ def test_an_applied_rule_refuses_every_bad_field_at_once() -> None:
         ("capped at {}", {"cap": "40%"}, "{} names no parameter"),
         ("capped at {cap.real}", {"cap": "40%"}, "{cap.real} names no parameter"),
         ("capped at {cap}", {}, "{cap} names no parameter"),
+        ("capped at {cap:>{width}}", {"cap": "40%"}, "{width} names no parameter"),
+        ("capped at {cap:>{}}", {"cap": "40%"}, "cannot show its parameters"),
+        ("capped at {cap!x}", {"cap": "40%"}, "cannot show its parameters"),
+        ("capped at {cap:d}", {"cap": "40%"}, "cannot show its parameters"),
     ],
 )
 def test_an_applied_rule_refuses_a_reason_it_could_not_explain(
@@ -552,3 +556,5 @@ def test_an_applied_rule_refuses_params_that_are_no_mapping() -> None:
         assert raised.value.paths == ("params",)
     rule = AppliedRule(RuleKind.CAP, Percentage(40), "capped at {cap:>4}", {"cap": "40%"})
     assert rule.explain("en") == "Discount cap: capped at  40%"
+    rule = AppliedRule(RuleKind.CAP, Percentage(40), "{{capped}} at {cap!s}", {"cap": "40%"})
+    assert rule.explain("en") == "Discount cap: {capped} at 40%"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import itertools
 import math
 import os
@@ -407,5 +408,25 @@ def test_the_dashboard_reads_each_file_once_for_every_pass(
     # Two passes of quarters and the year's, but each task's row groups read once.
     assert len(spread.quarters) == 2
     assert sorted(reads) == [(0, 1), (2, 3)]
+    assert list(spread.scores.scorecards()) == list(alone.scores.scorecards())
+    assert [q.as_dict() for q in spread.quarters] == [q.as_dict() for q in alone.quarters]
+
+
+@pytest.mark.parametrize("context", [{"prec": 6}, {"traps": [decimal.Inexact]}])
+def test_the_dashboard_reads_amounts_in_partnerkits_decimal_context(
+    tmp_path: Path, context: dict[str, Any]
+) -> None:
+    import dask
+    from scale_data import CALENDAR, TZ
+
+    from partnerkit.dashboard import DashboardFigures
+    from partnerkit.scale import dashboard_figures_on_dask
+
+    acts = activities(500, partners=10)
+    path = write_csv(tmp_path / "a.csv", [record(a) for a in acts])
+    options: dict[str, Any] = {"calendar": CALENDAR, "as_of": AS_OF, "currency": "EUR", "tz": TZ}
+    alone = DashboardFigures.compute(acts, **options)
+    with dask.config.set(scheduler="sync"), decimal.localcontext(**context):
+        spread = dashboard_figures_on_dask([path], **options)
     assert list(spread.scores.scorecards()) == list(alone.scores.scorecards())
     assert [q.as_dict() for q in spread.quarters] == [q.as_dict() for q in alone.quarters]

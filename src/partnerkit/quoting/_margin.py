@@ -94,12 +94,27 @@ def _copy_params(value: Mapping[str, str]) -> dict[str, str]:
 
 
 def _fields_missing(reason: str, params: Mapping[str, str]) -> list[str]:
-    """What keeps ``reason.format(**params)`` from working: a bad brace, an unknown name."""
+    """What keeps ``reason.format(**params)`` from working: a bad brace, an unknown name.
+
+    Every top-level field naming no parameter is listed; then the text is
+    formatted with the parameters (texts, as :meth:`AppliedRule.explain`
+    formats them), which finds the rest: a field inside a format spec, an
+    unknown conversion or a spec no text takes.
+    """
     try:
         names = [name for _, name, _, _ in string.Formatter().parse(reason) if name is not None]
     except ValueError as error:
         return [f"the reason is no format text: {error}"]
-    return [f"{{{name}}} names no parameter" for name in names if name not in params]
+    missing = [f"{{{name}}} names no parameter" for name in names if name not in params]
+    if missing:
+        return missing
+    try:
+        reason.format(**params)
+    except KeyError as error:
+        return [f"{{{error.args[0]}}} names no parameter"]
+    except (IndexError, ValueError, AttributeError, TypeError) as error:
+        return [f"the reason cannot show its parameters: {error}"]
+    return []
 
 
 @attrs.frozen

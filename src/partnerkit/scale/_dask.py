@@ -14,6 +14,7 @@ import attrs
 from dask.base import compute
 from dask.delayed import Delayed, delayed
 
+from partnerkit.core._context import isolated
 from partnerkit.core.errors import PartnerkitError, ValidationError
 from partnerkit.dashboard import DashboardFigures, dashboard_model
 from partnerkit.dashboard._figures import _QUARTER_MODEL
@@ -176,10 +177,15 @@ def _tally_file(shipped: _Shipped, task: FileTask, policy: RowReport) -> _Partia
     return _Partial(tally, report, 1, report.rows)
 
 
+@isolated
 def _tally_file_each(
     shipped: tuple[_Shipped, ...], task: FileTask, policy: RowReport
 ) -> tuple[_Partial, ...]:
-    """One task's rows read once and counted by every plan (of one currency and zone)."""
+    """One task's rows read once and counted by every plan (of one currency and zone).
+
+    In partnerkit's decimal context, as :meth:`ScoringPlan.tally` reads them:
+    amounts are converted while the file is read.
+    """
     first = shipped[0].plan
     report = _policy(policy)
     tallies = [s.plan.tally() for s in shipped]
