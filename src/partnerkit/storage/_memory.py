@@ -286,9 +286,10 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         self._storage = storage
         self._sequences = _MemorySequences(self)
         self._staged: dict[str, dict[str, _Staged]] = {}
-        # The unique index values of the staged rows: (kind, index) -> value -> ids, so a
+        # The unique index values of the staged rows: (kind, index) -> value -> the id that
+        # holds it (one: a write claiming a held value is refused before it is staged), so a
         # write checks them in constant time however many rows the unit of work staged.
-        self._taken: dict[tuple[str, str], dict[IndexValue, set[str]]] = {}
+        self._taken: dict[tuple[str, str], dict[IndexValue, str]] = {}
         self._specs: dict[str, AggregateSpec[Any]] = {}
 
     def __enter__(self) -> MemoryUnitOfWork:
@@ -412,8 +413,8 @@ class MemoryRepository(BaseRepository[A]):
             value = row.indexes.get(index.name)
             if not index.unique or value is None:
                 continue
-            holders = taken.get((kind, index.name), {}).get(value)
-            if holders and (len(holders) > 1 or id not in holders):
+            holder = taken.get((kind, index.name), {}).get(value)
+            if holder is not None and holder != id:
                 raise Conflict(
                     kind, id, f"{index.name} {value!r} is already taken", field=index.name
                 )
@@ -428,15 +429,11 @@ class MemoryRepository(BaseRepository[A]):
                 continue
             values = taken.setdefault((kind, index.name), {})
             old = previous[0].indexes.get(index.name) if previous and previous[0] else None
-            if old is not None:
-                holders = values.get(old)
-                if holders is not None:
-                    holders.discard(id)
-                    if not holders:
-                        del values[old]
+            if old is not None and values.get(old) == id:
+                del values[old]
             new = row.indexes.get(index.name) if row is not None else None
             if new is not None:
-                values.setdefault(new, set()).add(id)
+                values[new] = id  # _check_unique_now refused it if another id held it
         staged[id] = (row, previous[1] if previous else based_on)
 
     def _row_for(self, aggregate: A, version: int) -> tuple[str, _Row]:

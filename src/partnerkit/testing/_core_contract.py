@@ -202,6 +202,22 @@ class CoreStorageContract(StorageFixtures):
             uow.commit()
         assert self._read(storage, "n2") is None
 
+    def test_a_unique_value_given_up_in_a_unit_of_work_can_be_taken_in_it(
+        self, storage: Storage
+    ) -> None:
+        with storage.unit_of_work() as uow:
+            repo = uow.repository(CONTRACT_NOTES)
+            first = repo.add(ContractNote("n1", "wanted"))
+            repo.save(attrs.evolve(first, slug="moved"))  # gives "wanted" up, staged
+            repo.add(ContractNote("n2", "wanted"))
+            with pytest.raises(Conflict) as caught:
+                repo.add(ContractNote("n3", "moved"))  # still held, by n1's staged save
+            assert caught.value.field == "slug"
+            uow.commit()
+        moved, taken = self._read(storage, "n1"), self._read(storage, "n2")
+        assert (moved and moved.slug, taken and taken.slug) == ("moved", "wanted")
+        assert self._read(storage, "n3") is None
+
     def test_adding_a_taken_id_is_reported_as_the_id_even_when_a_unique_value_clashes_too(
         self, storage: Storage
     ) -> None:
