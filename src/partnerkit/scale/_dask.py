@@ -159,24 +159,6 @@ def _tally_rows(shipped: _Shipped, rows: Iterable[Any]) -> _Partial:
     return _Partial(tally, RowReport(), 1, tally.rows)
 
 
-def _tally_file(shipped: _Shipped, task: FileTask, policy: RowReport) -> _Partial:
-    plan = shipped.plan
-    report = _policy(policy)
-
-    def rows() -> Iterator[Any]:
-        for chunk in activity_file_rows(
-            task.path,
-            currency=plan.currency,
-            tz=plan.tz,
-            report=report,
-            row_groups=task.row_groups,
-        ):
-            yield from chunk
-
-    tally = plan.tally(rows())
-    return _Partial(tally, report, 1, report.rows)
-
-
 @isolated
 def _tally_file_each(
     shipped: tuple[_Shipped, ...], task: FileTask, policy: RowReport
@@ -184,7 +166,8 @@ def _tally_file_each(
     """One task's rows read once and counted by every plan (of one currency and zone).
 
     In partnerkit's decimal context, as :meth:`ScoringPlan.tally` reads them:
-    amounts are converted while the file is read.
+    amounts are converted while the file is read. One plan or several: the
+    file runs of :func:`tally_files_on_dask` and of the dashboard alike.
     """
     first = shipped[0].plan
     report = _policy(policy)
@@ -360,6 +343,48 @@ def _checked(
     return tally, report
 
 
+def _run_each(
+    parts: list[Delayed],
+    plans: list[ScoringPlan],
+    *,
+    split_every: int,
+    client: Any,
+    retries: int,
+    progress: Callable[[int, int], None] | None,
+    expected_rows: int | None,
+) -> list[tuple[Tally, RowReport]]:
+    """:func:`_run` for tasks that give a tuple of partials, one per plan of ``plans``."""
+    split_every = _split_every(split_every)
+    if not parts:
+        return [(plan.tally(), RowReport()) for plan in plans]
+    roots = _compute(
+        parts,
+        split_every=split_every,
+        client=client,
+        retries=retries,
+        progress=progress,
+        merge=_merge_each,
+    )
+    return [
+        _checked(root, plan, len(parts), expected_rows)
+        for root, plan in zip(roots, plans, strict=True)
+    ]
+
+
+def _file_parts(
+    paths: Iterable[str | os.PathLike[str]],
+    plans: list[ScoringPlan],
+    policy: RowReport,
+    rows_per_task: int,
+) -> tuple[list[Delayed], int | None]:
+    """The tasks of a file run for ``plans`` and the rows the files hold (None if unknown)."""
+    tasks = file_tasks(paths, rows_per_task=rows_per_task)
+    shipped = tuple(_ship(plan) for plan in plans)
+    parts = [delayed(_tally_file_each, pure=True)(shipped, task, policy) for task in tasks]
+    known = [t.rows for t in tasks]
+    return parts, None if None in known else sum(r or 0 for r in known)
+
+
 def _run_on_client(
     parts: list[Delayed],
     client: Any,
@@ -484,15 +509,10 @@ def tally_files_on_dask(
     :class:`ScaleError`).
     """
     report = RowReport() if report is None else report
-    tasks = file_tasks(paths, rows_per_task=rows_per_task)
-    plan_key = _ship(plan)
-    policy = _policy(report)
-    parts = [delayed(_tally_file, pure=True)(plan_key, task, policy) for task in tasks]
-    known = [t.rows for t in tasks]
-    expected = None if None in known else sum(r or 0 for r in known)
-    tally, found = _run(
+    parts, expected = _file_parts(paths, [plan], _policy(report), rows_per_task)
+    ((tally, found),) = _run_each(
         parts,
-        plan,
+        [plan],
         split_every=split_every,
         client=client,
         retries=retries,
@@ -527,9 +547,7 @@ def dashboard_figures_on_dask(
     counts them for every pass; the tuples of partial tallies are merged as
     in :func:`tally_files_on_dask`. Bad rows are reported once, per ``report``.
     """
-    files = list(paths)
     report = RowReport() if report is None else report
-    split_every = _split_every(split_every)
     board = dashboard_model(model)
     plans = [board.plan(calendar=calendar, as_of=as_of, currency=currency, tz=tz)]
     year = calendar.year_of(as_of)
@@ -538,27 +556,16 @@ def dashboard_figures_on_dask(
             continue
         day = min(as_of, quarter.end)
         plans.append(_QUARTER_MODEL.plan(calendar=calendar, as_of=day, currency=currency, tz=tz))
-    tasks = file_tasks(files, rows_per_task=rows_per_task)
-    shipped = tuple(_ship(plan) for plan in plans)
-    policy = _policy(report)
-    parts = [delayed(_tally_file_each, pure=True)(shipped, task, policy) for task in tasks]
-    known = [t.rows for t in tasks]
-    expected = None if None in known else sum(r or 0 for r in known)
-    if parts:
-        roots = _compute(
-            parts,
-            split_every=split_every,
-            client=client,
-            retries=retries,
-            progress=None,
-            merge=_merge_each,
-        )
-        results = [
-            _checked(root, plan, len(parts), expected)
-            for root, plan in zip(roots, plans, strict=True)
-        ]
-    else:
-        results = [(plan.tally(), RowReport()) for plan in plans]
+    parts, expected = _file_parts(paths, plans, _policy(report), rows_per_task)
+    results = _run_each(
+        parts,
+        plans,
+        split_every=split_every,
+        client=client,
+        retries=retries,
+        progress=None,
+        expected_rows=expected,
+    )
     tally, found = results[0]
     _report_back(report, found)
     scores = EcosystemScores(tally, board)
