@@ -28,7 +28,7 @@ from partnerkit.plans import (
     Section,
 )
 from partnerkit.storage import PLANS, assignment_key
-from partnerkit.storage._common import _STAND_INS, _encode, decode_body, encode_body
+from partnerkit.storage._common import _encode, _stand_in, decode_body, encode_body
 
 AT = pendulum.datetime(2026, 1, 5, 9, tz="Europe/London")
 
@@ -77,7 +77,7 @@ def test_a_string_like_the_stand_in_is_written_as_itself(count: int) -> None:
     # The reused sections are written through a stand-in string with a NUL in it; a
     # string of the plan's own equal to the stand-in must not take the sections' place.
     for plan in _plans(_template("Sales"), 4):
-        named = attrs.evolve(plan, name=_STAND_INS[0] * count, purpose=_STAND_INS[0])
+        named = attrs.evolve(plan, name=_stand_in(0)[0] * count, purpose=_stand_in(0)[0])
         data = to_dict(named)
         del data["version"]
         stored = to_stored_dict(named)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -104,18 +105,21 @@ def _encode(data: object) -> str:
         return encode(data)
     copy = dict(data)
     for i, key in enumerate(texts):
-        copy[key] = _STAND_INS[i] if i < len(_STAND_INS) else f"\x00partnerkit:{i}"
+        copy[key] = _stand_in(i)[0]
     body = encode(copy)
     for i, text in enumerate(texts.values()):
-        stand_in = _STAND_IN_TEXTS[i] if i < len(_STAND_INS) else encode(f"\x00partnerkit:{i}")
-        if body.count(stand_in) != 1:
+        written = _stand_in(i)[1]
+        if body.count(written) != 1:
             return _encode_by_pieces(data, texts)
-        body = body.replace(stand_in, text)
+        body = body.replace(written, text)
     return body
 
 
-_STAND_INS = tuple(f"\x00partnerkit:{i}" for i in range(4))
-_STAND_IN_TEXTS = tuple(_BODY_ENCODER.encode(s) for s in _STAND_INS)
+@functools.cache
+def _stand_in(i: int) -> tuple[str, str]:
+    """The ``i``-th stand-in string of :func:`_encode` and its text as the encoder writes it."""
+    value = f"\x00partnerkit:{i}"
+    return value, _BODY_ENCODER.encode(value)
 
 
 def _encode_by_pieces(data: dict[Any, Any], texts: dict[str, str]) -> str:
