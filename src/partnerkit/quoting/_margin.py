@@ -85,6 +85,15 @@ def _skus(value: Iterable[str]) -> Any:
     return as_tuple(value)  # anything but a list is kept, for the checks to refuse by name
 
 
+def _sku_problems(skus: object) -> list[FieldError]:
+    """What is wrong with a ``skus`` field after :func:`_skus`: no list, or not all texts."""
+    if not isinstance(skus, tuple):
+        return [FieldError("skus", "invalid", expected("a list of SKUs", skus))]
+    if not all(isinstance(s, str) for s in skus):
+        return [FieldError("skus", "invalid", "SKUs are texts")]
+    return []
+
+
 def _promotions(value: Iterable[Promotion]) -> Any:
     return as_tuple(value)
 
@@ -150,10 +159,7 @@ class AppliedRule:
         else:
             for problem in _fields_missing(self.reason, params):
                 errors.append(FieldError("reason", "invalid", problem))
-        if not isinstance(self.skus, tuple):
-            errors.append(FieldError("skus", "invalid", expected("a list of SKUs", self.skus)))
-        elif not all(isinstance(s, str) for s in self.skus):
-            errors.append(FieldError("skus", "invalid", "SKUs are texts"))
+        errors.extend(_sku_problems(self.skus))
         if errors:
             raise ValidationError(errors)
 
@@ -237,10 +243,7 @@ class Promotion:
             errors.append(FieldError("name", "required", "the promotion needs a name"))
         if not isinstance(self.rate, Percentage):
             errors.append(FieldError("rate", "invalid", "expected a Percentage"))
-        if not isinstance(self.skus, tuple):
-            errors.append(FieldError("skus", "invalid", expected("a list of SKUs", self.skus)))
-        elif not all(isinstance(s, str) for s in self.skus):
-            errors.append(FieldError("skus", "invalid", "SKUs are texts"))
+        errors.extend(_sku_problems(self.skus))
         bounds = {"starts": self.starts, "ends": self.ends}
         for name, day in bounds.items():
             if day is not None and not is_day(day):
