@@ -12,7 +12,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from partnerkit.storage import MemoryStorage
+from partnerkit.storage import IndexValue, MemoryStorage
 from partnerkit.testing.contract import CONTRACT_NOTES, ContractNote
 
 _TAGS = st.sampled_from([None, "a", "b", "c"])
@@ -169,3 +169,28 @@ def test_a_listing_read_on_follows_what_others_commit_between_its_pages(
             if cursor is None:
                 break
     assert seen == _reference(visible, tags, None, order_by)
+
+
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.sampled_from(["a", "b", None]), st.sampled_from("xyz")),
+        max_size=40,
+    )
+)
+def test_postings_hold_what_a_dict_of_sets_holds(steps: list[tuple[bool, str | None, str]]) -> None:
+    # A lone holder is kept as its id, two or more as a set: they read as one set would.
+    from partnerkit.storage._memory import _held, _Holders, _post, _unpost
+
+    postings: dict[IndexValue, _Holders] = {}
+    model: dict[IndexValue, set[str]] = {}
+    for adding, value, id in steps:
+        if adding:
+            _post(postings, value, id)
+            model.setdefault(value, set()).add(id)
+        else:
+            _unpost(postings, value, id)
+            model.get(value, set()).discard(id)
+            if not model.get(value, True):
+                del model[value]
+        assert {k: set(_held(v)) for k, v in postings.items()} == model
+        assert all(isinstance(v, str) or len(v) > 1 for v in postings.values())

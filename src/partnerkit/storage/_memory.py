@@ -43,6 +43,50 @@ A = TypeVar("A")
 
 _first = itemgetter(0)
 
+#: The ids posted under one index value: the one id itself, or a set of two or more.
+_Holders = str | set[str]
+
+
+def _post(postings: dict[IndexValue, _Holders], value: IndexValue, id: str) -> None:
+    """Add ``id`` to the holders of ``value``: a lone holder is kept as its id, not a set.
+
+    Most values of a unique or near-unique index (a plan's partner, its
+    assignment) have one holder; a set per value would be an object more per
+    row for the garbage collector to walk.
+    """
+    holders = postings.get(value)
+    if holders is None:
+        postings[value] = id
+    elif isinstance(holders, str):
+        if holders != id:
+            postings[value] = {holders, id}
+    else:
+        holders.add(id)
+
+
+def _unpost(postings: dict[IndexValue, _Holders], value: IndexValue, id: str) -> None:
+    """Remove ``id`` from the holders of ``value`` (a value left with one holder keeps its id)."""
+    holders = postings.get(value)
+    if holders is None:
+        return
+    if isinstance(holders, str):
+        if holders == id:
+            del postings[value]
+        return
+    holders.discard(id)
+    if len(holders) == 1:
+        postings[value] = next(iter(holders))
+    elif not holders:
+        del postings[value]
+
+
+def _held(holders: _Holders | None) -> Iterable[str]:
+    """The ids of a postings entry (none for a missing one)."""
+    if holders is None:
+        return ()
+    return (holders,) if type(holders) is str else holders
+
+
 #: How many sorted listings a table keeps (each as long as its matches) before it starts over.
 _KEPT_LISTINGS = 8
 
@@ -119,7 +163,7 @@ class _Table:
         #: Listings read page by page: (order, filter scope) -> (writes, sort keys, rows).
         self.listings: dict[tuple[str | None, str], tuple[int, list[SortKey], list[_Row]]] = {}
         self.owners: dict[str, dict[IndexValue, str]] = {}
-        self.postings: dict[str, dict[IndexValue, set[str]]] = {}
+        self.postings: dict[str, dict[IndexValue, _Holders]] = {}
         #: The indexes whose values every stored row holds: name -> (unique, type name).
         self.indexed: dict[str, tuple[bool, str]] = {}
         #: The specs already prepared, by identity (a spec holds functions: no hash).
@@ -165,11 +209,11 @@ class _Table:
                 )
                 self.rows[key] = filled
         for index in changed:
-            postings: dict[IndexValue, set[str]] = {}
+            postings: dict[IndexValue, _Holders] = {}
             owners: dict[IndexValue, str] = {}
             for key, row in self.rows.items():
                 value = row.indexes.get(index.name)
-                postings.setdefault(value, set()).add(key)
+                _post(postings, value, key)
                 if index.unique and value is not None:
                     owners[value] = key
             self.postings[index.name] = postings
@@ -187,21 +231,16 @@ class _Table:
             if index.name not in self.postings:
                 # First write under this index: post the rows stored before it (a row
                 # written without the index holds None, as _matching reads it).
-                postings: dict[IndexValue, set[str]] = {}
+                postings: dict[IndexValue, _Holders] = {}
                 for other_id, other in self.rows.items():
-                    postings.setdefault(other.indexes.get(index.name), set()).add(other_id)
+                    _post(postings, other.indexes.get(index.name), other_id)
                 self.postings[index.name] = postings
         # Every posted index follows every write, also one the writing spec does not name.
         for name, postings in self.postings.items():
             if old is not None:
-                value = old.indexes.get(name)
-                holders = postings.get(value)
-                if holders is not None:
-                    holders.discard(id)
-                    if not holders:
-                        del postings[value]
+                _unpost(postings, old.indexes.get(name), id)
             if row is not None:
-                postings.setdefault(row.indexes.get(name), set()).add(id)
+                _post(postings, row.indexes.get(name), id)
         for index in spec.indexes:
             if not index.unique:
                 continue
@@ -507,14 +546,16 @@ class MemoryRepository(BaseRepository[A]):
         postings = table.postings
 
         def holding(name: str) -> int:
-            return sum(len(postings[name].get(value, ())) for value in wanted[name])
+            held = postings[name]
+            return sum(
+                1 if type(h) is str else len(h) if h else 0
+                for h in (held.get(value) for value in wanted[name])
+            )
 
         by = min(posted, key=holding)
         ids: set[str] = set()
         for value in wanted[by]:
-            holders = postings[by].get(value)
-            if holders:
-                ids.update(holders)
+            ids.update(_held(postings[by].get(value)))
         staged = self._uow._staged.get(kind, {})
         ids.difference_update(staged)
         others = [(name, values) for name, values in wanted.items() if name != by]
