@@ -93,3 +93,12 @@ def test_partnerkit_aggregates_take_the_copy_path() -> None:
     fields = _copied_fields(Plan)
     assert fields is not None
     assert "version" not in fields
+
+
+def test_the_copy_keeps_every_field_of_a_plan() -> None:
+    from partnerkit.storage._common import _copied_fields
+
+    value = Plain("a", 0, ("x", "y"))
+    copy = with_version(value, 7)
+    assert (copy.id, copy.tags, copy.version) == ("a", ("x", "y"), 7)
+    assert _copied_fields(Plan) is not None  # the same path for partnerkit's aggregates

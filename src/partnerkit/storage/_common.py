@@ -175,17 +175,36 @@ def with_version(aggregate: A, version: int) -> A:
     a tenth of a bulk write). Any other class goes through ``attrs.evolve``.
     """
     cls: type = type(aggregate)
-    names = _COPIED[cls] if cls in _COPIED else _COPIED.setdefault(cls, _copied_fields(cls))
-    if names is None:
+    copy = _COPIERS[cls] if cls in _COPIERS else _COPIERS.setdefault(cls, _copier(cls))
+    if copy is None:
         return attrs.evolve(aggregate, version=version)  # type: ignore[misc]
-    copy: A = object.__new__(cls)
-    for name in names:
-        object.__setattr__(copy, name, getattr(aggregate, name))
-    object.__setattr__(copy, "version", version)
-    return copy
+    return copy(aggregate, version)  # type: ignore[no-any-return]
 
 
-_COPIED: dict[type, tuple[str, ...] | None] = {}
+_COPIERS: dict[type, Callable[[Any, int], Any] | None] = {}
+
+
+def _copier(cls: type) -> Callable[[Any, int], Any] | None:
+    """The function :func:`with_version` copies a ``cls`` value with, or None to use evolve.
+
+    Written out field by field, as attrs writes its ``__init__``: one
+    ``object.__setattr__`` per field, with no loop over the names.
+    """
+    names = _copied_fields(cls)
+    if names is None:
+        return None
+    # The names are identifiers: attrs wrote the class's __init__ with them as parameters.
+    lines = [
+        "def copy(aggregate, version):",
+        "    made = new(cls)",
+        "    put = setattr_.__get__(made)",
+        *(f"    put({name!r}, aggregate.{name})" for name in names),
+        "    put('version', version)",
+        "    return made",
+    ]
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls, "setattr_": object.__setattr__}
+    exec(compile("\n".join(lines), f"<partnerkit with_version {cls.__qualname__}>", "exec"), scope)
+    return scope["copy"]  # type: ignore[no-any-return]
 
 
 def _copied_fields(cls: type) -> tuple[str, ...] | None:
