@@ -123,6 +123,10 @@ def test_instants_that_compare_equal_keep_their_own_text() -> None:
         "2026-07-01T12:00:00+02:00",
     ]
     assert texts[5:] == texts[:5]
+    # The same object written again in a row (a use case's pinned instant) keeps its text;
+    # an equal one written next still gets its own.
+    again = [to_dict(v) for v in (first, first, second, second, first, utc, fixed, fixed)]
+    assert again == [texts[i] for i in (0, 0, 1, 1, 0, 3, 4, 4)]
 
 
 # frozen_type: whether the values from_dict builds as a type are deeply frozen, by its hints.

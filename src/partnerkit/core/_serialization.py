@@ -8,7 +8,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from enum import Enum, Flag
 from types import UnionType
@@ -189,10 +189,31 @@ def _zone_name(zone: tzinfo | None) -> str | None:
 
 
 def _unstructure_instant(value: datetime) -> str:
+    last = _LAST_INSTANT.pair
+    if last is not None and last[0] is value:
+        return last[1]  # the very object written last: a use case's pinned instant
     try:
-        return _instant_text(value, value.tzinfo, value.utcoffset())
+        text = _instant_text(value, value.tzinfo, value.utcoffset())
     except TypeError:  # a host's tzinfo that cannot be hashed
         return _write_instant(value)
+    if (type(value) is pendulum.DateTime or type(value) is datetime) and isinstance(
+        value.tzinfo, _SETTLED_ZONES
+    ):
+        _LAST_INSTANT.pair = (value, text)  # nothing can change such a value's text
+    return text
+
+
+#: Zones whose offsets no code can change (a host's own tzinfo might compute them from state).
+_SETTLED_ZONES = (ZoneInfo, timezone, pendulum.FixedTimezone)
+
+
+class _LastInstant(threading.local):
+    """This thread's last instant written and its text (held, so its identity stays its own)."""
+
+    pair: tuple[datetime, str] | None = None
+
+
+_LAST_INSTANT = _LastInstant()
 
 
 @functools.lru_cache(maxsize=1024)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from operator import attrgetter
 
 from babel.core import Locale
 
@@ -97,7 +98,8 @@ def _enum_hooks(kind: type[Enum], what: str) -> None:
             ) from None
 
     converter.register_structure_hook(kind, structure)
-    converter.register_unstructure_hook(kind, lambda member: member.value)
+    # ``_value_`` is what Enum's ``value`` property reads, without the property's call.
+    converter.register_unstructure_hook(kind, attrgetter("_value_"))
 
 
 _enum_hooks(PlanStatus, "a plan status")
