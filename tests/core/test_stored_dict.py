@@ -129,6 +129,23 @@ def test_instants_that_compare_equal_keep_their_own_text() -> None:
     assert again == [texts[i] for i in (0, 0, 1, 1, 0, 3, 4, 4)]
 
 
+def test_an_instant_in_a_zone_of_a_hosts_own_class_is_written_afresh_every_time() -> None:
+    # A subclass of a zone class may work its offset out from state: no text is kept for it.
+    from datetime import datetime
+
+    class Shifted(pendulum.FixedTimezone):
+        moved = pendulum.duration(hours=1)
+
+        def utcoffset(self, dt: object) -> Any:
+            return self.moved
+
+    zone = Shifted(3600)
+    instant = datetime(2026, 7, 1, 12, tzinfo=zone)
+    first = to_dict(instant)
+    zone.moved = pendulum.duration(hours=2)
+    assert (first, to_dict(instant)) == ("2026-07-01T12:00:00+01:00", "2026-07-01T12:00:00+02:00")
+
+
 # frozen_type: whether the values from_dict builds as a type are deeply frozen, by its hints.
 
 

@@ -196,15 +196,16 @@ def _unstructure_instant(value: datetime) -> str:
         text = _instant_text(value, value.tzinfo, value.utcoffset())
     except TypeError:  # a host's tzinfo that cannot be hashed
         return _write_instant(value)
-    if (type(value) is pendulum.DateTime or type(value) is datetime) and isinstance(
-        value.tzinfo, _SETTLED_ZONES
-    ):
+    if (type(value) is pendulum.DateTime or type(value) is datetime) and type(
+        value.tzinfo
+    ) in _SETTLED_ZONES:
         _LAST_INSTANT.pair = (value, text)  # nothing can change such a value's text
     return text
 
 
-#: Zones whose offsets no code can change (a host's own tzinfo might compute them from state).
-_SETTLED_ZONES = (ZoneInfo, timezone, pendulum.FixedTimezone)
+#: Zones whose offsets follow from what they were made with, these very classes only: a
+#: subclass (a host's zone) might work its offset out from state that changes.
+_SETTLED_ZONES = frozenset({ZoneInfo, pendulum.Timezone, timezone, pendulum.FixedTimezone})
 
 
 class _LastInstant(threading.local):

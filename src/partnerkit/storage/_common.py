@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import keyword
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
@@ -191,9 +192,8 @@ def _copier(cls: type) -> Callable[[Any, int], Any] | None:
     ``object.__setattr__`` per field, with no loop over the names.
     """
     names = _copied_fields(cls)
-    if names is None:
-        return None
-    # The names are identifiers: attrs wrote the class's __init__ with them as parameters.
+    if names is None or not all(n.isidentifier() and not keyword.iskeyword(n) for n in names):
+        return None  # a field named like a keyword (``from``, with an alias): evolve copes
     lines = [
         "def copy(aggregate, version):",
         "    made = new(cls)",

@@ -43,7 +43,8 @@ A = TypeVar("A")
 
 _first = itemgetter(0)
 
-#: The ids posted under one index value: the one id itself, or a set of two or more.
+#: The ids posted under one index value: the one id itself, or a set of two or more. Told
+#: apart by the set (made here, always a plain set): an id may be a host's str subclass.
 _Holders = str | set[str]
 
 
@@ -57,11 +58,10 @@ def _post(postings: dict[IndexValue, _Holders], value: IndexValue, id: str) -> N
     holders = postings.get(value)
     if holders is None:
         postings[value] = id
-    elif isinstance(holders, str):
-        if holders != id:
-            postings[value] = {holders, id}
-    else:
+    elif isinstance(holders, set):
         holders.add(id)
+    elif holders != id:
+        postings[value] = {holders, id}
 
 
 def _unpost(postings: dict[IndexValue, _Holders], value: IndexValue, id: str) -> None:
@@ -69,7 +69,7 @@ def _unpost(postings: dict[IndexValue, _Holders], value: IndexValue, id: str) ->
     holders = postings.get(value)
     if holders is None:
         return
-    if isinstance(holders, str):
+    if not isinstance(holders, set):
         if holders == id:
             del postings[value]
         return
@@ -84,7 +84,7 @@ def _held(holders: _Holders | None) -> Iterable[str]:
     """The ids of a postings entry (none for a missing one)."""
     if holders is None:
         return ()
-    return (holders,) if type(holders) is str else holders
+    return holders if isinstance(holders, set) else (holders,)
 
 
 #: How many sorted listings a table keeps (each as long as its matches) before it starts over.
@@ -548,7 +548,7 @@ class MemoryRepository(BaseRepository[A]):
         def holding(name: str) -> int:
             held = postings[name]
             return sum(
-                1 if type(h) is str else len(h) if h else 0
+                len(h) if isinstance(h, set) else 0 if h is None else 1
                 for h in (held.get(value) for value in wanted[name])
             )
 
