@@ -67,7 +67,8 @@ def test_targets_set_for_a_partner_are_recorded_as_overrides() -> None:
             at=AT,
             targets={"nope": [], "won": [PeriodTarget("year", Money("1", "EUR"))]},
         )
-    assert [e.path for e in raised.value.errors] == ["targets.nope"]
+    # Every bad override at once, at the argument's own path (not targets.won.targets.0).
+    assert [e.path for e in raised.value.errors] == ["targets.nope", "targets.won.0.value"]
 
 
 def test_the_partner_cannot_comment_on_a_draft_but_can_once_shared() -> None:

@@ -7,7 +7,7 @@ paths relative to the value (``targets.1.value``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -18,7 +18,7 @@ from babel.core import Locale
 from partnerkit.core import Money
 from partnerkit.core._money import MetricValue, _locale
 from partnerkit.core._validation import ErrorCollector, as_tuple, check_tuple
-from partnerkit.core.errors import ValidationError
+from partnerkit.core.errors import ValidationError, join_path
 from partnerkit.locale import N_, gettext
 from partnerkit.partners import EXECUTIVE, MANAGER, PROGRAM_ADMINISTRATOR
 
@@ -175,7 +175,7 @@ def _distinct(errors: ErrorCollector, keys: Sequence[str], path: str) -> None:
     seen: set[str] = set()
     for i, key in enumerate(keys):
         if key and key in seen:
-            errors.add(f"{path}.{i}.key", "duplicate", f"the key {key!r} is used twice")
+            errors.add(join_path(path, i, "key"), "duplicate", f"the key {key!r} is used twice")
         seen.add(key)
 
 
@@ -380,23 +380,52 @@ class Section:
         )
 
 
+def item_keys(section: Section) -> dict[str, list[str]]:
+    """The keys of a section's objectives, tasks and milestones, by the list holding them."""
+    return {name: [item.key for item in getattr(section, name)] for name in _ITEM_LISTS}
+
+
+_ITEM_LISTS = ("objectives", "tasks", "milestones")
+
+
+def check_keys(
+    errors: ErrorCollector,
+    sections: Sequence[tuple[str, Mapping[str, Sequence[str]]]],
+    path: str = "sections",
+) -> None:
+    """Record every key used twice among sections: (section key, item keys by list) pairs.
+
+    Section keys are distinct; so are item keys, across every section (a task is
+    checked off by its key). Each later use is named (``sections.1.tasks.0.key``);
+    an empty key (one that could not be read) is skipped.
+    """
+    _distinct(errors, [key for key, _ in sections], path)
+    seen: set[str] = set()
+    for i, (_, items) in enumerate(sections):
+        for name in _ITEM_LISTS:
+            for j, key in enumerate(items.get(name, ())):
+                if key and key in seen:
+                    where = join_path(path, i, name, j, "key")
+                    errors.add(where, "duplicate", f"the key {key!r} is used twice")
+                seen.add(key)
+
+
 def check_sections(sections: Iterable[object], path: str = "sections") -> tuple[Section, ...]:
-    """Sections in order, with distinct keys and items whose keys are distinct across them."""
+    """Sections in order, with distinct keys and items whose keys are distinct across them.
+
+    Every problem is named at once, by its path under ``path``: an entry that is
+    no :class:`Section`, a key used twice.
+    """
     errors = ErrorCollector()
     items = _tuple(sections, path, errors)
     for i, section in enumerate(items):
         if not isinstance(section, Section):
-            errors.add(f"{path}.{i}", "invalid", "expected a Section")
-    errors.raise_if_any()
-    _distinct(errors, [s.key for s in items], path)
-    seen: dict[str, str] = {}
-    for i, section in enumerate(items):
-        for name in ("objectives", "tasks", "milestones"):
-            for j, item in enumerate(getattr(section, name)):
-                where = f"{path}.{i}.{name}.{j}.key"
-                if item.key in seen and seen[item.key] != where:
-                    errors.add(where, "duplicate", f"the key {item.key!r} is used twice")
-                seen.setdefault(item.key, where)
+            errors.add(join_path(path, i), "invalid", "expected a Section")
+    check_keys(
+        errors,
+        [(s.key, item_keys(s)) if isinstance(s, Section) else ("", {}) for s in items],
+        path,
+    )
     errors.raise_if_any()
     return items
 

@@ -11,7 +11,12 @@ import pendulum
 from partnerkit.core import Money, aware
 from partnerkit.core._money import MetricValue
 from partnerkit.core._validation import ErrorCollector, as_tuple, check_tuple
-from partnerkit.core.errors import InvalidTransition, PermissionDenied, ValidationError
+from partnerkit.core.errors import (
+    InvalidTransition,
+    PermissionDenied,
+    ValidationError,
+    join_path,
+)
 from partnerkit.plans._events import (
     ActualRecorded,
     MilestoneHeld,
@@ -142,10 +147,12 @@ class Comment:
     proposal: bool = False
 
 
-def _note(value: object, path: str, *, required: bool) -> str:
-    errors = ErrorCollector()
-    cleaned = errors.text(value, path, required=required, limit=_NOTE_LIMIT, multiline=True)
-    errors.raise_if_any()
+def _note(value: object, path: str, *, required: bool, errors: ErrorCollector | None = None) -> str:
+    """``value`` as a note's text; a problem is raised, or recorded in ``errors`` when given."""
+    collector = ErrorCollector() if errors is None else errors
+    cleaned = collector.text(value, path, required=required, limit=_NOTE_LIMIT, multiline=True)
+    if errors is None:
+        collector.raise_if_any()
     return cleaned
 
 
@@ -314,8 +321,8 @@ class Plan:
         errors = ErrorCollector()
         new_sections = self.sections
         if sections is not None:
-            with errors.catch("sections"):
-                new_sections = check_sections(sections, "")
+            with errors.catch():
+                new_sections = check_sections(as_tuple(sections))
         new_name = self.name if name is None else errors.text(name, "name", required=True)
         new_purpose = (
             self.purpose
@@ -339,10 +346,16 @@ class Plan:
     def set_targets(
         self, objective: str, targets: Iterable[PeriodTarget], actor: str, at: pendulum.DateTime
     ) -> tuple[Plan, PlanEdited]:
-        """Set this partner's targets of one objective (recorded as an override)."""
+        """Set this partner's targets of one objective (recorded as an override).
+
+        An unknown ``objective`` is named at ``objective``, a bad target at
+        ``targets.<i>`` (both at once).
+        """
         at = aware(at)
         self._require_content("set_targets")
-        sections, overridden = _with_targets(self.sections, {objective: targets}, self.overridden)
+        sections, overridden = _with_targets(
+            self.sections, {objective: targets}, self.overridden, single=True
+        )
         changed = attrs.evolve(self, sections=sections, overridden=overridden)
         return self._edited(changed, "set_targets", actor, at, subject=objective, what="targets")
 
@@ -548,7 +561,11 @@ class Plan:
     ) -> tuple[Plan, TaskReopened]:
         """Uncheck a checked-off task (audited, with an optional reason)."""
         at = aware(at)
-        cleaned = _note(reason, "reason", required=False)
+        errors = ErrorCollector()
+        cleaned = _note(reason, "reason", required=False, errors=errors)
+        if not any(t.key == task for t in self.tasks):
+            errors.add("task", "unknown", f"no task {task!r}")
+        errors.raise_if_any()
         found = self._task(task, role, actor, "uncheck_task")
         if not self.is_checked(task):
             raise self._refuse("uncheck_task", self.status, f"task {task!r} is not checked")
@@ -571,10 +588,13 @@ class Plan:
     ) -> tuple[Plan, MilestoneHeld]:
         """Record that a milestone was held, with notes (again: the notes of a later meeting)."""
         at = aware(at)
-        cleaned = _note(notes, "notes", required=False)
+        errors = ErrorCollector()
+        cleaned = _note(notes, "notes", required=False, errors=errors)
         found = next((m for m in self.milestones if m.key == milestone), None)
         if found is None:
-            raise ValidationError.single("milestone", "unknown", f"no milestone {milestone!r}")
+            errors.add("milestone", "unknown", f"no milestone {milestone!r}")
+        errors.raise_if_any()
+        assert found is not None
         if self.status not in WORKING_STATUSES:
             raise self._refuse("hold_milestone", self.status, "the plan is not being worked on")
         changed = attrs.evolve(
@@ -744,20 +764,34 @@ def _with_targets(
     sections: tuple[Section, ...],
     targets: Mapping[str, Iterable[PeriodTarget]],
     overridden: tuple[str, ...],
+    *,
+    single: bool = False,
 ) -> tuple[tuple[Section, ...], tuple[str, ...]]:
+    """``sections`` with the objectives named in ``targets`` given those targets.
+
+    Every problem is named at once: an unknown objective at ``targets.<key>``
+    and a bad target at ``targets.<key>.<i>`` (with ``single``, for one
+    objective's targets: ``objective`` and ``targets.<i>``).
+    """
     errors = ErrorCollector()
     keys = {o.key for o in _objectives(sections)}
     for key in targets:
         if key not in keys:
-            errors.add(f"targets.{key}", "unknown", f"no objective {key!r}")
-    errors.raise_if_any()
+            where = "objective" if single else f"targets.{key}"
+            errors.add(where, "unknown", f"no objective {key!r}")
     new_sections = []
     for section in sections:
         objectives = []
         for objective in section.objectives:
             if objective.key in targets:
-                with errors.catch(f"targets.{objective.key}"):
-                    objective = attrs.evolve(objective, targets=tuple(targets[objective.key]))
+                try:
+                    objective = attrs.evolve(objective, targets=as_tuple(targets[objective.key]))
+                except ValidationError as error:
+                    # The objective's own paths (targets, targets.0.value) as the argument's.
+                    under = "targets" if single else f"targets.{objective.key}"
+                    for problem in error.errors:
+                        rest = problem.path.removeprefix("targets").lstrip(".")
+                        errors.add(join_path(under, rest), problem.code, problem.message)
             objectives.append(objective)
         new_sections.append(attrs.evolve(section, objectives=tuple(objectives)))
     errors.raise_if_any()

@@ -118,7 +118,7 @@ class PlanTemplate:
             name=self.name if name is None else name,
             purpose=self.purpose if purpose is None else purpose,
             kind=self.kind if kind is None else kind,
-            sections=self.sections if sections is None else tuple(sections),
+            sections=self.sections if sections is None else as_tuple(sections),
             updated_by=actor,
             updated_at=at,
         )
@@ -137,11 +137,20 @@ class PlanTemplate:
         *,
         description: str | None = None,
     ) -> PlanTemplate:
-        """This template with section ``key`` renamed (a new draft version if published)."""
-        self.section(key)
-        sections = tuple(
-            s.renamed(title, description) if s.key == key else s for s in self.sections
-        )
+        """This template with section ``key`` renamed (a new draft version if published).
+
+        An unknown ``key`` and a bad ``title`` or ``description`` are named together.
+        """
+        errors = ErrorCollector()
+        found: Section | None = None
+        with errors.catch():
+            found = self.section(key)
+        with errors.catch():
+            # A section unknown: the new title is still checked, on a section standing in.
+            probe = Section("section", "Section") if found is None else found
+            renamed = probe.renamed(title, description)
+        errors.raise_if_any()
+        sections = tuple(renamed if s is found else s for s in self.sections)
         return self.edited(actor, at, sections=sections)
 
     def published_by(self, actor: str, at: pendulum.DateTime) -> PlanTemplate:

@@ -23,7 +23,7 @@ Which permission each step needs (see ``docs/plans.md``):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
@@ -32,7 +32,7 @@ import pendulum
 
 from partnerkit.core import DomainEvent, Money
 from partnerkit.core._money import MetricValue
-from partnerkit.core._validation import ErrorCollector
+from partnerkit.core._validation import ErrorCollector, as_tuple, is_items
 from partnerkit.core.errors import (
     Conflict,
     CurrencyMismatch,
@@ -316,7 +316,7 @@ def _saved(
 
 def _fiscal_year(ctx: Context, fiscal_year: int | None) -> int:
     if fiscal_year is None:
-        return ctx.program.fiscal.year_of(ctx.today()).year
+        return _current_year(ctx)
     if isinstance(fiscal_year, bool) or not isinstance(fiscal_year, int):
         raise ValidationError.single("fiscal_year", "invalid", "expected a fiscal year number")
     if not 1 <= fiscal_year <= 9998:
@@ -324,23 +324,46 @@ def _fiscal_year(ctx: Context, fiscal_year: int | None) -> int:
     return fiscal_year
 
 
-def _tuple_of(value: object, kind: type[T], path: str) -> tuple[T, ...]:
-    """``value`` as a tuple of ``kind`` values, or a ValidationError at ``path``."""
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise ValidationError.single(path, "invalid", f"expected a list of {kind.__name__}")
-    found = tuple(value)
-    for i, item in enumerate(found):
-        if not isinstance(item, kind):
-            raise ValidationError.single(f"{path}.{i}", "invalid", f"expected a {kind.__name__}")
-    return found
+def _current_year(ctx: Context) -> int:
+    return ctx.program.fiscal.year_of(ctx.today()).year
 
 
-def _in_currency(
-    ctx: Context, targets: Iterable[PeriodTarget], path: str, errors: ErrorCollector
-) -> None:
-    """Record every Money target in another currency than the program's (progress compares)."""
+def _year_arg(ctx: Context, fiscal_year: int | None, errors: ErrorCollector) -> int | None:
+    """The fiscal year asked for (the current one by default), or None after recording why not."""
+    with errors.catch():
+        return _fiscal_year(ctx, fiscal_year)
+    return None
+
+
+def _items(value: object) -> object:
+    """A list argument's items as a tuple (read once: it may be a generator); else ``value``."""
+    return as_tuple(value) if is_items(value) else value
+
+
+def _checked(errors: ErrorCollector, make: Callable[[], T]) -> T:
+    """``make()``; its ValidationError and the problems already in ``errors`` raised as one."""
+    try:
+        made = make()
+    except ValidationError as error:
+        raise ValidationError((*errors.errors, *error.errors)) from None
+    errors.raise_if_any()
+    return made
+
+
+def _in_currency(ctx: Context, targets: object, path: str, errors: ErrorCollector) -> None:
+    """Record every Money target in another currency than the program's (progress compares).
+
+    Only the PeriodTarget entries of a tuple are looked at: what is no list,
+    or no PeriodTarget, is the domain's to name.
+    """
+    if not isinstance(targets, tuple):
+        return
     for i, target in enumerate(targets):
-        if isinstance(target.value, Money) and target.value.currency != ctx.program.currency:
+        if (
+            isinstance(target, PeriodTarget)
+            and isinstance(target.value, Money)
+            and target.value.currency != ctx.program.currency
+        ):
             errors.add(
                 f"{path}.{i}.value",
                 "invalid",
@@ -348,35 +371,48 @@ def _in_currency(
             )
 
 
-def _sections_arg(ctx: Context, sections: object, path: str = "sections") -> tuple[Section, ...]:
-    """``sections`` as a tuple of Section values in the program's currency, or a ValidationError."""
-    found = _tuple_of(sections, Section, path)
-    errors = ErrorCollector()
-    for i, section in enumerate(found):
-        for k, objective in enumerate(section.objectives):
-            _in_currency(ctx, objective.targets, f"{path}.{i}.objectives.{k}.targets", errors)
-    errors.raise_if_any()
+def _sections_arg(
+    ctx: Context, sections: object, errors: ErrorCollector, path: str = "sections"
+) -> Any:
+    """``sections`` read once, its Money targets in another currency than the program's recorded.
+
+    The rest (a list of Section values with distinct keys) is checked where
+    the sections are used, with the other arguments, so every problem is
+    named at once.
+    """
+    found = _items(sections)
+    if isinstance(found, tuple):
+        for i, section in enumerate(found):
+            if isinstance(section, Section):
+                for k, objective in enumerate(section.objectives):
+                    where = f"{path}.{i}.objectives.{k}.targets"
+                    _in_currency(ctx, objective.targets, where, errors)
     return found
 
 
-def _targets_arg(ctx: Context, targets: object, path: str) -> tuple[PeriodTarget, ...]:
-    """One objective's targets as a tuple of PeriodTarget, in the program's currency."""
-    found = _tuple_of(targets, PeriodTarget, path)
-    errors = ErrorCollector()
+def _targets_arg(ctx: Context, targets: object, path: str, errors: ErrorCollector) -> Any:
+    """One objective's targets read once, those in another currency than the program's recorded."""
+    found = _items(targets)
     _in_currency(ctx, found, path, errors)
-    errors.raise_if_any()
     return found
 
 
 def _overrides_arg(
-    ctx: Context, targets: object, path: str = "targets"
-) -> dict[str, tuple[PeriodTarget, ...]] | None:
-    """Objective key -> targets, checked, or None."""
+    ctx: Context, targets: object, errors: ErrorCollector, path: str = "targets"
+) -> dict[str, Any] | None:
+    """Objective key -> targets (read once, their currency checked), or None.
+
+    Not a mapping: recorded at ``path``, and None.
+    """
     if targets is None:
         return None
     if not isinstance(targets, Mapping):
-        raise ValidationError.single(path, "invalid", "expected objective key -> targets")
-    return {str(key): _targets_arg(ctx, value, f"{path}.{key}") for key, value in targets.items()}
+        errors.add(path, "invalid", "expected objective key -> targets")
+        return None
+    return {
+        str(key): _targets_arg(ctx, value, f"{path}.{key}", errors)
+        for key, value in targets.items()
+    }
 
 
 def _plan_id(uow: UnitOfWork, fiscal_year: int) -> str:
@@ -410,15 +446,21 @@ def create_template(
     """
     require_program_wide(ctx, CREATE_PLAN_TEMPLATES)
     at = ctx.now()
-    extra: dict[str, Any] = {} if sections is None else {"sections": _sections_arg(ctx, sections)}
-    draft = PlanTemplate(
-        _PENDING,
-        name,
-        kind=kind,
-        purpose=purpose,
-        updated_by=ctx.actor.user_id,
-        updated_at=at,
-        **extra,
+    errors = ErrorCollector()
+    extra: dict[str, Any] = (
+        {} if sections is None else {"sections": _sections_arg(ctx, sections, errors)}
+    )
+    draft = _checked(
+        errors,
+        lambda: PlanTemplate(
+            _PENDING,
+            name,
+            kind=kind,
+            purpose=purpose,
+            updated_by=ctx.actor.user_id,
+            updated_at=at,
+            **extra,
+        ),
     )
     template = attrs.evolve(draft, id=f"TPL-{uow.sequences.next('plan_templates'):06d}")
     return _saved(uow, ctx, template, "create", new=True)
@@ -441,13 +483,13 @@ def edit_template(
     brings drafts and shared plans to a newer published version.
     """
     template = _template(uow, ctx, template_id, CREATE_PLAN_TEMPLATES)
-    changed = template.edited(
-        ctx.actor.user_id,
-        ctx.now(),
-        name=name,
-        purpose=purpose,
-        kind=kind,
-        sections=None if sections is None else _sections_arg(ctx, sections),
+    errors = ErrorCollector()
+    given = None if sections is None else _sections_arg(ctx, sections, errors)
+    changed = _checked(
+        errors,
+        lambda: template.edited(
+            ctx.actor.user_id, ctx.now(), name=name, purpose=purpose, kind=kind, sections=given
+        ),
     )
     return _saved(uow, ctx, changed, "edit")
 
@@ -582,36 +624,51 @@ def _published(uow: UnitOfWork, ctx: Context, template_id: str) -> PlanTemplate:
     return found
 
 
+def _overrides_for(
+    ctx: Context,
+    template: PlanTemplate,
+    partner_id: str,
+    fiscal_year: int | None,
+    targets: object,
+    errors: ErrorCollector,
+) -> dict[str, Any] | None:
+    """One partner's target overrides, every problem with them recorded in ``errors``.
+
+    Checked against the template before a plan number is taken (a bad fiscal
+    year, recorded already, stands aside for the current one).
+    """
+    overrides = _overrides_arg(ctx, targets, errors)
+    if overrides:
+        with errors.catch():
+            Plan.assign(
+                template,
+                id=_PENDING,
+                partner_id=partner_id,
+                fiscal_year=_current_year(ctx) if fiscal_year is None else fiscal_year,
+                actor=ctx.actor.user_id,
+                at=ctx.now(),
+                targets=overrides,
+            )
+    return overrides
+
+
 def _assign(
     uow: UnitOfWork,
     ctx: Context,
     template: PlanTemplate,
     partner_id: str,
     fiscal_year: int,
-    targets: Mapping[str, Iterable[PeriodTarget]] | None,
+    overrides: Mapping[str, Iterable[PeriodTarget]] | None,
 ) -> Plan:
-    actor, at = ctx.actor.user_id, ctx.now()
-    targets = _overrides_arg(ctx, targets)
-    if targets or not 1 <= fiscal_year <= 9998:
-        # Every argument is checked before a number is taken (the template is published and
-        # the partner stored: nothing else can be refused).
-        Plan.assign(
-            template,
-            id=_PENDING,
-            partner_id=partner_id,
-            fiscal_year=fiscal_year,
-            actor=actor,
-            at=at,
-            targets=targets,
-        )
+    """Store the partner's new plan; ``overrides`` were checked (:func:`_overrides_for`)."""
     plan, event = Plan.assign(
         template,
         id=_plan_id(uow, fiscal_year),
         partner_id=partner_id,
         fiscal_year=fiscal_year,
-        actor=actor,
-        at=at,
-        targets=targets,
+        actor=ctx.actor.user_id,
+        at=ctx.now(),
+        targets=overrides,
     )
     stored = uow.repository(PLANS).add(plan)
     uow.record(event)
@@ -642,9 +699,13 @@ def assign_plan(
     (field ``assignment``). The plan's number is ``PL-<year>-000001``.
     """
     _vendor(ctx, CREATE_PLANS)
-    year = _fiscal_year(ctx, fiscal_year)
+    errors = ErrorCollector()
+    year = _year_arg(ctx, fiscal_year, errors)
     partner = load(uow, ctx, PARTNERS, partner_id, CREATE_PLANS)
     template = _published(uow, ctx, template_id)
+    overrides = _overrides_for(ctx, template, partner.id, year, targets, errors)
+    errors.raise_if_any()
+    assert year is not None
     held = _existing(uow, partner.id, template.id, year)
     if held is not None:
         raise Conflict(
@@ -653,7 +714,7 @@ def assign_plan(
             f"partner {partner.id!r} has a plan from {template.id!r} for {year}",
             field="assignment",
         )
-    return _assign(uow, ctx, template, partner.id, year, targets)
+    return _assign(uow, ctx, template, partner.id, year, overrides)
 
 
 def _segment(uow: UnitOfWork, ctx: Context, segment: PartnerFilter) -> list[Partner]:
@@ -688,10 +749,9 @@ def assign_plans(
         errors.add("segment", "invalid", "expected a PartnerFilter")
     if targets is not None and not isinstance(targets, Mapping):
         errors.add("targets", "invalid", "expected partner id -> objective key -> targets")
-    year = 0
-    with errors.catch():
-        year = _fiscal_year(ctx, fiscal_year)
+    year = _year_arg(ctx, fiscal_year, errors)
     errors.raise_if_any()
+    assert year is not None
     template = _published(uow, ctx, template_id)
     overrides = dict(targets or {})
     partners = sorted(_segment(uow, ctx, segment), key=lambda p: p.id)
@@ -714,11 +774,17 @@ def assign_plans(
         if partner.id in held:
             entries.append(AssignmentEntry(partner.id, ALREADY_HAD, held[partner.id]))
             continue
-        try:
-            plan = _assign(uow, ctx, template, partner.id, year, overrides.get(partner.id))
-        except ValidationError as error:
-            entries.append(AssignmentEntry(partner.id, REFUSED, None, str(error)))
-            continue
+        checked = None
+        if partner.id in overrides:
+            problems = ErrorCollector()
+            checked = _overrides_for(
+                ctx, template, partner.id, year, overrides[partner.id], problems
+            )
+            if problems:
+                reason = str(ValidationError(problems.errors))
+                entries.append(AssignmentEntry(partner.id, REFUSED, None, reason))
+                continue
+        plan = _assign(uow, ctx, template, partner.id, year, checked)
         entries.append(AssignmentEntry(partner.id, ASSIGNED, plan.id))
     return AssignmentReport(template.id, template.template_version, year, tuple(entries))
 
@@ -777,12 +843,11 @@ def edit_plan(
 ) -> Plan:
     """Change a draft or shared plan's content (``create_plans``; signed-off content is frozen)."""
     plan = _vendor_plan(uow, ctx, plan_id)
-    step = plan.edit(
-        ctx.actor.user_id,
-        ctx.now(),
-        sections=None if sections is None else _sections_arg(ctx, sections),
-        name=name,
-        purpose=purpose,
+    errors = ErrorCollector()
+    given = None if sections is None else _sections_arg(ctx, sections, errors)
+    step = _checked(
+        errors,
+        lambda: plan.edit(ctx.actor.user_id, ctx.now(), sections=given, name=name, purpose=purpose),
     )
     return _save(uow, step)
 
@@ -797,8 +862,12 @@ def set_plan_targets(
 ) -> Plan:
     """Set this partner's targets of one objective of a draft or shared plan (``create_plans``)."""
     plan = _vendor_plan(uow, ctx, plan_id)
-    checked = _targets_arg(ctx, targets, "targets")
-    return _save(uow, plan.set_targets(objective, checked, ctx.actor.user_id, ctx.now()))
+    errors = ErrorCollector()
+    given = _targets_arg(ctx, targets, "targets", errors)
+    step = _checked(
+        errors, lambda: plan.set_targets(objective, given, ctx.actor.user_id, ctx.now())
+    )
+    return _save(uow, step)
 
 
 @use_case
@@ -948,11 +1017,15 @@ def get_plan(uow: UnitOfWork, ctx: Context, plan_id: str) -> Plan:
 _PARTNER_STATUSES = tuple(s.value for s in PlanStatus if s is not PlanStatus.DRAFT)
 
 
-def _statuses(status: PlanStatus | str | Iterable[PlanStatus | str] | None) -> list[str] | None:
+def _statuses(
+    status: PlanStatus | str | Iterable[PlanStatus | str] | None, errors: ErrorCollector
+) -> list[str] | None:
+    """The statuses asked for, as values; every unknown one recorded in ``errors``."""
     if status is None:
         return None
     if not isinstance(status, (str, PlanStatus, Iterable)):
-        raise ValidationError.single("status", "invalid", "expected a plan status or several")
+        errors.add("status", "invalid", "expected a plan status or several")
+        return None
     values = [status] if isinstance(status, (str, PlanStatus)) else list(status)
     chosen = []
     for i, value in enumerate(values):
@@ -960,9 +1033,7 @@ def _statuses(status: PlanStatus | str | Iterable[PlanStatus | str] | None) -> l
             chosen.append(PlanStatus(value).value)
         except ValueError:
             path = "status" if isinstance(status, (str, PlanStatus)) else f"status.{i}"
-            raise ValidationError.single(
-                path, "invalid_choice", f"{value!r} is no plan status"
-            ) from None
+            errors.add(path, "invalid_choice", f"{value!r} is no plan status")
     return chosen
 
 
@@ -987,12 +1058,15 @@ def list_plans(
     next page.
     """
     reach = narrowed(ctx, _reader(ctx), partner_id)
+    errors = ErrorCollector()
+    statuses = _statuses(status, errors)
+    year = None if fiscal_year is None else _year_arg(ctx, fiscal_year, errors)
+    errors.raise_if_any()
     where: dict[str, IndexValue | Sequence[IndexValue]] = {}
     if reach is not None:
         if not reach:
             return Page((), None)
         where["partner_id"] = reach
-    statuses = _statuses(status)
     if not ctx.actor.vendor_side:
         wanted = _PARTNER_STATUSES if statuses is None else statuses
         statuses = [s for s in wanted if s in _PARTNER_STATUSES]
@@ -1000,8 +1074,8 @@ def list_plans(
             return Page((), None)
     if statuses is not None:
         where["status"] = statuses
-    if fiscal_year is not None:
-        where["fiscal_year"] = _fiscal_year(ctx, fiscal_year)
+    if year is not None:
+        where["fiscal_year"] = year
     if template_id is not None:
         where["template_id"] = template_id
     return uow.repository(PLANS).list(where, limit=limit, cursor=cursor)
@@ -1019,12 +1093,15 @@ def _periods(year: Any, today: date) -> list[tuple[str, str, date]]:
 
 
 def _activities(value: object) -> list[Activity]:
+    """The activities given, as a list; every entry that is no Activity named at once."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise ValidationError.single("activities", "invalid", "expected activities")
     rows = list(value)
+    errors = ErrorCollector()
     for i, row in enumerate(rows):
         if not isinstance(row, Activity):
-            raise ValidationError.single(f"activities.{i}", "invalid", "expected an Activity")
+            errors.add(f"activities.{i}", "invalid", "expected an Activity")
+    errors.raise_if_any()
     return rows
 
 
@@ -1053,6 +1130,7 @@ def _measured(
     # activities kept beside (not paired with) their rows, for the splits.
     rows: list[Any] = []
     kept: list[Activity] = []
+    errors = ErrorCollector()
     for i, activity in enumerate(activities):
         if activity.partner_id not in wanted:
             continue
@@ -1060,9 +1138,8 @@ def _measured(
             rows.append(activity_row(activity, tz, currency))
             kept.append(activity)
         except CurrencyMismatch:
-            raise ValidationError.single(
-                f"activities.{i}.amount", "invalid", f"amounts are in {currency}"
-            ) from None
+            errors.add(f"activities.{i}.amount", "invalid", f"amounts are in {currency}")
+    errors.raise_if_any()
     by_year: dict[int, list[Plan]] = {}
     for plan in plans:
         by_year.setdefault(plan.fiscal_year, []).append(plan)
