@@ -32,14 +32,15 @@ unless given).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from partnerkit.core import ConfigReader, Money
 from partnerkit.core._validation import ErrorCollector
-from partnerkit.core.errors import ValidationError
+from partnerkit.core.errors import ValidationError, join_path
 from partnerkit.plans._items import (
     _MONEY_KINDS,
+    DEFAULT_CHECK_ROLES,
     PERIODS,
     Milestone,
     Objective,
@@ -50,19 +51,88 @@ from partnerkit.plans._items import (
     Split,
     Task,
     check_key,
+    check_keys,
 )
 from partnerkit.plans._template import PlanTemplate
 
 __all__ = ["plan_templates_to_dict", "read_plan_templates"]
 
 
-def _build(reader: ConfigReader, make: Any, *args: Any, **kwargs: Any) -> Any:
-    """``make(*args, **kwargs)``, its ValidationError recorded at the reader's path."""
+def _failed(reader: ConfigReader, before: int) -> set[str]:
+    """The keys of the reader's table with an error recorded since ``before``."""
+    prefix = f"{reader.path}." if reader.path else ""
+    return {
+        e.path[len(prefix) :].split(".")[0]
+        for e in reader.errors.errors[before:]
+        if e.path.startswith(prefix)
+    }
+
+
+def _made(
+    reader: ConfigReader,
+    make: Any,
+    values: dict[str, Any],
+    stand_ins: dict[str, Any],
+    failed: set[str],
+    where: Callable[[str], str] = lambda path: path,
+) -> Any:
+    """``make(**values)``, each of its errors recorded at its path under the reader's.
+
+    A setting in ``failed`` (refused as it was read, so named already) is
+    given its stand-in from ``stand_ins``: the other settings are still
+    checked, and what the stand-in would be refused for is not named twice.
+    ``where`` turns the value's paths into the file's (``targets.0`` into
+    ``targets.q1``). Returns None when anything failed.
+    """
+    replaced = {name for name in failed if name in stand_ins}
+    arguments = {name: stand_ins[name] if name in replaced else v for name, v in values.items()}
     try:
-        return make(*args, **kwargs)
+        made = make(**arguments)
     except ValidationError as error:
-        reader.errors.extend(error, reader.path)
+        for problem in error.errors:
+            if problem.path.split(".")[0] not in replaced:
+                reader.errors.add(
+                    join_path(reader.path, where(problem.path)), problem.code, problem.message
+                )
         return None
+    return None if failed else made
+
+
+def _valid_key(value: object) -> str:
+    """``value`` when it is a good key, else ``""`` (its problem is named where it is read)."""
+    return check_key(ErrorCollector(), value, "key")
+
+
+def _target_value(
+    table: ConfigReader, period: str, kind: ObjectiveKind | None, currency: str | None
+) -> Any:
+    """One period's target, as the file writes it.
+
+    An amount in the program's currency for the money kinds; a count otherwise
+    (an integer as written, a decimal written as a string); for a custom
+    objective counted in money, a ``{ amount = "...", currency = "..." }`` table
+    (in the program's currency too).
+    """
+    raw = table.raw(period)
+    if isinstance(raw, dict):
+        money = table.table(period)
+        amount, code = money.decimal("amount"), money.str("currency")
+        money.finish(raise_errors=False)
+        if amount is None or code is None:
+            return None
+        value = _at(table, period, Money, amount, code)
+        if value is not None and currency is not None and code != currency:
+            money.error("currency", "invalid", f"targets are in the program's currency, {currency}")
+            return None
+        return value
+    amount = table.decimal(period)
+    if amount is None:
+        return None
+    if kind in _MONEY_KINDS:
+        if currency is None:
+            return None  # the program's currency is bad: reported on [program]
+        return _at(table, period, Money, amount, currency)
+    return int(amount) if isinstance(raw, int) else amount
 
 
 def _at(reader: ConfigReader, key: str, make: Any, *args: Any) -> Any:
@@ -75,51 +145,32 @@ def _at(reader: ConfigReader, key: str, make: Any, *args: Any) -> Any:
         return None
 
 
-def _target_value(
-    table: ConfigReader, period: str, kind: ObjectiveKind | None, currency: str | None
-) -> Any:
-    """One period's target, as the file writes it.
-
-    An amount in the program's currency for the money kinds; a count otherwise
-    (an integer as written, a decimal written as a string); for a custom
-    objective counted in money, a ``{ amount = "...", currency = "..." }`` table.
-    """
-    raw = table.raw(period)
-    if isinstance(raw, dict):
-        money = table.table(period)
-        amount, code = money.decimal("amount"), money.str("currency")
-        money.finish(raise_errors=False)
-        if amount is None or code is None:
-            return None
-        return _at(table, period, Money, amount, code)
-    amount = table.decimal(period)
-    if amount is None:
-        return None
-    if kind in _MONEY_KINDS:
-        if currency is None:
-            return None  # the program's currency is bad: reported on [program]
-        return _at(table, period, Money, amount, currency)
-    return int(amount) if isinstance(raw, int) else amount
-
-
-def _targets(reader: ConfigReader, kind: ObjectiveKind | None, currency: str | None) -> list[Any]:
+def _targets(
+    reader: ConfigReader, kind: ObjectiveKind | None, currency: str | None
+) -> tuple[list[PeriodTarget], list[str]]:
+    """The targets read (each period's that is good) and their periods, in file order."""
     table = reader.table("targets", required=True)
-    found = []
+    found: list[PeriodTarget] = []
+    periods: list[str] = []
     for period in table.keys():  # noqa: SIM118 - a ConfigReader, not a dict
         if period not in PERIODS:
-            continue
+            continue  # named as unknown by finish()
         value = _target_value(table, period, kind, currency)
         if value is not None:
             target = _at(table, period, PeriodTarget, period, value)
             if target is not None:
                 found.append(target)
+                periods.append(period)
     table.finish(raise_errors=False)
-    if not found and reader.has("targets") and not table.keys():
+    if reader.has("targets") and table.is_table and not table.keys():
         reader.error("targets", "required", "give a target for the year or its quarters")
-    return found
+    return found, periods
 
 
-def _objective(reader: ConfigReader, currency: str | None) -> Objective | None:
+def _objective(reader: ConfigReader, currency: str | None) -> tuple[Objective | None, str]:
+    if not reader.is_table:  # named already
+        return None, ""
+    before = len(reader.errors)
     key = reader.str("key")
     title = reader.str("title")
     kind_name = reader.str("kind", choices=[k.value for k in ObjectiveKind])
@@ -127,76 +178,139 @@ def _objective(reader: ConfigReader, currency: str | None) -> Objective | None:
     weight = reader.int("weight", 1, minimum=1, maximum=100)
     description = reader.str("description", "")
     split = None
-    if reader.has("split"):
-        table = reader.table("split")
-        dimension, value = table.str("dimension"), table.str("value")
+    table = reader.table("split") if reader.has("split") else None
+    if table is not None and table.is_table:  # not a table: named already
+        start = len(reader.errors)
+        parts = {"dimension": table.str("dimension"), "value": table.str("value")}
         table.finish(raise_errors=False)
-        if dimension is not None and value is not None:
-            split = _build(table, Split, dimension, value)
-    targets = _targets(reader, kind, currency)
+        split = _made(
+            table, Split, parts, {"dimension": "product", "value": "split"}, _failed(table, start)
+        )
+    targets, periods = _targets(reader, kind, currency)
     reader.finish(raise_errors=False)
-    if None in (key, title, kind, weight, description) or not targets:
-        return None
-    return _build(  # type: ignore[no-any-return]
-        reader, Objective, key, title, kind, targets, weight, description, split
-    )
+    stand_ins: dict[str, Any] = {
+        "key": "objective",
+        "title": "Objective",
+        "kind": ObjectiveKind.CUSTOM,  # the one kind that takes counts and money alike
+        "weight": 1,
+        "description": "",
+        "split": None,
+    }
+    if not targets:
+        stand_ins["targets"] = [PeriodTarget("year", 1)]
 
+    def where(path: str) -> str:
+        # targets.<i>[.value] of the objective is the file's targets.<period>.
+        parts = path.split(".")
+        if len(parts) >= 2 and parts[0] == "targets" and parts[1].isdigit():
+            return join_path("targets", periods[int(parts[1])], *parts[3:])
+        return path
 
-def _task(reader: ConfigReader) -> Task | None:
     values = {
+        "key": key,
+        "title": title,
+        "kind": kind,
+        "targets": targets,
+        "weight": weight,
+        "description": description,
+        "split": split,
+    }
+    made = _made(reader, Objective, values, stand_ins, _failed(reader, before), where)
+    return made, _valid_key(key)
+
+
+def _task(reader: ConfigReader) -> tuple[Task | None, str]:
+    if not reader.is_table:  # named already
+        return None, ""
+    before = len(reader.errors)
+    owner = reader.str("owner", "partner", choices=[s.value for s in Side])
+    values: dict[str, Any] = {
         "key": reader.str("key"),
         "title": reader.str("title"),
         "due": reader.str("due", None),
-        "owner": reader.str("owner", "partner", choices=[s.value for s in Side]),
+        "owner": None if owner is None else Side(owner),
+        "check_roles": reader.raw("check_roles", DEFAULT_CHECK_ROLES),
         "description": reader.str("description", ""),
     }
-    roles = reader.raw("check_roles", None)
+    roles = values["check_roles"]
+    if not isinstance(roles, (list, tuple)) or not all(isinstance(r, str) for r in roles):
+        reader.error("check_roles", "invalid", "expected a list of role names")
     reader.finish(raise_errors=False)
-    if values["key"] is None or values["title"] is None or values["owner"] is None:
-        return None
-    if roles is not None:
-        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-            reader.error("check_roles", "invalid", "expected a list of role names")
-            return None
-        values["check_roles"] = tuple(roles)
-    values["owner"] = Side(values["owner"])
-    return _build(reader, Task, **values)  # type: ignore[no-any-return]
+    stand_ins = {
+        "key": "task",
+        "title": "Task",
+        "due": None,
+        "owner": Side.PARTNER,
+        "check_roles": DEFAULT_CHECK_ROLES,
+        "description": "",
+    }
+    made = _made(reader, Task, values, stand_ins, _failed(reader, before))
+    return made, _valid_key(values["key"])
 
 
-def _milestone(reader: ConfigReader) -> Milestone | None:
-    key, title = reader.str("key"), reader.str("title")
-    at, description = reader.str("at", "start"), reader.str("description", "")
-    reader.finish(raise_errors=False)
-    if None in (key, title, at, description):
-        return None
-    return _build(reader, Milestone, key, title, at, description)  # type: ignore[no-any-return]
-
-
-def _section(reader: ConfigReader, currency: str | None) -> Section | None:
-    key, title = reader.str("key"), reader.str("title")
-    description = reader.str("description", "")
+def _milestone(reader: ConfigReader) -> tuple[Milestone | None, str]:
+    if not reader.is_table:  # named already
+        return None, ""
     before = len(reader.errors)
-    objectives = [_objective(r, currency) for r in reader.tables("objectives")]
-    tasks = [_task(r) for r in reader.tables("tasks")]
-    milestones = [_milestone(r) for r in reader.tables("milestones")]
+    values = {
+        "key": reader.str("key"),
+        "title": reader.str("title"),
+        "at": reader.str("at", "start"),
+        "description": reader.str("description", ""),
+    }
     reader.finish(raise_errors=False)
-    if None in (key, title, description) or len(reader.errors) > before:
-        return None
-    return _build(  # type: ignore[no-any-return]
-        reader, Section, key, title, description, objectives, tasks, milestones
-    )
+    stand_ins = {"key": "milestone", "title": "Milestone", "at": "start", "description": ""}
+    made = _made(reader, Milestone, values, stand_ins, _failed(reader, before))
+    return made, _valid_key(values["key"])
 
 
-def _key(reader: ConfigReader, name: str, default: str) -> str | None:
-    """A key setting (lower-case letters, digits, ``_`` and ``-``), checked where it is read."""
-    value = reader.str(name, default)
-    if value is None:
-        return None
-    errors = ErrorCollector()
-    check_key(errors, value, name)
-    for problem in errors.errors:
-        reader.error(name, problem.code, problem.message)
-    return None if errors else value
+#: What a section's own settings are checked with when its items cannot be.
+_SECTION_STAND_INS = {"key": "section", "title": "Section", "description": ""}
+
+
+def _section(
+    reader: ConfigReader, currency: str | None
+) -> tuple[Section | None, tuple[str, dict[str, list[str]]]]:
+    """A section, or None when anything of it is bad; and its keys, for :func:`check_keys`.
+
+    The keys of its items are checked with every other section's, by the
+    template: a section built here holds items read whole with distinct keys.
+    """
+    if not reader.is_table:  # named already
+        return None, ("", {})
+    before = len(reader.errors)
+    values: dict[str, Any] = {
+        "key": reader.str("key"),
+        "title": reader.str("title"),
+        "description": reader.str("description", ""),
+    }
+    read: dict[str, list[tuple[Any, str]]] = {
+        "objectives": [_objective(r, currency) for r in reader.tables("objectives")],
+        "tasks": [_task(r) for r in reader.tables("tasks")],
+        "milestones": [_milestone(r) for r in reader.tables("milestones")],
+    }
+    reader.finish(raise_errors=False)
+    failed = _failed(reader, before)
+    keys = {name: [key for _, key in found] for name, found in read.items()}
+    clashes = ErrorCollector()
+    check_keys(clashes, [("", keys)])
+    whole = not clashes and not failed.intersection(read)
+    # Items that could not all be read, or whose keys clash (named by the template), leave
+    # the section's own settings to be checked on a section without items.
+    items = {name: [item for item, _ in found] if whole else [] for name, found in read.items()}
+    made = _made(reader, Section, {**values, **items}, _SECTION_STAND_INS, failed)
+    return (made if whole else None), (_valid_key(values["key"]), keys)
+
+
+#: What a template's own settings are checked with when its sections cannot be.
+_TEMPLATE_STAND_INS = {
+    "id": "template",
+    "name": "Template",
+    "kind": "business",
+    "purpose": "",
+    "template_version": 1,
+    "sections": (),
+}
 
 
 def read_plan_templates(
@@ -204,41 +318,60 @@ def read_plan_templates(
 ) -> tuple[PlanTemplate, ...] | None:
     """Read a ``[plans]`` table's ``templates``; every bad field goes into the reader's collector.
 
-    ``currency`` is the program's, for money targets. Returns None when
-    there were errors.
+    ``currency`` is the program's, for money targets. Every bad setting is
+    named by its path at once: a bad item does not keep its section, nor a
+    bad section its template, from being checked, and keys used twice are
+    named across all the sections of a template. Returns None when there
+    were errors.
 
     >>> from partnerkit.core import ConfigReader
     >>> root = ConfigReader({"plans": {"templates": [{"id": "t", "name": "Plan"}]}})
     >>> [t.name for t in read_plan_templates(root.table("plans"), currency="EUR")]
     ['Plan']
     """
-    before = len(reader.errors)
+    start = len(reader.errors)
     found: list[PlanTemplate] = []
     seen: set[str] = set()
     for entry in reader.tables("templates"):
+        if not entry.is_table:  # named already
+            continue
+        before = len(reader.errors)
         values: dict[str, Any] = {
             "id": entry.str("id"),
             "name": entry.str("name"),
-            "kind": _key(entry, "kind", "business"),
+            "kind": entry.str("kind", "business"),
             "purpose": entry.str("purpose", ""),
             "template_version": entry.int("template_version", 1, minimum=1),
         }
+        if isinstance(values["id"], str):
+            if values["id"] in seen:
+                entry.error("id", "duplicate", f"two templates have the id {values['id']!r}")
+            seen.add(values["id"])
+        whole = True
         if entry.has("sections"):
-            sections = [_section(r, currency) for r in entry.tables("sections")]
-            if None not in sections:
-                values["sections"] = sections
+            sections: list[Section | None] = []
+            keys = []
+            for section_reader in entry.tables("sections"):
+                section, section_keys = _section(section_reader, currency)
+                sections.append(section)
+                keys.append(section_keys)
+            clashes = ErrorCollector()
+            check_keys(clashes, keys)
+            for problem in clashes.errors:
+                entry.error(problem.path, problem.code, problem.message)
+            whole = None not in sections and not clashes
+            values["sections"] = sections if whole else ()
         entry.finish(raise_errors=False)
-        if values["id"] in seen:
-            entry.error("id", "duplicate", f"two templates have the id {values['id']!r}")
-            continue
-        seen.add(values["id"])
-        if None in values.values() or len(entry.errors) > before:
-            continue
-        template = _build(entry, PlanTemplate, **values, published=True)
+        failed = _failed(entry, before)
+        if not whole:
+            failed.add("sections")  # named by section, above
+        template = _made(
+            entry, PlanTemplate, {**values, "published": True}, _TEMPLATE_STAND_INS, failed
+        )
         if template is not None:
             found.append(template)
     reader.finish(raise_errors=False)
-    if len(reader.errors) > before:
+    if len(reader.errors) > start:
         return None
     return tuple(found)
 

@@ -204,30 +204,29 @@ PRICING: _Area[Pricing] = _Area(
 
 
 def _plan_template_entries(templates: tuple[Any, ...], program: Program) -> Iterable[FieldError]:
+    """Every problem of a program's templates, each at its own path (``templates.1.id``)."""
     if not all(isinstance(t, PlanTemplate) for t in templates):
         yield FieldError("", "invalid", "expected a tuple of partnerkit.plans.PlanTemplate")
         return
-    ids = [t.id for t in templates]
-    if len(set(ids)) != len(ids):
-        yield FieldError("templates", "duplicate", "two plan templates share an id")
+    seen: set[str] = set()
     for i, template in enumerate(templates):
+        if template.id in seen:
+            yield FieldError(f"templates.{i}.id", "duplicate", "two plan templates share an id")
+        seen.add(template.id)
         if not template.published:
-            yield FieldError(f"templates.{i}", "invalid", "a program's templates are published")
-        foreign = sorted(
-            {
-                f"{o.key} ({t.value.currency})"
-                for s in template.sections
-                for o in s.objectives
-                for t in o.targets
-                if isinstance(t.value, Money) and t.value.currency != program.currency
-            }
-        )
-        if foreign:
             yield FieldError(
-                f"templates.{i}",
-                "invalid",
-                f"targets not in the program's currency {program.currency}: {', '.join(foreign)}",
+                f"templates.{i}.published", "invalid", "a program's templates are published"
             )
+        for j, section in enumerate(template.sections):
+            for k, objective in enumerate(section.objectives):
+                for n, target in enumerate(objective.targets):
+                    value = target.value
+                    if isinstance(value, Money) and value.currency != program.currency:
+                        yield FieldError(
+                            f"templates.{i}.sections.{j}.objectives.{k}.targets.{n}.value",
+                            "invalid",
+                            f"targets are in the program's currency, {program.currency}",
+                        )
 
 
 PLANS: _Area[tuple[PlanTemplate, ...]] = _Area(
