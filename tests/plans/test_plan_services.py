@@ -292,8 +292,10 @@ def test_a_template_version_is_pushed_to_drafts_and_shared_plans_only(
     vendor = on(VENDOR)
     with storage.unit_of_work() as uow:
         edit_template(uow, vendor, template.id, purpose="Version two")
-    with storage.unit_of_work() as uow, pytest.raises(ValidationError):
-        push_template_version(uow, vendor, template.id)  # the new version is a draft
+    with storage.unit_of_work() as uow:  # the new version is a draft: version 1 is pushed
+        while_drafted = push_template_version(uow, vendor, template.id)
+    assert (while_drafted.template_version, while_drafted.updated) == (1, ())
+    assert set(while_drafted.current) == {draft, review}
     with storage.unit_of_work() as uow:
         publish_template(uow, vendor, template.id)
     with storage.unit_of_work() as uow:

@@ -90,7 +90,13 @@ from partnerkit.plans._status import (
     PlanStatus,
     plan_status_label,
 )
-from partnerkit.plans._template import BUSINESS, MARKETING, PlanTemplate, default_sections
+from partnerkit.plans._template import (
+    BUSINESS,
+    MARKETING,
+    PlanTemplate,
+    PublishedVersion,
+    default_sections,
+)
 
 __all__ = [
     "ANCHORS",
@@ -134,6 +140,7 @@ __all__ = [
     "PlanStarted",
     "PlanStatus",
     "PlanTemplate",
+    "PublishedVersion",
     "Section",
     "SectionProgress",
     "Side",

@@ -19,7 +19,7 @@ from partnerkit.plans._items import (
 )
 from partnerkit.plans._status import _enum_hooks
 
-__all__ = ["BUSINESS", "MARKETING", "PlanTemplate", "default_sections"]
+__all__ = ["BUSINESS", "MARKETING", "PlanTemplate", "PublishedVersion", "default_sections"]
 
 # Stored templates and plans read their kinds and sides back as these enums.
 _enum_hooks(ObjectiveKind, "an objective kind")
@@ -48,13 +48,57 @@ def _text(errors: ErrorCollector, value: object, path: str, *, limit: int) -> No
     errors.text(value, path, required=path == "name", limit=limit, multiline=path != "name")
 
 
+def _check_content(errors: ErrorCollector, content: PlanTemplate | PublishedVersion) -> None:
+    """The checks of what a template version holds: name, purpose, kind, sections, number."""
+    _text(errors, content.name, "name", limit=120)
+    _text(errors, content.purpose, "purpose", limit=4000)
+    check_key(errors, content.kind, "kind")
+    with errors.catch():
+        check_sections(content.sections)
+    number = content.template_version
+    if isinstance(number, bool) or not isinstance(number, int):
+        errors.add("template_version", "invalid", "expected a whole number")
+    elif number < 1:
+        errors.add("template_version", "out_of_range", "versions count from 1")
+
+
+@attrs.frozen
+class PublishedVersion:
+    """A template's last published version, kept while the next version is a draft.
+
+    What plans are assigned from (and pushed to) until the draft is
+    published: :meth:`PlanTemplate.latest_published` makes it a published
+    :class:`PlanTemplate` again. ``published_by`` and ``published_at`` tell
+    who last changed it (its publisher) and when; like a template's
+    ``updated_by`` they are not part of its value.
+    """
+
+    template_version: int
+    name: str
+    kind: str
+    purpose: str
+    sections: tuple[Section, ...] = attrs.field(converter=as_tuple)
+    published_by: str = attrs.field(default="", eq=False)
+    published_at: pendulum.DateTime | None = attrs.field(default=None, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        errors = ErrorCollector()
+        _check_content(errors, self)
+        if self.published_at is not None:
+            with errors.catch():
+                aware(self.published_at, "published_at")
+        errors.raise_if_any()
+
+
 @attrs.frozen
 class PlanTemplate:
     """A versioned plan template: name, purpose, kind and ordered sections.
 
     ``template_version`` counts published versions. A draft template
     (``published`` false) is edited in place; editing a published one makes
-    the next version, a draft again until it is published. Plans copy the
+    the next version, a draft again until it is published, and keeps the
+    published one as :attr:`last_published`: plans are still assigned from
+    it (:meth:`latest_published`) while the draft is written. Plans copy the
     version they are made from (:attr:`Plan.template_version`), so no
     template edit ever changes a plan that was signed off.
     ``kind`` is :data:`BUSINESS`, :data:`MARKETING` or a kind of the host's
@@ -68,6 +112,9 @@ class PlanTemplate:
     sections: tuple[Section, ...] = attrs.field(factory=default_sections, converter=as_tuple)
     template_version: int = 1
     published: bool = False
+    #: The version published before this draft (``template_version - 1``), kept until the
+    #: draft is published; None for a published template and a draft never published before.
+    last_published: PublishedVersion | None = attrs.field(default=None, kw_only=True)
     #: Who last changed the template and when: not part of its value (two templates with the
     #: same content are equal, as the program file, which does not hold them, reads back).
     updated_by: str = attrs.field(default="", eq=False)
@@ -78,21 +125,52 @@ class PlanTemplate:
         errors = ErrorCollector()
         if not isinstance(self.id, str) or not self.id:
             errors.add("id", "required", "a template needs an id")
-        _text(errors, self.name, "name", limit=120)
-        _text(errors, self.purpose, "purpose", limit=4000)
-        check_key(errors, self.kind, "kind")
-        with errors.catch():
-            check_sections(self.sections)
-        if isinstance(self.template_version, bool) or not isinstance(self.template_version, int):
-            errors.add("template_version", "invalid", "expected a whole number")
-        elif self.template_version < 1:
-            errors.add("template_version", "out_of_range", "versions count from 1")
+        _check_content(errors, self)
         if not isinstance(self.published, bool):
             errors.add("published", "invalid", "expected true or false")
+        before = self.last_published
+        if before is not None:
+            if not isinstance(before, PublishedVersion):
+                errors.add("last_published", "invalid", "expected a PublishedVersion or None")
+            elif self.published is True:
+                errors.add("last_published", "invalid", "a published version keeps no other")
+            elif isinstance(self.template_version, int) and (
+                before.template_version != self.template_version - 1
+            ):
+                errors.add(
+                    "last_published.template_version",
+                    "invalid",
+                    f"the version before this draft's is {self.template_version - 1}",
+                )
         if self.updated_at is not None:
-            with errors.catch("updated_at"):
-                aware(self.updated_at)
+            with errors.catch():
+                aware(self.updated_at, "updated_at")
         errors.raise_if_any()
+
+    def latest_published(self) -> PlanTemplate | None:
+        """The version plans are made from: the latest published one, or None if none ever was.
+
+        This template when it is published; while its next version is a
+        draft, the version published before (:attr:`last_published`), as a
+        published template with that version's number and content.
+        """
+        if self.published:
+            return self
+        before = self.last_published
+        if before is None:
+            return None
+        return PlanTemplate(
+            self.id,
+            before.name,
+            kind=before.kind,
+            purpose=before.purpose,
+            sections=before.sections,
+            template_version=before.template_version,
+            published=True,
+            updated_by=before.published_by,
+            updated_at=before.published_at,
+            version=self.version,
+        )
 
     def section(self, key: str) -> Section:
         """The section with ``key``; an unknown key is a ``ValidationError`` at ``section``."""
@@ -111,7 +189,11 @@ class PlanTemplate:
         kind: str | None = None,
         sections: Iterable[Section] | None = None,
     ) -> PlanTemplate:
-        """This template with the changes given; a published one becomes the next draft version."""
+        """This template with the changes given; a published one becomes the next draft version.
+
+        The published version is then kept as :attr:`last_published` (plans
+        are still assigned from it); a draft keeps the one it had.
+        """
         at = aware(at)
         changed = attrs.evolve(
             self,
@@ -123,8 +205,20 @@ class PlanTemplate:
             updated_at=at,
         )
         if self.published:
+            kept = PublishedVersion(
+                self.template_version,
+                self.name,
+                self.kind,
+                self.purpose,
+                self.sections,
+                published_by=self.updated_by,
+                published_at=self.updated_at,
+            )
             return attrs.evolve(
-                changed, template_version=self.template_version + 1, published=False
+                changed,
+                template_version=self.template_version + 1,
+                published=False,
+                last_published=kept,
             )
         return changed
 
@@ -154,12 +248,17 @@ class PlanTemplate:
         return self.edited(actor, at, sections=sections)
 
     def published_by(self, actor: str, at: pendulum.DateTime) -> PlanTemplate:
-        """This version, published: the one that plans are made from from now on."""
+        """This version, published: the one that plans are made from from now on.
+
+        The version published before it (:attr:`last_published`) is no longer kept.
+        """
         if self.published:
             raise ValidationError.single(
                 "published", "invalid", f"version {self.template_version} is published already"
             )
-        return attrs.evolve(self, published=True, updated_by=actor, updated_at=aware(at))
+        return attrs.evolve(
+            self, published=True, last_published=None, updated_by=actor, updated_at=aware(at)
+        )
 
     def duplicate(self, id: str, name: str, actor: str, at: pendulum.DateTime) -> PlanTemplate:
         """A new draft template with ``name`` and this one's content; no history is copied."""

@@ -479,8 +479,12 @@ def edit_template(
 ) -> PlanTemplate:
     """Change a template; a published one becomes the next version, a draft until published.
 
-    Plans keep the version they were made from; :func:`push_template_version`
-    brings drafts and shared plans to a newer published version.
+    While that draft is written, the published version is kept beside it
+    (:attr:`PlanTemplate.last_published <partnerkit.plans.PlanTemplate.last_published>`):
+    :func:`assign_plan`, :func:`assign_plans` and :func:`push_template_version`
+    go on using it until the draft is published. Plans keep the version they
+    were made from; :func:`push_template_version` brings drafts and shared
+    plans to a newer published version.
     """
     template = _template(uow, ctx, template_id, CREATE_PLAN_TEMPLATES)
     errors = ErrorCollector()
@@ -611,17 +615,20 @@ def import_program_templates(uow: UnitOfWork, ctx: Context) -> TemplateImport:
 
 
 def _published(uow: UnitOfWork, ctx: Context, template_id: str) -> PlanTemplate:
+    """The template's latest published version (the one kept while an edit is a draft)."""
     require_role(ctx, CREATE_PLANS)
     found = uow.repository(PLAN_TEMPLATES).find(template_id)
     if found is None:
         raise NotFound("plan_template", template_id)
-    if not found.published:
+    latest = found.latest_published()
+    if latest is None:
         raise ValidationError.single(
             "template_id",
             "invalid",
-            f"version {found.template_version} of {template_id!r} is a draft: publish it first",
+            f"{template_id!r} has no published version yet (version"
+            f" {found.template_version} is a draft): publish it first",
         )
-    return found
+    return latest
 
 
 def _overrides_for(
@@ -690,7 +697,11 @@ def assign_plan(
     fiscal_year: int | None = None,
     targets: Mapping[str, Iterable[PeriodTarget]] | None = None,
 ) -> Plan:
-    """Assign a template's published version to one partner: a vendor-only draft plan.
+    """Assign a template's latest published version to one partner: a vendor-only draft plan.
+
+    While an edit of the template is a draft, that is the version published
+    before it; a template never published is a ``ValidationError`` at
+    ``template_id``.
 
     ``fiscal_year`` defaults to the program's current one; ``targets``
     replaces objectives' targets for this partner (by objective key). Needs
@@ -733,12 +744,15 @@ def assign_plans(
 ) -> AssignmentReport:
     """Assign a template to every partner in ``segment`` for one fiscal year; report each.
 
-    Idempotent: a partner that already has a plan from the template for the
-    year is reported :data:`ALREADY_HAD`, not given a second one. ``targets``
-    holds per-partner overrides (partner id -> objective key -> targets); a
-    partner whose overrides do not fit is :data:`REFUSED` with the reason,
-    the others are assigned; overrides for a partner outside the segment are
-    a ``ValidationError`` at ``targets.<partner id>``. Two bulk assignments that race leave one plan
+    The template's latest published version is assigned (as by
+    :func:`assign_plan`), and the report names its number. Idempotent: a
+    partner that already has a plan from the template for the year is
+    reported :data:`ALREADY_HAD`, not given a second one. ``targets`` holds
+    per-partner overrides (partner id -> objective key -> targets); a
+    partner whose overrides do not fit is :data:`REFUSED` with the reason
+    (every bad override named), the others are assigned; overrides for a
+    partner outside the segment are a ``ValidationError`` at
+    ``targets.<partner id>``. Two bulk assignments that race leave one plan
     per partner: the unique ``assignment`` index refuses the second, which
     then reads again and reports the first one's plans. Needs
     ``create_plans``; an account manager assigns to the partners they manage.
@@ -792,6 +806,8 @@ def assign_plans(
 @use_case
 def push_template_version(uow: UnitOfWork, ctx: Context, template_id: str) -> PushReport:
     """Bring the template's draft and shared plans to its latest published version.
+
+    A version still a draft is not pushed: the one published before it is.
 
     Targets set for a partner are kept for the objectives the version still
     has. Plans signed off (or further) are never changed. Needs

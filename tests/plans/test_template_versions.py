@@ -1,0 +1,230 @@
+"""A published template version stays assignable while its next version is a draft.
+
+Editing a published template makes the next version, a draft; the published
+one is kept beside it (``last_published``), and assigning and pushing use it
+until the draft is published. Stored bodies written before it was kept
+(schema 1) still load, on every backend.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+import pendulum
+import pytest
+from plan_factories import AT, ENABLEMENT, SALES
+from plan_services_factories import VENDOR, on, seed
+
+from partnerkit.core import EventDispatcher
+from partnerkit.core.errors import ValidationError
+from partnerkit.partners import PartnerFilter
+from partnerkit.plans import PlanTemplate, PublishedVersion
+from partnerkit.services import (
+    ASSIGNED,
+    assign_plan,
+    assign_plans,
+    edit_template,
+    get_plan,
+    get_template,
+    publish_template,
+    push_template_version,
+    rename_template_section,
+)
+from partnerkit.storage import PLAN_TEMPLATES, MemoryStorage, SqliteStorage, Storage
+from partnerkit.storage._common import decode_body, encode_body
+from partnerkit.storage.sqlalchemy import SqlAlchemyStorage
+
+
+@pytest.fixture(params=["memory", "sqlite", "sqlalchemy"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
+    if request.param == "memory":
+        yield MemoryStorage(dispatcher=EventDispatcher())
+    elif request.param == "sqlite":
+        yield SqliteStorage(tmp_path / "plans.sqlite3", dispatcher=EventDispatcher())
+    else:
+        opened = SqlAlchemyStorage(f"sqlite:///{tmp_path / 'plans.sqlite3'}")
+        yield opened
+        opened.close()
+
+
+def test_while_an_edit_is_a_draft_plans_are_assigned_from_the_published_version(
+    storage: Storage,
+) -> None:
+    vendor = on(VENDOR)
+    first = seed(storage)  # version 1: sales and enablement, no purpose
+    with storage.unit_of_work() as uow:
+        draft = edit_template(uow, vendor, first.id, purpose="Version two", sections=[SALES])
+    with storage.unit_of_work() as uow:
+        draft = rename_template_section(uow, vendor, first.id, "sales", "Revenue")
+    with storage.unit_of_work() as uow:
+        stored = get_template(uow, vendor, first.id)
+    assert stored == draft
+    assert (stored.template_version, stored.published) == (2, False)
+    assert stored.last_published == PublishedVersion(
+        1, first.name, first.kind, first.purpose, first.sections
+    )
+    # Version 1 can still be read (the record's storage version is the draft's).
+    assert stored.latest_published() == attrs.evolve(first, version=stored.version)
+    with storage.unit_of_work() as uow:
+        plan = assign_plan(uow, vendor, first.id, "p1")
+    assert (plan.template_version, plan.purpose, plan.sections) == (1, "", (SALES, ENABLEMENT))
+    with storage.unit_of_work() as uow:
+        report = assign_plans(uow, vendor, first.id, PartnerFilter())
+    assert report.template_version == 1
+    assert report.of(ASSIGNED) == ("p2", "p3")
+    with storage.unit_of_work() as uow:
+        plans = [get_plan(uow, vendor, e.plan_id or "") for e in report.entries]
+    assert {(p.template_version, p.sections) for p in plans} == {(1, (SALES, ENABLEMENT))}
+    with storage.unit_of_work() as uow:  # nothing newer than version 1 is published
+        assert push_template_version(uow, vendor, first.id).updated == ()
+    with storage.unit_of_work() as uow:
+        second = publish_template(uow, vendor, first.id)
+    assert (second.template_version, second.published, second.last_published) == (2, True, None)
+    with storage.unit_of_work() as uow:
+        later = assign_plan(uow, vendor, first.id, "p1", fiscal_year=2027)
+    assert (later.template_version, later.purpose) == (2, "Version two")
+    assert [s.title for s in later.sections] == ["Revenue"]
+    with storage.unit_of_work() as uow:
+        pushed = push_template_version(uow, vendor, first.id)
+    assert set(pushed.updated) == {p.id for p in plans} | {plan.id}
+
+
+def test_a_draft_keeps_the_published_version_until_it_is_published() -> None:
+    published = PlanTemplate("t", "Plan", sections=[SALES]).published_by("vera", AT)
+    later = AT.add(days=1)
+    draft = published.edited("olga", later, purpose="Next")
+    kept = draft.last_published
+    assert kept is not None
+    assert (kept.template_version, kept.purpose, kept.sections) == (1, "", (SALES,))
+    assert (kept.published_by, kept.published_at) == ("vera", AT)  # who published it
+    again = draft.edited("olga", later, name="Renamed").rename_section("sales", "X", "olga", later)
+    assert (again.template_version, again.last_published) == (2, kept)
+    assert again.latest_published() == published
+    assert again.published_by("olga", later).last_published is None
+    assert PlanTemplate("u", "Never published").latest_published() is None
+    assert published.latest_published() is published
+    assert draft.duplicate("t2", "Copy", "olga", later).last_published is None
+
+
+def test_a_kept_version_must_be_the_one_before_the_draft_and_only_beside_a_draft() -> None:
+    kept = PublishedVersion(1, "Plan", "business", "", (SALES,))
+    assert PlanTemplate("t", "Plan", template_version=2, last_published=kept).last_published == kept
+    with pytest.raises(ValidationError) as raised:
+        PlanTemplate("t", "Plan", template_version=3, last_published=kept)
+    assert [e.path for e in raised.value.errors] == ["last_published.template_version"]
+    with pytest.raises(ValidationError) as raised:
+        PlanTemplate("t", "Plan", template_version=2, published=True, last_published=kept)
+    assert [e.path for e in raised.value.errors] == ["last_published"]
+    with pytest.raises(ValidationError) as raised:
+        PlanTemplate("t", "Plan", template_version=2, last_published="v1")  # type: ignore[arg-type]
+    assert [e.path for e in raised.value.errors] == ["last_published"]
+    with pytest.raises(ValidationError) as raised:  # named as the field, not updated_at.at
+        PlanTemplate("t", "Plan", updated_at=pendulum.naive(2026, 1, 1))
+    assert [e.path for e in raised.value.errors] == ["updated_at"]
+    with pytest.raises(ValidationError) as raised:
+        PublishedVersion(
+            0,
+            "",
+            "Not A Key",
+            5,  # type: ignore[arg-type]
+            (SALES, SALES),
+            published_at=pendulum.naive(2026, 1, 1),
+        )
+    assert sorted(e.path for e in raised.value.errors) == [
+        "kind",
+        "name",
+        "published_at",
+        "purpose",
+        "sections.1.key",
+        "sections.1.milestones.0.key",
+        "sections.1.milestones.1.key",
+        "sections.1.objectives.0.key",
+        "sections.1.objectives.1.key",
+        "sections.1.tasks.0.key",
+        "template_version",
+    ]
+
+
+# Bodies the release before last_published wrote (schema 1): a published template, and
+# the draft an edit of it made (which kept nothing of version 1).
+_SECTION_V1 = (
+    '{"key":"sales","title":"Sales","description":"","objectives":[{"key":"won","title":'
+    '"Deals won","kind":"deals_won","targets":[{"period":"year","value":20}],"weight":1,'
+    '"description":"","split":null}],"tasks":[{"key":"forecast","title":"Share a forecast",'
+    '"due":"q1","owner":"partner","check_roles":["executive","manager",'
+    '"program_administrator"],"description":""}],"milestones":[]}'
+)
+PUBLISHED_V1 = (
+    '{"id":"TPL-000009","name":"Reseller plan","kind":"business","purpose":"","sections":['
+    + _SECTION_V1
+    + '],"template_version":1,"published":true,"updated_by":"vera",'
+    '"updated_at":"2026-01-05T09:00:00+00:00[Europe/London]"}'
+)
+DRAFT_V1 = (
+    '{"id":"TPL-000009","name":"Reseller plan","kind":"business","purpose":"Version two",'
+    '"sections":[' + _SECTION_V1 + '],"template_version":2,"published":false,"updated_by":"vera",'
+    '"updated_at":"2026-01-06T09:00:00+00:00[Europe/London]"}'
+)
+
+
+def test_template_bodies_of_schema_1_are_read_with_no_kept_version() -> None:
+    published = decode_body(PLAN_TEMPLATES, PUBLISHED_V1, 4, 1)
+    draft = decode_body(PLAN_TEMPLATES, DRAFT_V1, 5, 1)
+    assert (published.published, published.last_published, published.version) == (True, None, 4)
+    assert (draft.template_version, draft.last_published, draft.latest_published()) == (
+        2,
+        None,
+        None,
+    )
+    # Written again, the body is schema 2's: the same fields and the kept version.
+    assert json.loads(encode_body(PLAN_TEMPLATES, draft)) == {
+        **json.loads(DRAFT_V1),
+        "last_published": None,
+    }
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "sqlalchemy"])
+def test_stored_template_bodies_of_schema_1_still_load_and_assign(
+    backend: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    opened: Storage
+    if backend == "sqlite":
+        opened, table = SqliteStorage(path), "agg_plan_templates"
+    else:
+        opened, table = SqlAlchemyStorage(f"sqlite:///{path}"), "partnerkit_plan_templates"
+    try:
+        seed(opened)  # the partners, and the table
+        with sqlite3.connect(path) as conn:  # two rows as the release before wrote them
+            for body in (PUBLISHED_V1, DRAFT_V1.replace("TPL-000009", "TPL-000010")):
+                template = json.loads(body)
+                conn.execute(
+                    f"INSERT INTO {table} (id, version, schema, body, idx_kind, idx_published)"
+                    " VALUES (?, 1, 1, ?, 'business', ?)",
+                    (template["id"], body, int(template["published"])),
+                )
+        vendor = on(VENDOR)
+        with opened.unit_of_work() as uow:
+            old = get_template(uow, vendor, "TPL-000009")
+            old_draft = get_template(uow, vendor, "TPL-000010")
+        assert (old.template_version, old.last_published) == (1, None)
+        assert (old_draft.template_version, old_draft.last_published) == (2, None)
+        with opened.unit_of_work() as uow:
+            assert assign_plan(uow, vendor, "TPL-000009", "p1").template_version == 1
+        with opened.unit_of_work() as uow, pytest.raises(ValidationError) as raised:
+            assign_plan(uow, vendor, "TPL-000010", "p1")  # its version 1 was not kept
+        assert [e.path for e in raised.value.errors] == ["template_id"]
+        with opened.unit_of_work() as uow:
+            edited = edit_template(uow, vendor, "TPL-000009", purpose="Version two")
+        with opened.unit_of_work() as uow:
+            assert get_template(uow, vendor, "TPL-000009") == edited
+            assert assign_plan(uow, vendor, "TPL-000009", "p2").purpose == ""
+        assert attrs.evolve(edited.latest_published() or old, version=1) == old
+    finally:
+        close = getattr(opened, "close", None)
+        if close is not None:
+            close()
