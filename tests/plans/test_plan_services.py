@@ -581,3 +581,73 @@ def test_plans_still_open_when_their_year_ended_are_closed_by_the_sweep(
     assert [type(e).__name__ for e in seen] == ["PlanClosed"]
     with storage.unit_of_work() as uow, pytest.raises(PermissionDenied):
         close_ended_plans(uow, on(ADMIN_P1))
+
+
+def test_certified_users_are_those_holding_a_current_certification_as_scoring_counts_them(
+    storage: Storage, template: PlanTemplate
+) -> None:
+    from partnerkit.plans import Objective, ObjectiveKind, Section
+    from partnerkit.scoring import BUILTIN_KPIS, Kpi, Window, score_ecosystem
+
+    vendor = on(VENDOR)
+    certified = Objective(
+        "cert",
+        "Certified users",
+        ObjectiveKind.CERTIFIED_USERS,
+        [PeriodTarget("year", 4), PeriodTarget("q1", 2)],
+    )
+    with storage.unit_of_work() as uow:
+        made = create_template(
+            uow, vendor, "Cert", sections=[Section("en", "En", objectives=[certified])]
+        )
+    with storage.unit_of_work() as uow:
+        publish_template(uow, vendor, made.id)
+    with storage.unit_of_work() as uow:
+        plan_id = assign_plan(uow, vendor, made.id, "p1").id
+
+    def earned(partner: str, user: str, year: int, month: int, day: int) -> Activity:
+        return Activity(
+            partner, "certification_earned", pendulum.datetime(year, month, day, tz="UTC"), user
+        )
+
+    activities = [
+        earned("p1", "ana", 2025, 6, 1),  # certified last year: still current in 2026
+        earned("p1", "bob", 2026, 1, 20),
+        earned("p1", "bob", 2026, 1, 25),  # bob again: one user
+        earned("p1", "cy", 2023, 12, 1),  # more than 730 days before: lapsed
+        earned("p2", "dan", 2026, 1, 10),  # another partner's
+    ]
+    with storage.unit_of_work() as uow:
+        progress = plan_progress_of(uow, vendor, plan_id, activities)
+    (objective,) = progress.objectives
+    assert (objective.year.actual, objective.quarters[0].actual) == (2, 2)
+    assert objective.quarters[1].actual is None  # not begun
+    scores = score_ecosystem(
+        activities,
+        calendar=PROGRAM.fiscal,
+        as_of=NOW.date(),
+        currency="EUR",
+        model=PROGRAM.scoring,
+        partners=["p1"],
+    )
+    assert scores.values.value("p1", "certified_users") == 2  # what the scores say
+    # A program whose scoring model keeps certifications current for 90 days counts bob alone.
+    kpis = tuple(
+        Kpi("certified_users", "certified_users", Window.trailing(90))
+        if k.name == "certified_users"
+        else k
+        for k in BUILTIN_KPIS
+    )
+    short = attrs.evolve(PROGRAM, scoring=attrs.evolve(PROGRAM.scoring, kpis=kpis))
+    with storage.unit_of_work() as uow:
+        progress = plan_progress_of(uow, on(VENDOR, program=short), plan_id, activities)
+    assert progress.objectives[0].year.actual == 1
+    # After the year, it is measured on the year's last day, each quarter on its own.
+    later = on(VENDOR, FixedClock(pendulum.datetime(2027, 3, 1, 9, tz="UTC")))
+    with storage.unit_of_work() as uow:
+        progress = plan_progress_of(
+            uow, later, plan_id, [*activities, earned("p1", "eva", 2026, 8, 1)]
+        )
+    objective = progress.objectives[0]
+    assert objective.year.actual == 3
+    assert [q.actual for q in objective.quarters] == [2, 2, 3, 3]

@@ -82,7 +82,10 @@ class ObjectiveKind(str, Enum):
     NEW_ARR = "new_arr"
     #: Upsell annual recurring revenue (money).
     UPSELL_ARR = "upsell_arr"
-    #: Users holding a current certification.
+    #: Users holding a current certification on the measuring day (the period's last day, or
+    #: today while it runs): a level, not a sum of the period's certifications. A certification
+    #: is current as the scoring area's ``certified_users`` KPI says: earned within its window
+    #: (the trailing 730 days unless the program's scoring model defines that KPI otherwise).
     CERTIFIED_USERS = "certified_users"
     #: Anything else: the value is entered by a person, with who and when.
     CUSTOM = "custom"

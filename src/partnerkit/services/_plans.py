@@ -55,6 +55,7 @@ from partnerkit.plans import (
     BUSINESS,
     OBJECTIVE_MEASURES,
     PERIODS,
+    ObjectiveKind,
     PeriodTarget,
     Plan,
     PlanEvent,
@@ -68,6 +69,7 @@ from partnerkit.plans import (
     plan_rows,
 )
 from partnerkit.scoring import (
+    BUILTIN_KPIS,
     Activity,
     EngagementModel,
     Kpi,
@@ -1121,6 +1123,29 @@ def _activities(value: object) -> list[Activity]:
     return rows
 
 
+#: The scoring area's ``certified_users`` KPI, as partnerkit defines it.
+_CERTIFIED_USERS_KPI = next(k for k in BUILTIN_KPIS if k.name == "certified_users")
+
+
+def _certification_window(model: EngagementModel) -> Window:
+    """How long a certification stays current: the window of the ``certified_users`` KPI.
+
+    The KPI of that name in ``model`` (a program's scoring model) when it
+    measures ``certified_users``, else partnerkit's own (the trailing 730
+    days), so a plan's certified-users objective counts the users the
+    dashboard and the scores count: those who earned a certification in
+    that window before the measuring day.
+
+    >>> from partnerkit.scoring import DEFAULT_ENGAGEMENT_MODEL
+    >>> _certification_window(DEFAULT_ENGAGEMENT_MODEL).label
+    'trailing_730d'
+    """
+    for kpi in model.kpis:
+        if kpi.name == _CERTIFIED_USERS_KPI.name and kpi.measure == _CERTIFIED_USERS_KPI.measure:
+            return kpi.window
+    return _CERTIFIED_USERS_KPI.window
+
+
 def _measured(
     ctx: Context,
     plans: Sequence[Plan],
@@ -1133,11 +1158,15 @@ def _measured(
     year, period and split over the plans' partners' activities: the year to
     date and each quarter to date (to the quarter's end once it is over),
     with the KPI :data:`~partnerkit.plans.OBJECTIVE_MEASURES` gives each kind.
+    Certified users are a level, not a sum: the users holding a current
+    certification on the period's last day (or today), as the scoring
+    area's ``certified_users`` KPI counts them (:func:`_certification_window`).
     ``periods`` names the periods wanted (a caller reading only the year's
     figures skips the quarters' passes).
     """
     calendar = ctx.program.fiscal
     today = ctx.today()
+    certified = _certification_window(ctx.program.scoring)
     result: dict[str, dict[tuple[str, str], MetricValue]] = {p.id: {} for p in plans}
     partners = sorted({p.partner_id for p in plans})
     wanted = set(partners)
@@ -1182,7 +1211,7 @@ def _measured(
                     Kpi(
                         f"{k.value}_{period}",
                         OBJECTIVE_MEASURES[k][0],
-                        Window(window),
+                        certified if k is ObjectiveKind.CERTIFIED_USERS else Window(window),
                         kinds=OBJECTIVE_MEASURES[k][1],
                     )
                     for k in kinds
