@@ -81,6 +81,22 @@ def test_unknown_actuals_are_not_judged_and_count_as_nothing_done() -> None:
     assert before.objectives[1].rag is None  # the fiscal year has not started
 
 
+def test_objectives_without_any_data_are_named_not_silently_counted_as_nothing() -> None:
+    plan = signed_off()
+    measured: dict[tuple[str, str], MetricValue] = {("won", "year"): 12}
+    progress = plan_progress(plan, CALENDAR, MID_YEAR, measured)
+    # New ARR was not measured and nobody entered the custom satisfaction score: both count 0
+    # in the completion, and are named (not behind pace: not judged at all).
+    assert progress.unmeasured == ("arr", "csat")
+    assert "arr" not in progress.holding_back
+    plan, _ = plan.start("vera", AT)
+    plan, _ = plan.record_actual("csat", "q1", Decimal(80), "vera", Side.VENDOR, AT)
+    measured[("arr", "q2")] = Money("0", "EUR")  # a quarter's figure is data too
+    assert plan_progress(plan, CALENDAR, MID_YEAR, measured).unmeasured == ()
+    # Before the fiscal year starts, nothing is due: nothing is named.
+    assert plan_progress(plan, CALENDAR, date(2025, 12, 1)).unmeasured == ()
+
+
 def test_explanations_name_the_objectives_behind_pace() -> None:
     progress = plan_progress(
         assigned(), CALENDAR, MID_YEAR, {("arr", "year"): Money("10000", "EUR"), ("won", "year"): 2}

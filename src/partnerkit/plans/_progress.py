@@ -114,7 +114,11 @@ class PlanProgress:
     objective by its attainment capped at 100 (within the objectives,
     weighted by their weights), a task checked or not, a milestone held or
     not. ``rag`` is the worst paced status of the objectives; ``holding_back``
-    names the objectives behind pace, the furthest behind first.
+    names the objectives behind pace, the furthest behind first;
+    ``unmeasured`` those with no actual at all for the periods begun, one of
+    which has a target (a custom objective nobody entered a value for, a
+    measured one without measurements), in plan order: they are not judged,
+    and count 0 in the completion.
     """
 
     plan_id: str
@@ -125,6 +129,7 @@ class PlanProgress:
     rag: Rag | None
     sections: tuple[SectionProgress, ...]
     holding_back: tuple[str, ...]
+    unmeasured: tuple[str, ...] = ()
 
     @property
     def objectives(self) -> tuple[ObjectiveProgress, ...]:
@@ -136,6 +141,8 @@ class PlanProgress:
         """One line per objective behind pace, furthest behind first, in ``locale``'s words.
 
         The pace is a percentage in the locale's format (``75.21%``, ``75,21 %`` in German).
+        An objective without any data is not judged, so it has no line here:
+        :attr:`unmeasured` names those.
         """
         from partnerkit.core._money import _locale
 
@@ -315,6 +322,16 @@ def _worst(rags: Iterable[Rag | None]) -> Rag | None:
     return min((r for r in rags if r), key=_RAG_ORDER.__getitem__, default=None)
 
 
+def _without_data(objective: ObjectiveProgress, starts: tuple[date, ...], as_of: date) -> bool:
+    """Whether a period begun has a target and none has an actual (the year's, then quarters)."""
+    begun = [
+        period
+        for period, start in zip((objective.year, *objective.quarters), starts, strict=True)
+        if as_of >= start
+    ]
+    return any(p.target is not None for p in begun) and all(p.actual is None for p in begun)
+
+
 def _check_arguments(plan: object, as_of: object) -> None:
     if not isinstance(plan, Plan):
         raise ValidationError.single("plan", "invalid", "expected a Plan")
@@ -366,6 +383,8 @@ def plan_progress(
                 )
             )
         every = [o for s in sections for o in s.objectives]
+        starts = (year.start, *(q.start for q in year.quarters))
+        unmeasured = tuple(o.key for o in every if _without_data(o, starts, as_of))
         judged = [o for o in every if o.rag is not None]
         rag = _worst(o.rag for o in judged)
         behind = sorted(
@@ -381,6 +400,7 @@ def plan_progress(
             rag,
             tuple(sections),
             tuple(o.key for o in behind),
+            unmeasured,
         )
 
 
