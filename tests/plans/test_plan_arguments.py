@@ -29,6 +29,7 @@ from partnerkit.services import (
     hold_plan_milestone,
     list_plans,
     plan_progress_of,
+    push_template_version,
     rename_template_section,
     set_plan_targets,
     uncheck_plan_task,
@@ -171,6 +172,49 @@ def test_assignment_names_a_bad_year_and_every_bad_override_together(
     assert "targets.nope" in refused.reason
     with storage.unit_of_work() as uow:
         assert sorted(p.partner_id for p in uow.repository(PLANS).list(limit=10)) == ["p1", "p3"]
+
+
+def test_assignment_names_a_template_never_published_or_a_bad_id_beside_the_other_arguments(
+    storage: Storage, template: PlanTemplate
+) -> None:
+    vendor = on(VENDOR)
+    with storage.unit_of_work() as uow:
+        draft = create_template(uow, vendor, "Never published").id
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as raised:
+        assign_plan(uow, vendor, draft, "p1", fiscal_year=0)
+    assert problems(raised) == [("fiscal_year", "out_of_range"), ("template_id", "invalid")]
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as raised:
+        assign_plans(uow, vendor, draft, PartnerFilter(), fiscal_year=0)
+    assert problems(raised) == [("fiscal_year", "out_of_range"), ("template_id", "invalid")]
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as raised:
+        assign_plan(uow, vendor, draft, "p1", targets={"won": 5})  # type: ignore[dict-item]
+    assert problems(raised) == [("targets.won", "invalid"), ("template_id", "invalid")]
+    # A bad id is named at its argument's name (not the storage's "id"), with the rest.
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as raised:
+        assign_plan(uow, vendor, template.id, "", fiscal_year=0)
+    assert problems(raised) == [("fiscal_year", "out_of_range"), ("partner_id", "invalid")]
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as raised:
+        assign_plan(uow, vendor, "", 5, fiscal_year=0, targets=[])  # type: ignore[arg-type]
+    assert problems(raised) == [
+        ("fiscal_year", "out_of_range"),
+        ("partner_id", "invalid"),
+        ("targets", "invalid"),
+        ("template_id", "invalid"),
+    ]
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as raised:
+        assign_plans(uow, vendor, "", "EMEA", fiscal_year=0, targets=[])  # type: ignore[arg-type]
+    assert problems(raised) == [
+        ("fiscal_year", "out_of_range"),
+        ("segment", "invalid"),
+        ("targets", "invalid"),
+        ("template_id", "invalid"),
+    ]
+    with storage.unit_of_work() as uow, pytest.raises(ValidationError) as raised:
+        push_template_version(uow, vendor, "")
+    assert problems(raised) == [("template_id", "invalid")]
+    with storage.unit_of_work() as uow:  # nothing was stored, no plan number taken
+        assert uow.repository(PLANS).list(limit=10).items == ()
+        assert assign_plan(uow, vendor, template.id, "p1").id == "PL-2026-000001"
 
 
 def test_set_plan_targets_names_the_objective_and_the_targets_at_their_own_paths(

@@ -40,6 +40,7 @@ from partnerkit.core.errors import (
     NotFound,
     PermissionDenied,
     ValidationError,
+    join_path,
 )
 from partnerkit.partners import (
     CHECK_PLAN_ITEMS,
@@ -55,6 +56,7 @@ from partnerkit.plans import (
     BUSINESS,
     OBJECTIVE_MEASURES,
     PERIODS,
+    Objective,
     ObjectiveKind,
     PeriodTarget,
     Plan,
@@ -96,6 +98,7 @@ from partnerkit.storage import (
     PARTNERS,
     PLAN_TEMPLATES,
     PLANS,
+    AggregateSpec,
     IndexValue,
     Page,
     UnitOfWork,
@@ -156,6 +159,8 @@ REFUSED = "refused"
 #: Any of these lets a role read the plans it reaches.
 _READ_PERMISSIONS = (VIEW_DASHBOARD, CREATE_PLANS, EDIT_PLAN, SIGN_OFF_PLANS, CHECK_PLAN_ITEMS)
 _PENDING = "pending"
+#: The key and title of an objective standing in for one a template would hold.
+_STAND_IN = "objective"
 
 
 # -- reports and events -------------------------------------------------------------------------
@@ -616,26 +621,66 @@ def import_program_templates(uow: UnitOfWork, ctx: Context) -> TemplateImport:
 # -- assignment --------------------------------------------------------------------------------
 
 
-def _published(uow: UnitOfWork, ctx: Context, template_id: str) -> PlanTemplate:
-    """The template's latest published version (the one kept while an edit is a draft)."""
+def _id_arg(
+    spec: AggregateSpec[Any], value: object, path: str, errors: ErrorCollector
+) -> str | None:
+    """``value`` when it can be a record's id, or None after recording why not at ``path``.
+
+    The argument's own name, not the storage's ``id``: ``partner_id``, ``template_id``.
+    """
+    try:
+        return spec.check_id(value)
+    except ValidationError as error:
+        for problem in error.errors:
+            errors.add(path, problem.code, problem.message)
+        return None
+
+
+def _published(
+    uow: UnitOfWork, ctx: Context, template_id: object, errors: ErrorCollector
+) -> PlanTemplate | None:
+    """The template's latest published version (the one kept while an edit is a draft).
+
+    A bad id, or a template never published, is recorded in ``errors`` at
+    ``template_id`` (None returned), to be named with the other arguments; a
+    template that does not exist is ``NotFound``.
+    """
     require_role(ctx, CREATE_PLANS)
-    found = uow.repository(PLAN_TEMPLATES).find(template_id)
+    checked = _id_arg(PLAN_TEMPLATES, template_id, "template_id", errors)
+    if checked is None:
+        return None
+    found = uow.repository(PLAN_TEMPLATES).find(checked)
     if found is None:
-        raise NotFound("plan_template", template_id)
+        raise NotFound("plan_template", checked)
     latest = found.latest_published()
     if latest is None:
-        raise ValidationError.single(
+        errors.add(
             "template_id",
             "invalid",
-            f"{template_id!r} has no published version yet (version"
+            f"{checked!r} has no published version yet (version"
             f" {found.template_version} is a draft): publish it first",
         )
     return latest
 
 
+def _shape_of_targets(targets: object, path: str, errors: ErrorCollector) -> None:
+    """Record at ``path`` what is wrong with ``targets`` whatever objective they are for.
+
+    Checked on a custom objective standing in (it takes counts and money
+    alike): a list of PeriodTarget values with distinct periods.
+    """
+    try:
+        Objective(_STAND_IN, _STAND_IN, ObjectiveKind.CUSTOM, targets)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for problem in error.errors:
+            if problem.path.split(".")[0] == "targets":
+                rest = problem.path.removeprefix("targets").lstrip(".")
+                errors.add(join_path(path, rest), problem.code, problem.message)
+
+
 def _overrides_for(
     ctx: Context,
-    template: PlanTemplate,
+    template: PlanTemplate | None,
     partner_id: str,
     fiscal_year: int | None,
     targets: object,
@@ -644,10 +689,15 @@ def _overrides_for(
     """One partner's target overrides, every problem with them recorded in ``errors``.
 
     Checked against the template before a plan number is taken (a bad fiscal
-    year, recorded already, stands aside for the current one).
+    year, recorded already, stands aside for the current one); without a
+    template (a bad ``template_id``, recorded already), only their shape and
+    currency are.
     """
     overrides = _overrides_arg(ctx, targets, errors)
-    if overrides:
+    if overrides and template is None:
+        for key, given in overrides.items():
+            _shape_of_targets(given, f"targets.{key}", errors)
+    elif overrides and template is not None:
         with errors.catch():
             Plan.assign(
                 template,
@@ -706,19 +756,27 @@ def assign_plan(
     ``template_id``.
 
     ``fiscal_year`` defaults to the program's current one; ``targets``
-    replaces objectives' targets for this partner (by objective key). Needs
-    ``create_plans`` on the partner (a vendor-side actor). A partner that
+    replaces objectives' targets for this partner (by objective key). Every
+    bad argument is named at once, at its own name (``partner_id``,
+    ``template_id``, ``fiscal_year``, ``targets...``); a partner or template
+    that does not exist (or that the actor does not reach) is ``NotFound``.
+    Needs ``create_plans`` on the partner (a vendor-side actor). A partner that
     already has a plan from the template for the year is a ``Conflict``
     (field ``assignment``). The plan's number is ``PL-<year>-000001``.
     """
     _vendor(ctx, CREATE_PLANS)
     errors = ErrorCollector()
     year = _year_arg(ctx, fiscal_year, errors)
-    partner = load(uow, ctx, PARTNERS, partner_id, CREATE_PLANS)
-    template = _published(uow, ctx, template_id)
-    overrides = _overrides_for(ctx, template, partner.id, year, targets, errors)
+    checked = _id_arg(PARTNERS, partner_id, "partner_id", errors)
+    partner = None if checked is None else load(uow, ctx, PARTNERS, checked, CREATE_PLANS)
+    template = _published(uow, ctx, template_id, errors)
+    overrides = _overrides_for(
+        ctx, template, _PENDING if partner is None else partner.id, year, targets, errors
+    )
     errors.raise_if_any()
     assert year is not None
+    assert partner is not None
+    assert template is not None
     held = _existing(uow, partner.id, template.id, year)
     if held is not None:
         raise Conflict(
@@ -756,8 +814,10 @@ def assign_plans(
     partner outside the segment are a ``ValidationError`` at
     ``targets.<partner id>``. Two bulk assignments that race leave one plan
     per partner: the unique ``assignment`` index refuses the second, which
-    then reads again and reports the first one's plans. Needs
-    ``create_plans``; an account manager assigns to the partners they manage.
+    then reads again and reports the first one's plans. A bad
+    ``template_id`` (or one never published), ``segment``, ``fiscal_year``
+    and ``targets`` are named together. Needs ``create_plans``; an account
+    manager assigns to the partners they manage.
     """
     _vendor(ctx, CREATE_PLANS)
     errors = ErrorCollector()
@@ -766,9 +826,10 @@ def assign_plans(
     if targets is not None and not isinstance(targets, Mapping):
         errors.add("targets", "invalid", "expected partner id -> objective key -> targets")
     year = _year_arg(ctx, fiscal_year, errors)
+    template = _published(uow, ctx, template_id, errors)
     errors.raise_if_any()
     assert year is not None
-    template = _published(uow, ctx, template_id)
+    assert template is not None
     overrides = dict(targets or {})
     partners = sorted(_segment(uow, ctx, segment), key=lambda p: p.id)
     outside = sorted(set(overrides) - {p.id for p in partners})
@@ -816,7 +877,10 @@ def push_template_version(uow: UnitOfWork, ctx: Context, template_id: str) -> Pu
     ``create_plans``; an account manager reaches the plans of their partners.
     """
     _vendor(ctx, CREATE_PLANS)
-    template = _published(uow, ctx, template_id)
+    errors = ErrorCollector()
+    template = _published(uow, ctx, template_id, errors)
+    errors.raise_if_any()
+    assert template is not None
     reach = narrowed(ctx, CREATE_PLANS, None)
     where: dict[str, IndexValue | Sequence[IndexValue]] = {"template_id": template.id}
     if reach is not None:
