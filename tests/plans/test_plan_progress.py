@@ -14,8 +14,21 @@ from partnerkit.core import MetricValue, Money
 from partnerkit.core.errors import ValidationError
 from partnerkit.fiscal import MonthlyFiscalCalendar
 from partnerkit.partners import EXECUTIVE
-from partnerkit.plans import Plan, PlanStatus, Side, anchor_date, plan_progress, plan_rows
-from partnerkit.scoring import Rag
+from partnerkit.plans import (
+    OBJECTIVE_MEASURES,
+    Objective,
+    ObjectiveKind,
+    PeriodTarget,
+    Plan,
+    PlanStatus,
+    PlanTemplate,
+    Section,
+    Side,
+    anchor_date,
+    plan_progress,
+    plan_rows,
+)
+from partnerkit.scoring import BUILTIN_KPIS, Kpi, KpiStatus, Rag, Target, rag_status
 
 CALENDAR = MonthlyFiscalCalendar(1)
 MID_YEAR = date(2026, 7, 2)  # 183 of 365 days gone
@@ -95,6 +108,46 @@ def test_objectives_without_any_data_are_named_not_silently_counted_as_nothing()
     assert plan_progress(plan, CALENDAR, MID_YEAR, measured).unmeasured == ()
     # Before the fiscal year starts, nothing is due: nothing is named.
     assert plan_progress(plan, CALENDAR, date(2025, 12, 1)).unmeasured == ()
+
+
+def test_certified_users_are_a_level_judged_against_the_whole_target_as_scoring_does() -> None:
+    certified = Objective(
+        "cert",
+        "Certified users",
+        ObjectiveKind.CERTIFIED_USERS,
+        [PeriodTarget("year", 10), PeriodTarget("q1", 4)],
+    )
+    won = Objective("won", "Deals won", ObjectiveKind.DEALS_WON, [PeriodTarget("year", 10)])
+    section = Section("en", "Enablement", objectives=[certified, won])
+    template = PlanTemplate("t", "Plan", sections=[section]).published_by("vera", AT)
+    plan, _ = Plan.assign(template, id="PL-1", partner_id="p-1", fiscal_year=2026, actor="v", at=AT)
+    as_of = date(2026, 2, 10)  # 41 of the year's 365 days gone, 41 of the first quarter's 90
+    measured: dict[tuple[str, str], MetricValue] = {
+        ("cert", "year"): 2,
+        ("cert", "q1"): 2,
+        ("won", "year"): 2,
+    }
+    progress = plan_progress(plan, CALENDAR, as_of, measured)
+    cert, deals = progress.objectives
+    # 2 users hold a certification: 20 % of the 10 wanted, however much of the year is gone,
+    # as the scoring area judges its certified_users KPI (not paced: a level, not a sum).
+    kpi = next(k for k in BUILTIN_KPIS if k.name == "certified_users")
+    scoring = rag_status(2, Target("certified_users", 10), elapsed=Decimal(41) / 365, paced=False)
+    assert kpi.paced is False
+    assert cert.year.status == scoring == KpiStatus(Decimal("20.00"), Decimal("20.00"), Rag.RED)
+    assert cert.quarters[0].status == KpiStatus(Decimal("50.00"), Decimal("50.00"), Rag.RED)
+    # Deals won add up over the year: 2 of 10 with 41 days gone is ahead of pace.
+    assert deals.year.status == KpiStatus(Decimal("20.00"), Decimal("178.05"), Rag.GREEN)
+    assert (progress.rag, progress.holding_back) == (Rag.RED, ("cert",))
+    (row,) = plan_rows([plan], CALENDAR, as_of, {"PL-1": measured})
+    assert (row.rag, row.completion) == (Rag.RED, progress.completion)
+
+
+def test_a_kind_is_paced_as_the_scoring_area_paces_the_measure_it_is_counted_by() -> None:
+    for kind, (measure, kinds) in OBJECTIVE_MEASURES.items():
+        assert kind.paced is Kpi("objective", measure, kinds=kinds).paced, kind
+    assert ObjectiveKind.CUSTOM.paced  # a value entered for the period so far
+    assert [k for k in ObjectiveKind if not k.paced] == [ObjectiveKind.CERTIFIED_USERS]
 
 
 def test_explanations_name_the_objectives_behind_pace() -> None:

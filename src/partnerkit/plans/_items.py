@@ -83,12 +83,27 @@ class ObjectiveKind(str, Enum):
     #: Upsell annual recurring revenue (money).
     UPSELL_ARR = "upsell_arr"
     #: Users holding a current certification on the measuring day (the period's last day, or
-    #: today while it runs): a level, not a sum of the period's certifications. A certification
-    #: is current as the scoring area's ``certified_users`` KPI says: earned within its window
-    #: (the trailing 730 days unless the program's scoring model defines that KPI otherwise).
+    #: today while it runs): a level, not a sum of the period's certifications, so it is not
+    #: paced (:attr:`paced`). A certification is current as the scoring area's
+    #: ``certified_users`` KPI says: earned within its window (the trailing 730 days unless
+    #: the program's scoring model defines that KPI otherwise).
     CERTIFIED_USERS = "certified_users"
     #: Anything else: the value is entered by a person, with who and when.
     CUSTOM = "custom"
+
+    @property
+    def paced(self) -> bool:
+        """Whether the kind adds up over a period, so its target is paced.
+
+        A sum (deals won, revenue, ...) is expected to have reached the
+        elapsed share of the period's target by now: 20 % of the year's
+        target with 11 % of the year gone is ahead of pace. A level
+        (:attr:`CERTIFIED_USERS`) is judged against the whole target from
+        the period's first day, as the scoring area judges its
+        ``certified_users`` KPI (``Kpi.paced`` is false for it). A custom
+        objective is paced: its value is the period's so far.
+        """
+        return self is not ObjectiveKind.CERTIFIED_USERS
 
 
 #: How each measured kind is counted from scoring activities: the scoring measure

@@ -74,6 +74,9 @@ class PeriodProgress:
 class ObjectiveProgress:
     """Where one objective stands: the year (judged with pace) and each quarter.
 
+    Paced when its kind adds up over a period (:attr:`ObjectiveKind.paced`);
+    a level (certified users) is judged against the whole target.
+
     ``completion`` is the year's attainment capped at 100 (0 without an
     actual): what the objective adds to its section's completion, by weight.
     """
@@ -204,22 +207,28 @@ def _actual(plan: Plan, objective: Objective, period: str, measured: Actuals) ->
 
 
 _UNJUDGED = KpiStatus(None, None, None)
+#: The share of a period a level (:attr:`ObjectiveKind.paced` false) is judged with: all of it.
+_WHOLE = Decimal(1)
 
 
 def _judge(
     objective: Objective, period: str, actual: MetricValue | None, elapsed: Decimal | None
 ) -> PeriodProgress:
     target = objective.target(period)
-    return PeriodProgress(period, target, actual, _judged(target, actual, elapsed))
+    status = _judged(target, actual, elapsed, objective.kind.paced)
+    return PeriodProgress(period, target, actual, status)
 
 
 def _judged(
-    target: MetricValue | None, actual: MetricValue | None, elapsed: Decimal | None
+    target: MetricValue | None,
+    actual: MetricValue | None,
+    elapsed: Decimal | None,
+    paced: bool,
 ) -> KpiStatus:
-    """The paced status of a period; unjudged without a target, an actual or a start."""
+    """The status of a period, paced when ``paced``; unjudged without a target, actual or start."""
     if target is None or elapsed is None or actual is None:
         return _UNJUDGED
-    return _status(target, actual, elapsed)
+    return _status(target, actual, elapsed if paced else _WHOLE)
 
 
 # rag_status runs in partnerkit's decimal context, which plan_progress has set already.
@@ -446,7 +455,8 @@ def _standing(
             shape = shapes[id(section)] = _Shape(section)
         weighted = []
         for objective, target in shape.objectives:
-            status = _judged(target, _actual(plan, objective, "year", measured), elapsed)
+            actual = _actual(plan, objective, "year", measured)
+            status = _judged(target, actual, elapsed, objective.kind.paced)
             weighted.append((_completion(status), objective.weight))
             rags.append(status.rag)
         done = sum(1 for key in shape.tasks if key in checked)
