@@ -6,9 +6,15 @@ import attrs
 import pytest
 from plan_factories import template
 
-from partnerkit.core import Money
+from partnerkit.core import ConfigReader, Money
 from partnerkit.core.errors import ValidationError
-from partnerkit.plans import ObjectiveKind, PlanTemplate, Task, default_sections
+from partnerkit.plans import (
+    ObjectiveKind,
+    PlanTemplate,
+    Task,
+    default_sections,
+    read_plan_templates,
+)
 from partnerkit.program import Program
 
 HEAD = """
@@ -185,9 +191,9 @@ def test_custom_money_targets_and_decimal_counts_round_trip_as_they_are() -> Non
     assert isinstance(nps.targets[0].value, Decimal)
 
 
-def _problems(text: str) -> list[tuple[str, str]]:
+def _problems(text: str, head: str = HEAD) -> list[tuple[str, str]]:
     with pytest.raises(ValidationError) as raised:
-        Program.from_toml_string(HEAD + text)
+        Program.from_toml_string(head + text)
     return sorted((e.path, e.code) for e in raised.value.errors)
 
 
@@ -335,4 +341,37 @@ targets = { year = { amount = "500", currency = "USD" } }
     assert _problems(custom.replace('name = "Plan"', 'name = ""')) == [
         ("plans.templates.0.name", "required"),
         (at, "invalid"),
+    ]
+
+
+def test_a_bad_program_currency_is_named_once_not_as_missing_money_targets() -> None:
+    money = """
+[[plans.templates]]
+id = "t1"
+name = "Plan"
+
+[[plans.templates.sections]]
+key = "sales"
+title = "Sales"
+
+[[plans.templates.sections.objectives]]
+key = "arr"
+title = "New ARR"
+kind = "new_arr"
+targets = { year = "1000", q1 = "250" }
+"""
+    bad = HEAD.replace('currency = "EUR"', 'currency = "XXQ"')
+    assert _problems(bad + money, head="") == [("program.currency", "invalid")]
+    # Read on its own without the program's currency: no template, and nothing named.
+    objective = {"key": "arr", "title": "ARR", "kind": "new_arr", "targets": {"year": "1000"}}
+    sections = [{"key": "sales", "title": "Sales", "objectives": [objective]}]
+    root = ConfigReader({"plans": {"templates": [{"id": "t1", "name": "P", "sections": sections}]}})
+    assert read_plan_templates(root.table("plans"), currency=None) is None
+    assert not root.errors
+    # The objective's other settings are still checked, beside the currency.
+    text = bad + money.replace('title = "New ARR"', 'title = ""').replace("q1 =", "q5 =")
+    assert _problems(text, head="") == [
+        ("plans.templates.0.sections.0.objectives.0.targets.q5", "unknown"),
+        ("plans.templates.0.sections.0.objectives.0.title", "required"),
+        ("program.currency", "invalid"),
     ]

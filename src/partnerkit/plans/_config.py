@@ -103,10 +103,15 @@ def _valid_key(value: object) -> str:
     return check_key(ErrorCollector(), value, "key")
 
 
+#: What :func:`_target_value` gives for an amount it cannot read as money for want of the
+#: program's currency (bad, and named on ``[program]``): nothing more to name.
+_UNREAD = object()
+
+
 def _target_value(
     table: ConfigReader, period: str, kind: ObjectiveKind | None, currency: str | None
 ) -> Any:
-    """One period's target, as the file writes it.
+    """One period's target, as the file writes it; None after naming why not, or :data:`_UNREAD`.
 
     An amount in the program's currency for the money kinds; a count otherwise
     (an integer as written, a decimal written as a string); for a custom
@@ -130,7 +135,7 @@ def _target_value(
         return None
     if kind in _MONEY_KINDS:
         if currency is None:
-            return None  # the program's currency is bad: reported on [program]
+            return _UNREAD  # the program's currency is bad: reported on [program]
         return _at(table, period, Money, amount, currency)
     return int(amount) if isinstance(raw, int) else amount
 
@@ -147,16 +152,23 @@ def _at(reader: ConfigReader, key: str, make: Any, *args: Any) -> Any:
 
 def _targets(
     reader: ConfigReader, kind: ObjectiveKind | None, currency: str | None
-) -> tuple[list[PeriodTarget], list[str]]:
-    """The targets read (each period's that is good) and their periods, in file order."""
+) -> tuple[list[PeriodTarget], list[str], bool]:
+    """The targets read (each period's that is good) and their periods, in file order.
+
+    And whether a money amount was left unread for want of the program's
+    currency (the targets are then not checked as a whole: the file gives them).
+    """
     table = reader.table("targets", required=True)
     found: list[PeriodTarget] = []
     periods: list[str] = []
+    unread = False
     for period in table.keys():  # noqa: SIM118 - a ConfigReader, not a dict
         if period not in PERIODS:
             continue  # named as unknown by finish()
         value = _target_value(table, period, kind, currency)
-        if value is not None:
+        if value is _UNREAD:
+            unread = True
+        elif value is not None:
             target = _at(table, period, PeriodTarget, period, value)
             if target is not None:
                 found.append(target)
@@ -164,7 +176,7 @@ def _targets(
     table.finish(raise_errors=False)
     if reader.has("targets") and table.is_table and not table.keys():
         reader.error("targets", "required", "give a target for the year or its quarters")
-    return found, periods
+    return found, periods, unread
 
 
 def _objective(reader: ConfigReader, currency: str | None) -> tuple[Objective | None, str]:
@@ -186,7 +198,7 @@ def _objective(reader: ConfigReader, currency: str | None) -> tuple[Objective | 
         split = _made(
             table, Split, parts, {"dimension": "product", "value": "split"}, _failed(table, start)
         )
-    targets, periods = _targets(reader, kind, currency)
+    targets, periods, unread = _targets(reader, kind, currency)
     reader.finish(raise_errors=False)
     stand_ins: dict[str, Any] = {
         "key": "objective",
@@ -196,7 +208,10 @@ def _objective(reader: ConfigReader, currency: str | None) -> tuple[Objective | 
         "description": "",
         "split": None,
     }
-    if not targets:
+    failed = _failed(reader, before)
+    if unread:
+        failed.add("targets")  # amounts the file gives, unread: nothing to name of them
+    if not targets or unread:
         stand_ins["targets"] = [PeriodTarget("year", 1)]
 
     def where(path: str) -> str:
@@ -215,7 +230,7 @@ def _objective(reader: ConfigReader, currency: str | None) -> tuple[Objective | 
         "description": description,
         "split": split,
     }
-    made = _made(reader, Objective, values, stand_ins, _failed(reader, before), where)
+    made = _made(reader, Objective, values, stand_ins, failed, where)
     return made, _valid_key(key)
 
 
@@ -294,7 +309,13 @@ def _section(
     keys = {name: [key for _, key in found] for name, found in read.items()}
     clashes = ErrorCollector()
     check_keys(clashes, [("", keys)])
-    whole = not clashes and not failed.intersection(read)
+    # An item is None when it is bad (named) or holds amounts unread for want of the
+    # program's currency (named on [program]).
+    whole = (
+        not clashes
+        and not failed.intersection(read)
+        and all(item is not None for found in read.values() for item, _ in found)
+    )
     # Items that could not all be read, or whose keys clash (named by the template), leave
     # the section's own settings to be checked on a section without items.
     items = {name: [item for item, _ in found] if whole else [] for name, found in read.items()}
@@ -318,11 +339,13 @@ def read_plan_templates(
 ) -> tuple[PlanTemplate, ...] | None:
     """Read a ``[plans]`` table's ``templates``; every bad field goes into the reader's collector.
 
-    ``currency`` is the program's, for money targets. Every bad setting is
-    named by its path at once: a bad item does not keep its section, nor a
-    bad section its template, from being checked, and keys used twice are
-    named across all the sections of a template. Returns None when there
-    were errors.
+    ``currency`` is the program's, for money targets: None when the
+    program's is bad (named on ``[program]``), and amounts of the money kinds
+    are then left unread, not named again. Every bad setting is named by its
+    path at once: a bad item does not keep its section, nor a bad section
+    its template, from being checked, and keys used twice are named across
+    all the sections of a template. Returns None when there were errors or
+    amounts were left unread.
 
     >>> from partnerkit.core import ConfigReader
     >>> root = ConfigReader({"plans": {"templates": [{"id": "t", "name": "Plan"}]}})
@@ -331,6 +354,7 @@ def read_plan_templates(
     """
     start = len(reader.errors)
     found: list[PlanTemplate] = []
+    complete = True  # no template left out (with ``currency`` None, not always by an error)
     seen: set[str] = set()
     for entry in reader.tables("templates"):
         if not entry.is_table:  # named already
@@ -368,10 +392,12 @@ def read_plan_templates(
         template = _made(
             entry, PlanTemplate, {**values, "published": True}, _TEMPLATE_STAND_INS, failed
         )
-        if template is not None:
+        if template is None:
+            complete = False
+        else:
             found.append(template)
     reader.finish(raise_errors=False)
-    if len(reader.errors) > start:
+    if len(reader.errors) > start or not complete:
         return None
     return tuple(found)
 
