@@ -19,7 +19,7 @@ import pytest
 from plan_factories import AT, ENABLEMENT, SALES
 from plan_services_factories import VENDOR, on, seed
 
-from partnerkit.core import EventDispatcher
+from partnerkit.core import EventDispatcher, from_dict, to_dict
 from partnerkit.core.errors import ValidationError
 from partnerkit.partners import PartnerFilter
 from partnerkit.plans import PlanTemplate, PublishedVersion
@@ -146,6 +146,45 @@ def test_a_kept_version_must_be_the_one_before_the_draft_and_only_beside_a_draft
         "sections.1.objectives.1.key",
         "sections.1.tasks.0.key",
         "template_version",
+    ]
+
+
+def test_a_stored_template_names_every_bad_field_of_its_kept_version_and_its_own() -> None:
+    published = PlanTemplate("t", "Plan", sections=[SALES]).published_by("vera", AT)
+    data = to_dict(published.edited("olga", AT.add(days=1), purpose="Next"))
+    assert from_dict(PlanTemplate, data) == published.edited("olga", AT, purpose="Next")
+    kept = data["last_published"]
+
+    def problems(**changes: object) -> list[tuple[str, str]]:
+        with pytest.raises(ValidationError) as raised:
+            from_dict(PlanTemplate, {**data, **changes})
+        return sorted((e.path, e.code) for e in raised.value.errors)
+
+    # Its number is not the one before the draft's, and it has no name: both named.
+    assert problems(last_published={**kept, "template_version": 5, "name": ""}) == [
+        ("last_published.name", "required"),
+        ("last_published.template_version", "invalid"),
+    ]
+    # A bad kept version does not hide the template's own bad fields, nor they it.
+    assert problems(name="", purpose=7, last_published={**kept, "kind": "Not A Key"}) == [
+        ("last_published.kind", "invalid"),
+        ("name", "required"),
+        ("purpose", "invalid"),
+    ]
+    assert problems(published=True, last_published={**kept, "name": ""}) == [
+        ("last_published", "invalid"),  # a published version keeps no other
+        ("last_published.name", "required"),
+    ]
+    sections = [{**data["sections"][0], "title": ""}]
+    assert problems(name="", sections=sections, last_published={**kept, "template_version": 3}) == [
+        ("last_published.template_version", "invalid"),
+        ("name", "required"),
+        ("sections.0.title", "required"),
+    ]
+    # What cannot be compared is not named twice: a bad number is named once, as itself.
+    assert problems(template_version="2", last_published={**kept, "name": ""}) == [
+        ("last_published.name", "required"),
+        ("template_version", "invalid"),
     ]
 
 

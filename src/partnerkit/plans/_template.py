@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 import pendulum
@@ -271,3 +272,89 @@ class PlanTemplate:
             updated_by=actor,
             updated_at=aware(at),
         )
+
+
+#: What a stored template's field is checked again with when it could not be read (each
+#: good on its own): the template's own checks then run, and name what else is wrong.
+_STAND_INS: dict[str, Any] = {
+    "id": "template",
+    "name": "Template",
+    "kind": BUSINESS,
+    "purpose": "",
+    "sections": [],
+    "template_version": 1,
+    "published": False,
+    "last_published": None,
+    "updated_by": "",
+    "updated_at": None,
+    "version": 0,
+}
+
+
+def _kept_stand_in(kept: object) -> dict[str, Any] | None:
+    """A good kept version with the number ``kept`` gives, to compare it with the draft's."""
+    number = kept.get("template_version") if isinstance(kept, dict) else None
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        return None  # named as it is, or nothing to compare
+    return {
+        "template_version": number,
+        "name": "Template",
+        "kind": BUSINESS,
+        "purpose": "",
+        "sections": [],
+    }
+
+
+def _template_hooks() -> None:
+    """Read stored templates naming every bad field at once.
+
+    cattrs builds a template's fields before the template: one that cannot
+    be built (a bad section, a bad kept version) stopped the template's own
+    checks, which were not named (an empty name; a kept version whose number
+    is not the one before the draft's). Such a body is read again with a
+    stand-in for each field that failed, and what the template's checks then
+    find beside those fields is named too.
+    """
+    from cattrs.gen import make_dict_structure_fn
+
+    from partnerkit.core import converter
+    from partnerkit.core._serialization import _field_errors
+
+    made: list[Any] = []
+
+    def base() -> Any:
+        if not made:  # generated at first use, after every hook of the package is registered
+            made.append(make_dict_structure_fn(PlanTemplate, converter))
+        return made[0]
+
+    def structure(value: object, _: object) -> PlanTemplate:
+        try:
+            return base()(value, PlanTemplate)  # type: ignore[no-any-return]
+        except Exception as error:
+            if not isinstance(value, dict):
+                raise
+            first = _field_errors(error, "")
+        failed = {e.path.split(".")[0] for e in first}
+        # Unknown keys (named already) left out; a field that failed, or is missing, stood in.
+        again = {k: v for k, v in value.items() if k in _STAND_INS and k not in failed}
+        again.update((k, v) for k, v in _STAND_INS.items() if k not in again)
+        if "last_published" in failed and not failed & {"template_version", "published"}:
+            # Compared with the draft's number and state, which are good.
+            again["last_published"] = _kept_stand_in(value.get("last_published"))
+        try:
+            base()(again, PlanTemplate)
+        except Exception as error:
+            seen = {(e.path, e.code) for e in first}
+            more = [
+                e
+                for e in _field_errors(error, "")
+                if (e.path, e.code) not in seen
+                and (e.path.split(".")[0] not in failed or e.path.split(".")[0] == "last_published")
+            ]
+            raise ValidationError([*first, *more]) from None
+        raise ValidationError(first)
+
+    converter.register_structure_hook(PlanTemplate, structure)
+
+
+_template_hooks()
