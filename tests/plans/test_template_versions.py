@@ -2,8 +2,8 @@
 
 Editing a published template makes the next version, a draft; the published
 one is kept beside it (``last_published``), and assigning and pushing use it
-until the draft is published. Stored bodies written before it was kept
-(schema 1) still load, on every backend.
+until the draft is published. Stored bodies written before it was kept (no
+``last_published`` key) load with none, on every backend, with no upgrade.
 """
 
 from __future__ import annotations
@@ -34,8 +34,15 @@ from partnerkit.services import (
     push_template_version,
     rename_template_section,
 )
-from partnerkit.storage import PLAN_TEMPLATES, MemoryStorage, SqliteStorage, Storage
+from partnerkit.storage import (
+    PLAN_TEMPLATES,
+    IndexValue,
+    MemoryStorage,
+    SqliteStorage,
+    Storage,
+)
 from partnerkit.storage._common import decode_body, encode_body
+from partnerkit.storage._memory import _Row
 from partnerkit.storage.sqlalchemy import SqlAlchemyStorage
 
 
@@ -188,8 +195,8 @@ def test_a_stored_template_names_every_bad_field_of_its_kept_version_and_its_own
     ]
 
 
-# Bodies the release before last_published wrote (schema 1): a published template, and
-# the draft an edit of it made (which kept nothing of version 1).
+# Bodies written before last_published was kept: a published template, and the draft an
+# edit of it made (which kept nothing of version 1).
 _SECTION_V1 = (
     '{"key":"sales","title":"Sales","description":"","objectives":[{"key":"won","title":'
     '"Deals won","kind":"deals_won","targets":[{"period":"year","value":20}],"weight":1,'
@@ -210,7 +217,9 @@ DRAFT_V1 = (
 )
 
 
-def test_template_bodies_of_schema_1_are_read_with_no_kept_version() -> None:
+def test_template_bodies_without_a_kept_version_are_read_with_none_and_no_upgrade() -> None:
+    # Nothing to upgrade: the missing key is the field's default, so the schema stays 1.
+    assert (PLAN_TEMPLATES.schema_version, dict(PLAN_TEMPLATES.upgrades)) == (1, {})
     published = decode_body(PLAN_TEMPLATES, PUBLISHED_V1, 4, 1)
     draft = decode_body(PLAN_TEMPLATES, DRAFT_V1, 5, 1)
     assert (published.published, published.last_published, published.version) == (True, None, 4)
@@ -219,33 +228,46 @@ def test_template_bodies_of_schema_1_are_read_with_no_kept_version() -> None:
         None,
         None,
     )
-    # Written again, the body is schema 2's: the same fields and the kept version.
+    # Written again, the body has the same fields and the kept version (none).
     assert json.loads(encode_body(PLAN_TEMPLATES, draft)) == {
         **json.loads(DRAFT_V1),
         "last_published": None,
     }
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "sqlalchemy"])
-def test_stored_template_bodies_of_schema_1_still_load_and_assign(
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "sqlalchemy"])
+def test_stored_template_bodies_without_a_kept_version_still_load_and_assign(
     backend: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "old.sqlite3"
+    old_rows = [PUBLISHED_V1, DRAFT_V1.replace("TPL-000009", "TPL-000010")]
     opened: Storage
-    if backend == "sqlite":
+    if backend == "memory":
+        opened = MemoryStorage()
+        seed(opened)  # the partners
+        rows = opened._table("plan_templates")  # no file to write old rows to
+        for body in old_rows:
+            template = json.loads(body)
+            indexes: dict[str, IndexValue] = {
+                "kind": "business",
+                "published": int(template["published"]),
+            }
+            rows.put(PLAN_TEMPLATES, template["id"], _Row(1, 1, body, indexes))
+    elif backend == "sqlite":
         opened, table = SqliteStorage(path), "agg_plan_templates"
     else:
         opened, table = SqlAlchemyStorage(f"sqlite:///{path}"), "partnerkit_plan_templates"
     try:
-        seed(opened)  # the partners, and the table
-        with sqlite3.connect(path) as conn:  # two rows as the release before wrote them
-            for body in (PUBLISHED_V1, DRAFT_V1.replace("TPL-000009", "TPL-000010")):
-                template = json.loads(body)
-                conn.execute(
-                    f"INSERT INTO {table} (id, version, schema, body, idx_kind, idx_published)"
-                    " VALUES (?, 1, 1, ?, 'business', ?)",
-                    (template["id"], body, int(template["published"])),
-                )
+        if backend != "memory":
+            seed(opened)  # the partners, and the table
+            with sqlite3.connect(path) as conn:  # two rows as they were written then
+                for body in old_rows:
+                    template = json.loads(body)
+                    conn.execute(
+                        f"INSERT INTO {table} (id, version, schema, body, idx_kind, idx_published)"
+                        " VALUES (?, 1, 1, ?, 'business', ?)",
+                        (template["id"], body, int(template["published"])),
+                    )
         vendor = on(VENDOR)
         with opened.unit_of_work() as uow:
             old = get_template(uow, vendor, "TPL-000009")

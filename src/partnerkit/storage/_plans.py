@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from partnerkit.plans import Plan, PlanTemplate
 from partnerkit.storage._ports import AggregateSpec, Index
@@ -31,18 +30,11 @@ def _assignment(plan: Plan) -> str:
     return assignment_key(plan.partner_id, plan.template_id, plan.fiscal_year)
 
 
-def _template_from_v1(body: dict[str, Any]) -> dict[str, Any]:
-    """A template body of schema 1, when a draft kept nothing of the version published before.
-
-    Such a draft is read with none (``last_published`` None): it is assigned
-    once published, as then.
-    """
-    return {**body, "last_published": None}
-
-
 #: Plan templates (one record per template, at its latest version, with the version published
 #: before a draft as ``last_published``): ``kind`` and ``published`` (1 when the latest
-#: version is published, else 0) indexed for listings. Schema 2 added ``last_published``.
+#: version is published, else 0) indexed for listings. A body written before
+#: ``last_published`` was kept has no such key, and reads with none (the field's default):
+#: no upgrade, so the schema stays 1.
 PLAN_TEMPLATES: AggregateSpec[PlanTemplate] = AggregateSpec(
     "plan_templates",
     PlanTemplate,
@@ -50,8 +42,6 @@ PLAN_TEMPLATES: AggregateSpec[PlanTemplate] = AggregateSpec(
         Index("kind", lambda t: t.kind),
         Index("published", lambda t: int(t.published), type=int),
     ),
-    schema_version=2,
-    upgrades={1: _template_from_v1},
 )
 
 #: Partners' plans: by partner, template, fiscal year and status; ``assignment``
