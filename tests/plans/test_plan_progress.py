@@ -110,6 +110,27 @@ def test_objectives_without_any_data_are_named_not_silently_counted_as_nothing()
     assert plan_progress(plan, CALENDAR, date(2025, 12, 1)).unmeasured == ()
 
 
+def test_a_period_starting_on_the_day_asked_about_has_begun() -> None:
+    # On the fiscal year's first day the year and its first quarter have begun: their
+    # targets are due, and with no figure at all every objective is named.
+    first_day = plan_progress(assigned(), CALENDAR, date(2026, 1, 1))
+    assert first_day.unmeasured == ("arr", "won", "csat")
+    assert plan_progress(assigned(), CALENDAR, date(2025, 12, 31)).unmeasured == ()
+    # An objective with a target for the second quarter alone, on that quarter's first day.
+    later = Objective("later", "Later", ObjectiveKind.CUSTOM, [PeriodTarget("q2", 5)])
+    template = PlanTemplate("t", "Plan", sections=[Section("s", "S", objectives=[later])])
+    plan, _ = Plan.assign(
+        template.published_by("vera", AT),
+        id="PL-1",
+        partner_id="p-1",
+        fiscal_year=2026,
+        actor="v",
+        at=AT,
+    )
+    assert plan_progress(plan, CALENDAR, date(2026, 4, 1)).unmeasured == ("later",)
+    assert plan_progress(plan, CALENDAR, date(2026, 3, 31)).unmeasured == ()
+
+
 def test_certified_users_are_a_level_judged_against_the_whole_target_as_scoring_does() -> None:
     certified = Objective(
         "cert",

@@ -651,3 +651,58 @@ def test_certified_users_are_those_holding_a_current_certification_as_scoring_co
     objective = progress.objectives[0]
     assert objective.year.actual == 3
     assert [q.actual for q in objective.quarters] == [2, 2, 3, 3]
+
+
+def test_certified_users_take_the_window_of_the_models_certified_users_kpi_and_no_other(
+    storage: Storage, template: PlanTemplate
+) -> None:
+    from partnerkit.plans import Objective, ObjectiveKind, Section
+    from partnerkit.program import Program
+    from partnerkit.scoring import BUILTIN_KPIS, Kpi, Window
+
+    vendor = on(VENDOR)
+    certified = Objective(
+        "cert", "Certified users", ObjectiveKind.CERTIFIED_USERS, [PeriodTarget("year", 4)]
+    )
+    with storage.unit_of_work() as uow:
+        made = create_template(
+            uow, vendor, "Cert", sections=[Section("en", "En", objectives=[certified])]
+        )
+    with storage.unit_of_work() as uow:
+        publish_template(uow, vendor, made.id)
+    with storage.unit_of_work() as uow:
+        plan_id = assign_plan(uow, vendor, made.id, "p1").id
+
+    def earned(user: str, year: int, month: int, day: int) -> Activity:
+        at = pendulum.datetime(year, month, day, 12, tz="UTC")
+        return Activity("p1", "certification_earned", at, user)
+
+    activities = [
+        earned("first", 2024, 2, 12),  # the first day of the 730 to 10 February 2026
+        earned("lapsed", 2024, 2, 11),  # the day before
+        earned("recent", 2026, 1, 20),
+    ]
+
+    def counted(program: Program) -> object:
+        with storage.unit_of_work() as uow:
+            progress = plan_progress_of(uow, on(VENDOR, program=program), plan_id, activities)
+        return progress.objectives[0].year.actual
+
+    def scoring(kpi: Kpi) -> Program:
+        kpis = (*(k for k in BUILTIN_KPIS if k.name != "certified_users"), kpi)
+        signals = PROGRAM.scoring.signals
+        if kpi.name != "certified_users":  # its signal goes with it
+            signals = tuple(s for s in signals if s.kpi != "certified_users")
+        model = attrs.evolve(PROGRAM.scoring, kpis=kpis, signals=signals)
+        return attrs.evolve(PROGRAM, scoring=model)
+
+    thirty_days = Window.trailing(30)
+    # partnerkit's own window: the trailing 730 days.
+    assert counted(PROGRAM) == 2
+    # The model's own certified_users KPI: its window.
+    assert counted(scoring(Kpi("certified_users", "certified_users", thirty_days))) == 1
+    # A KPI of that name that counts something else does not say how long one is current.
+    other = Kpi("certified_users", "count", thirty_days, kinds=("certification_earned",))
+    assert counted(scoring(other)) == 2
+    # Nor does a KPI of another name, though it counts certified users.
+    assert counted(scoring(Kpi("certified_30d", "certified_users", thirty_days))) == 2
