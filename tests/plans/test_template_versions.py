@@ -30,6 +30,7 @@ from partnerkit.services import (
     edit_template,
     get_plan,
     get_template,
+    list_templates,
     publish_template,
     push_template_version,
     rename_template_section,
@@ -88,6 +89,10 @@ def test_while_an_edit_is_a_draft_plans_are_assigned_from_the_published_version(
     assert {(p.template_version, p.sections) for p in plans} == {(1, (SALES, ENABLEMENT))}
     with storage.unit_of_work() as uow:  # nothing newer than version 1 is published
         assert push_template_version(uow, vendor, first.id).updated == ()
+    with storage.unit_of_work() as uow:  # listed by its latest version: a draft
+        assert list_templates(uow, vendor, published=True).items == ()
+        (listed,) = list_templates(uow, vendor, published=False).items
+    assert listed.latest_published() is not None  # though it is assigned from version 1
     with storage.unit_of_work() as uow:
         second = publish_template(uow, vendor, first.id)
     assert (second.template_version, second.published, second.last_published) == (2, True, None)

@@ -556,7 +556,15 @@ def list_templates(
     limit: int = DEFAULT_PAGE_SIZE,
     cursor: str | None = None,
 ) -> Page[PlanTemplate]:
-    """One page of templates, by id, filtered by ``kind`` and whether the latest is published."""
+    """One page of templates, by id, filtered by ``kind`` and whether the latest is published.
+
+    ``published`` looks at each template's latest version only: a published
+    template being edited (its next version a draft) is listed with
+    ``published=False``, although plans are still assigned from the version
+    published before (its ``last_published``; :meth:`PlanTemplate.latest_published
+    <partnerkit.plans.PlanTemplate.latest_published>` is not None). To offer
+    every template that can be assigned, list them all and keep those.
+    """
     require_program_wide(ctx, _template_reader(ctx))
     errors = ErrorCollector()
     if kind is not None and not isinstance(kind, str):
