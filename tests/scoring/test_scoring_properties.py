@@ -17,6 +17,8 @@ from partnerkit.scoring import (
     percentile_ranks,
     rag_status,
 )
+from partnerkit.scoring._tally import partner_shard
+from partnerkit.scoring._values import KpiValues
 
 AS_OF = date(2026, 5, 15)
 CAL = MonthlyFiscalCalendar(start_month=1)
@@ -181,3 +183,47 @@ def test_a_tally_is_dense_when_a_quarter_of_its_counters_are_set() -> None:
     assert not _tally._dense([0] + [1, 0, 0, 0, 0] * 2_000)
     assert not _tally._dense([1] + [1] * 9_999)  # the leading slot must read as zero
     assert not _tally._dense([0] + [1] * 100)  # small: one by one
+
+
+_SPAN = 1 << 40  # a key: the slice's number times this, plus the partner's number in the slice
+
+
+@settings(max_examples=60)
+@given(rows_lists, st.lists(st.integers(0, 40), max_size=3), st.integers(1, 4))
+def test_partner_shards_evaluated_apart_and_joined_equal_scoring_the_whole(
+    rows: list[Any], cuts: list[int], n: int
+) -> None:
+    # Each slice's tally split by partner; shard s of every slice merged in slice order and
+    # evaluated on its own; the values joined by (slice, first-seen number) keys.
+    bounds = sorted({0, len(rows), *(min(c, len(rows)) for c in cuts)})
+    slices = [PLAN.tally(rows[a:b]) for a, b in itertools.pairwise(bounds)]
+    merged = [PLAN.tally() for _ in range(n)]
+    keys: list[list[int]] = [[] for _ in range(n)]
+    for number, tally in enumerate(slices):
+        shards = tally._shards(n)
+        assert sorted(p for shard, _ in shards for p in shard.partners) == sorted(tally.partners)
+        for s, (shard, numbers) in enumerate(shards):
+            assert all(partner_shard(p, n) == s for p in shard.partners)
+            assert [tally.partners[q] for q in numbers] == shard.partners
+            known = merged[s].base
+            keys[s] += [
+                number * _SPAN + q
+                for p, q in zip(shard.partners, numbers, strict=True)
+                if p not in known
+            ]
+            merged[s] = merged[s].merge(shard)
+    whole = PLAN.tally(rows)
+    assert sum(t.rows for t in merged) == whole.rows
+    joined = KpiValues._joined(
+        PLAN, [(PLAN.evaluate(t), k) for t, k in zip(merged, keys, strict=True)]
+    )
+    expected = PLAN.evaluate(whole)
+    assert joined.partners == expected.partners
+    assert joined.names == expected.names
+    for name in expected.names:
+        assert repr(joined.column(name)) == repr(expected.column(name)), name
+    for name, half_life in PLAN.decayed:
+        assert joined.decayed(name, half_life) == expected.decayed(name, half_life)
+    ours, theirs = EcosystemScores._of_values(joined), EcosystemScores(whole)
+    assert repr(ours.engagement.scores) == repr(theirs.engagement.scores)
+    assert (ours.ranks, ours.percentiles) == (theirs.ranks, theirs.percentiles)

@@ -119,7 +119,32 @@ class EcosystemScores:
         *,
         partner_targets: Mapping[str, Iterable[Target]] | None = None,
     ) -> None:
-        self.plan: ScoringPlan = tally.plan
+        self._check(tally.plan, model, partner_targets)
+        self._score(self.plan.evaluate(tally))
+
+    @classmethod
+    @isolated
+    def _of_values(
+        cls,
+        values: KpiValues,
+        model: EngagementModel | None = None,
+        *,
+        partner_targets: Mapping[str, Iterable[Target]] | None = None,
+    ) -> EcosystemScores:
+        """The scores of KPI values already made (joined from partner shards, say)."""
+        scores: EcosystemScores = object.__new__(cls)
+        scores._check(values.plan, model, partner_targets)
+        scores._score(values)
+        return scores
+
+    def _check(
+        self,
+        plan: ScoringPlan,
+        model: EngagementModel | None,
+        partner_targets: Mapping[str, Iterable[Target]] | None,
+    ) -> None:
+        """Keep the plan, model and targets, every bad target reported at once."""
+        self.plan: ScoringPlan = plan
         model = DEFAULT_ENGAGEMENT_MODEL if model is None else model
         self.model = model
         names = set(self.plan.by_name) | {c.name for c in self.plan.custom}
@@ -139,8 +164,13 @@ class EcosystemScores:
                 kpi = self.plan.by_name.get(target.kpi)
                 target_problems(errors.add, path, target, kpi, self.plan.currency)
         errors.raise_if_any()
-        self.values: KpiValues = self.plan.evaluate(tally)
-        self.engagement = EngagementTable(model, self.values)
+        self._targets = {t.kpi: t for t in model.targets}
+        self._partner_targets = {pid: {t.kpi: t for t in ts} for pid, ts in given.items()}
+
+    def _score(self, values: KpiValues) -> None:
+        """Engagement scores, ranks and percentiles of ``values``."""
+        self.values: KpiValues = values
+        self.engagement = EngagementTable(self.model, self.values)
         # Integer hundredths order like the scores themselves and sort faster.
         hundredths = self.engagement._hundredths
         scores: Sequence[Decimal] | Sequence[int] = (
@@ -150,8 +180,6 @@ class EcosystemScores:
         ranks = percentile_ranks(scores)
         percent = {p: (p * 100).quantize(_CENT, ROUND_HALF_UP) for p in set(ranks)}
         self.percentiles = list(map(percent.__getitem__, ranks))
-        self._targets = {t.kpi: t for t in model.targets}
-        self._partner_targets = {pid: {t.kpi: t for t in ts} for pid, ts in given.items()}
 
     @property
     def partners(self) -> tuple[str, ...]:

@@ -7,12 +7,13 @@ is a partial result: tallies of different partitions merge exactly.
 
 from __future__ import annotations
 
+import zlib
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
 from datetime import date, datetime
-from itertools import compress, islice, repeat
-from operator import add, eq, ge, getitem, is_not, itemgetter, mul, ne
+from itertools import chain, compress, islice, repeat
+from operator import add, eq, floordiv, ge, getitem, is_not, itemgetter, mul, ne
 from typing import TYPE_CHECKING, Any
 
 from partnerkit.core import ErrorCollector
@@ -573,6 +574,62 @@ class Tally:
         self.__dict__.update(saved.__dict__)
         self.base.tally = self
 
+    def _shards(self, n: int) -> list[tuple[Tally, list[int]]]:
+        """This tally split ``n`` ways by partner: each shard with its partners' numbers here.
+
+        A partner goes to shard :func:`partner_shard` of its id, the same in every
+        process, so the shards numbered ``s`` of several tallies hold the same
+        partners and merge into the counters of those partners alone. Each shard
+        lists its partners in this tally's order; every user a shard's partners
+        were seen with is owned in that shard (a user owned here by a partner of
+        another shard is owned by its first partner in this one). The rows
+        counted stay with shard 0 (they are no partner's): the shards' rows add
+        up to this tally's.
+        """
+        plan = self.plan
+        stride = plan.stride
+        ndecay = len(plan.decayed)
+        shard_of = [partner_shard(p, n) for p in self.partners]
+        numbers = [
+            list(compress(range(len(shard_of)), map(eq, shard_of, repeat(s)))) for s in range(n)
+        ]
+        new_base = [0] * len(shard_of)  # a partner's base in its shard
+        shards: list[Tally] = []
+        for members in numbers:
+            shard = Tally(plan)
+            shard.partners = list(map(self.partners.__getitem__, members))
+            bases = range(0, len(members) * stride, stride)
+            shard.base.update(zip(shard.partners, bases, strict=True))
+            for q, b in zip(members, bases, strict=True):
+                new_base[q] = b
+            starts = [1 + q * stride for q in members]
+            for source, target in ((self.counts, shard.counts), (self.sums, shard.sums)):
+                target += chain.from_iterable(source[i : i + stride] for i in starts)
+            shard.decayed = list(
+                chain.from_iterable(self.decayed[q * ndecay : (q + 1) * ndecay] for q in members)
+            )
+            if plan.custom:
+                shard.custom = [list(self.custom[q]) for q in members]
+            shards.append(shard)
+        shards[0].rows = self.rows
+        for uc, owners in enumerate(self.owners):
+            _spread(owners, [shard.owners[uc] for shard in shards], shard_of, new_base, stride)
+        for code, owners in enumerate(self.certified):
+            _spread(owners, [shard.certified[code] for shard in shards], shard_of, new_base, stride)
+        # Pairs of users also seen with another partner: owned in the shard if its owner is
+        # in another one, else shared there as here.
+        for uc, b, user in self.shared:
+            q = b // stride
+            shards[shard_of[q]]._claim(uc, user, new_base[q])
+        for code, b, user in self.certified_shared:
+            q = b // stride
+            shards[shard_of[q]]._claim_certified(code, user, new_base[q])
+        for key, count in self.approvals.items():
+            counter, days = divmod(key, _DAYS)
+            q, rest = divmod(counter - 1, stride)
+            shards[shard_of[q]].approvals[(new_base[q] + rest + 1) * _DAYS + days] += count
+        return list(zip(shards, numbers, strict=True))
+
     def merge(self, other: Tally) -> Tally:
         """Return a new tally holding this one and ``other`` (neither is changed).
 
@@ -668,6 +725,34 @@ class Tally:
             )
         for uc, b, user in other.shared:
             self._claim(uc, user, rebase[b])
+
+
+def partner_shard(partner_id: str, shards: int) -> int:
+    """The shard (0 to ``shards`` - 1) of a partner: a CRC-32 of its id, the same everywhere.
+
+    Not ``hash()``: a string's hash differs between processes.
+    """
+    return zlib.crc32(partner_id.encode("utf-8", "surrogatepass")) % shards
+
+
+def _spread(
+    owners: dict[Any, int],
+    tables: list[dict[Any, int]],
+    shard_of: list[int],
+    new_base: list[int],
+    stride: int,
+) -> None:
+    """Copy a user -> owner base table into the shards' tables, each owner at its new base."""
+    users = list(owners)
+    numbers = list(map(floordiv, owners.values(), repeat(stride)))
+    bases = list(map(new_base.__getitem__, numbers))
+    if len(tables) == 1:
+        tables[0].update(zip(users, bases, strict=True))
+        return
+    where = list(map(shard_of.__getitem__, numbers))
+    for s, table in enumerate(tables):
+        inside = list(map(eq, where, repeat(s)))
+        table.update(zip(compress(users, inside), compress(bases, inside), strict=True))
 
 
 #: Below this many counters a merge visits the set ones (a small tally is cheap either way).

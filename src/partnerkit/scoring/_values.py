@@ -87,7 +87,7 @@ class KpiValues:
         self.plan = plan
         self.partners: tuple[str, ...] = tuple(tally.partners)
         self.index = {p: i for i, p in enumerate(self.partners)}
-        self._tally = tally
+        self._tally = tally  # read while the columns are made, then let go
         self._columns: dict[str, list[Any]] = {}
         for kpi in plan.kpis:
             self._columns[kpi.name] = self._column(kpi, plan.kpi_window[kpi.name])
@@ -97,6 +97,42 @@ class KpiValues:
                 extra.value(states[n], plan.currency) for states in tally.custom
             ]
         self.names: tuple[str, ...] = tuple(self._columns)
+        ndecay = len(plan.decayed)
+        #: The recency-weighted counters, one column per entry of ``plan.decayed``.
+        self._decayed: list[list[int]] = [tally.decayed[j::ndecay] for j in range(ndecay)]
+        del self._tally
+
+    @classmethod
+    def _joined(
+        cls, plan: ScoringPlan, parts: Sequence[tuple[KpiValues, Sequence[int]]]
+    ) -> KpiValues:
+        """The values of partner shards as one, their partners in the order of their keys.
+
+        Each part holds the values of some partners (a shard, evaluated on its
+        own: every KPI of a partner depends on that partner's counters alone)
+        and a key per partner; the joined values list the partners by key, as
+        the tally of all the rows would (see ``Tally._shards``).
+        """
+        joined: KpiValues = object.__new__(cls)
+        joined.plan = plan
+        partners = [p for values, _ in parts for p in values.partners]
+        keys = [k for _, part_keys in parts for k in part_keys]
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        joined.partners = tuple(map(partners.__getitem__, order))
+        joined.index = {p: i for i, p in enumerate(joined.partners)}
+        first = parts[0][0] if parts else None
+        names = first.names if first is not None else tuple(k.name for k in plan.kpis)
+        joined.names = tuple(names)
+        joined._money = {kpi.name for kpi in plan.kpis if kpi.is_money}
+        joined._columns = {}
+        for name in names:
+            column = [v for values, _ in parts for v in values._columns[name]]
+            joined._columns[name] = list(map(column.__getitem__, order))
+        joined._decayed = []
+        for j in range(len(plan.decayed)):
+            column = [v for values, _ in parts for v in values._decayed[j]]
+            joined._decayed.append(list(map(column.__getitem__, order)))
+        return joined
 
     # -- computing ---------------------------------------------------------------------------
 
@@ -294,7 +330,7 @@ class KpiValues:
             scale = Decimal(_DECAY_SCALE)
             if self.plan.sum_decay[j]:
                 scale *= Decimal(10) ** self.plan._exponent
-            return self._tally.decayed[j :: len(self.plan.decayed)], lambda v: Decimal(v) / scale
+            return self._decayed[j], lambda v: Decimal(v) / scale
         if name not in self._columns:
             raise ValidationError.single("name", "unknown", f"no KPI named {name!r}")
         if name in self._money:
