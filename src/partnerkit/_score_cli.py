@@ -28,7 +28,6 @@ from partnerkit.scoring import (
     EcosystemScores,
     RowReport,
     ScoringPlan,
-    Tally,
     count_file_rows,
     tally_files,
 )
@@ -142,10 +141,10 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
     report = RowReport(args.on_bad_rows, max_errors=args.max_errors)
     distributed = args.scheduler is not None or args.workers is not None
     try:
-        tally = (
-            _on_cluster(args, plan, report, log, stream)
+        scores, counted = (
+            _on_cluster(args, plan, program, report, log, stream)
             if distributed
-            else _on_one_process(args, plan, report, log, stream)
+            else _on_one_process(args, plan, program, report, log, stream)
         )
     except _Failed as exc:
         log(f"failed: {exc}")
@@ -159,8 +158,7 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
         log(f"skipped {report.skipped:,} bad rows:")
         for bad in report.bad:
             print(f"  {bad.path}: {bad.message} [{bad.code}]", file=stream)
-    log(f"scoring {len(tally.partners):,} partners from {tally.rows:,} activities")
-    scores = EcosystemScores(tally, program.scoring)
+    log(f"scored {len(scores.partners):,} partners from {counted:,} activities")
     tiers = None if args.no_tiers or program.tiers is None else _tiers(scores, program, args.as_of)
     _write(out, _table(scores, tiers))
     log(f"wrote {len(scores.partners):,} scorecards to {out}")
@@ -168,15 +166,21 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
 
 
 def _on_one_process(
-    args: argparse.Namespace, plan: ScoringPlan, report: RowReport, log: _Log, stream: TextIO
-) -> Tally:
+    args: argparse.Namespace,
+    plan: ScoringPlan,
+    program: Program,
+    report: RowReport,
+    log: _Log,
+    stream: TextIO,
+) -> tuple[EcosystemScores, int]:
     known = [count_file_rows(p) for p in args.activities]
     total = sum(
         n if n is not None else _csv_rows(p) for n, p in zip(known, args.activities, strict=True)
     )
     log(f"reading {len(args.activities)} file(s), about {total:,} rows, on one process")
     bar = ProgressBar(total, "rows", stream)
-    return tally_files(args.activities, plan, report=report, progress=_capped(bar, total))
+    tally = tally_files(args.activities, plan, report=report, progress=_capped(bar, total))
+    return EcosystemScores(tally, program.scoring), tally.rows
 
 
 def _capped(bar: ProgressBar, total: int) -> Callable[[int], None]:
@@ -192,12 +196,17 @@ def _csv_rows(path: Path) -> int:
 
 
 def _on_cluster(
-    args: argparse.Namespace, plan: ScoringPlan, report: RowReport, log: _Log, stream: TextIO
-) -> Tally:
+    args: argparse.Namespace,
+    plan: ScoringPlan,
+    program: Program,
+    report: RowReport,
+    log: _Log,
+    stream: TextIO,
+) -> tuple[EcosystemScores, int]:
     try:
         from distributed import Client
 
-        from partnerkit.scale import file_tasks, local_cluster, tally_files_on_dask
+        from partnerkit.scale import file_tasks, local_cluster, score_files_on_dask
     except ImportError as missing:
         raise ValidationError.single(
             "scheduler" if args.scheduler else "workers",
@@ -218,13 +227,16 @@ def _on_cluster(
     try:
         log(f"scoring {tasks} task(s) on {len(client.scheduler_info()['workers'])} worker(s)")
         bar = ProgressBar(tasks, "tasks", stream)
-        return tally_files_on_dask(
+        before = report.rows - report.skipped
+        scores = score_files_on_dask(
             args.activities,
             plan,
+            program.scoring,
             report=report,
             client=client,
             progress=lambda done, _total: bar(done),
         )
+        return scores, report.rows - report.skipped - before
     finally:
         client.close()
         if cluster is not None:

@@ -430,3 +430,97 @@ def test_the_dashboard_reads_amounts_in_partnerkits_decimal_context(
         spread = dashboard_figures_on_dask([path], **options)
     assert list(spread.scores.scorecards()) == list(alone.scores.scorecards())
     assert [q.as_dict() for q in spread.quarters] == [q.as_dict() for q in alone.quarters]
+
+
+# -- scores by partner shard (score_files_on_dask) ----------------------------------------------
+
+
+def same_scores_as_one_process(scores: EcosystemScores) -> None:
+    partners, scorecards = expected()
+    whole = EcosystemScores(plan().tally(ACTS))
+    assert scores.partners == partners  # first-seen order, as one process numbers them
+    assert list(scores.scorecards()) == scorecards
+    assert repr(scores.engagement.scores) == repr(whole.engagement.scores)
+    assert (scores.ranks, scores.percentiles) == (whole.ranks, whole.percentiles)
+    for name in whole.values.names:
+        assert repr(scores.values.column(name)) == repr(whole.values.column(name)), name
+
+
+@pytest.mark.parametrize(("shards", "split_every"), [(None, 2), (1, 8), (3, 2)])
+def test_scores_by_partner_shard_are_those_of_one_process(
+    client: Any, tmp_path: Path, shards: int | None, split_every: int
+) -> None:
+    from partnerkit.scale import score_files_on_dask
+
+    parquet = write_parquet(tmp_path / "a.parquet", ACTS, row_group_size=500)
+    progress: list[tuple[int, int]] = []
+    scores = score_files_on_dask(
+        [parquet],
+        plan(),
+        client=client,
+        rows_per_task=1200,
+        split_every=split_every,
+        shards=shards,
+        progress=lambda done, total: progress.append((done, total)),
+    )
+    same_scores_as_one_process(scores)
+    assert (progress[0], progress[-1]) == ((0, 4), (4, 4))
+
+
+def test_scores_by_partner_shard_on_dasks_own_scheduler(tmp_path: Path) -> None:
+    import dask
+
+    from partnerkit.scale import score_files_on_dask
+
+    csv_path = write_csv(tmp_path / "a.csv", [record(a) for a in ACTS[:1500]])
+    parquet = write_parquet(tmp_path / "b.parquet", ACTS[1500:], row_group_size=700)
+    with dask.config.set(scheduler="sync"):
+        scores = score_files_on_dask(
+            [csv_path, parquet], plan(), rows_per_task=700, shards=3, split_every=3
+        )
+    same_scores_as_one_process(scores)
+
+
+def test_scores_by_partner_shard_name_and_skip_bad_rows(client: Any, tmp_path: Path) -> None:
+    from partnerkit.scale import score_files_on_dask
+
+    rows = [record(a) for a in ACTS[:300]]
+    rows[41]["at"] = "2026-05-04T09:30:00"
+    path = write_csv(tmp_path / "a.csv", rows)
+    with pytest.raises(ValidationError) as raised:
+        score_files_on_dask([path], plan(), client=client)
+    assert raised.value.paths == (f"{path}:42.at",)
+    report = RowReport("skip")
+    scores = score_files_on_dask([path], plan(), client=client, report=report)
+    assert (report.skipped, report.rows) == (1, 300)
+    alone = EcosystemScores(tally_files([path], plan(), report=RowReport("skip")))
+    assert list(scores.scorecards()) == list(alone.scorecards())
+
+
+def test_bad_targets_and_shards_are_refused_before_anything_runs(tmp_path: Path) -> None:
+    from partnerkit.scale import score_files_on_dask
+    from partnerkit.scoring import Target
+
+    missing = str(tmp_path / "never-read.parquet")  # reading it would fail otherwise
+    with pytest.raises(ValidationError) as raised:
+        score_files_on_dask([missing], plan(), partner_targets={"p1": [Target("nope", 1)]})
+    assert raised.value.paths == ("partner_targets.p1.0.kpi",)
+    for bad in (0, -1, True, "2", 1.5):
+        with pytest.raises(ValidationError) as raised:
+            score_files_on_dask([missing], plan(), shards=bad)  # type: ignore[arg-type]
+        assert raised.value.paths == ("shards",)
+
+
+def test_a_shard_missing_a_partition_is_an_error_not_a_smaller_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dask
+
+    import partnerkit.scale._dask as _dask
+    from partnerkit.scale import ScaleError, score_files_on_dask
+
+    parquet = write_parquet(tmp_path / "a.parquet", ACTS, row_group_size=500)
+    merge = _dask._merge_shards
+    monkeypatch.setattr(_dask, "_merge_shards", lambda *shards: merge(*shards[:-1]))
+    with dask.config.set(scheduler="sync"), pytest.raises(ScaleError, match="partitions missing"):
+        score_files_on_dask([parquet], plan(), rows_per_task=1000, shards=2, split_every=8)

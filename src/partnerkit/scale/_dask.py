@@ -26,9 +26,11 @@ from partnerkit.scoring import (
     RowReport,
     ScoringPlan,
     Tally,
+    Target,
     activity_file_rows,
 )
 from partnerkit.scoring._files import _arrow_rows, _Converter, _is_parquet
+from partnerkit.scoring._values import KpiValues
 from partnerkit.tiers import TierEvaluation, TierLadder, evaluate_many
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "file_tasks",
     "local_cluster",
     "partial_bytes",
+    "score_files_on_dask",
     "tally_bag",
     "tally_files_on_dask",
     "tally_frame",
@@ -242,11 +245,16 @@ def _split_every(value: object) -> int:
 
 
 def _tree(
-    parts: list[Delayed], split_every: int, merge: Callable[..., Any] | None = None
+    parts: list[Delayed],
+    split_every: int,
+    merge: Callable[..., Any] | None = None,
+    name: str = "partnerkit-merge",
 ) -> Delayed:
     """Merge ``parts`` in groups of ``split_every``, level by level, keeping their order.
 
-    ``merge`` merges a group (:func:`_merge`, the one looked up now, by default).
+    ``merge`` merges a group (:func:`_merge`, the one looked up now, by default);
+    the merges' keys are ``name``-level-index, so two trees of one graph need
+    two names.
     """
     split_every = _split_every(split_every)
     merge = _merge if merge is None else merge
@@ -256,7 +264,7 @@ def _tree(
         depth += 1
         level = [
             delayed(merge, pure=True)(
-                *level[i : i + split_every], dask_key_name=f"partnerkit-merge-{depth}-{i}"
+                *level[i : i + split_every], dask_key_name=f"{name}-{depth}-{i}"
             )
             if len(level[i : i + split_every]) > 1
             else level[i]
@@ -576,6 +584,271 @@ def dashboard_figures_on_dask(
         seeded._absorb(counted)
         quarters.append(EcosystemScores(seeded, _QUARTER_MODEL).values)
     return DashboardFigures(scores, tuple(quarters), year, as_of, currency)
+
+
+# -- scores by partner shard --------------------------------------------------------------------
+
+#: A partner's key in a shard: the number of the task that saw it first times this, plus its
+#: number in that task's tally. Keys sort like the first sight of each partner in the rows.
+_KEY_SPAN = 1 << 40
+
+
+@attrs.frozen(eq=False)
+class _Shard:
+    """Some partners' merged counters, their first-sight keys, and the run's bookkeeping.
+
+    ``partitions`` counts the tasks merged in (every shard of a task counts
+    it); the rows read and the bad-row report ride with shard 0 alone.
+    """
+
+    tally: Tally
+    keys: list[int]
+    report: RowReport
+    partitions: int
+    rows: int
+
+
+@attrs.frozen(eq=False)
+class _ShardValues:
+    """A merged shard evaluated where it was merged: its KPI values and bookkeeping."""
+
+    values: KpiValues
+    keys: list[int]
+    report: RowReport
+    partitions: int
+    rows: int
+    counted: int
+
+
+def _split_part(parts: tuple[_Partial, ...], index: int, shards: int) -> tuple[_Shard, ...]:
+    """Task ``index``'s tally split by partner shard (its one plan's partial)."""
+    (part,) = parts
+    offset = index * _KEY_SPAN
+    return tuple(
+        _Shard(
+            tally,
+            [offset + q for q in numbers],
+            part.report if s == 0 else _policy(part.report),
+            part.partitions,
+            part.rows if s == 0 else 0,
+        )
+        for s, (tally, numbers) in enumerate(part.tally._shards(shards))
+    )
+
+
+def _merge_shards(*shards: _Shard) -> _Shard:
+    """Merge one shard of several tasks in task order (a new tally: the inputs stay as they were).
+
+    A partner keeps the key of the first shard it is in, as it keeps that
+    shard's place in the merged tally.
+    """
+    first = shards[0]
+    tally = first.tally._copy()
+    keys = list(first.keys)
+    report = first.report
+    for shard in shards[1:]:
+        known = tally.base
+        keys += [
+            key
+            for partner, key in zip(shard.tally.partners, shard.keys, strict=True)
+            if partner not in known
+        ]
+        tally._absorb(shard.tally)
+        report = report.merge(shard.report)
+    if report.on_bad_rows == "skip":
+        report.check()
+    return _Shard(
+        tally, keys, report, sum(s.partitions for s in shards), sum(s.rows for s in shards)
+    )
+
+
+@isolated
+def _evaluate_shard(shard: _Shard) -> _ShardValues:
+    """The KPI values of a merged shard, in partnerkit's decimal context."""
+    tally = shard.tally
+    values = tally.plan.evaluate(tally)
+    return _ShardValues(values, shard.keys, shard.report, shard.partitions, shard.rows, tally.rows)
+
+
+def _shard_count(value: object) -> int:
+    """``value`` as a number of partner shards: an integer of 1 or more."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise ValidationError.single("shards", "invalid", "expected an integer")
+    number = operator.index(value)
+    if number < 1:
+        raise ValidationError.single("shards", "out_of_range", "at least 1 shard")
+    return number
+
+
+def _shard_graph(parts: list[Delayed], shards: int, split_every: int) -> list[Delayed]:
+    """The evaluated shards over ``parts``, as a graph for dask's own scheduler."""
+    splits = [
+        delayed(_split_part, pure=True, nout=shards)(part, i, shards)
+        for i, part in enumerate(parts)
+    ]
+    return [
+        delayed(_evaluate_shard, pure=True)(
+            _tree(
+                [split[s] for split in splits],
+                split_every,
+                _merge_shards,
+                name=f"partnerkit-shard-{s}-merge",
+            )
+        )
+        for s in range(shards)
+    ]
+
+
+def _shards_on_client(
+    parts: list[Delayed],
+    client: Any,
+    shards: int,
+    split_every: int,
+    retries: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[_ShardValues]:
+    """The evaluated shards over ``parts`` on ``client``'s cluster, shard ``s`` kept on one worker.
+
+    Each task's tally is split where it was counted; the shards numbered ``s``
+    are merged and evaluated on worker ``s`` (of the workers sorted by
+    address; another one if it is gone), so the workers merge and evaluate
+    their shares at once, and only KPI values come back.
+    """
+    from distributed import as_completed
+
+    total = len(parts)
+    futures = client.compute(parts, retries=retries)
+    submitted = list(futures)
+    try:
+        workers = sorted(client.scheduler_info()["workers"])
+        splits = [
+            client.submit(_split_part, f, i, shards, retries=retries, pure=False)
+            for i, f in enumerate(futures)
+        ]
+        pieces = [
+            [
+                client.submit(operator.getitem, split, s, retries=retries, pure=False)
+                for s in range(shards)
+            ]
+            for split in splits
+        ]
+        submitted += splits + [piece for row in pieces for piece in row]
+        evaluated = []
+        for s in range(shards):
+            home = (
+                {"workers": [workers[s % len(workers)]], "allow_other_workers": True}
+                if workers
+                else {}
+            )
+            level = [row[s] for row in pieces]
+            while len(level) > 1:
+                level = [
+                    client.submit(
+                        _merge_shards,
+                        *level[i : i + split_every],
+                        retries=retries,
+                        pure=False,
+                        **home,
+                    )
+                    if len(level[i : i + split_every]) > 1
+                    else level[i]
+                    for i in range(0, len(level), split_every)
+                ]
+                submitted += level
+            evaluated.append(
+                client.submit(_evaluate_shard, level[0], retries=retries, pure=False, **home)
+            )
+        submitted += evaluated
+        if progress is not None:
+            progress(0, total)
+            for done, _ in enumerate(as_completed(futures), 1):
+                progress(done, total)
+        return list(client.gather(evaluated))
+    except BaseException:
+        client.cancel(submitted)
+        raise
+
+
+def _scores_of(
+    evaluated: list[Any],
+    plan: ScoringPlan,
+    total: int,
+    expected_rows: int | None,
+    model: EngagementModel | None,
+    partner_targets: Mapping[str, Iterable[Target]] | None,
+) -> tuple[EcosystemScores, RowReport]:
+    """The scores of the evaluated shards, or :class:`ScaleError` if they do not cover every row."""
+    if not evaluated or not all(isinstance(e, _ShardValues) for e in evaluated):
+        raise ScaleError("the distributed run returned no values")  # pragma: no cover
+    for shard in evaluated:
+        if shard.partitions != total:
+            raise ScaleError(f"{total - shard.partitions} of {total} partitions missing")
+    first = evaluated[0]
+    counted = sum(shard.counted for shard in evaluated)
+    if counted + first.report.skipped != first.rows:
+        raise ScaleError(
+            f"{first.rows} rows read but {counted} counted and {first.report.skipped} skipped"
+        )
+    if expected_rows is not None and first.rows != expected_rows:
+        raise ScaleError(f"{expected_rows} rows in the input but {first.rows} read")
+    values = KpiValues._joined(plan, [(shard.values, shard.keys) for shard in evaluated])
+    return EcosystemScores._of_values(values, model, partner_targets=partner_targets), first.report
+
+
+def score_files_on_dask(
+    paths: Iterable[str | os.PathLike[str]],
+    plan: ScoringPlan,
+    model: EngagementModel | None = None,
+    *,
+    partner_targets: Mapping[str, Iterable[Target]] | None = None,
+    report: RowReport | None = None,
+    rows_per_task: int = 2_000_000,
+    split_every: int = 8,
+    shards: int | None = None,
+    client: Any = None,
+    retries: int = 2,
+    progress: Callable[[int, int], None] | None = None,
+) -> EcosystemScores:
+    """Score activity files on Dask into the scores one process would make of them.
+
+    The files are counted as by :func:`tally_files_on_dask`; then each task's
+    tally is split into ``shards`` partner shards (a CRC-32 of the partner id
+    picks one), and each shard is merged over the tasks and evaluated on a
+    worker of its own: the workers merge and evaluate their partners at once,
+    and only KPI values come back. The caller joins them in the order the
+    partners were first seen, and makes engagement scores and ranks (they
+    compare every partner). ``shards`` is the number of workers of
+    ``client`` by default (1 with dask's own scheduler). The result equals
+    ``EcosystemScores(tally_files(paths, plan), model, ...)`` bit for bit;
+    a bad target is a ValidationError before anything runs. Bad rows,
+    retries and :class:`ScaleError` as in :func:`tally_files_on_dask`.
+    """
+    probe: EcosystemScores = object.__new__(EcosystemScores)
+    probe._check(plan, model, partner_targets)  # a bad target fails before the run
+    split_every = _split_every(split_every)
+    if shards is None:
+        shards = 1 if client is None else max(len(client.scheduler_info()["workers"]), 1)
+    shards = _shard_count(shards)
+    report = RowReport() if report is None else report
+    parts, expected = _file_parts(paths, [plan], _policy(report), rows_per_task)
+    if not parts:
+        return EcosystemScores(plan.tally(), model, partner_targets=partner_targets)
+    try:
+        if client is None:
+            evaluated = list(compute(*_shard_graph(parts, shards, split_every)))
+            if progress is not None:
+                progress(len(parts), len(parts))
+        else:
+            evaluated = _shards_on_client(parts, client, shards, split_every, retries, progress)
+    except PartnerkitError:
+        raise
+    except _connection_errors() as exc:
+        raise ScaleError(
+            f"the distributed run failed and returned nothing: {type(exc).__name__}: {exc}"
+        ) from exc
+    scores, found = _scores_of(evaluated, plan, len(parts), expected, model, partner_targets)
+    _report_back(report, found)
+    return scores
 
 
 def _report_back(report: RowReport, found: RowReport) -> None:
