@@ -5,8 +5,10 @@ DataFrame in the activity file schema) or in activity files (Parquet, CSV)
 are scored partition by partition with the batch engine; the partial
 :class:`~partnerkit.scoring.Tally` objects are merged by a tree of tasks (no
 shuffle of raw rows), and the merged tally gives the very
-:class:`~partnerkit.scoring.EcosystemScores` one process would. See the
-"Scale-out" guide for the plan at a billion activities a night.
+:class:`~partnerkit.scoring.EcosystemScores` one process would;
+:func:`score_files_on_dask` merges and evaluates by partner shard on the
+workers and returns those scores. See the "Scale-out" guide for the plan at
+a billion activities a night.
 """
 
 try:
