@@ -717,13 +717,13 @@ def _shards_on_client(
     from distributed import as_completed
 
     total = len(parts)
-    futures = client.compute(parts, retries=retries)
-    submitted = list(futures)
+    counts = client.compute(parts, retries=retries)
+    evaluated: list[Any] = []
     try:
         workers = sorted(client.scheduler_info()["workers"])
         splits = [
             client.submit(_split_part, f, i, shards, retries=retries, pure=False)
-            for i, f in enumerate(futures)
+            for i, f in enumerate(counts)
         ]
         pieces = [
             [
@@ -732,10 +732,8 @@ def _shards_on_client(
             ]
             for split in splits
         ]
-        submitted += splits + [piece for row in pieces for piece in row]
-        evaluated = []
         for s in range(shards):
-            home = (
+            home: dict[str, Any] = (
                 {"workers": [workers[s % len(workers)]], "allow_other_workers": True}
                 if workers
                 else {}
@@ -754,18 +752,20 @@ def _shards_on_client(
                     else level[i]
                     for i in range(0, len(level), split_every)
                 ]
-                submitted += level
             evaluated.append(
                 client.submit(_evaluate_shard, level[0], retries=retries, pure=False, **home)
             )
-        submitted += evaluated
+        # Only the ends are held from here on: the workers let go of each partial, split and
+        # merge once what needs it has run.
+        del splits, pieces, level
         if progress is not None:
             progress(0, total)
-            for done, _ in enumerate(as_completed(futures), 1):
+            for done, _ in enumerate(as_completed(counts), 1):
                 progress(done, total)
+        del counts[:]
         return list(client.gather(evaluated))
     except BaseException:
-        client.cancel(submitted)
+        client.cancel([*counts, *evaluated])
         raise
 
 
