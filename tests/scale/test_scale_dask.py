@@ -6,17 +6,30 @@ import decimal
 import itertools
 import math
 import os
+import zlib
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scale_data import AS_OF, activities, plan, record, write_csv, write_parquet
+from scale_data import AS_OF, CALENDAR, TZ, activities, plan, record, write_csv, write_parquet
 from scale_extras import require
 
 from partnerkit.core.errors import ValidationError
-from partnerkit.scoring import EcosystemScores, RowReport, Scorecard, Tally, tally_files
+from partnerkit.scoring import (
+    Activity,
+    EcosystemScores,
+    RowReport,
+    Scorecard,
+    Tally,
+    Window,
+    tally_files,
+)
 from partnerkit.tiers import evaluate, ladder_from_dict
 
 ACTS = activities(4000, partners=60)
@@ -348,7 +361,7 @@ def test_the_reduction_model_of_the_docs_holds_on_many_small_partitions() -> Non
         levels += 1
     assert len(merges) == expected_merges
     assert levels == math.ceil(math.log(partitions) / math.log(split_every) - 1e-9)
-    assert {str(k).split("-")[2] for k in merges} == {str(d) for d in range(1, levels + 1)}
+    assert {str(k).split("-")[-2] for k in merges} == {str(d) for d in range(1, levels + 1)}
     with dask.config.set(scheduler="sync"):
         tally = tally_bag(bag, plan(), split_every=split_every)
     same_as_one_process(tally)
@@ -503,8 +516,10 @@ def test_bad_targets_and_shards_are_refused_before_anything_runs(tmp_path: Path)
 
     missing = str(tmp_path / "never-read.parquet")  # reading it would fail otherwise
     with pytest.raises(ValidationError) as raised:
-        score_files_on_dask([missing], plan(), partner_targets={"p1": [Target("nope", 1)]})
-    assert raised.value.paths == ("partner_targets.p1.0.kpi",)
+        score_files_on_dask(
+            [missing], plan(), partner_targets={"p1": [Target("nope", 1)]}, split_every=1, shards=0
+        )
+    assert set(raised.value.paths) == {"partner_targets.p1.0.kpi", "split_every", "shards"}
     for bad in (0, -1, True, "2", 1.5):
         with pytest.raises(ValidationError) as raised:
             score_files_on_dask([missing], plan(), shards=bad)  # type: ignore[arg-type]
@@ -524,3 +539,170 @@ def test_a_shard_missing_a_partition_is_an_error_not_a_smaller_result(
     monkeypatch.setattr(_dask, "_merge_shards", lambda *shards: merge(*shards[:-1]))
     with dask.config.set(scheduler="sync"), pytest.raises(ScaleError, match="partitions missing"):
         score_files_on_dask([parquet], plan(), rows_per_task=1000, shards=2, split_every=8)
+
+
+def test_a_partners_shard_is_the_same_in_every_process() -> None:
+    # A CRC-32 of the id, not hash(): a string's hash differs between processes.
+    from partnerkit.scoring._tally import partner_shard
+
+    assert [partner_shard(p, 4) for p in ("p1", "p2", "P000001", "Ünternehmen")] == [
+        zlib.crc32(p.encode()) % 4 for p in ("p1", "p2", "P000001", "Ünternehmen")
+    ]
+    assert [partner_shard(p, 2) for p in ("p1", "p2", "p3", "p4")] == [1, 1, 1, 0]
+
+
+def _late_partners_sharing_users() -> list[Activity]:
+    """Users active for partners of different shards; new partners keep coming in later rows."""
+    end = datetime(2026, 5, 10, 12, tzinfo=timezone.utc)
+    kinds = ("login", "certification_earned", "content_view")
+    return [
+        Activity(
+            f"P{i % (10 + i // 300):03d}", kinds[i % 3], end - timedelta(days=i % 60), f"u{i % 7}"
+        )
+        for i in range(3000)
+    ]
+
+
+def test_users_shared_across_shards_and_partners_first_seen_late(tmp_path: Path) -> None:
+    import dask
+
+    from partnerkit.scale import score_files_on_dask
+    from partnerkit.scoring._tally import partner_shard
+
+    acts = _late_partners_sharing_users()
+    assert len({partner_shard(a.partner_id, 3) for a in acts if a.user_id == "u1"}) == 3
+    path = write_parquet(tmp_path / "a.parquet", acts, row_group_size=300)
+    alone = EcosystemScores(tally_files([path], plan()))
+    with dask.config.set(scheduler="sync"):
+        spread = score_files_on_dask([path], plan(), rows_per_task=300, shards=3, split_every=3)
+    assert spread.partners == alone.partners
+    assert list(spread.scorecards()) == list(alone.scorecards())
+
+
+class WonEuros:
+    """A host's KPI: won amounts this year as an exact Decimal, merged by adding Decimals."""
+
+    name = "won_eur"
+    window = Window.year_to_date()
+    paced = True
+
+    def start(self) -> Decimal:
+        return Decimal(0)
+
+    def add(self, state: Decimal, row: Any) -> Decimal:
+        return state + Decimal(row[3]).scaleb(-2) if row[1] == "deal_won" and row[3] else state
+
+    def merge(self, left: Decimal, right: Decimal) -> Decimal:
+        return left + right
+
+    def value(self, state: Decimal, currency: str) -> Decimal:
+        return state
+
+
+def test_custom_kpis_merge_by_shard_in_partnerkits_decimal_context(tmp_path: Path) -> None:
+    import dask
+
+    from partnerkit.scale import score_files_on_dask
+    from partnerkit.scoring import DEFAULT_ENGAGEMENT_MODEL
+
+    custom = DEFAULT_ENGAGEMENT_MODEL.plan(
+        calendar=CALENDAR, as_of=AS_OF, currency="EUR", tz=TZ, custom=[WonEuros()]
+    )
+    path = write_parquet(tmp_path / "a.parquet", activities(4000, partners=20), row_group_size=500)
+    alone = EcosystemScores(tally_files([path], custom))
+    with dask.config.set(scheduler="sync"), decimal.localcontext(decimal.Context(prec=6)):
+        spread = score_files_on_dask([path], custom, rows_per_task=1000, shards=3)
+    assert spread.values.column("won_eur") == alone.values.column("won_eur")
+    assert list(spread.scorecards()) == list(alone.scorecards())
+
+
+def test_partner_targets_given_as_generators_are_kept(tmp_path: Path) -> None:
+    import dask
+
+    from partnerkit.scale import score_files_on_dask
+    from partnerkit.scoring import Target
+
+    def targets() -> dict[str, Iterator[Target]]:
+        return {"P001": (t for t in [Target("logins_90d", 1000)])}
+
+    path = write_parquet(tmp_path / "a.parquet", activities(2000, partners=10), row_group_size=500)
+    alone = EcosystemScores(tally_files([path], plan()), partner_targets=targets())
+    with dask.config.set(scheduler="sync"):
+        spread = score_files_on_dask([path], plan(), partner_targets=targets(), rows_per_task=1000)
+    assert spread.target_of("P001", "logins_90d") == Target("logins_90d", 1000)
+    assert spread.scorecard("P001") == alone.scorecard("P001")
+
+
+def test_too_many_bad_rows_spread_over_tasks_are_refused(tmp_path: Path) -> None:
+    import dask
+
+    from partnerkit.scale import score_files_on_dask
+
+    paths = []
+    for k in range(3):  # one bad row per file (task): 3 in all, over max_errors=2
+        rows = [record(a) for a in activities(50, seed=k)]
+        rows[5]["at"] = "2026-05-04T09:30:00"
+        paths.append(write_csv(tmp_path / f"{k}.csv", rows))
+    with dask.config.set(scheduler="sync"), pytest.raises(ValidationError) as raised:
+        score_files_on_dask(paths, plan(), report=RowReport("skip", max_errors=2), shards=2)
+    assert "rows" in raised.value.paths
+
+
+def test_a_piece_lost_from_a_shard_other_than_the_first_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dask
+
+    import partnerkit.scale._dask as _dask
+    from partnerkit.scale import ScaleError, score_files_on_dask
+
+    path = write_parquet(tmp_path / "a.parquet", activities(3000), row_group_size=500)
+    merge = _dask._merge_shards
+
+    def lossy(*shards: Any) -> Any:  # drops a piece of every tree but shard 0's
+        return merge(*shards) if shards[0].rows else merge(*shards[:-1])
+
+    monkeypatch.setattr(_dask, "_merge_shards", lossy)
+    with dask.config.set(scheduler="sync"), pytest.raises(ScaleError, match="partitions missing"):
+        score_files_on_dask([path], plan(), rows_per_task=1000, shards=2)
+
+
+def test_rows_missing_from_a_parquet_run_are_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dask
+
+    import partnerkit.scale._dask as _dask
+    from partnerkit.scale import ScaleError, score_files_on_dask
+
+    path = write_parquet(tmp_path / "a.parquet", activities(3000), row_group_size=500)
+    split = _dask._split_part
+
+    def short(parts: Any, index: int, shards: int) -> Any:  # task 1 read and counted a row less
+        pieces = split(parts, index, shards)
+        if index == 1:
+            first = pieces[0]
+            first.tally.rows -= 1
+            pieces = (attrs.evolve(first, rows=first.rows - 1), *pieces[1:])
+        return pieces
+
+    monkeypatch.setattr(_dask, "_split_part", short)
+    with dask.config.set(scheduler="sync"), pytest.raises(ScaleError, match="rows in the input"):
+        score_files_on_dask([path], plan(), rows_per_task=1000, shards=2)
+
+
+def test_two_runs_never_share_a_merge_key(tmp_path: Path) -> None:
+    # Two runs at once on one scheduler (a default client) must not take each other's merges.
+    import partnerkit.scale._dask as _dask
+
+    path = write_parquet(tmp_path / "a.parquet", ACTS, row_group_size=500)
+    keys = []
+    for _ in range(2):
+        parts, _rows = _dask._file_parts([path], [plan()], RowReport(), 1000)
+        graphs = _dask._shard_graph(parts, 2, 2)
+        keys.append({k for g in graphs for k in g.dask if "merge" in str(k)})
+        tally_root = _dask._tree(list(parts), 2, _dask._merge_each)
+        keys[-1] |= {k for k in tally_root.dask if "merge" in str(k)}
+    assert keys[0]
+    assert keys[1]
+    assert not keys[0] & keys[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 import os
 import pickle
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ import attrs
 from dask.base import compute
 from dask.delayed import Delayed, delayed
 
+from partnerkit.core import ErrorCollector
 from partnerkit.core._context import isolated
 from partnerkit.core.errors import PartnerkitError, ValidationError
 from partnerkit.dashboard import DashboardFigures, dashboard_model
@@ -211,6 +213,7 @@ def _tally_pandas(shipped: _Shipped, frame: Any, index: int, policy: RowReport) 
     return _Partial(tally, report, 1, report.rows)
 
 
+@isolated
 def _merge(*parts: _Partial) -> _Partial:
     """Merge partials in order (a new tally: the inputs stay as they were).
 
@@ -252,12 +255,15 @@ def _tree(
 ) -> Delayed:
     """Merge ``parts`` in groups of ``split_every``, level by level, keeping their order.
 
-    ``merge`` merges a group (:func:`_merge`, the one looked up now, by default);
-    the merges' keys are ``name``-level-index, so two trees of one graph need
-    two names.
+    ``merge`` merges a group (:func:`_merge`, the one looked up now, by default).
+    The merges' keys are ``name``, a token of this tree, the level and the
+    index: two trees never share a key, within a graph or across runs on
+    one scheduler (two runs at once on a default client would otherwise
+    take each other's results for their own).
     """
     split_every = _split_every(split_every)
     merge = _merge if merge is None else merge
+    name = f"{name}-{uuid.uuid4().hex}"
     level = parts
     depth = 0
     while len(level) > 1:
@@ -636,11 +642,13 @@ def _split_part(parts: tuple[_Partial, ...], index: int, shards: int) -> tuple[_
     )
 
 
+@isolated
 def _merge_shards(*shards: _Shard) -> _Shard:
     """Merge one shard of several tasks in task order (a new tally: the inputs stay as they were).
 
     A partner keeps the key of the first shard it is in, as it keeps that
-    shard's place in the merged tally.
+    shard's place in the merged tally. In partnerkit's decimal context, as
+    :func:`_merge`: a host's custom KPI may add Decimals in its ``merge``.
     """
     first = shards[0]
     tally = first.tally._copy()
@@ -823,23 +831,32 @@ def score_files_on_dask(
     a bad target is a ValidationError before anything runs. Bad rows,
     retries and :class:`ScaleError` as in :func:`tally_files_on_dask`.
     """
-    probe: EcosystemScores = object.__new__(EcosystemScores)
-    probe._check(plan, model, partner_targets)  # a bad target fails before the run
-    split_every = _split_every(split_every)
-    if shards is None:
-        shards = 1 if client is None else max(len(client.scheduler_info()["workers"]), 1)
-    shards = _shard_count(shards)
+    errors = ErrorCollector()
+    if isinstance(partner_targets, Mapping):  # read once: the values may be iterators
+        partner_targets = {pid: list(targets) for pid, targets in partner_targets.items()}
+    with errors.catch():  # a bad target fails before the run
+        probe: EcosystemScores = object.__new__(EcosystemScores)
+        probe._check(plan, model, partner_targets)
+    with errors.catch():
+        split_every = _split_every(split_every)
+    count = 1
+    with errors.catch():
+        if shards is not None:
+            count = _shard_count(shards)
+        elif client is not None:
+            count = max(len(client.scheduler_info()["workers"]), 1)
+    errors.raise_if_any()
     report = RowReport() if report is None else report
     parts, expected = _file_parts(paths, [plan], _policy(report), rows_per_task)
     if not parts:
         return EcosystemScores(plan.tally(), model, partner_targets=partner_targets)
     try:
         if client is None:
-            evaluated = list(compute(*_shard_graph(parts, shards, split_every)))
+            evaluated = list(compute(*_shard_graph(parts, count, split_every)))
             if progress is not None:
                 progress(len(parts), len(parts))
         else:
-            evaluated = _shards_on_client(parts, client, shards, split_every, retries, progress)
+            evaluated = _shards_on_client(parts, client, count, split_every, retries, progress)
     except PartnerkitError:
         raise
     except _connection_errors() as exc:

@@ -582,7 +582,8 @@ class Tally:
         partners and merge into the counters of those partners alone. Each shard
         lists its partners in this tally's order; every user a shard's partners
         were seen with is owned in that shard (a user owned here by a partner of
-        another shard is owned by its first partner in this one). The rows
+        another shard is owned there by one of its partners of that shard: the
+        pairs of partner and user are the same). The rows
         counted stay with shard 0 (they are no partner's): the shards' rows add
         up to this tally's.
         """
