@@ -8,9 +8,12 @@ engagement scores and ranks):
 - by partnerkit on one process (:func:`partnerkit.scoring.tally_files`), in
   a child process of its own (its peak memory is its own);
 - by partnerkit on a ``LocalCluster`` of 2 single-threaded worker processes
-  (:func:`partnerkit.scale.tally_files_on_dask`), the cluster started
-  before the clock (its start is printed apart); target: >= 1.6x the one
-  process on this 2-core machine; peak memory per worker printed;
+  (:func:`partnerkit.scale.score_files_on_dask`: partner shards merged and
+  evaluated on the workers), the cluster started before the clock (its start
+  is printed apart) and its workers started afresh before each run, as the
+  one process is; target: >= 1.6x the one process on this 2-core machine;
+  peak memory per worker printed; the merged tally scored on the client
+  (:func:`partnerkit.scale.tally_files_on_dask`) is timed too;
 - by pandas reading the same file with pyarrow (amounts to integer cents and
   instants to days in Arrow, the fastest honest path) and computing the same
   KPIs and engagement score with vectorized groupbys (bench_scoring's), in a
@@ -208,6 +211,21 @@ def _worker_peak() -> float:
     return _peak_mb()
 
 
+def _fresh_workers(client: Any) -> None:
+    """Start the workers afresh (as the one process starts in a child of its own), imports done.
+
+    A worker that ran a 20 M-row job before holds a heap grown by it: the runs after the
+    first were 20 to 25 % slower on both cluster paths, the one process (a new child each
+    time) not.
+    """
+    client.restart()
+    client.run(_warm)
+
+
+def _warm() -> None:
+    import partnerkit.scale._dask  # noqa: F401 - what the tasks import, before the clock
+
+
 def _per_task(rows: int) -> int:
     # A merge costs partners, not rows: as few tasks as keep every worker busy (one each by
     # default: one merge), PARTNERKIT_BENCH_TASKS for more (merged two at a time).
@@ -394,18 +412,21 @@ def main() -> None:
         scores: Any = None
         tally: Any = None
         tally_scores: Any = None
+        peaks: dict[str, float] = {}
         for _ in range(repeats):
             singles.append(_run("single", path))
             # The one process starts afresh in a child; the client drops the last run's
             # scores and tally first (held, they slow its collector through this run).
             scores = tally = tally_scores = None
             gc.collect()
+            _fresh_workers(client)
             seconds, scores = _cluster_run(client, path, rows)
             clustered.append(seconds)
+            peaks = client.run(_worker_peak)  # this run's: the workers were started afresh
             gc.collect()
+            _fresh_workers(client)
             seconds, merged, tally_scores, tally = _tally_run(client, path, rows)
             tallied.append((seconds, merged))
-        peaks = client.run(_worker_peak)
         for _ in range(repeats):
             pandas_runs.append(_run("pandas", path))
             frames.append(_dask_frame(client, path))
