@@ -250,3 +250,15 @@ def test_a_custom_objective_entered_quarter_by_quarter_counts_the_quarters_so_fa
     assert nps.year.status.attainment == Decimal("60.00")
     assert nps.rag is Rag.AMBER  # 60 % of the year's target with 62 % of the year gone
     assert progress.completion == Decimal("60.00")
+
+
+def test_a_level_without_a_year_target_is_judged_by_its_last_quarter_not_the_sum() -> None:
+    # Ten users holding a certification all year meet quarterly targets of 10: the year's
+    # target of a level is where the year ends (Q4's), not 40; a sum keeps the sum.
+    quarters = [PeriodTarget(q, 10) for q in ("q1", "q2", "q3", "q4")]
+    level = Objective("cert", "Certified users", ObjectiveKind.CERTIFIED_USERS, quarters)
+    summed = Objective("won", "Deals won", ObjectiveKind.DEALS_WON, quarters)
+    assert (level.target("year"), summed.target("year")) == (10, 40)
+    partial = Objective("cert", "Certified", ObjectiveKind.CERTIFIED_USERS, quarters[:3])
+    assert partial.target("year") is None  # no Q4 target: no year target
+    assert partial.target("q2") == 10

@@ -187,6 +187,10 @@ def test_a_stored_template_names_every_bad_field_of_its_kept_version_and_its_own
         ("last_published", "invalid"),  # a published version keeps no other
         ("last_published.name", "required"),
     ]
+    # A draft whose own number is of a bad type: named once, the good kept version not
+    # compared with what stood in for it.
+    for bad in ("2", 2.0):
+        assert problems(template_version=bad) == [("template_version", "invalid")]
     sections = [{**data["sections"][0], "title": ""}]
     assert problems(name="", sections=sections, last_published={**kept, "template_version": 3}) == [
         ("last_published.template_version", "invalid"),

@@ -302,18 +302,27 @@ class Objective:
         return self.kind is not ObjectiveKind.CUSTOM
 
     def target(self, period: str) -> MetricValue | None:
-        """The target for ``period``: as set, or for the year the sum of four quarter targets."""
+        """The target for ``period``: as set, or for the year one made of the quarters' targets.
+
+        A year without a target of its own takes the sum of the four quarter
+        targets for a kind that adds up (:attr:`ObjectiveKind.paced`), and the
+        last quarter's target for a level (certified users: where the year
+        ends is what counts, not the sum of four quarters' levels).
+        """
         for target in self.targets:
             if target.period == period:
                 return target.value
-        if period == "year":
-            quarters = [self.target(q) for q in PERIODS[1:]]
-            if all(q is not None for q in quarters):
-                total: Any = quarters[0]
-                for q in quarters[1:]:
-                    total = total + q
-                return total  # type: ignore[no-any-return]
-        return None
+        if period != "year":
+            return None
+        quarters = [self.target(q) for q in PERIODS[1:]]
+        if isinstance(self.kind, ObjectiveKind) and not self.kind.paced:
+            return quarters[-1]  # a level: where the year ends
+        if any(q is None for q in quarters):
+            return None
+        total: Any = quarters[0]
+        for q in quarters[1:]:
+            total = total + q
+        return total  # type: ignore[no-any-return]
 
 
 @attrs.frozen
