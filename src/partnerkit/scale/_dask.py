@@ -237,14 +237,19 @@ def _merge_each(*parts: tuple[_Partial, ...]) -> tuple[_Partial, ...]:
     return tuple(_merge(*column) for column in zip(*parts, strict=True))
 
 
+def _count_arg(value: object, path: str, least: int, message: str) -> int:
+    """``value`` as an integer (numpy's too) of at least ``least``, else a ValidationError."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise ValidationError.single(path, "invalid", "expected an integer")
+    number = operator.index(value)
+    if number < least:
+        raise ValidationError.single(path, "out_of_range", message)
+    return number
+
+
 def _split_every(value: object) -> int:
     """``value`` as the number of partials a merge takes: an integer of 2 or more."""
-    if isinstance(value, bool) or not hasattr(value, "__index__"):
-        raise ValidationError.single("split_every", "invalid", "expected an integer")
-    number = operator.index(value)
-    if number < 2:
-        raise ValidationError.single("split_every", "out_of_range", "merge at least 2 at a time")
-    return number
+    return _count_arg(value, "split_every", 2, "merge at least 2 at a time")
 
 
 def _tree(
@@ -680,12 +685,7 @@ def _evaluate_shard(shard: _Shard) -> _ShardValues:
 
 def _shard_count(value: object) -> int:
     """``value`` as a number of partner shards: an integer of 1 or more."""
-    if isinstance(value, bool) or not hasattr(value, "__index__"):
-        raise ValidationError.single("shards", "invalid", "expected an integer")
-    number = operator.index(value)
-    if number < 1:
-        raise ValidationError.single("shards", "out_of_range", "at least 1 shard")
-    return number
+    return _count_arg(value, "shards", 1, "at least 1 shard")
 
 
 def _shard_graph(parts: list[Delayed], shards: int, split_every: int) -> list[Delayed]:
