@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import os
 import pickle
@@ -327,13 +328,20 @@ def _compute(
 ) -> Any:
     """The root of the merge tree over ``parts``: a lost cluster is a :class:`ScaleError`."""
     total = len(parts)
-    try:
+    with _lost_cluster():
         if client is None:
             (result,) = compute(_tree(parts, split_every, merge))
             if progress is not None:
                 progress(total, total)
             return result
         return _run_on_client(parts, client, split_every, retries, progress, merge)
+
+
+@contextlib.contextmanager
+def _lost_cluster() -> Iterator[None]:
+    """Turn a cluster lost mid-run (a worker dead too often, a closed comm) into ScaleError."""
+    try:
+        yield
     except PartnerkitError:
         raise
     except _connection_errors() as exc:
@@ -404,6 +412,38 @@ def _file_parts(
     return parts, None if None in known else sum(r or 0 for r in known)
 
 
+def _follow(futures: list[Any], progress: Callable[[int, int], None] | None) -> None:
+    """Report ``futures`` done one by one to ``progress`` (from 0), as they finish."""
+    from distributed import as_completed
+
+    if progress is None:
+        return
+    total = len(futures)
+    progress(0, total)
+    for done, _ in enumerate(as_completed(futures), 1):
+        progress(done, total)
+
+
+def _merged_level(
+    client: Any,
+    merge: Callable[..., Any],
+    level: list[Any],
+    split_every: int,
+    retries: int,
+    **where: Any,
+) -> list[Any]:
+    """The next level of a merge tree: ``level``'s futures merged ``split_every`` at a time.
+
+    A group of one moves up as it is; ``where`` places the merges (``workers=...``).
+    """
+    return [
+        client.submit(merge, *level[i : i + split_every], retries=retries, pure=False, **where)
+        if len(level[i : i + split_every]) > 1
+        else level[i]
+        for i in range(0, len(level), split_every)
+    ]
+
+
 def _run_on_client(
     parts: list[Delayed],
     client: Any,
@@ -412,24 +452,13 @@ def _run_on_client(
     progress: Callable[[int, int], None] | None,
     merge: Callable[..., Any] | None = None,
 ) -> Any:
-    from distributed import as_completed
-
     merge = _merge if merge is None else merge
-    total = len(parts)
     futures = client.compute(parts, retries=retries)
     try:
-        if progress is not None:
-            progress(0, total)
-            for done, _ in enumerate(as_completed(futures), 1):
-                progress(done, total)
+        _follow(futures, progress)
         level = list(futures)
         while len(level) > split_every:
-            level = [
-                client.submit(merge, *level[i : i + split_every], retries=retries, pure=False)
-                if len(level[i : i + split_every]) > 1
-                else level[i]
-                for i in range(0, len(level), split_every)
-            ]
+            level = _merged_level(client, merge, level, split_every, retries)
         # The root of the tree is merged here, where its result is wanted: each partial of
         # the last level crosses the network once (merged on a worker, the result would
         # cross again).
@@ -722,9 +751,6 @@ def _shards_on_client(
     address; another one if it is gone), so the workers merge and evaluate
     their shares at once, and only KPI values come back.
     """
-    from distributed import as_completed
-
-    total = len(parts)
     counts = client.compute(parts, retries=retries)
     evaluated: list[Any] = []
     try:
@@ -748,28 +774,14 @@ def _shards_on_client(
             )
             level = [row[s] for row in pieces]
             while len(level) > 1:
-                level = [
-                    client.submit(
-                        _merge_shards,
-                        *level[i : i + split_every],
-                        retries=retries,
-                        pure=False,
-                        **home,
-                    )
-                    if len(level[i : i + split_every]) > 1
-                    else level[i]
-                    for i in range(0, len(level), split_every)
-                ]
+                level = _merged_level(client, _merge_shards, level, split_every, retries, **home)
             evaluated.append(
                 client.submit(_evaluate_shard, level[0], retries=retries, pure=False, **home)
             )
         # Only the ends are held from here on: the workers let go of each partial, split and
         # merge once what needs it has run.
         del splits, pieces, level
-        if progress is not None:
-            progress(0, total)
-            for done, _ in enumerate(as_completed(counts), 1):
-                progress(done, total)
+        _follow(counts, progress)
         del counts[:]
         return list(client.gather(evaluated))
     except BaseException:
@@ -850,19 +862,13 @@ def score_files_on_dask(
     parts, expected = _file_parts(paths, [plan], _policy(report), rows_per_task)
     if not parts:
         return EcosystemScores(plan.tally(), model, partner_targets=partner_targets)
-    try:
+    with _lost_cluster():
         if client is None:
             evaluated = list(compute(*_shard_graph(parts, count, split_every)))
             if progress is not None:
                 progress(len(parts), len(parts))
         else:
             evaluated = _shards_on_client(parts, client, count, split_every, retries, progress)
-    except PartnerkitError:
-        raise
-    except _connection_errors() as exc:
-        raise ScaleError(
-            f"the distributed run failed and returned nothing: {type(exc).__name__}: {exc}"
-        ) from exc
     scores, found = _scores_of(evaluated, plan, len(parts), expected, model, partner_targets)
     _report_back(report, found)
     return scores
