@@ -3,21 +3,29 @@
 encode_body writes a reused form (the sections the plans of one template
 share) with its text made once, and encodes the other values in runs
 around it: the body must not differ from encoding the whole dict.
+
+decode_body keeps, per thread, the texts met at the tuple fields of a type
+and gives a body holding one of them the tuple structured before. Whatever
+it keeps, every body must read back exactly as parsing it whole would read
+it, and nothing mutable may be shared.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+from typing import Any
 
 import attrs
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partnerkit.core import Money, from_dict, to_dict
-from partnerkit.core._serialization import to_stored_dict
+from partnerkit.core._serialization import SharedItems, to_stored_dict
 from partnerkit.core.errors import ValidationError
+from partnerkit.partners import Partner
 from partnerkit.plans import (
     Objective,
     ObjectiveKind,
@@ -27,13 +35,21 @@ from partnerkit.plans import (
     PlanTemplate,
     Section,
 )
-from partnerkit.storage import PLANS, assignment_key
-from partnerkit.storage._common import _encode, _stand_in, decode_body, encode_body
+from partnerkit.storage import PARTNERS, PLANS, AggregateSpec, MemoryStorage, assignment_key
+from partnerkit.storage._common import (
+    _SHARED_MIN,
+    _SHARED_TRIES,
+    _encode,
+    _shared_fields,
+    _stand_in,
+    decode_body,
+    encode_body,
+)
 
 AT = pendulum.datetime(2026, 1, 5, 9, tz="Europe/London")
 
 
-def _template(title: str) -> PlanTemplate:
+def _template(title: str, target: str = "25000") -> PlanTemplate:
     section = Section(
         "sales",
         title,
@@ -42,7 +58,7 @@ def _template(title: str) -> PlanTemplate:
                 "arr",
                 "New ARR",
                 ObjectiveKind.NEW_ARR,
-                [PeriodTarget(q, Money("25000", "EUR")) for q in ("q1", "q2", "q3", "q4")],
+                [PeriodTarget(q, Money(target, "EUR")) for q in ("q1", "q2", "q3", "q4")],
             )
         ],
     )
@@ -100,3 +116,196 @@ def test_stored_statuses_read_back_as_members_and_others_are_refused(status: Pla
     for bad in (status.value.upper(), 1, None, [status.value]):
         with pytest.raises(ValidationError):
             from_dict(PlanStatus, bad)
+
+
+# -- bodies read one after another share their tuples --------------------------------------------
+
+
+def _whole(spec: AggregateSpec[Any], body: str) -> Any:
+    """The body read as before sharing: parsed whole, then structured."""
+    data = json.loads(body)
+    data["version"] = 1
+    return from_dict(spec.type, data)
+
+
+def test_plans_of_one_template_read_back_equal_and_share_their_sections() -> None:
+    plans = _plans(_template("Shared sales"), 6)
+    read = [decode_body(PLANS, encode_body(PLANS, plan), 1, 1) for plan in plans]
+    for plan, back in zip(plans, read, strict=True):
+        assert back == attrs.evolve(plan, version=1)
+    assert all(back.sections is read[0].sections for back in read)
+    assert all(back.audit is read[0].audit for back in read)  # the same assignment entry
+    assert len({id(back) for back in read}) == len(read)
+
+
+def test_a_plan_of_another_template_gets_its_own_sections() -> None:
+    first = decode_body(PLANS, encode_body(PLANS, _plans(_template("North"), 1)[0]), 1, 1)
+    other = _plans(_template("South", target="30000"), 1)[0]
+    back = decode_body(PLANS, encode_body(PLANS, other), 1, 1)
+    assert back == attrs.evolve(other, version=1)
+    assert back.sections != first.sections
+
+
+def test_the_parsed_items_are_not_given_as_values() -> None:
+    # The list shared between bodies is read as the tuple: no SharedItems reaches a value.
+    plans = _plans(_template("No leak"), 3)
+    for plan in plans:
+        back = decode_body(PLANS, encode_body(PLANS, plan), 1, 1)
+        assert type(back.sections) is tuple
+        values = attrs.asdict(back, recurse=False).values()
+        assert not any(isinstance(v, SharedItems) for v in values)
+
+
+def test_a_body_written_with_spaces_reads_back_as_parsed_whole() -> None:
+    plans = _plans(_template("Spaced"), 3)
+    for plan in plans:
+        data = to_dict(plan)
+        del data["version"]
+        body = json.dumps(data, indent=2)
+        assert decode_body(PLANS, body, 1, 1) == _whole(PLANS, body)
+
+
+def test_a_bad_body_fails_as_before() -> None:
+    plan = _plans(_template("Broken"), 1)[0]
+    decode_body(PLANS, encode_body(PLANS, plan), 1, 1)  # its sections' text is kept now
+    body = encode_body(PLANS, _plans(_template("Broken"), 2)[1])
+    with pytest.raises(json.JSONDecodeError):
+        decode_body(PLANS, body[:-1], 1, 1)
+
+
+# -- a type built to trip the sharing up ---------------------------------------------------------
+
+
+@attrs.frozen
+class Item:
+    name: str
+    note: str = "x" * 40
+
+
+@attrs.frozen
+class Inner:
+    left: tuple[Item, ...] = ()
+
+
+@attrs.define
+class Loose:
+    name: str
+
+
+@attrs.frozen
+class Pair:
+    id: str
+    left: tuple[Item, ...] = ()
+    right: tuple[Item, ...] = ()
+    nested: tuple[Inner, ...] = ()
+    loose: tuple[Loose, ...] = ()
+    version: int = 0
+
+
+PAIRS = AggregateSpec(kind="test_shared_pairs", type=Pair)
+ITEMS = tuple(Item(f"item-{i}") for i in range(4))
+OTHER = tuple(Item(f"other-{i}") for i in range(4))
+
+
+def _body(pair: Pair) -> str:
+    return encode_body(PAIRS, pair)
+
+
+def _read(pair: Pair) -> Pair:
+    back = decode_body(PAIRS, _body(pair), 1, 1)
+    assert back == attrs.evolve(pair, version=1)
+    assert back == _whole(PAIRS, _body(pair))
+    return back
+
+
+def test_the_texts_kept_are_long_tuple_texts_only() -> None:
+    assert len(json.dumps(to_dict(ITEMS), separators=(",", ":"))) >= _SHARED_MIN
+    first = _read(Pair("a", left=ITEMS))
+    again = _read(Pair("b", left=ITEMS))
+    assert again.left is first.left
+    short = (Item("s", note=""),)
+    assert _read(Pair("c", left=short)).left is not _read(Pair("d", left=short)).left
+
+
+def test_a_kept_text_at_another_field_or_nested_is_read_as_itself() -> None:
+    kept = _read(Pair("a", left=ITEMS)).left
+    # The same text at another field of the same tuple type: read, not taken for `left`.
+    moved = _read(Pair("b", left=OTHER, right=ITEMS))
+    assert moved.left == OTHER
+    assert moved.right == ITEMS
+    # Under the same name, nested in another value: the top-level `left` is its own.
+    nested = _read(Pair("c", left=(), nested=(Inner(ITEMS),)))
+    assert nested.left == ()
+    assert nested.nested[0].left == ITEMS
+    # Twice in one body: both read, equal to the kept tuple.
+    twice = _read(Pair("d", left=ITEMS, right=ITEMS))
+    assert twice.left == kept
+    assert twice.right == kept
+
+
+def test_tuples_of_mutable_values_are_never_shared() -> None:
+    loose = tuple(Loose(f"loose-{i}-" + "y" * 40) for i in range(4))
+    first = _read(Pair("a", loose=loose))
+    second = _read(Pair("b", loose=loose))
+    assert first.loose == second.loose
+    assert first.loose is not second.loose
+    first.loose[0].name = "changed"
+    assert second.loose[0].name == "loose-0-" + "y" * 40
+    fields = _shared_fields(Pair)
+    assert fields is not None
+    assert not fields["loose"].texts
+
+
+def test_a_field_whose_lists_differ_stops_looking_and_comes_back() -> None:
+    fields = _shared_fields(Pair)
+    assert fields is not None
+    for i in range(3 * _SHARED_TRIES):
+        _read(Pair(f"a{i}", left=tuple(Item(f"own-{i}-{j}") for j in range(4))))
+    # Each body's own list: after so many misses, at most the one text tried last is kept.
+    assert fields["left"].misses >= 2 * _SHARED_TRIES
+    assert len(fields["left"].texts) <= 1
+    read = [_read(Pair(f"b{i}", left=ITEMS)) for i in range(_SHARED_TRIES + 2)]
+    assert read[-1].left is read[-2].left
+    assert fields["left"].misses == 0
+
+
+def test_each_thread_keeps_its_own_texts() -> None:
+    kept = _read(Pair("a", left=ITEMS)).left
+    seen: list[Pair] = []
+    worker = threading.Thread(target=lambda: seen.append(_read(Pair("b", left=ITEMS))))
+    worker.start()
+    worker.join()
+    assert seen[0].left == kept
+    assert seen[0].left is not kept
+
+
+_ITEM_LISTS = st.lists(
+    st.builds(Item, st.sampled_from(["a", 'q"uote', "back\\slash", "é«»", '[{"left":'])),
+    max_size=5,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_ITEM_LISTS, _ITEM_LISTS, _ITEM_LISTS), min_size=1, max_size=8))
+def test_any_run_of_bodies_reads_back_as_parsed_whole(
+    runs: list[tuple[list[Item], list[Item], list[Item]]],
+) -> None:
+    for i, (left, right, inner) in enumerate(runs):
+        pair = Pair(f"p{i}", tuple(left), tuple(right), (Inner(tuple(inner)),) if inner else ())
+        _read(pair)
+
+
+def test_a_memory_listing_of_one_templates_plans_shares_the_sections() -> None:
+    storage = MemoryStorage()
+    template = _template("Listed")
+    plans = _plans(template, 5)
+    with storage.unit_of_work() as uow:
+        for i in range(5):
+            uow.repository(PARTNERS).add(Partner(f"p-{i}", f"P {i}", f"p{i}.example", "reseller"))
+            uow.repository(PLANS).add(plans[i])
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        read = uow.repository(PLANS).list({}, limit=10).items
+    assert [p.partner_id for p in read] == [f"p-{i}" for i in range(5)]
+    assert all(p.sections is read[0].sections for p in read)
+    assert all(p.sections == template.sections for p in read)

@@ -104,12 +104,46 @@ def _homogeneous_tuple(t: Any) -> bool:
     return get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
+class SharedItems(list[Any]):
+    """A list read from a stored body whose tuple, once structured, every reader may share.
+
+    A storage backend reading many bodies that hold the same text at one of
+    their tuple fields (the sections of the plans of one template) parses
+    that text once into a ``SharedItems`` and hands the same one to every
+    body holding it. The converter's hook for homogeneous tuples structures
+    it once per tuple type and keeps the tuple in :attr:`structured` when
+    nothing in it can change (:func:`shareable`); every later body then gets
+    that same tuple, neither parsed nor structured again. To any other hook
+    it is the list it holds.
+    """
+
+    __slots__ = ("structured",)
+
+    def __init__(self, items: list[Any]) -> None:
+        super().__init__(items)
+        #: The tuple type -> the tuple structured from these items (only deeply frozen ones).
+        self.structured: dict[Any, tuple[Any, ...]] = {}
+
+
 def _empty_first(conv: cattrs.Converter) -> Callable[[Any, Any], tuple[Any, ...]]:
-    """The converter's tuple structuring, with an empty list (most of a record's) done at once."""
+    """The converter's tuple structuring, with an empty list (most of a record's) done at once.
+
+    A :class:`SharedItems` is structured once per tuple type: the tuple made
+    is kept on it when :func:`shareable`, and given again from then on.
+    """
     structure_tuple = conv._structure_tuple
 
     def structure(value: Any, t: Any) -> tuple[Any, ...]:
-        if not value and (value.__class__ is list or value.__class__ is tuple):
+        cls = value.__class__
+        if cls is SharedItems:
+            kept: tuple[Any, ...] | None = value.structured.get(t)
+            if kept is not None:
+                return kept
+            made: tuple[Any, ...] = structure_tuple(value, t)
+            if shareable(t, made):
+                value.structured[t] = made
+            return made
+        if not value and (cls is list or cls is tuple):
             return ()  # what cattrs makes of it, without looking up the items' hook
         return structure_tuple(value, t)
 
@@ -314,6 +348,26 @@ def deeply_frozen(value: object) -> bool:
     if not _frozen_attrs(cls):
         return False
     return all(deeply_frozen(getattr(value, f.name)) for f in attrs.fields(cls))
+
+
+#: Types whose hints say frozen, with the verdict on the first value of each looked at.
+_SAMPLED: dict[Any, bool] = {}
+
+
+def shareable(t: Any, value: object) -> bool:
+    """Whether ``value`` (structured as ``t``) holds nothing mutable, so readers may share it.
+
+    A type whose hints say frozen (:func:`frozen_type`) has its first value
+    looked at all the same: a structure hook a host registered for it, or a
+    converter, could build something the hints do not say. Its verdict then
+    stands for the type; any other type's values are each looked at.
+    """
+    if not frozen_type(t):
+        return deeply_frozen(value)
+    verdict = _SAMPLED.get(t)
+    if verdict is None:
+        verdict = _SAMPLED[t] = deeply_frozen(value)
+    return verdict
 
 
 _FROZEN_TYPES: dict[Any, bool] = {}

@@ -7,6 +7,9 @@ import hashlib
 import json
 import keyword
 import re
+import threading
+import typing
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -15,7 +18,7 @@ import attrs
 
 from partnerkit.core import DomainEvent, EventDispatcher, from_dict
 from partnerkit.core._cursor import pack_cursor, unpack_cursor
-from partnerkit.core._serialization import stored_texts, to_stored_dict
+from partnerkit.core._serialization import SharedItems, stored_texts, to_stored_dict
 from partnerkit.core._validation import ErrorCollector
 from partnerkit.core.errors import NotFound, PublishError, StorageError, ValidationError
 from partnerkit.storage._ports import (
@@ -147,12 +150,172 @@ _NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def decode_body(spec: AggregateSpec[A], body: str, version: int, schema: int) -> A:
-    """Rebuild an aggregate from a stored body, upgrading it from an older schema first."""
-    data: dict[str, Any] = json.loads(body)
+    """Rebuild an aggregate from a stored body, upgrading it from an older schema first.
+
+    A body of the current schema shares the tuples it holds with the bodies
+    read before it on this thread: see :func:`_load_sharing`.
+    """
     if schema < spec.schema_version:
-        data = spec.upgrade(data, schema)
-    data["version"] = version
-    return from_dict(spec.type, data)
+        data: dict[str, Any] = spec.upgrade(json.loads(body), schema)
+        data["version"] = version
+        return from_dict(spec.type, data)
+    fields = _shared_fields(spec.type)
+    fresh: Fresh = []
+    loaded = _load_sharing(body, fields, fresh) if fields is not None else None
+    if loaded is None:
+        loaded = json.loads(body)
+    loaded["version"] = version
+    try:
+        return from_dict(spec.type, loaded)
+    finally:
+        _keep_shared(fresh)
+
+
+# -- tuples shared between the bodies read -------------------------------------------------------
+
+#: The shortest text of a tuple field that bodies may share (a shorter one is parsed each time).
+_SHARED_MIN = 128
+#: How many texts are kept per field of a type, the latest used first.
+_SHARED_KEPT = 8
+#: Bodies in a row a field may miss before it looks for texts in only one body of so many.
+_SHARED_TRIES = 16
+
+_SHARING = threading.local()
+#: Type -> the names of its fields that hold homogeneous tuples (None: none, or not attrs).
+_TUPLE_FIELDS: dict[type, frozenset[str] | None] = {}
+
+
+class _Field:
+    """The texts met at one tuple field of a type on this thread, and how the field fares.
+
+    ``texts`` maps a text to the :class:`~partnerkit.core._serialization.SharedItems`
+    parsed from it, the latest used first. ``misses`` counts the bodies
+    since the last one that held a kept text there (with a list in it): a
+    field whose lists differ from body to body (each partner's own targets)
+    stops costing a search and a writing per body after
+    :data:`_SHARED_TRIES` of them, and tries again in one body of so many.
+    """
+
+    __slots__ = ("misses", "texts")
+
+    def __init__(self) -> None:
+        self.texts: OrderedDict[str, SharedItems] = OrderedDict()
+        self.misses = 0
+
+
+Fields = dict[str, _Field]
+Fresh = list[tuple[_Field, str, SharedItems]]
+
+
+def _shared_fields(cls: type) -> Fields | None:
+    """This thread's kept texts of ``cls``'s tuple fields, by field; None when it has none."""
+    if cls in _TUPLE_FIELDS:
+        names = _TUPLE_FIELDS[cls]
+    else:
+        names = _TUPLE_FIELDS[cls] = _tuple_fields(cls)
+    if names is None:
+        return None
+    by_type: dict[type, Fields] | None = getattr(_SHARING, "by_type", None)
+    if by_type is None:
+        by_type = _SHARING.by_type = {}
+    fields = by_type.get(cls)
+    if fields is None:
+        fields = by_type[cls] = {name: _Field() for name in sorted(names)}
+    return fields
+
+
+def _tuple_fields(cls: type) -> frozenset[str] | None:
+    """The fields of the attrs class ``cls`` hinted as homogeneous tuples (``tuple[X, ...]``)."""
+    if not attrs.has(cls):
+        return None
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # a hint no module defines: share nothing
+        return None
+    names = frozenset(
+        f.name
+        for f in attrs.fields(cls)
+        if typing.get_origin(hints.get(f.name)) is tuple
+        and typing.get_args(hints[f.name])[1:] == (Ellipsis,)
+    )
+    return names or None
+
+
+def _load_sharing(body: str, fields: Fields, fresh: Fresh) -> Any:
+    """``json.loads(body)``, the texts of its tuple fields met before given as parsed then.
+
+    ``fields`` holds, per tuple field of the body's type, the texts met at
+    that field in bodies read before on this thread (:class:`_Field`), each
+    with the :class:`~partnerkit.core._serialization.SharedItems` parsed from
+    it; the converter gives the tuple it structured from those before (the
+    plans of one template share their sections).
+
+    A kept text found in the body after the field's name is put aside: a
+    stand-in string takes its place, the rest is parsed, and the stand-in
+    must come back as the field's value at the top of the object, and
+    nowhere else. A text is a list's, so it ends where its brackets close:
+    the stand-in at the field means the text was the whole value there.
+    Anything else (the text nested in another value, the stand-in's own
+    text in the body) is None, and the caller parses the body whole.
+
+    A list at a tuple field not kept yet is written again as
+    :func:`encode_body` writes it; a long one the body holds is listed in
+    ``fresh`` for :func:`_keep_shared`.
+    """
+    found: list[tuple[str, _Field, SharedItems]] = []
+    for key, field in fields.items():
+        if field.texts:
+            member = f'"{key}":'
+            for text, items in field.texts.items():
+                at = body.find(text)
+                if at > 0 and body.startswith(member, at - len(member)):
+                    found.append((key, field, items))
+                    body = f"{body[:at]}{_SHARED_STAND_IN}{body[at + len(text) :]}"
+                    field.texts.move_to_end(text, last=False)
+                    break
+    data: dict[str, Any] = json.loads(body)
+    if found:
+        if body.count(_SHARED_STAND_IN) != len(found):
+            return None
+        for key, field, items in found:
+            if data.get(key) != _SHARED_STAND_IN_VALUE:
+                return None
+            data[key] = items
+            field.misses = 0
+    for key, field in fields.items():
+        value = data.get(key)
+        if type(value) is not list or not value:
+            continue
+        field.misses += 1
+        if field.misses >= _SHARED_TRIES:
+            if field.misses % _SHARED_TRIES:
+                continue
+            field.texts.clear()  # missed in a row: look for one new text, not for old ones
+        text = _to_json(value)
+        if len(text) >= _SHARED_MIN and text in body:
+            items = data[key] = SharedItems(value)
+            fresh.append((field, text, items))
+    return data
+
+
+_SHARED_STAND_IN_VALUE = "\x00partnerkit:shared"
+_SHARED_STAND_IN = json.dumps(_SHARED_STAND_IN_VALUE)
+
+
+def _keep_shared(fresh: Fresh) -> None:
+    """Keep the new texts whose tuples the converter kept (:func:`_load_sharing`), the latest first.
+
+    A text whose items no tuple was kept for (a tuple of mutable values, a
+    host's hook for the class that did not give them to the converter's
+    tuple hook, a body that did not decode) is not kept: only items that
+    were structured, and never changed, are given to another body.
+    """
+    for field, text, items in fresh:
+        if items.structured:
+            field.texts[text] = items
+            field.texts.move_to_end(text, last=False)
+            if len(field.texts) > _SHARED_KEPT:
+                field.texts.popitem()
 
 
 def specs_by_kind(specs: Iterable[AggregateSpec[Any]]) -> dict[str, AggregateSpec[Any]]:

@@ -10,7 +10,7 @@ from operator import itemgetter
 from typing import Any, TypeVar
 
 from partnerkit.core import EventDispatcher
-from partnerkit.core._serialization import deeply_frozen, frozen_type
+from partnerkit.core._serialization import shareable
 from partnerkit.core.errors import Conflict, NotFound, ValidationError
 from partnerkit.storage._builtin import builtin_specs
 from partnerkit.storage._common import (
@@ -121,29 +121,9 @@ def _decode(spec: AggregateSpec[A], row: _Row) -> A:
     # Rows read once (a registration loaded to be changed) are not worth the check; a row
     # read again (a partner, a user, a program) keeps its value when nothing in it can change.
     row.reads += 1
-    if row.reads > 1 and _shareable(spec.type, value):
+    if row.reads > 1 and shareable(spec.type, value):
         row.decoded = (spec, value)
     return value
-
-
-#: Types whose hints say frozen, with the verdict on the first value of each looked at.
-_SAMPLED: dict[type, bool] = {}
-
-
-def _shareable(cls: type, value: object) -> bool:
-    """Whether ``value`` (decoded as ``cls``) holds nothing mutable, so readers may share it.
-
-    A type whose hints say frozen (``frozen_type``) has its first value
-    looked at all the same: a structure hook a host registered for it, or a
-    converter, could build something the hints do not say. Its verdict then
-    stands for the type; any other type's values are each looked at.
-    """
-    if not frozen_type(cls):
-        return deeply_frozen(value)
-    verdict = _SAMPLED.get(cls)
-    if verdict is None:
-        verdict = _SAMPLED[cls] = deeply_frozen(value)
-    return verdict
 
 
 class _Table:
