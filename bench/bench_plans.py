@@ -11,6 +11,7 @@ Targets: each under 1 s. One storage per round; the best of three rounds is prin
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pendulum
 
@@ -28,14 +29,18 @@ from partnerkit.services import (
     publish_template,
 )
 from partnerkit.storage import PARTNERS, MemoryStorage
-from partnerkit.testing import FixedClock
+from partnerkit.testing import AdvancingClock
 
 N = 10_000
 ROUNDS = 3
 PROGRAM = Program(key="bench", name="Bench", currency="EUR", timezone="Europe/Berlin")
 CONTEXT = Context(
     Actor("vera", "program_administrator"),
-    FixedClock(pendulum.datetime(2026, 8, 10, 9, tz="Europe/Berlin")),
+    # A clock that moves on each time it is read, as a real one does: every plan gets its own
+    # instant (in its audit entry), so no two bodies share more than a real run's would.
+    AdvancingClock(
+        pendulum.datetime(2026, 8, 10, 9, tz="Europe/Berlin"), timedelta(milliseconds=1)
+    ),
     PROGRAM,
 )
 SALES = Section(

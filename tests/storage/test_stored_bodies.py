@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -22,7 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from partnerkit.core import Money, from_dict, to_dict
+from partnerkit.core import Money, converter, from_dict, to_dict
 from partnerkit.core._serialization import SharedItems, to_stored_dict
 from partnerkit.core.errors import ValidationError
 from partnerkit.partners import Partner
@@ -35,8 +36,17 @@ from partnerkit.plans import (
     PlanTemplate,
     Section,
 )
-from partnerkit.storage import PARTNERS, PLANS, AggregateSpec, MemoryStorage, assignment_key
+from partnerkit.storage import (
+    PARTNERS,
+    PLANS,
+    AggregateSpec,
+    MemoryStorage,
+    SqliteStorage,
+    assignment_key,
+)
 from partnerkit.storage._common import (
+    _SHARED_KEPT,
+    _SHARED_MAX,
     _SHARED_MIN,
     _SHARED_TRIES,
     _encode,
@@ -309,3 +319,181 @@ def test_a_memory_listing_of_one_templates_plans_shares_the_sections() -> None:
     assert [p.partner_id for p in read] == [f"p-{i}" for i in range(5)]
     assert all(p.sections is read[0].sections for p in read)
     assert all(p.sections == template.sections for p in read)
+
+
+def test_a_body_whose_field_spells_the_stand_in_otherwise_is_read_as_itself() -> None:
+    text = json.dumps(to_dict(ITEMS), separators=(",", ":"), ensure_ascii=False)
+    _read(Pair("a", left=ITEMS))  # the text is kept at `left`
+    for spelling in ("\\u0000partnerkit:shared", "\\u0000\\u0070artnerkit:shared"):
+        for body in (
+            '{"id":"b","left":' + text + ',"left":"' + spelling + '"}',
+            '{"id":"b","left":' + text + ',"right":["' + spelling + '"]}',
+        ):
+            with pytest.raises(ValidationError) as whole:
+                _whole(PAIRS, body)
+            with pytest.raises(ValidationError) as shared:
+                decode_body(PAIRS, body, 1, 1)
+            assert str(shared.value) == str(whole.value)
+
+
+def test_duplicate_keys_read_as_json_reads_them() -> None:
+    text = json.dumps(to_dict(ITEMS), separators=(",", ":"), ensure_ascii=False)
+    _read(Pair("a", left=ITEMS))
+    for body in (
+        '{"id":"b","left":' + text + ',"left":[]}',
+        '{"id":"b","left":[],"left":' + text + "}",
+    ):
+        assert decode_body(PAIRS, body, 1, 1) == _whole(PAIRS, body)
+
+
+@pytest.mark.parametrize("body", ["[]", "null", '"x"', "[1]", "3"])
+def test_a_body_that_is_not_an_object_fails_as_before(body: str) -> None:
+    _read(Pair("a", left=ITEMS))
+    with pytest.raises((TypeError, AttributeError, ValueError)) as whole:
+        _whole(PAIRS, body)
+    with pytest.raises((TypeError, AttributeError, ValueError)) as shared:
+        decode_body(PAIRS, body, 1, 1)
+    assert type(shared.value) is type(whole.value)
+
+
+def test_a_body_given_as_bytes_reads_back() -> None:
+    for pair in (Pair("a", left=ITEMS), Pair("b", left=ITEMS)):
+        body = _body(pair)
+        assert decode_body(PAIRS, body.encode(), 1, 1) == _whole(PAIRS, body)
+
+
+def test_a_very_long_text_is_not_kept() -> None:
+    many = tuple(Item(f"long-{i}") for i in range(_SHARED_MAX // 40))
+    assert len(json.dumps(to_dict(many), separators=(",", ":"))) > _SHARED_MAX
+    assert _read(Pair("a", left=many)).left is not _read(Pair("b", left=many)).left
+
+
+def test_a_field_keeps_at_most_so_many_texts() -> None:
+    fields = _shared_fields(Pair)
+    assert fields is not None
+    for i in range(_SHARED_KEPT + 4):
+        own = tuple(Item(f"kept-{i}-{j}") for j in range(4))
+        _read(Pair(f"a{i}", left=own))
+        _read(Pair(f"b{i}", left=own))  # found again: the field does not back off
+    assert len(fields["left"].texts) == _SHARED_KEPT
+
+
+def test_a_field_backing_off_learns_one_body_in_so_many() -> None:
+    fields = _shared_fields(Pair)
+    assert fields is not None
+    while fields["left"].misses % _SHARED_TRIES or fields["left"].misses < _SHARED_TRIES:
+        _read(Pair("m", left=tuple(Item(f"miss-{fields['left'].misses}-{j}") for j in range(4))))
+    once = tuple(Item(f"once-{j}") for j in range(4))
+    first, second = _read(Pair("x", left=once)), _read(Pair("y", left=once))
+    assert first.left == second.left
+    assert first.left is not second.left  # the first was not learnt: not one body in so many
+
+
+@attrs.frozen
+class Tag:
+    name: str
+    note: str = "z" * 40
+
+
+@attrs.frozen
+class Part:
+    name: str
+    pieces: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Tagged:
+    id: str
+    tags: tuple[Tag, ...] = ()
+    parts: tuple[Part, ...] = ()
+    version: int = 0
+
+
+TAGGED = AggregateSpec(kind="test_shared_tagged", type=Tagged)
+TAGS = tuple(Tag(f"tag-{i}") for i in range(4))
+
+
+def test_a_hook_registered_later_structures_what_is_read_after_it() -> None:
+    body = encode_body(TAGGED, Tagged("a", TAGS))
+    assert decode_body(TAGGED, body, 1, 1).tags == TAGS
+    assert decode_body(TAGGED, body, 1, 1).tags == TAGS  # shared now
+    converter.register_structure_hook(Tag, lambda d, _: Tag(d["name"].upper(), d["note"]))
+    try:
+        assert decode_body(TAGGED, body, 1, 1) == _whole(TAGGED, body)
+        assert decode_body(TAGGED, body, 1, 1).tags[0].name == "TAG-0"
+    finally:
+        converter.register_structure_hook(Tag, lambda d, _: Tag(d["name"], d["note"]))
+
+
+def test_a_tuple_a_hook_made_mutable_for_some_data_is_not_shared() -> None:
+    # The hints say frozen; the host's hook keeps the pieces of "m-" parts as a list.
+    def hook(data: dict[str, Any], _: object) -> Part:
+        pieces: Any = data["pieces"]
+        pieces = list(pieces) if data["name"].startswith("m-") else tuple(pieces)
+        return Part(data["name"], pieces)
+
+    converter.register_structure_hook(Part, hook)
+    frozen = tuple(Part(f"f-{i}", ("x" * 20,)) for i in range(4))
+    mutable = tuple(Part(f"m-{i}", ("y" * 20,)) for i in range(4))
+    reads = [
+        decode_body(TAGGED, encode_body(TAGGED, Tagged(str(i), parts=frozen)), 1, 1)
+        for i in range(2)
+    ]
+    assert reads[0].parts is reads[1].parts
+    one, two = (
+        decode_body(TAGGED, encode_body(TAGGED, Tagged(i, parts=mutable)), 1, 1) for i in "cd"
+    )
+    assert one.parts[0] is not two.parts[0]
+    one.parts[0].pieces.append("changed")  # type: ignore[attr-defined]
+    assert list(two.parts[0].pieces) == ["y" * 20]
+
+
+@attrs.frozen(eq=False)
+class Kept:
+    id: str
+    tags: tuple[Tag, ...] = ()
+    source: Any = None
+    version: int = 0
+
+
+KEPT = AggregateSpec(kind="test_shared_kept", type=Kept)
+
+
+def test_a_type_with_its_own_hook_shares_nothing() -> None:
+    # A host's hook for the aggregate may keep the data it is given: it gets plain lists.
+    def hook(data: dict[str, Any], cls: type[Kept]) -> Kept:
+        tags = converter.structure(data["tags"], tuple[Tag, ...])
+        return cls(data["id"], tags, source=dict(data), version=data["version"])
+
+    converter.register_structure_hook(Kept, hook)
+    a, b = (decode_body(KEPT, encode_body(KEPT, Kept(i, TAGS)), 1, 1) for i in "ab")
+    assert type(a.source["tags"]) is list
+    assert a.source["tags"] is not b.source["tags"]
+    assert _shared_fields(Kept) is None
+
+
+def test_an_older_body_is_upgraded_and_read_whole() -> None:
+    upgraded = AggregateSpec(
+        kind="test_shared_upgraded",
+        type=Pair,
+        schema_version=2,
+        upgrades={1: lambda body: {**body, "right": body["left"]}},
+    )
+    body = encode_body(upgraded, Pair("a", left=ITEMS))
+    for _ in range(3):
+        back = decode_body(upgraded, body, 1, 1)
+        assert back == Pair("a", left=ITEMS, right=ITEMS, version=1)
+
+
+def test_a_sqlite_listing_of_one_templates_plans_shares_the_sections(tmp_path: Path) -> None:
+    template = _template("Listed in a file")
+    storage = SqliteStorage(tmp_path / "plans.db")
+    with storage.unit_of_work() as uow:
+        for i, plan in enumerate(_plans(template, 4)):
+            uow.repository(PARTNERS).add(Partner(f"p-{i}", f"P {i}", f"p{i}.example", "reseller"))
+            uow.repository(PLANS).add(plan)
+        uow.commit()
+    with storage.unit_of_work() as uow:
+        read = uow.repository(PLANS).list({}, limit=10).items
+    assert [p.sections for p in read] == [template.sections] * 4
+    assert all(p.sections is read[0].sections for p in read)

@@ -37,8 +37,51 @@ __all__ = ["converter", "from_dict", "from_json", "to_dict", "to_json"]
 T = TypeVar("T")
 
 
-def _make_converter() -> cattrs.Converter:
-    conv = cattrs.Converter(forbid_extra_keys=True)
+class _Converter(cattrs.Converter):
+    """cattrs' converter, counting the changes to its structure hooks.
+
+    ``structure_changes`` grows each time a structure hook, hook function or
+    hook factory is registered (also through the decorator forms): what a
+    reader keeps structured (see :class:`SharedItems`) holds while it stands.
+    """
+
+    __slots__ = ("structure_changes",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.structure_changes = 0
+        super().__init__(*args, **kwargs)
+
+    def register_structure_hook(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().register_structure_hook(*args, **kwargs)
+        finally:
+            self.structure_changes += 1
+
+    def register_structure_hook_func(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().register_structure_hook_func(*args, **kwargs)
+        finally:
+            self.structure_changes += 1
+
+    def register_structure_hook_factory(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            made = super().register_structure_hook_factory(*args, **kwargs)
+        finally:
+            self.structure_changes += 1
+        if len(args) + len(kwargs) > 1:
+            return made
+
+        def decorator(factory: Any) -> Any:  # the decorator form registers when applied
+            try:
+                return made(factory)
+            finally:
+                self.structure_changes += 1
+
+        return decorator
+
+
+def _make_converter() -> _Converter:
+    conv = _Converter(forbid_extra_keys=True)
 
     # Strict primitives: cattrs would otherwise turn 1.7 into 1, 5 into "5" and "1" into 1.
     conv.register_structure_hook(int, _strict(int, "an integer"))
@@ -112,7 +155,7 @@ class SharedItems(list[Any]):
     that text once into a ``SharedItems`` and hands the same one to every
     body holding it. The converter's hook for homogeneous tuples structures
     it once per tuple type and keeps the tuple in :attr:`structured` when
-    nothing in it can change (:func:`shareable`); every later body then gets
+    nothing in it can change (:func:`deeply_frozen`); every later body then gets
     that same tuple, neither parsed nor structured again. To any other hook
     it is the list it holds.
     """
@@ -129,7 +172,7 @@ def _empty_first(conv: cattrs.Converter) -> Callable[[Any, Any], tuple[Any, ...]
     """The converter's tuple structuring, with an empty list (most of a record's) done at once.
 
     A :class:`SharedItems` is structured once per tuple type: the tuple made
-    is kept on it when :func:`shareable`, and given again from then on.
+    is kept on it when :func:`deeply_frozen`, and given again from then on.
     """
     structure_tuple = conv._structure_tuple
 
@@ -140,7 +183,9 @@ def _empty_first(conv: cattrs.Converter) -> Callable[[Any, Any], tuple[Any, ...]
             if kept is not None:
                 return kept
             made: tuple[Any, ...] = structure_tuple(value, t)
-            if shareable(t, made):
+            if deeply_frozen(
+                made
+            ):  # this very tuple: a hook may build mutable values for some data
                 value.structured[t] = made
             return made
         if not value and (cls is list or cls is tuple):

@@ -18,7 +18,7 @@ import attrs
 
 from partnerkit.core import DomainEvent, EventDispatcher, from_dict
 from partnerkit.core._cursor import pack_cursor, unpack_cursor
-from partnerkit.core._serialization import SharedItems, stored_texts, to_stored_dict
+from partnerkit.core._serialization import SharedItems, converter, stored_texts, to_stored_dict
 from partnerkit.core._validation import ErrorCollector
 from partnerkit.core.errors import NotFound, PublishError, StorageError, ValidationError
 from partnerkit.storage._ports import (
@@ -149,7 +149,7 @@ def _encode_by_pieces(data: dict[Any, Any], texts: dict[str, str]) -> str:
 _NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
-def decode_body(spec: AggregateSpec[A], body: str, version: int, schema: int) -> A:
+def decode_body(spec: AggregateSpec[A], body: str | bytes, version: int, schema: int) -> A:
     """Rebuild an aggregate from a stored body, upgrading it from an older schema first.
 
     A body of the current schema shares the tuples it holds with the bodies
@@ -159,9 +159,9 @@ def decode_body(spec: AggregateSpec[A], body: str, version: int, schema: int) ->
         data: dict[str, Any] = spec.upgrade(json.loads(body), schema)
         data["version"] = version
         return from_dict(spec.type, data)
-    fields = _shared_fields(spec.type)
+    fields = _shared_fields(spec.type) if isinstance(body, str) else None
     fresh: Fresh = []
-    loaded = _load_sharing(body, fields, fresh) if fields is not None else None
+    loaded = _load_sharing(body, fields, fresh) if fields and isinstance(body, str) else None
     if loaded is None:
         loaded = json.loads(body)
     loaded["version"] = version
@@ -175,6 +175,8 @@ def decode_body(spec: AggregateSpec[A], body: str, version: int, schema: int) ->
 
 #: The shortest text of a tuple field that bodies may share (a shorter one is parsed each time).
 _SHARED_MIN = 128
+#: The longest text kept (a longer one is parsed each time, not held for the thread's life).
+_SHARED_MAX = 1 << 16
 #: How many texts are kept per field of a type, the latest used first.
 _SHARED_KEPT = 8
 #: Bodies in a row a field may miss before it looks for texts in only one body of so many.
@@ -192,8 +194,9 @@ class _Field:
     parsed from it, the latest used first. ``misses`` counts the bodies
     since the last one that held a kept text there (with a list in it): a
     field whose lists differ from body to body (each partner's own targets)
-    stops costing a search and a writing per body after
-    :data:`_SHARED_TRIES` of them, and tries again in one body of so many.
+    stops writing each body's list again after :data:`_SHARED_TRIES` of
+    them. It then forgets its texts and learns the text of one body in so
+    many, which the bodies after it are searched for.
     """
 
     __slots__ = ("misses", "texts")
@@ -208,20 +211,40 @@ Fresh = list[tuple[_Field, str, SharedItems]]
 
 
 def _shared_fields(cls: type) -> Fields | None:
-    """This thread's kept texts of ``cls``'s tuple fields, by field; None when it has none."""
-    if cls in _TUPLE_FIELDS:
-        names = _TUPLE_FIELDS[cls]
-    else:
-        names = _TUPLE_FIELDS[cls] = _tuple_fields(cls)
-    if names is None:
-        return None
-    by_type: dict[type, Fields] | None = getattr(_SHARING, "by_type", None)
-    if by_type is None:
-        by_type = _SHARING.by_type = {}
-    fields = by_type.get(cls)
-    if fields is None:
-        fields = by_type[cls] = {name: _Field() for name in sorted(names)}
+    """This thread's kept texts of ``cls``'s tuple fields, by field; None when it shares none.
+
+    A type shares when it is an attrs class with tuple fields whose
+    structure hook is the one cattrs generates (a host's own hook might keep
+    the raw data it is given). Everything kept is dropped when a structure
+    hook is registered on the converter: the tuples kept were made by the
+    hooks before.
+    """
+    state = _SHARING.__dict__
+    changes = getattr(converter, "structure_changes", None)
+    by_type: dict[type, Fields | None] | None = state.get("by_type")
+    if by_type is None or state.get("changes") != changes:
+        by_type = state["by_type"] = {}
+        state["changes"] = changes
+    if cls in by_type:
+        return by_type[cls]
+    fields: Fields | None = None
+    if cls not in _TUPLE_FIELDS:
+        _TUPLE_FIELDS[cls] = _tuple_fields(cls)
+    names = _TUPLE_FIELDS[cls]
+    if names is not None and changes is not None and _generated_hook(cls):
+        fields = {name: _Field() for name in sorted(names)}
+    by_type[cls] = fields
     return fields
+
+
+def _generated_hook(cls: type) -> bool:
+    """Whether the converter structures ``cls`` with the function cattrs generates for it."""
+    try:
+        hook = converter.get_structure_hook(cls)
+    except Exception:  # no hook can be made: the body will not decode anyway
+        return False
+    code = getattr(hook, "__code__", None)
+    return code is not None and code.co_filename.startswith("<cattrs generated structure ")
 
 
 def _tuple_fields(cls: type) -> frozenset[str] | None:
@@ -252,16 +275,21 @@ def _load_sharing(body: str, fields: Fields, fresh: Fresh) -> Any:
 
     A kept text found in the body after the field's name is put aside: a
     stand-in string takes its place, the rest is parsed, and the stand-in
-    must come back as the field's value at the top of the object, and
-    nowhere else. A text is a list's, so it ends where its brackets close:
-    the stand-in at the field means the text was the whole value there.
-    Anything else (the text nested in another value, the stand-in's own
-    text in the body) is None, and the caller parses the body whole.
+    must come back as the field's value at the top of the object. The
+    stand-in holds a NUL, and a body holding a NUL in any spelling is parsed
+    whole, so nothing but the text put aside can read as the stand-in. A
+    text is a list's, so it ends where
+    its brackets close: the stand-in at the field means the text was the
+    whole value there. Anything else (the text nested in another value, a
+    body that is not an object) is None, and the caller parses the body
+    whole, which raises what it raises.
 
     A list at a tuple field not kept yet is written again as
-    :func:`encode_body` writes it; a long one the body holds is listed in
-    ``fresh`` for :func:`_keep_shared`.
+    :func:`encode_body` writes it; one whose text is long (but not too long)
+    and in the body is listed in ``fresh`` for :func:`_keep_shared`.
     """
+    if "\\u0000" in body:
+        return None  # the stand-in has a NUL: a body with one (not encode_body's) is read whole
     found: list[tuple[str, _Field, SharedItems]] = []
     for key, field in fields.items():
         if field.texts:
@@ -273,10 +301,10 @@ def _load_sharing(body: str, fields: Fields, fresh: Fresh) -> Any:
                     body = f"{body[:at]}{_SHARED_STAND_IN}{body[at + len(text) :]}"
                     field.texts.move_to_end(text, last=False)
                     break
-    data: dict[str, Any] = json.loads(body)
+    data = json.loads(body)
+    if type(data) is not dict:
+        return None
     if found:
-        if body.count(_SHARED_STAND_IN) != len(found):
-            return None
         for key, field, items in found:
             if data.get(key) != _SHARED_STAND_IN_VALUE:
                 return None
@@ -292,7 +320,7 @@ def _load_sharing(body: str, fields: Fields, fresh: Fresh) -> Any:
                 continue
             field.texts.clear()  # missed in a row: look for one new text, not for old ones
         text = _to_json(value)
-        if len(text) >= _SHARED_MIN and text in body:
+        if _SHARED_MIN <= len(text) <= _SHARED_MAX and text in body:
             items = data[key] = SharedItems(value)
             fresh.append((field, text, items))
     return data
@@ -306,9 +334,10 @@ def _keep_shared(fresh: Fresh) -> None:
     """Keep the new texts whose tuples the converter kept (:func:`_load_sharing`), the latest first.
 
     A text whose items no tuple was kept for (a tuple of mutable values, a
-    host's hook for the class that did not give them to the converter's
-    tuple hook, a body that did not decode) is not kept: only items that
-    were structured, and never changed, are given to another body.
+    host's hook that did not give them to the converter's tuple hook) is not
+    kept: only items structured into a deeply frozen tuple are given to
+    another body. A body that failed after one of its tuples was structured
+    keeps that tuple's text: the tuple is the text's all the same.
     """
     for field, text, items in fresh:
         if items.structured:
