@@ -49,7 +49,6 @@ from partnerkit.partners import (
     EDIT_PLAN,
     SIGN_OFF_PLANS,
     VIEW_DASHBOARD,
-    Partner,
     PartnerFilter,
 )
 from partnerkit.plans import (
@@ -91,7 +90,7 @@ from partnerkit.services._context import (
     use_case,
 )
 from partnerkit.services._paging import every
-from partnerkit.services._segments import partners_in
+from partnerkit.services._segments import partner_ids_in
 from partnerkit.storage import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -796,10 +795,6 @@ def assign_plan(
     return _assign(uow, ctx, template, partner.id, year, overrides)
 
 
-def _segment(uow: UnitOfWork, ctx: Context, segment: PartnerFilter) -> list[Partner]:
-    return partners_in(uow, ctx, segment, CREATE_PLANS)
-
-
 @retrying_use_case(_lost_assignment)
 def assign_plans(
     uow: UnitOfWork,
@@ -839,8 +834,9 @@ def assign_plans(
     assert year is not None
     assert template is not None
     overrides = dict(targets or {})
-    partners = sorted(_segment(uow, ctx, segment), key=lambda p: p.id)
-    outside = sorted(set(overrides) - {p.id for p in partners})
+    # Only the ids are needed: a segment of indexed filters is read without its partners.
+    partner_ids = partner_ids_in(uow, ctx, segment, CREATE_PLANS)
+    outside = sorted(set(overrides) - set(partner_ids))
     if outside:
         raise ValidationError(
             FieldError(f"targets.{key}", "unknown", "no partner of the segment has this id")
@@ -855,22 +851,22 @@ def assign_plans(
         )
     }
     entries = []
-    for partner in partners:
-        if partner.id in held:
-            entries.append(AssignmentEntry(partner.id, ALREADY_HAD, held[partner.id]))
+    for partner_id in partner_ids:
+        if partner_id in held:
+            entries.append(AssignmentEntry(partner_id, ALREADY_HAD, held[partner_id]))
             continue
         checked = None
-        if partner.id in overrides:
+        if partner_id in overrides:
             problems = ErrorCollector()
             checked = _overrides_for(
-                ctx, template, partner.id, year, overrides[partner.id], problems
+                ctx, template, partner_id, year, overrides[partner_id], problems
             )
             if problems:
                 reason = str(ValidationError(problems.errors))
-                entries.append(AssignmentEntry(partner.id, REFUSED, None, reason))
+                entries.append(AssignmentEntry(partner_id, REFUSED, None, reason))
                 continue
-        plan = _assign(uow, ctx, template, partner.id, year, checked)
-        entries.append(AssignmentEntry(partner.id, ASSIGNED, plan.id))
+        plan = _assign(uow, ctx, template, partner_id, year, checked)
+        entries.append(AssignmentEntry(partner_id, ASSIGNED, plan.id))
     return AssignmentReport(template.id, template.template_version, year, tuple(entries))
 
 

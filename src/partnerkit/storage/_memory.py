@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import builtins
 import heapq
 import threading
 from collections.abc import Iterable
@@ -649,3 +650,14 @@ class MemoryRepository(BaseRepository[A]):
     def count(self, where: Where | None = None) -> int:
         """How many aggregates match ``where``."""
         return len(self._matching(normalize_where(self._spec, where)))
+
+    def ids(self, where: Where | None = None) -> builtins.list[str]:
+        """The ids of the aggregates matching ``where``, in the order ``list`` gives them.
+
+        Nothing is decoded: for a bulk operation that needs only which
+        aggregates match (the partners of a segment). An optional
+        capability of a repository, beside the ``Repository`` protocol.
+        """
+        wanted = normalize_where(self._spec, where)
+        self._uow._require_active()
+        return sorted(id for id, _ in self._matching(wanted))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import json
 import os
@@ -623,3 +624,18 @@ class SqliteRepository(BaseRepository[A]):
                 f"SELECT COUNT(*) FROM {self._table} WHERE {condition}", params
             ).fetchone()
         return int(value)
+
+    def ids(self, where: Where | None = None) -> builtins.list[str]:
+        """The ids of the aggregates matching ``where``, in the order ``list`` gives them.
+
+        One query for the ids alone, no body read: for a bulk operation that
+        needs only which aggregates match. An optional capability of a
+        repository, beside the ``Repository`` protocol.
+        """
+        condition, params = self._filter(normalize_where(self._spec, where))
+        conn = self._read()
+        with self._uow._errors(self._spec.kind, ""):
+            rows = conn.execute(
+                f"SELECT id FROM {self._table} WHERE {condition} ORDER BY id", params
+            ).fetchall()
+        return [str(row[0]) for row in rows]

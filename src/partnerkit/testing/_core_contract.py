@@ -516,6 +516,29 @@ class CoreStorageContract(StorageFixtures):
                 1 for n in notes if n.tag == "t2" and n.rank == 2
             )
 
+    def test_ids_alone_are_the_ids_the_listing_gives(self, storage: Storage) -> None:
+        # ``ids(where)`` is optional: a backend without it is read through its listings.
+        self._listing_seed(storage)
+        self._seed(storage, *(ContractNote(i, f"x{i}", tag="t1") for i in ("é1", "B1", "a1")))
+        with storage.unit_of_work() as uow:
+            repo = uow.repository(CONTRACT_NOTES)
+            ids: Callable[..., list[str]] | None = getattr(repo, "ids", None)
+            if ids is None:
+                pytest.skip("this backend does not list ids alone (an optional capability)")
+            wheres: list[dict[str, Any]] = [{}, {"tag": ["t1", None]}, {"tag": "t2", "rank": 2}]
+            for where in [*wheres, {"rank": 99}]:
+                assert ids(where) == [n.id for n in repo.list(where, limit=100)]
+            assert ids() == ids({})
+            # The unit of work's own writes count, and a bad index is named.
+            repo.add(ContractNote("n99", "s99", tag="t1"))
+            repo.delete(repo.get("n01"))
+            assert ids({"tag": "t1"}) == [n.id for n in repo.list({"tag": "t1"}, limit=100)]
+            assert "n99" in ids({"tag": "t1"})
+            assert "n01" not in ids()
+            with pytest.raises(ValidationError) as caught:
+                ids({"colour": "red"})
+            assert [e.path for e in caught.value.errors] == ["where.colour"]
+
     @pytest.mark.parametrize("order_by", [None, "tag", "rank"])
     @pytest.mark.parametrize("limit", [1, 4, 23, 50])
     def test_paging_visits_every_match_once_in_stable_order(

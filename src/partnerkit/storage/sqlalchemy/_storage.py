@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import json
 import threading
@@ -176,6 +177,7 @@ class _Table:
         # Listing and count statements by the shape of their arguments; the values are bound.
         self.listings: dict[object, sa.Select[Any]] = {}
         self.counts: dict[object, sa.Select[Any]] = {}
+        self.id_lists: dict[object, sa.Select[Any]] = {}
 
     def conditions(self, shape: tuple[tuple[str, bool, bool], ...]) -> list[sa.ColumnElement[bool]]:
         """The filter of a where-shape: per index, whether it lists values and whether None."""
@@ -790,3 +792,19 @@ class SqlAlchemyRepository(BaseRepository[A]):
             )
             self._t.counts[shape] = statement
         return int(self._uow._read(statement, params, self._spec.kind, "").scalar_one())
+
+    def ids(self, where: Where | None = None) -> builtins.list[str]:
+        """The ids of the aggregates matching ``where``, in the order ``list`` gives them.
+
+        One query for the ids alone, no body read: for a bulk operation that
+        needs only which aggregates match. An optional capability of a
+        repository, beside the ``Repository`` protocol.
+        """
+        shape, params = self._where(normalize_where(self._spec, where))
+        statement = self._t.id_lists.get(shape)
+        if statement is None:
+            c = self._t.table.c
+            statement = sa.select(c.id).where(*self._t.conditions(shape)).order_by(c.id)
+            self._t.id_lists[shape] = statement
+        rows = self._uow._read(statement, params, self._spec.kind, "").all()
+        return [str(row[0]) for row in rows]
