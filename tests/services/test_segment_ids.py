@@ -7,10 +7,12 @@ actor's reach, it must give the ids ``partners_in`` gives.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pendulum
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +26,7 @@ from partnerkit.partners import (
 from partnerkit.services import Context
 from partnerkit.services._segments import partner_ids_in, partners_in
 from partnerkit.storage import PARTNERS, MemoryStorage, SqliteStorage, Storage, UnitOfWork
+from partnerkit.storage.sqlalchemy import SqlAlchemyStorage
 from partnerkit.testing import FixedClock, make_program
 
 PROGRAM = make_program(key="segments", currency="EUR", timezone="Europe/London")
@@ -33,7 +36,7 @@ PERMISSION = "view_dashboard"  # held by account managers too: their reach narro
 
 _PARTNERS = st.lists(
     st.builds(
-        lambda i, kind, region, tier, industry, manager: Partner(
+        lambda i, kind, region, tier, industry, manager, stage: Partner(
             f"p{i:03d}",
             f"Partner {i}",
             f"p{i}.example",
@@ -42,6 +45,7 @@ _PARTNERS = st.lists(
             tier=tier,
             industry=industry,
             account_manager=manager,
+            stage=stage,
         ),
         st.integers(0, 400),
         st.sampled_from(["reseller", "referral"]),
@@ -49,6 +53,7 @@ _PARTNERS = st.lists(
         st.sampled_from(["gold", "silver", ""]),
         st.sampled_from(["retail", ""]),
         st.sampled_from(["pam", "tom", ""]),
+        st.sampled_from(["recruited", "active"]),
     ),
     max_size=25,
     unique_by=lambda p: p.id,
@@ -59,7 +64,10 @@ _SEGMENTS = st.builds(
     regions=st.frozensets(st.sampled_from(["EMEA", "APAC", ""])),
     tiers=st.frozensets(st.sampled_from(["gold", "silver", ""])),
     industries=st.frozensets(st.sampled_from(["retail", ""]), max_size=1),
+    stages=st.frozensets(st.sampled_from(["recruited", "active"])),
     account_managers=st.frozensets(st.sampled_from(["pam", "tom"])),
+    # No partner user is stored: a certification leaves no partner in the segment.
+    certification=st.sampled_from([None, None, "sales"]),
 )
 _ACTORS = st.sampled_from(
     [
@@ -107,16 +115,23 @@ def test_the_ids_are_the_segments_partners_ids_on_memory(
     _check(MemoryStorage(), partners, segment, actor)
 
 
+_FILES: dict[str, Callable[[Path], Storage]] = {
+    "sqlite": SqliteStorage,
+    "sqlalchemy": lambda path: SqlAlchemyStorage(f"sqlite:///{path}"),
+}
+
+
+@pytest.mark.parametrize("backend", sorted(_FILES))
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(_PARTNERS, _SEGMENTS, _ACTORS)
-def test_the_ids_are_the_segments_partners_ids_on_sqlite(
-    tmp_path: Path, partners: list[Partner], segment: PartnerFilter, actor: Actor
+@given(partners=_PARTNERS, segment=_SEGMENTS, actor=_ACTORS)
+def test_the_ids_are_the_segments_partners_ids_in_a_file(
+    tmp_path: Path, backend: str, partners: list[Partner], segment: PartnerFilter, actor: Actor
 ) -> None:
-    path = tmp_path / "segments.db"
+    path = tmp_path / f"segments-{backend}.db"
     path.unlink(missing_ok=True)
-    _check(SqliteStorage(path), partners, segment, actor)
+    _check(_FILES[backend](path), partners, segment, actor)
 
 
 def test_an_index_only_segment_reads_no_partner() -> None:

@@ -168,6 +168,14 @@ class SharedItems(list[Any]):
         self.structured: dict[Any, tuple[Any, ...]] = {}
 
 
+def _frozen_within_limits(value: object) -> bool:
+    """:func:`deeply_frozen`, False for a value nested too deep to walk (it is not shared)."""
+    try:
+        return deeply_frozen(value)
+    except RecursionError:
+        return False
+
+
 def _empty_first(conv: cattrs.Converter) -> Callable[[Any, Any], tuple[Any, ...]]:
     """The converter's tuple structuring, with an empty list (most of a record's) done at once.
 
@@ -183,9 +191,8 @@ def _empty_first(conv: cattrs.Converter) -> Callable[[Any, Any], tuple[Any, ...]
             if kept is not None:
                 return kept
             made: tuple[Any, ...] = structure_tuple(value, t)
-            if deeply_frozen(
-                made
-            ):  # this very tuple: a hook may build mutable values for some data
+            # This very tuple is looked at: a hook may build mutable values for some data.
+            if _frozen_within_limits(made):
                 value.structured[t] = made
             return made
         if not value and (cls is list or cls is tuple):
@@ -384,9 +391,19 @@ def _frozen_attrs(cls: type) -> bool:
 
 
 def deeply_frozen(value: object) -> bool:
-    """Whether ``value`` holds nothing mutable: atoms, tuples, frozensets, frozen attrs values."""
+    """Whether ``value`` holds nothing mutable: atoms, tuples, frozensets, frozen attrs values.
+
+    An atom is a value of an atomic type (text, numbers, dates, times,
+    enums, None) that cannot take attributes: a subclass of one (a text
+    type of a host's, pendulum's dates) counts when none of its classes
+    gives it a ``__dict__`` or a slot, or when it is an enum or pendulum's.
+    """
     if isinstance(value, _ATOMIC):
-        return True
+        atom = type(value)
+        plain = _PLAIN_ATOMS.get(atom)
+        if plain is None:
+            plain = _PLAIN_ATOMS[atom] = _plain_atom(atom)
+        return plain
     if isinstance(value, (tuple, frozenset)):
         return all(deeply_frozen(item) for item in value)
     cls: Any = type(value)
@@ -395,8 +412,23 @@ def deeply_frozen(value: object) -> bool:
     return all(deeply_frozen(getattr(value, f.name)) for f in attrs.fields(cls))
 
 
+#: Subclasses of the atomic types, by whether their values are atoms (see deeply_frozen).
+_PLAIN_ATOMS: dict[type, bool] = dict.fromkeys(_ATOMIC, True)
+
+
+def _plain_atom(cls: type) -> bool:
+    """Whether values of ``cls`` (a subclass of an atomic type) can hold nothing of their own."""
+    if issubclass(cls, Enum) or cls.__module__.split(".")[0] == "pendulum":
+        return True  # members are singletons; pendulum's values are immutable by design
+    return all(
+        c in _ATOMIC or c is object or vars(c).get("__slots__", None) == ()
+        for c in cls.__mro__
+        if c.__module__ not in ("builtins", "datetime", "decimal", "enum")
+    )
+
+
 #: Types whose hints say frozen, with the verdict on the first value of each looked at.
-_SAMPLED: dict[Any, bool] = {}
+_SAMPLED: dict[tuple[Any, int | None], bool] = {}
 
 
 def shareable(t: Any, value: object) -> bool:
@@ -405,13 +437,17 @@ def shareable(t: Any, value: object) -> bool:
     A type whose hints say frozen (:func:`frozen_type`) has its first value
     looked at all the same: a structure hook a host registered for it, or a
     converter, could build something the hints do not say. Its verdict then
-    stands for the type; any other type's values are each looked at.
+    stands for the type until a structure hook is registered on
+    :data:`converter`; any other type's values are each looked at.
     """
     if not frozen_type(t):
         return deeply_frozen(value)
-    verdict = _SAMPLED.get(t)
+    changes = getattr(converter, "structure_changes", None)
+    verdict = _SAMPLED.get((t, changes))
     if verdict is None:
-        verdict = _SAMPLED[t] = deeply_frozen(value)
+        if len(_SAMPLED) > 4096:  # verdicts of hooks registered long since
+            _SAMPLED.clear()
+        verdict = _SAMPLED[(t, changes)] = deeply_frozen(value)
     return verdict
 
 

@@ -50,13 +50,14 @@ def partner_ids_in(
     A segment of indexed filters only (no industry, no certification) is
     all in the storage's indexes: a repository that lists ids alone (an
     ``ids(where)`` method, as the reference backends have) gives them
-    without a partner being read. Otherwise the partners are read.
+    without a partner being read, as its index columns say (see
+    ``ids`` in the storage guide). Otherwise the partners are read.
     """
+    reach = narrowed(ctx, permission, None)  # the permission first, as partners_in
     repository = uow.repository(PARTNERS)
     ids: Callable[[Where], list[str]] | None = getattr(repository, "ids", None)
     if ids is None or segment.industries or segment.certification is not None:
         return [p.id for p in partners_in(uow, ctx, segment, permission)]
-    reach = narrowed(ctx, permission, None)
     if reach is not None and not reach:
         return []
     found = ids(_indexed(segment))

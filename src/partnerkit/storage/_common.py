@@ -152,14 +152,15 @@ _NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 def decode_body(spec: AggregateSpec[A], body: str | bytes, version: int, schema: int) -> A:
     """Rebuild an aggregate from a stored body, upgrading it from an older schema first.
 
-    A body of the current schema shares the tuples it holds with the bodies
-    read before it on this thread: see :func:`_load_sharing`.
+    A body of the current schema of a spec that ``share_tuples`` shares the
+    tuples it holds with the bodies read before it on this thread: see
+    :func:`_load_sharing`.
     """
     if schema < spec.schema_version:
         data: dict[str, Any] = spec.upgrade(json.loads(body), schema)
         data["version"] = version
         return from_dict(spec.type, data)
-    fields = _shared_fields(spec.type) if isinstance(body, str) else None
+    fields = _shared_fields(spec.type) if spec.share_tuples and isinstance(body, str) else None
     fresh: Fresh = []
     loaded = _load_sharing(body, fields, fresh) if fields and isinstance(body, str) else None
     if loaded is None:
@@ -301,7 +302,10 @@ def _load_sharing(body: str, fields: Fields, fresh: Fresh) -> Any:
                     body = f"{body[:at]}{_SHARED_STAND_IN}{body[at + len(text) :]}"
                     field.texts.move_to_end(text, last=False)
                     break
-    data = json.loads(body)
+    try:
+        data = json.loads(body)
+    except ValueError:  # the error is the body's own: parsed whole, it says where
+        return None
     if type(data) is not dict:
         return None
     if found:

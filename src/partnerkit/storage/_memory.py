@@ -11,7 +11,7 @@ from operator import itemgetter
 from typing import Any, TypeVar
 
 from partnerkit.core import EventDispatcher
-from partnerkit.core._serialization import shareable
+from partnerkit.core._serialization import converter, shareable
 from partnerkit.core.errors import Conflict, NotFound, ValidationError
 from partnerkit.storage._builtin import builtin_specs
 from partnerkit.storage._common import (
@@ -107,23 +107,25 @@ class _Row:
         self.schema = schema
         self.body = body
         self.indexes = indexes
-        #: (the spec that decoded it, the value): another spec of the kind (a newer schema
-        #: with its upgrades, another class) decodes the body itself. One attribute, so a
+        #: (the spec that decoded it, the converter's count of structure hook changes then,
+        #: the value): another spec of the kind (a newer schema with its upgrades, another
+        #: class), or a hook registered since, decodes the body again. One attribute, so a
         #: reader on another thread never sees one spec with another spec's value.
-        self.decoded: tuple[object, object] | None = None
+        self.decoded: tuple[object, object, object] | None = None
         self.reads = 0
 
 
 def _decode(spec: AggregateSpec[A], row: _Row) -> A:
     decoded = row.decoded
-    if decoded is not None and decoded[0] is spec:
-        return decoded[1]  # type: ignore[return-value]  # decoded from this row by this spec
+    changes = getattr(converter, "structure_changes", None)
+    if decoded is not None and decoded[0] is spec and decoded[1] == changes:
+        return decoded[2]  # type: ignore[return-value]  # decoded from this row by this spec
     value = decode_body(spec, row.body, row.version, row.schema)
     # Rows read once (a registration loaded to be changed) are not worth the check; a row
     # read again (a partner, a user, a program) keeps its value when nothing in it can change.
     row.reads += 1
     if row.reads > 1 and shareable(spec.type, value):
-        row.decoded = (spec, value)
+        row.decoded = (spec, changes, value)
     return value
 
 

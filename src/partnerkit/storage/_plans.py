@@ -42,6 +42,7 @@ PLAN_TEMPLATES: AggregateSpec[PlanTemplate] = AggregateSpec(
         Index("kind", lambda t: t.kind),
         Index("published", lambda t: int(t.published), type=int),
     ),
+    share_tuples=True,
 )
 
 #: Partners' plans: by partner, template, fiscal year and status; ``assignment``
@@ -57,4 +58,5 @@ PLANS: AggregateSpec[Plan] = AggregateSpec(
         Index("status", lambda p: p.status.value),
         Index("assignment", _assignment, unique=True),
     ),
+    share_tuples=True,  # the plans of one template version hold its sections' text
 )

@@ -96,6 +96,12 @@ class AggregateSpec(Generic[A]):
     manage. ``schema_version`` is stored beside every body; ``upgrades``
     maps a stored schema version to a function that turns such a body into
     the next version's, so old rows are read with today's class.
+
+    ``share_tuples`` lets the reference backends give the bodies they read
+    one after another the same tuple where their tuple fields hold the same
+    text (the sections of the plans of one template): see "Sharing what
+    repeats" in the storage guide. Only for a type read by the structure
+    function cattrs generates for it, with the attribute names as keys.
     """
 
     kind: str
@@ -104,6 +110,7 @@ class AggregateSpec(Generic[A]):
     indexes: tuple[Index[A], ...] = ()
     schema_version: int = 1
     upgrades: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = attrs.field(factory=dict)
+    share_tuples: bool = False
 
     def __attrs_post_init__(self) -> None:
         problems = []
@@ -122,6 +129,8 @@ class AggregateSpec(Generic[A]):
             not n.isidentifier() or n in {"id", "version", "body", "schema"} for n in index_names
         ):
             problems.append(("indexes", "index names must be distinct identifiers"))
+        if not isinstance(self.share_tuples, bool):
+            problems.append(("share_tuples", "expected true or false"))
         missing = [v for v in range(1, self.schema_version) if v not in self.upgrades]
         if missing:
             problems.append(("upgrades", f"no upgrade from schema version(s) {missing}"))
