@@ -1259,8 +1259,13 @@ def _measured(
     for number, year_plans in sorted(by_year.items()):
         # Objectives grouped by split: a split counts only the activities carrying its value.
         groups: dict[tuple[str, str] | None, list[tuple[Plan, Any]]] = {}
+        # The plans of one template version share their sections: their objectives, once.
+        objectives_of: dict[int, tuple[tuple[Section, ...], tuple[Objective, ...]]] = {}
         for plan in year_plans:
-            for objective in plan.objectives:
+            held = objectives_of.get(id(plan.sections))
+            if held is None or held[0] is not plan.sections:
+                held = objectives_of[id(plan.sections)] = (plan.sections, plan.objectives)
+            for objective in held[1]:
                 if not objective.measured:
                     continue
                 split = objective.split
