@@ -16,7 +16,7 @@ from decimal import Decimal
 import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from plan_factories import AT, assigned
+from plan_factories import AT, assigned, template
 
 from partnerkit.core import MetricValue, Money
 from partnerkit.fiscal import MonthlyFiscalCalendar
@@ -79,3 +79,54 @@ def test_every_row_is_what_plan_progress_says(data: st.DataObject, count: int, d
         progress = plan_progress(plan, CALENDAR, as_of, measured[plan.id])
         assert (row.completion, row.rag) == (progress.completion, progress.rag)
         assert (row.partner_id, row.name, row.status) == (plan.partner_id, plan.name, plan.status)
+
+
+def test_plans_measured_together_get_what_each_gets_alone() -> None:
+    # Plans of templates with other objectives, or with targets of their own, measured in one
+    # call: each plan's actuals are those it gets measured alone (its own objectives only).
+    from plan_services_factories import PROGRAM, VENDOR, on
+
+    from partnerkit.plans import Objective, ObjectiveKind, PlanTemplate, Section
+    from partnerkit.scoring import Activity
+    from partnerkit.services._plans import _measured
+
+    won_only = PlanTemplate(
+        "t-2",
+        "Referral plan",
+        sections=(
+            Section(
+                "deals",
+                "Deals",
+                objectives=[
+                    Objective(
+                        "won", "Deals won", ObjectiveKind.DEALS_WON, [PeriodTarget("year", 5)]
+                    )
+                ],
+            ),
+        ),
+    ).published_by("vera", AT)
+    plans = [
+        attrs.evolve(assigned(), id="PL-1", partner_id="p1"),
+        attrs.evolve(assigned(), id="PL-2", partner_id="p2"),
+        Plan.assign(won_only, id="PL-3", partner_id="p3", fiscal_year=2026, actor="v", at=AT)[0],
+        Plan.assign(
+            template(),
+            id="PL-4",
+            partner_id="p4",
+            fiscal_year=2026,
+            actor="v",
+            at=AT,
+            targets={"arr": [PeriodTarget("year", Money("1000", "EUR"))]},
+        )[0],
+    ]
+    at = AT.add(days=3)
+    activities = [
+        Activity(f"p{i % 4 + 1}", "deal_won", at, amount=Money(str(1000 * (i + 1)), "EUR"))
+        for i in range(10)
+    ]
+    ctx = on(VENDOR, program=PROGRAM)
+    together = _measured(ctx, plans, activities)
+    alone = {plan.id: _measured(ctx, [plan], activities)[plan.id] for plan in plans}
+    assert together == alone
+    assert {key for key, _ in together["PL-3"]} == {"won"}
+    assert {key for key, _ in together["PL-1"]} == {"arr", "won"}

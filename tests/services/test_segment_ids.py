@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from partnerkit.core.errors import PermissionDenied
 from partnerkit.partners import (
     PARTNER_ACCOUNT_MANAGER,
     PROGRAM_ADMINISTRATOR,
@@ -147,3 +148,14 @@ def test_an_index_only_segment_reads_no_partner() -> None:
         ids_only: Any = _Only(uow, "ids")  # a listing of partners would fail
         found = partner_ids_in(ids_only, VENDOR, PartnerFilter(regions="EMEA"), PERMISSION)
     assert found == [p.id for p in partners]
+
+
+def test_an_actor_without_the_permission_is_refused_before_storage_is_asked() -> None:
+    class Closed:
+        def repository(self, spec: object) -> object:
+            raise RuntimeError("the unit of work is closed")
+
+    partner_user = Context(Actor("ada", "administrator", partner_id="p001"), CLOCK, PROGRAM)
+    closed: Any = Closed()
+    with pytest.raises(PermissionDenied):
+        partner_ids_in(closed, partner_user, PartnerFilter(), "create_plans")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partnerkit.core import Money, converter, from_dict, to_dict
-from partnerkit.core._serialization import SharedItems, _Converter, deeply_frozen, to_stored_dict
+from partnerkit.core._serialization import (
+    SharedItems,
+    _Converter,
+    deeply_frozen,
+    shareable,
+    to_stored_dict,
+)
 from partnerkit.core.errors import ValidationError
 from partnerkit.partners import Partner
 from partnerkit.plans import (
@@ -605,3 +612,75 @@ def test_a_memory_row_read_again_after_a_hook_is_registered_is_read_with_it() ->
     finally:
         converter.register_structure_hook(Tag, lambda d, _: Tag(d["name"], d["note"]))
     assert read().tags[0].name == "low"
+
+
+class _Label(str):
+    __slots__ = ()
+
+
+@attrs.frozen
+class Labelled:
+    id: str
+    labels: tuple[_Label, ...] = ()
+    tags: tuple[Tag, ...] = ()
+    version: int = 0
+
+
+LABELLED = AggregateSpec(kind="test_shared_labelled", type=Labelled, share_tuples=True)
+
+
+def test_a_tuple_type_with_a_hook_of_its_own_is_given_plain_lists() -> None:
+    given: list[type] = []
+
+    def hook(value: Any, _: object) -> tuple[_Label, ...]:
+        given.append(type(value))
+        return tuple(_Label(v) for v in value)
+
+    converter.register_structure_hook_func(lambda t: t == tuple[_Label, ...], hook)
+    labels = tuple(_Label(f"label-number-{i:03d}") for i in range(12))
+    for i in range(3):
+        body = encode_body(LABELLED, Labelled(str(i), labels, TAGS))
+        assert decode_body(LABELLED, body, 1, 1) == _whole(LABELLED, body)
+    assert set(given) == {list}
+    fields = _shared_fields(Labelled)
+    assert fields is not None
+    assert sorted(fields) == ["tags"]  # the converter's own tuple hook reads these alone
+
+
+def test_a_verdict_on_a_type_holds_for_the_hooks_that_made_its_value() -> None:
+    before = converter.structure_changes  # type: ignore[attr-defined]
+    frozen = Part("f", ("x",))
+    assert shareable(Part, frozen, before)
+    converter.register_structure_hook(Part, lambda d, _: Part(d["name"], tuple(d["pieces"])))
+    mutable = Part("m", ["y"])  # type: ignore[arg-type]  # what a host's hook might build
+    assert not shareable(Part, mutable)  # judged again: a hook was registered since
+
+
+class _NotedDecimal(Decimal):
+    __slots__ = ("note",)
+
+
+def test_an_atom_with_slots_of_its_own_is_not_frozen() -> None:
+    assert not deeply_frozen(_NotedDecimal("1.5"))
+    assert deeply_frozen(Decimal("1.5"))
+
+
+def test_share_tuples_is_true_or_false() -> None:
+    with pytest.raises(ValidationError) as caught:
+        AggregateSpec(kind="test_bad_share", type=Pair, share_tuples="yes")  # type: ignore[arg-type]
+    assert [e.path for e in caught.value.errors] == ["share_tuples"]
+
+
+def test_a_value_too_deep_to_walk_is_written_and_read_again_and_again() -> None:
+    node = Node("leaf")
+    for i in range(170):
+        node = Node(f"n{i}", (node,))
+    tree = Tree("deep", (node,))
+    storage = MemoryStorage(specs=[TREES])
+    with storage.unit_of_work() as uow:
+        uow.repository(TREES).add(tree)
+        uow.commit()
+    for _ in range(3):  # read again: the memory backend asks whether it may keep the value
+        with storage.unit_of_work() as uow:
+            assert uow.repository(TREES).get("deep").nodes == tree.nodes
+    assert encode_body(TREES, tree) == encode_body(TREES, tree)  # the writer's reuse asks too

@@ -168,14 +168,6 @@ class SharedItems(list[Any]):
         self.structured: dict[Any, tuple[Any, ...]] = {}
 
 
-def _frozen_within_limits(value: object) -> bool:
-    """:func:`deeply_frozen`, False for a value nested too deep to walk (it is not shared)."""
-    try:
-        return deeply_frozen(value)
-    except RecursionError:
-        return False
-
-
 def _empty_first(conv: cattrs.Converter) -> Callable[[Any, Any], tuple[Any, ...]]:
     """The converter's tuple structuring, with an empty list (most of a record's) done at once.
 
@@ -192,13 +184,14 @@ def _empty_first(conv: cattrs.Converter) -> Callable[[Any, Any], tuple[Any, ...]
                 return kept
             made: tuple[Any, ...] = structure_tuple(value, t)
             # This very tuple is looked at: a hook may build mutable values for some data.
-            if _frozen_within_limits(made):
+            if deeply_frozen(made):
                 value.structured[t] = made
             return made
         if not value and (cls is list or cls is tuple):
             return ()  # what cattrs makes of it, without looking up the items' hook
         return structure_tuple(value, t)
 
+    structure.shares_items = True  # type: ignore[attr-defined]  # see SharedItems
     return structure
 
 
@@ -397,7 +390,16 @@ def deeply_frozen(value: object) -> bool:
     enums, None) that cannot take attributes: a subclass of one (a text
     type of a host's, pendulum's dates) counts when none of its classes
     gives it a ``__dict__`` or a slot, or when it is an enum or pendulum's.
+    A value nested too deep to walk is not taken for frozen (nothing shares it).
     """
+    try:
+        return _frozen(value)
+    except RecursionError:
+        return False
+
+
+def _frozen(value: object) -> bool:
+    """:func:`deeply_frozen`'s walk."""
     if isinstance(value, _ATOMIC):
         atom = type(value)
         plain = _PLAIN_ATOMS.get(atom)
@@ -405,11 +407,11 @@ def deeply_frozen(value: object) -> bool:
             plain = _PLAIN_ATOMS[atom] = _plain_atom(atom)
         return plain
     if isinstance(value, (tuple, frozenset)):
-        return all(deeply_frozen(item) for item in value)
+        return all(_frozen(item) for item in value)
     cls: Any = type(value)
     if not _frozen_attrs(cls):
         return False
-    return all(deeply_frozen(getattr(value, f.name)) for f in attrs.fields(cls))
+    return all(_frozen(getattr(value, f.name)) for f in attrs.fields(cls))
 
 
 #: Subclasses of the atomic types, by whether their values are atoms (see deeply_frozen).
@@ -431,7 +433,7 @@ def _plain_atom(cls: type) -> bool:
 _SAMPLED: dict[tuple[Any, int | None], bool] = {}
 
 
-def shareable(t: Any, value: object) -> bool:
+def shareable(t: Any, value: object, changes: int | None = None) -> bool:
     """Whether ``value`` (structured as ``t``) holds nothing mutable, so readers may share it.
 
     A type whose hints say frozen (:func:`frozen_type`) has its first value
@@ -439,10 +441,14 @@ def shareable(t: Any, value: object) -> bool:
     converter, could build something the hints do not say. Its verdict then
     stands for the type until a structure hook is registered on
     :data:`converter`; any other type's values are each looked at.
+    ``changes`` is the converter's count of hook changes read before
+    ``value`` was made (the count now by default): a verdict is filed
+    under the hooks that made the value it was taken from.
     """
     if not frozen_type(t):
         return deeply_frozen(value)
-    changes = getattr(converter, "structure_changes", None)
+    if changes is None:
+        changes = getattr(converter, "structure_changes", None)
     verdict = _SAMPLED.get((t, changes))
     if verdict is None:
         if len(_SAMPLED) > 4096:  # verdicts of hooks registered long since

@@ -184,8 +184,8 @@ _SHARED_KEPT = 8
 _SHARED_TRIES = 16
 
 _SHARING = threading.local()
-#: Type -> the names of its fields that hold homogeneous tuples (None: none, or not attrs).
-_TUPLE_FIELDS: dict[type, frozenset[str] | None] = {}
+#: Type -> its fields hinted as homogeneous tuples, with the hints (None: none, or not attrs).
+_TUPLE_FIELDS: dict[type, dict[str, Any] | None] = {}
 
 
 class _Field:
@@ -231,11 +231,23 @@ def _shared_fields(cls: type) -> Fields | None:
     fields: Fields | None = None
     if cls not in _TUPLE_FIELDS:
         _TUPLE_FIELDS[cls] = _tuple_fields(cls)
-    names = _TUPLE_FIELDS[cls]
-    if names is not None and changes is not None and _generated_hook(cls):
-        fields = {name: _Field() for name in sorted(names)}
+    hints = _TUPLE_FIELDS[cls]
+    if hints is not None and changes is not None and _generated_hook(cls):
+        # Only the fields the converter's own tuple hook reads: a host's hook for a tuple
+        # type is given the plain lists it expects.
+        names = sorted(name for name, hint in hints.items() if _shares_items(hint))
+        fields = {name: _Field() for name in names} or None
     by_type[cls] = fields
     return fields
+
+
+def _shares_items(hint: Any) -> bool:
+    """Whether the converter structures ``hint`` with its tuple hook (which takes SharedItems)."""
+    try:
+        hook = converter.get_structure_hook(hint)
+    except Exception:  # no hook can be made: the body will not decode anyway
+        return False
+    return getattr(hook, "shares_items", False) is True
 
 
 def _generated_hook(cls: type) -> bool:
@@ -248,21 +260,21 @@ def _generated_hook(cls: type) -> bool:
     return code is not None and code.co_filename.startswith("<cattrs generated structure ")
 
 
-def _tuple_fields(cls: type) -> frozenset[str] | None:
-    """The fields of the attrs class ``cls`` hinted as homogeneous tuples (``tuple[X, ...]``)."""
+def _tuple_fields(cls: type) -> dict[str, Any] | None:
+    """The fields of the attrs class ``cls`` hinted as homogeneous tuples, with their hints."""
     if not attrs.has(cls):
         return None
     try:
         hints = typing.get_type_hints(cls)
     except Exception:  # a hint no module defines: share nothing
         return None
-    names = frozenset(
-        f.name
+    tuples = {
+        f.name: hints[f.name]
         for f in attrs.fields(cls)
         if typing.get_origin(hints.get(f.name)) is tuple
         and typing.get_args(hints[f.name])[1:] == (Ellipsis,)
-    )
-    return names or None
+    }
+    return tuples or None
 
 
 def _load_sharing(body: str, fields: Fields, fresh: Fresh) -> Any:

@@ -124,7 +124,7 @@ def _decode(spec: AggregateSpec[A], row: _Row) -> A:
     # Rows read once (a registration loaded to be changed) are not worth the check; a row
     # read again (a partner, a user, a program) keeps its value when nothing in it can change.
     row.reads += 1
-    if row.reads > 1 and shareable(spec.type, value):
+    if row.reads > 1 and shareable(spec.type, value, changes):
         row.decoded = (spec, changes, value)
     return value
 

@@ -42,7 +42,6 @@ PLAN_TEMPLATES: AggregateSpec[PlanTemplate] = AggregateSpec(
         Index("kind", lambda t: t.kind),
         Index("published", lambda t: int(t.published), type=int),
     ),
-    share_tuples=True,
 )
 
 #: Partners' plans: by partner, template, fiscal year and status; ``assignment``
