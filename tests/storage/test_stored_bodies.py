@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 import pendulum
 import pytest
+from cattrs.gen import make_dict_structure_fn, override
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -684,3 +685,98 @@ def test_a_value_too_deep_to_walk_is_written_and_read_again_and_again() -> None:
         with storage.unit_of_work() as uow:
             assert uow.repository(TREES).get("deep").nodes == tree.nodes
     assert encode_body(TREES, tree) == encode_body(TREES, tree)  # the writer's reuse asks too
+
+
+@attrs.frozen
+class Coded:
+    id: str
+    codes: tuple[str, ...] = ()
+    version: int = 0
+
+
+CODED = AggregateSpec(kind="test_shared_coded", type=Coded, share_tuples=True)
+
+
+def test_a_class_hook_made_by_the_host_from_cattrs_is_given_plain_lists() -> None:
+    def codes(value: object, _: object) -> tuple[str, ...]:
+        if type(value) is not list:
+            raise TypeError(f"expected the JSON list, got {type(value).__name__}")
+        return tuple(value)
+
+    hook = make_dict_structure_fn(Coded, converter, codes=override(struct_hook=codes))
+    converter.register_structure_hook(Coded, hook)
+    for i in range(3):
+        body = encode_body(CODED, Coded(str(i), tuple(f"code-{n:04d}" for n in range(20))))
+        assert decode_body(CODED, body, 1, 1) == _whole(CODED, body)
+    assert _shared_fields(Coded) is None
+
+
+def test_a_value_too_deep_to_walk_gives_no_verdict_for_its_type() -> None:
+    node = Node("leaf")
+    for i in range(170):
+        node = Node(f"n{i}", (node,))
+    storage = MemoryStorage(specs=[TREES])
+    with storage.unit_of_work() as uow:
+        uow.repository(TREES).add(Tree("deep", (node,)))
+        uow.repository(TREES).add(Tree("small", (Node("leaf"),)))
+        uow.commit()
+
+    def read(id: str) -> Tree:
+        with storage.unit_of_work() as uow:
+            return uow.repository(TREES).get(id)
+
+    read("deep")
+    read("deep")  # too deep to judge: neither kept nor a verdict on trees
+    read("small")
+    assert read("small") is read("small")
+
+
+@attrs.frozen
+class Racer:
+    name: str
+    data: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Race:
+    id: str
+    racers: tuple[Racer, ...] = ()
+    version: int = 0
+
+
+RACES = AggregateSpec(kind="test_shared_races", type=Race)
+
+
+def test_a_hook_registered_while_a_row_is_decoded_leaves_no_value_shared() -> None:
+    # The old hook registers the new one mid-decode, as another thread might: the verdict
+    # taken from the value the old hook made must not stand for the new hook's values.
+    armed = [False]
+
+    def new(data: dict[str, Any], _: object) -> Racer:
+        return Racer(data["name"], list(data["data"]))  # type: ignore[arg-type]
+
+    def old(data: dict[str, Any], _: object) -> Racer:
+        if armed[0]:
+            armed[0] = False
+            converter.register_structure_hook(Racer, new)
+        return Racer(data["name"], tuple(data["data"]))
+
+    converter.register_structure_hook(Racer, old)
+    storage = MemoryStorage(specs=[RACES])
+    with storage.unit_of_work() as uow:
+        for id in ("r1", "r2"):
+            uow.repository(RACES).add(Race(id, (Racer("a", ("x",)),)))
+        uow.commit()
+
+    def read(id: str) -> Race:
+        with storage.unit_of_work() as uow:
+            return uow.repository(RACES).get(id)
+
+    read("r1")
+    armed[0] = True
+    read("r1")
+    read("r2")
+    first, second = read("r2"), read("r2")
+    assert first is not second
+    first.racers[0].data.append("changed")  # type: ignore[attr-defined]
+    assert list(read("r2").racers[0].data) == ["x"]

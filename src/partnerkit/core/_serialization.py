@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -38,32 +39,62 @@ T = TypeVar("T")
 
 
 class _Converter(cattrs.Converter):
-    """cattrs' converter, counting the changes to its structure hooks.
+    """cattrs' converter, counting the changes to its structure hooks and noting who made them.
 
     ``structure_changes`` grows each time a structure hook, hook function or
     hook factory is registered (also through the decorator forms): what a
     reader keeps structured (see :class:`SharedItems`) holds while it stands.
+    The classes given hooks, and the predicates of hook functions and
+    factories, registered once the converter is made are noted: see
+    :meth:`registered_for`.
     """
 
-    __slots__ = ("structure_changes",)
+    __slots__ = ("hooked", "predicates", "structure_changes")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.structure_changes = 0
+        self.hooked: set[Any] = set()
+        #: None while cattrs registers its own factories (in ``__init__``).
+        self.predicates: list[Callable[[Any], Any]] | None = None
         super().__init__(*args, **kwargs)
+        self.predicates = []
+
+    def registered_for(self, cls: Any) -> bool:
+        """Whether a structure hook registered on this converter may structure ``cls``.
+
+        True when a hook was registered for ``cls`` itself, or a hook
+        function or factory whose predicate takes it: anything but the
+        structure function cattrs generates for a class by default.
+        """
+        if cls in self.hooked:
+            return True
+        for predicate in self.predicates or ():
+            try:
+                if predicate(cls):
+                    return True
+            except Exception:  # a predicate that cannot answer: assume it is for ``cls``
+                return True
+        return False
 
     def register_structure_hook(self, *args: Any, **kwargs: Any) -> Any:
+        if self.predicates is not None and len(args) + len(kwargs) > 1:
+            cls = args[0] if args else kwargs.get("cl")
+            with contextlib.suppress(TypeError):  # an unhashable type: no class of an aggregate
+                self.hooked.add(cls)
         try:
             return super().register_structure_hook(*args, **kwargs)
         finally:
             self.structure_changes += 1
 
     def register_structure_hook_func(self, *args: Any, **kwargs: Any) -> None:
+        self._note_predicate(args, kwargs)
         try:
             super().register_structure_hook_func(*args, **kwargs)
         finally:
             self.structure_changes += 1
 
     def register_structure_hook_factory(self, *args: Any, **kwargs: Any) -> Any:
+        self._note_predicate(args, kwargs)
         try:
             made = super().register_structure_hook_factory(*args, **kwargs)
         finally:
@@ -78,6 +109,11 @@ class _Converter(cattrs.Converter):
                 self.structure_changes += 1
 
         return decorator
+
+    def _note_predicate(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        predicate = args[0] if args else kwargs.get("predicate", kwargs.get("check_func"))
+        if self.predicates is not None and callable(predicate):
+            self.predicates.append(predicate)
 
 
 def _make_converter() -> _Converter:
@@ -392,10 +428,15 @@ def deeply_frozen(value: object) -> bool:
     gives it a ``__dict__`` or a slot, or when it is an enum or pendulum's.
     A value nested too deep to walk is not taken for frozen (nothing shares it).
     """
+    return _frozen_or_unknown(value) is True
+
+
+def _frozen_or_unknown(value: object) -> bool | None:
+    """:func:`deeply_frozen`, None for a value nested too deep to walk."""
     try:
         return _frozen(value)
     except RecursionError:
-        return False
+        return None
 
 
 def _frozen(value: object) -> bool:
@@ -451,9 +492,12 @@ def shareable(t: Any, value: object, changes: int | None = None) -> bool:
         changes = getattr(converter, "structure_changes", None)
     verdict = _SAMPLED.get((t, changes))
     if verdict is None:
+        walked = _frozen_or_unknown(value)
+        if walked is None:
+            return False  # too deep to tell: not this value, and no verdict for the type
         if len(_SAMPLED) > 4096:  # verdicts of hooks registered long since
             _SAMPLED.clear()
-        verdict = _SAMPLED[(t, changes)] = deeply_frozen(value)
+        verdict = _SAMPLED[(t, changes)] = walked
     return verdict
 
 

@@ -251,7 +251,14 @@ def _shares_items(hint: Any) -> bool:
 
 
 def _generated_hook(cls: type) -> bool:
-    """Whether the converter structures ``cls`` with the function cattrs generates for it."""
+    """Whether the converter structures ``cls`` with the function cattrs generates by default.
+
+    Not when a hook was registered that may take ``cls`` (one a host made
+    with ``make_dict_structure_fn`` and its own field hooks included).
+    """
+    registered_for = getattr(converter, "registered_for", None)
+    if registered_for is None or registered_for(cls):
+        return False
     try:
         hook = converter.get_structure_hook(cls)
     except Exception:  # no hook can be made: the body will not decode anyway
