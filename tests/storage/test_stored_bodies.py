@@ -697,18 +697,24 @@ class Coded:
 CODED = AggregateSpec(kind="test_shared_coded", type=Coded, share_tuples=True)
 
 
-def test_a_class_hook_made_by_the_host_from_cattrs_is_given_plain_lists() -> None:
-    def codes(value: object, _: object) -> tuple[str, ...]:
-        if type(value) is not list:
-            raise TypeError(f"expected the JSON list, got {type(value).__name__}")
-        return tuple(value)
+def _strict_codes(value: object, _: object) -> tuple[str, ...]:
+    """A host's field hook that insists on the JSON list it was promised."""
+    if type(value) is not list:
+        raise TypeError(f"expected the JSON list, got {type(value).__name__}")
+    return tuple(value)
 
-    hook = make_dict_structure_fn(Coded, converter, codes=override(struct_hook=codes))
-    converter.register_structure_hook(Coded, hook)
+
+def _read_whole_with_codes(spec: AggregateSpec[Any]) -> None:
     for i in range(3):
-        body = encode_body(CODED, Coded(str(i), tuple(f"code-{n:04d}" for n in range(20))))
-        assert decode_body(CODED, body, 1, 1) == _whole(CODED, body)
-    assert _shared_fields(Coded) is None
+        body = encode_body(spec, spec.type(str(i), tuple(f"code-{n:04d}" for n in range(20))))
+        assert decode_body(spec, body, 1, 1) == _whole(spec, body)
+    assert _shared_fields(spec.type) is None
+
+
+def test_a_class_hook_made_by_the_host_from_cattrs_is_given_plain_lists() -> None:
+    hook = make_dict_structure_fn(Coded, converter, codes=override(struct_hook=_strict_codes))
+    converter.register_structure_hook(Coded, hook)
+    _read_whole_with_codes(CODED)
 
 
 def test_a_value_too_deep_to_walk_gives_no_verdict_for_its_type() -> None:
@@ -780,3 +786,35 @@ def test_a_hook_registered_while_a_row_is_decoded_leaves_no_value_shared() -> No
     assert first is not second
     first.racers[0].data.append("changed")  # type: ignore[attr-defined]
     assert list(read("r2").racers[0].data) == ["x"]
+
+
+@attrs.frozen
+class CodedBase:
+    id: str
+    codes: tuple[str, ...] = ()
+    version: int = 0
+
+
+@attrs.frozen
+class CodedSub(CodedBase):
+    pass
+
+
+def test_a_hook_registered_for_a_base_class_counts_for_its_subclasses() -> None:
+    hook = make_dict_structure_fn(CodedBase, converter, codes=override(struct_hook=_strict_codes))
+    converter.register_structure_hook(CodedBase, hook)
+    _read_whole_with_codes(
+        AggregateSpec(kind="test_shared_coded_subs", type=CodedSub, share_tuples=True)
+    )
+
+
+def test_a_predicate_that_raises_is_one_that_does_not_take_the_class() -> None:
+    conv = _Converter()
+
+    def careless(t: Any) -> bool:
+        return t.__origin__ is Tag  # raises for a plain class
+
+    conv.register_structure_hook_func(careless, lambda v, _: v)
+    assert not conv.registered_for(Pair)
+    conv.register_structure_hook_func(lambda t: t is Pair, lambda v, _: v)
+    assert conv.registered_for(Pair)

@@ -62,18 +62,28 @@ class _Converter(cattrs.Converter):
     def registered_for(self, cls: Any) -> bool:
         """Whether a structure hook registered on this converter may structure ``cls``.
 
-        True when a hook was registered for ``cls`` itself, or a hook
-        function or factory whose predicate takes it: anything but the
-        structure function cattrs generates for a class by default.
+        True when a hook was registered for ``cls`` or a class it derives
+        from (cattrs dispatches hooks by class the way ``singledispatch``
+        does), or a hook function or factory whose predicate takes it:
+        anything but the structure function cattrs generates for a class by
+        default. A predicate that raises is one that does not take ``cls``,
+        as cattrs reads it.
         """
         if cls in self.hooked:
             return True
+        if isinstance(cls, type):
+            for hooked in self.hooked:
+                try:
+                    if isinstance(hooked, type) and issubclass(cls, hooked):
+                        return True
+                except TypeError:  # a protocol issubclass cannot answer: assume it takes cls
+                    return True
         for predicate in self.predicates or ():
             try:
                 if predicate(cls):
                     return True
-            except Exception:  # a predicate that cannot answer: assume it is for ``cls``
-                return True
+            except Exception:  # cattrs passes over a predicate that raises
+                continue
         return False
 
     def register_structure_hook(self, *args: Any, **kwargs: Any) -> Any:
