@@ -481,7 +481,7 @@ def _plain_atom(cls: type) -> bool:
 
 
 #: Types whose hints say frozen, with the verdict on the first value of each looked at.
-_SAMPLED: dict[tuple[Any, int | None], bool] = {}
+_SAMPLED: dict[tuple[Any, int], bool] = {}
 
 
 def shareable(t: Any, value: object, changes: int | None = None) -> bool:
@@ -499,7 +499,7 @@ def shareable(t: Any, value: object, changes: int | None = None) -> bool:
     if not frozen_type(t):
         return deeply_frozen(value)
     if changes is None:
-        changes = getattr(converter, "structure_changes", None)
+        changes = structure_changes()
     verdict = _SAMPLED.get((t, changes))
     if verdict is None:
         walked = _frozen_or_unknown(value)
@@ -701,7 +701,18 @@ def to_stored_dict(value: object) -> Any:
 
 #: The converter behind :func:`to_dict` and :func:`from_dict`. Later modules
 #: register hooks for their own types on it; hosts may too.
-converter: cattrs.Converter = _make_converter()
+_COUNTING = _make_converter()
+converter: cattrs.Converter = _COUNTING
+
+
+def structure_changes() -> int:
+    """How many structure hooks have been registered on :data:`converter` (see ``_Converter``)."""
+    return _COUNTING.structure_changes
+
+
+def hooks_registered_for(cls: Any) -> bool:
+    """Whether a structure hook registered on :data:`converter` may structure ``cls``."""
+    return _COUNTING.registered_for(cls)
 
 
 def to_dict(value: object) -> Any:

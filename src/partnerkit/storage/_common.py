@@ -18,7 +18,14 @@ import attrs
 
 from partnerkit.core import DomainEvent, EventDispatcher, from_dict
 from partnerkit.core._cursor import pack_cursor, unpack_cursor
-from partnerkit.core._serialization import SharedItems, converter, stored_texts, to_stored_dict
+from partnerkit.core._serialization import (
+    SharedItems,
+    converter,
+    hooks_registered_for,
+    stored_texts,
+    structure_changes,
+    to_stored_dict,
+)
 from partnerkit.core._validation import ErrorCollector
 from partnerkit.core.errors import NotFound, PublishError, StorageError, ValidationError
 from partnerkit.storage._ports import (
@@ -160,9 +167,12 @@ def decode_body(spec: AggregateSpec[A], body: str | bytes, version: int, schema:
         data: dict[str, Any] = spec.upgrade(json.loads(body), schema)
         data["version"] = version
         return from_dict(spec.type, data)
-    fields = _shared_fields(spec.type) if spec.share_tuples and isinstance(body, str) else None
     fresh: Fresh = []
-    loaded = _load_sharing(body, fields, fresh) if fields and isinstance(body, str) else None
+    loaded = None
+    if spec.share_tuples and isinstance(body, str):
+        fields = _shared_fields(spec.type)
+        if fields:
+            loaded = _load_sharing(body, fields, fresh)
     if loaded is None:
         loaded = json.loads(body)
     loaded["version"] = version
@@ -221,7 +231,7 @@ def _shared_fields(cls: type) -> Fields | None:
     hooks before.
     """
     state = _SHARING.__dict__
-    changes = getattr(converter, "structure_changes", None)
+    changes = structure_changes()
     by_type: dict[type, Fields | None] | None = state.get("by_type")
     if by_type is None or state.get("changes") != changes:
         by_type = state["by_type"] = {}
@@ -232,7 +242,7 @@ def _shared_fields(cls: type) -> Fields | None:
     if cls not in _TUPLE_FIELDS:
         _TUPLE_FIELDS[cls] = _tuple_fields(cls)
     hints = _TUPLE_FIELDS[cls]
-    if hints is not None and changes is not None and _generated_hook(cls):
+    if hints is not None and _generated_hook(cls):
         # Only the fields the converter's own tuple hook reads: a host's hook for a tuple
         # type is given the plain lists it expects.
         names = sorted(name for name, hint in hints.items() if _shares_items(hint))
@@ -256,8 +266,7 @@ def _generated_hook(cls: type) -> bool:
     Not when a hook was registered that may take ``cls`` (one a host made
     with ``make_dict_structure_fn`` and its own field hooks included).
     """
-    registered_for = getattr(converter, "registered_for", None)
-    if registered_for is None or registered_for(cls):
+    if hooks_registered_for(cls):
         return False
     try:
         hook = converter.get_structure_hook(cls)
@@ -298,11 +307,10 @@ def _load_sharing(body: str, fields: Fields, fresh: Fresh) -> Any:
     must come back as the field's value at the top of the object. The
     stand-in holds a NUL, and a body holding a NUL in any spelling is parsed
     whole, so nothing but the text put aside can read as the stand-in. A
-    text is a list's, so it ends where
-    its brackets close: the stand-in at the field means the text was the
-    whole value there. Anything else (the text nested in another value, a
-    body that is not an object) is None, and the caller parses the body
-    whole, which raises what it raises.
+    text is a list's, so it ends where its brackets close: the stand-in at
+    the field means the text was the whole value there. Anything else (the
+    text nested in another value, a body that is not an object) is None,
+    and the caller parses the body whole, which raises what it raises.
 
     A list at a tuple field not kept yet is written again as
     :func:`encode_body` writes it; one whose text is long (but not too long)

@@ -11,7 +11,7 @@ from operator import itemgetter
 from typing import Any, TypeVar
 
 from partnerkit.core import EventDispatcher
-from partnerkit.core._serialization import converter, shareable
+from partnerkit.core._serialization import shareable, structure_changes
 from partnerkit.core.errors import Conflict, NotFound, ValidationError
 from partnerkit.storage._builtin import builtin_specs
 from partnerkit.storage._common import (
@@ -117,7 +117,7 @@ class _Row:
 
 def _decode(spec: AggregateSpec[A], row: _Row) -> A:
     decoded = row.decoded
-    changes = getattr(converter, "structure_changes", None)
+    changes = structure_changes()
     if decoded is not None and decoded[0] is spec and decoded[1] == changes:
         return decoded[2]  # type: ignore[return-value]  # decoded from this row by this spec
     value = decode_body(spec, row.body, row.version, row.schema)
